@@ -1,0 +1,74 @@
+// The error catalogue shared by every capability. Each code is stable, has a row in
+// docs/errors.md (test/errors-doc.test.ts keeps the two in step) and maps to one exit code.
+// Codes are never reused for another meaning.
+
+// Exit codes: the contract CI relies on, documented in docs/errors.md and the README.
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  invalid: 3,
+  internal: 70,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+// Operation-level failures: what stopped a command.
+export const ERROR_CODES = {
+  USAGE: { exit: EXIT.usage, summary: 'The command line is wrong: unknown command or option, missing argument.' },
+  SITE_UNREADABLE: { exit: EXIT.failed, summary: 'The site file cannot be opened: missing, a directory, or no permission.' },
+  SITE_INVALID: { exit: EXIT.invalid, summary: 'The site file or its secrets file has problems; each is listed with its position.' },
+  INIT_EXISTS: { exit: EXIT.failed, summary: '`fyr init` would overwrite an existing file.' },
+  WRITE_FAILED: { exit: EXIT.failed, summary: 'An output file could not be written; nothing partial is left behind.' },
+  INTERNAL: { exit: EXIT.internal, summary: 'A bug in fyr. The message says how to report it.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+// A user-facing failure: a stable code, a message that names the fix, optional detail lines.
+export class FyrError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: readonly string[] } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? [];
+  }
+
+  get exitCode(): ExitCode {
+    return ERROR_CODES[this.code].exit;
+  }
+}
+FyrError.prototype.name = 'FyrError';
+
+// One problem found in an input file, positioned so an editor can jump to it.
+export interface Problem {
+  severity: 'error' | 'warning';
+  code: string;
+  file: string;
+  line: number;
+  col: number;
+  // Dotted path into the document such as nodes[2].bmc.address; empty for the whole file.
+  path: string;
+  message: string;
+  // What would have been accepted, in plain words.
+  expected?: string;
+}
+
+// Thrown when an input has errors: carries every problem so the boundary can print them all.
+export class InvalidInputError extends FyrError {
+  readonly problems: readonly Problem[];
+
+  constructor(message: string, problems: readonly Problem[]) {
+    super('SITE_INVALID', message);
+    this.problems = problems;
+  }
+}
+InvalidInputError.prototype.name = 'InvalidInputError';
+
+// Narrowing helper that works across module copies (tests import src, the CLI runs dist).
+export function isFyrError(value: unknown): value is FyrError {
+  const code = (value as { code?: unknown } | null)?.code;
+  return value instanceof Error && typeof code === 'string' && code in ERROR_CODES;
+}

@@ -1,0 +1,101 @@
+// The normalized site: defaults filled, MACs in one notation, addresses parsed. Every other
+// capability (render, iso, agent) consumes this and never the raw YAML.
+import type { SiteInput } from './schema.js';
+import type { Ipv4Net } from './ipv4.js';
+import type { SecretStore } from './secrets.js';
+
+type Input = SiteInput;
+type NodeInput = Input['nodes'][number];
+
+export type Role = NodeInput['role'];
+export type BmcType = NodeInput['bmc']['type'];
+export type GatewayMode = NonNullable<Input['network']['gateway']>;
+export type Encryption = NonNullable<Input['bastion']['encryption']>;
+export type RootDeviceHints = NonNullable<NodeInput['rootDeviceHints']>;
+
+export interface Bmc {
+  type: BmcType;
+  // Absent only for manual BMCs.
+  address?: string;
+  port?: number;
+  username?: string;
+  passwordSecret?: string;
+  systemId?: string;
+  verifyTls: boolean;
+  mac?: string;
+}
+
+export interface Node {
+  name: string;
+  fqdn: string;
+  role: Role;
+  mac: string;
+  ip: string;
+  installDisk?: string;
+  rootDeviceHints?: RootDeviceHints;
+  bmc: Bmc;
+}
+
+export interface Reservation {
+  name: string;
+  mac: string;
+  ip: string;
+}
+
+export interface PortForward {
+  name?: string;
+  protocol: 'tcp' | 'udp';
+  port: number;
+  to: string;
+  toPort: number;
+}
+
+export type Wan =
+  | { interface: string; mode: 'dhcp'; dns: string[] }
+  | { interface: string; mode: 'static'; address: string; prefix: number; gateway: string; dns: string[] };
+
+export interface Lan {
+  interface: string;
+  vlan?: number;
+  subnet: Ipv4Net;
+  // Text forms, for templates.
+  network: string;
+  prefix: number;
+  netmask: string;
+  broadcast: string;
+  bastion: string;
+  bootstrap: string;
+  pool: { start: string; end: string };
+}
+
+export interface Site {
+  // Absolute path of the site file, and the path as the user wrote it.
+  file: string;
+  display: string;
+  cluster: { name: string; domain: string; fqdn: string; openshiftVersion: string };
+  network: {
+    gateway: GatewayMode;
+    wan: Wan;
+    lan: Lan;
+    reservations: Reservation[];
+    portForwards: PortForward[];
+  };
+  ntp: { upstreams: string[] };
+  bastion: {
+    hostname: string;
+    fqdn: string;
+    installDisk: string;
+    encryption: Encryption;
+    passphraseSecret?: string;
+    rootPasswordSecret: string;
+    admin?: { name: string; passwordSecret?: string };
+    timezone: string;
+    locale: string;
+    keyboard: string;
+  };
+  nodes: Node[];
+  diskEncryption: { tang: boolean };
+  sshKeys: string[];
+  // Secret values stay behind this store; they are never part of the serializable model.
+  secrets: SecretStore;
+}

@@ -1,0 +1,100 @@
+// Turns schema-valid input (defaults already filled by the validator) into the Site model.
+import { formatIpv4, netmaskOf, networkOf, parseCidr } from './ipv4.js';
+import { normalizeMac } from './mac.js';
+import type { Bmc, Lan, Site, Wan } from './model.js';
+import type { SiteInput } from './schema.js';
+import type { SecretStore } from './secrets.js';
+
+type NodeInput = SiteInput['nodes'][number];
+
+export function normalizeSite(input: SiteInput, file: string, display: string, secrets: SecretStore): Site {
+  const { cluster, network, bastion } = input;
+  const fqdn = `${cluster.name}.${cluster.domain}`;
+  const hostname = bastion.hostname ?? 'bastion';
+  return {
+    file,
+    display,
+    cluster: { name: cluster.name, domain: cluster.domain, fqdn, openshiftVersion: cluster.openshiftVersion },
+    network: {
+      gateway: network.gateway ?? 'pat',
+      wan: normalizeWan(network.wan),
+      lan: normalizeLan(network.lan),
+      reservations: (network.reservations ?? []).map((r) => ({ name: r.name, mac: normalizeMac(r.mac), ip: r.ip })),
+      portForwards: (network.portForwards ?? []).map((f) => ({
+        ...(f.name === undefined ? {} : { name: f.name }),
+        protocol: f.protocol ?? 'tcp',
+        port: f.port,
+        to: f.to,
+        toPort: f.toPort ?? f.port,
+      })),
+    },
+    ntp: { upstreams: input.ntp?.upstreams ?? [] },
+    bastion: {
+      hostname,
+      fqdn: `${hostname}.${fqdn}`,
+      installDisk: bastion.installDisk,
+      encryption: bastion.encryption ?? 'tpm2',
+      ...(bastion.passphrase ? { passphraseSecret: bastion.passphrase.secret } : {}),
+      rootPasswordSecret: bastion.rootPassword.secret,
+      ...(bastion.admin
+        ? { admin: { name: bastion.admin.name, ...(bastion.admin.password ? { passwordSecret: bastion.admin.password.secret } : {}) } }
+        : {}),
+      timezone: bastion.timezone ?? 'UTC',
+      locale: bastion.locale ?? 'en_US.UTF-8',
+      keyboard: bastion.keyboard ?? 'us',
+    },
+    nodes: input.nodes.map((node) => ({
+      name: node.name,
+      fqdn: `${node.name}.${fqdn}`,
+      role: node.role,
+      mac: normalizeMac(node.mac),
+      ip: node.ip,
+      ...(node.installDisk === undefined ? {} : { installDisk: node.installDisk }),
+      ...(node.rootDeviceHints === undefined ? {} : { rootDeviceHints: node.rootDeviceHints }),
+      bmc: normalizeBmc(node.bmc),
+    })),
+    diskEncryption: { tang: input.diskEncryption?.tang ?? true },
+    sshKeys: input.sshKeys ?? [],
+    secrets,
+  };
+}
+
+function normalizeWan(wan: SiteInput['network']['wan']): Wan {
+  const dns = wan.dns ?? [];
+  const cidr = wan.address === undefined || wan.address === 'dhcp' ? undefined : parseCidr(wan.address);
+  if (cidr === undefined) return { interface: wan.interface, mode: 'dhcp', dns };
+  return { interface: wan.interface, mode: 'static', address: formatIpv4(cidr.address), prefix: cidr.prefix, gateway: wan.gateway ?? '', dns };
+}
+
+function normalizeLan(lan: SiteInput['network']['lan']): Lan {
+  const cidr = parseCidr(lan.subnet) ?? { address: 0, prefix: 32 };
+  const subnet = networkOf(cidr.address, cidr.prefix);
+  const [start = '', end = ''] = lan.dhcpPool.split('-');
+  return {
+    interface: lan.interface,
+    ...(lan.vlan === undefined ? {} : { vlan: lan.vlan }),
+    subnet,
+    network: formatIpv4(subnet.network),
+    prefix: subnet.prefix,
+    netmask: netmaskOf(subnet.prefix),
+    broadcast: formatIpv4(subnet.broadcast),
+    bastion: lan.bastion,
+    bootstrap: lan.bootstrap,
+    pool: { start, end },
+  };
+}
+
+function normalizeBmc(bmc: NodeInput['bmc']): Bmc {
+  const defaultPort = bmc.type === 'redfish' ? 443 : bmc.type === 'ipmi' ? 623 : undefined;
+  const port = bmc.port ?? defaultPort;
+  return {
+    type: bmc.type,
+    ...(bmc.address === undefined ? {} : { address: bmc.address }),
+    ...(port === undefined ? {} : { port }),
+    ...(bmc.username === undefined ? {} : { username: bmc.username }),
+    ...(bmc.password === undefined ? {} : { passwordSecret: bmc.password.secret }),
+    ...(bmc.systemId === undefined ? {} : { systemId: bmc.systemId }),
+    verifyTls: bmc.verifyTls ?? false,
+    ...(bmc.mac === undefined ? {} : { mac: normalizeMac(bmc.mac) }),
+  };
+}

@@ -1,0 +1,31 @@
+// The cross-field rules, in the order their problems are most useful to read.
+import type { Rule } from './context.js';
+import { dhcpPoolAvoidsFixedAddresses, lanAddressesInsideSubnet, lanHasRoom, lanSubnetIsNetworkAddress, uniqueLanAddresses } from './lan.js';
+import { fqdnFitsDns, uniqueHostNames } from './names.js';
+import { controlPlaneCountIsOdd, installDiskChosen, manualBmcHasNoConnection, uniqueMacs } from './nodes.js';
+import { interfacesDiffer, wanIsConsistent } from './wan.js';
+import { portForwardsAreFree } from './forwards.js';
+import { sshKeysGiven } from './access.js';
+import { secretsAreUsed, secretsResolve } from './secrets.js';
+
+export type { Finding, Rule, RuleContext } from './context.js';
+
+export const RULES: readonly Rule[] = [
+  uniqueHostNames,
+  fqdnFitsDns,
+  lanSubnetIsNetworkAddress,
+  lanHasRoom,
+  lanAddressesInsideSubnet,
+  uniqueLanAddresses,
+  dhcpPoolAvoidsFixedAddresses,
+  uniqueMacs,
+  controlPlaneCountIsOdd,
+  installDiskChosen,
+  manualBmcHasNoConnection,
+  wanIsConsistent,
+  interfacesDiffer,
+  portForwardsAreFree,
+  sshKeysGiven,
+  secretsResolve,
+  secretsAreUsed,
+];

@@ -1,0 +1,185 @@
+// Reads a YAML input file (site or secrets) safely and keeps source positions, so every later
+// problem can be reported as file:line:col. The only importer of the `yaml` package.
+import { readFile, stat } from 'node:fs/promises';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import type { Problem } from '../errors.js';
+import type { PathSegment } from './path.js';
+
+// Site files are kilobytes; anything far larger is a mistake or an attack.
+export const MAX_FILE_BYTES = 1024 * 1024;
+// Alias expansions allowed while converting to data; a "billion laughs" needs thousands.
+export const MAX_ALIAS_COUNT = 100;
+
+export interface Source {
+  // The path as shown in messages (as the user gave it).
+  display: string;
+  data: unknown;
+  locate(path: readonly PathSegment[], options?: { key?: boolean }): { line: number; col: number };
+}
+
+export type LoadResult = { ok: true; source: Source } | { ok: false; problems: Problem[] };
+
+// Raised when the file itself cannot be read; callers decide how to report it.
+export class UnreadableFileError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+// Reads and parses one YAML file; problems in the content are returned, never thrown.
+export async function loadYamlFile(file: string, display: string): Promise<LoadResult> {
+  const bytes = await readBounded(file);
+  const at = (code: string, message: string, line = 1, col = 1, expected?: string): LoadResult => ({
+    ok: false,
+    problems: [{ severity: 'error', code, file: display, line, col, path: '', message, ...(expected ? { expected } : {}) }],
+  });
+  if (bytes === 'too-large') {
+    return at('FILE_TOO_LARGE', `the file is larger than ${MAX_FILE_BYTES / 1024} KiB`, 1, 1, 'a site file of at most 1 MiB');
+  }
+  const text = decodeText(bytes);
+  if (text === undefined) {
+    return at('FILE_NOT_TEXT', 'the file is not UTF-8 text (binary data or NUL bytes)', 1, 1, 'a UTF-8 YAML file');
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    schema: 'core',
+  });
+  const pos = (offset: number) => lineCounter.linePos(offset);
+  if (!Array.isArray(docs)) {
+    return at('FILE_EMPTY', 'the file is empty', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
+  }
+  const doc = docs[0];
+  if (doc === undefined || doc.contents === null) {
+    return at('FILE_EMPTY', 'the file holds no YAML document', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
+  }
+  const problems: Problem[] = [];
+  for (const err of [...doc.errors, ...doc.warnings]) {
+    const { line, col } = pos(err.pos[0]);
+    const code = err.code === 'DUPLICATE_KEY' ? 'YAML_DUPLICATE_KEY' : err.code === 'TAG_RESOLVE_FAILED' ? 'YAML_TAG' : 'YAML_SYNTAX';
+    const message = code === 'YAML_DUPLICATE_KEY' ? 'duplicate key: this key appears earlier in the same mapping' : lowerFirst(err.message);
+    problems.push({ severity: 'error', code, file: display, line, col, path: '', message });
+  }
+  for (const extra of docs.slice(1)) {
+    const { line, col } = pos(extra.range[0]);
+    problems.push({
+      severity: 'error', code: 'YAML_MULTIPLE_DOCUMENTS', file: display, line, col, path: '',
+      message: 'a second YAML document ("---") follows the first', expected: 'exactly one document',
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems: dedupeByPosition(problems) };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const aliasAt = firstAlias(doc);
+    const { line, col } = aliasAt === undefined ? { line: 1, col: 1 } : pos(aliasAt);
+    const message = err instanceof Error ? err.message : String(err);
+    if (/excessive alias count/i.test(message)) {
+      return at('YAML_ALIAS_LIMIT', `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions; a "billion laughs" document?)`, line, col, 'a site file without deeply nested aliases');
+    }
+    return at('YAML_SYNTAX', lowerFirst(message), line, col);
+  }
+  return { ok: true, source: { display, data, locate: (path, options) => locateIn(doc, lineCounter, path, options?.key ?? false) } };
+}
+
+async function readBounded(file: string): Promise<Buffer | 'too-large'> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    throw new UnreadableFileError(describeFsError(err), { cause: err });
+  }
+  if (info.isDirectory()) throw new UnreadableFileError('is a directory, not a file');
+  if (info.size > MAX_FILE_BYTES) return 'too-large';
+  try {
+    const bytes = await readFile(file);
+    // A special file (a pipe, /dev/zero) can report size 0 and still be huge.
+    return bytes.length > MAX_FILE_BYTES ? 'too-large' : bytes;
+  } catch (err) {
+    throw new UnreadableFileError(describeFsError(err), { cause: err });
+  }
+}
+
+function describeFsError(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  return err instanceof Error ? err.message : String(err);
+}
+
+// UTF-8 text without NUL bytes, or undefined; a leading BOM is dropped.
+function decodeText(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+// One syntax slip often yields several parser errors at one spot; keep the first of each.
+function dedupeByPosition(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.line}:${p.col}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function firstAlias(doc: Document): number | undefined {
+  let found: number | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || node === null || typeof node !== 'object') return;
+    if (isAlias(node)) {
+      found = node.range?.[0];
+    } else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) visit(item);
+    } else if (isPair(node)) {
+      visit(node.key);
+      visit(node.value);
+    }
+  };
+  visit(doc.contents);
+  return found;
+}
+
+// Finds the node a data path points at; falls back to the nearest ancestor that exists, so
+// problems about defaulted or missing values still point somewhere useful.
+function locateIn(doc: Document, lineCounter: LineCounter, path: readonly PathSegment[], wantKey: boolean): { line: number; col: number } {
+  let node: unknown = doc.contents;
+  let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
+  for (const [index, segment] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    let keyOffset: number | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (pair === undefined) break;
+      keyOffset = (pair.key as YamlNode).range?.[0];
+      next = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment];
+      if (next === undefined) break;
+    } else {
+      break;
+    }
+    const isLast = index === path.length - 1;
+    const valueOffset = (next as YamlNode | null)?.range?.[0];
+    offset = (isLast && wantKey ? keyOffset : valueOffset ?? keyOffset) ?? offset;
+    node = next;
+  }
+  return lineCounter.linePos(offset);
+}

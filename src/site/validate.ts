@@ -1,0 +1,145 @@
+// Validates a site file in three phases: parse (YAML with positions) -> schema (ajv, defaults
+// filled) -> named cross-field rules on the normalized model. Returns every problem found and
+// throws only when the site file itself cannot be read.
+import { dirname, join, relative, resolve } from 'node:path';
+import { FyrError, type Problem } from '../errors.js';
+import type { Site } from './model.js';
+import { normalizeSite } from './normalize.js';
+import { formatPath } from './path.js';
+import { RULES, type Finding } from './rules/index.js';
+import { secretsSchema, siteSchema, type SiteInput } from './schema.js';
+import { checkSchema, compileSchema } from './schema-check.js';
+import { SecretStore } from './secrets.js';
+import { loadYamlFile, UnreadableFileError, type Source } from './source.js';
+import { findUnsafeValues } from './unsafe.js';
+
+export interface ValidateOptions {
+  // Use this secrets file instead of the one the site names.
+  secretsFile?: string;
+  // Check the site alone (e.g. in a repository without secrets); reported as a warning.
+  skipSecrets?: boolean;
+}
+
+export interface ValidationResult {
+  // Present only when there are no errors.
+  site?: Site;
+  errors: Problem[];
+  warnings: Problem[];
+}
+
+let validators: { site: ReturnType<typeof compileSchema>; secrets: ReturnType<typeof compileSchema> } | undefined;
+
+// Compiled once per process; compiling costs more than validating.
+function getValidators() {
+  validators ??= { site: compileSchema(siteSchema), secrets: compileSchema(secretsSchema) };
+  return validators;
+}
+
+export async function validateSiteFile(file: string, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const loaded = await loadOrThrow(file, file);
+  if (!loaded.ok) return split(loaded.problems);
+  const source = loaded.source;
+
+  const problems: Problem[] = [];
+  const covered = new Set<string>();
+  for (const unsafe of findUnsafeValues(source.data)) {
+    const path = formatPath(unsafe.path);
+    covered.add(path);
+    problems.push(at(source, { code: 'UNSAFE_VALUE', path: unsafe.path, message: unsafe.reason, expected: 'plain text without quotes, shell or config syntax' }));
+  }
+  // Read before the validator fills in the default, to tell "named" from "defaulted".
+  const named = (source.data as { secrets?: unknown } | null)?.secrets;
+  problems.push(...checkSchema(getValidators().site, source, { covered }));
+
+  const secrets = await loadSecrets(source, typeof named === 'string' ? named : undefined, file, options, problems);
+  if (problems.some((p) => p.severity === 'error')) return split(problems);
+
+  const input = source.data as SiteInput;
+  const site = normalizeSite(input, resolve(file), file, secrets.store);
+  const report = (finding: Finding) => {
+    const target = finding.inSecrets && secrets.source ? secrets.source : source;
+    problems.push(at(target, finding));
+  };
+  for (const rule of RULES) rule({ site, input, report });
+
+  const result = split(problems);
+  return result.errors.length === 0 ? { site, ...result } : result;
+}
+
+async function loadOrThrow(file: string, display: string) {
+  try {
+    return await loadYamlFile(file, display);
+  } catch (err) {
+    if (err instanceof UnreadableFileError) {
+      throw new FyrError('SITE_UNREADABLE', `cannot read site file ${display}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+// Loads the secrets file the site names (or the override); its problems join the list.
+async function loadSecrets(site: Source, named: string | undefined, siteFile: string, options: ValidateOptions, problems: Problem[]): Promise<{ store: SecretStore; source?: Source }> {
+  if (options.skipSecrets) {
+    problems.push(at(site, {
+      severity: 'warning', code: 'SECRETS_SKIPPED', path: [],
+      message: 'secrets were not checked (--no-secrets)', expected: 'a full check before building',
+    }));
+    return { store: SecretStore.empty() };
+  }
+  const display = options.secretsFile ?? normalizeDisplay(join(dirname(siteFile), named ?? './secrets.yaml'));
+  const refPath = named !== undefined && options.secretsFile === undefined ? ['secrets'] : [];
+  let loaded;
+  try {
+    loaded = await loadYamlFile(display, display);
+  } catch (err) {
+    if (!(err instanceof UnreadableFileError)) throw err;
+    problems.push(at(site, {
+      code: 'SECRETS_UNREADABLE', path: refPath,
+      message: `cannot read secrets file ${display}: ${err.message}${refPath.length === 0 && options.secretsFile === undefined ? ' (the default; set "secrets:" to name another)' : ''}`,
+      expected: 'a secrets file (`fyr init` writes one), --secrets FILE, or --no-secrets to check the site alone',
+    }));
+    return { store: SecretStore.empty() };
+  }
+  if (!loaded.ok) {
+    // Syntax messages quote no values, but keep secrets-file text out of them all the same.
+    problems.push(...loaded.problems.map((p) => ({ ...p, message: p.code === 'YAML_SYNTAX' ? 'YAML syntax error (text not shown: this is the secrets file)' : p.message })));
+    return { store: SecretStore.empty() };
+  }
+  const schemaProblems = checkSchema(getValidators().secrets, loaded.source, { redactValues: true });
+  problems.push(...schemaProblems);
+  const data = loaded.source.data;
+  const values = new Map<string, string>();
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    for (const [key, value] of Object.entries(data)) if (typeof value === 'string') values.set(key, value);
+  }
+  return { store: new SecretStore(values, display), source: loaded.source };
+}
+
+function normalizeDisplay(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel.startsWith('..') ? resolve(path) : rel;
+}
+
+function at(source: Source, finding: Finding): Problem {
+  // Findings in the secrets file point at the key: the value is never shown.
+  const { line, col } = source.locate(finding.path, { key: finding.inSecrets === true });
+  return {
+    severity: finding.severity ?? 'error',
+    code: finding.code,
+    file: source.display,
+    line,
+    col,
+    path: formatPath(finding.path),
+    message: finding.message,
+    ...(finding.expected ? { expected: finding.expected } : {}),
+  };
+}
+
+// Errors and warnings apart, each in file then position order.
+function split(problems: Problem[]): { errors: Problem[]; warnings: Problem[] } {
+  const order = (a: Problem, b: Problem) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
+  return {
+    errors: problems.filter((p) => p.severity === 'error').sort(order),
+    warnings: problems.filter((p) => p.severity === 'warning').sort(order),
+  };
+}
