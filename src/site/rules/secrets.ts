@@ -29,6 +29,9 @@ const FORMATS: Record<SecretKind, { test: RegExp; expected: string }> = {
   'bmc-password': { test: /^[^\u0000-\u001f\u007f]{1,256}$/u, expected: 'one line of printable text' },
 };
 
+// The marker `fyr init` puts in every value the user must supply.
+const PLACEHOLDER = /^REPLACE\b/;
+
 // Every place the site refers to a secret, and what the secret is for.
 export function secretUses(site: Site): SecretUse[] {
   const uses: SecretUse[] = [{ name: site.bastion.rootPasswordSecret, kind: 'password-hash', path: ['bastion', 'rootPassword', 'secret'] }];
@@ -67,7 +70,15 @@ export const secretsResolve: Rule = ({ site, report }) => {
     if (checked.has(key)) continue;
     checked.add(key);
     const format = FORMATS[use.kind];
-    if (!format.test.test(value)) {
+    if (PLACEHOLDER.test(value)) {
+      report({
+        code: 'SECRET_PLACEHOLDER',
+        path: [use.name],
+        inSecrets: true,
+        message: `secret "${use.name}" still holds the placeholder that fyr init wrote`,
+        expected: format.expected,
+      });
+    } else if (!format.test.test(value)) {
       report({
         code: 'SECRET_FORMAT',
         path: [use.name],

@@ -1,0 +1,138 @@
+// Dispatches argv to a command and is the one error boundary: only here do errors become
+// messages and exit codes. Process-free, so tests call it directly with a captured Io.
+import { parseArgs } from 'node:util';
+import { EXIT, FyrError, InvalidInputError, isFyrError } from '../errors.js';
+import { didYouMean } from '../site/did-you-mean.js';
+import { packageVersion } from '../util/package-info.js';
+import { COMMON_OPTIONS, type CommandSpec, type ParsedArgs } from './command.js';
+import { initCommand } from './commands/init.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { commandHelp, mainHelp } from './help.js';
+import type { Io } from './io.js';
+import { countLabel, formatProblem, problemJson, toJson } from './report.js';
+import { makeStyle } from './style.js';
+
+export const COMMANDS: readonly CommandSpec[] = [validateCommand, initCommand, schemaCommand];
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    return report(err, io, json);
+  }
+}
+
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr(mainHelp(COMMANDS, packageVersion()));
+    return EXIT.usage;
+  }
+  if (first === '--help' || first === '-h') {
+    io.stdout(mainHelp(COMMANDS, packageVersion()));
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout(argv.includes('--json') ? toJson({ version: packageVersion() }) : `fyr ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.stdout(mainHelp(COMMANDS, packageVersion()));
+      return EXIT.ok;
+    }
+    io.stdout(commandHelp(findCommand(topic)));
+    return EXIT.ok;
+  }
+  const command = findCommand(first);
+  const args = parseCommandArgs(command, rest);
+  if (args.options.help === true) {
+    io.stdout(commandHelp(command));
+    return EXIT.ok;
+  }
+  return command.run(args, io);
+}
+
+function findCommand(name: string): CommandSpec {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command !== undefined) return command;
+  const hint = didYouMean(name, COMMANDS.map((c) => c.name));
+  const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
+  throw new FyrError('USAGE', `${what}${hint ? ` (did you mean "${hint}"?)` : ''}`, {
+    details: [`Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See fyr --help.`],
+  });
+}
+
+function parseCommandArgs(command: CommandSpec, args: string[]): ParsedArgs {
+  const specs = { ...command.options, ...COMMON_OPTIONS };
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new FyrError('USAGE', `${command.name}: ${cleanParseMessage((err as Error).message)}`, {
+      details: [`See fyr ${command.name} --help.`],
+      cause: err,
+    });
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help !== true) {
+    const { min, max } = command.positionals;
+    const count = parsed.positionals.length;
+    if (count < min || count > max) {
+      const problem = count < min ? 'missing argument' : `unexpected argument "${parsed.positionals[max] ?? ''}"`;
+      throw new FyrError('USAGE', `${command.name}: ${problem}`, { details: [`Usage: ${command.usage}`] });
+    }
+  }
+  return { positionals: parsed.positionals, options: values, json: values.json === true };
+}
+
+// node:util's messages mention "allowPositionals" and similar API terms; keep the useful part.
+function cleanParseMessage(message: string): string {
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option "${unknown[1]}"`;
+  const missing = /Option '([^']+)' argument missing/.exec(message);
+  if (missing) return `option "${missing[1]?.replace(/^-\w, /, '') ?? ''}" needs a value`;
+  const notString = /Option '([^']+)' does not take an argument/.exec(message);
+  if (notString) return `option "${notString[1]?.replace(/^-\w, /, '') ?? ''}" takes no value`;
+  return message.split('. ')[0] ?? message;
+}
+
+function report(err: unknown, io: Io, json: boolean): number {
+  const style = makeStyle(io.color.stderr);
+  if (err instanceof InvalidInputError) {
+    const errors = err.problems.filter((p) => p.severity === 'error');
+    const warnings = err.problems.filter((p) => p.severity === 'warning');
+    if (json) {
+      io.stdout(toJson({ ok: false, error: { code: err.code, message: err.message }, errors: errors.map(problemJson), warnings: warnings.map(problemJson) }));
+    } else {
+      for (const problem of err.problems) io.stderr(`${formatProblem(problem, style)}\n`);
+      io.stderr(`${style.red('fyr: invalid:')} ${countLabel(errors.length, 'error')}${warnings.length > 0 ? `, ${countLabel(warnings.length, 'warning')}` : ''}; nothing was written.\n`);
+    }
+    return err.exitCode;
+  }
+  if (isFyrError(err)) {
+    if (json) {
+      io.stdout(toJson({ ok: false, error: { code: err.code, message: err.message, details: err.details } }));
+    } else {
+      io.stderr(`${style.red('fyr: error:')} ${err.message} ${style.dim(`[${err.code}]`)}\n`);
+      for (const line of err.details) io.stderr(`  ${line}\n`);
+    }
+    return err.exitCode;
+  }
+  // Anything else is a bug in fyr: say so briefly; the stack only on request.
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) {
+    io.stdout(toJson({ ok: false, error: { code: 'INTERNAL', message } }));
+  } else {
+    io.stderr(`${style.red('fyr: internal error (this is a bug in fyr):')} ${message}\n`);
+    io.stderr('  Please report it with the command you ran. Set FYR_DEBUG=1 to see the stack trace.\n');
+    if (io.env.FYR_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+  }
+  return EXIT.internal;
+}
