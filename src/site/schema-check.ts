@@ -120,6 +120,16 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): Problem {
       }
       expected ??= err.keyword === 'format' ? `format ${String(params.format)}` : 'text matching the schema';
       break;
+    case 'minimum':
+    case 'maximum':
+    case 'minItems':
+    case 'maxItems':
+    case 'minLength':
+    case 'maxLength':
+    case 'minProperties':
+      message = describeRange(err.keyword, Number(params.limit), err.data, redact);
+      expected = undefined;
+      break;
     default:
       message = `${err.message ?? 'is invalid'}${redact ? '' : `, got ${quote(err.data)}`}`;
       expected = undefined;
@@ -127,6 +137,20 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): Problem {
   const { line, col } = source.locate(path, { key });
   const code = CODE_BY_KEYWORD[err.keyword] ?? 'SCHEMA_INVALID';
   return { severity: 'error', code, file: source.display, line, col, path: formatPath(path), message, ...(expected ? { expected } : {}) };
+}
+
+// Plain words for a value outside its bounds; secret values are described, never quoted.
+function describeRange(keyword: string, limit: number, data: unknown, redact: boolean): string {
+  const size = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  switch (keyword) {
+    case 'minimum': return `${redact ? 'the value' : String(data)} is below the minimum of ${limit}`;
+    case 'maximum': return `${redact ? 'the value' : String(data)} is above the maximum of ${limit}`;
+    case 'minItems': return `has ${size((data as unknown[]).length, 'item')}; at least ${limit} needed`;
+    case 'maxItems': return `has ${size((data as unknown[]).length, 'item')}; at most ${limit} allowed`;
+    case 'minLength': return `is shorter than ${size(limit, 'character')}`;
+    case 'maxLength': return `is longer than ${size(limit, 'character')}`;
+    default: return `is empty; give at least ${size(limit, 'key')}`;
+  }
 }
 
 function propertySchema(schema: SchemaNode, name: string): SchemaNode | undefined {

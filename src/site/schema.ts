@@ -297,7 +297,7 @@ export const siteSchema = {
         },
       },
       if: { required: ['encryption'], properties: { encryption: { const: 'passphrase' } } },
-      then: { 'x-reason': 'encryption: passphrase needs the passphrase', properties: { passphrase: secretRef }, required: ['passphrase'] },
+      then: { 'x-reason': 'encryption "passphrase" needs a passphrase secret', properties: { passphrase: secretRef }, required: ['passphrase'] },
     },
     nodes: { type: 'array', minItems: 1, maxItems: 64, items: node },
     diskEncryption: {

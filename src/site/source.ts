@@ -58,7 +58,12 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
     return at('FILE_EMPTY', 'the file holds no YAML document', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
   }
   const problems: Problem[] = [];
+  let syntaxReported = false;
   for (const err of [...doc.errors, ...doc.warnings]) {
+    // After the first syntax error the parser is out of step and later ones are mostly echoes.
+    const isSyntax = err.code !== 'DUPLICATE_KEY' && err.code !== 'TAG_RESOLVE_FAILED';
+    if (isSyntax && syntaxReported) continue;
+    syntaxReported ||= isSyntax;
     const { line, col } = pos(err.pos[0]);
     const code = err.code === 'DUPLICATE_KEY' ? 'YAML_DUPLICATE_KEY' : err.code === 'TAG_RESOLVE_FAILED' ? 'YAML_TAG' : 'YAML_SYNTAX';
     const message = code === 'YAML_DUPLICATE_KEY' ? 'duplicate key: this key appears earlier in the same mapping' : lowerFirst(err.message);
@@ -71,7 +76,7 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
       message: 'a second YAML document ("---") follows the first', expected: 'exactly one document',
     });
   }
-  if (problems.length > 0) return { ok: false, problems: dedupeByPosition(problems) };
+  if (problems.length > 0) return { ok: false, problems };
 
   let data: unknown;
   try {
@@ -128,16 +133,6 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-// One syntax slip often yields several parser errors at one spot; keep the first of each.
-function dedupeByPosition(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.line}:${p.col}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 function firstAlias(doc: Document): number | undefined {
   let found: number | undefined;

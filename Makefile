@@ -1,0 +1,51 @@
+# fyr: two commands for a newcomer (make demo, make test); the rest are building blocks.
+# Every target installs what it needs itself (system packages via scripts/deps.sh, npm ci).
+
+SHELL := /bin/bash
+NODE := node
+TSX := $(NODE) --import tsx
+FYR := $(NODE) dist/cli/main.js
+SRC := $(shell find src -name '*.ts' 2>/dev/null)
+DEMO_SITE := examples/edge/site.yaml
+
+.PHONY: demo test deps install build typecheck unit fixtures docs clean
+
+## demo: install everything, build, and validate the built-in example site
+demo: deps build
+	$(FYR) validate $(DEMO_SITE)
+
+## test: typecheck, check generated files, and run every test
+test: deps build typecheck fixtures
+	$(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i fixtures -i golden -i helpers
+
+## deps: system packages (Node.js >= 20, programs the tests run), only those missing
+deps:
+	@bash scripts/deps.sh
+
+## install: node_modules from the lockfile, redone only when the lockfile changes
+install: node_modules/.fyr-installed
+node_modules/.fyr-installed: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: compile src/ to dist/ (the fyr executable is dist/cli/main.js)
+build: dist/.fyr-built
+dist/.fyr-built: node_modules/.fyr-installed $(SRC) tsconfig.json tsconfig.build.json
+	rm -rf dist
+	npx tsc -p tsconfig.build.json
+	chmod +x dist/cli/main.js
+	@touch $@
+
+typecheck: install
+	npx tsc -p tsconfig.json
+
+## fixtures: rebuild derived and binary test fixtures
+fixtures: install
+	$(TSX) scripts/gen-fixtures.ts
+
+## docs: regenerate schema/*.schema.json and docs/site.md from src/site/schema.ts
+docs: install
+	$(TSX) scripts/gen-schema.ts
+
+clean:
+	rm -rf dist test/fixtures/sites/invalid/generated

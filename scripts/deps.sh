@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what fyr needs on a fresh Debian or RHEL machine, and only what is missing:
+# Node.js >= 20 with npm, and the system programs listed below.
+set -euo pipefail
+
+NODE_MAJOR_MIN=20
+# Programs the build and the tests run, as "command debian-package rhel-package".
+# Later capabilities add theirs here (xorriso, named-checkconf, dhcpd, haproxy, qemu, ...).
+PROGRAMS=(
+  "git git git"
+  "make make make"
+)
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  FAMILY=debian
+elif command -v dnf >/dev/null 2>&1; then
+  FAMILY=rhel
+else
+  FAMILY=unknown
+fi
+
+apt_updated=0
+install_packages() {
+  case "$FAMILY" in
+    debian)
+      if [ "$apt_updated" -eq 0 ]; then "${SUDO[@]}" apt-get update -qq; apt_updated=1; fi
+      "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" ;;
+    rhel)
+      "${SUDO[@]}" dnf install -y -q "$@" ;;
+    *)
+      echo "deps: cannot install $* here: neither apt-get nor dnf was found" >&2
+      exit 1 ;;
+  esac
+}
+
+node_major() {
+  command -v node >/dev/null 2>&1 || { echo 0; return; }
+  node -p 'process.versions.node.split(".")[0]'
+}
+
+if [ "$(node_major)" -lt "$NODE_MAJOR_MIN" ] || ! command -v npm >/dev/null 2>&1; then
+  echo "deps: installing Node.js >= $NODE_MAJOR_MIN and npm"
+  if [ "$FAMILY" = rhel ]; then
+    # RHEL 9 AppStream carries Node 20 and 22 as module streams; RHEL 10 ships 22 by default.
+    "${SUDO[@]}" dnf module -y -q enable nodejs:22 >/dev/null 2>&1 || true
+  fi
+  install_packages nodejs npm
+  if [ "$(node_major)" -lt "$NODE_MAJOR_MIN" ]; then
+    echo "deps: this system's Node.js is $(node --version 2>/dev/null || echo missing); fyr needs >= $NODE_MAJOR_MIN." >&2
+    echo "deps: install Node.js $NODE_MAJOR_MIN or newer (e.g. from NodeSource or nvm) and run make again." >&2
+    exit 1
+  fi
+fi
+
+missing=()
+for entry in "${PROGRAMS[@]}"; do
+  read -r cmd deb rpm <<<"$entry"
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    if [ "$FAMILY" = rhel ]; then missing+=("$rpm"); else missing+=("$deb"); fi
+  fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  install_packages "${missing[@]}"
+fi
+echo "deps: ok (node $(node --version), npm $(npm --version 2>/dev/null))"

@@ -1,0 +1,18 @@
+// Writes the files derived from src/site/schema.ts: the shipped JSON Schemas and docs/site.md.
+// Run by `make docs`; test/site/generated-files.test.ts fails when they are stale.
+import { writeFileSync } from 'node:fs';
+import { secretsSchema, siteSchema } from '../src/site/schema.js';
+import { renderSchemaDoc } from './schema-doc.js';
+
+export const GENERATED: Record<string, () => string> = {
+  'schema/site.schema.json': () => `${JSON.stringify(siteSchema, null, 2)}\n`,
+  'schema/secrets.schema.json': () => `${JSON.stringify(secretsSchema, null, 2)}\n`,
+  'docs/site.md': () => renderSchemaDoc(siteSchema as unknown as Record<string, unknown>),
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const [path, render] of Object.entries(GENERATED)) {
+    writeFileSync(path, render());
+    console.log(`wrote ${path}`);
+  }
+}

@@ -1,0 +1,75 @@
+// Renders docs/site.md from the site schema: one row per field, so the reference can never
+// drift from what the validator accepts. Used by scripts/gen-schema.ts and its drift test.
+type SchemaNode = Record<string, unknown>;
+
+interface Row {
+  path: string;
+  type: string;
+  required: string;
+  fallback: string;
+  text: string;
+}
+
+function typeOf(node: SchemaNode): string {
+  if (Array.isArray(node.enum)) return node.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (node.type === 'array') {
+    const items = (node.items ?? {}) as SchemaNode;
+    return `list of ${items.type === 'object' ? 'mappings' : typeOf(items)}`;
+  }
+  if (node.type === 'object') return 'mapping';
+  return String(node.type ?? 'any');
+}
+
+function walk(node: SchemaNode, prefix: string, rows: Row[]): void {
+  const props = (node.properties ?? {}) as Record<string, SchemaNode>;
+  const required = new Set((node.required ?? []) as string[]);
+  const conditional = new Set((((node.then ?? {}) as SchemaNode).required ?? []) as string[]);
+  for (const [name, child] of Object.entries(props)) {
+    const path = prefix === '' ? name : `${prefix}.${name}`;
+    const parts = [child.description, child['x-expected'] ? `Expected: ${String(child['x-expected'])}.` : undefined].filter(Boolean);
+    rows.push({
+      path: `\`${path}\``,
+      type: typeOf(child),
+      required: required.has(name) ? 'yes' : conditional.has(name) ? 'see below' : '',
+      fallback: child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``,
+      text: parts.join(' ').replace(/\|/g, '\\|').replace(/</g, '&lt;'),
+    });
+    if (child.type === 'object') walk(child, path, rows);
+    const items = child.items as SchemaNode | undefined;
+    if (child.type === 'array' && items?.type === 'object') walk(items, `${path}[]`, rows);
+  }
+}
+
+export function renderSchemaDoc(schema: SchemaNode): string {
+  const rows: Row[] = [];
+  walk(schema, '', rows);
+  const lines = [
+    '<!-- Generated from src/site/schema.ts by `make docs`; do not edit. -->',
+    '# The site file',
+    '',
+    String(schema.description ?? ''),
+    'Editors complete and check it through its schema: start the file with',
+    '`# yaml-language-server: $schema=<path to fyr>/schema/site.schema.json`.',
+    '',
+    'Conditional requirements ("see below"): a `bmc` of type `redfish` or `ipmi` needs',
+    '`address`, `username` and `password`; a static `network.wan.address` needs',
+    '`network.wan.gateway`; `bastion.encryption: passphrase` needs `bastion.passphrase`.',
+    'Each node needs exactly one of `installDisk` and `rootDeviceHints`.',
+    'Cross-field rules (unique names, MACs and addresses, addresses inside the LAN, the',
+    'DHCP pool clear of fixed addresses, 1, 3 or 5 control-plane nodes, secrets that',
+    'exist) are listed with their codes in [errors.md](errors.md).',
+    '',
+    '| Field | Type | Required | Default | Description |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.path} | ${r.type} | ${r.required} | ${r.fallback} | ${r.text} |`),
+    '',
+    '## The secrets file',
+    '',
+    'A flat mapping from secret name to value, referred to from the site as',
+    '`{ secret: NAME }`. Password hashes are crypt(3) hashes (`openssl passwd -6`); a',
+    'LUKS passphrase is at least 8 characters without spaces or quotes; BMC passwords are',
+    'one line of printable text. Messages name secrets, never their values.',
+    '',
+  ];
+  return lines.join('\n');
+}
