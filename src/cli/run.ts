@@ -97,10 +97,15 @@ function cleanParseMessage(message: string): string {
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option "${unknown[1]}"`;
   const missing = /Option '([^']+)' argument missing/.exec(message);
-  if (missing) return `option "${missing[1]?.replace(/^-\w, /, '') ?? ''}" needs a value`;
+  if (missing) return `option "${optionName(missing[1])}" needs a value`;
   const notString = /Option '([^']+)' does not take an argument/.exec(message);
-  if (notString) return `option "${notString[1]?.replace(/^-\w, /, '') ?? ''}" takes no value`;
+  if (notString) return `option "${optionName(notString[1])}" takes no value`;
   return message.split('. ')[0] ?? message;
+}
+
+// "-q, --quiet <value>" -> "--quiet"
+function optionName(text: string | undefined): string {
+  return (text ?? '').replace(/^-\w, /, '').replace(/ <value>$/, '');
 }
 
 function report(err: unknown, io: Io, json: boolean): number {

@@ -1,0 +1,125 @@
+// Building blocks of the site schema: value formats and the node/BMC definitions. Inlined
+// into src/site/schema.ts (no $ref), which keeps json-schema-to-ts and the docs simple.
+
+export const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+export const HEX2 = '[0-9A-Fa-f]{2}';
+export const HEX4 = '[0-9A-Fa-f]{4}';
+export const IPV4_TEXT = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+export const IPV4_RE = `${IPV4_TEXT}(\\.${IPV4_TEXT}){3}`;
+export const CIDR_RE = `${IPV4_RE}/([0-9]|[12][0-9]|3[0-2])`;
+
+export const label = {
+  type: 'string',
+  pattern: DNS_LABEL,
+  'x-expected': 'a DNS label: lowercase letters, digits and "-", at most 63 characters, not starting or ending with "-"',
+} as const;
+
+export const ipv4 = {
+  type: 'string',
+  format: 'ipv4',
+  'x-expected': 'an IPv4 address such as 192.168.8.10',
+} as const;
+
+export const cidr = {
+  type: 'string',
+  pattern: `^${CIDR_RE}$`,
+  'x-expected': 'an IPv4 network in CIDR notation such as 192.168.8.0/24',
+} as const;
+
+export const mac = {
+  type: 'string',
+  // colon or dash separated (one separator throughout), Cisco dotted, or 12 bare hex digits
+  pattern: `^(${HEX2}([:-])${HEX2}(\\2${HEX2}){4}|${HEX4}\\.${HEX4}\\.${HEX4}|[0-9A-Fa-f]{12})$`,
+  'x-expected': 'a MAC address such as 52:54:00:00:00:10 (also 52-54-00-00-00-10, 5254.0000.0010 or 525400000010)',
+} as const;
+
+export const hostOrIp = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$',
+  'x-expected': 'a host name or IPv4 address',
+} as const;
+
+export const devicePath = {
+  type: 'string',
+  pattern: '^/dev/[A-Za-z0-9_.:/-]{1,200}$',
+  'x-expected': 'a device path such as /dev/sda or /dev/disk/by-path/pci-0000:00:1f.2-ata-1',
+} as const;
+
+export const secretRef = {
+  type: 'object',
+  description: 'A reference to an entry of the secrets file; secret values never appear in the site file.',
+  'x-expected': 'a reference to the secrets file such as { secret: bmc-cp-0 } (secret values never go in the site file)',
+  additionalProperties: false,
+  required: ['secret'],
+  properties: {
+    secret: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$',
+      'x-expected': 'a secret name: letters, digits, "_", "." and "-", at most 63 characters',
+    },
+  },
+} as const;
+
+export const bmc = {
+  type: 'object',
+  description: 'How fyr powers the node on and sets a one-time PXE boot. `manual` means a technician does it.',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['redfish', 'ipmi', 'manual'] },
+    address: { ...hostOrIp, description: 'BMC host name or IPv4 address.' },
+    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'Defaults to 443 (Redfish) or 623 (IPMI).' },
+    username: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_.@-]{1,64}$',
+      'x-expected': 'a user name of letters, digits, "_", ".", "@" and "-"',
+    },
+    password: secretRef,
+    systemId: {
+      type: 'string',
+      pattern: '^/redfish/v1/Systems/[A-Za-z0-9_.-]{1,64}$',
+      'x-expected': 'a Redfish system path such as /redfish/v1/Systems/1',
+      description: 'Redfish only: the system resource; discovered when there is exactly one.',
+    },
+    verifyTls: { type: 'boolean', default: false, description: 'Redfish only: verify the BMC certificate.' },
+    mac: { ...mac, description: 'MAC of the BMC port, to give it a DHCP reservation on the LAN.' },
+  },
+  if: { properties: { type: { enum: ['redfish', 'ipmi'] } } },
+  then: {
+    'x-reason': 'redfish and ipmi BMCs need address, username and password',
+    properties: { address: hostOrIp, username: true, password: secretRef },
+    required: ['address', 'username', 'password'],
+  },
+} as const;
+
+export const rootDeviceHints = {
+  type: 'object',
+  description: 'Pick the install disk by its properties (as in OpenShift rootDeviceHints).',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    deviceName: devicePath,
+    hctl: { type: 'string', pattern: '^[0-9]+:[0-9]+:[0-9]+:[0-9]+$', 'x-expected': 'an H:C:T:L address such as 0:0:0:0' },
+    model: { type: 'string', pattern: '^[A-Za-z0-9_. -]{1,64}$', 'x-expected': 'a disk model string' },
+    vendor: { type: 'string', pattern: '^[A-Za-z0-9_. -]{1,64}$', 'x-expected': 'a disk vendor string' },
+    serialNumber: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', 'x-expected': 'a disk serial number' },
+    wwn: { type: 'string', pattern: '^(0x)?[0-9A-Fa-f]{16,32}$', 'x-expected': 'a WWN such as 0x5000c500a0b1c2d3' },
+    minSizeGigabytes: { type: 'integer', minimum: 1 },
+    rotational: { type: 'boolean' },
+  },
+} as const;
+
+export const node = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role', 'mac', 'ip', 'bmc'],
+  properties: {
+    name: { ...label, description: 'Host name; the node is <name>.<cluster>.<domain>.' },
+    role: { enum: ['control-plane', 'worker'] },
+    mac: { ...mac, description: 'MAC of the NIC that PXE-boots on the LAN.' },
+    ip: { ...ipv4, description: 'Fixed LAN address, handed out by a DHCP reservation.' },
+    installDisk: { ...devicePath, description: 'RHCOS install disk. Give this or rootDeviceHints.' },
+    rootDeviceHints,
+    bmc,
+  },
+} as const;

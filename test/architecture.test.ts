@@ -1,0 +1,46 @@
+// Dependencies point one way, and each outside library has exactly one importer.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!);
+const FILES = sources('src');
+
+test('architecture :: nothing outside src/cli imports src/cli', () => {
+  for (const file of FILES.filter((f) => !f.startsWith('src/cli/'))) {
+    for (const spec of imports(file)) assert.not.match(spec, /(^|\/)cli\//, `${file} imports ${spec}`);
+  }
+});
+
+test('architecture :: each outside library has one importer', () => {
+  const owners: Record<string, string> = { yaml: 'src/site/source.ts', ajv: 'src/site/schema-check.ts', 'ajv-formats': 'src/site/schema-check.ts' };
+  for (const file of FILES) {
+    for (const spec of imports(file)) {
+      const pkg = spec.startsWith('ajv/') ? 'ajv' : spec;
+      if (pkg in owners) assert.is(file, owners[pkg], `${pkg} imported by ${file}`);
+    }
+  }
+});
+
+test('architecture :: only the entry point touches the process', () => {
+  for (const file of FILES.filter((f) => f !== 'src/cli/main.ts')) {
+    assert.not.match(readFileSync(file, 'utf8'), /process\.(exit|exitCode|argv|stdout|stderr)/, file);
+  }
+});
+
+test('architecture :: modules stay small', () => {
+  for (const file of FILES) {
+    const lines = readFileSync(file, 'utf8').split('\n').length;
+    assert.ok(lines <= 300, `${file} has ${lines} lines`);
+  }
+});
+
+test.run();
