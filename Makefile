@@ -1,5 +1,5 @@
 # fyr: two commands for a newcomer (make demo, make test); the rest are building blocks.
-# Every target installs what it needs itself (system packages via scripts/deps.sh, npm ci).
+# Every target installs what it needs itself (system packages via .ci/deps.sh, npm ci).
 
 SHELL := /bin/bash
 NODE := node
@@ -16,11 +16,11 @@ demo: deps build
 
 ## test: typecheck, check generated files, and run every test
 test: deps build typecheck fixtures
-	$(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i fixtures -i golden -i helpers
+	$(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i fixtures -i golden -i helpers -i tools
 
 ## deps: system packages (Node.js >= 20, programs the tests run), only those missing
 deps:
-	@bash scripts/deps.sh
+	@bash .ci/deps.sh
 
 ## install: node_modules from the lockfile, redone only when the lockfile changes
 install: node_modules/.fyr-installed
@@ -41,11 +41,11 @@ typecheck: install
 
 ## fixtures: rebuild derived and binary test fixtures
 fixtures: install
-	$(TSX) scripts/gen-fixtures.ts
+	$(TSX) test/tools/gen-fixtures.ts
 
-## docs: regenerate schema/*.schema.json and docs/site.md from src/site/schema.ts
+## docs: regenerate docs/schema/*.schema.json and docs/site.md from src/site/schema.ts
 docs: install
-	$(TSX) scripts/gen-schema.ts
+	$(TSX) test/tools/gen-schema.ts
 
 clean:
 	rm -rf dist test/fixtures/sites/invalid/generated

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERROR_CODES } from '../src/errors.js';
 import { PROBLEM_CODES } from '../src/site/problem-codes.js';
-import { renderErrorsDoc } from '../scripts/errors-doc.js';
+import { renderErrorsDoc } from './tools/errors-doc.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

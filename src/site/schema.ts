@@ -1,5 +1,5 @@
 // The site file's JSON Schema (draft 2020-12): the single source of truth for the input types,
-// the validator, the generated schema/site.schema.json and docs/site.md.
+// the validator, the generated docs/schema/site.schema.json and docs/site.md.
 // Two annotations fyr registers with ajv: `x-expected`, the plain-words form of a pattern or
 // format, shown in messages instead of the raw regular expression; and `x-reason`, why a
 // conditional (if/then) requirement applies.

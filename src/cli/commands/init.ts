@@ -63,6 +63,6 @@ export const initCommand: CommandSpec = {
 
 // Points the template's yaml-language-server comment at the schema shipped with this install.
 function withSchemaPath(template: string, dir: string, schemaFile: string): string {
-  const schemaPath = relative(dir, join(PACKAGE_ROOT, 'schema', schemaFile)) || schemaFile;
+  const schemaPath = relative(dir, join(PACKAGE_ROOT, 'docs', 'schema', schemaFile)) || schemaFile;
   return template.replace(/^# yaml-language-server: \$schema=.*$/m, `# yaml-language-server: $schema=${schemaPath}`);
 }

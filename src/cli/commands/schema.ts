@@ -9,7 +9,7 @@ export const schemaCommand: CommandSpec = {
   summary: 'Print the JSON Schema of the site file (or of the secrets file)',
   usage: 'fyr schema [site|secrets]',
   description: [
-    'Prints the JSON Schema (draft 2020-12) that fyr validates against. The same schema ships in the package as schema/site.schema.json; point an editor at it with a first line "# yaml-language-server: $schema=PATH".',
+    'Prints the JSON Schema (draft 2020-12) that fyr validates against. The same schema ships in the package as docs/schema/site.schema.json; point an editor at it with a first line "# yaml-language-server: $schema=PATH".',
   ],
   options: {},
   positionals: { min: 0, max: 1 },

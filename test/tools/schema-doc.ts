@@ -1,5 +1,5 @@
 // Renders docs/site.md from the site schema: one row per field, so the reference can never
-// drift from what the validator accepts. Used by scripts/gen-schema.ts and its drift test.
+// drift from what the validator accepts. Used by test/tools/gen-schema.ts and its drift test.
 type SchemaNode = Record<string, unknown>;
 
 interface Row {
@@ -49,7 +49,7 @@ export function renderSchemaDoc(schema: SchemaNode): string {
     '',
     String(schema.description ?? ''),
     'Editors complete and check it through its schema: start the file with',
-    '`# yaml-language-server: $schema=<path to fyr>/schema/site.schema.json`.',
+    '`# yaml-language-server: $schema=<path to fyr>/docs/schema/site.schema.json`.',
     '',
     'Conditional requirements ("see below"): a `bmc` of type `redfish` or `ipmi` needs',
     '`address`, `username` and `password`; a static `network.wan.address` needs',

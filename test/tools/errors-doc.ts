@@ -1,7 +1,7 @@
 // Renders docs/errors.md from the two catalogues (operation errors and problem codes), so the
-// table always matches the code. Used by scripts/gen-schema.ts and its drift test.
-import { ERROR_CODES, EXIT } from '../src/errors.js';
-import { PROBLEM_CODES } from '../src/site/problem-codes.js';
+// table always matches the code. Used by test/tools/gen-schema.ts and its drift test.
+import { ERROR_CODES, EXIT } from '../../src/errors.js';
+import { PROBLEM_CODES } from '../../src/site/problem-codes.js';
 
 export function renderErrorsDoc(): string {
   const lines = [
