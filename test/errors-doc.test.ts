@@ -1,18 +1,12 @@
 // Keeps the error catalogues, the code that raises them and docs/errors.md in step.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { sources } from './helpers/sources.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { PROBLEM_CODES } from '../src/site/problem-codes.js';
 import { renderErrorsDoc } from './tools/errors-doc.js';
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
 
 const SRC = sources('src').filter((f) => !f.endsWith('problem-codes.ts'));
 const TEXT = SRC.map((f) => readFileSync(f, 'utf8')).join('\n');
