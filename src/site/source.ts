@@ -50,9 +50,6 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
     schema: 'core',
   });
   const pos = (offset: number) => lineCounter.linePos(offset);
-  if (!Array.isArray(docs)) {
-    return at('FILE_EMPTY', 'the file is empty', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
-  }
   const doc = docs[0];
   if (doc === undefined || doc.contents === null) {
     return at('FILE_EMPTY', 'the file holds no YAML document', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
