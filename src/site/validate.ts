@@ -27,6 +27,9 @@ export interface ValidationResult {
   warnings: Problem[];
 }
 
+// Load problems whose message is fyr's own fixed text and never quotes the file.
+const FIXED_TEXT_CODES = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_NOT_TEXT', 'YAML_DUPLICATE_KEY', 'YAML_ALIAS_LIMIT', 'YAML_MULTIPLE_DOCUMENTS']);
+
 let validators: { site: ReturnType<typeof compileSchema>; secrets: ReturnType<typeof compileSchema> } | undefined;
 
 // Compiled once per process; compiling costs more than validating.
@@ -101,8 +104,9 @@ async function loadSecrets(site: Source, named: string | undefined, siteFile: st
     return { store: SecretStore.empty() };
   }
   if (!loaded.ok) {
-    // Syntax messages quote no values, but keep secrets-file text out of them all the same.
-    problems.push(...loaded.problems.map((p) => ({ ...p, message: p.code === 'YAML_SYNTAX' ? 'YAML syntax error (text not shown: this is the secrets file)' : p.message })));
+    // Parser messages can quote file text (an unquoted `!value` reads as a tag and comes back
+    // as "unresolved tag: !value"), so only messages fyr writes itself are kept.
+    problems.push(...loaded.problems.map((p) => (FIXED_TEXT_CODES.has(p.code) ? p : { ...p, message: 'YAML error (text not shown: this is the secrets file)' })));
     return { store: SecretStore.empty() };
   }
   const schemaProblems = checkSchema(getValidators().secrets, loaded.source, { redactValues: true });

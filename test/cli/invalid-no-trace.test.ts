@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnCli, STACK_FRAME } from '../helpers/cli.js';
 
 const DIR = 'test/fixtures/sites/invalid';
-const SECRET_VALUES = ['hunter2', 'pw-0', 'pw-1', 'sw0rdf1sh', 'amZ6JOjbr1'];
+const SECRET_VALUES = ['hunter2', 'pw-0', 'pw-1', 'sw0rdf1sh', 'amZ6JOjbr1', 'Sup3rSecret'];
 
 function listing(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

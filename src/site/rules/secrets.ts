@@ -1,7 +1,7 @@
 // Rules linking the site to its secrets file: every reference resolves, every value suits its
 // use. Messages name secrets, never their values.
 import { didYouMean } from '../did-you-mean.js';
-import type { PathSegment } from '../path.js';
+import { formatPath, type PathSegment } from '../path.js';
 import type { Site } from '../model.js';
 import type { Rule } from './context.js';
 
@@ -83,7 +83,7 @@ export const secretsResolve: Rule = ({ site, report }) => {
         code: 'SECRET_FORMAT',
         path: [use.name],
         inSecrets: true,
-        message: `secret "${use.name}" (used as ${use.kind} by ${formatUse(use.path)}) has the wrong form; its value is not shown`,
+        message: `secret "${use.name}" (used as ${use.kind} by ${formatPath(use.path.slice(0, -1))}) has the wrong form; its value is not shown`,
         expected: format.expected,
       });
     }
@@ -108,7 +108,3 @@ export const secretsAreUsed: Rule = ({ site, report }) => {
     }
   }
 };
-
-function formatUse(path: PathSegment[]): string {
-  return path.slice(0, -1).map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '').replace(/\.\[/g, '[');
-}
