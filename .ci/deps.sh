@@ -5,11 +5,26 @@ set -euo pipefail
 
 NODE_MAJOR_MIN=20
 # Programs the build and the tests run, as "command debian-package rhel-package".
-# Later capabilities add theirs here (xorriso, named-checkconf, dhcpd, haproxy, qemu, ...).
+# The daemons are only run by the tests (on loopback and in network namespaces); installing
+# them must not start them, see policy-rc.d below.
 PROGRAMS=(
   "git git git"
   "make make make"
+  "ip iproute2 iproute"
+  "named bind9 bind"
+  "named-checkconf bind9utils bind"
+  "dig bind9-dnsutils bind-utils"
+  "dhcpd isc-dhcp-server dhcp-server"
+  "dhclient isc-dhcp-client dhcp-client"
+  "haproxy haproxy haproxy"
+  "chronyd chrony chrony"
+  "in.tftpd tftpd-hpa tftp-server"
+  "tftp tftp-hpa tftp"
+  "virt-xml-validate libvirt-clients libvirt-client"
+  "xmllint libxml2-utils libxml2"
 )
+# Daemons live in sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
@@ -27,7 +42,19 @@ install_packages() {
   case "$FAMILY" in
     debian)
       if [ "$apt_updated" -eq 0 ]; then "${SUDO[@]}" apt-get update -qq; apt_updated=1; fi
-      "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" ;;
+      # NOTE: Debian starts a daemon when its package is installed; named, dhcpd or haproxy
+      # running on this machine would take the ports the tests use. policy-rc.d (exit 101)
+      # forbids that for the duration of the install, unless the machine already has one.
+      local policy=/usr/sbin/policy-rc.d added=0
+      if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+        "${SUDO[@]}" chmod 755 "$policy"
+        added=1
+      fi
+      local status=0
+      "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" || status=$?
+      if [ "$added" -eq 1 ]; then "${SUDO[@]}" rm -f "$policy"; fi
+      return "$status" ;;
     rhel)
       "${SUDO[@]}" dnf install -y -q "$@" ;;
     *)

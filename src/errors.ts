@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   SITE_UNREADABLE: { exit: EXIT.failed, summary: 'The site file cannot be opened: missing, a directory, or no permission.' },
   SITE_INVALID: { exit: EXIT.invalid, summary: 'The site file or its secrets file has problems; each is listed with its position.' },
   INIT_EXISTS: { exit: EXIT.failed, summary: '`fyr init` would overwrite an existing file.' },
+  RENDER_TEMPLATE: { exit: EXIT.failed, summary: 'A template under kickstart/, blueprints/ or overlays/ failed, or printed a value without its quoting helper. The message names the template and line.' },
+  RENDER_EXISTS: { exit: EXIT.failed, summary: '`fyr render` would replace a directory that is not empty; pass --force to replace it.' },
   WRITE_FAILED: { exit: EXIT.failed, summary: 'An output file could not be written; nothing partial is left behind.' },
   INTERNAL: { exit: EXIT.internal, summary: 'A bug in fyr. The message says how to report it.' },
 } as const;

@@ -31,6 +31,7 @@ export const PROBLEM_CODES = {
   CONTROL_PLANE_COUNT: 'Not 1, 3 or 5 control-plane nodes (etcd quorum).',
   INSTALL_DISK_MISSING: 'A node has neither installDisk nor rootDeviceHints.',
   INSTALL_DISK_AMBIGUOUS: 'A node has both installDisk and rootDeviceHints.',
+  INSTALL_DISK_UNRESOLVED: 'rootDeviceHints give neither deviceName nor wwn, so no device path for the PXE install.',
   WAN_GATEWAY_OUTSIDE: 'The static WAN gateway is not on the WAN network.',
   NETWORK_OVERLAP: 'The WAN network overlaps the LAN.',
   INTERFACE_SHARED: 'WAN and LAN use the same interface without a LAN VLAN.',

@@ -89,6 +89,7 @@ const CASES: Case[] = [
   { file: 'fqdn-too-long.yaml', at: '3:11', path: 'cluster.domain', code: 'FQDN_TOO_LONG', fragment: 'would be 281 characters long' },
   { file: 'install-disk-missing.yaml', at: '17:5', path: 'nodes[0]', code: 'INSTALL_DISK_MISSING', fragment: 'node cp-0 does not say which disk to install on' },
   { file: 'install-disk-ambiguous.yaml', at: '22:22', path: 'nodes[0].rootDeviceHints', code: 'INSTALL_DISK_AMBIGUOUS', fragment: 'gives both installDisk and rootDeviceHints' },
+  { file: 'install-disk-unresolved.yaml', at: '21:22', path: 'nodes[0].rootDeviceHints', code: 'INSTALL_DISK_UNRESOLVED', fragment: 'these hints cannot name one disk' },
   { file: 'wan-gateway-outside.yaml', at: '6:62', path: 'network.wan.gateway', code: 'WAN_GATEWAY_OUTSIDE', fragment: 'gateway 198.51.100.1 is not on the WAN network 203.0.113.0/24' },
   { file: 'wan-overlaps-lan.yaml', at: '6:36', path: 'network.wan.address', code: 'NETWORK_OVERLAP', fragment: 'the WAN network 192.168.0.0/16 overlaps the LAN 192.168.8.0/24' },
   { file: 'interface-shared.yaml', at: '8:16', path: 'network.lan.interface', code: 'INTERFACE_SHARED', fragment: 'the LAN and the WAN both use eno1' },

@@ -1,4 +1,5 @@
 // Rules about the cluster nodes: quorum, install disks, BMCs, MACs.
+import { installDevice } from '../install-device.js';
 import { normalizeMac } from '../mac.js';
 import type { PathSegment } from '../path.js';
 import { formatPath } from '../path.js';
@@ -38,6 +39,13 @@ export const installDiskChosen: Rule = ({ site, report }) => {
         path: ['nodes', i, 'rootDeviceHints'],
         message: `node ${node.name} gives both installDisk and rootDeviceHints`,
         expected: 'one of installDisk or rootDeviceHints',
+      });
+    } else if (hints && installDevice(node) === undefined) {
+      report({
+        code: 'INSTALL_DISK_UNRESOLVED',
+        path: ['nodes', i, 'rootDeviceHints'],
+        message: `node ${node.name}: these hints cannot name one disk before the node boots; a PXE install writes RHCOS to one device path`,
+        expected: 'rootDeviceHints with deviceName or wwn (the others are not enough), or installDisk',
       });
     }
   });

@@ -1,0 +1,78 @@
+// fyr render: a valid site → kickstart, blueprint and the bastion's bundle, in one directory.
+import { FyrError, InvalidInputError } from '../../errors.js';
+import { DEFAULT_RENDER_OPTIONS, renderSite, type InstallSource, type OsRelease } from '../../render/index.js';
+import { validateSiteFile } from '../../site/index.js';
+import { TargetExistsError, writeTree } from '../../util/write-tree.js';
+import type { CommandSpec } from '../command.js';
+import { countLabel, formatProblem, problemJson, toJson } from '../report.js';
+import { makeStyle } from '../style.js';
+
+const OS: readonly OsRelease[] = ['rhel9', 'rhel10'];
+const SOURCES: readonly InstallSource[] = ['liveimg', 'dvd'];
+
+function choice<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new FyrError('USAGE', `--${name} ${String(value)}: expected ${allowed.join(' or ')}`);
+}
+
+function size(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+export const renderCommand: CommandSpec = {
+  name: 'render',
+  summary: "Render the bastion's kickstart, blueprint and service configs",
+  usage: 'fyr render SITE -o DIR [options]',
+  description: [
+    'Validates SITE like `fyr validate`, then writes into DIR: ks.cfg (the unattended bastion install), blueprint.toml (for osbuild-composer; the same for every site), bundle/ (every file laid onto the bastion, at its path there: dhcpd, named and its zones, HAProxy, chrony, PXE menus, httpd, firewalld, NetworkManager, Tang, Cockpit, the bootstrap VM, install-config and Tang MachineConfigs, site.json) and manifest.json (each file with its sha256).',
+    'DIR is written all at once: a failure leaves nothing behind, and an existing non-empty DIR is only replaced with --force. The same site always gives the same bytes.',
+  ],
+  options: {
+    out: { type: 'string', short: 'o', value: 'DIR', help: 'Directory to write (required)' },
+    os: { type: 'string', value: 'OS', help: 'Bastion OS release: rhel9 (default) or rhel10' },
+    source: { type: 'string', value: 'SRC', help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)' },
+    secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
+    force: { type: 'boolean', help: 'Replace DIR if it exists and is not empty' },
+    quiet: { type: 'boolean', short: 'q', help: 'Print nothing on success' },
+  },
+  positionals: { min: 1, max: 1 },
+  examples: ['fyr render examples/edge/site.yaml -o out/edge', 'fyr render site.yaml -o out --os rhel10 --source dvd --json'],
+  async run(args, io) {
+    const file = args.positionals[0] ?? '';
+    const out = args.options.out;
+    if (typeof out !== 'string' || out === '') throw new FyrError('USAGE', 'missing -o DIR: where to write the rendered files');
+    const options = {
+      os: choice('os', args.options.os, OS, DEFAULT_RENDER_OPTIONS.os),
+      source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
+    };
+    const secretsFile = args.options.secrets;
+    const result = await validateSiteFile(file, typeof secretsFile === 'string' ? { secretsFile } : {});
+    if (result.site === undefined) {
+      throw new InvalidInputError(`${file}: ${countLabel(result.errors.length, 'error')}, ${countLabel(result.warnings.length, 'warning')}`, [...result.errors, ...result.warnings]);
+    }
+    const rendered = renderSite(result.site, options);
+    try {
+      await writeTree(out, rendered.files, { replace: args.options.force === true });
+    } catch (err) {
+      if (err instanceof TargetExistsError) throw new FyrError('RENDER_EXISTS', `${err.message}; pass --force to replace it`);
+      throw new FyrError('WRITE_FAILED', `cannot write ${out}: ${(err as Error).message}`, { cause: err });
+    }
+    if (args.json) {
+      io.stdout(toJson({ ok: true, file, out, ...options, blueprint: rendered.blueprint, files: rendered.manifest, warnings: result.warnings.map(problemJson) }));
+      return 0;
+    }
+    const err = makeStyle(io.color.stderr);
+    for (const warning of result.warnings) io.stderr(`${formatProblem(warning, err)}\n`);
+    if (args.options.quiet === true) return 0;
+    const s = makeStyle(io.color.stdout);
+    const width = Math.max(...rendered.manifest.map((m) => m.path.length));
+    const lines = rendered.manifest.map((m) => `  ${m.path.padEnd(width)}  ${m.mode}  ${s.dim(size(m.size).padStart(9))}`);
+    io.stdout(
+      `${s.green('✓')} rendered ${file} into ${out} (${options.os}, ${options.source} install source): ${countLabel(rendered.files.length, 'file')}\n\n` +
+        `${lines.join('\n')}\n  manifest.json\n\n` +
+        `blueprint ${rendered.blueprint.name} sha256:${rendered.blueprint.sha256}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,29 @@
+// ks.cfg: the bastion's unattended install. Secrets are revealed here, and only here, because
+// the installer needs the password hashes (and a LUKS passphrase) in the file itself.
+import { FyrError } from '../errors.js';
+import { netmaskOf } from '../site/index.js';
+import { renderTemplate } from './engine.js';
+import { AGENT_DIR, AGENT_UNIT, MEDIA_DIR, MEDIA_LIVEIMG, MEDIA_ROOT, SYSIMAGE } from './layout.js';
+import { bastionPackages } from './packages.js';
+import type { SiteView } from './view.js';
+
+export function renderKickstart(view: SiteView): string {
+  const { site } = view;
+  const secret = (name: string): string => {
+    const value = site.secrets.reveal(name);
+    if (value === undefined) throw new FyrError('SITE_INVALID', `secret "${name}" is not loaded; render needs the secrets file`);
+    return value;
+  };
+  const wan = site.network.wan;
+  return renderTemplate('kickstart', 'ks.cfg.ejs', {
+    ...view,
+    secret,
+    wanNetmask: wan.mode === 'static' ? netmaskOf(wan.prefix) : undefined,
+    packages: bastionPackages(view.options.os),
+    mediaRoot: MEDIA_ROOT,
+    media: { dir: MEDIA_DIR, liveimg: MEDIA_LIVEIMG },
+    sysimage: SYSIMAGE,
+    agentDir: AGENT_DIR,
+    agentUnit: AGENT_UNIT,
+  });
+}

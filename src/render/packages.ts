@@ -1,0 +1,23 @@
+// What the bastion runs, as RHEL package names: the same list goes into the blueprint (composer
+// builds) and the kickstart's %packages (installs from a RHEL DVD).
+import type { OsRelease } from './view.js';
+
+const COMMON = [
+  'bind', 'bind-utils', 'chrony', 'clevis', 'clevis-dracut', 'clevis-luks', 'cockpit', 'cockpit-machines',
+  'cockpit-podman', 'firewalld', 'haproxy', 'httpd', 'ipmitool', 'jq', 'libvirt', 'nodejs', 'podman',
+  'qemu-kvm', 'rsync', 'shim-x64', 'grub2-efi-x64', 'skopeo', 'syslinux-tftpboot', 'tang', 'tar', 'tftp-server',
+  'tpm2-tools', 'virt-install',
+];
+
+// NOTE: RHEL 10 no longer ships ISC dhcp-server (Kea replaces it); see README "Known gaps".
+const BY_OS: Record<OsRelease, string[]> = {
+  rhel9: ['dhcp-server'],
+  rhel10: ['kea'],
+};
+
+export function bastionPackages(os: OsRelease): string[] {
+  return [...COMMON, ...BY_OS[os]].sort();
+}
+
+// Enabled in the image; the agent starts the cluster services once their configs are in place.
+export const IMAGE_SERVICES = ['cockpit.socket', 'firewalld', 'sshd'];

@@ -1,0 +1,45 @@
+// site → every rendered file, in memory and in a fixed order: ks.cfg, blueprint.toml, the
+// bundle, and manifest.json listing each of them with its sha256.
+import { createHash } from 'node:crypto';
+import type { Site } from '../site/index.js';
+import { renderBlueprint } from './blueprint.js';
+import { renderBundle, type RenderedFile } from './bundle.js';
+import { renderKickstart } from './kickstart.js';
+import { buildView, type RenderOptions } from './view.js';
+
+export interface ManifestEntry {
+  path: string;
+  mode: string;
+  size: number;
+  sha256: string;
+}
+
+export interface RenderResult {
+  files: RenderedFile[];
+  blueprint: { name: string; sha256: string };
+  manifest: ManifestEntry[];
+}
+
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = { os: 'rhel9', source: 'liveimg' };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function renderSite(site: Site, options: RenderOptions = DEFAULT_RENDER_OPTIONS): RenderResult {
+  const view = buildView(site, options);
+  const blueprint = renderBlueprint(options.os);
+  const files: RenderedFile[] = [
+    // The kickstart holds password hashes: readable by its owner only.
+    { path: 'ks.cfg', mode: 0o600, content: renderKickstart(view) },
+    { path: 'blueprint.toml', mode: 0o644, content: blueprint.content },
+    ...renderBundle(view).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  ];
+  const manifest = files.map((f) => ({
+    path: f.path,
+    mode: f.mode.toString(8).padStart(4, '0'),
+    size: Buffer.byteLength(f.content),
+    sha256: sha256(f.content),
+  }));
+  const manifestJson = `${JSON.stringify({ format: 'fyr-render/1', os: options.os, source: options.source, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, files: manifest }, null, 2)}\n`;
+  files.push({ path: 'manifest.json', mode: 0o644, content: manifestJson });
+  return { files, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, manifest };
+}
