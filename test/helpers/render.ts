@@ -23,3 +23,19 @@ export async function renderTo(file: string, dir: string, options?: RenderOption
   await writeTree(out, result.files);
   return { out, result };
 }
+
+// A copy of an example site (and its secrets) with edits applied, written under dir.
+export async function variantSite(example: string, dir: string, edit: { site?: (t: string) => string; secrets?: (t: string) => string }): Promise<string> {
+  const { readFile, writeFile, mkdir } = await import('node:fs/promises');
+  const target = join(dir, `${example}-variant`);
+  await mkdir(target, { recursive: true });
+  const site = await readFile(exampleSite(example), 'utf8');
+  const secrets = await readFile(join('examples', example, 'secrets.yaml'), 'utf8');
+  const siteText = (edit.site ?? ((t) => t))(site);
+  const secretsText = (edit.secrets ?? ((t) => t))(secrets);
+  if (edit.site && siteText === site) throw new Error('the site edit changed nothing');
+  if (edit.secrets && secretsText === secrets) throw new Error('the secrets edit changed nothing');
+  await writeFile(join(target, 'site.yaml'), siteText);
+  await writeFile(join(target, 'secrets.yaml'), secretsText);
+  return join(target, 'site.yaml');
+}

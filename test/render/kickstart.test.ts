@@ -1,0 +1,88 @@
+// Every rendered kickstart (each example, RHEL 9 and 10, both install sources) uses only
+// commands and options both releases accept, with balanced sections.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lintKickstart, sectionLines } from '../helpers/kickstart-lint.js';
+import { EXAMPLES, exampleSite, renderFile, variantSite } from '../helpers/render.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+
+const kickstart = async (example: string, os: 'rhel9' | 'rhel10', source: 'liveimg' | 'dvd') =>
+  (await renderFile(exampleSite(example), { os, source })).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
+
+const rendered = suite('render :: kickstart :: rendered files');
+for (const example of EXAMPLES) {
+  for (const os of ['rhel9', 'rhel10'] as const) {
+    for (const source of ['liveimg', 'dvd'] as const) {
+      rendered(`${example} ${os} ${source}`, async () => {
+        const text = await kickstart(example, os, source);
+        assert.equal(lintKickstart(text), []);
+        assert.ok(text.includes(source === 'liveimg' ? 'liveimg --url=file:///run/install/repo/liveimg.tar.gz' : 'url --url=file:///run/install/repo/BaseOS'));
+        assert.is(text.includes('%packages'), source === 'dvd', '%packages only for the DVD source');
+        assert.match(text, '%post --nochroot --erroronfail');
+        assert.match(text, "cp -a -- \"$media/bundle/.\" \"$root/\"");
+        assert.match(text, "systemctl enable 'fyr-agent.service'");
+        assert.match(text, /^selinux --enforcing$/m);
+        assert.match(text, /^firewall --enabled /m);
+        assert.match(text, /^rootpw --iscrypted "\$6\$/m);
+        assert.not.match(text, /--plaintext/);
+      });
+    }
+  }
+}
+rendered('encryption: tpm2 binds with clevis, passphrase sets it, none has no LUKS', async () => {
+  const tpm = await kickstart('edge', 'rhel9', 'liveimg');
+  assert.match(tpm, '%include /tmp/fyr-disk.ks');
+  assert.match(tpm, 'clevis luks bind -y -k - -d "$dev" tpm2');
+  assert.match(tpm, 'cryptsetup luksRemoveKey');
+  const pass = await kickstart('ipmi-nat', 'rhel9', 'liveimg');
+  assert.match(pass, /^part \/ .* --encrypted --luks-version=luks2 --passphrase=example-luks-passphrase-1$/m);
+  assert.not.match(pass, 'clevis');
+  const dir = await makeTmpdir();
+  try {
+    const file = await variantSite('single-node', dir, { site: (t) => t.replace('encryption: tpm2', 'encryption: none') });
+    const none = (await renderFile(file)).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
+    assert.equal(lintKickstart(none), []);
+    assert.not.match(none, '--encrypted');
+    assert.not.match(none, 'clevis');
+    assert.match(none, /^part \/ --fstype=xfs --grow --ondisk=\S+$/m);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+rendered('WAN static and DHCP, LAN static with VLAN, hostname', async () => {
+  const nat = await kickstart('ipmi-nat', 'rhel9', 'liveimg');
+  assert.match(nat, 'network --device=ens1f0 --bootproto=static --ip=10.40.12.20 --netmask=255.255.255.0 --gateway=10.40.12.1 --nameserver=10.40.0.53,10.40.1.53');
+  assert.match(nat, 'network --device=ens1f1 --vlanid=120 --bootproto=static --ip=172.20.0.1 --netmask=255.255.255.0 --nodefroute');
+  assert.match(nat, 'network --hostname=bastion.plant.corp.example.net');
+  const edge = await kickstart('edge', 'rhel9', 'liveimg');
+  assert.match(edge, 'network --device=eno1 --bootproto=dhcp');
+});
+rendered.run();
+
+// ---
+
+// The checker must catch what ksvalidator catches, or passing it means nothing.
+const checker = suite('render :: kickstart :: checker rejects bad files');
+const CASES: [string, string, RegExp][] = [
+  ['removed command', 'text\ninstall\n', /install has been removed/],
+  ['deprecated in RHEL 10', 'autostep\n', /autostep has been removed/],
+  ['unknown command', 'txet\n', /Unknown command: txet/],
+  ['unknown option', 'bootloader --upgrade\n', /unrecognized arguments: --upgrade/],
+  ['unterminated section', '%post\necho hi\n', /Section %post does not end with %end/],
+  ['nested section', '%pre\n%post\n%end\n', /starts inside %pre/],
+  ['stray %end', 'text\n%end\n', /%end outside a section/],
+  ['unknown section', '%postt\n%end\n', /unknown section or directive %postt/],
+  ['unbalanced quotes', 'rootpw --iscrypted "abc\n', /unbalanced quotes/],
+];
+for (const [name, text, expected] of CASES) {
+  checker(name, () => {
+    const issues = lintKickstart(text);
+    assert.ok(issues.some((i) => expected.test(i.message)), JSON.stringify(issues));
+  });
+}
+checker('section structure of a render', async () => {
+  assert.equal(sectionLines(await kickstart('single-node', 'rhel9', 'liveimg')), [
+    '%include /tmp/fyr-disk.ks', '%pre --erroronfail', '%end', '%post --nochroot --erroronfail --log=/mnt/sysimage/root/fyr-ks-post.log', '%end', '%post --erroronfail', '%end',
+  ]);
+});
+checker.run();
