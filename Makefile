@@ -8,11 +8,12 @@ FYR := $(NODE) dist/cli/main.js
 SRC := $(shell find src -name '*.ts' 2>/dev/null)
 DEMO_SITE := examples/edge/site.yaml
 
-.PHONY: demo test deps install build typecheck unit fixtures docs clean
+.PHONY: demo test deps install build typecheck unit fixtures docs golden clean
 
-## demo: install everything, build, and validate the built-in example site
+## demo: install everything, build, validate the built-in example site and render it into out/
 demo: deps build
 	$(FYR) validate $(DEMO_SITE)
+	$(FYR) render $(DEMO_SITE) -o out/edge --force
 
 ## test: typecheck, check generated files, and run every test
 test: deps build typecheck fixtures
@@ -47,5 +48,9 @@ fixtures: install
 docs: install
 	$(TSX) test/tools/gen-schema.ts
 
+## golden: rewrite test/golden/ with the current renders of the example sites (review the diff)
+golden: install
+	$(TSX) test/tools/gen-golden.ts
+
 clean:
-	rm -rf dist test/fixtures/sites/invalid/generated
+	rm -rf dist out test/fixtures/sites/invalid/generated

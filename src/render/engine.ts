@@ -16,7 +16,8 @@ class UnquotedValueError extends Error {}
 function requireQuoted(value: unknown): string {
   if (value instanceof Quoted) return value.text;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new UnquotedValueError(`<%= %> got ${typeof value} ${JSON.stringify(value)}; quote it with a q.* helper`);
+  // The value is not shown: it may be a secret.
+  throw new UnquotedValueError(`<%= %> got a plain ${typeof value}; quote it with a q.* helper`);
 }
 
 const cache = new Map<string, ejs.TemplateFunction>();

@@ -11,10 +11,11 @@ export class Quoted {
 }
 
 // Raised when a value cannot be written safely in a format. Validation keeps such values out
-// of the site, so reaching this is a bug (or a template quoting with the wrong helper).
+// of the site, so reaching this is a bug (or a template quoting with the wrong helper). The
+// value itself is not in the message: it may be a secret.
 export class UnsafeValueError extends Error {
   constructor(format: string, value: string, why: string) {
-    super(`cannot write ${JSON.stringify(value)} as ${format}: ${why}`);
+    super(`cannot write a ${value.length}-character value as ${format}: ${why}`);
   }
 }
 UnsafeValueError.prototype.name = 'UnsafeValueError';

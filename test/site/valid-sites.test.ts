@@ -40,7 +40,7 @@ test('site :: normalize :: names, addresses and MAC notations', async () => {
   const lan = site.network.lan;
   assert.equal([lan.network, lan.prefix, lan.netmask, lan.broadcast, lan.vlan], ['172.20.0.0', 24, '255.255.255.0', '172.20.0.255', 120]);
   assert.equal(lan.pool, { start: '172.20.0.200', end: '172.20.0.250' });
-  assert.equal(site.nodes[3]?.rootDeviceHints, { minSizeGigabytes: 400, rotational: false });
+  assert.equal(site.nodes[3]?.rootDeviceHints, { wwn: '0x5000c500a0b1c2d3', rotational: false });
 });
 
 test('site :: secrets :: values are reachable by name but never serialized or inspected', async () => {
