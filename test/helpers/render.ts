@@ -1,5 +1,6 @@
 // Renders a site into a temporary directory the way `fyr render` does, for tests that run the
 // real programs on the output.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderSite, type RenderOptions, type RenderResult } from '../../src/render/index.js';
 import { validateSiteFile } from '../../src/site/index.js';
@@ -26,7 +27,6 @@ export async function renderTo(file: string, dir: string, options?: RenderOption
 
 // A copy of an example site (and its secrets) with edits applied, written under dir.
 export async function variantSite(example: string, dir: string, edit: { site?: (t: string) => string; secrets?: (t: string) => string }): Promise<string> {
-  const { readFile, writeFile, mkdir } = await import('node:fs/promises');
   const target = join(dir, `${example}-variant`);
   await mkdir(target, { recursive: true });
   const site = await readFile(exampleSite(example), 'utf8');
