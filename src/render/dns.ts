@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { parseIpv4 } from '../site/index.js';
 import type { SiteView } from './view.js';
 
-export interface Record {
+export interface DnsRecord {
   name: string;
   type: 'A' | 'PTR';
   value: string;
@@ -14,13 +14,13 @@ export interface Zone {
   name: string;
   file: string;
   serial: number;
-  records: Record[];
+  records: DnsRecord[];
 }
 
 // Every A record of the cluster zone, relative names; api and ingress point at HAProxy.
-export function forwardRecords(view: SiteView): Record[] {
+export function forwardRecords(view: SiteView): DnsRecord[] {
   const lan = view.site.network.lan;
-  const a = (name: string, value: string): Record => ({ name, type: 'A', value });
+  const a = (name: string, value: string): DnsRecord => ({ name, type: 'A', value });
   return [
     a(view.site.bastion.hostname, lan.bastion),
     a('api', lan.bastion),
@@ -45,12 +45,12 @@ function ptrName(ip: string, zone: string): string {
 }
 
 // Serials are derived from the zone's content: stable for the same site, changed by any edit.
-function serialOf(name: string, records: Record[]): number {
+function serialOf(name: string, records: DnsRecord[]): number {
   const digest = createHash('sha256').update(JSON.stringify([name, records])).digest();
   return (digest.readUInt32BE(0) % 2_000_000_000) + 1;
 }
 
-function zone(name: string, records: Record[]): Zone {
+function zone(name: string, records: DnsRecord[]): Zone {
   return { name, file: `${name}.zone`, serial: serialOf(name, records), records };
 }
 
@@ -59,7 +59,7 @@ export function clusterZones(view: SiteView): { forward: Zone; reverse: Zone[] }
   const prefix = view.site.network.lan.prefix;
   // PTRs name hosts, not service aliases: one per address, the first name that has it.
   const hostRecords = forwardRecords(view).filter((r) => !['api', 'api-int', '*.apps'].includes(r.name));
-  const byZone = new Map<string, Record[]>();
+  const byZone = new Map<string, DnsRecord[]>();
   const seen = new Set<string>();
   for (const r of hostRecords) {
     if (seen.has(r.value)) continue;

@@ -11,7 +11,8 @@ export function renderKickstart(view: SiteView): string {
   const { site } = view;
   const secret = (name: string): string => {
     const value = site.secrets.reveal(name);
-    if (value === undefined) throw new FyrError('SITE_INVALID', `secret "${name}" is not loaded; render needs the secrets file`);
+    // Validation with secrets (SECRET_MISSING) guarantees every value; its absence is a bug.
+    if (value === undefined) throw new FyrError('INTERNAL', `secret "${name}" is not loaded after validation`);
     return value;
   };
   const wan = site.network.wan;

@@ -2,6 +2,7 @@
 // VM, which hosts PXE-install, where artifacts are served). Values stay raw here; templates
 // quote them for their own format.
 import { createHash } from 'node:crypto';
+import { FyrError } from '../errors.js';
 import { installDevice, type Site } from '../site/index.js';
 import { CONTENT_ROOT, LAN_BRIDGE, PORTS, PLACEHOLDER, BOOTSTRAP_MARK, TFTP_ROOT, STATE_DIR } from './layout.js';
 
@@ -78,10 +79,12 @@ export function buildView(site: Site, options: RenderOptions): SiteView {
     macFile: `01-${h.mac.replaceAll(':', '-')}`,
     ignitionUrl: `${contentUrl}/ignition/${IGNITION_ROLE[h.role]}.ign`,
   });
-  const nodes = site.nodes.map((n) =>
-    // installDevice() is defined for every node that passed validation.
-    host({ name: n.name, role: n.role, mac: n.mac, ip: n.ip, installDev: installDevice(n) ?? '/dev/sda' }),
-  );
+  const nodes = site.nodes.map((n) => {
+    // Validation (INSTALL_DISK_UNRESOLVED) guarantees a device; its absence here is a bug.
+    const installDev = installDevice(n);
+    if (installDev === undefined) throw new FyrError('INTERNAL', `node ${n.name} has no install device after validation`);
+    return host({ name: n.name, role: n.role, mac: n.mac, ip: n.ip, installDev });
+  });
   const bootstrap = host({ name: 'bootstrap', role: 'bootstrap', mac: bootstrapMac(site), ip: lan.bootstrap, installDev: '/dev/vda' });
   const controlPlanes = nodes.filter((n) => n.role === 'control-plane');
   const workers = nodes.filter((n) => n.role === 'worker');

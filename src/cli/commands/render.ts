@@ -1,10 +1,10 @@
 // fyr render: a valid site → kickstart, blueprint and the bastion's bundle, in one directory.
-import { FyrError, InvalidInputError } from '../../errors.js';
+import { FyrError } from '../../errors.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite, type InstallSource, type OsRelease } from '../../render/index.js';
-import { validateSiteFile } from '../../site/index.js';
 import { TargetExistsError, writeTree } from '../../util/write-tree.js';
 import type { CommandSpec } from '../command.js';
-import { countLabel, formatProblem, problemJson, toJson } from '../report.js';
+import { countLabel, problemJson, toJson } from '../report.js';
+import { loadValidSite, printWarnings } from '../site-input.js';
 import { makeStyle } from '../style.js';
 
 const OS: readonly OsRelease[] = ['rhel9', 'rhel10'];
@@ -47,10 +47,7 @@ export const renderCommand: CommandSpec = {
       source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
     };
     const secretsFile = args.options.secrets;
-    const result = await validateSiteFile(file, typeof secretsFile === 'string' ? { secretsFile } : {});
-    if (result.site === undefined) {
-      throw new InvalidInputError(`${file}: ${countLabel(result.errors.length, 'error')}, ${countLabel(result.warnings.length, 'warning')}`, [...result.errors, ...result.warnings]);
-    }
+    const result = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
     const rendered = renderSite(result.site, options);
     try {
       await writeTree(out, rendered.files, { replace: args.options.force === true });
@@ -62,8 +59,7 @@ export const renderCommand: CommandSpec = {
       io.stdout(toJson({ ok: true, file, out, ...options, blueprint: rendered.blueprint, files: rendered.manifest, warnings: result.warnings.map(problemJson) }));
       return 0;
     }
-    const err = makeStyle(io.color.stderr);
-    for (const warning of result.warnings) io.stderr(`${formatProblem(warning, err)}\n`);
+    printWarnings(result.warnings, io);
     if (args.options.quiet === true) return 0;
     const s = makeStyle(io.color.stdout);
     const width = Math.max(...rendered.manifest.map((m) => m.path.length));

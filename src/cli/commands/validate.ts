@@ -1,8 +1,7 @@
 // fyr validate: check a site file and its secrets, then print what the site describes.
-import { InvalidInputError } from '../../errors.js';
-import { validateSiteFile } from '../../site/index.js';
 import type { CommandSpec } from '../command.js';
-import { countLabel, formatProblem, problemJson, toJson } from '../report.js';
+import { countLabel, problemJson, toJson } from '../report.js';
+import { loadValidSite, printWarnings } from '../site-input.js';
 import { makeStyle } from '../style.js';
 import { formatSummary, siteSummary } from '../summary.js';
 
@@ -24,19 +23,15 @@ export const validateCommand: CommandSpec = {
   async run(args, io) {
     const file = args.positionals[0] ?? '';
     const secretsFile = args.options.secrets;
-    const result = await validateSiteFile(file, {
+    const result = await loadValidSite(file, {
       ...(typeof secretsFile === 'string' ? { secretsFile } : {}),
       skipSecrets: args.options['no-secrets'] === true,
     });
-    if (result.site === undefined) {
-      throw new InvalidInputError(`${file}: ${countLabel(result.errors.length, 'error')}, ${countLabel(result.warnings.length, 'warning')}`, [...result.errors, ...result.warnings]);
-    }
     if (args.json) {
       io.stdout(toJson({ ok: true, file, site: siteSummary(result.site), errors: [], warnings: result.warnings.map(problemJson) }));
       return 0;
     }
-    const err = makeStyle(io.color.stderr);
-    for (const warning of result.warnings) io.stderr(`${formatProblem(warning, err)}\n`);
+    printWarnings(result.warnings, io);
     if (args.options.quiet !== true) {
       const out = makeStyle(io.color.stdout);
       const note = result.warnings.length > 0 ? ` with ${countLabel(result.warnings.length, 'warning')}` : '';
