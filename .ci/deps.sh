@@ -22,6 +22,25 @@ PROGRAMS=(
   "tftp tftp-hpa tftp"
   "virt-xml-validate libvirt-clients libvirt-client"
   "xmllint libxml2-utils libxml2"
+  "xorriso xorriso xorriso"
+  "implantisomd5 isomd5sum isomd5sum"
+  "checkisomd5 isomd5sum isomd5sum"
+  "mcopy mtools mtools"
+  "mkfs.vfat dosfstools dosfstools"
+  "grub-mkimage grub-common grub2-tools"
+  "qemu-system-x86_64 qemu-system-x86 qemu-kvm"
+  "cpio cpio cpio"
+)
+# Files the ISO fixtures are built from (Debian paths; the fixtures are made of Debian parts),
+# as "path debian-package".
+FILES=(
+  "/usr/lib/ISOLINUX/isolinux.bin isolinux"
+  "/usr/lib/ISOLINUX/isohdpfx.bin isolinux"
+  "/usr/lib/syslinux/modules/bios/menu.c32 syslinux-common"
+  "/usr/lib/grub/x86_64-efi/linuxefi.mod grub-efi-amd64-bin"
+  "/usr/lib/grub/i386-pc/boot_hybrid.img grub-pc-bin"
+  "/usr/share/OVMF/OVMF_CODE_4M.fd ovmf"
+  "/bin/busybox busybox-static"
 )
 # Daemons live in sbin, which a non-root PATH may lack.
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -89,7 +108,16 @@ for entry in "${PROGRAMS[@]}"; do
     if [ "$FAMILY" = rhel ]; then missing+=("$rpm"); else missing+=("$deb"); fi
   fi
 done
+if [ "$FAMILY" = debian ]; then
+  for entry in "${FILES[@]}"; do
+    read -r path deb <<<"$entry"
+    [ -e "$path" ] || missing+=("$deb")
+  done
+  # The fixture initrd needs a static busybox; Debian's plain busybox is dynamic.
+  if [ -e /bin/busybox ] && ! dpkg -s busybox-static >/dev/null 2>&1; then missing+=(busybox-static); fi
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "deps: installing ${missing[*]}"
   install_packages "${missing[@]}"
 fi
