@@ -21,6 +21,13 @@ export const ERROR_CODES = {
   INIT_EXISTS: { exit: EXIT.failed, summary: '`fyr init` would overwrite an existing file.' },
   RENDER_TEMPLATE: { exit: EXIT.failed, summary: 'A template under kickstart/, blueprints/ or overlays/ failed, or printed a value without its quoting helper. The message names the template and line.' },
   RENDER_EXISTS: { exit: EXIT.failed, summary: '`fyr render` would replace a directory that is not empty; pass --force to replace it.' },
+  CONTENT_INVALID: { exit: EXIT.invalid, summary: 'The content directory of `fyr release` has problems: its fyr-content.json, a missing file, a size or sha256 mismatch. Each is listed.' },
+  BASE_ISO_INVALID: { exit: EXIT.failed, summary: '`fyr release --base` is not a usable installer ISO: not ISO 9660, truncated, or a boot layout fyr does not know. The message says what was found.' },
+  TOOL_MISSING: { exit: EXIT.failed, summary: 'A program fyr runs (xorriso, mtools) is not installed; the message names the package.' },
+  TOOL_FAILED: { exit: EXIT.failed, summary: 'A program fyr ran (xorriso, mtools) failed; its last messages are shown.' },
+  OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
+  NO_SPACE: { exit: EXIT.failed, summary: 'The output filesystem is full or too small for the image; nothing is left behind.' },
+  INTERRUPTED: { exit: EXIT.failed, summary: 'Stopped by a signal (Ctrl-C); temporary files were removed and nothing was written.' },
   WRITE_FAILED: { exit: EXIT.failed, summary: 'An output file could not be written; nothing partial is left behind.' },
   INTERNAL: { exit: EXIT.internal, summary: 'A bug in fyr. The message says how to report it.' },
 } as const;
@@ -62,8 +69,8 @@ export interface Problem {
 export class InvalidInputError extends FyrError {
   readonly problems: readonly Problem[];
 
-  constructor(message: string, problems: readonly Problem[]) {
-    super('SITE_INVALID', message);
+  constructor(message: string, problems: readonly Problem[], code: 'SITE_INVALID' | 'CONTENT_INVALID' = 'SITE_INVALID') {
+    super(code, message);
     this.problems = problems;
   }
 }

@@ -1,0 +1,124 @@
+// Just enough ECMA-119 (with Rock Ridge names) to find where a file's bytes sit in an image:
+// the embed areas and release.json are patched in place, which must not need xorriso's start-up
+// or a mount. Reads through a callback so the same code serves files and block devices.
+import { SECTOR } from './isomd5.js';
+
+export type ReadAt = (position: number, length: number) => Buffer;
+
+export interface PrimaryVolume {
+  volumeId: string;
+  volumeBytes: number;
+  // "YYYYMMDDHHMMSScc" as recorded, or '' when unset.
+  created: string;
+  root: Extent;
+}
+
+export interface Extent {
+  // Byte offset in the image.
+  offset: number;
+  length: number;
+}
+
+export interface IsoEntry {
+  path: string;
+  directory: boolean;
+  // More than one when a file over 4 GiB is recorded as a multi-extent file.
+  extents: Extent[];
+}
+
+export function readPrimaryVolume(read: ReadAt): PrimaryVolume {
+  const pvd = read(16 * SECTOR, SECTOR);
+  if (pvd.length < SECTOR || pvd.toString('latin1', 1, 6) !== 'CD001' || pvd[0] !== 1) throw new Error('not an ISO 9660 image (no primary volume descriptor at sector 16)');
+  const root = record(pvd, 156);
+  return {
+    volumeId: pvd.toString('latin1', 40, 72).trimEnd(),
+    volumeBytes: pvd.readUInt32LE(80) * SECTOR,
+    created: pvd.toString('latin1', 813, 829).replace(/^0+$/, ''),
+    root: root.extent,
+  };
+}
+
+interface DirRecord {
+  length: number;
+  extent: Extent;
+  directory: boolean;
+  more: boolean;
+  name: string;
+}
+
+function record(buf: Buffer, at: number): DirRecord {
+  const length = buf[at]!;
+  const flags = buf[at + 25]!;
+  const nameLength = buf[at + 32]!;
+  const rawName = buf.subarray(at + 33, at + 33 + nameLength);
+  let name = rawName.length === 1 && rawName[0]! <= 1 ? (rawName[0] === 0 ? '.' : '..') : rawName.toString('latin1').replace(/;\d+$/, '').replace(/\.$/, '').toLowerCase();
+  // Rock Ridge NM entries in the system-use area carry the real name.
+  let su = at + 33 + nameLength + (nameLength % 2 === 0 ? 1 : 0);
+  let rr = '';
+  while (su + 4 <= at + length) {
+    const sig = buf.toString('latin1', su, su + 2);
+    const len = buf[su + 2]!;
+    if (len < 4) break;
+    if (sig === 'NM') rr += buf.toString('utf8', su + 5, su + len);
+    su += len;
+  }
+  if (rr !== '') name = rr;
+  return { length, extent: { offset: buf.readUInt32LE(at + 2) * SECTOR, length: buf.readUInt32LE(at + 10) }, directory: (flags & 2) !== 0, more: (flags & 0x80) !== 0, name };
+}
+
+function readDirectory(read: ReadAt, dir: Extent): DirRecord[] {
+  const data = read(dir.offset, dir.length);
+  const records: DirRecord[] = [];
+  let at = 0;
+  while (at < data.length) {
+    const length = data[at]!;
+    if (length === 0) {
+      // Records never cross a sector boundary: the rest of this sector is padding.
+      at = (Math.floor(at / SECTOR) + 1) * SECTOR;
+      continue;
+    }
+    records.push(record(data, at));
+    at += length;
+  }
+  return records.filter((r) => r.name !== '.' && r.name !== '..');
+}
+
+// Every file and directory, depth first, in directory order.
+export function walkIso(read: ReadAt, volume: PrimaryVolume = readPrimaryVolume(read)): IsoEntry[] {
+  const out: IsoEntry[] = [];
+  const visit = (dir: Extent, prefix: string, depth: number) => {
+    if (depth > 64) throw new Error('ISO directory tree is too deep (a loop?)');
+    let previous: { entry: IsoEntry; more: boolean } | undefined;
+    for (const rec of readDirectory(read, dir)) {
+      const path = `${prefix}/${rec.name}`;
+      if (previous?.more && previous.entry.path === path) {
+        previous.entry.extents.push(rec.extent);
+        previous.more = rec.more;
+        continue;
+      }
+      const entry: IsoEntry = { path, directory: rec.directory, extents: [rec.extent] };
+      out.push(entry);
+      if (rec.directory) visit(rec.extent, path, depth + 1);
+      previous = { entry, more: rec.more };
+    }
+  };
+  visit(volume.root, '', 0);
+  return out;
+}
+
+export function findInIso(read: ReadAt, path: string, volume?: PrimaryVolume): IsoEntry | undefined {
+  const parts = path.split('/').filter(Boolean);
+  let dir = (volume ?? readPrimaryVolume(read)).root;
+  for (let i = 0; i < parts.length; i++) {
+    const records = readDirectory(read, dir).filter((r) => r.name === parts[i]);
+    if (records.length === 0) return undefined;
+    const last = i === parts.length - 1;
+    if (!last) {
+      if (!records[0]!.directory) return undefined;
+      dir = records[0]!.extent;
+      continue;
+    }
+    return { path: `/${parts.join('/')}`, directory: records[0]!.directory, extents: records.map((r) => r.extent) };
+  }
+  return undefined;
+}

@@ -1,0 +1,202 @@
+// fyr release: base installer ISO + content directory -> release ISO, in one write. Checks
+// every input first, edits only the small boot files, maps the payload from where it lies,
+// and leaves nothing at the output path unless the whole image is done.
+import { closeSync, existsSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FyrError } from '../errors.js';
+import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
+import { loadContent, sha256File, type VerifyProgress } from './content.js';
+import { AGENT_PATH, KS_PATH, PAYLOAD_DIR, placeholderAgent, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
+import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
+import { runTool } from './exec.js';
+import { finishImage, fileReader } from './finish.js';
+import { findInIso, readPrimaryVolume, type PrimaryVolume } from './iso9660.js';
+import { streamImage } from './stream-write.js';
+import { detectLayout, inspectArgs, parseInspect, releaseArgs, type BootLayout } from './xorriso.js';
+
+export interface ReleaseOptions {
+  base: string;
+  contentDir: string;
+  output: string;
+  force?: boolean;
+  volumeId?: string;
+  ksAreaBytes: number;
+  siteAreaBytes: number;
+  bootTimeoutSeconds: number;
+  // SOURCE_DATE_EPOCH; by default the base image's creation date, so rebuilds match.
+  epoch?: number;
+  fyrVersion: string;
+  signal?: AbortSignal;
+  onEvent?: (event: ReleaseEvent) => void;
+}
+
+export type ReleaseEvent =
+  | { phase: 'verify'; progress: VerifyProgress }
+  | { phase: 'prepare'; message: string }
+  | { phase: 'write'; percent: number }
+  | { phase: 'finish'; message: string };
+
+export interface ReleaseResult {
+  output: string;
+  md5StateFile: string;
+  size: number;
+  info: ReleaseInfo;
+  md5: string;
+}
+
+const MENUS = ['/isolinux/isolinux.cfg', '/EFI/BOOT/grub.cfg', '/EFI/BOOT/BOOT.conf', '/boot/grub2/grub.cfg'];
+
+export const md5StatePath = (output: string) => `${output}.md5state.json`;
+
+function epochOf(volume: PrimaryVolume): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(volume.created);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000 : 0;
+}
+
+function openBase(base: string): { volume: PrimaryVolume; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(base, 'r');
+  } catch (err) {
+    throw new FyrError('BASE_ISO_INVALID', `cannot open ${base}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  try {
+    const size = statSync(base).size;
+    let volume: PrimaryVolume;
+    try {
+      volume = readPrimaryVolume(fileReader(fd));
+    } catch {
+      throw new FyrError('BASE_ISO_INVALID', `${base} is not an ISO 9660 image (no primary volume descriptor at sector 16)`);
+    }
+    if (size < volume.volumeBytes) {
+      throw new FyrError('BASE_ISO_INVALID', `${base} is truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`, { details: ['Download or copy it again and compare its checksum.'] });
+    }
+    return { volume, size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readBaseFile(base: string, path: string): Buffer {
+  const fd = openSync(base, 'r');
+  try {
+    const read = fileReader(fd);
+    const entry = findInIso(read, path);
+    if (!entry || entry.directory) throw new FyrError('BASE_ISO_INVALID', `${base} has no ${path}`);
+    return Buffer.concat(entry.extents.map((x) => read(x.offset, x.length)));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readBaseRange(base: string, offset: number, length: number): Buffer {
+  const fd = openSync(base, 'r');
+  try {
+    return fileReader(fd)(offset, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
+  const emit = o.onEvent ?? (() => {});
+  const output = resolve(o.output);
+  if (existsSync(output) && !o.force) throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
+  if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId)) throw new FyrError('USAGE', `--volid ${o.volumeId}: expected 1 to 32 letters, digits, ".", "_" or "-"`);
+  const { volume, size: baseSize } = openBase(o.base);
+  const content = await loadContent(o.contentDir, (progress) => emit({ phase: 'verify', progress }), o.signal);
+  const report = parseInspect((await runTool('xorriso', inspectArgs(o.base))).stdout);
+  const layout = detectLayout(report);
+  if ('found' in layout) {
+    throw new FyrError('BASE_ISO_INVALID', `${o.base}: boot layout not recognised (${layout.found})`, {
+      details: ['fyr knows RHEL 9 (isolinux, images/efiboot.img in the tree) and RHEL 10 / Fedora 37+ (GRUB images/eltorito.img, the ESP as appended partition 2).'],
+    });
+  }
+  const epoch = o.epoch ?? epochOf(volume);
+  const volumeId = o.volumeId ?? safeVolumeId(report.volumeId || volume.volumeId);
+  const needed = baseSize + content.files.reduce((n, f) => n + f.size, 0) + o.ksAreaBytes + o.siteAreaBytes;
+  const fs = await statfs(dirname(output)).catch(() => undefined);
+  if (fs && fs.bavail * fs.bsize < needed) {
+    throw new FyrError('NO_SPACE', `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the release needs about ${needed}`);
+  }
+  const staging = await mkdtemp(join(tmpdir(), 'fyr-release-'));
+  const temp = join(dirname(output), `.${basename(output)}.fyr-tmp-${process.pid}`);
+  try {
+    emit({ phase: 'prepare', message: `${report.volumeId} (${layout.kind} layout) -> volume id ${volumeId}` });
+    const edit = { oldLabel: report.volumeId || volume.volumeId, newLabel: volumeId, ksPath: KS_PATH, timeoutSeconds: o.bootTimeoutSeconds };
+    const updates: Array<[string, string]> = [];
+    for (const menu of MENUS.filter((m) => report.files.includes(m))) {
+      const text = readBaseFile(o.base, menu).toString('utf8');
+      const edited = menu.startsWith('/isolinux/') ? editIsolinux(text, edit) : editGrub(text, edit);
+      if (edited.installEntries === 0) throw new FyrError('BASE_ISO_INVALID', `${o.base}: ${menu} has no installer entry (no inst.stage2= on a kernel line)`);
+      const disk = join(staging, menu.replace(/\//g, '_'));
+      writeFileSync(disk, edited.text);
+      updates.push([disk, menu]);
+    }
+    if (updates.length === 0) throw new FyrError('BASE_ISO_INVALID', `${o.base} has none of the boot menus fyr edits (${MENUS.join(', ')})`);
+    const esp = await editEsp(o.base, layout, staging, edit, epoch);
+    if (layout.kind === 'el9') updates.push([esp, layout.efiImage]);
+
+    const ksSize = roundToSector(o.ksAreaBytes);
+    const siteSize = roundToSector(o.siteAreaBytes);
+    await writeFile(join(staging, 'ks.cfg'), placeholderKickstart(ksSize, content.release.name));
+    // An all-zero tar is a valid empty archive; sparse, so nothing is written to reserve it.
+    await writeFile(join(staging, 'site.tar'), '');
+    await truncate(join(staging, 'site.tar'), siteSize);
+    const agentFile = content.files.find((f) => f.role === 'agent');
+    const agentDisk = agentFile?.absolute ?? join(staging, 'fyr-agent.js');
+    if (!agentFile) await writeFile(agentDisk, placeholderAgent());
+    const info: ReleaseInfo = {
+      format: 'fyr-release/1',
+      fyr: o.fyrVersion,
+      release: content.release,
+      volumeId,
+      base: { volumeId: report.volumeId || volume.volumeId, layout: layout.kind, size: baseSize },
+      sourceDateEpoch: epoch,
+      payload: content.files.filter((f) => f.role !== 'agent').map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
+      agent: { path: AGENT_PATH, placeholder: !agentFile, size: agentFile?.size ?? placeholderAgent().length, sha256: agentFile?.sha256 ?? (await sha256File(agentDisk)) },
+      embed: { kickstart: { path: KS_PATH, offset: 0, length: ksSize }, site: { path: SITE_AREA_PATH, offset: 0, length: siteSize } },
+      md5: null,
+    };
+    const jsonSize = releaseJsonSize(info);
+    await writeFile(join(staging, 'release.json'), releaseJsonBytes(info, jsonSize));
+
+    const maps: Array<[string, string]> = content.files.filter((f) => f.role !== 'agent').map((f) => [f.absolute, `${PAYLOAD_DIR}/${f.path}`]);
+    maps.push([agentDisk, AGENT_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]);
+    const args = releaseArgs({ base: resolve(o.base), volumeId, updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
+    const streamed = await streamImage(args, temp, {
+      env: { SOURCE_DATE_EPOCH: String(epoch) },
+      onPercent: (percent) => emit({ phase: 'write', percent }),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
+    const finished = finishImage(temp, streamed.checkpoints, info, { ks: ksSize, site: siteSize, json: jsonSize });
+    const stateFile = md5StatePath(output);
+    const state = { format: 'fyr-md5state/1', iso: basename(output), volumeId, size: streamed.bytes, md5: finished.md5.md5, resume: finished.resume };
+    await writeFile(`${temp}.md5state`, `${JSON.stringify(state, null, 2)}\n`);
+    if (o.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete');
+    await rename(temp, output);
+    await rename(`${temp}.md5state`, stateFile);
+    return { output, md5StateFile: stateFile, size: streamed.bytes, info: finished.info, md5: finished.md5.md5 };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(temp, { force: true });
+    await rm(`${temp}.md5state`, { force: true });
+  }
+}
+
+// Extracts the EFI system partition (a few MiB), edits its menus with mtools, returns its path.
+async function editEsp(base: string, layout: BootLayout, staging: string, edit: Parameters<typeof editGrub>[1], epoch: number): Promise<string> {
+  const image = join(staging, 'efiboot.img');
+  writeFileSync(image, layout.kind === 'el9' ? readBaseFile(base, layout.efiImage) : readBaseRange(base, layout.esp.offset, layout.esp.length));
+  const menus = (await listEsp(image)).filter(isEspMenu);
+  if (menus.length === 0) throw new FyrError('BASE_ISO_INVALID', `${base}: the EFI system partition has no grub.cfg or BOOT.conf`);
+  for (const menu of menus) {
+    const edited = editGrub((await readEspFile(image, menu)).toString('utf8'), edit);
+    if (edited.installEntries === 0) throw new FyrError('BASE_ISO_INVALID', `${base}: ${menu} in the EFI system partition has no installer entry`);
+    await writeEspFile(image, menu, edited.text, staging, epoch);
+  }
+  return image;
+}
