@@ -5,6 +5,10 @@ export interface Io {
   // Whether each stream may carry ANSI colour (a TTY, and NO_COLOR unset).
   color: { stdout: boolean; stderr: boolean };
   env: Readonly<Record<string, string | undefined>>;
+  // stderr is a terminal: long work draws a progress bar there instead of periodic lines.
+  stderrIsTTY?: boolean;
+  // Aborted on Ctrl-C (SIGINT) or SIGTERM, so long work stops and cleans up.
+  signal?: AbortSignal;
 }
 
 // https://no-color.org: any non-empty NO_COLOR disables colour; FORCE_COLOR enables it.

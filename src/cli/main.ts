@@ -11,11 +11,22 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// The first Ctrl-C asks the running command to stop and clean up; a second one ends at once.
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort(new Error(`stopped by ${signal}`));
+  });
+}
+
 const io: Io = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   color: { stdout: wantsColor(process.env, process.stdout.isTTY === true), stderr: wantsColor(process.env, process.stderr.isTTY === true) },
   env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
+  signal: stop.signal,
 };
 
 process.exitCode = await run(process.argv.slice(2), io);

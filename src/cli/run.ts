@@ -9,12 +9,13 @@ import { initCommand } from './commands/init.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { renderCommand } from './commands/render.js';
+import { releaseCommand } from './commands/release.js';
 import { commandHelp, mainHelp } from './help.js';
 import type { Io } from './io.js';
 import { countLabel, formatProblem, problemJson, toJson } from './report.js';
 import { makeStyle } from './style.js';
 
-export const COMMANDS: readonly CommandSpec[] = [validateCommand, renderCommand, initCommand, schemaCommand];
+export const COMMANDS: readonly CommandSpec[] = [validateCommand, renderCommand, releaseCommand, initCommand, schemaCommand];
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const json = argv.includes('--json');

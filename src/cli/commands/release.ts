@@ -1,0 +1,108 @@
+// fyr release: base installer ISO + content directory -> release ISO shared by every site.
+import { FyrError } from '../../errors.js';
+import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../iso/embed.js';
+import { buildRelease, type ReleaseEvent } from '../../iso/release.js';
+import { packageVersion } from '../../util/package-info.js';
+import type { CommandSpec } from '../command.js';
+import { makeProgress } from '../progress.js';
+import { toJson } from '../report.js';
+import { makeStyle } from '../style.js';
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, KI: 1024, KIB: 1024, M: 1024 ** 2, MI: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GI: 1024 ** 3, GIB: 1024 ** 3 };
+
+export function parseSize(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const m = /^(\d+)\s*([A-Za-z]*)$/.exec(String(value));
+  const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
+  if (!m || unit === undefined) throw new FyrError('USAGE', `--${name} ${String(value)}: expected a size such as 256K, 8M or 1G`);
+  const bytes = Number(m[1]) * unit;
+  if (bytes < 4096 || bytes > 1024 ** 3) throw new FyrError('USAGE', `--${name} ${String(value)}: expected between 4K and 1G`);
+  return bytes;
+}
+
+function parseEpoch(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,12}$/.test(value)) throw new FyrError('USAGE', `SOURCE_DATE_EPOCH=${value}: expected seconds since 1970 (digits only)`);
+  return Number(value);
+}
+
+const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
+
+export const releaseCommand: CommandSpec = {
+  name: 'release',
+  summary: 'Remaster a RHEL installer ISO into a release ISO with the offline payload',
+  usage: 'fyr release --base BASE.iso --content DIR -o release.iso [options]',
+  description: [
+    "Checks every file of DIR against its fyr-content.json, then writes one ISO: the base image's tree and BIOS/UEFI boot equipment (CD and USB), boot menus that install from /ks.cfg on the release's own volume label, the payload under /fyr/payload, the agent, two fixed-size embed areas for a site (/ks.cfg and /fyr/site.tar, at the end of the file data) and /release.json, which records the payload and where the areas are.",
+    'The implanted media-check MD5 passes checkisomd5 and the installer\'s check; the MD5 state just before the embed areas is saved beside the ISO (release.iso.md5state.json) so a site can be spliced in without re-reading the image.',
+    'Needs no root. Same inputs give the same bytes: dates come from SOURCE_DATE_EPOCH, or else the base image\'s creation date. The ISO is written to a temporary name and renamed when complete; a failure or Ctrl-C leaves nothing behind.',
+  ],
+  options: {
+    base: { type: 'string', value: 'ISO', help: 'The RHEL installer ISO to start from (RHEL 9 or RHEL 10 layout; required)' },
+    content: { type: 'string', value: 'DIR', help: 'Content directory with fyr-content.json (required)' },
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'Release ISO to write (required)' },
+    volid: { type: 'string', value: 'ID', help: 'Volume id of the release (default: the base one, with spaces and odd characters replaced by "_")' },
+    'ks-area': { type: 'string', value: 'SIZE', help: 'Size reserved for /ks.cfg (default 256K)' },
+    'site-area': { type: 'string', value: 'SIZE', help: 'Size reserved for the site bundle tar (default 8M)' },
+    'boot-timeout': { type: 'string', value: 'SECONDS', help: 'Boot menu timeout before the install entry starts (default 5)' },
+    force: { type: 'boolean', help: 'Replace the output file if it exists' },
+    quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
+  },
+  positionals: { min: 0, max: 0 },
+  examples: ['fyr release --base rhel-9.4-x86_64-boot.iso --content content/ -o release.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr release --base base.iso --content content/ -o release.iso --site-area 16M --json'],
+  async run(args, io) {
+    const need = (name: string) => {
+      const v = args.options[name];
+      if (typeof v !== 'string' || v === '') throw new FyrError('USAGE', `missing --${name === 'out' ? 'out (-o)' : name}`, { details: [`Usage: ${this.usage}`] });
+      return v;
+    };
+    const base = need('base');
+    const contentDir = need('content');
+    const output = need('out');
+    const timeout = args.options['boot-timeout'] === undefined ? 5 : Number(args.options['boot-timeout']);
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw new FyrError('USAGE', `--boot-timeout ${String(args.options['boot-timeout'])}: expected whole seconds from 1 to 600`);
+    const epoch = parseEpoch(io.env.SOURCE_DATE_EPOCH);
+    const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
+    const onEvent = (e: ReleaseEvent) => {
+      if (e.phase === 'verify') progress.update('verifying the content directory', e.progress.totalBytes === 0 ? 1 : e.progress.bytes / e.progress.totalBytes);
+      else if (e.phase === 'write') progress.update(`writing ${output}`, e.percent / 100);
+      else progress.note(e.message);
+    };
+    const started = Date.now();
+    let result;
+    try {
+      result = await buildRelease({
+        base,
+        contentDir,
+        output,
+        force: args.options.force === true,
+        ...(typeof args.options.volid === 'string' ? { volumeId: args.options.volid } : {}),
+        ksAreaBytes: parseSize('ks-area', args.options['ks-area'], DEFAULT_KS_AREA),
+        siteAreaBytes: parseSize('site-area', args.options['site-area'], DEFAULT_SITE_AREA),
+        bootTimeoutSeconds: timeout,
+        ...(epoch !== undefined ? { epoch } : {}),
+        fyrVersion: packageVersion(),
+        ...(io.signal ? { signal: io.signal } : {}),
+        onEvent,
+      });
+    } finally {
+      progress.done();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    if (args.json) {
+      io.stdout(toJson({ ok: true, output: result.output, size: result.size, md5: result.md5, md5State: result.md5StateFile, seconds, release: result.info }));
+      return 0;
+    }
+    if (args.options.quiet === true) return 0;
+    const s = makeStyle(io.color.stdout);
+    const { info } = result;
+    io.stdout(
+      `${s.green('✓')} ${output}: release ${info.release.name} (OpenShift ${info.release.openshift}), ${mib(result.size)} in ${seconds.toFixed(1)} s\n` +
+        `  volume id   ${info.volumeId} (base ${info.base.volumeId}, ${info.base.layout} layout)\n` +
+        `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}${info.agent.placeholder ? '; agent: PLACEHOLDER (not bundled yet)' : ''}\n` +
+        `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}\n` +
+        `  media check md5 ${result.md5}; resume state in ${result.md5StateFile}\n`,
+    );
+    return 0;
+  },
+};
