@@ -20,6 +20,7 @@ test('architecture :: each outside library has one importer', () => {
     'ajv-formats': 'src/site/schema-check.ts',
     ejs: 'src/render/engine.ts',
     'smol-toml': 'src/composer/blueprint-toml.ts',
+    execa: 'src/iso/exec.ts',
   };
   for (const file of FILES) {
     for (const spec of imports(file)) {
