@@ -8,7 +8,7 @@ FYR := $(NODE) dist/cli/main.js
 SRC := $(shell find src -name '*.ts' 2>/dev/null)
 DEMO_SITE := examples/edge/site.yaml
 
-.PHONY: demo test deps install build typecheck unit fixtures docs golden clean
+.PHONY: demo test deps install build typecheck unit fixtures docs golden bench clean
 
 ## demo: install everything, build, validate the built-in example site and render it into out/
 demo: deps build
@@ -52,5 +52,9 @@ docs: install
 golden: install
 	$(TSX) test/tools/gen-golden.ts
 
+## bench: fyr release on a >= 4 GiB release vs cat+cp and a mkksiso-style pipeline, peak RSS
+bench: deps build fixtures
+	$(TSX) test/tools/bench.ts
+
 clean:
-	rm -rf dist out test/fixtures/sites/invalid/generated
+	rm -rf dist out test/fixtures/sites/invalid/generated test/fixtures/iso/build

@@ -73,7 +73,7 @@ test('release-errors :: a content file whose sha256 differs is reported at its m
     mkdirSync(join(dir, 'out'));
     const victim = join(dir, 'content', CONTENT_FILES[2]!.path);
     const bytes = readFileSync(victim);
-    bytes[100] ^= 0xff;
+    bytes[100] = bytes[100]! ^ 0xff;
     writeFileSync(victim, bytes);
     const r = await cli(dir, EL9);
     assert.is(r.code, 3);
