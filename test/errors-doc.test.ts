@@ -21,6 +21,7 @@ test('errors :: every code raised in src/ is catalogued', () => {
   for (const m of TEXT.matchAll(/new FyrError\('([A-Z_]+)'/g)) raised.add(m[1]!);
   for (const m of TEXT.matchAll(/: '(SCHEMA_[A-Z_]+)'/g)) raised.add(m[1]!);
   for (const m of TEXT.matchAll(/'((?:YAML|FILE)_[A-Z_]+)'/g)) raised.add(m[1]!);
+  for (const m of TEXT.matchAll(/'(CONTENT_[A-Z0-9_]+)'/g)) raised.add(m[1]!);
   assert.ok(raised.size > 30, `found ${raised.size} codes in src/`);
   for (const code of raised) assert.ok(code in PROBLEM_CODES || code in ERROR_CODES, `${code} is raised but not in a catalogue`);
 });
@@ -33,7 +34,7 @@ test('errors :: every catalogued code is raised somewhere', () => {
 });
 
 test('errors :: the docs name no code that does not exist', () => {
-  const documented = [...readFileSync('docs/errors.md', 'utf8').matchAll(/^\| <a id="[a-z_]+"><\/a>`([A-Z_]+)`/gm)].map((m) => m[1]!);
+  const documented = [...readFileSync('docs/errors.md', 'utf8').matchAll(/^\| <a id="[a-z0-9_]+"><\/a>`([A-Z0-9_]+)`/gm)].map((m) => m[1]!);
   assert.equal(documented.sort(), [...Object.keys(ERROR_CODES), ...Object.keys(PROBLEM_CODES)].sort());
 });
 

@@ -85,5 +85,5 @@ export function releaseJsonBytes(info: ReleaseInfo, size: number): Buffer {
 export const placeholderAgent = () =>
   Buffer.from(
     '#!/usr/bin/env node\n// PLACEHOLDER: the fyr first-boot agent is not bundled in this release yet.\n' +
-      "console.error('fyr-agent: this release carries a placeholder instead of the agent; provision the site by hand.');\nprocess.exit(1);\n",
+      "console.error('fyr-agent: this release carries a placeholder instead of the agent; provision the site by hand.');\nrequire('node:process').exit(1);\n",
   );

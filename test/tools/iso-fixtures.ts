@@ -74,8 +74,13 @@ async function kernelPackage(): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
   const existing = readdirSync(CACHE).find((f) => /^linux-image-.*\.deb$/.test(f));
   if (existing) return join(CACHE, existing);
-  const { stdout } = await execa('apt-cache', ['depends', 'linux-image-amd64']);
-  const pkg = /Depends: (linux-image-[0-9][^\s]*)/.exec(stdout)?.[1];
+  // A machine whose package lists were cleaned knows no kernel package until apt-get update.
+  const depends = async () => /Depends: (linux-image-[0-9][^\s]*)/.exec((await execa('apt-cache', ['depends', 'linux-image-amd64'], { reject: false })).stdout)?.[1];
+  let pkg = await depends();
+  if (!pkg) {
+    await execa('apt-get', ['update', '-qq']);
+    pkg = await depends();
+  }
   if (!pkg) throw new Error('cannot tell which kernel package linux-image-amd64 depends on');
   // apt-get download writes into the current directory.
   await execa('apt-get', ['download', pkg], { cwd: CACHE });
