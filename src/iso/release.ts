@@ -1,20 +1,21 @@
 // fyr release: base installer ISO + content directory -> release ISO, in one write. Checks
 // every input first, edits only the small boot files, maps the payload from where it lies,
 // and leaves nothing at the output path unless the whole image is done.
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
-import { loadContent, sha256File, type VerifyProgress } from './content.js';
+import { loadContent, type VerifyProgress } from './content.js';
 import { AGENT_PATH, KS_PATH, PAYLOAD_DIR, placeholderAgent, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
 import { finishImage, fileReader } from './finish.js';
 import { findInIso, readPrimaryVolume, type PrimaryVolume } from './iso9660.js';
 import { streamImage } from './stream-write.js';
-import { detectLayout, inspectArgs, parseInspect, releaseArgs, type BootLayout } from './xorriso.js';
+import { detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
 
 export interface ReleaseOptions {
   base: string;
@@ -79,25 +80,19 @@ function openBase(base: string): { volume: PrimaryVolume; size: number } {
   }
 }
 
-function readBaseFile(base: string, path: string): Buffer {
+// The small files fyr edits (menus, the ESP), read straight from the base image.
+function baseReader(base: string) {
   const fd = openSync(base, 'r');
-  try {
-    const read = fileReader(fd);
-    const entry = findInIso(read, path);
-    if (!entry || entry.directory) throw new FyrError('BASE_ISO_INVALID', `${base} has no ${path}`);
-    return Buffer.concat(entry.extents.map((x) => read(x.offset, x.length)));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readBaseRange(base: string, offset: number, length: number): Buffer {
-  const fd = openSync(base, 'r');
-  try {
-    return fileReader(fd)(offset, length);
-  } finally {
-    closeSync(fd);
-  }
+  const read = fileReader(fd);
+  return {
+    file(path: string): Buffer {
+      const entry = findInIso(read, path);
+      if (!entry || entry.directory) throw new FyrError('BASE_ISO_INVALID', `${base} has no ${path}`);
+      return Buffer.concat(entry.extents.map((x) => read(x.offset, x.length)));
+    },
+    range: read,
+    close: () => closeSync(fd),
+  };
 }
 
 export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
@@ -115,7 +110,8 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     });
   }
   const epoch = o.epoch ?? epochOf(volume);
-  const volumeId = o.volumeId ?? safeVolumeId(report.volumeId || volume.volumeId);
+  const baseVolumeId = report.volumeId || volume.volumeId;
+  const volumeId = o.volumeId ?? safeVolumeId(baseVolumeId);
   const needed = baseSize + content.files.reduce((n, f) => n + f.size, 0) + o.ksAreaBytes + o.siteAreaBytes;
   const fs = await statfs(dirname(output)).catch(() => undefined);
   if (fs && fs.bavail * fs.bsize < needed) {
@@ -123,12 +119,13 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   }
   const staging = await mkdtemp(join(tmpdir(), 'fyr-release-'));
   const temp = join(dirname(output), `.${basename(output)}.fyr-tmp-${process.pid}`);
+  const reader = baseReader(o.base);
   try {
     emit({ phase: 'prepare', message: `${report.volumeId} (${layout.kind} layout) -> volume id ${volumeId}` });
-    const edit = { oldLabel: report.volumeId || volume.volumeId, newLabel: volumeId, ksPath: KS_PATH, timeoutSeconds: o.bootTimeoutSeconds };
+    const edit = { oldLabel: baseVolumeId, newLabel: volumeId, ksPath: KS_PATH, timeoutSeconds: o.bootTimeoutSeconds };
     const updates: Array<[string, string]> = [];
     for (const menu of MENUS.filter((m) => report.files.includes(m))) {
-      const text = readBaseFile(o.base, menu).toString('utf8');
+      const text = reader.file(menu).toString('utf8');
       const edited = menu.startsWith('/isolinux/') ? editIsolinux(text, edit) : editGrub(text, edit);
       if (edited.installEntries === 0) throw new FyrError('BASE_ISO_INVALID', `${o.base}: ${menu} has no installer entry (no inst.stage2= on a kernel line)`);
       const disk = join(staging, menu.replace(/\//g, '_'));
@@ -136,7 +133,9 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       updates.push([disk, menu]);
     }
     if (updates.length === 0) throw new FyrError('BASE_ISO_INVALID', `${o.base} has none of the boot menus fyr edits (${MENUS.join(', ')})`);
-    const esp = await editEsp(o.base, layout, staging, edit, epoch);
+    const esp = join(staging, 'efiboot.img');
+    writeFileSync(esp, layout.kind === 'el9' ? reader.file(layout.efiImage) : reader.range(layout.esp.offset, layout.esp.length));
+    await editEsp(o.base, esp, staging, edit, epoch);
     if (layout.kind === 'el9') updates.push([esp, layout.efiImage]);
 
     const ksSize = roundToSector(o.ksAreaBytes);
@@ -147,16 +146,17 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     await truncate(join(staging, 'site.tar'), siteSize);
     const agentFile = content.files.find((f) => f.role === 'agent');
     const agentDisk = agentFile?.absolute ?? join(staging, 'fyr-agent.js');
-    if (!agentFile) await writeFile(agentDisk, placeholderAgent());
+    const placeholder = placeholderAgent();
+    if (!agentFile) await writeFile(agentDisk, placeholder);
     const info: ReleaseInfo = {
       format: 'fyr-release/1',
       fyr: o.fyrVersion,
       release: content.release,
       volumeId,
-      base: { volumeId: report.volumeId || volume.volumeId, layout: layout.kind, size: baseSize },
+      base: { volumeId: baseVolumeId, layout: layout.kind, size: baseSize },
       sourceDateEpoch: epoch,
       payload: content.files.filter((f) => f.role !== 'agent').map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
-      agent: { path: AGENT_PATH, placeholder: !agentFile, size: agentFile?.size ?? placeholderAgent().length, sha256: agentFile?.sha256 ?? (await sha256File(agentDisk)) },
+      agent: { path: AGENT_PATH, placeholder: !agentFile, size: agentFile?.size ?? placeholder.length, sha256: agentFile?.sha256 ?? createHash('sha256').update(placeholder).digest('hex') },
       embed: { kickstart: { path: KS_PATH, offset: 0, length: ksSize }, site: { path: SITE_AREA_PATH, offset: 0, length: siteSize } },
       md5: null,
     };
@@ -181,16 +181,15 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     await rename(`${temp}.md5state`, stateFile);
     return { output, md5StateFile: stateFile, size: streamed.bytes, info: finished.info, md5: finished.md5.md5 };
   } finally {
+    reader.close();
     await rm(staging, { recursive: true, force: true });
     await rm(temp, { force: true });
     await rm(`${temp}.md5state`, { force: true });
   }
 }
 
-// Extracts the EFI system partition (a few MiB), edits its menus with mtools, returns its path.
-async function editEsp(base: string, layout: BootLayout, staging: string, edit: Parameters<typeof editGrub>[1], epoch: number): Promise<string> {
-  const image = join(staging, 'efiboot.img');
-  writeFileSync(image, layout.kind === 'el9' ? readBaseFile(base, layout.efiImage) : readBaseRange(base, layout.esp.offset, layout.esp.length));
+// Edits the menus of an extracted EFI system partition image (a few MiB) with mtools.
+async function editEsp(base: string, image: string, staging: string, edit: Parameters<typeof editGrub>[1], epoch: number): Promise<void> {
   const menus = (await listEsp(image)).filter(isEspMenu);
   if (menus.length === 0) throw new FyrError('BASE_ISO_INVALID', `${base}: the EFI system partition has no grub.cfg or BOOT.conf`);
   for (const menu of menus) {
@@ -198,5 +197,4 @@ async function editEsp(base: string, layout: BootLayout, staging: string, edit: 
     if (edited.installEntries === 0) throw new FyrError('BASE_ISO_INVALID', `${base}: ${menu} in the EFI system partition has no installer entry`);
     await writeEspFile(image, menu, edited.text, staging, epoch);
   }
-  return image;
 }

@@ -1,16 +1,14 @@
 // Reading files and facts out of ISO images in tests, and booting them in qemu.
-import { closeSync, copyFileSync, openSync, readSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { fileReader } from '../../src/iso/finish.js';
 import { findInIso, type ReadAt } from '../../src/iso/iso9660.js';
 
 export function withImage<T>(file: string, fn: (read: ReadAt) => T): T {
   const fd = openSync(file, 'r');
   try {
-    return fn((position, length) => {
-      const buf = Buffer.alloc(length);
-      return buf.subarray(0, readSync(fd, buf, 0, length, position));
-    });
+    return fn(fileReader(fd));
   } finally {
     closeSync(fd);
   }
@@ -39,6 +37,5 @@ export async function bootIso(iso: string, firmware: Firmware, media: Media, wor
   if (media === 'cd') args.push('-drive', `file=${iso},media=cdrom,readonly=on,if=ide,format=raw`);
   else args.push('-drive', `if=none,id=stick,format=raw,readonly=on,file=${iso}`, '-device', 'qemu-xhci', '-device', 'usb-storage,drive=stick');
   await execa('qemu-system-x86_64', args, { timeout: 150_000, reject: false });
-  const { readFileSync } = await import('node:fs');
   return readFileSync(log, 'latin1');
 }

@@ -1,12 +1,12 @@
 // fyr release refuses bad input with one clear message and leaves nothing behind: not an ISO,
 // a truncated ISO, an unknown boot layout, content that does not match its manifest, an
 // existing output, a full disk, an interrupted build.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isFyrError, InvalidInputError } from '../../src/errors.js';
+import { isFyrError } from '../../src/errors.js';
 import { buildRelease, type ReleaseOptions } from '../../src/iso/release.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { CONTENT_FILES, makeContent } from '../helpers/content.js';
@@ -85,7 +85,6 @@ test('release-errors :: a content file whose sha256 differs is reported at its m
 test('release-errors :: missing content: a missing file, a missing manifest', () =>
   withContent(async (dir) => {
     mkdirSync(join(dir, 'out'));
-    const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'content', CONTENT_FILES[5]!.path));
     const r = await cli(dir, EL9);
     assert.is(r.code, 3);
@@ -134,7 +133,6 @@ test('release-errors :: a disk that fills up during the write stops it with NO_S
       assert.is(err.code, 'NO_SPACE');
       assert.match(err.message, /no space left writing/);
       assert.equal(readdirSync(out), ['filler']);
-      const { rmSync } = await import('node:fs');
       rmSync(filler);
       const tiny = await runCli(['release', '--base', EL9, '--content', join(dir, 'content'), '-o', join(out, 'release.iso'), '--site-area', '64M']);
       assert.is(tiny.code, 1);
@@ -167,7 +165,6 @@ test('release-errors :: usage problems', async () => {
   const help = await runCli(['release', '--help']);
   assert.is(help.code, 0);
   assert.match(help.stdout, /--content DIR/);
-  assert.ok(InvalidInputError);
 });
 
 test.run();

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { udevEscape } from '../../src/iso/boot-menu.js';
 
 export const ISO_FIXTURE_DIR = 'test/fixtures/iso/build';
 const CACHE = 'test/fixtures/iso/cache';
@@ -31,7 +32,6 @@ export const ISO_FIXTURES: readonly IsoFixture[] = [
 // read from each module's .modinfo and loaded first.
 const WANTED_MODULES = ['ata_piix', 'sr_mod', 'isofs', 'xhci_pci', 'usb_storage', 'sd_mod'];
 
-export const udevEscape = (label: string) => label.replace(/[^A-Za-z0-9#+.:=@_-]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
