@@ -1,14 +1,13 @@
 // The content directory of a release: the payload files and fyr-content.json, which names each
 // file's role, size and sha256. Everything is checked before anything is written: a missing
 // file or a wrong checksum is a problem at the manifest line that names it.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError, type Problem } from '../errors.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
+import { sha256Files } from './sha256-files.js';
 import { CONTENT_ROLES, contentSchema, REQUIRED_ROLES, type ContentRole } from './content-schema.js';
 
 export const CONTENT_MANIFEST = 'fyr-content.json';
@@ -29,7 +28,6 @@ export interface Content {
 }
 
 export interface VerifyProgress {
-  file: string;
   bytes: number;
   totalBytes: number;
 }
@@ -71,12 +69,12 @@ export async function loadContent(dir: string, onProgress: (p: VerifyProgress) =
     else if (info.size !== f.size) problem(['files', i, 'size'], 'CONTENT_SIZE_MISMATCH', `${f.path} has ${info.size} bytes, the manifest says ${f.size}`);
     else present.push(f);
   }
-  // Sizes first (cheap), then every checksum: one read of each input.
+  // Sizes first (cheap), then every checksum: one read of each input, on both cores.
   const totalBytes = present.reduce((n, f) => n + f.size, 0);
-  let done = 0;
+  const sums = await sha256Files(present, (bytes) => onProgress({ bytes, totalBytes }), signal);
+  if (signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped while checking the content');
   for (const f of present) {
-    const actual = await sha256File(f.absolute, (bytes) => onProgress({ file: f.path, bytes: done + bytes, totalBytes }), signal);
-    done += f.size;
+    const actual = sums.get(f.absolute);
     if (actual !== f.sha256) problem(['files', files.indexOf(f), 'sha256'], 'CONTENT_SHA256_MISMATCH', `${f.path} has sha256 ${actual}, the manifest says ${f.sha256}`);
   }
   if (problems.length > 0) throw new InvalidInputError(`${manifest}: ${problems.length} problem(s)`, problems, 'CONTENT_INVALID');
@@ -92,20 +90,3 @@ function checkRoles(files: ReadonlyArray<{ role: ContentRole }>, problem: (path:
     if (at.length > 1) problem(['files', at[1]!, 'role'], 'CONTENT_ROLE_DUPLICATE', `role "${role}" is given to more than one file (also files[${at[0]}])`);
   }
 }
-
-export async function sha256File(file: string, onBytes: (bytes: number) => void = () => {}, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let last = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-    if (bytes - last >= 64 << 20) {
-      onBytes(bytes);
-      last = bytes;
-    }
-  }
-  onBytes(bytes);
-  return hash.digest('hex');
-}
-

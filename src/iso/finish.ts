@@ -1,6 +1,6 @@
 // After the write: find where the embed areas landed, record them in release.json (patched in
 // place, same size), and finish the media-check MD5 from the last checkpoint before them.
-import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, RELEASE_JSON_PATH, releaseJsonBytes, SITE_AREA_PATH, type Area, type ReleaseInfo } from './embed.js';
 import { walkIso, type IsoEntry, type ReadAt } from './iso9660.js';
@@ -65,7 +65,6 @@ export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint
     hashRange(fd, hasher, layout.hashedLength);
     const md5 = hasher.result();
     writeSync(fd, formatAppData(md5), 0, 512, layout.appDataAt);
-    fsyncSync(fd);
     return { info: final, md5, resume };
   } finally {
     closeSync(fd);

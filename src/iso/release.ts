@@ -14,7 +14,7 @@ import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
 import { finishImage, fileReader } from './finish.js';
 import { findInIso, readPrimaryVolume, type PrimaryVolume } from './iso9660.js';
-import { streamImage } from './stream-write.js';
+import { writeImage } from './write-image.js';
 import { detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
 
 export interface ReleaseOptions {
@@ -166,7 +166,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const maps: Array<[string, string]> = content.files.filter((f) => f.role !== 'agent').map((f) => [f.absolute, `${PAYLOAD_DIR}/${f.path}`]);
     maps.push([agentDisk, AGENT_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]);
     const args = releaseArgs({ base: resolve(o.base), volumeId, updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
-    const streamed = await streamImage(args, temp, {
+    const streamed = await writeImage(args, temp, {
       env: { SOURCE_DATE_EPOCH: String(epoch) },
       onPercent: (percent) => emit({ phase: 'write', percent }),
       ...(o.signal ? { signal: o.signal } : {}),
