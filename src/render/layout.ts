@@ -4,7 +4,8 @@
 // On the install media (mounted by Anaconda at /run/install/repo).
 export const MEDIA_ROOT = '/run/install/repo';
 export const MEDIA_DIR = 'fyr';
-export const MEDIA_BUNDLE = `${MEDIA_DIR}/bundle`;
+// The site area fyr build fills: a tar whose bundle/ is laid onto the bastion.
+export const MEDIA_SITE_TAR = `${MEDIA_DIR}/site.tar`;
 export const MEDIA_AGENT = `${MEDIA_DIR}/agent`;
 // The composer image-installer payload (osbuild puts it at the root of its ISO).
 export const MEDIA_LIVEIMG = 'liveimg.tar.gz';

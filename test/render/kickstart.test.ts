@@ -19,7 +19,8 @@ for (const example of EXAMPLES) {
         assert.ok(text.includes(source === 'liveimg' ? 'liveimg --url=file:///run/install/repo/liveimg.tar.gz' : 'url --url=file:///run/install/repo/BaseOS'));
         assert.is(text.includes('%packages'), source === 'dvd', '%packages only for the DVD source');
         assert.match(text, '%post --nochroot --erroronfail');
-        assert.match(text, "cp -a -- \"$media/bundle/.\" \"$root/\"");
+        assert.match(text, "tar -xf \"$media\"/'fyr/site.tar' -C \"$site\"");
+        assert.match(text, "cp -a -- \"$site/bundle/.\" \"$root/\"");
         assert.match(text, "systemctl enable 'fyr-agent.service'");
         assert.match(text, /^selinux --enforcing$/m);
         assert.match(text, /^firewall --enabled /m);

@@ -7,14 +7,20 @@ import { countLabel, problemJson, toJson } from '../report.js';
 import { loadValidSite, printWarnings } from '../site-input.js';
 import { makeStyle } from '../style.js';
 
-const OS: readonly OsRelease[] = ['rhel9', 'rhel10'];
-const SOURCES: readonly InstallSource[] = ['liveimg', 'dvd'];
+export const OS: readonly OsRelease[] = ['rhel9', 'rhel10'];
+export const SOURCES: readonly InstallSource[] = ['liveimg', 'dvd'];
 
-function choice<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+export function choice<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new FyrError('USAGE', `--${name} ${String(value)}: expected ${allowed.join(' or ')}`);
 }
+
+export const RENDER_OPTIONS = {
+  os: { type: 'string', value: 'OS', help: 'Bastion OS release: rhel9 (default) or rhel10' },
+  source: { type: 'string', value: 'SRC', help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)' },
+  secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
+} as const;
 
 function size(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -30,9 +36,7 @@ export const renderCommand: CommandSpec = {
   ],
   options: {
     out: { type: 'string', short: 'o', value: 'DIR', help: 'Directory to write (required)' },
-    os: { type: 'string', value: 'OS', help: 'Bastion OS release: rhel9 (default) or rhel10' },
-    source: { type: 'string', value: 'SRC', help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)' },
-    secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
+    ...RENDER_OPTIONS,
     force: { type: 'boolean', help: 'Replace DIR if it exists and is not empty' },
     quiet: { type: 'boolean', short: 'q', help: 'Print nothing on success' },
   },

@@ -1,0 +1,70 @@
+// fyr build: a site ISO from a release ISO at copy speed.
+import { FyrError } from '../../errors.js';
+import { readReleaseInfo } from '../../iso/release-image.js';
+import { buildSiteIso } from '../../iso/site-iso.js';
+import type { CommandSpec } from '../command.js';
+import { makeProgress } from '../progress.js';
+import { toJson } from '../report.js';
+import { siteForIso } from '../site-splice.js';
+import { makeStyle } from '../style.js';
+import { RENDER_OPTIONS } from './render.js';
+
+const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
+
+export const buildCommand: CommandSpec = {
+  name: 'build',
+  summary: 'Make a site ISO: a release ISO with one site spliced in',
+  usage: 'fyr build SITE --release release.iso -o site.iso [options]',
+  description: [
+    "Validates and renders SITE like `fyr render`, packs the bundle (with manifest.json and a build record) into a tar, and writes a copy of the release ISO whose /ks.cfg and /fyr/site.tar areas hold the site. The release is copied once (a reflink where the filesystem can) and only the areas and the media-check field are written: the installer's media check is finished from the MD5 state the release saved before the areas, so the payload is neither re-read nor re-hashed.",
+    'The site must fit the areas the release reserved (see fyr release --ks-area and --site-area). The output is written to a temporary name and renamed when complete. The same release, site and SOURCE_DATE_EPOCH give the same bytes; without SOURCE_DATE_EPOCH the build time recorded in the bundle is the current time.',
+  ],
+  options: {
+    release: { type: 'string', value: 'ISO', help: 'Release ISO made by fyr release (required)' },
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'Site ISO to write (required)' },
+    ...RENDER_OPTIONS,
+    force: { type: 'boolean', help: 'Replace the output file if it exists' },
+    quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
+  },
+  positionals: { min: 1, max: 1 },
+  examples: ['fyr build examples/edge/site.yaml --release release.iso -o edge.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr build site.yaml --release release.iso -o site.iso --json'],
+  async run(args, io) {
+    const file = args.positionals[0]!;
+    const release = args.options.release;
+    const out = args.options.out;
+    if (typeof release !== 'string' || release === '') throw new FyrError('USAGE', 'missing --release ISO: the release ISO to start from');
+    if (typeof out !== 'string' || out === '') throw new FyrError('USAGE', 'missing -o FILE: where to write the site ISO');
+    const info = readReleaseInfo(release);
+    const { content, meta } = await siteForIso(file, args, io, info.release.name);
+    const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
+    const started = performance.now();
+    let result;
+    try {
+      result = await buildSiteIso({
+        release,
+        output: out,
+        force: args.options.force === true,
+        content,
+        ...(io.signal ? { signal: io.signal } : {}),
+        onCopy: (bytes, total) => progress.update(`copying ${release}`, total === 0 ? 1 : bytes / total),
+      });
+    } finally {
+      progress.done();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (args.json) {
+      io.stdout(toJson({ ok: true, output: result.output, size: result.size, seconds, copied: result.copied, md5: result.md5.md5, site: meta, release: info.release }));
+      return 0;
+    }
+    if (args.options.quiet === true) return 0;
+    const s = makeStyle(io.color.stdout);
+    io.stdout(
+      `${s.green('✓')} ${out}: site ${meta.cluster} on release ${info.release.name}, ${mib(result.size)} in ${seconds.toFixed(1)} s (${result.copied === 'reflink' ? 'reflinked' : `${(result.size / 1024 ** 2 / Math.max(seconds, 0.001)).toFixed(0)} MiB/s`})\n` +
+        `  nodes       ${meta.nodes.map((n) => n.name).join(', ')}\n` +
+        `  render      sha256:${meta.renderHash}\n` +
+        `  site area   ${content.tar.length} of ${info.embed.site.length} bytes; kickstart ${Buffer.byteLength(content.kickstart)} of ${info.embed.kickstart.length}\n` +
+        `  media check md5 ${result.md5.md5}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,72 @@
+// fyr inspect: what a release or site ISO carries; --verify checks every byte that matters.
+import { FyrError } from '../../errors.js';
+import { inspectIso, type InspectReport } from '../../iso/inspect.js';
+import type { CommandSpec } from '../command.js';
+import { makeProgress } from '../progress.js';
+import { toJson } from '../report.js';
+import { makeStyle, type Style } from '../style.js';
+
+const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
+
+function describe(r: InspectReport, s: Style): string {
+  const { release: info } = r;
+  const lines = [
+    `${s.bold(r.path)}: fyr ${r.site ? 'site' : 'release'} ISO, ${mib(r.size)}, volume id ${r.volumeId}`,
+    `  release     ${info.release.name} (OpenShift ${info.release.openshift}${info.release.rhcos ? `, RHCOS ${info.release.rhcos}` : ''}), built by fyr ${info.fyr}, ${info.base.layout} layout from ${info.base.volumeId}`,
+    `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}`,
+    ...info.payload.map((p) => `    ${p.path}  ${p.role}  ${mib(p.size)}  sha256:${p.sha256.slice(0, 16)}…`),
+    `  agent       ${info.agent.path}${info.agent.placeholder ? ' (PLACEHOLDER, not bundled yet)' : ''}`,
+    `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}`,
+    `  media check ${r.implanted ? `md5 ${r.implanted.md5}, ${r.implanted.fragmentCount} fragments` : s.yellow('none implanted')}`,
+  ];
+  if (!r.site) lines.push('  site        none: not customised yet (fyr build or fyr customize)');
+  else {
+    const m = r.site.meta;
+    if (m) {
+      lines.push(`  site        ${m.cluster}, built ${m.built} by fyr ${m.fyr} (${m.os}, ${m.source} install source)`);
+      lines.push(`  render      sha256:${m.renderHash}`);
+      lines.push(`  nodes       ${m.nodes.map((n) => `${n.name} (${n.role}, ${n.mac}, ${n.ip})`).join('\n              ')}`);
+    } else lines.push(`  site        ${s.yellow('a bundle without fyr-site.json')}`);
+    lines.push(`  bundle      ${r.site.files.length} files; kickstart: ${r.site.kickstartFirstLine}`);
+  }
+  if (r.verify) {
+    lines.push(
+      r.verify.ok
+        ? `${s.green('✓')} verified: ${r.verify.checked.payloadFiles} payload files, the media-check MD5 and fragment sums, the saved MD5 state, the site area`
+        : `${s.red('✗')} verify found ${r.verify.problems.length} problem(s):\n${r.verify.problems.map((p) => `    ${p}`).join('\n')}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const inspectCommand: CommandSpec = {
+  name: 'inspect',
+  summary: 'Show what a release or site ISO carries; --verify checks it',
+  usage: 'fyr inspect ISO [--verify] [--json]',
+  description: [
+    'Prints the release (versions, base, payload files, embed areas, implanted media-check MD5) and, when the ISO is customised, the site: cluster FQDN, nodes, render hash and the build time recorded in the bundle.',
+    'With --verify, reads the whole image once and checks every payload file against its sha256 in release.json, the implanted media-check MD5 and fragment sums, the MD5 state saved for fyr build and customize, and the site area against its own manifest; each mismatch is listed and the exit code is 1.',
+  ],
+  options: {
+    verify: { type: 'boolean', help: 'Read the whole image and check it' },
+  },
+  positionals: { min: 1, max: 1 },
+  examples: ['fyr inspect site.iso', 'fyr inspect release.iso --verify --json'],
+  async run(args, io) {
+    const iso = args.positionals[0]!;
+    const progress = makeProgress(io, { quiet: args.json || args.options.verify !== true });
+    let report;
+    try {
+      report = await inspectIso(iso, { verify: args.options.verify === true, onBytes: (bytes, total) => progress.update(`verifying ${iso}`, bytes / total), ...(io.signal ? { signal: io.signal } : {}) });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw new FyrError('INTERRUPTED', 'stopped before the verification was complete');
+      throw err;
+    } finally {
+      progress.done();
+    }
+    const failed = report.verify && !report.verify.ok;
+    if (args.json) io.stdout(toJson({ ok: !failed, ...report, ...(failed ? { error: { code: 'VERIFY_FAILED', message: `${report.verify!.problems.length} problem(s)` } } : {}) }));
+    else io.stdout(describe(report, makeStyle(io.color.stdout)));
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,47 @@
+// The site as it goes into a release's embed areas: validated, rendered, and packed with its
+// build record. Shared by fyr build, customize and flash --site.
+import { FyrError } from '../errors.js';
+import type { SiteContent } from '../iso/splice.js';
+import { packSite, type SiteMeta } from '../iso/site-package.js';
+import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
+import { packageVersion } from '../util/package-info.js';
+import { choice, OS, SOURCES } from './commands/render.js';
+import type { ParsedArgs } from './command.js';
+import type { Io } from './io.js';
+import { loadValidSite, printWarnings } from './site-input.js';
+
+export function epochFrom(io: Io): number | undefined {
+  const value = io.env.SOURCE_DATE_EPOCH;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,12}$/.test(value)) throw new FyrError('USAGE', `SOURCE_DATE_EPOCH=${value}: expected seconds since 1970 (digits only)`);
+  return Number(value);
+}
+
+export async function siteForIso(file: string, args: ParsedArgs, io: Io, releaseName: string): Promise<{ content: SiteContent; meta: SiteMeta }> {
+  const options = {
+    os: choice('os', args.options.os, OS, DEFAULT_RENDER_OPTIONS.os),
+    source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
+  };
+  const secretsFile = args.options.secrets;
+  const { site, warnings } = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
+  if (!args.json) printWarnings(warnings, io);
+  const rendered = renderSite(site, options);
+  const kickstart = rendered.files.find((f) => f.path === 'ks.cfg')!.content;
+  const files = rendered.files.filter((f) => f.path !== 'ks.cfg').map((f) => ({ path: f.path, mode: f.mode, content: Buffer.from(f.content) }));
+  // SOURCE_DATE_EPOCH makes the build time, and so the whole ISO, reproducible.
+  const built = epochFrom(io) ?? Math.floor(Date.now() / 1000);
+  const { tar, meta } = await packSite(
+    { kickstart, files },
+    {
+      fyr: packageVersion(),
+      release: releaseName,
+      built: new Date(built * 1000).toISOString(),
+      os: options.os,
+      source: options.source,
+      cluster: site.cluster.fqdn,
+      nodes: site.nodes.map((n) => ({ name: n.name, role: n.role, mac: n.mac, ip: n.ip })),
+    },
+    built,
+  );
+  return { content: { kickstart, tar }, meta };
+}
