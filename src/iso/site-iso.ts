@@ -7,7 +7,10 @@ import { open, rename, rm, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import { releaseJsonBytes, type ReleaseInfo } from './embed.js';
-import { IsoMd5Hasher, type IsoMd5Result } from './isomd5.js';
+import { fileReader } from './finish.js';
+import { followHash } from './follow-hash.js';
+import type { ReadAt } from './iso9660.js';
+import { IsoMd5Hasher, type IsoMd5Checkpoint, type IsoMd5Result } from './isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { appDataPatch, feed, finishFromState, sitePatches, stateMatchesImplant, writePatches, type Patch, type SiteContent } from './splice.js';
 
@@ -39,6 +42,9 @@ export interface BuildOptions {
   content: SiteContent;
   signal?: AbortSignal;
   onCopy?: (bytes: number, total: number) => void;
+  // While copying (not for a reflink), hash the copy on another core and compare it with the
+  // release's saved MD5 state: a changed payload byte is caught at no cost in time.
+  verify?: boolean;
 }
 
 export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
@@ -58,10 +64,19 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
   const fs = await statfs(dirname(output)).catch(() => undefined);
   if (fs && fs.bavail * fs.bsize < image.size) throw new FyrError('NO_SPACE', `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the site ISO needs ${image.size}`);
   const temp = join(dirname(output), `.${basename(output)}.fyr-tmp-${process.pid}`);
+  let follower: ReturnType<typeof followHash> | undefined;
   try {
-    const copied = await copyImage(o.release, temp, image.size, o.onCopy, o.signal);
+    const copied = await copyImage(o.release, temp, image.size, {
+      ...(o.onCopy ? { onBytes: o.onCopy } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      beforeCopy: () => void (o.verify !== false && (follower = followHash(temp))),
+    });
     const fd = openSync(temp, 'r+');
     try {
+      if (follower && copied === 'copy') {
+        follower.end(image.size);
+        checkCopy(o.release, image, (await follower.result).checkpoints, fileReader(fd));
+      }
       writePatches(fd, computed.patches);
     } finally {
       closeSync(fd);
@@ -74,7 +89,22 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
     if (e.code === 'ENOSPC' || e.code === 'EDQUOT') throw new FyrError('NO_SPACE', `no space left writing ${o.output}`, { cause: err });
     throw err;
   } finally {
+    await follower?.stop();
     await rm(temp, { force: true });
+  }
+}
+
+// The copy, hashed up to the first area, must reach the state the release saved there.
+function checkCopy(release: string, image: ReleaseImage, checkpoints: readonly IsoMd5Checkpoint[], read: ReadAt): void {
+  const target = image.resume!;
+  const from = [...checkpoints].reverse().find((c) => c.offset <= target.offset);
+  const hasher = new IsoMd5Hasher(image.layout, from);
+  feed(hasher, read, target.offset, []);
+  const reached = hasher.checkpoint();
+  if (reached.md5.words !== target.md5.words || reached.fragmentSums !== target.fragmentSums) {
+    throw new FyrError('VERIFY_FAILED', `${release}: its content differs from what fyr release wrote (the media-check MD5 before the embed areas does not match the saved state)`, {
+      details: ['fyr inspect --verify names the files that changed; build the release again or copy it from a good source.'],
+    });
   }
 }
 
@@ -82,7 +112,14 @@ const COPY_CHUNK = 8 << 20;
 
 // A reflink when the filesystem shares blocks (XFS, Btrfs): instant. Otherwise sequential
 // 8 MiB reads and writes, two in flight, so reading the next piece overlaps writing this one.
-export async function copyImage(from: string, to: string, size: number, onBytes?: (bytes: number, total: number) => void, signal?: AbortSignal): Promise<'reflink' | 'copy'> {
+export interface CopyOptions {
+  onBytes?: (bytes: number, total: number) => void;
+  signal?: AbortSignal;
+  // Called once the copy is known not to be a reflink, just before the first byte is written.
+  beforeCopy?: () => void;
+}
+
+export async function copyImage(from: string, to: string, size: number, { onBytes, signal, beforeCopy }: CopyOptions = {}): Promise<'reflink' | 'copy'> {
   try {
     copyFileSync(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
     onBytes?.(size, size);
@@ -92,6 +129,7 @@ export async function copyImage(from: string, to: string, size: number, onBytes?
     if (code === 'EEXIST' || code === 'ENOENT' || code === 'EACCES') throw err;
     await rm(to, { force: true });
   }
+  beforeCopy?.();
   const src = await open(from, 'r');
   const dst = await open(to, 'wx');
   try {

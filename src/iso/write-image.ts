@@ -5,46 +5,17 @@
 // the image is never read back from disk.
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { MessageChannel } from 'node:worker_threads';
 import { FyrError } from '../errors.js';
-import { startWorker } from '../util/worker.js';
 import { startTool } from './exec.js';
-import type { FollowReply, FollowRequest } from './follow-hash-worker.js';
-import type { IsoMd5Checkpoint } from './isomd5.js';
+import { followHash, type FollowResult } from './follow-hash.js';
 import { isProblemLine, parseProgress } from './xorriso.js';
 
-export const CHECKPOINT_EVERY = 4 << 20;
-
-export interface WrittenImage {
-  bytes: number;
-  checkpoints: IsoMd5Checkpoint[];
-}
+export interface WrittenImage extends FollowResult {}
 
 export interface WriteOptions {
   signal?: AbortSignal;
   env: Record<string, string>;
   onPercent?: (percent: number) => void;
-}
-
-function followHash(target: string) {
-  const channel = new MessageChannel();
-  const request: FollowRequest = { path: target, checkpointEvery: CHECKPOINT_EVERY, control: channel.port2 };
-  const worker = startWorker(import.meta.url, 'follow-hash-worker', { workerData: request, transferList: [channel.port2] });
-  const result = new Promise<WrittenImage>((resolve, reject) => {
-    worker.once('message', (reply: FollowReply) => (reply.type === 'done' ? resolve(reply) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
-    worker.once('error', (err) => reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })));
-    worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
-  });
-  result.catch(() => {});
-  return {
-    result,
-    end: (size: number) => channel.port1.postMessage({ end: size }),
-    stop: async () => {
-      channel.port1.postMessage({ abort: true });
-      channel.port1.close();
-      await worker.terminate();
-    },
-  };
 }
 
 // `args` must make xorriso write the image to stdio:/dev/fd/3.
