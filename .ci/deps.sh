@@ -30,6 +30,10 @@ PROGRAMS=(
   "grub-mkimage grub-common grub2-tools"
   "qemu-system-x86_64 qemu-system-x86 qemu-kvm"
   "cpio cpio cpio"
+  "lsblk util-linux util-linux"
+  "blockdev util-linux util-linux"
+  "losetup mount util-linux"
+  "mkfs.ext4 e2fsprogs e2fsprogs"
 )
 # Files the ISO fixtures are built from (Debian paths; the fixtures are made of Debian parts),
 # as "path debian-package".

@@ -9,6 +9,8 @@ export interface Io {
   stderrIsTTY?: boolean;
   // Aborted on Ctrl-C (SIGINT) or SIGTERM, so long work stops and cleans up.
   signal?: AbortSignal;
+  // Asks a yes/no question on the terminal; absent when stdin is not a terminal.
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 // https://no-color.org: any non-empty NO_COLOR disables colour; FORCE_COLOR enables it.

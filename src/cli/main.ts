@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The fyr executable: wires the real process to run() and sets the exit code.
+import { createInterface } from 'node:readline/promises';
 import { run } from './run.js';
 import { wantsColor, type Io } from './io.js';
 
@@ -27,6 +28,18 @@ const io: Io = {
   env: process.env,
   stderrIsTTY: process.stderr.isTTY === true,
   signal: stop.signal,
+  ...(process.stdin.isTTY
+    ? {
+        confirm: async (question: string) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+          } finally {
+            rl.close();
+          }
+        },
+      }
+    : {}),
 };
 
 process.exitCode = await run(process.argv.slice(2), io);

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { FyrError } from '../errors.js';
 
-const PACKAGES: Record<string, string> = { xorriso: 'xorriso', osirrox: 'xorriso', mtype: 'mtools', mcopy: 'mtools', mdir: 'mtools' };
+const PACKAGES: Record<string, string> = { xorriso: 'xorriso', osirrox: 'xorriso', mtype: 'mtools', mcopy: 'mtools', mdir: 'mtools', lsblk: 'util-linux', blockdev: 'util-linux' };
 
 export interface RunOptions {
   env?: Record<string, string>;

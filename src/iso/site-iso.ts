@@ -29,7 +29,7 @@ function mismatch(path: string, fix: string): FyrError {
 }
 
 // The patches of a site over an image whose saved state is trusted, and the MD5 they give.
-function fastPatches(image: ReleaseImage, content: SiteContent): { patches: Patch[]; md5: IsoMd5Result } {
+export function fastPatches(image: ReleaseImage, content: SiteContent): { patches: Patch[]; md5: IsoMd5Result } {
   const patches = sitePatches(image.info.embed, content);
   const md5 = finishFromState(image.read, image.layout, image.resume!, patches);
   return { patches: [...patches, appDataPatch(image.layout, md5)], md5 };
@@ -186,6 +186,17 @@ export function customizeIso(o: CustomizeOptions): SpliceResult {
     writePatches(image.fd, patches);
     fsyncSync(image.fd);
     return { output: resolve(o.iso), size: image.size, md5, info, patched: patches.reduce((n, p) => n + p.data.length, 0), copied: 'none' };
+  } finally {
+    image.close();
+  }
+}
+
+// The bytes that turn a release (or site) ISO into this site's ISO, for fyr flash --site.
+export function sitePatchesFor(iso: string, content: SiteContent): { patches: Patch[]; md5: IsoMd5Result; info: ReleaseInfo } {
+  const image = openReleaseImage(iso);
+  try {
+    if (!stateMatchesImplant(image)) throw mismatch(iso, 'Check it with fyr inspect --verify, or build the release again.');
+    return { ...fastPatches(image, content), info: image.info };
   } finally {
     image.close();
   }
