@@ -10,10 +10,12 @@ DEMO_SITE := examples/edge/site.yaml
 
 .PHONY: demo test deps install build typecheck unit fixtures docs golden bench clean
 
-## demo: install everything, build, validate the built-in example site and render it into out/
-demo: deps build
+## demo: install everything, validate and render the built-in example site, then release ISO ->
+## site ISO -> inspect -> boot it in qemu and show the kernel command line and kickstart it read
+demo: deps build fixtures
 	$(FYR) validate $(DEMO_SITE)
 	$(FYR) render $(DEMO_SITE) -o out/edge --force
+	$(TSX) test/tools/demo.ts
 
 ## test: typecheck, check generated files, and run every test
 test: deps build typecheck fixtures
@@ -52,7 +54,7 @@ docs: install
 golden: install
 	$(TSX) test/tools/gen-golden.ts
 
-## bench: fyr release on a >= 4 GiB release vs cat+cp and a mkksiso-style pipeline, peak RSS
+## bench: fyr release, build and customize on a >= 4 GiB release vs cp and mkksiso-style pipelines, peak RSS
 bench: deps build fixtures
 	$(TSX) test/tools/bench.ts
 
