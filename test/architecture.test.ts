@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { AGENT_PATH, SITE_AREA_PATH } from '../src/iso/embed.js';
+import { MEDIA_AGENT, MEDIA_SITE_TAR } from '../src/render/layout.js';
 import { sources } from './helpers/sources.js';
 
 const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^import [^;]*? from '([^']+)';/gm)].map((m) => m[1]!);
@@ -21,6 +23,7 @@ test('architecture :: each outside library has one importer', () => {
     ejs: 'src/render/engine.ts',
     'smol-toml': 'src/composer/blueprint-toml.ts',
     execa: 'src/iso/exec.ts',
+    'tar-stream': 'src/iso/site-tar.ts',
   };
   for (const file of FILES) {
     for (const spec of imports(file)) {
@@ -28,6 +31,12 @@ test('architecture :: each outside library has one importer', () => {
       if (pkg in owners) assert.is(file, owners[pkg], `${pkg} imported by ${file}`);
     }
   }
+});
+
+// The kickstart and the ISO builder name the site area separately (render must not import iso).
+test('architecture :: the kickstart unpacks the site area the ISO builder fills', () => {
+  assert.is(`/${MEDIA_SITE_TAR}`, SITE_AREA_PATH);
+  assert.ok(AGENT_PATH.startsWith(`/${MEDIA_AGENT}/`));
 });
 
 test('architecture :: only the entry point touches the process', () => {
