@@ -1,7 +1,7 @@
 // Runs the programs the ISO work needs (xorriso, mtools). The only importer of execa: argument
 // arrays only, a clean environment for stable output, and failures turned into fyr's errors
 // that name the missing package or show the program's last words.
-import type { Readable } from 'node:stream';
+import { setPriority } from 'node:os';
 import { execa } from 'execa';
 import { FyrError } from '../errors.js';
 
@@ -10,6 +10,8 @@ const PACKAGES: Record<string, string> = { xorriso: 'xorriso', osirrox: 'xorriso
 export interface RunOptions {
   env?: Record<string, string>;
   cancelSignal?: AbortSignal;
+  // Scheduling niceness for a program that must yield the CPU to fyr's own work.
+  nice?: number;
 }
 
 // LANG=C: fyr parses xorriso's messages; the rest keeps PATH and HOME for the tools.
@@ -50,28 +52,31 @@ export async function runToolBinary(file: string, args: readonly string[]): Prom
   }
 }
 
-export interface StreamingTool {
-  // What the program writes to file descriptor 3 (the image, for xorriso -outdev stdio:/dev/fd/3).
-  data: Readable;
+export interface RunningTool {
   // Its stdout and stderr, line by line, as they come.
   lines: AsyncIterable<string>;
   done: Promise<void>;
-  stop(): void;
 }
 
-// Starts a program whose bulk output goes to a pipe on fd 3, leaving stdout for its messages.
-export function startTool(file: string, args: readonly string[], options: RunOptions = {}): StreamingTool {
+// Starts a long-running program whose messages are read as they come (xorriso's progress).
+export function startTool(file: string, args: readonly string[], options: RunOptions = {}): RunningTool {
   const child = execa(file, args, {
     env: environment(options.env),
     extendEnv: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdin: 'ignore',
     buffer: false,
     lines: true,
     all: true,
     ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
   });
+  if (options.nice !== undefined && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, options.nice);
+    } catch {
+      // Not allowed or already gone: the program runs at normal priority.
+    }
+  }
   const tail: string[] = [];
-  const data = child.stdio[3] as Readable;
   const lines = (async function* () {
     for await (const line of child.iterable({ from: 'all' })) {
       tail.push(line);
@@ -89,5 +94,5 @@ export function startTool(file: string, args: readonly string[], options: RunOpt
       throw toolError(file, err);
     }
   })();
-  return { data, lines, done, stop: () => child.kill('SIGTERM') };
+  return { lines, done };
 }

@@ -165,7 +165,9 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
 
     const maps: Array<[string, string]> = content.files.filter((f) => f.role !== 'agent').map((f) => [f.absolute, `${PAYLOAD_DIR}/${f.path}`]);
     maps.push([agentDisk, AGENT_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]);
-    const args = releaseArgs({ base: resolve(o.base), volumeId, updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
+    const args = releaseArgs({ base: resolve(o.base), output: temp, volumeId, updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
+    // xorriso would treat an existing file as media to append to.
+    await rm(temp, { force: true });
     const streamed = await writeImage(args, temp, {
       env: { SOURCE_DATE_EPOCH: String(epoch) },
       onPercent: (percent) => emit({ phase: 'write', percent }),

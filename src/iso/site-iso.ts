@@ -2,7 +2,7 @@
 // once (a reflink where the filesystem can, else large sequential reads and writes) and writes
 // the areas and the media-check field; customize writes only those, in place. Neither reads the
 // payload: the MD5 is finished from the state release.json saved before the areas.
-import { constants, copyFileSync, existsSync, fsyncSync, openSync, closeSync, realpathSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, openSync, realpathSync } from 'node:fs';
 import { open, rename, rm, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
@@ -183,8 +183,9 @@ export function customizeIso(o: CustomizeOptions): SpliceResult {
       md5 = hasher.result();
       patches = [...areas, json, appDataPatch(image.layout, md5)];
     }
+    // Not fsynced: the file may still hold gigabytes of dirty pages from the copy that made it,
+    // and fsync would flush them all (as for build and release, run sync before pulling power).
     writePatches(image.fd, patches);
-    fsyncSync(image.fd);
     return { output: resolve(o.iso), size: image.size, md5, info, patched: patches.reduce((n, p) => n + p.data.length, 0), copied: 'none' };
   } finally {
     image.close();

@@ -76,6 +76,9 @@ export function detectLayout(report: BaseReport): BootLayout | LayoutProblem {
 
 export interface ReleaseWrite {
   base: string;
+  // The image file. xorriso writes it itself, front to back (no_emul_toc: without the emulated
+  // multi-session TOC it would write the first 64 KiB last), and fyr hashes it from behind.
+  output: string;
   volumeId: string;
   // Edited copies of files in the base image: [disk path, ISO path].
   updates: ReadonlyArray<readonly [string, string]>;
@@ -89,12 +92,12 @@ export interface ReleaseWrite {
 }
 
 // One write: the base image's tree and boot equipment, the edits, the payload mapped from where
-// it lies, streamed to fd 3 so fyr hashes it on the way to disk.
+// it lies, straight to the output file. No fsync every 16 MiB (-stdio_sync off), like cp.
 export function releaseArgs(w: ReleaseWrite): string[] {
-  const args = ['-pkt_output', 'on', '-report_about', 'UPDATE', '-abort_on', 'FAILURE', '-pacifier', 'interval=1'];
-  args.push('-indev', w.base, '-outdev', 'stdio:/dev/fd/3', '-boot_image', 'any', 'replay', '-volid', w.volumeId);
+  const args = ['-pkt_output', 'on', '-report_about', 'UPDATE', '-abort_on', 'FAILURE', '-pacifier', 'interval=1', '-stdio_sync', 'off'];
+  args.push('-indev', w.base, '-outdev', `stdio:${w.output}`, '-boot_image', 'any', 'replay', '-volid', w.volumeId);
   // Level 3 lets a payload file over 4 GiB be recorded in several extents.
-  args.push('-compliance', 'iso_9660_level=3');
+  args.push('-compliance', 'iso_9660_level=3:no_emul_toc');
   for (const [disk, iso] of w.updates) args.push('-update', disk, iso);
   for (const [disk, iso] of w.maps) args.push('-map', disk, iso);
   if (w.esp) args.push('-append_partition', '2', ESP_TYPE_GUID, w.esp);

@@ -10,6 +10,7 @@ test('xorriso :: inspect command', () => {
 test('xorriso :: release command: replay, edits, payload maps, ESP, embed areas last, fixed dates', () => {
   const args = releaseArgs({
     base: '/in/base.iso',
+    output: '/out/.release.iso.tmp',
     volumeId: 'RHEL-10-0-BaseOS-x86_64',
     updates: [['/s/grub.cfg', '/boot/grub2/grub.cfg']],
     maps: [['/c/oc', '/fyr/payload/bin/oc'], ['/s/ks.cfg', '/ks.cfg']],
@@ -18,9 +19,9 @@ test('xorriso :: release command: replay, edits, payload maps, ESP, embed areas 
     epoch: 1700000000,
   });
   assert.equal(args, [
-    '-pkt_output', 'on', '-report_about', 'UPDATE', '-abort_on', 'FAILURE', '-pacifier', 'interval=1',
-    '-indev', '/in/base.iso', '-outdev', 'stdio:/dev/fd/3', '-boot_image', 'any', 'replay', '-volid', 'RHEL-10-0-BaseOS-x86_64',
-    '-compliance', 'iso_9660_level=3',
+    '-pkt_output', 'on', '-report_about', 'UPDATE', '-abort_on', 'FAILURE', '-pacifier', 'interval=1', '-stdio_sync', 'off',
+    '-indev', '/in/base.iso', '-outdev', 'stdio:/out/.release.iso.tmp', '-boot_image', 'any', 'replay', '-volid', 'RHEL-10-0-BaseOS-x86_64',
+    '-compliance', 'iso_9660_level=3:no_emul_toc',
     '-update', '/s/grub.cfg', '/boot/grub2/grub.cfg',
     '-map', '/c/oc', '/fyr/payload/bin/oc', '-map', '/s/ks.cfg', '/ks.cfg',
     '-append_partition', '2', 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', '/s/efiboot.img',
@@ -29,7 +30,7 @@ test('xorriso :: release command: replay, edits, payload maps, ESP, embed areas 
     '-find', '/release.json', '-exec', 'sort_weight', '-3', '--',
     '-alter_date_r', 'b', '=1700000000', '/', '--',
   ]);
-  assert.not.ok(releaseArgs({ base: 'b', volumeId: 'V', updates: [], maps: [], last: [], epoch: 0 }).includes('-append_partition'));
+  assert.not.ok(releaseArgs({ base: 'b', output: 'o', volumeId: 'V', updates: [], maps: [], last: [], epoch: 0 }).includes('-append_partition'));
 });
 
 const EL9 = `I:1: Volume id    : 'RHEL-9-4-0-BaseOS-x86_64'
