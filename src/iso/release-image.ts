@@ -47,13 +47,14 @@ export function openReleaseImage(path: string, mode: 'r' | 'r+' = 'r'): ReleaseI
   }
   try {
     const read = fileReader(fd);
-    const size = fstatSync(fd).isBlockDevice() ? Number.MAX_SAFE_INTEGER : fstatSync(fd).size;
     let volume: PrimaryVolume;
     try {
       volume = readPrimaryVolume(read);
     } catch {
       throw invalid(path, 'not an ISO 9660 image (no primary volume descriptor at sector 16)');
     }
+    // A flashed stick is larger than its image: the image is what the volume says.
+    const size = fstatSync(fd).isBlockDevice() ? volume.volumeBytes : fstatSync(fd).size;
     if (size < volume.volumeBytes) throw invalid(path, `truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`, ['Copy or download it again.']);
     const entry = findInIso(read, RELEASE_JSON_PATH, volume);
     if (!entry || entry.directory) throw invalid(path, 'no /release.json: not an ISO made by `fyr release`');

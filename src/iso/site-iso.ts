@@ -87,6 +87,7 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOSPC' || e.code === 'EDQUOT') throw new FyrError('NO_SPACE', `no space left writing ${o.output}`, { cause: err });
+    if (!(err instanceof FyrError) && typeof e.code === 'string') throw new FyrError('WRITE_FAILED', `cannot write ${o.output}: ${e.code}`, { cause: err });
     throw err;
   } finally {
     await follower?.stop();

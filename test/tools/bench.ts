@@ -107,6 +107,16 @@ const dropCaches = () => {
     return false;
   }
 };
+const canDrop = dropCaches();
+
+// Every measurement starts from the same memory state: dirty pages written out, the page cache
+// emptied (as root), and for a warm run the inputs read in. Without this, whichever step runs
+// while memory is full of other cached files pays for reclaiming it.
+async function settle(cache: 'warm' | 'cold', warm: readonly string[]): Promise<void> {
+  await execa('sync');
+  dropCaches();
+  if (cache === 'warm') await execa('cat', [...warm], { stdout: 'ignore' });
+}
 
 async function main() {
   mkdirSync(DIR, { recursive: true });
@@ -122,21 +132,23 @@ async function main() {
   const rows: string[] = [];
   for (const cache of ['warm', 'cold'] as const) {
     for (const f of [release, copy, mk]) rmSync(f, { force: true });
-    if (cache === 'cold' && !dropCaches()) {
+    if (cache === 'cold' && !canDrop) {
       rows.push('cold cache: skipped (cannot write /proc/sys/vm/drop_caches; run as root)');
       continue;
     }
+    await settle(cache, inputs);
     const fyr = await timed('node', ['dist/cli/main.js', 'release', '--base', BASE, '--content', content, '-o', release, '--force', '--quiet']);
     const size = statSync(release).size;
-    if (cache === 'cold') dropCaches();
+    await settle(cache, inputs);
     let t = performance.now();
     await execa('cat', inputs, { stdout: 'ignore' });
     const read = (performance.now() - t) / 1000;
+    await settle(cache, [release]);
     t = performance.now();
     await execa('cp', [release, copy]);
     const write = (performance.now() - t) / 1000;
     rmSync(copy, { force: true });
-    if (cache === 'cold') dropCaches();
+    await settle(cache, inputs);
     const mkSeconds = await mkksisoStyle(content, join(DIR, 'mkksiso-work'), mk);
     rmSync(mk, { force: true });
     const baseline = read + write;
@@ -162,7 +174,7 @@ async function main() {
       `  cp of the release         ${bigSite.cp.toFixed(1)} s\n` +
       `  fyr build                 ${bigSite.build.toFixed(1)} s   throughput vs cp ${(bigSite.cp / bigSite.build).toFixed(2)}x   (target >= 0.9x)\n` +
       `  mkksiso-style per site    ${bigSite.mkksiso.toFixed(1)} s (xorriso replay rewrite + implantisomd5)   mkksiso/fyr build ${(bigSite.mkksiso / bigSite.build).toFixed(2)}x\n` +
-      `  fyr customize             ${bigSite.customizeMs.toFixed(0)} ms in fyr, ${bigSite.customizeProcess.toFixed(2)} s with Node start-up   (target < 1 s); checkisomd5 after it: ${bigSite.mediaCheck}\n` +
+      `  fyr customize (cold cache) ${bigSite.customizeMs.toFixed(0)} ms in fyr, ${bigSite.customizeProcess.toFixed(2)} s with Node start-up   (target < 1 s); checkisomd5 after it: ${bigSite.mediaCheck}\n` +
       `  peak RSS of fyr build     ${smallSite.rss.toFixed(0)} MB on ${(statSync(smallRelease).size / GIB).toFixed(2)} GiB, ${bigSite.rss.toFixed(0)} MB on ${(statSync(release).size / GIB).toFixed(2)} GiB   (target < 150 MB, flat)`,
   );
   for (const f of [release, smallRelease, `${release}.md5state.json`, `${smallRelease}.md5state.json`]) rmSync(f, { force: true });
@@ -178,14 +190,17 @@ async function siteBench(release: string, full: boolean) {
   const copy = join(DIR, 'copy.iso');
   const mk = join(DIR, 'mkksiso-site.iso');
   for (const f of [site, copy, mk]) rmSync(f, { force: true });
+  await settle('warm', [release]);
   let t = performance.now();
   await execa('cp', [release, copy]);
   const cp = (performance.now() - t) / 1000;
   rmSync(copy, { force: true });
+  await settle('warm', [release]);
   const build = await timed('node', ['dist/cli/main.js', 'build', EDGE, '--release', release, '-o', site, '--quiet']);
   const rss = Math.max(...Object.values(build.peakMb));
   const result = { cp, build: build.seconds, rss, customizeMs: 0, customizeProcess: 0, mkksiso: 0, mediaCheck: 'not run' };
   if (full) {
+    await settle('cold', []);
     t = performance.now();
     const customized = await execa('node', ['dist/cli/main.js', 'customize', site, '--site', SNO, '--json']);
     result.customizeProcess = (performance.now() - t) / 1000;
@@ -194,6 +209,8 @@ async function siteBench(release: string, full: boolean) {
     result.mediaCheck = check.exitCode === 0 ? 'PASS' : 'FAIL';
     const ks = join(DIR, 'ks.cfg');
     writeFileSync(ks, '# kickstart\n');
+    rmSync(site, { force: true });
+    await settle('warm', [release]);
     t = performance.now();
     await execa('xorriso', ['-indev', release, '-outdev', mk, '-boot_image', 'any', 'replay', '-update', ks, '/ks.cfg'], { env: { LANG: 'C' } });
     await execa('implantisomd5', ['-f', mk]);
