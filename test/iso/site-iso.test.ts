@@ -180,10 +180,10 @@ test('site-iso :: inspect reports release and site, and --verify names a changed
     assert.is(verify.code, 1);
     assert.match(verify.stdout, new RegExp(`${oc.path}: sha256 [0-9a-f]{64}, release.json says ${oc.sha256}`));
     assert.match(verify.stdout, /media-check MD5 is [0-9a-f]{32}, the implanted one is/);
-    // fyr build refuses to start from it, and leaves nothing behind.
+    // fyr build --verify refuses to start from it, and leaves nothing behind.
     const out = join(dir, 'out');
     mkdirSync(out);
-    const refused = await runCli(['build', EDGE, '--release', iso, '-o', join(out, 'x.iso')], ENV);
+    const refused = await runCli(['build', EDGE, '--release', iso, '-o', join(out, 'x.iso'), '--verify'], ENV);
     assert.is(refused.code, 1);
     assert.match(refused.stderr, /its content differs from what fyr release wrote.*\[VERIFY_FAILED\]/);
     assert.equal(readdirSync(out), []);
