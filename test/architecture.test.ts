@@ -23,7 +23,7 @@ test('architecture :: each outside library has one importer', () => {
     ejs: 'src/render/engine.ts',
     'smol-toml': 'src/composer/blueprint-toml.ts',
     execa: 'src/iso/exec.ts',
-    'tar-stream': 'src/iso/site-tar.ts',
+    'tar-stream': 'src/util/tar.ts',
   };
   for (const file of FILES) {
     for (const spec of imports(file)) {

@@ -9,7 +9,7 @@ import { findInIso, type Extent } from './iso9660.js';
 import { IsoMd5Hasher, type ImplantedMd5 } from './isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { unpackSite, type SiteMeta } from './site-package.js';
-import type { TarFile } from './site-tar.js';
+import type { TarFile } from '../util/tar.js';
 import { implantedMd5 } from './splice.js';
 
 export interface InspectReport {

@@ -3,7 +3,7 @@
 // when, and a summary for `fyr inspect`). The render hash is the sha256 of manifest.json, which
 // lists every rendered file's sha256: the same site gives the same hash.
 import { createHash } from 'node:crypto';
-import { packTar, unpackTar, type TarFile } from './site-tar.js';
+import { packTar, unpackTar, type TarFile } from '../util/tar.js';
 
 export const SITE_META = 'fyr-site.json';
 

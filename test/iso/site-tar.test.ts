@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { packSite, renderHashOf, unpackSite } from '../../src/iso/site-package.js';
-import { packTar, unpackTar } from '../../src/iso/site-tar.js';
+import { packTar, unpackTar } from '../../src/util/tar.js';
 
 const FILES = [
   { path: 'bundle/etc/named.conf', mode: 0o640, content: Buffer.from('options {};\n') },

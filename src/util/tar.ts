@@ -1,6 +1,6 @@
-// The site bundle as it travels in a release's site area: a deterministic tar (sorted names,
-// fixed owner and date), zero-padded to the area's size. An all-zero area is an empty archive:
-// the release has not been customised. The only importer of tar-stream.
+// Tars held in memory. The site bundle travels in a release's site area as a deterministic tar
+// (sorted names, fixed owner and date) padded with zeros; an all-zero area is an empty archive,
+// i.e. no site yet. Composer's logs and metadata are tars too. The only importer of tar-stream.
 import { extract, pack } from 'tar-stream';
 
 export interface TarFile {

@@ -1,0 +1,141 @@
+// fyr compose: the rendered blueprint → an installer ISO from osbuild-composer. The blueprint is
+// pushed under a name carrying its content hash, so a finished compose of the same content is
+// found again through a small local index and reused instead of rebuilt.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FyrError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { ComposeEntry, WeldrClient } from './weldr.js';
+
+export interface ComposeOptions {
+  client: WeldrClient;
+  // The rendered blueprint (site-invariant) and its sha256.
+  blueprint: { name: string; content: string; sha256: string };
+  type: string;
+  output: string;
+  cacheDir: string;
+  noCache?: boolean;
+  // Leave the compose running on Ctrl-C instead of cancelling it.
+  detach?: boolean;
+  pollMs?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: ComposeEvent) => void;
+}
+
+export type ComposeEvent =
+  | { kind: 'note'; message: string }
+  | { kind: 'warning'; message: string }
+  | { kind: 'state'; id: string; state: ComposeEntry['queue_status']; seconds: number }
+  | { kind: 'download'; bytes: number; total: number | undefined };
+
+export interface ComposeResult {
+  output: string;
+  id: string;
+  blueprint: string;
+  reused: boolean;
+  bytes: number;
+  sha256: string;
+}
+
+interface CacheIndex {
+  format: 'fyr-compose-cache/1';
+  // key: composer + blueprint sha256 + image type
+  composes: Record<string, { id: string; blueprint: string; created: string }>;
+}
+
+// The blueprint under a name that carries its content: fyr-bastion-rhel9-<12 hex digits>.
+export function hashedBlueprint(content: string, name: string, sha256: string): { name: string; content: string } {
+  const hashed = `${name}-${sha256.slice(0, 12)}`;
+  const replaced = content.replace(/^name = "[^"\n]*"$/m, `name = "${hashed}"`);
+  if (replaced === content) throw new FyrError('INTERNAL', 'the rendered blueprint has no top-level name line');
+  return { name: hashed, content: replaced };
+}
+
+async function readIndex(file: string): Promise<CacheIndex> {
+  try {
+    const index = JSON.parse(await readFile(file, 'utf8')) as CacheIndex;
+    if (index.format === 'fyr-compose-cache/1' && typeof index.composes === 'object') return index;
+  } catch {
+    // Missing or unreadable: start a new one.
+  }
+  return { format: 'fyr-compose-cache/1', composes: {} };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
+  const { client, signal } = o;
+  const emit = o.onEvent ?? (() => {});
+  const status = await client.status(signal);
+  emit({ kind: 'note', message: `osbuild-composer ${status.build} at ${client.transport.where}` });
+  const types = await client.composeTypes(signal);
+  if (!types.includes(o.type)) throw new FyrError('COMPOSER_ERROR', `composer at ${client.transport.where} does not offer image type ${o.type}`, { details: [`It offers: ${types.join(', ') || 'none'}.`] });
+  const bp = hashedBlueprint(o.blueprint.content, o.blueprint.name, o.blueprint.sha256);
+  const indexFile = join(o.cacheDir, 'composes.json');
+  const key = `${client.transport.where} ${o.blueprint.sha256} ${o.type}`;
+  await mkdir(o.cacheDir, { recursive: true });
+  const index = await readIndex(indexFile);
+  let id: string | undefined;
+  let reused = false;
+  const cached = o.noCache ? undefined : index.composes[key];
+  if (cached) {
+    const entry = await client.composeStatus(cached.id, signal).catch(() => undefined);
+    if (entry && entry.queue_status !== 'FAILED') {
+      ({ id } = cached);
+      reused = true;
+      emit({ kind: 'note', message: `reusing compose ${id} of ${bp.name} (${entry.queue_status})` });
+    }
+  }
+  if (!id) {
+    await client.pushBlueprint(bp.content, signal);
+    const packages = await client.depsolve(bp.name, signal);
+    emit({ kind: 'note', message: `pushed ${bp.name}; ${packages} packages resolve` });
+    const started = await client.startCompose(bp.name, o.type, signal);
+    for (const w of started.warnings) emit({ kind: 'warning', message: w });
+    id = started.id;
+    index.composes[key] = { id, blueprint: bp.name, created: new Date().toISOString() };
+    await writeFileAtomic(indexFile, `${JSON.stringify(index, null, 2)}\n`);
+  }
+  const begun = Date.now();
+  for (;;) {
+    const entry = await client.composeStatus(id, signal).catch((err: unknown) => {
+      if (signal?.aborted) return undefined;
+      throw err;
+    });
+    if (signal?.aborted) return stop(client, id, o.detach === true);
+    if (!entry) throw new FyrError('COMPOSER_ERROR', `composer no longer knows compose ${id}`);
+    emit({ kind: 'state', id, state: entry.queue_status, seconds: (Date.now() - begun) / 1000 });
+    if (entry.queue_status === 'FINISHED') break;
+    if (entry.queue_status === 'FAILED') {
+      delete index.composes[key];
+      await writeFileAtomic(indexFile, `${JSON.stringify(index, null, 2)}\n`);
+      throw await failure(client, id);
+    }
+    await sleep(o.pollMs ?? 5000, signal);
+    if (signal?.aborted) return stop(client, id, o.detach === true);
+  }
+  const got = await client.downloadImage(id, o.output, (bytes, total) => emit({ kind: 'download', bytes, total }), signal);
+  return { output: o.output, id, blueprint: bp.name, reused, bytes: got.bytes, sha256: got.sha256 };
+}
+
+async function stop(client: WeldrClient, id: string, detach: boolean): Promise<never> {
+  if (detach) throw new FyrError('INTERRUPTED', `stopped waiting; compose ${id} goes on at ${client.transport.where}`, { details: ['Run the same fyr compose again to pick it up.'] });
+  await client.cancel(id).catch(() => undefined);
+  throw new FyrError('INTERRUPTED', `stopped; compose ${id} was cancelled on composer`);
+}
+
+async function failure(client: WeldrClient, id: string): Promise<FyrError> {
+  let tail: string[] = [];
+  try {
+    const logs = await client.logs(id);
+    const log = logs.get('logs/osbuild.log') ?? [...logs.values()][0] ?? '';
+    tail = log.split('\n').filter((l) => l.trim() !== '').slice(-12);
+  } catch (err) {
+    tail = [`(the logs could not be fetched: ${(err as Error).message})`];
+  }
+  return new FyrError('COMPOSE_FAILED', `compose ${id} failed on composer's side; the end of its osbuild log:`, { details: tail });
+}

@@ -1,0 +1,131 @@
+// fyr compose against the Weldr emulator (a test double, test/helpers/weldr-emulator.ts) on a
+// real unix socket: a full compose, cache reuse, a failed compose's log tail, composer not
+// there, a type not offered, old and new handling of unsupported customizations, a download
+// cut off halfway, and Ctrl-C cancelling (or, detached, not cancelling) the compose.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { composeImage } from '../../src/composer/compose.js';
+import { makeTransport } from '../../src/composer/transport.js';
+import { WeldrClient } from '../../src/composer/weldr.js';
+import { isFyrError } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../helpers/weldr-emulator.js';
+
+const SITE = 'examples/edge/site.yaml';
+
+async function withComposer(options: EmulatorOptions, fn: (dir: string, emu: Emulator, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const dir = await makeTmpdir();
+  const emu = await startEmulator(join(dir, 'api.socket'), options);
+  try {
+    await fn(dir, emu, { FYR_COMPOSER: `unix:${emu.socket}`, XDG_CACHE_HOME: join(dir, 'cache'), FYR_COMPOSE_POLL_MS: '10' });
+  } finally {
+    await emu.close();
+    await removeTmpdir(dir);
+  }
+}
+
+test('compose :: a full compose over the socket: hashed blueprint name, exact content types, the image downloaded whole', () =>
+  withComposer({ image: Buffer.alloc(5 << 20, 7) }, async (dir, emu, env) => {
+    const out = join(dir, 'base.iso');
+    const r = await runCli(['compose', SITE, '-o', out, '--json'], env);
+    assert.is(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.match(json.blueprint, /^fyr-bastion-rhel9-[0-9a-f]{12}$/);
+    assert.is(json.reused, false);
+    assert.is(json.bytes, 5 << 20);
+    assert.ok(readFileSync(out).equals(Buffer.alloc(5 << 20, 7)));
+    const push = emu.requests.find((q) => q.path === '/api/v1/blueprints/new')!;
+    assert.is(push.contentType, 'text/x-toml');
+    assert.is(emu.requests.find((q) => q.path === '/api/v1/compose')!.contentType, 'application/json');
+    assert.match(emu.blueprints.get(json.blueprint)!, new RegExp(`^name = "${json.blueprint}"$`, 'm'));
+    assert.equal(readdirSync(dir).sort(), ['api.socket', 'base.iso', 'cache']);
+  }));
+
+test('compose :: a finished compose of the same blueprint is reused; --no-cache builds anew', () =>
+  withComposer({}, async (dir, emu, env) => {
+    assert.is((await runCli(['compose', SITE, '-o', join(dir, 'a.iso'), '-q'], env)).code, 0);
+    const second = await runCli(['compose', SITE, '-o', join(dir, 'b.iso'), '--json'], env);
+    assert.is(JSON.parse(second.stdout).reused, true);
+    assert.is(emu.composes.size, 1);
+    const fresh = await runCli(['compose', SITE, '-o', join(dir, 'c.iso'), '--json', '--no-cache'], env);
+    assert.is(JSON.parse(fresh.stdout).reused, false);
+    assert.is(emu.composes.size, 2);
+    const exists = await runCli(['compose', SITE, '-o', join(dir, 'c.iso')], env);
+    assert.match(exists.stderr, /exists; pass --force to replace it \[OUTPUT_EXISTS\]/);
+  }));
+
+test("compose :: a failed compose shows the end of its osbuild log, and is not cached", () =>
+  withComposer({ outcome: 'fail' }, async (dir, emu, env) => {
+    const r = await runCli(['compose', SITE, '-o', join(dir, 'base.iso')], env);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /compose [0-9a-f-]{36} failed on composer's side; the end of its osbuild log: \[COMPOSE_FAILED\]/);
+    assert.match(r.stderr, /RuntimeError: rpm failed/);
+    assert.not.ok(existsSync(join(dir, 'base.iso')));
+    const index = JSON.parse(readFileSync(join(dir, 'cache', 'fyr', 'composes.json'), 'utf8'));
+    assert.equal(index.composes, {});
+    assert.is(emu.composes.size, 1);
+  }));
+
+test('compose :: composer not running, and a type it does not offer', () =>
+  withComposer({ types: ['qcow2', 'edge-installer'] }, async (dir, _emu, env) => {
+    const missing = await runCli(['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', `unix:${join(dir, 'nothing.socket')}`], env);
+    assert.is(missing.code, 1);
+    assert.match(missing.stderr, new RegExp(`cannot reach osbuild-composer at unix:${join(dir, 'nothing.socket')}: ENOENT \\[COMPOSER_UNREACHABLE\\]`));
+    assert.match(missing.stderr, /systemctl enable --now osbuild-composer\.socket/);
+    const type = await runCli(['compose', SITE, '-o', join(dir, 'x.iso')], env);
+    assert.match(type.stderr, /does not offer image type image-installer \[COMPOSER_ERROR\]/);
+    assert.match(type.stderr, /It offers: qcow2, edge-installer\./);
+  }));
+
+test('compose :: unsupported customizations: an older composer rejects the blueprint, a newer one warns', async () => {
+  await withComposer({ unsupported: ['directories'], unsupportedBehaviour: 'reject' }, async (dir, _emu, env) => {
+    const r = await runCli(['compose', SITE, '-o', join(dir, 'x.iso')], env);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /pushing the blueprint: composer refused \(HTTP 400\): BlueprintsError: customizations\.directories is not supported/);
+  });
+  await withComposer({ unsupported: ['directories'], unsupportedBehaviour: 'warn' }, async (dir, _emu, env) => {
+    const r = await runCli(['compose', SITE, '-o', join(dir, 'x.iso')], env);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, /composer warning: blueprint customization directories is not supported for image type image-installer and is ignored/);
+  });
+});
+
+test('compose :: a download cut off halfway is an error and leaves no file', () =>
+  withComposer({ dropDownloadAt: 1 << 20, image: Buffer.alloc(4 << 20, 1) }, async (dir, _emu, env) => {
+    const r = await runCli(['compose', SITE, '-o', join(dir, 'base.iso')], env);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /downloading the image of [0-9a-f-]{36} from unix:.* failed: .*\[COMPOSER_ERROR\]/);
+    assert.equal(readdirSync(dir).sort(), ['api.socket', 'cache']);
+  }));
+
+for (const detach of [false, true]) {
+  test(`compose :: Ctrl-C while waiting ${detach ? 'leaves the compose running (--detach)' : 'cancels the compose on composer'}`, () =>
+    withComposer({ outcome: 'hang' }, async (dir, emu) => {
+      const stop = new AbortController();
+      const client = new WeldrClient(makeTransport(`unix:${emu.socket}`));
+      const err = await composeImage({
+        client,
+        blueprint: { name: 'fyr-bastion-rhel9', content: 'name = "fyr-bastion-rhel9"\nversion = "0.1.0"\n', sha256: 'ab'.repeat(32) },
+        type: 'image-installer',
+        output: join(dir, 'base.iso'),
+        cacheDir: join(dir, 'cache'),
+        detach,
+        pollMs: 10,
+        signal: stop.signal,
+        onEvent: (e) => e.kind === 'state' && e.state === 'RUNNING' && stop.abort(),
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(isFyrError(err), String(err));
+      assert.is(err.code, 'INTERRUPTED');
+      const compose = [...emu.composes.values()][0]!;
+      assert.is(compose.cancelled, !detach);
+      assert.is(compose.state, detach ? 'RUNNING' : 'FAILED');
+    }));
+}
+
+test.run();
