@@ -34,6 +34,7 @@ PROGRAMS=(
   "blockdev util-linux util-linux"
   "losetup mount util-linux"
   "mkfs.ext4 e2fsprogs e2fsprogs"
+  "openssl openssl openssl"
 )
 # Files the ISO fixtures are built from (Debian paths; the fixtures are made of Debian parts),
 # as "path debian-package".

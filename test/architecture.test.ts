@@ -24,6 +24,8 @@ test('architecture :: each outside library has one importer', () => {
     'smol-toml': 'src/composer/blueprint-toml.ts',
     execa: 'src/iso/exec.ts',
     'tar-stream': 'src/util/tar.ts',
+    fastify: 'src/composer/proxy.ts',
+    '@fastify/http-proxy': 'src/composer/proxy.ts',
   };
   for (const file of FILES) {
     for (const spec of imports(file)) {

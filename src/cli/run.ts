@@ -15,12 +15,13 @@ import { customizeCommand } from './commands/customize.js';
 import { inspectCommand } from './commands/inspect.js';
 import { flashCommand } from './commands/flash.js';
 import { composeCommand } from './commands/compose.js';
+import { composerProxyCommand } from './commands/composer-proxy.js';
 import { commandHelp, mainHelp } from './help.js';
 import type { Io } from './io.js';
 import { countLabel, formatProblem, problemJson, toJson } from './report.js';
 import { makeStyle } from './style.js';
 
-export const COMMANDS: readonly CommandSpec[] = [validateCommand, renderCommand, composeCommand, releaseCommand, buildCommand, customizeCommand, inspectCommand, flashCommand, initCommand, schemaCommand];
+export const COMMANDS: readonly CommandSpec[] = [validateCommand, renderCommand, composeCommand, composerProxyCommand, releaseCommand, buildCommand, customizeCommand, inspectCommand, flashCommand, initCommand, schemaCommand];
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const json = argv.includes('--json');
