@@ -10,7 +10,9 @@ import { composeImage } from '../../src/composer/compose.js';
 import { makeTransport } from '../../src/composer/transport.js';
 import { WeldrClient } from '../../src/composer/weldr.js';
 import { isFyrError } from '../../src/errors.js';
+import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { runCli } from '../helpers/cli.js';
+import { makeContent } from '../helpers/content.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../helpers/weldr-emulator.js';
 
@@ -127,5 +129,20 @@ for (const detach of [false, true]) {
       assert.is(compose.state, detach ? 'RUNNING' : 'FAILED');
     }));
 }
+
+test('compose :: fyr release --compose builds the base with composer, then the release from it', async () => {
+  const base = readFileSync(join(ISO_FIXTURE_DIR, 'el9.iso'));
+  await withComposer({ image: base }, async (dir, emu, env) => {
+    await makeContent(join(dir, 'content'));
+    const out = join(dir, 'release.iso');
+    const r = await runCli(['release', '--compose', SITE, '--content', join(dir, 'content'), '-o', out, '--json'], env);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(JSON.parse(r.stdout).release.base.volumeId, 'RHEL-9-4-0-BaseOS-x86_64');
+    assert.ok(readFileSync(join(dir, 'cache', 'fyr', 'images', 'composed-base.iso')).equals(base));
+    assert.is(emu.composes.size, 1);
+    const both = await runCli(['release', '--compose', SITE, '--base', 'x.iso', '--content', 'c', '-o', 'o.iso'], env);
+    assert.match(both.stderr, /--base and --compose exclude each other/);
+  });
+});
 
 test.run();

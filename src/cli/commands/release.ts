@@ -1,4 +1,7 @@
 // fyr release: base installer ISO + content directory -> release ISO shared by every site.
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { FyrError } from '../../errors.js';
 import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../iso/embed.js';
 import { buildRelease, type ReleaseEvent } from '../../iso/release.js';
@@ -6,6 +9,7 @@ import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
+import { COMPOSE_OPTIONS, runCompose } from './compose.js';
 import { makeStyle } from '../style.js';
 
 const UNITS: Record<string, number> = { '': 1, K: 1024, KI: 1024, KIB: 1024, M: 1024 ** 2, MI: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GI: 1024 ** 3, GIB: 1024 ** 3 };
@@ -31,14 +35,17 @@ const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
 export const releaseCommand: CommandSpec = {
   name: 'release',
   summary: 'Remaster a RHEL installer ISO into a release ISO with the payload',
-  usage: 'fyr release --base BASE.iso --content DIR -o release.iso [options]',
+  usage: 'fyr release (--base BASE.iso | --compose SITE) --content DIR -o release.iso [options]',
   description: [
     "Checks every file of DIR against its fyr-content.json, then writes one ISO: the base image's tree and BIOS/UEFI boot equipment (CD and USB), boot menus that install from /ks.cfg on the release's own volume label, the payload under /fyr/payload, the agent, two fixed-size embed areas for a site (/ks.cfg and /fyr/site.tar, at the end of the file data) and /release.json, which records the payload and where the areas are.",
     'The implanted media-check MD5 passes checkisomd5 and the installer\'s check; the MD5 state just before the embed areas is saved beside the ISO (release.iso.md5state.json) so a site can be spliced in without re-reading the image.',
     'Needs no root. Same inputs give the same bytes: dates come from SOURCE_DATE_EPOCH, or else the base image\'s creation date. The ISO is written to a temporary name and renamed when complete; a failure or Ctrl-C leaves nothing behind.',
   ],
   options: {
-    base: { type: 'string', value: 'ISO', help: 'The RHEL installer ISO to start from (RHEL 9 or RHEL 10 layout; required)' },
+    base: { type: 'string', value: 'ISO', help: 'The RHEL installer ISO to start from (RHEL 9 or RHEL 10 layout)' },
+    compose: { type: 'string', value: 'SITE', help: "Instead of --base: build the base with osbuild-composer from SITE's blueprint first (fyr compose; its options below apply)" },
+    os: { type: 'string', value: 'OS', help: 'With --compose: bastion OS release, rhel9 (default) or rhel10' },
+    ...COMPOSE_OPTIONS,
     content: { type: 'string', value: 'DIR', help: 'Content directory with fyr-content.json (required)' },
     out: { type: 'string', short: 'o', value: 'FILE', help: 'Release ISO to write (required)' },
     volid: { type: 'string', value: 'ID', help: 'Volume id of the release (default: the base one, with spaces and odd characters replaced by "_")' },
@@ -49,14 +56,26 @@ export const releaseCommand: CommandSpec = {
     quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
   },
   positionals: { min: 0, max: 0 },
-  examples: ['fyr release --base rhel-9.4-x86_64-boot.iso --content content/ -o release.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr release --base base.iso --content content/ -o release.iso --site-area 16M --json'],
+  examples: ['fyr release --base rhel-9.4-x86_64-boot.iso --content content/ -o release.iso', 'fyr release --compose site.yaml --composer https://composer:8700 --content content/ -o release.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr release --base base.iso --content content/ -o release.iso --site-area 16M --json'],
   async run(args, io) {
     const need = (name: string) => {
       const v = args.options[name];
       if (typeof v !== 'string' || v === '') throw new FyrError('USAGE', `missing --${name === 'out' ? 'out (-o)' : name}`, { details: [`Usage: ${this.usage}`] });
       return v;
     };
-    const base = need('base');
+    const composeSite = typeof args.options.compose === 'string' && args.options.compose !== '' ? args.options.compose : undefined;
+    if (composeSite !== undefined && args.options.base !== undefined) throw new FyrError('USAGE', '--base and --compose exclude each other: give the base ISO, or the site whose blueprint composer builds it from');
+    let base: string;
+    if (composeSite !== undefined) {
+      need('content');
+      need('out');
+      // The composed base lands in fyr's cache, next to the compose index that finds it again.
+      const cacheDir = typeof args.options['cache-dir'] === 'string' ? args.options['cache-dir'] : join(typeof io.env.XDG_CACHE_HOME === 'string' && io.env.XDG_CACHE_HOME !== '' ? io.env.XDG_CACHE_HOME : join(homedir(), '.cache'), 'fyr');
+      await mkdir(join(cacheDir, 'images'), { recursive: true });
+      base = join(cacheDir, 'images', 'composed-base.iso');
+      const composed = await runCompose(composeSite, base, { ...args, options: { ...args.options, 'cache-dir': cacheDir } }, io);
+      if (!args.json && args.options.quiet !== true) io.stderr(`composed base ${base} (compose ${composed.id}${composed.reused ? ', reused' : ''})\n`);
+    } else base = need('base');
     const contentDir = need('content');
     const output = need('out');
     const timeout = args.options['boot-timeout'] === undefined ? 5 : Number(args.options['boot-timeout']);
