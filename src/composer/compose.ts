@@ -128,14 +128,19 @@ async function stop(client: WeldrClient, id: string, detach: boolean): Promise<n
   throw new FyrError('INTERRUPTED', `stopped; compose ${id} was cancelled on composer`);
 }
 
+// The end of the osbuild log, and which osbuild manifest ran (from the metadata tar).
 async function failure(client: WeldrClient, id: string): Promise<FyrError> {
   let tail: string[] = [];
   try {
-    const logs = await client.logs(id);
+    const logs = await client.archive(id, 'logs');
     const log = logs.get('logs/osbuild.log') ?? [...logs.values()][0] ?? '';
     tail = log.split('\n').filter((l) => l.trim() !== '').slice(-12);
   } catch (err) {
     tail = [`(the logs could not be fetched: ${(err as Error).message})`];
   }
-  return new FyrError('COMPOSE_FAILED', `compose ${id} failed on composer's side; the end of its osbuild log:`, { details: tail });
+  const manifest = await client.archive(id, 'metadata').then(
+    (files) => [...files.entries()].map(([name, text]) => `${name} (${text.length} bytes)`).join(', '),
+    () => 'not available',
+  );
+  return new FyrError('COMPOSE_FAILED', `compose ${id} failed on composer's side; the end of its osbuild log:`, { details: [...tail, `osbuild manifest: ${manifest} (composer-cli compose metadata ${id})`] });
 }

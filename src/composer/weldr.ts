@@ -85,6 +85,11 @@ export class WeldrClient {
     return this.json('status', { method: 'GET', path: '/api/status' }, signal);
   }
 
+  async listBlueprints(signal?: AbortSignal): Promise<string[]> {
+    const reply = await this.json<{ blueprints: string[] }>('listing blueprints', { method: 'GET', path: '/api/v1/blueprints/list?limit=1000' }, signal);
+    return reply.blueprints;
+  }
+
   // Exact content type: composer compares the header as a string.
   async pushBlueprint(toml: string, signal?: AbortSignal): Promise<void> {
     await this.json('pushing the blueprint', { method: 'POST', path: '/api/v1/blueprints/new', headers: { 'content-type': 'text/x-toml' }, body: Buffer.from(toml) }, signal);
@@ -121,11 +126,12 @@ export class WeldrClient {
     if (reply.errors?.length) throw new FyrError('COMPOSER_ERROR', `deleting ${id}: ${describeErrors(reply.errors)}`);
   }
 
-  // The compose's logs (a tar holding logs/osbuild.log), as text files.
-  async logs(id: string): Promise<Map<string, string>> {
-    const res = await this.transport.request({ method: 'GET', path: `/api/v1/compose/logs/${id}` });
-    const raw = await readAll(res);
-    this.refuse('fetching the compose logs', res.status, raw);
+  // The compose's logs (a tar holding logs/osbuild.log) or metadata (a tar holding the osbuild
+  // manifest, <id>.json), as text files.
+  async archive(id: string, kind: 'logs' | 'metadata'): Promise<Map<string, string>> {
+    const res = await this.transport.request({ method: 'GET', path: `/api/v1/compose/${kind}/${id}` });
+    const raw = await readAll(res, 256 << 20);
+    this.refuse(`fetching the compose ${kind}`, res.status, raw);
     return new Map((await unpackTar(raw)).map((f) => [f.path, f.content.toString('utf8')]));
   }
 

@@ -65,10 +65,27 @@ test("compose :: a failed compose shows the end of its osbuild log, and is not c
     assert.is(r.code, 1);
     assert.match(r.stderr, /compose [0-9a-f-]{36} failed on composer's side; the end of its osbuild log: \[COMPOSE_FAILED\]/);
     assert.match(r.stderr, /RuntimeError: rpm failed/);
+    assert.match(r.stderr, /osbuild manifest: [0-9a-f-]{36}\.json \(\d+ bytes\)/);
     assert.not.ok(existsSync(join(dir, 'base.iso')));
     const index = JSON.parse(readFileSync(join(dir, 'cache', 'fyr', 'composes.json'), 'utf8'));
     assert.equal(index.composes, {});
     assert.is(emu.composes.size, 1);
+  }));
+
+test('compose :: the client lists blueprints, reads metadata and deletes a finished compose', () =>
+  withComposer({ pollsToFinish: 1 }, async (_dir, emu) => {
+    const client = new WeldrClient(makeTransport(emu.socket));
+    await client.pushBlueprint('name = "fyr-test"\nversion = "0.0.1"\n');
+    assert.equal(await client.listBlueprints(), ['fyr-test']);
+    const { id } = await client.startCompose('fyr-test', 'image-installer');
+    assert.is((await client.composeStatus(id))?.queue_status, 'FINISHED');
+    assert.equal([...(await client.archive(id, 'metadata')).keys()], [`${id}.json`]);
+    await client.delete(id);
+    assert.is(emu.composes.size, 0);
+    const err = await client.delete(id).then(() => undefined, (e: unknown) => e);
+    assert.ok(isFyrError(err) && /UnknownUUID/.test(err.message), String(err));
+    const unknown = await client.startCompose('nope', 'image-installer').then(() => undefined, (e: unknown) => e);
+    assert.ok(isFyrError(unknown) && unknown.code === 'COMPOSER_ERROR' && /UnknownBlueprint: Unknown blueprint name: nope/.test(unknown.message), String(unknown));
   }));
 
 test('compose :: composer not running, and a type it does not offer', () =>

@@ -92,7 +92,9 @@ test('proxy :: routes outside the allow-list and oversized or unsized bodies are
     const big = await fetch(`${url}/api/v1/blueprints/new`, { method: 'POST', headers: { ...auth, 'content-type': 'text/x-toml' }, body: 'x'.repeat(65 * 1024) });
     assert.is(big.status, 413);
     assert.match(await big.text(), /at most 65536 pass/);
-    assert.not.ok(emu.requests.some((q) => q.path.includes('delete') || q.path.endsWith('/blueprints/new')));
+    const readOnly = await fetch(`${url}/api/v1/compose`, { method: 'POST', headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' }, body: '{"blueprint_name":"x","compose_type":"image-installer"}' });
+    assert.is(readOnly.status, 403);
+    assert.not.ok(emu.requests.some((q) => q.path.includes('delete') || q.path.endsWith('/blueprints/new') || q.path === '/api/v1/compose'));
   }));
 
 test('proxy :: TLS with a private CA, and the real process stops on SIGTERM', async () => {
