@@ -20,6 +20,8 @@ export interface InspectReport {
   implanted: ImplantedMd5 | undefined;
   // undefined when the release has not been customised for a site.
   site: { meta: SiteMeta | undefined; files: Array<{ path: string; mode: string; size: number }>; kickstartFirstLine: string } | undefined;
+  // The site area holds bytes that are not a tar (written over by something else).
+  siteAreaDamaged?: boolean;
   verify?: VerifyReport;
 }
 
@@ -36,14 +38,19 @@ export async function inspectIso(path: string, options: { verify?: boolean; onBy
   try {
     const { info } = image;
     const ks = image.read(info.embed.kickstart.offset, info.embed.kickstart.length);
-    const unpacked = await unpackSite(image.read(info.embed.site.offset, info.embed.site.length));
-    const site = unpacked && {
+    // A damaged area is reported, not thrown: inspect is how one looks at a damaged ISO.
+    const unpacked = await unpackSite(image.read(info.embed.site.offset, info.embed.site.length)).catch(() => null);
+    const site = unpacked ? {
       meta: unpacked.meta,
       files: unpacked.files.map((f) => ({ path: f.path, mode: f.mode.toString(8).padStart(4, '0'), size: f.content.length })),
       kickstartFirstLine: ks.toString('utf8', 0, Math.min(ks.length, 512)).split('\n')[0] ?? '',
-    };
+    } : undefined;
     const report: InspectReport = { path, size: image.size, volumeId: image.volume.volumeId, release: info, implanted: implantedMd5(image), site };
-    if (options.verify) report.verify = await verifyImage(image, ks, unpacked?.files, options);
+    if (unpacked === null) report.siteAreaDamaged = true;
+    if (options.verify) {
+      report.verify = await verifyImage(image, ks, unpacked?.files, options);
+      if (unpacked === null) report.verify = { ...report.verify, ok: false, problems: ['/fyr/site.tar: the site area is not a readable tar', ...report.verify.problems.filter((p) => !p.startsWith(KS_PATH))] };
+    }
     return report;
   } finally {
     image.close();

@@ -180,6 +180,17 @@ test('site-iso :: inspect reports release and site, and --verify names a changed
     assert.is(verify.code, 1);
     assert.match(verify.stdout, new RegExp(`${oc.path}: sha256 [0-9a-f]{64}, release.json says ${oc.sha256}`));
     assert.match(verify.stdout, /media-check MD5 is [0-9a-f]{32}, the implanted one is/);
+    // A site area written over by something else is reported, not a crash.
+    const damaged = join(dir, 'damaged.iso');
+    copyFileSync(iso, damaged);
+    const dfd = openSync(damaged, 'r+');
+    writeSync(dfd, Buffer.alloc(512, 0x41), 0, 512, info.embed.site.offset);
+    closeSync(dfd);
+    const look = await runCli(['inspect', damaged, '--verify', '--json']);
+    assert.is(look.code, 1);
+    const seen = JSON.parse(look.stdout);
+    assert.is(seen.siteAreaDamaged, true);
+    assert.ok(seen.verify.problems.includes('/fyr/site.tar: the site area is not a readable tar'), seen.verify.problems.join('\n'));
     // fyr build --verify refuses to start from it, and leaves nothing behind.
     const out = join(dir, 'out');
     mkdirSync(out);

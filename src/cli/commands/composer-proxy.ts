@@ -22,7 +22,7 @@ export function parseListen(value: string): { host: string; port: number } {
 
 export const composerProxyCommand: CommandSpec = {
   name: 'composer-proxy',
-  summary: "Serve osbuild-composer's socket over HTTPS to CI, with tokens",
+  summary: "Serve composer's socket to CI over HTTPS, with tokens",
   usage: 'fyr composer-proxy --tokens FILE --listen HOST:PORT [--socket PATH] [--tls-cert FILE --tls-key FILE]',
   description: [
     'Runs on the composer host. Forwards the Weldr API routes fyr uses from HOST:PORT to the unix socket, streaming bodies and image downloads. Every request needs "Authorization: Bearer TOKEN" with a token from FILE (lines "NAME read|build TOKEN", tokens of 32 characters or more, compared in constant time): read tokens may only GET status, blueprints and composes; build tokens may also push blueprints and start, cancel and download composes. Nothing else passes (403); a missing or wrong token is 401. Bodies over --max-body are refused (413).',

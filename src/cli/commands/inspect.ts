@@ -19,7 +19,8 @@ function describe(r: InspectReport, s: Style): string {
     `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}`,
     `  media check ${r.implanted ? `md5 ${r.implanted.md5}, ${r.implanted.fragmentCount} fragments` : s.yellow('none implanted')}`,
   ];
-  if (!r.site) lines.push('  site        none: not customised yet (fyr build or fyr customize)');
+  if (r.siteAreaDamaged) lines.push(`  site        ${s.red('the site area is damaged: not a readable tar')} (fyr customize puts a site back)`);
+  else if (!r.site) lines.push('  site        none: not customised yet (fyr build or fyr customize)');
   else {
     const m = r.site.meta;
     if (m) {

@@ -34,7 +34,7 @@ const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
 export const releaseCommand: CommandSpec = {
   name: 'release',
-  summary: 'Remaster a RHEL installer ISO into a release ISO with the payload',
+  summary: 'Remaster a RHEL installer ISO into a release ISO',
   usage: 'fyr release (--base BASE.iso | --compose SITE) --content DIR -o release.iso [options]',
   description: [
     "Checks every file of DIR against its fyr-content.json, then writes one ISO: the base image's tree and BIOS/UEFI boot equipment (CD and USB), boot menus that install from /ks.cfg on the release's own volume label, the payload under /fyr/payload, the agent, two fixed-size embed areas for a site (/ks.cfg and /fyr/site.tar, at the end of the file data) and /release.json, which records the payload and where the areas are.",

@@ -28,7 +28,7 @@ function size(bytes: number): string {
 
 export const renderCommand: CommandSpec = {
   name: 'render',
-  summary: "Render the bastion's kickstart, blueprint and service configs",
+  summary: "Render the bastion's kickstart, blueprint and configs",
   usage: 'fyr render SITE -o DIR [options]',
   description: [
     'Validates SITE like `fyr validate`, then writes into DIR: ks.cfg (the unattended bastion install), blueprint.toml (for osbuild-composer; the same for every site), bundle/ (every file laid onto the bastion, at its path there: dhcpd, named and its zones, HAProxy, chrony, PXE menus, httpd, firewalld, NetworkManager, Tang, Cockpit, the bootstrap VM, install-config and Tang MachineConfigs, site.json) and manifest.json (each file with its sha256).',

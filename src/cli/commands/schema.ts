@@ -6,7 +6,7 @@ import { toJson } from '../report.js';
 
 export const schemaCommand: CommandSpec = {
   name: 'schema',
-  summary: 'Print the JSON Schema of the site file (or of the secrets file)',
+  summary: 'Print the JSON Schema of the site (or secrets) file',
   usage: 'fyr schema [site|secrets]',
   description: [
     'Prints the JSON Schema (draft 2020-12) that fyr validates against. The same schema ships in the package as docs/schema/site.schema.json; point an editor at it with a first line "# yaml-language-server: $schema=PATH".',

@@ -7,7 +7,7 @@ import { formatSummary, siteSummary } from '../summary.js';
 
 export const validateCommand: CommandSpec = {
   name: 'validate',
-  summary: 'Check a site file and its secrets file, and summarise the site',
+  summary: 'Check a site file and its secrets, and summarise the site',
   usage: 'fyr validate SITE [options]',
   description: [
     'Checks SITE (YAML) for syntax, the site schema and the cross-field rules (unique names, MACs and addresses, addresses inside the LAN, DHCP pool clear of reservations, 1, 3 or 5 control-plane nodes, secrets that exist), and reports every problem as FILE:LINE:COL: PATH: MESSAGE.',
