@@ -82,7 +82,7 @@ export const composeCommand: CommandSpec = {
   usage: 'fyr compose SITE -o base.iso [--composer WHERE] [--type image-installer] [options]',
   description: [
     "Renders SITE's blueprint (the same for every site of a RHEL release), pushes it to osbuild-composer under a name that carries its content hash (fyr-bastion-rhel9-<hash>), checks that composer offers the compose type, starts the compose, waits showing its state and the time taken, and downloads the image to a temporary name, renamed when complete. A finished compose of the same blueprint is found again through a local index and reused (--no-cache builds anew).",
-    'Composer is reached on its unix socket on this machine, or through fyr composer-proxy with a bearer token. Ctrl-C cancels the compose on composer unless --detach. If composer answers with errors, they are shown with their ids; a failed compose shows the end of its osbuild log.',
+    'Composer is reached on its unix socket on this machine, or through fyr composer-proxy with a bearer token. Ctrl-C cancels the compose on composer unless --detach. If composer answers with errors, they are shown with their ids; a failed compose shows the end of its osbuild log. The compose state is polled every 5 s (FYR_COMPOSE_POLL_MS changes it).',
   ],
   options: {
     out: { type: 'string', short: 'o', value: 'FILE', help: 'Where to write the image (required)' },
