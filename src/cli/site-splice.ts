@@ -1,6 +1,5 @@
 // The site as it goes into a release's embed areas: validated, rendered, and packed with its
 // build record. Shared by fyr build, customize and flash --site.
-import { FyrError } from '../errors.js';
 import type { SiteContent } from '../iso/splice.js';
 import { packSite, type SiteMeta } from '../iso/site-package.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
@@ -8,14 +7,8 @@ import { packageVersion } from '../util/package-info.js';
 import { choice, OS, SOURCES } from './commands/render.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
+import { sourceDateEpoch } from './options.js';
 import { loadValidSite, printWarnings } from './site-input.js';
-
-export function epochFrom(io: Io): number | undefined {
-  const value = io.env.SOURCE_DATE_EPOCH;
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw new FyrError('USAGE', `SOURCE_DATE_EPOCH=${value}: expected seconds since 1970 (digits only)`);
-  return Number(value);
-}
 
 export async function siteForIso(file: string, args: ParsedArgs, io: Io, releaseName: string): Promise<{ content: SiteContent; meta: SiteMeta }> {
   const options = {
@@ -29,7 +22,7 @@ export async function siteForIso(file: string, args: ParsedArgs, io: Io, release
   const kickstart = rendered.files.find((f) => f.path === 'ks.cfg')!.content;
   const files = rendered.files.filter((f) => f.path !== 'ks.cfg').map((f) => ({ path: f.path, mode: f.mode, content: Buffer.from(f.content) }));
   // SOURCE_DATE_EPOCH makes the build time, and so the whole ISO, reproducible.
-  const built = epochFrom(io) ?? Math.floor(Date.now() / 1000);
+  const built = sourceDateEpoch(io) ?? Math.floor(Date.now() / 1000);
   const { tar, meta } = await packSite(
     { kickstart, files },
     {

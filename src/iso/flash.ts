@@ -6,7 +6,7 @@ import { constants, fstatSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
 import { runTool } from './exec.js';
-import type { Patch } from './splice.js';
+import { overlay, type Patch } from './splice.js';
 
 export interface BlockDevice {
   path: string;
@@ -106,14 +106,6 @@ export interface FlashResult {
 
 const CHUNK = 4 << 20;
 
-function applyPatches(chunk: Buffer, at: number, patches: readonly Patch[]): void {
-  for (const p of patches) {
-    const from = Math.max(p.offset, at);
-    const to = Math.min(p.offset + p.data.length, at + chunk.length);
-    if (from < to) p.data.copy(chunk, from - at, from - p.offset, to - p.offset);
-  }
-}
-
 export async function flashImage(o: FlashOptions): Promise<FlashResult> {
   const src = await open(o.image, 'r');
   const total = fstatSync(src.fd).size;
@@ -136,7 +128,7 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
       const { bytesRead } = await src.read(buf, 0, Math.min(CHUNK, total - at), at);
       if (bytesRead === 0) throw new FyrError('RELEASE_INVALID', `${o.image} ended at ${at} bytes while being written`);
       const chunk = buf.subarray(0, bytesRead);
-      if (o.patches) applyPatches(chunk, at, o.patches);
+      if (o.patches) overlay(chunk, at, o.patches);
       written.update(chunk);
       for (let done = 0; done < bytesRead; ) done += (await dst.write(chunk, done, bytesRead - done, at + done)).bytesWritten;
       at += bytesRead;

@@ -16,17 +16,22 @@ export interface Patch {
 
 const CHUNK = 1 << 20;
 
+// Puts the patches' bytes into a chunk of the image that starts at offset `at`.
+export function overlay(chunk: Buffer, at: number, patches: readonly Patch[]): void {
+  for (const p of patches) {
+    const from = Math.max(p.offset, at);
+    const to = Math.min(p.offset + p.data.length, at + chunk.length);
+    if (from < to) p.data.copy(chunk, from - at, from - p.offset, to - p.offset);
+  }
+}
+
 // Feeds the hasher from its position up to `end`, reading the image with the patches applied.
 export function feed(hasher: IsoMd5Hasher, read: ReadAt, end: number, patches: readonly Patch[], onBytes?: (position: number) => void): void {
   while (hasher.position < end) {
     const at = hasher.position;
     const chunk = Buffer.from(read(at, Math.min(CHUNK, end - at)));
     if (chunk.length === 0) throw new FyrError('RELEASE_INVALID', `the image ends at ${at} bytes, before its volume size`);
-    for (const p of patches) {
-      const from = Math.max(p.offset, at);
-      const to = Math.min(p.offset + p.data.length, at + chunk.length);
-      if (from < to) p.data.copy(chunk, from - at, from - p.offset, to - p.offset);
-    }
+    overlay(chunk, at, patches);
     hasher.update(chunk);
     onBytes?.(hasher.position);
   }

@@ -3,13 +3,12 @@ import { FyrError } from '../../errors.js';
 import { readReleaseInfo } from '../../iso/release-image.js';
 import { buildSiteIso } from '../../iso/site-iso.js';
 import type { CommandSpec } from '../command.js';
+import { mib } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
 import { RENDER_OPTIONS } from './render.js';
-
-const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
 export const buildCommand: CommandSpec = {
   name: 'build',

@@ -1,7 +1,5 @@
 // fyr compose: the bastion's base installer ISO from osbuild-composer.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { composeImage, type ComposeEvent, type ComposeResult } from '../../composer/compose.js';
 import { makeTransport } from '../../composer/transport.js';
 import { WeldrClient } from '../../composer/weldr.js';
@@ -9,6 +7,7 @@ import { FyrError } from '../../errors.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../../render/index.js';
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import type { Io } from '../io.js';
+import { cacheDir, readOptionFile } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { loadValidSite, printWarnings } from '../site-input.js';
@@ -37,10 +36,9 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
   const rendered = renderSite(site, { ...DEFAULT_RENDER_OPTIONS, os });
   const content = rendered.files.find((f) => f.path === 'blueprint.toml')!.content;
   const tokenFile = str(args.options['token-file']);
-  const token = tokenFile ? readSecretFile(tokenFile, '--token-file') : str(io.env.FYR_COMPOSER_TOKEN);
+  const token = tokenFile ? readOptionFile(tokenFile, '--token-file').trim() : str(io.env.FYR_COMPOSER_TOKEN);
   const caFile = str(args.options.ca);
-  const transport = makeTransport(str(args.options.composer) ?? str(io.env.FYR_COMPOSER) ?? DEFAULT_COMPOSER, { ...(token ? { token } : {}), ...(caFile ? { ca: readSecretFile(caFile, '--ca') } : {}) });
-  const cacheDir = str(args.options['cache-dir']) ?? join(str(io.env.XDG_CACHE_HOME) ?? join(homedir(), '.cache'), 'fyr');
+  const transport = makeTransport(str(args.options.composer) ?? str(io.env.FYR_COMPOSER) ?? DEFAULT_COMPOSER, { ...(token ? { token } : {}), ...(caFile ? { ca: readOptionFile(caFile, '--ca') } : {}) });
   const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
   const style = makeStyle(io.color.stderr);
   const poll = str(io.env.FYR_COMPOSE_POLL_MS);
@@ -56,7 +54,7 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
       blueprint: { name: rendered.blueprint.name, content, sha256: rendered.blueprint.sha256 },
       type: str(args.options.type) ?? 'image-installer',
       output,
-      cacheDir,
+      cacheDir: cacheDir(args, io),
       noCache: args.options['no-cache'] === true,
       detach: args.options.detach === true,
       ...(poll ? { pollMs: Number(poll) } : {}),
@@ -65,14 +63,6 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
     });
   } finally {
     progress.done();
-  }
-}
-
-function readSecretFile(file: string, option: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new FyrError('USAGE', `${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -1,17 +1,9 @@
 // fyr composer-proxy: serve osbuild-composer's unix socket to CI runners, with tokens and TLS.
-import { readFileSync } from 'node:fs';
 import { buildProxy, parseTokens } from '../../composer/proxy.js';
 import { FyrError } from '../../errors.js';
 import type { CommandSpec } from '../command.js';
+import { readOptionFile } from '../options.js';
 import { parseSize } from './release.js';
-
-function read(file: string, option: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new FyrError('USAGE', `${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
@@ -49,8 +41,8 @@ export const composerProxyCommand: CommandSpec = {
     if ((typeof cert === 'string') !== (typeof key === 'string')) throw new FyrError('USAGE', '--tls-cert and --tls-key go together');
     const app = await buildProxy({
       socket: typeof args.options.socket === 'string' ? args.options.socket : '/run/weldr/api.socket',
-      tokens: parseTokens(read(tokensFile, '--tokens'), tokensFile),
-      ...(typeof cert === 'string' && typeof key === 'string' ? { tls: { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key') } } : {}),
+      tokens: parseTokens(readOptionFile(tokensFile, '--tokens'), tokensFile),
+      ...(typeof cert === 'string' && typeof key === 'string' ? { tls: { cert: readOptionFile(cert, '--tls-cert'), key: readOptionFile(key, '--tls-key') } } : {}),
       bodyLimit: parseSize('max-body', args.options['max-body'], 1 << 20),
       log: (line) => io.stderr(`${line}\n`),
     });

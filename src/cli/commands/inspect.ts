@@ -2,11 +2,10 @@
 import { FyrError } from '../../errors.js';
 import { inspectIso, type InspectReport } from '../../iso/inspect.js';
 import type { CommandSpec } from '../command.js';
+import { mib } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { makeStyle, type Style } from '../style.js';
-
-const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
 function describe(r: InspectReport, s: Style): string {
   const { release: info } = r;

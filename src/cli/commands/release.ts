@@ -1,6 +1,5 @@
 // fyr release: base installer ISO + content directory -> release ISO shared by every site.
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FyrError } from '../../errors.js';
 import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../iso/embed.js';
@@ -8,6 +7,7 @@ import { buildRelease, type ReleaseEvent } from '../../iso/release.js';
 import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';
 import { makeProgress } from '../progress.js';
+import { cacheDir, mib, sourceDateEpoch } from '../options.js';
 import { toJson } from '../report.js';
 import { COMPOSE_OPTIONS, runCompose } from './compose.js';
 import { makeStyle } from '../style.js';
@@ -24,13 +24,6 @@ export function parseSize(name: string, value: unknown, fallback: number): numbe
   return bytes;
 }
 
-function parseEpoch(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw new FyrError('USAGE', `SOURCE_DATE_EPOCH=${value}: expected seconds since 1970 (digits only)`);
-  return Number(value);
-}
-
-const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
 export const releaseCommand: CommandSpec = {
   name: 'release',
@@ -70,17 +63,17 @@ export const releaseCommand: CommandSpec = {
       need('content');
       need('out');
       // The composed base lands in fyr's cache, next to the compose index that finds it again.
-      const cacheDir = typeof args.options['cache-dir'] === 'string' ? args.options['cache-dir'] : join(typeof io.env.XDG_CACHE_HOME === 'string' && io.env.XDG_CACHE_HOME !== '' ? io.env.XDG_CACHE_HOME : join(homedir(), '.cache'), 'fyr');
-      await mkdir(join(cacheDir, 'images'), { recursive: true });
-      base = join(cacheDir, 'images', 'composed-base.iso');
-      const composed = await runCompose(composeSite, base, { ...args, options: { ...args.options, 'cache-dir': cacheDir } }, io);
+      const images = join(cacheDir(args, io), 'images');
+      await mkdir(images, { recursive: true });
+      base = join(images, 'composed-base.iso');
+      const composed = await runCompose(composeSite, base, args, io);
       if (!args.json && args.options.quiet !== true) io.stderr(`composed base ${base} (compose ${composed.id}${composed.reused ? ', reused' : ''})\n`);
     } else base = need('base');
     const contentDir = need('content');
     const output = need('out');
     const timeout = args.options['boot-timeout'] === undefined ? 5 : Number(args.options['boot-timeout']);
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw new FyrError('USAGE', `--boot-timeout ${String(args.options['boot-timeout'])}: expected whole seconds from 1 to 600`);
-    const epoch = parseEpoch(io.env.SOURCE_DATE_EPOCH);
+    const epoch = sourceDateEpoch(io);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const onEvent = (e: ReleaseEvent) => {
       if (e.phase === 'verify') progress.update('verifying the content directory', e.progress.totalBytes === 0 ? 1 : e.progress.bytes / e.progress.totalBytes);
