@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, RELEASE_JSON_PATH, releaseJsonBytes, SITE_AREA_PATH, type Area, type ReleaseInfo } from './embed.js';
 import { walkIso, type IsoEntry, type ReadAt } from './iso9660.js';
+import { feed } from './splice.js';
 import { formatAppData, IsoMd5Hasher, isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint, type IsoMd5Result } from './isomd5.js';
 
 export interface Finished {
@@ -20,15 +21,6 @@ export const fileReader =
     const n = readSync(fd, buf, 0, length, position);
     return buf.subarray(0, n);
   };
-
-export function hashRange(fd: number, hasher: IsoMd5Hasher, end: number): void {
-  const buf = Buffer.alloc(1 << 20);
-  while (hasher.position < end) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, end - hasher.position), hasher.position);
-    if (n === 0) throw new FyrError('WRITE_FAILED', `the image ends at ${hasher.position} bytes, before its volume size`);
-    hasher.update(buf.subarray(0, n));
-  }
-}
 
 function area(entries: IsoEntry[], path: string, length: number): Area {
   const entry = entries.find((e) => e.path === path);
@@ -58,11 +50,11 @@ export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint
     const layout = isoMd5Layout(read(PVD_OFFSET, SECTOR));
     const from = [...checkpoints].reverse().find((c) => c.offset <= first);
     const hasher = new IsoMd5Hasher(layout, from);
-    hashRange(fd, hasher, first);
+    feed(hasher, read, first, [], undefined, 'WRITE_FAILED');
     const resume = hasher.checkpoint();
     const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume };
     writeSync(fd, releaseJsonBytes(final, sizes.json), 0, sizes.json, json.offset);
-    hashRange(fd, hasher, layout.hashedLength);
+    feed(hasher, read, layout.hashedLength, [], undefined, 'WRITE_FAILED');
     const md5 = hasher.result();
     writeSync(fd, formatAppData(md5), 0, 512, layout.appDataAt);
     return { info: final, md5, resume };

@@ -26,11 +26,12 @@ export function overlay(chunk: Buffer, at: number, patches: readonly Patch[]): v
 }
 
 // Feeds the hasher from its position up to `end`, reading the image with the patches applied.
-export function feed(hasher: IsoMd5Hasher, read: ReadAt, end: number, patches: readonly Patch[], onBytes?: (position: number) => void): void {
+// An image shorter than that is RELEASE_INVALID, or WRITE_FAILED for one fyr just wrote.
+export function feed(hasher: IsoMd5Hasher, read: ReadAt, end: number, patches: readonly Patch[], onBytes?: (position: number) => void, short: 'RELEASE_INVALID' | 'WRITE_FAILED' = 'RELEASE_INVALID'): void {
   while (hasher.position < end) {
     const at = hasher.position;
     const chunk = Buffer.from(read(at, Math.min(CHUNK, end - at)));
-    if (chunk.length === 0) throw new FyrError('RELEASE_INVALID', `the image ends at ${at} bytes, before its volume size`);
+    if (chunk.length === 0) throw new FyrError(short, `the image ends at ${at} bytes, before its volume size`);
     overlay(chunk, at, patches);
     hasher.update(chunk);
     onBytes?.(hasher.position);
