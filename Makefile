@@ -7,6 +7,7 @@ TSX := $(NODE) --import tsx
 FYR := $(NODE) dist/cli/main.js
 SRC := $(shell find src -name '*.ts' 2>/dev/null)
 DEMO_SITE := examples/edge/site.yaml
+VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
 .PHONY: demo test deps install build typecheck unit fixtures docs golden bench clean
 
@@ -31,12 +32,17 @@ node_modules/.fyr-installed: package-lock.json package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## build: compile src/ to dist/ (the fyr executable is dist/cli/main.js)
+## build: compile src/ to dist/ (the fyr executable is dist/cli/main.js) and bundle the
+## first-boot agent into one file with no node_modules (dist/agent/fyr-agent.mjs)
 build: dist/.fyr-built
-dist/.fyr-built: node_modules/.fyr-installed $(SRC) tsconfig.json tsconfig.build.json
+dist/.fyr-built: node_modules/.fyr-installed $(SRC) tsconfig.json tsconfig.build.json package.json
 	rm -rf dist
 	npx tsc -p tsconfig.build.json
 	chmod +x dist/cli/main.js
+	npx esbuild src/agent/main.ts --bundle --platform=node --format=esm --target=node18 \
+	  --outfile=dist/agent/fyr-agent.mjs --legal-comments=none --log-level=warning \
+	  '--define:FYR_AGENT_VERSION="$(VERSION)"' \
+	  "--banner:js=import { createRequire as __fyrRequire } from 'node:module'; const require = __fyrRequire(import.meta.url);"
 	@touch $@
 
 typecheck: install

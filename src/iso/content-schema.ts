@@ -15,8 +15,8 @@ export const CONTENT_ROLES = [
 ] as const;
 export type ContentRole = (typeof CONTENT_ROLES)[number];
 
-// Without these a site cannot install offline. The agent is optional until it is built: the
-// release then carries a placeholder, and release.json says so.
+// Without these a site cannot install offline. The agent is optional: without one the release
+// carries the agent fyr was built with.
 export const REQUIRED_ROLES: readonly ContentRole[] = ['rhcos-kernel', 'rhcos-initramfs', 'rhcos-rootfs', 'rhcos-metal', 'openshift-install', 'oc', 'release-mirror', 'registry-image'];
 
 export const contentSchema = {

@@ -7,7 +7,7 @@ export const KS_PATH = '/ks.cfg';
 export const SITE_AREA_PATH = '/fyr/site.tar';
 export const RELEASE_JSON_PATH = '/release.json';
 export const PAYLOAD_DIR = '/fyr/payload';
-export const AGENT_PATH = '/fyr/agent/fyr-agent.js';
+export const AGENT_PATH = '/fyr/agent/fyr-agent.mjs';
 
 export const DEFAULT_KS_AREA = 256 * 1024;
 export const DEFAULT_SITE_AREA = 8 * 1024 * 1024;
@@ -60,7 +60,8 @@ export interface ReleaseInfo {
   base: { volumeId: string; layout: 'el9' | 'el10'; size: number };
   sourceDateEpoch: number;
   payload: Array<{ path: string; role: string; size: number; sha256: string }>;
-  agent: { path: string; placeholder: boolean; size: number; sha256: string };
+  // version: fyr's version for the bundled agent, "content" for one the content directory gave.
+  agent: { path: string; version: string; size: number; sha256: string };
   embed: { kickstart: Area; site: Area };
   // Where the site fast path resumes the media-check MD5: the state just before the first area.
   md5: IsoMd5Checkpoint | null;
@@ -81,9 +82,3 @@ export function releaseJsonBytes(info: ReleaseInfo, size: number): Buffer {
   out[size - 1] = 0x0a;
   return out;
 }
-
-export const placeholderAgent = () =>
-  Buffer.from(
-    '#!/usr/bin/env node\n// PLACEHOLDER: the fyr first-boot agent is not bundled in this release yet.\n' +
-      "console.error('fyr-agent: this release carries a placeholder instead of the agent; provision the site by hand.');\nrequire('node:process').exit(1);\n",
-  );

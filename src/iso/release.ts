@@ -7,9 +7,10 @@ import { mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
+import { bundledAgent } from './agent-bundle.js';
 import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
 import { loadContent, type VerifyProgress } from './content.js';
-import { AGENT_PATH, KS_PATH, PAYLOAD_DIR, placeholderAgent, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
+import { AGENT_PATH, KS_PATH, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
 import { finishImage, fileReader } from './finish.js';
@@ -144,10 +145,9 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     // An all-zero tar is a valid empty archive; sparse, so nothing is written to reserve it.
     await writeFile(join(staging, 'site.tar'), '');
     await truncate(join(staging, 'site.tar'), siteSize);
+    // The agent built with fyr (dist/agent/fyr-agent.mjs), unless the content directory brings its own.
     const agentFile = content.files.find((f) => f.role === 'agent');
-    const agentDisk = agentFile?.absolute ?? join(staging, 'fyr-agent.js');
-    const placeholder = placeholderAgent();
-    if (!agentFile) await writeFile(agentDisk, placeholder);
+    const agent = agentFile ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 } : { ...(await bundledAgent()), version: o.fyrVersion };
     const info: ReleaseInfo = {
       format: 'fyr-release/1',
       fyr: o.fyrVersion,
@@ -156,7 +156,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       base: { volumeId: baseVolumeId, layout: layout.kind, size: baseSize },
       sourceDateEpoch: epoch,
       payload: content.files.filter((f) => f.role !== 'agent').map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
-      agent: { path: AGENT_PATH, placeholder: !agentFile, size: agentFile?.size ?? placeholder.length, sha256: agentFile?.sha256 ?? createHash('sha256').update(placeholder).digest('hex') },
+      agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
       embed: { kickstart: { path: KS_PATH, offset: 0, length: ksSize }, site: { path: SITE_AREA_PATH, offset: 0, length: siteSize } },
       md5: null,
     };
@@ -164,7 +164,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     await writeFile(join(staging, 'release.json'), releaseJsonBytes(info, jsonSize));
 
     const maps: Array<[string, string]> = content.files.filter((f) => f.role !== 'agent').map((f) => [f.absolute, `${PAYLOAD_DIR}/${f.path}`]);
-    maps.push([agentDisk, AGENT_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]);
+    maps.push([agent.disk, AGENT_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]);
     const args = releaseArgs({ base: resolve(o.base), output: temp, volumeId, updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
     // xorriso would treat an existing file as media to append to.
     await rm(temp, { force: true });

@@ -70,6 +70,18 @@ function siteJson(view: SiteView): string {
   return `${JSON.stringify({ ...rest, bootstrap: { mac: view.bootstrap.mac, ip: view.bootstrap.ip } }, null, 2)}\n`;
 }
 
+// The BMC passwords the agent needs, by node name, root-readable only on the bastion. Like the
+// kickstart's password hashes, they travel in the media's site area.
+function bmcSecretsJson(view: SiteView): string {
+  const bmc: Record<string, string> = {};
+  for (const node of view.site.nodes) {
+    const name = node.bmc.passwordSecret;
+    const value = name === undefined ? undefined : view.site.secrets.reveal(name);
+    if (value !== undefined) bmc[node.name] = value;
+  }
+  return `${JSON.stringify({ format: 'fyr-agent-secrets/1', bmc }, null, 2)}\n`;
+}
+
 export function renderBundle(view: SiteView): RenderedFile[] {
   const common = { ...view, uuid: (id: string) => stableUuid(`${view.site.cluster.fqdn}/${id}`), agentDir: AGENT_DIR };
   const files = outputs(view).map((o) => ({
@@ -78,5 +90,6 @@ export function renderBundle(view: SiteView): RenderedFile[] {
     content: renderTemplate('overlays', o.template, { ...common, ...o.extra }),
   }));
   files.push({ path: 'bundle/etc/fyr/site.json', mode: 0o644, content: siteJson(view) });
+  files.push({ path: 'bundle/etc/fyr/bmc-secrets.json', mode: 0o600, content: bmcSecretsJson(view) });
   return files;
 }

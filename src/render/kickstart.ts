@@ -1,5 +1,6 @@
-// ks.cfg: the bastion's unattended install. Secrets are revealed here, and only here, because
-// the installer needs the password hashes (and a LUKS passphrase) in the file itself.
+// ks.cfg: the bastion's unattended install. Secrets are revealed here, because the installer
+// needs the password hashes (and a LUKS passphrase) in the file itself; the only other place is
+// the bundle's bmc-secrets.json, for the agent.
 import { FyrError } from '../errors.js';
 import { netmaskOf } from '../site/index.js';
 import { renderTemplate } from './engine.js';

@@ -15,6 +15,8 @@ export const SYSIMAGE = '/mnt/sysimage';
 export const AGENT_DIR = '/usr/local/lib/fyr';
 export const AGENT_UNIT = 'fyr-agent.service';
 export const STATE_DIR = '/var/lib/fyr';
+// The agent's own files from the bundle and the media: site, BMC passwords, manifests.
+export const AGENT_ETC = '/etc/fyr';
 export const TFTP_ROOT = '/var/lib/tftpboot';
 export const CONTENT_ROOT = '/var/www/fyr';
 
@@ -27,6 +29,8 @@ export const PORTS = {
   tang: 7500,
   registry: 8443,
   cockpit: 9090,
+  // The agent's read-only status page and JSON API.
+  status: 8090,
 } as const;
 
 // Marks the lines the agent edits at first boot, so the format stays valid before it does.

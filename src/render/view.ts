@@ -54,7 +54,7 @@ export interface SiteView {
   tftpRoot: string;
   contentRoot: string;
   stateDir: string;
-  rhcos: { kernel: string; initramfs: string; rootfsUrl: string };
+  rhcos: { kernelUrl: string; initramfsUrl: string; grubKernel: string; grubInitramfs: string; rootfsUrl: string };
   kernelArgs: string[];
 }
 
@@ -112,7 +112,15 @@ export function buildView(site: Site, options: RenderOptions): SiteView {
     tftpRoot: TFTP_ROOT,
     contentRoot: CONTENT_ROOT,
     stateDir: STATE_DIR,
-    rhcos: { kernel: '/rhcos/kernel', initramfs: '/rhcos/initramfs.img', rootfsUrl: `${contentUrl}/rhcos/rootfs.img` },
+    // Kernel and initramfs come over HTTP too (lpxelinux.0 and GRUB's http module), so the
+    // content server's access log shows each node's every fetch; TFTP only carries loaders and menus.
+    rhcos: {
+      kernelUrl: `${contentUrl}/rhcos/kernel`,
+      initramfsUrl: `${contentUrl}/rhcos/initramfs.img`,
+      grubKernel: `(http,${lan.bastion}:${PORTS.content})/rhcos/kernel`,
+      grubInitramfs: `(http,${lan.bastion}:${PORTS.content})/rhcos/initramfs.img`,
+      rootfsUrl: `${contentUrl}/rhcos/rootfs.img`,
+    },
     kernelArgs: ['ip=dhcp', 'rd.neednet=1', 'console=tty0', 'console=ttyS0,115200n8'],
   };
 }

@@ -10,6 +10,7 @@ import { IsoMd5Hasher, parseAppData, PVD_OFFSET } from '../../src/iso/isomd5.js'
 import { walkIso } from '../../src/iso/iso9660.js';
 import { buildRelease, md5StatePath, type ReleaseOptions } from '../../src/iso/release.js';
 import type { ReleaseInfo } from '../../src/iso/embed.js';
+import { AGENT_BUNDLE } from '../../src/iso/agent-bundle.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { CONTENT_FILES, bytesFor, makeContent } from '../helpers/content.js';
 import { readIsoFile, withImage } from '../helpers/iso.js';
@@ -38,7 +39,10 @@ for (const base of ['el9', 'el10']) {
       const info = JSON.parse(readIsoFile(iso, '/release.json').toString()) as ReleaseInfo;
       assert.equal(info, result.info);
       assert.is(info.base.layout, base);
-      assert.ok(info.agent.placeholder, 'without an agent in the content the release says it carries a placeholder');
+      // Without an agent in the content, the release carries the one built from src/agent.
+      const bundle = readFileSync(AGENT_BUNDLE);
+      assert.equal(info.agent, { path: '/fyr/agent/fyr-agent.mjs', version: 'test', size: bundle.length, sha256: sha256(bundle) });
+      assert.ok(readIsoFile(iso, '/fyr/agent/fyr-agent.mjs').equals(bundle));
       // The areas hold what release.json says, where it says.
       const data = readFileSync(iso);
       const ks = info.embed.kickstart;
@@ -86,14 +90,14 @@ test('release :: same inputs give the same bytes, even after the content files a
   }
 });
 
-test('release :: a bundled agent replaces the placeholder and is recorded with its sha256', async () => {
+test('release :: an agent from the content directory replaces the built one and is recorded with its sha256', async () => {
   const dir = await makeTmpdir();
   try {
     await makeContent(join(dir, 'content'), { agent: true });
     const result = await buildRelease(options(dir, 'el9'));
     const agent = readFileSync(join(dir, 'content/agent/fyr-agent.js'));
-    assert.equal(result.info.agent, { path: '/fyr/agent/fyr-agent.js', placeholder: false, size: agent.length, sha256: sha256(agent) });
-    assert.ok(readIsoFile(result.output, '/fyr/agent/fyr-agent.js').equals(agent));
+    assert.equal(result.info.agent, { path: '/fyr/agent/fyr-agent.mjs', version: 'content', size: agent.length, sha256: sha256(agent) });
+    assert.ok(readIsoFile(result.output, '/fyr/agent/fyr-agent.mjs').equals(agent));
   } finally {
     await removeTmpdir(dir);
   }

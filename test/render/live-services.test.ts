@@ -98,7 +98,7 @@ live('dhcpd gives each node its reserved address and the boot file for its firmw
       const arch = i % 2 === 0 ? 0 : 7;
       const text = await lease(ctx, cli, arch, node.name);
       assert.match(text, `fixed-address ${node.ip};`, `${node.name} reservation`);
-      assert.match(text, arch === 0 ? 'filename "pxelinux.0";' : 'filename "uefi/shimx64.efi";', `${node.name} boot file`);
+      assert.match(text, arch === 0 ? 'filename "lpxelinux.0";' : 'filename "uefi/shimx64.efi";', `${node.name} boot file`);
       assert.match(text, `option host-name "${node.name}";`);
       assert.match(text, `option domain-name-servers ${ctx.site.bastion};`);
     });

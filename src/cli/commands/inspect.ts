@@ -14,7 +14,7 @@ function describe(r: InspectReport, s: Style): string {
     `  release     ${info.release.name} (OpenShift ${info.release.openshift}${info.release.rhcos ? `, RHCOS ${info.release.rhcos}` : ''}), built by fyr ${info.fyr}, ${info.base.layout} layout from ${info.base.volumeId}`,
     `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}`,
     ...info.payload.map((p) => `    ${p.path}  ${p.role}  ${mib(p.size)}  sha256:${p.sha256.slice(0, 16)}…`),
-    `  agent       ${info.agent.path}${info.agent.placeholder ? ' (PLACEHOLDER, not bundled yet)' : ''}`,
+    `  agent       ${info.agent.path} (${info.agent.version === 'content' ? 'from the content directory' : `fyr-agent ${info.agent.version}`}, sha256:${info.agent.sha256.slice(0, 16)}…)`,
     `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}`,
     `  media check ${r.implanted ? `md5 ${r.implanted.md5}, ${r.implanted.fragmentCount} fragments` : s.yellow('none implanted')}`,
   ];

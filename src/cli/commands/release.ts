@@ -111,7 +111,7 @@ export const releaseCommand: CommandSpec = {
     io.stdout(
       `${s.green('✓')} ${output}: release ${info.release.name} (OpenShift ${info.release.openshift}), ${mib(result.size)} in ${seconds.toFixed(1)} s\n` +
         `  volume id   ${info.volumeId} (base ${info.base.volumeId}, ${info.base.layout} layout)\n` +
-        `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}${info.agent.placeholder ? '; agent: PLACEHOLDER (not bundled yet)' : ''}\n` +
+        `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}; agent ${info.agent.version === 'content' ? 'from the content directory' : `fyr-agent ${info.agent.version}`}\n` +
         `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}\n` +
         `  media check md5 ${result.md5}; resume state in ${result.md5StateFile}\n`,
     );

@@ -1,0 +1,134 @@
+// Puts the agent together: reads its inputs, picks the effects (systemd or the supervisor,
+// BMC drivers, the media), serves the status page and runs the phases.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PORTS } from '../render/layout.js';
+import { bmcDriver } from './bmc/index.js';
+import { DEFAULT_OPTIONS, type AgentContext, type AgentOptions } from './context.js';
+import { exec } from './exec.js';
+import { exists } from './files.js';
+import type { Paths } from './paths.js';
+import { PHASE_LIST } from './phases/index.js';
+import { AgentFailed, runPhases } from './runner.js';
+import { supervisorManager, systemdManager, type ServiceManager, type SupervisorConfig } from './services.js';
+import { AgentInputError, readRelease, readSecrets, readSite, type AgentSite } from './site.js';
+import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
+import { buildStatusApp } from './status-app.js';
+import { mountMedia } from './tools.js';
+
+export interface RunFlags {
+  paths: Paths;
+  services: string;
+  media?: string;
+  statusListen?: string;
+  powerParallel?: number;
+  pollMs?: number;
+  watchTimeoutMs?: number;
+}
+
+type Created = { ok: true; run: () => Promise<number> } | { ok: false; exitCode: number; message: string };
+
+const MEDIA_MOUNT = '/run/fyr/media';
+
+function nodeRecords(site: AgentSite): NodeRecord[] {
+  const nodes: NodeRecord[] = site.nodes.map((n) => ({ name: n.name, role: n.role, mac: n.mac, ip: n.ip, bmc: n.bmc.type, power: 'pending', seen: {} }));
+  nodes.push({ name: 'bootstrap', role: 'bootstrap', mac: site.bootstrap.mac, ip: site.bootstrap.ip, bmc: 'libvirt', power: 'pending', seen: {} });
+  return nodes;
+}
+
+async function serviceManager(spec: string): Promise<ServiceManager> {
+  if (spec === 'systemd') return systemdManager(exec);
+  if (spec.startsWith('supervisor:')) {
+    const file = spec.slice('supervisor:'.length);
+    const config = JSON.parse(await readFile(file, 'utf8')) as SupervisorConfig;
+    if (config.format !== 'fyr-supervisor/1') throw new AgentInputError(`${file}: not a fyr-supervisor/1 file`);
+    return supervisorManager(config);
+  }
+  throw new AgentInputError(`--services wants systemd or supervisor:FILE, not "${spec}"`);
+}
+
+function sleeper(signal: AbortSignal) {
+  return (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('stopped'));
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new Error('stopped'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+export async function createAgent(flags: RunFlags, log: (line: string) => void, signal: AbortSignal): Promise<Created> {
+  const { paths } = flags;
+  let ctx: AgentContext;
+  try {
+    const [site, secrets, release, services] = await Promise.all([readSite(paths.siteJson), readSecrets(paths.secretsJson), readRelease(paths.releaseJson), serviceManager(flags.services)]);
+    await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
+    const now = () => new Date();
+    const state = (await loadState(paths.stateFile)) ?? freshState(site.cluster.fqdn, nodeRecords(site), now());
+    const store = new StateStore(paths.stateFile, state, now);
+    const options: AgentOptions = {
+      ...DEFAULT_OPTIONS,
+      ...(flags.powerParallel ? { powerParallel: flags.powerParallel } : {}),
+      ...(flags.pollMs ? { pollMs: flags.pollMs, retryBaseMs: Math.min(DEFAULT_OPTIONS.retryBaseMs, flags.pollMs) } : {}),
+      ...(flags.watchTimeoutMs ? { watchTimeoutMs: flags.watchTimeoutMs } : {}),
+    };
+    const media = async (): Promise<string> => {
+      if (flags.media) return flags.media;
+      if (!(await exists(join(MEDIA_MOUNT, 'release.json')))) {
+        await mkdir(MEDIA_MOUNT, { recursive: true });
+        await exec('mount', mountMedia(release.volumeId, MEDIA_MOUNT));
+      }
+      return MEDIA_MOUNT;
+    };
+    ctx = {
+      paths, site, secrets, release, media, services, exec, store, options, log, signal,
+      bmc: (node) => bmcDriver(node, secrets.bmc[node.name], exec),
+      now,
+      sleep: sleeper(signal),
+    };
+    await store.update(() => undefined);
+  } catch (err) {
+    if (err instanceof AgentInputError) return { ok: false, exitCode: 3, message: err.message };
+    const e = err as NodeJS.ErrnoException;
+    return { ok: false, exitCode: 1, message: `cannot start: ${e.message}` };
+  }
+
+  return {
+    ok: true,
+    run: async () => {
+      const listen = flags.statusListen ?? `${ctx.site.network.lan.bastion}:${PORTS.status}`;
+      const app = listen === 'off' ? undefined : buildStatusApp(paths.stateFile);
+      if (app) {
+        const at = listen.lastIndexOf(':');
+        try {
+          const address = await app.listen({ host: listen.slice(0, at), port: Number(listen.slice(at + 1)) });
+          log(`status page: ${address}/`);
+        } catch (err) {
+          log(`status page: cannot listen on ${listen} (${(err as Error).message}); going on without it`);
+        }
+      }
+      let code = 0;
+      try {
+        await runPhases(ctx, PHASE_LIST);
+        log(`done: ${ctx.site.cluster.fqdn} is installed; kubeconfig and kubeadmin-password are in ${paths.authDir}`);
+      } catch (err) {
+        if (signal.aborted) log('stopped by a signal; the next start resumes from here');
+        else if (!(err instanceof AgentFailed)) throw err;
+        code = 1;
+        // Keep the status page up after a failure, so the tech can read what went wrong.
+        if (app && !signal.aborted) {
+          log(`the status page stays up; fix the cause and run: systemctl restart fyr-agent`);
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        }
+      }
+      await app?.close();
+      return code;
+    },
+  };
+}

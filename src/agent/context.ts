@@ -1,0 +1,73 @@
+// What a phase works with: the site, the paths, the effects behind their interfaces, and the
+// state store. Phases get everything from here, so tests swap the effects, not the phases.
+import type { BmcDriver } from './bmc/index.js';
+import type { Exec } from './exec.js';
+import type { Paths } from './paths.js';
+import type { ServiceManager } from './services.js';
+import type { AgentSecrets, AgentNode, AgentSite, ReleaseRecord } from './site.js';
+import type { PhaseName, StateStore } from './state.js';
+
+export interface AgentOptions {
+  // How many nodes are powered on at once (a power-on storm can trip a rack's breaker).
+  powerParallel: number;
+  pollMs: number;
+  watchTimeoutMs: number;
+  retryBaseMs: number;
+  bootstrapDiskGiB: number;
+}
+
+export const DEFAULT_OPTIONS: AgentOptions = {
+  powerParallel: 3,
+  pollMs: 5_000,
+  watchTimeoutMs: 2 * 60 * 60_000,
+  retryBaseMs: 5_000,
+  bootstrapDiskGiB: 120,
+};
+
+export interface AgentContext {
+  paths: Paths;
+  site: AgentSite;
+  secrets: AgentSecrets;
+  release: ReleaseRecord;
+  // The directory holding the install media's files (mounted on first use).
+  media(): Promise<string>;
+  services: ServiceManager;
+  exec: Exec;
+  bmc(node: AgentNode): BmcDriver | undefined;
+  store: StateStore;
+  options: AgentOptions;
+  log(line: string): void;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  signal: AbortSignal;
+}
+
+// A failure a phase reports on purpose: the reason, the command if one failed, and whether
+// trying again can help.
+export class PhaseError extends Error {
+  constructor(
+    message: string,
+    readonly options: { retryable?: boolean; command?: string } = {},
+  ) {
+    super(message);
+  }
+}
+PhaseError.prototype.name = 'PhaseError';
+
+export interface Phase {
+  name: PhaseName;
+  title: string;
+  // Attempts before the phase is marked failed (retryable errors only).
+  attempts: number;
+  // What must hold before the phase starts; a reason when it does not.
+  precondition?(ctx: AgentContext): Promise<string | undefined>;
+  run(ctx: AgentContext, progress: (detail: string) => Promise<void>): Promise<void>;
+}
+
+// Runs a side effect once across crashes: skipped when the journal has it, or when `already`
+// finds it done (it happened, then the agent died before writing the journal).
+export async function once(ctx: AgentContext, key: string, effect: () => Promise<void>, already?: () => Promise<boolean>): Promise<void> {
+  if (ctx.store.done(key)) return;
+  if (!(already && (await already()))) await effect();
+  await ctx.store.record(key);
+}

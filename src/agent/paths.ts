@@ -1,0 +1,74 @@
+// Every bastion path the agent touches, under one root: "/" on the bastion, a temporary tree in
+// tests. The render's layout names the places; this file only joins them.
+import { join } from 'node:path';
+import { AGENT_ETC, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../render/layout.js';
+
+export interface Paths {
+  root: string;
+  siteJson: string;
+  secretsJson: string;
+  manifestJson: string;
+  releaseJson: string;
+  stateDir: string;
+  stateFile: string;
+  doneMarker: string;
+  installDir: string;
+  authDir: string;
+  registryDir: string;
+  workDir: string;
+  installConfigTemplate: string;
+  manifestsDir: string;
+  bootstrapXml: string;
+  haproxyCfg: string;
+  tftpRoot: string;
+  contentRoot: string;
+  binDir: string;
+  caAnchor: string;
+  tangDb: string;
+  dhcpLeases: string;
+  httpLog: string;
+  // Boot loaders as RHEL's syslinux-tftpboot, shim-x64 and grub2-efi-x64 install them.
+  loaders: Array<{ from: string; to: string }>;
+  libvirtImages: string;
+  // The kernel's view of the NICs: not under root, it is this machine's (or namespace's).
+  sysNet: string;
+}
+
+export function bastionPaths(root: string, overrides: { site?: string; state?: string } = {}): Paths {
+  const at = (p: string) => join(root, p);
+  const stateDir = overrides.state ?? at(STATE_DIR);
+  const tftpRoot = at(TFTP_ROOT);
+  return {
+    root,
+    siteJson: overrides.site ?? at(`${AGENT_ETC}/site.json`),
+    secretsJson: at(`${AGENT_ETC}/bmc-secrets.json`),
+    manifestJson: at(`${AGENT_ETC}/manifest.json`),
+    releaseJson: at(`${AGENT_ETC}/release.json`),
+    stateDir,
+    stateFile: join(stateDir, 'state.json'),
+    doneMarker: join(stateDir, 'done'),
+    installDir: join(stateDir, 'install'),
+    authDir: join(stateDir, 'auth'),
+    registryDir: join(stateDir, 'registry'),
+    workDir: join(stateDir, 'work'),
+    installConfigTemplate: at(`${STATE_DIR}/install-config.yaml`),
+    manifestsDir: at(`${STATE_DIR}/manifests`),
+    bootstrapXml: at(`${STATE_DIR}/bootstrap.xml`),
+    haproxyCfg: at('/etc/haproxy/haproxy.cfg'),
+    tftpRoot,
+    contentRoot: at(CONTENT_ROOT),
+    binDir: at('/usr/local/bin'),
+    caAnchor: at('/etc/pki/ca-trust/source/anchors/fyr-registry.crt'),
+    tangDb: at('/var/db/tang'),
+    dhcpLeases: at('/var/lib/dhcpd/dhcpd.leases'),
+    httpLog: at('/var/log/httpd/fyr-content_log'),
+    loaders: [
+      { from: at('/tftpboot/lpxelinux.0'), to: join(tftpRoot, 'lpxelinux.0') },
+      { from: at('/tftpboot/ldlinux.c32'), to: join(tftpRoot, 'ldlinux.c32') },
+      { from: at('/boot/efi/EFI/redhat/shimx64.efi'), to: join(tftpRoot, 'uefi/shimx64.efi') },
+      { from: at('/boot/efi/EFI/redhat/grubx64.efi'), to: join(tftpRoot, 'uefi/grubx64.efi') },
+    ],
+    libvirtImages: at('/var/lib/libvirt/images'),
+    sysNet: '/sys/class/net',
+  };
+}

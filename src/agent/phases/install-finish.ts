@@ -1,0 +1,103 @@
+// The end of the install: bootstrap complete, pivot off the bootstrap VM, then CSRs approved
+// until install-complete, the credentials kept for root, and the PXE content switched off.
+import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BOOTSTRAP_MARK } from '../../render/layout.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { once, PhaseError, type AgentContext, type Phase } from '../context.js';
+import { exists } from '../files.js';
+import { oc, openshiftInstall, virsh } from '../tools.js';
+import { bootstrapDomain, domainExists, domainRunning } from './bootstrap-vm.js';
+
+const WAIT_MS = 90 * 60_000;
+
+export const bootstrapComplete: Phase = {
+  name: 'bootstrap-complete',
+  title: 'openshift-install wait-for bootstrap-complete',
+  attempts: 3,
+  async run(ctx, progress) {
+    await progress('waiting for the bootstrap control plane to hand over');
+    await ctx.exec('openshift-install', openshiftInstall.waitBootstrap(ctx.paths.installDir), { timeoutMs: WAIT_MS, signal: ctx.signal });
+  },
+};
+
+export function withoutBootstrap(haproxy: string): string {
+  return haproxy
+    .split('\n')
+    .filter((line) => !line.includes(`# ${BOOTSTRAP_MARK}`))
+    .join('\n');
+}
+
+export const pivot: Phase = {
+  name: 'pivot',
+  title: 'remove the bootstrap VM from libvirt and HAProxy',
+  attempts: 3,
+  async run(ctx, progress) {
+    const vm = await bootstrapDomain(ctx);
+    await progress(`removing ${vm.name}`);
+    if (await domainRunning(ctx, vm.name)) await ctx.exec('virsh', virsh.destroy(vm.name));
+    if (await domainExists(ctx, vm.name)) await ctx.exec('virsh', virsh.undefine(vm.name));
+    await rm(vm.disk, { force: true });
+    await progress('taking the bootstrap servers out of HAProxy');
+    const cfg = await readFile(ctx.paths.haproxyCfg, 'utf8');
+    const next = withoutBootstrap(cfg);
+    if (next !== cfg) await writeFileAtomic(ctx.paths.haproxyCfg, next);
+    await once(ctx, 'haproxy-reload-after-pivot', () => ctx.services.reload('haproxy'));
+    if (!(await ctx.services.isActive('haproxy'))) throw new PhaseError('haproxy is not running after the reload without the bootstrap servers', { retryable: true });
+  },
+};
+
+interface Csr {
+  metadata: { name: string };
+  status?: { conditions?: unknown[] };
+}
+
+async function approvePending(ctx: AgentContext, kubeconfig: string): Promise<number> {
+  const env = { KUBECONFIG: kubeconfig };
+  const list = JSON.parse((await ctx.exec('oc', oc.csrs(), { env })).stdout) as { items?: Csr[] };
+  const pending = (list.items ?? []).filter((c) => !(c.status?.conditions?.length)).map((c) => c.metadata.name);
+  if (pending.length > 0) {
+    await ctx.exec('oc', oc.approve(pending), { env });
+    ctx.log(`finish: approved ${pending.length} certificate signing request(s): ${pending.join(', ')}`);
+  }
+  return pending.length;
+}
+
+export const finish: Phase = {
+  name: 'finish',
+  title: 'approve CSRs, wait for install-complete, switch PXE off',
+  attempts: 3,
+  async run(ctx, progress) {
+    const kubeconfig = join(ctx.paths.installDir, 'auth/kubeconfig');
+    await progress('approving node CSRs until the install completes');
+    let complete = false;
+    const waiting = ctx
+      .exec('openshift-install', openshiftInstall.waitInstall(ctx.paths.installDir), { timeoutMs: WAIT_MS, signal: ctx.signal })
+      .finally(() => {
+        complete = true;
+      });
+    // Workers join only once their CSRs are approved; keep approving while the installer waits.
+    const approving = (async () => {
+      while (!complete) {
+        // The API comes and goes while the control plane settles: a failed look is retried.
+        await approvePending(ctx, kubeconfig).catch((err: Error) => ctx.log(`finish: cannot list CSRs yet: ${err.message}`));
+        if (!complete) await ctx.sleep(ctx.options.pollMs);
+      }
+    })();
+    await Promise.all([waiting, approving]);
+    await approvePending(ctx, kubeconfig);
+    await progress('keeping the kubeconfig and kubeadmin password for root');
+    await mkdir(ctx.paths.authDir, { recursive: true, mode: 0o700 });
+    await chmod(ctx.paths.authDir, 0o700);
+    for (const name of ['kubeconfig', 'kubeadmin-password']) {
+      const from = join(ctx.paths.installDir, 'auth', name);
+      if (await exists(from)) {
+        await copyFile(from, join(ctx.paths.authDir, name));
+        await chmod(join(ctx.paths.authDir, name), 0o600);
+      }
+    }
+    await progress('switching off PXE: tftp and the ignition files');
+    await ctx.services.stop('tftp.socket');
+    await rm(join(ctx.paths.contentRoot, 'ignition'), { recursive: true, force: true });
+  },
+};

@@ -1,0 +1,91 @@
+// Health checks that ask a service the way a node would: a DNS query, an HTTP GET, a TCP
+// connect, an NTP client packet. Each resolves to an answer or throws with what went wrong.
+import { createSocket } from 'node:dgram';
+import { Resolver } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+
+export async function dnsA(server: string, name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers([server]);
+  return resolver.resolve4(name);
+}
+
+export function httpGet(url: string, options: { ca?: string; servername?: string; timeoutMs?: number; auth?: string } = {}): Promise<{ status: number; body: string }> {
+  const u = new URL(url);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      u,
+      {
+        timeout: options.timeoutMs ?? 5000,
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in ${options.timeoutMs ?? 5000} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function tcpOpen(host: string, port: number, timeoutMs = 3000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error(`no answer on ${host}:${port}`));
+    });
+    socket.once('error', reject);
+  });
+}
+
+// An SNTP client request (mode 3); a server answers mode 4 with a stratum.
+export function ntpStratum(host: string, timeoutMs = 3000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`no NTP answer from ${host} in ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('message', (msg) => {
+      clearTimeout(timer);
+      socket.close();
+      if (msg.length < 48 || (msg[0]! & 0x7) !== 4) reject(new Error(`${host} sent something that is not an NTP server reply`));
+      else resolve(msg[1]!);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(err);
+    });
+    const packet = Buffer.alloc(48);
+    packet[0] = 0x1b; // LI 0, version 3, mode 3 (client)
+    socket.send(packet, 123, host);
+  });
+}
+
+// Polls until the check passes or the time is up; the last error explains the failure.
+export async function until<T>(check: () => Promise<T>, timeoutMs: number, sleep: (ms: number) => Promise<void>, stepMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await sleep(stepMs);
+    }
+  }
+}

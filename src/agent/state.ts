@@ -1,0 +1,127 @@
+// The agent's whole memory: one JSON file, replaced atomically (write, fsync, rename, fsync of
+// the directory) after every step, so a power cut or kill -9 resumes where it stopped.
+import { open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+export const PHASES = [
+  'preflight',
+  'network',
+  'services',
+  'payload',
+  'install-config',
+  'bootstrap-vm',
+  'power',
+  'watch',
+  'bootstrap-complete',
+  'pivot',
+  'finish',
+] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+export type PhaseStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface PhaseRecord {
+  status: PhaseStatus;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  // What the phase is doing now, for the status page.
+  detail?: string;
+  error?: string;
+  // The command that failed, as argv words with secrets masked.
+  command?: string;
+}
+
+// Where a node is in its install, as seen from the bastion.
+export const NODE_STEPS = ['dhcp', 'kernel', 'initramfs', 'rootfs', 'ignition'] as const;
+export type NodeStep = (typeof NODE_STEPS)[number];
+
+export type PowerState = 'pending' | 'requested' | 'on' | 'waiting-for-tech';
+
+export interface NodeRecord {
+  name: string;
+  role: string;
+  mac: string;
+  ip: string;
+  bmc: string;
+  power: PowerState;
+  // First time each step was seen.
+  seen: Partial<Record<NodeStep, string>>;
+}
+
+export interface UnknownMac {
+  mac: string;
+  ip?: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface AgentState {
+  format: 'fyr-agent-state/1';
+  cluster: string;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  phases: Record<PhaseName, PhaseRecord>;
+  nodes: NodeRecord[];
+  unknownMacs: UnknownMac[];
+  // Side effects already done, by key, with when: the journal that keeps them to once.
+  effects: Record<string, string>;
+  lastError?: { phase: PhaseName; at: string; message: string; command?: string };
+}
+
+export function freshState(cluster: string, nodes: NodeRecord[], now: Date): AgentState {
+  const phases = Object.fromEntries(PHASES.map((p) => [p, { status: 'pending', attempts: 0 }])) as Record<PhaseName, PhaseRecord>;
+  const at = now.toISOString();
+  return { format: 'fyr-agent-state/1', cluster, startedAt: at, updatedAt: at, phases, nodes, unknownMacs: [], effects: {} };
+}
+
+export async function loadState(path: string): Promise<AgentState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const state = JSON.parse(text) as AgentState;
+  if (state.format !== 'fyr-agent-state/1') throw new Error(`${path}: not an agent state file (format ${String(state.format)})`);
+  return state;
+}
+
+export async function saveState(path: string, state: AgentState, now: Date): Promise<void> {
+  state.updatedAt = now.toISOString();
+  await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  // The rename is durable only once the directory entry is on disk.
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+// The state kept in memory and on disk together: every change is saved before it counts.
+export class StateStore {
+  constructor(
+    readonly path: string,
+    public state: AgentState,
+    private readonly now: () => Date,
+  ) {}
+
+  async update(change: (state: AgentState) => void): Promise<void> {
+    change(this.state);
+    await saveState(this.path, this.state, this.now());
+  }
+
+  done(effect: string): boolean {
+    return this.state.effects[effect] !== undefined;
+  }
+
+  async record(effect: string): Promise<void> {
+    await this.update((s) => {
+      s.effects[effect] = this.now().toISOString();
+    });
+  }
+}

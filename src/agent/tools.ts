@@ -1,0 +1,83 @@
+// Command lines of the programs the agent drives, as pure argv builders (tested against literal
+// arrays). Secrets never appear here: they go through files, stdin or the environment.
+
+export const REGISTRY_CONTAINER = 'fyr-registry';
+export const REGISTRY_USER = 'fyr';
+
+export const openshiftInstall = {
+  manifests: (dir: string) => ['create', 'manifests', '--dir', dir, '--log-level', 'info'],
+  ignition: (dir: string) => ['create', 'ignition-configs', '--dir', dir, '--log-level', 'info'],
+  waitBootstrap: (dir: string) => ['wait-for', 'bootstrap-complete', '--dir', dir, '--log-level', 'info'],
+  waitInstall: (dir: string) => ['wait-for', 'install-complete', '--dir', dir, '--log-level', 'info'],
+};
+
+export const oc = {
+  csrs: () => ['get', 'csr', '--output', 'json'],
+  approve: (names: readonly string[]) => ['adm', 'certificate', 'approve', ...names],
+  // Disk-to-mirror archive (oc adm release mirror --to-dir) into the bastion's registry.
+  mirror: (authFile: string, fromDir: string, version: string, registry: string) => [
+    'image', 'mirror', '--registry-config', authFile, `--from-dir=${fromDir}`, `file://openshift/release:${version}*`, `${registry}/openshift/release`,
+  ],
+};
+
+export const virsh = {
+  exists: (name: string) => ['dominfo', name],
+  state: (name: string) => ['domstate', name],
+  define: (xml: string) => ['define', xml],
+  start: (name: string) => ['start', name],
+  destroy: (name: string) => ['destroy', name],
+  undefine: (name: string) => ['undefine', name, '--nvram'],
+};
+
+export const qemuImg = {
+  create: (file: string, sizeGiB: number) => ['create', '-f', 'qcow2', file, `${sizeGiB}G`],
+};
+
+export const podman = {
+  imageExists: (image: string) => ['image', 'exists', image],
+  load: (archive: string) => ['load', '--input', archive],
+  containerExists: () => ['container', 'exists', REGISTRY_CONTAINER],
+  containerRunning: () => ['container', 'inspect', '--format', '{{.State.Running}}', REGISTRY_CONTAINER],
+  startContainer: () => ['start', REGISTRY_CONTAINER],
+  runRegistry: (o: { image: string; port: number; dataDir: string; certDir: string; authDir: string }) => [
+    'run', '--detach', '--name', REGISTRY_CONTAINER, '--restart', 'always', '--publish', `${o.port}:5000`,
+    '--volume', `${o.dataDir}:/var/lib/registry:z`,
+    '--volume', `${o.certDir}:/certs:z`,
+    '--volume', `${o.authDir}:/auth:z`,
+    '--env', 'REGISTRY_AUTH=htpasswd',
+    '--env', 'REGISTRY_AUTH_HTPASSWD_REALM=fyr',
+    '--env', 'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
+    '--env', 'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt',
+    '--env', 'REGISTRY_HTTP_TLS_KEY=/certs/registry.key',
+    o.image,
+  ],
+};
+
+export const openssl = {
+  // A self-signed CA-capable certificate for the registry, made on site (never at build time).
+  registryCert: (o: { key: string; cert: string; fqdn: string; ip: string }) => [
+    'req', '-x509', '-newkey', 'rsa:4096', '-nodes', '-sha256', '-days', '3650',
+    '-keyout', o.key, '-out', o.cert, '-subj', `/CN=${o.fqdn}`,
+    '-addext', `subjectAltName=DNS:${o.fqdn},IP:${o.ip}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE',
+  ],
+};
+
+// -i: the password comes on stdin; -B: bcrypt, the only hash the registry accepts.
+export const htpasswd = (file: string) => ['-i', '-B', '-c', file, REGISTRY_USER];
+
+export const nmcli = {
+  reload: () => ['connection', 'reload'],
+  up: (connection: string) => ['connection', 'up', connection],
+};
+
+export const firewallCmd = {
+  reload: () => ['--reload'],
+  activeZones: () => ['--get-active-zones'],
+};
+
+export const sysctl = {
+  load: (file: string) => ['--load', file],
+};
+
+export const mountMedia = (label: string, dir: string) => ['-o', 'ro', `LABEL=${label}`, dir];
