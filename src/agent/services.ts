@@ -35,6 +35,8 @@ export function systemdManager(exec: Exec): ServiceManager {
 
 export interface SupervisedService {
   argv?: string[];
+  // The program name the running process shows, when argv starts with a wrapper that execs it.
+  match?: string;
   // Not run by the supervisor, with the reason (e.g. a web console with no place in a test).
   skip?: string;
 }
@@ -69,7 +71,7 @@ export function supervisorManager(config: SupervisorConfig): ServiceManager {
     const pid = Number((await readFile(pidFile(unit), 'utf8').catch(() => '')).trim());
     if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    const program = basename(entry(unit).argv?.[0] ?? '');
+    const program = entry(unit).match ?? basename(entry(unit).argv?.[0] ?? '');
     return cmdline.includes(program) ? pid : undefined;
   };
   const start = async (unit: string): Promise<void> => {

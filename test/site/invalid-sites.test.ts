@@ -103,6 +103,10 @@ const CASES: Case[] = [
     fragment: 'has the wrong form; its value is not shown (expected a crypt(3) hash', never: 'hunter2-plain',
   },
   {
+    file: 'secret-ipmi-too-long.yaml', at: '4:1', path: 'bmc-cp-1', code: 'SECRET_FORMAT',
+    fragment: 'used as ipmi-password by nodes[1].bmc.password) has the wrong form; its value is not shown (expected at most 20 printable ASCII characters', never: 'twenty-one-characters',
+  },
+  {
     file: 'secret-as-yaml-tag.yaml', at: '2:11', path: '', code: 'YAML_TAG',
     fragment: 'YAML error (text not shown: this is the secrets file)', never: 'Sup3rSecret',
   },

@@ -5,7 +5,7 @@ import { formatPath, type PathSegment } from '../path.js';
 import type { Site } from '../model.js';
 import type { Rule } from './context.js';
 
-type SecretKind = 'password-hash' | 'luks-passphrase' | 'bmc-password';
+type SecretKind = 'password-hash' | 'luks-passphrase' | 'bmc-password' | 'ipmi-password';
 
 interface SecretUse {
   name: string;
@@ -27,6 +27,8 @@ const FORMATS: Record<SecretKind, { test: RegExp; expected: string }> = {
   },
   // Sent to the BMC by the agent only; any printable text.
   'bmc-password': { test: /^[^\u0000-\u001f\u007f]{1,256}$/u, expected: 'one line of printable text' },
+  // IPMI 2.0 (RMCP+) carries at most 20 bytes of password; ipmitool refuses longer ones.
+  'ipmi-password': { test: /^[\x20-\x7e]{1,20}$/, expected: 'at most 20 printable ASCII characters (the IPMI 2.0 limit)' },
 };
 
 // The marker `fyr init` puts in every value the user must supply.
@@ -43,7 +45,7 @@ export function secretUses(site: Site): SecretUse[] {
   }
   site.nodes.forEach((node, i) => {
     if (node.bmc.type !== 'manual' && node.bmc.passwordSecret !== undefined) {
-      uses.push({ name: node.bmc.passwordSecret, kind: 'bmc-password', path: ['nodes', i, 'bmc', 'password', 'secret'] });
+      uses.push({ name: node.bmc.passwordSecret, kind: node.bmc.type === 'ipmi' ? 'ipmi-password' : 'bmc-password', path: ['nodes', i, 'bmc', 'password', 'secret'] });
     }
   });
   return uses;

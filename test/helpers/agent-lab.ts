@@ -1,0 +1,309 @@
+// A far-edge site on one machine, for the agent's end-to-end tests. Network namespaces: the
+// bastion (LAN bridge br-fyr with the bastion's address, WAN and LAN NICs), the BMCs (real
+// ipmi_sim, Redfish doubles), one per node and one for the bootstrap VM, plus a stray machine
+// the site does not know. The bastion's files are the rendered example bundle under a root
+// directory; its daemons (dhcpd, named, chronyd, in.tftpd, httpd, haproxy, tangd) are the real
+// ones, run by the agent's supervisor. openshift-install, oc, virsh, podman, nmcli, firewall-cmd,
+// qemu-img and update-ca-trust are the doubles in test/doubles/bin. Everything is torn down,
+// processes first, in close().
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { execa, type ResultPromise } from 'execa';
+import { renderTo, variantSite } from './render.js';
+import { makeTmpdir, removeTmpdir } from './tmpdir.js';
+
+const run = promisify(execFile);
+const DOUBLES = resolve('test/doubles');
+export const AGENT = resolve('dist/agent/fyr-agent.mjs');
+const BASTION = '192.168.8.1';
+
+export interface LabNode {
+  name: string;
+  mac: string;
+  ip: string;
+  ign: string;
+  bmc: 'redfish' | 'ipmi' | 'libvirt';
+  machine: string;
+  ns: string;
+}
+
+export interface Lab {
+  dir: string;
+  root: string;
+  media: string;
+  doubles: string;
+  nodes: LabNode[];
+  bastionNs: string;
+  run(args?: string[]): Promise<{ exitCode: number; output: string }>;
+  start(args?: string[]): ResultPromise;
+  state(): Promise<any>;
+  calls(): Promise<string[][]>;
+  events(node: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function ip(args: string[]): Promise<void> {
+  await run('ip', args);
+}
+
+// The lab's site: the edge example, with cp-1 behind an IPMI BMC so both drivers take part.
+async function labSite(dir: string): Promise<string> {
+  return variantSite('edge', dir, {
+    site: (t) => t.replace('bmc: { type: redfish, address: 192.168.8.211,', 'bmc: { type: ipmi, address: 192.168.8.211,'),
+    // IPMI passwords stop at 20 bytes.
+    secrets: (t) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
+  });
+}
+
+async function makeMedia(media: string): Promise<object[]> {
+  const files: Array<{ path: string; role: string; data: Buffer }> = [
+    { path: 'rhcos/rhcos-live-kernel-x86_64', role: 'rhcos-kernel', data: Buffer.from('kernel\n'.repeat(100)) },
+    { path: 'rhcos/rhcos-live-initramfs.x86_64.img', role: 'rhcos-initramfs', data: Buffer.from('initramfs\n'.repeat(100)) },
+    { path: 'rhcos/rhcos-live-rootfs.x86_64.img', role: 'rhcos-rootfs', data: Buffer.from('rootfs\n'.repeat(1000)) },
+    { path: 'rhcos/rhcos-metal.x86_64.raw.gz', role: 'rhcos-metal', data: Buffer.from('metal\n') },
+    { path: 'bin/openshift-install', role: 'openshift-install', data: Buffer.from('#!/bin/sh\n# the real installer\n') },
+    { path: 'bin/oc', role: 'oc', data: Buffer.from('#!/bin/sh\n# the real oc\n') },
+    { path: 'registry/registry.tar', role: 'registry-image', data: Buffer.from('registry image\n') },
+  ];
+  const payload = [];
+  for (const f of files) {
+    await mkdir(join(media, 'fyr/payload', f.path, '..'), { recursive: true });
+    await writeFile(join(media, 'fyr/payload', f.path), f.data);
+    payload.push({ path: `/fyr/payload/${f.path}`, role: f.role, size: f.data.length, sha256: sha256(f.data) });
+  }
+  // The release mirror is a real tar (the agent unpacks it before oc image mirror).
+  const src = join(media, '..', 'mirror-src');
+  await mkdir(join(src, 'v2/openshift/release/manifests'), { recursive: true });
+  await writeFile(join(src, 'v2/openshift/release/manifests/4.16.3-x86_64'), '{"schemaVersion":2}\n');
+  await mkdir(join(media, 'fyr/payload/mirror'), { recursive: true });
+  const tar = join(media, 'fyr/payload/mirror/mirror_seq1_000000.tar');
+  await run('tar', ['-cf', tar, '-C', src, 'v2']);
+  const data = await readFile(tar);
+  payload.push({ path: '/fyr/payload/mirror/mirror_seq1_000000.tar', role: 'release-mirror', size: data.length, sha256: sha256(data) });
+  await mkdir(join(media, 'fyr/agent'), { recursive: true });
+  const agent = await readFile(AGENT);
+  await writeFile(join(media, 'fyr/agent/fyr-agent.mjs'), agent);
+  const release = { format: 'fyr-release/1', fyr: 'lab', release: { name: 'lab', openshift: '4.16.3' }, volumeId: 'FYR-LAB', sourceDateEpoch: 1_700_000_000, payload, agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'lab', size: agent.length, sha256: sha256(agent) } };
+  await writeFile(join(media, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
+  return payload;
+}
+
+async function selfSigned(dir: string, cn: string): Promise<{ cert: string; key: string }> {
+  const cert = join(dir, `${cn}.crt`);
+  const key = join(dir, `${cn}.key`);
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-keyout', key, '-out', cert]);
+  return { cert, key };
+}
+
+// The bastion's filesystem: the rendered bundle, what the kickstart copies beside it, and the
+// files RHEL packages would have installed (boot loaders, an httpd main config).
+async function makeRoot(dir: string, root: string, out: string, run: string): Promise<void> {
+  await cp(join(out, 'bundle'), root, { recursive: true });
+  await cp(join(out, 'manifest.json'), join(root, 'etc/fyr/manifest.json'));
+  await cp(join(dir, 'media/release.json'), join(root, 'etc/fyr/release.json'));
+  for (const d of ['var/lib/dhcpd', 'var/log/httpd', 'var/www/fyr', 'var/db/tang', 'tftpboot', 'boot/efi/EFI/redhat', 'run/named', 'dev', 'etc/pki/ca-trust/source/anchors', 'usr/local/bin', 'var/lib/libvirt/images', 'etc/httpd']) await mkdir(join(root, d), { recursive: true });
+  await writeFile(join(root, 'var/lib/dhcpd/dhcpd.leases'), '');
+  for (const f of ['tftpboot/lpxelinux.0', 'tftpboot/ldlinux.c32', 'boot/efi/EFI/redhat/shimx64.efi', 'boot/efi/EFI/redhat/grubx64.efi']) await writeFile(join(root, f), `${f} (stand-in loader)\n`);
+  // RHEL's httpd.conf names logs/ under ServerRoot /etc/httpd, a link to /var/log/httpd.
+  await symlink('../../var/log/httpd', join(root, 'etc/httpd/logs'));
+  for (const [name, minor] of [['null', '3'], ['random', '8'], ['urandom', '9']] as const) await execa('mknod', ['-m', '666', join(root, 'dev', name), 'c', '1', minor]);
+  // What RHEL's /etc/httpd/conf/httpd.conf provides before it includes conf.d/*.conf.
+  await writeFile(
+    join(run, 'httpd.conf'),
+    [
+      `ServerRoot "${join(root, 'etc/httpd')}"`,
+      'ServerName bastion',
+      'User www-data',
+      'Group www-data',
+      `PidFile "${join(run, 'httpd.pid')}"`,
+      'LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so',
+      'LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so',
+      'LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so',
+      'ErrorLog /dev/stderr',
+      'LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" combined',
+      `Include "${join(root, 'etc/httpd/conf.d/fyr-content.conf')}"`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// How the supervisor runs each unit from the rendered configs. httpd's DocumentRoot is the
+// bastion path /var/www/fyr: it gets a private mount of the lab's directory there.
+function supervisorConfig(root: string, runDir: string): object {
+  const at = (p: string) => join(root, p);
+  return {
+    format: 'fyr-supervisor/1',
+    runDir,
+    services: {
+      dhcpd: { argv: ['dhcpd', '-f', '-d', '-4', '-cf', at('etc/dhcp/dhcpd.conf'), '-lf', at('var/lib/dhcpd/dhcpd.leases'), '-pf', join(runDir, 'dhcpd.pid.own'), 'br-fyr'] },
+      named: { argv: ['named', '-g', '-4', '-t', root, '-c', '/etc/named.conf'] },
+      chronyd: { argv: ['chronyd', '-d', '-x', '-f', at('etc/chrony.conf')] },
+      'tftp.socket': { argv: ['in.tftpd', '-L', '-u', 'root', '-s', at('var/lib/tftpboot'), '-a', `${BASTION}:69`] },
+      httpd: { argv: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mkdir -p /var/www/fyr && mount --bind "$0" /var/www/fyr && exec apache2 -f "$1" -DFOREGROUND', at('var/www/fyr'), join(runDir, 'httpd.conf')], match: 'apache2' },
+      // -n: this machine's hard limit of open files (20000) is below what maxconn 20000 needs.
+      haproxy: { argv: ['haproxy', '-db', '-n', '4000', '-f', at('etc/haproxy/haproxy.cfg')] },
+      'tangd.socket': { argv: ['socat', `TCP-LISTEN:7500,bind=${BASTION},reuseaddr,fork`, `EXEC:/usr/libexec/tangd ${at('var/db/tang')}`] },
+      'cockpit.socket': { skip: 'the web console is not part of the install; it has no stand-in here' },
+    },
+  };
+}
+
+export async function makeLab(tag: string): Promise<Lab> {
+  const dir = await makeTmpdir();
+  const root = join(dir, 'root');
+  const media = join(dir, 'media');
+  const doubles = join(dir, 'doubles');
+  const runDir = join(dir, 'run');
+  const namespaces: string[] = [];
+  const ns = (name: string) => `fyr-${tag}${process.pid % 10000}-${name}`.slice(0, 28);
+  const close = async () => {
+    for (const n of namespaces) {
+      const pids = (await run('ip', ['netns', 'pids', n]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (const n of namespaces) await run('ip', ['netns', 'del', n]).catch(() => undefined);
+    await removeTmpdir(dir);
+  };
+  try {
+    await mkdir(media, { recursive: true });
+    await mkdir(join(doubles, 'hooks'), { recursive: true });
+    await mkdir(runDir, { recursive: true });
+    await makeMedia(media);
+    const { out } = await renderTo(await labSite(dir), dir);
+    await makeRoot(dir, root, out, runDir);
+    await writeFile(join(dir, 'services.json'), JSON.stringify(supervisorConfig(root, runDir), null, 2));
+    const site = JSON.parse(await readFile(join(root, 'etc/fyr/site.json'), 'utf8'));
+    const secrets = JSON.parse(await readFile(join(root, 'etc/fyr/bmc-secrets.json'), 'utf8')).bmc as Record<string, string>;
+    await writeFile(join(doubles, 'state-csrs.json'), JSON.stringify([{ name: 'csr-worker-0' }, { name: 'csr-worker-1' }]));
+
+    // Namespaces and links: everything hangs off the bastion's bridge.
+    const bastionNs = ns('b');
+    for (const n of [bastionNs, ns('m')]) {
+      await ip(['netns', 'add', n]);
+      namespaces.push(n);
+      await ip(['-n', n, 'link', 'set', 'lo', 'up']);
+    }
+    await ip(['-n', bastionNs, 'link', 'add', 'br-fyr', 'type', 'bridge']);
+    await ip(['-n', bastionNs, 'addr', 'add', `${BASTION}/24`, 'dev', 'br-fyr']);
+    await ip(['-n', bastionNs, 'link', 'set', 'br-fyr', 'up']);
+    for (const [nic, bridged] of [['eno1', false], ['eno2', true]] as const) {
+      // No dummy driver in every kernel (containers): a veth pair whose peer stays unplugged.
+      await ip(['-n', bastionNs, 'link', 'add', nic, 'type', 'veth', 'peer', 'name', `${nic}-peer`]);
+      if (bridged) await ip(['-n', bastionNs, 'link', 'set', nic, 'master', 'br-fyr']);
+      await ip(['-n', bastionNs, 'link', 'set', nic, 'up']);
+    }
+    let port = 0;
+    const plug = async (target: string, ifname: string, mac?: string) => {
+      port += 1;
+      await ip(['link', 'add', `fyrv${process.pid % 10000}p${port}`, 'netns', bastionNs, 'type', 'veth', 'peer', 'name', ifname, 'netns', target]);
+      await ip(['-n', bastionNs, 'link', 'set', `fyrv${process.pid % 10000}p${port}`, 'master', 'br-fyr', 'up']);
+      if (mac) await ip(['-n', target, 'link', 'set', ifname, 'address', mac]);
+      await ip(['-n', target, 'link', 'set', ifname, 'up']);
+    };
+    await plug(ns('m'), 'bmc0');
+    const machines: LabNode[] = [
+      ...site.nodes.map((n: { name: string; mac: string; ip: string; role: string; bmc: { type: 'redfish' | 'ipmi' } }) => ({ name: n.name, mac: n.mac, ip: n.ip, ign: n.role === 'control-plane' ? 'master' : 'worker', bmc: n.bmc.type, machine: join(dir, 'machines', n.name), ns: ns(n.name) })),
+      { name: 'bootstrap', mac: site.bootstrap.mac, ip: site.bootstrap.ip, ign: 'bootstrap', bmc: 'libvirt' as const, machine: join(dir, 'machines/bootstrap'), ns: ns('bootstrap') },
+    ];
+    for (const m of machines) {
+      await ip(['netns', 'add', m.ns]);
+      namespaces.push(m.ns);
+      await plug(m.ns, 'pxe0', m.mac);
+      await mkdir(m.machine, { recursive: true });
+      await writeFile(join(m.machine, 'name'), `${m.name}\n`);
+      // The node PXE-boots only when its BMC was told to boot from the network.
+      const boot = `#!/bin/sh\n${m.bmc === 'libvirt' ? '' : '[ "$1" = pxe ] || exit 0\n'}exec ip netns exec ${m.ns} ${DOUBLES}/pxe-node ${m.ign} pxe0 ${join(m.machine, 'pxe')} ${BASTION}\n`;
+      await writeFile(join(m.machine, m.bmc === 'libvirt' ? 'vm-start' : 'on-boot'), boot);
+      await chmod(join(m.machine, m.bmc === 'libvirt' ? 'vm-start' : 'on-boot'), 0o755);
+    }
+    await cp(join(machines.at(-1)!.machine, 'vm-start'), join(doubles, 'hooks/vm-start'));
+    // A machine that is not in the site file: it PXE-boots too and must be reported by MAC.
+    const stray = ns('x');
+    await ip(['netns', 'add', stray]);
+    namespaces.push(stray);
+    await plug(stray, 'pxe0', '52:54:00:de:ad:01');
+
+    // The BMCs, on their LAN addresses in the BMC namespace.
+    const env = { ...process.env, FYR_DOUBLES_DIR: doubles };
+    const tls = await selfSigned(dir, 'bmc');
+    for (const [i, node] of site.nodes.entries()) {
+      const m = machines[i]!;
+      await ip(['-n', ns('m'), 'addr', 'add', `${node.bmc.address}/24`, 'dev', 'bmc0']);
+      await writeFile(join(m.machine, 'password'), `${secrets[node.name]}\n`, { mode: 0o600 });
+      if (node.bmc.type === 'redfish') {
+        const child = execa('ip', ['netns', 'exec', ns('m'), process.execPath, join(DOUBLES, 'redfish-bmc.mjs'), '--listen', `${node.bmc.address}:443`, '--cert', tls.cert, '--key', tls.key, '--user', node.bmc.username, '--password-file', join(m.machine, 'password'), '--machine', m.machine, '--name', node.name], { env, reject: false, stdio: ['ignore', 'pipe', 'inherit'] });
+        await new Promise<void>((ok, fail) => {
+          child.stdout?.once('data', () => ok());
+          child.once('exit', () => fail(new Error(`redfish-bmc for ${node.name} exited`)));
+        });
+      } else {
+        const conf = join(m.machine, 'lan.conf');
+        await writeFile(
+          conf,
+          [
+            `name "${node.name}"`,
+            'set_working_mc 0x20',
+            '  startlan 1',
+            `    addr ${node.bmc.address} 623`,
+            '    priv_limit admin',
+            '    guid a123456789abcdefa123456789abcdef',
+            '  endlan',
+            `  chassis_control "${join(DOUBLES, 'ipmi-chassis')} ${m.machine}"`,
+            `  user 2 true "${node.bmc.username}" "${secrets[node.name]}" admin 10 none md2 md5 straight`,
+            '',
+          ].join('\n'),
+        );
+        await writeFile(join(m.machine, 'sim.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\nmc_enable 0x20\n');
+        execa('ip', ['netns', 'exec', ns('m'), 'ipmi_sim', '-c', conf, '-f', join(m.machine, 'sim.emu'), '-s', join(m.machine, 'ipmi-state'), '-n'], { env, reject: false, stdio: 'ignore' });
+      }
+    }
+
+    const agentArgs = (extra: string[]) => ['netns', 'exec', bastionNs, process.execPath, AGENT, 'run', '--root', root, '--media', media, '--services', `supervisor:${join(dir, 'services.json')}`, '--poll-ms', '200', '--watch-timeout-min', '3', ...extra];
+    const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };
+    const start = (extra: string[] = []) => {
+      const child = execa('ip', agentArgs(extra), { env: agentEnv, reject: false, all: true, timeout: 300_000 });
+      // `ip netns exec` execs node in place: this pid is the agent's.
+      void writeFile(join(doubles, 'agent.pid'), `${child.pid}\n`);
+      return child;
+    };
+    return {
+      dir,
+      root,
+      media,
+      doubles,
+      nodes: machines,
+      bastionNs,
+      start,
+      run: async (extra = []) => {
+        const r = await start(extra);
+        return { exitCode: r.exitCode ?? (r.signal === 'SIGKILL' ? 137 : -1), output: `${String(r.all ?? '')}${r.signal ? `\n[agent ended by ${r.signal}]` : ''}${r.timedOut ? '\n[agent timed out]' : ''}` };
+      },
+      state: async () => JSON.parse(await readFile(join(root, 'var/lib/fyr/state.json'), 'utf8')),
+      calls: async () =>
+        (await readFile(join(doubles, 'calls.log'), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as string[]),
+      events: async (node) =>
+        (await readFile(join(dir, 'machines', node, 'events'), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter(Boolean),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
