@@ -35,6 +35,20 @@ PROGRAMS=(
   "losetup mount util-linux"
   "mkfs.ext4 e2fsprogs e2fsprogs"
   "openssl openssl openssl"
+  "ipmi_sim openipmi OpenIPMI-lanserv"
+  "ipmitool ipmitool ipmitool"
+  "apache2 apache2-bin httpd"
+  "htpasswd apache2-utils httpd-tools"
+  "socat socat socat"
+  "curl curl curl"
+  "jose jose jose"
+  "sysctl procps procps-ng"
+  "unshare util-linux util-linux"
+)
+# Files the agent tests run, as "path debian-package" (not on PATH).
+AGENT_FILES=(
+  "/usr/libexec/tangd tang"
+  "/usr/libexec/tangd-keygen tang"
 )
 # Files the ISO fixtures are built from (Debian paths; the fixtures are made of Debian parts),
 # as "path debian-package".
@@ -115,6 +129,10 @@ for entry in "${PROGRAMS[@]}"; do
 done
 if [ "$FAMILY" = debian ]; then
   for entry in "${FILES[@]}"; do
+    read -r path deb <<<"$entry"
+    [ -e "$path" ] || missing+=("$deb")
+  done
+  for entry in "${AGENT_FILES[@]}"; do
     read -r path deb <<<"$entry"
     [ -e "$path" ] || missing+=("$deb")
   done

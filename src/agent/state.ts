@@ -103,7 +103,12 @@ export async function saveState(path: string, state: AgentState, now: Date): Pro
 }
 
 // The state kept in memory and on disk together: every change is saved before it counts.
+// Saves run one after another and each writes the state as it is when it starts, so
+// concurrent updates (nodes powered on in parallel) can never leave an older snapshot on
+// disk after a newer one.
 export class StateStore {
+  private saving: Promise<void> = Promise.resolve();
+
   constructor(
     readonly path: string,
     public state: AgentState,
@@ -112,7 +117,9 @@ export class StateStore {
 
   async update(change: (state: AgentState) => void): Promise<void> {
     change(this.state);
-    await saveState(this.path, this.state, this.now());
+    const save = this.saving.then(() => saveState(this.path, this.state, this.now()));
+    this.saving = save.catch(() => undefined);
+    await save;
   }
 
   done(effect: string): boolean {

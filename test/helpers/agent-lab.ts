@@ -19,6 +19,7 @@ const run = promisify(execFile);
 const DOUBLES = resolve('test/doubles');
 export const AGENT = resolve('dist/agent/fyr-agent.mjs');
 const BASTION = '192.168.8.1';
+const STRAY_MAC = '52:54:00:de:ad:01';
 
 export interface LabNode {
   name: string;
@@ -40,6 +41,9 @@ export interface Lab {
   run(args?: string[]): Promise<{ exitCode: number; output: string }>;
   start(args?: string[]): ResultPromise;
   state(): Promise<any>;
+  // Runs a command in the stray machine's namespace (a DHCP client, curl).
+  stray(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string }>;
+  strayMac: string;
   calls(): Promise<string[][]>;
   events(node: string): Promise<string[]>;
   close(): Promise<void>;
@@ -153,7 +157,8 @@ function supervisorConfig(root: string, runDir: string): object {
   };
 }
 
-export async function makeLab(tag: string): Promise<Lab> {
+// bmcPasswords: what a BMC really accepts, when it should differ from the site's secret.
+export async function makeLab(tag: string, options: { bmcPasswords?: Record<string, string> } = {}): Promise<Lab> {
   const dir = await makeTmpdir();
   const root = join(dir, 'root');
   const media = join(dir, 'media');
@@ -233,7 +238,7 @@ export async function makeLab(tag: string): Promise<Lab> {
     const stray = ns('x');
     await ip(['netns', 'add', stray]);
     namespaces.push(stray);
-    await plug(stray, 'pxe0', '52:54:00:de:ad:01');
+    await plug(stray, 'pxe0', STRAY_MAC);
 
     // The BMCs, on their LAN addresses in the BMC namespace.
     const env = { ...process.env, FYR_DOUBLES_DIR: doubles };
@@ -241,7 +246,8 @@ export async function makeLab(tag: string): Promise<Lab> {
     for (const [i, node] of site.nodes.entries()) {
       const m = machines[i]!;
       await ip(['-n', ns('m'), 'addr', 'add', `${node.bmc.address}/24`, 'dev', 'bmc0']);
-      await writeFile(join(m.machine, 'password'), `${secrets[node.name]}\n`, { mode: 0o600 });
+      const password = options.bmcPasswords?.[node.name] ?? secrets[node.name]!;
+      await writeFile(join(m.machine, 'password'), `${password}\n`, { mode: 0o600 });
       if (node.bmc.type === 'redfish') {
         const child = execa('ip', ['netns', 'exec', ns('m'), process.execPath, join(DOUBLES, 'redfish-bmc.mjs'), '--listen', `${node.bmc.address}:443`, '--cert', tls.cert, '--key', tls.key, '--user', node.bmc.username, '--password-file', join(m.machine, 'password'), '--machine', m.machine, '--name', node.name], { env, reject: false, stdio: ['ignore', 'pipe', 'inherit'] });
         await new Promise<void>((ok, fail) => {
@@ -261,7 +267,7 @@ export async function makeLab(tag: string): Promise<Lab> {
             '    guid a123456789abcdefa123456789abcdef',
             '  endlan',
             `  chassis_control "${join(DOUBLES, 'ipmi-chassis')} ${m.machine}"`,
-            `  user 2 true "${node.bmc.username}" "${secrets[node.name]}" admin 10 none md2 md5 straight`,
+            `  user 2 true "${node.bmc.username}" "${password}" admin 10 none md2 md5 straight`,
             '',
           ].join('\n'),
         );
@@ -291,6 +297,11 @@ export async function makeLab(tag: string): Promise<Lab> {
         return { exitCode: r.exitCode ?? (r.signal === 'SIGKILL' ? 137 : -1), output: `${String(r.all ?? '')}${r.signal ? `\n[agent ended by ${r.signal}]` : ''}${r.timedOut ? '\n[agent timed out]' : ''}` };
       },
       state: async () => JSON.parse(await readFile(join(root, 'var/lib/fyr/state.json'), 'utf8')),
+      strayMac: STRAY_MAC,
+      stray: async (cmd, args) => {
+        const r = await execa('ip', ['netns', 'exec', stray, cmd, ...args], { reject: false, timeout: 60_000 });
+        return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout) };
+      },
       calls: async () =>
         (await readFile(join(doubles, 'calls.log'), 'utf8').catch(() => ''))
           .split('\n')

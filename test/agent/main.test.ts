@@ -1,0 +1,64 @@
+// The bundled fyr-agent as a program: help, version, usage errors, bad input files. It runs
+// with no node_modules next to it, as on the bastion.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { packageVersion } from '../../src/util/package-info.js';
+import { AGENT } from '../helpers/agent-lab.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+
+const main = suite<{ dir: string; agent: string }>('agent :: fyr-agent program', { dir: '', agent: '' });
+main.before(async (c) => {
+  c.dir = await makeTmpdir();
+  // Alone in a directory: the bundle needs nothing beside it.
+  c.agent = join(c.dir, 'fyr-agent.mjs');
+  await copyFile(AGENT, c.agent);
+});
+main.after(async (c) => removeTmpdir(c.dir));
+
+const agent = (c: { agent: string; dir: string }, args: string[]) => execa(process.execPath, [c.agent, ...args], { reject: false, cwd: c.dir });
+
+main('--help and --version', async (c) => {
+  const help = await agent(c, ['--help']);
+  assert.is(help.exitCode, 0);
+  assert.match(help.stdout, 'fyr-agent status [--json]');
+  assert.match(help.stdout, '--status-listen ADDR');
+  const version = await agent(c, ['--version']);
+  assert.is(version.stdout.trim(), packageVersion());
+});
+
+main('usage errors exit 2 with one line and no stack trace', async (c) => {
+  for (const args of [['frobnicate'], ['--no-such-option'], ['run', '--power-parallel', 'zero']]) {
+    const r = await agent(c, args);
+    assert.is(r.exitCode, 2, args.join(' '));
+    assert.match(r.stderr, /^fyr-agent: /);
+    assert.not.match(r.stderr, '    at ');
+  }
+});
+
+main('missing or broken input files exit 3 and name the file', async (c) => {
+  const root = join(c.dir, 'root');
+  await mkdir(join(root, 'etc/fyr'), { recursive: true });
+  let r = await agent(c, ['run', '--root', root, '--status-listen', 'off']);
+  assert.is(r.exitCode, 3);
+  assert.match(r.stderr, `${root}/etc/fyr/`);
+  assert.match(r.stderr, 'cannot read the');
+  await writeFile(join(root, 'etc/fyr/site.json'), '{"cluster": ');
+  await writeFile(join(root, 'etc/fyr/bmc-secrets.json'), '{"format":"fyr-agent-secrets/1","bmc":{"cp-0":"s3cret-value"}}');
+  await writeFile(join(root, 'etc/fyr/release.json'), '{"format":"fyr-release/1","payload":[]}');
+  r = await agent(c, ['run', '--root', root, '--status-listen', 'off']);
+  assert.is(r.exitCode, 3);
+  assert.match(r.stderr, 'site.json: the site is not JSON');
+  assert.not.match(r.stderr, 's3cret-value');
+  assert.not.match(r.stderr, '    at ');
+});
+
+main('status before the agent ever ran says so', async (c) => {
+  const r = await agent(c, ['status', '--root', join(c.dir, 'nowhere')]);
+  assert.is(r.exitCode, 1);
+  assert.match(r.stderr, 'the agent has not started yet');
+});
+
+main.run();

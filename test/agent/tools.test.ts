@@ -1,0 +1,60 @@
+// The agent's command lines, against literal arrays: what runs on the bastion is exactly this.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { IPMI_COMMANDS, ipmitoolArgs } from '../../src/agent/bmc/index.js';
+import { showCommand, mask } from '../../src/agent/exec.js';
+import { firewallCmd, htpasswd, mountMedia, nmcli, oc, openshiftInstall, openssl, podman, qemuImg, sysctl, virsh } from '../../src/agent/tools.js';
+
+test('tools :: ipmitool: lanplus, password from the environment (-E), short timeouts', () => {
+  const target = { address: '192.168.8.211', port: 623, username: 'admin' };
+  assert.equal(ipmitoolArgs(target, IPMI_COMMANDS.status), ['-I', 'lanplus', '-H', '192.168.8.211', '-p', '623', '-U', 'admin', '-E', '-N', '2', '-R', '2', 'chassis', 'power', 'status']);
+  assert.equal(IPMI_COMMANDS.pxeOnce, ['chassis', 'bootdev', 'pxe']);
+  assert.equal(IPMI_COMMANDS.on, ['chassis', 'power', 'on']);
+  assert.equal(IPMI_COMMANDS.reset, ['chassis', 'power', 'reset']);
+  assert.not.ok(ipmitoolArgs(target, IPMI_COMMANDS.on).includes('-P'), 'never -P PASSWORD');
+});
+
+test('tools :: openshift-install and oc', () => {
+  assert.equal(openshiftInstall.manifests('/var/lib/fyr/install.tmp'), ['create', 'manifests', '--dir', '/var/lib/fyr/install.tmp', '--log-level', 'info']);
+  assert.equal(openshiftInstall.ignition('/d'), ['create', 'ignition-configs', '--dir', '/d', '--log-level', 'info']);
+  assert.equal(openshiftInstall.waitBootstrap('/d'), ['wait-for', 'bootstrap-complete', '--dir', '/d', '--log-level', 'info']);
+  assert.equal(openshiftInstall.waitInstall('/d'), ['wait-for', 'install-complete', '--dir', '/d', '--log-level', 'info']);
+  assert.equal(oc.csrs(), ['get', 'csr', '--output', 'json']);
+  assert.equal(oc.approve(['csr-a', 'csr-b']), ['adm', 'certificate', 'approve', 'csr-a', 'csr-b']);
+  assert.equal(oc.mirror('/var/lib/fyr/auth/pull-secret.json', '/var/lib/fyr/work/mirror', '4.16.3', 'bastion.edge.example.com:8443'), [
+    'image', 'mirror', '--registry-config', '/var/lib/fyr/auth/pull-secret.json', '--from-dir=/var/lib/fyr/work/mirror', 'file://openshift/release:4.16.3*', 'bastion.edge.example.com:8443/openshift/release',
+  ]);
+});
+
+test('tools :: virsh, qemu-img, podman, openssl, htpasswd, nmcli, firewall-cmd, sysctl, mount', () => {
+  assert.equal(virsh.define('/var/lib/fyr/bootstrap.xml'), ['define', '/var/lib/fyr/bootstrap.xml']);
+  assert.equal(virsh.exists('edge-bootstrap'), ['dominfo', 'edge-bootstrap']);
+  assert.equal(virsh.state('edge-bootstrap'), ['domstate', 'edge-bootstrap']);
+  assert.equal(virsh.undefine('edge-bootstrap'), ['undefine', 'edge-bootstrap', '--nvram']);
+  assert.equal(qemuImg.create('/var/lib/libvirt/images/b.qcow2', 120), ['create', '-f', 'qcow2', '/var/lib/libvirt/images/b.qcow2', '120G']);
+  assert.equal(podman.load('/m/registry.tar'), ['load', '--input', '/m/registry.tar']);
+  assert.equal(podman.runRegistry({ image: 'docker.io/library/registry:2', port: 8443, dataDir: '/r/data', certDir: '/r/certs', authDir: '/r/auth' }), [
+    'run', '--detach', '--name', 'fyr-registry', '--restart', 'always', '--publish', '8443:5000',
+    '--volume', '/r/data:/var/lib/registry:z', '--volume', '/r/certs:/certs:z', '--volume', '/r/auth:/auth:z',
+    '--env', 'REGISTRY_AUTH=htpasswd', '--env', 'REGISTRY_AUTH_HTPASSWD_REALM=fyr', '--env', 'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
+    '--env', 'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt', '--env', 'REGISTRY_HTTP_TLS_KEY=/certs/registry.key', 'docker.io/library/registry:2',
+  ]);
+  assert.equal(openssl.registryCert({ key: '/k', cert: '/c', fqdn: 'bastion.edge.example.com', ip: '192.168.8.1' }), [
+    'req', '-x509', '-newkey', 'rsa:4096', '-nodes', '-sha256', '-days', '3650', '-keyout', '/k', '-out', '/c', '-subj', '/CN=bastion.edge.example.com',
+    '-addext', 'subjectAltName=DNS:bastion.edge.example.com,IP:192.168.8.1', '-addext', 'basicConstraints=critical,CA:TRUE',
+  ]);
+  assert.equal(htpasswd('/r/auth/htpasswd'), ['-i', '-B', '-c', '/r/auth/htpasswd', 'fyr']);
+  assert.equal(nmcli.up('fyr-lan'), ['connection', 'up', 'fyr-lan']);
+  assert.equal(firewallCmd.activeZones(), ['--get-active-zones']);
+  assert.equal(sysctl.load('/etc/sysctl.d/90-fyr-forward.conf'), ['--load', '/etc/sysctl.d/90-fyr-forward.conf']);
+  assert.equal(mountMedia('FYR-4.16.3', '/run/fyr/media'), ['-o', 'ro', 'LABEL=FYR-4.16.3', '/run/fyr/media']);
+});
+
+test('tools :: commands are shown quoted and with secrets masked', () => {
+  assert.is(showCommand('ipmitool', ['-U', 'admin', 'chassis', 'power', 'on']), 'ipmitool -U admin chassis power on');
+  assert.is(showCommand('x', ["it's", 'a b']), `x 'it'\\''s' 'a b'`);
+  assert.is(showCommand('curl', ['-u', 'admin:hunter2'], ['hunter2']), 'curl -u admin:***');
+  assert.is(mask('Error: password hunter2 refused', ['hunter2', '']), 'Error: password *** refused');
+});
+
+test.run();
