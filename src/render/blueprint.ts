@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { packageVersion } from '../util/package-info.js';
 import { renderTemplate } from './engine.js';
 import { STATE_DIR } from './layout.js';
-import { bastionPackages, IMAGE_SERVICES } from './packages.js';
+import { bastionPackages, IMAGE_SERVICES, MODULE_STREAMS } from './packages.js';
 import type { OsRelease } from './view.js';
 
 export interface RenderedBlueprint {
@@ -20,6 +20,7 @@ export function renderBlueprint(os: OsRelease): RenderedBlueprint {
     os,
     version: packageVersion(),
     packages: bastionPackages(os),
+    modules: MODULE_STREAMS[os],
     services: IMAGE_SERVICES,
     stateDir: STATE_DIR,
   });

@@ -5,7 +5,7 @@ import { FyrError } from '../errors.js';
 import { netmaskOf } from '../site/index.js';
 import { renderTemplate } from './engine.js';
 import { AGENT_DIR, AGENT_UNIT, MEDIA_AGENT, MEDIA_DIR, MEDIA_LIVEIMG, MEDIA_ROOT, MEDIA_SITE_TAR, SYSIMAGE } from './layout.js';
-import { bastionPackages } from './packages.js';
+import { bastionPackages, MODULE_STREAMS } from './packages.js';
 import type { SiteView } from './view.js';
 
 export function renderKickstart(view: SiteView): string {
@@ -22,6 +22,7 @@ export function renderKickstart(view: SiteView): string {
     secret,
     wanNetmask: wan.mode === 'static' ? netmaskOf(wan.prefix) : undefined,
     packages: bastionPackages(view.options.os),
+    modules: MODULE_STREAMS[view.options.os],
     mediaRoot: MEDIA_ROOT,
     media: { dir: MEDIA_DIR, liveimg: MEDIA_LIVEIMG, siteTar: MEDIA_SITE_TAR, agent: MEDIA_AGENT },
     sysimage: SYSIMAGE,

@@ -19,5 +19,12 @@ export function bastionPackages(os: OsRelease): string[] {
   return [...COMMON, ...BY_OS[os]].sort();
 }
 
+// The agent's bundle needs Node.js 20 or newer: RHEL 9's default nodejs is older, so its
+// module stream 20 is enabled; RHEL 10 has no modularity and ships Node.js 22.
+export const MODULE_STREAMS: Record<OsRelease, Array<{ name: string; stream: string }>> = {
+  rhel9: [{ name: 'nodejs', stream: '20' }],
+  rhel10: [],
+};
+
 // Enabled in the image; the agent starts the cluster services once their configs are in place.
 export const IMAGE_SERVICES = ['cockpit.socket', 'firewalld', 'sshd'];

@@ -30,8 +30,8 @@ runner.before.each(async (c) => {
   c.ctx = {
     paths, store, now,
     options: { ...DEFAULT_OPTIONS, retryBaseMs: 1000 },
-    log: (l) => c.log.push(l),
-    sleep: async (ms) => void c.slept.push(ms),
+    log: (l: string) => c.log.push(l),
+    sleep: async (ms: number) => void c.slept.push(ms),
     signal: new AbortController().signal,
   } as unknown as AgentContext;
 });

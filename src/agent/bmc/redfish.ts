@@ -51,7 +51,8 @@ function call(target: RedfishTarget, password: string, method: string, path: str
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    // The message is what the caller shows when there is no errno code.
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)));
     req.on('error', reject);
     req.end(payload);
   });
