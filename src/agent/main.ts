@@ -79,7 +79,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const paths = bastionPaths(v.root, { ...(v.site ? { site: v.site } : {}), ...(v.state ? { state: v.state } : {}) });
   if (command === 'status') {
-    const state = await loadState(paths.stateFile);
+    let state;
+    try {
+      state = await loadState(paths.stateFile);
+    } catch (err) {
+      process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
+      return 3;
+    }
     if (!state) {
       process.stderr.write(`fyr-agent: no state at ${paths.stateFile}: the agent has not started yet\n`);
       return 1;

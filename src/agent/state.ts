@@ -3,6 +3,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { AgentInputError } from './site.js';
 
 export const PHASES = [
   'preflight',
@@ -85,8 +86,13 @@ export async function loadState(path: string): Promise<AgentState | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const state = JSON.parse(text) as AgentState;
-  if (state.format !== 'fyr-agent-state/1') throw new Error(`${path}: not an agent state file (format ${String(state.format)})`);
+  let state: AgentState;
+  try {
+    state = JSON.parse(text) as AgentState;
+  } catch (err) {
+    throw new AgentInputError(`${path}: the state file is damaged (${(err as Error).message}); move it aside to start over, which repeats every phase`);
+  }
+  if (state?.format !== 'fyr-agent-state/1') throw new AgentInputError(`${path}: not an agent state file (format ${String(state?.format)})`);
   return state;
 }
 

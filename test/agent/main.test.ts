@@ -55,10 +55,17 @@ main('missing or broken input files exit 3 and name the file', async (c) => {
   assert.not.match(r.stderr, '    at ');
 });
 
-main('status before the agent ever ran says so', async (c) => {
+main('status before the agent ever ran says so; a damaged state file is named, not thrown', async (c) => {
   const r = await agent(c, ['status', '--root', join(c.dir, 'nowhere')]);
   assert.is(r.exitCode, 1);
   assert.match(r.stderr, 'the agent has not started yet');
+  const root = join(c.dir, 'damaged');
+  await mkdir(join(root, 'var/lib/fyr'), { recursive: true });
+  await writeFile(join(root, 'var/lib/fyr/state.json'), '{"format": "fyr-agent-st');
+  const damaged = await agent(c, ['status', '--root', root]);
+  assert.is(damaged.exitCode, 3);
+  assert.match(damaged.stderr, `${root}/var/lib/fyr/state.json: the state file is damaged`);
+  assert.not.match(damaged.stderr, '    at ');
 });
 
 main.run();
