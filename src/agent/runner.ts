@@ -72,6 +72,11 @@ export async function runPhases(ctx: AgentContext, phases: readonly Phase[]): Pr
     try {
       await runPhase(ctx, phase);
     } catch (err) {
+      // Stopped (SIGTERM, shutdown): the phase stays "running", to be resumed, not failed.
+      if (ctx.signal.aborted) {
+        ctx.log(`${phase.name}: interrupted; the next start resumes here`);
+        throw err;
+      }
       const failed = err instanceof AgentFailed ? err : new AgentFailed(phase.name, classify(err).message);
       await store.update((s) => {
         const r = s.phases[phase.name];

@@ -126,4 +126,19 @@ runner('concurrent updates all reach the disk: the last save holds every change'
   assert.equal(Object.keys(state?.effects ?? {}).sort(), ['power:cp-0', 'power:cp-1', 'power:cp-2']);
 });
 
+runner('stopped by a signal, the phase stays running (to resume), not failed', async (c) => {
+  const controller = new AbortController();
+  const ctx = { ...c.ctx, signal: controller.signal } as AgentContext;
+  const p = phase('watch', async () => {
+    controller.abort();
+    throw new Error('stopped');
+  });
+  const err = await runPhases(ctx, [p]).then(() => undefined, (e: Error) => e);
+  assert.ok(err);
+  const state = await loadState(c.ctx.paths.stateFile);
+  assert.is(state?.phases.watch.status, 'running');
+  assert.is(state?.lastError, undefined);
+  assert.match(c.log.join('\n'), 'watch: interrupted; the next start resumes here');
+});
+
 runner.run();
