@@ -1,7 +1,6 @@
 // fyr release: base installer ISO + content directory -> release ISO, in one write. Checks
 // every input first, edits only the small boot files, maps the payload from where it lies,
 // and leaves nothing at the output path unless the whole image is done.
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
