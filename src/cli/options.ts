@@ -7,6 +7,13 @@ import { FyrError } from '../errors.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
 
+// An option the command cannot do without; missing or empty is a usage error with `message`.
+export function requiredOption(args: ParsedArgs, name: string, message: string, details?: readonly string[]): string {
+  const value = args.options[name];
+  if (typeof value !== 'string' || value === '') throw new FyrError('USAGE', message, details ? { details } : {});
+  return value;
+}
+
 export function readOptionFile(file: string, option: string): string {
   try {
     return readFileSync(file, 'utf8');

@@ -1,9 +1,8 @@
 // fyr build: a site ISO from a release ISO at copy speed.
-import { FyrError } from '../../errors.js';
 import { readReleaseInfo } from '../../iso/release-image.js';
 import { buildSiteIso } from '../../iso/site-iso.js';
 import type { CommandSpec } from '../command.js';
-import { mib } from '../options.js';
+import { mib, requiredOption } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
@@ -31,10 +30,8 @@ export const buildCommand: CommandSpec = {
   examples: ['fyr build examples/edge/site.yaml --release release.iso -o edge.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr build site.yaml --release release.iso -o site.iso --json'],
   async run(args, io) {
     const file = args.positionals[0]!;
-    const release = args.options.release;
-    const out = args.options.out;
-    if (typeof release !== 'string' || release === '') throw new FyrError('USAGE', 'missing --release ISO: the release ISO to start from');
-    if (typeof out !== 'string' || out === '') throw new FyrError('USAGE', 'missing -o FILE: where to write the site ISO');
+    const release = requiredOption(args, 'release', 'missing --release ISO: the release ISO to start from');
+    const out = requiredOption(args, 'out', 'missing -o FILE: where to write the site ISO');
     const info = readReleaseInfo(release);
     const { content, meta } = await siteForIso(file, args, io, info.release.name);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });

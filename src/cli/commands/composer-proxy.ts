@@ -1,7 +1,7 @@
 // fyr composer-proxy: serve osbuild-composer's unix socket to CI runners, with tokens and TLS.
 import { FyrError } from '../../errors.js';
 import type { CommandSpec } from '../command.js';
-import { readOptionFile } from '../options.js';
+import { readOptionFile, requiredOption } from '../options.js';
 import { parseSize } from './release.js';
 
 export function parseListen(value: string): { host: string; port: number } {
@@ -30,10 +30,8 @@ export const composerProxyCommand: CommandSpec = {
   positionals: { min: 0, max: 0 },
   examples: ['fyr composer-proxy --tokens /etc/fyr/proxy-tokens --listen 0.0.0.0:8700 --tls-cert /etc/pki/tls/certs/composer.pem --tls-key /etc/pki/tls/private/composer.key'],
   async run(args, io) {
-    const tokensFile = args.options.tokens;
-    const listen = args.options.listen;
-    if (typeof tokensFile !== 'string') throw new FyrError('USAGE', 'missing --tokens FILE');
-    if (typeof listen !== 'string') throw new FyrError('USAGE', 'missing --listen HOST:PORT');
+    const tokensFile = requiredOption(args, 'tokens', 'missing --tokens FILE');
+    const listen = requiredOption(args, 'listen', 'missing --listen HOST:PORT');
     const { host, port } = parseListen(listen);
     const cert = args.options['tls-cert'];
     const key = args.options['tls-key'];

@@ -1,8 +1,8 @@
 // fyr customize: put a site into an existing release or site ISO, in place.
-import { FyrError } from '../../errors.js';
 import { readReleaseInfo } from '../../iso/release-image.js';
 import { customizeIso } from '../../iso/site-iso.js';
 import type { CommandSpec } from '../command.js';
+import { requiredOption } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
@@ -27,8 +27,7 @@ export const customizeCommand: CommandSpec = {
   examples: ['fyr customize edge.iso --site examples/edge/site.yaml', 'fyr customize /dev/sdb --site site.yaml --rehash'],
   async run(args, io) {
     const iso = args.positionals[0]!;
-    const siteFile = args.options.site;
-    if (typeof siteFile !== 'string' || siteFile === '') throw new FyrError('USAGE', 'missing --site FILE: the site to put into the ISO');
+    const siteFile = requiredOption(args, 'site', 'missing --site FILE: the site to put into the ISO');
     const info = readReleaseInfo(iso);
     const { content, meta } = await siteForIso(siteFile, args, io, info.release.name);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });

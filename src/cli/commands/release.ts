@@ -7,7 +7,7 @@ import { buildRelease, type ReleaseEvent } from '../../iso/release.js';
 import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';
 import { makeProgress } from '../progress.js';
-import { cacheDir, mib, sourceDateEpoch } from '../options.js';
+import { cacheDir, mib, requiredOption, sourceDateEpoch } from '../options.js';
 import { toJson } from '../report.js';
 import { COMPOSE_OPTIONS, runCompose } from './compose.js';
 import { makeStyle } from '../style.js';
@@ -51,11 +51,7 @@ export const releaseCommand: CommandSpec = {
   positionals: { min: 0, max: 0 },
   examples: ['fyr release --base rhel-9.4-x86_64-boot.iso --content content/ -o release.iso', 'fyr release --compose site.yaml --composer https://composer:8700 --content content/ -o release.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr release --base base.iso --content content/ -o release.iso --site-area 16M --json'],
   async run(args, io) {
-    const need = (name: string) => {
-      const v = args.options[name];
-      if (typeof v !== 'string' || v === '') throw new FyrError('USAGE', `missing --${name === 'out' ? 'out (-o)' : name}`, { details: [`Usage: ${this.usage}`] });
-      return v;
-    };
+    const need = (name: string) => requiredOption(args, name, `missing --${name === 'out' ? 'out (-o)' : name}`, [`Usage: ${this.usage}`]);
     const composeSite = typeof args.options.compose === 'string' && args.options.compose !== '' ? args.options.compose : undefined;
     if (composeSite !== undefined && args.options.base !== undefined) throw new FyrError('USAGE', '--base and --compose exclude each other: give the base ISO, or the site whose blueprint composer builds it from');
     let base: string;

@@ -3,6 +3,7 @@ import { FyrError } from '../../errors.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite, type InstallSource, type OsRelease } from '../../render/index.js';
 import { TargetExistsError, writeTree } from '../../util/write-tree.js';
 import type { CommandSpec } from '../command.js';
+import { requiredOption } from '../options.js';
 import { countLabel, problemJson, toJson } from '../report.js';
 import { loadValidSite, printWarnings } from '../site-input.js';
 import { makeStyle } from '../style.js';
@@ -44,8 +45,7 @@ export const renderCommand: CommandSpec = {
   examples: ['fyr render examples/edge/site.yaml -o out/edge', 'fyr render site.yaml -o out --os rhel10 --source dvd --json'],
   async run(args, io) {
     const file = args.positionals[0] ?? '';
-    const out = args.options.out;
-    if (typeof out !== 'string' || out === '') throw new FyrError('USAGE', 'missing -o DIR: where to write the rendered files');
+    const out = requiredOption(args, 'out', 'missing -o DIR: where to write the rendered files');
     const options = {
       os: choice('os', args.options.os, OS, DEFAULT_RENDER_OPTIONS.os),
       source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
