@@ -92,6 +92,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       now,
       sleep: sleeper(signal),
     };
+    // Written at once, so the status page and `fyr-agent status` have a state from the start.
     await store.update(() => undefined);
   } catch (err) {
     if (err instanceof AgentInputError) return { ok: false, exitCode: 3, message: err.message };

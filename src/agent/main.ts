@@ -10,7 +10,7 @@ import { bastionPaths } from './paths.js';
 
 // Set by the bundler (esbuild --define); from src/ under tsx it is read from package.json.
 declare const FYR_AGENT_VERSION: string | undefined;
-export const agentVersion = (): string => (typeof FYR_AGENT_VERSION === 'string' ? FYR_AGENT_VERSION : packageVersion());
+const agentVersion = (): string => (typeof FYR_AGENT_VERSION === 'string' ? FYR_AGENT_VERSION : packageVersion());
 
 const HELP = `fyr-agent: provisions a fyr site from its bastion, resumably.
 

@@ -2,7 +2,7 @@
 // connect, an NTP client packet. Each resolves to an answer or throws with what went wrong.
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest_ } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 
@@ -12,17 +12,35 @@ export async function dnsA(server: string, name: string): Promise<string[]> {
   return resolver.resolve4(name);
 }
 
-export function httpGet(url: string, options: { ca?: string; servername?: string; timeoutMs?: number; auth?: string } = {}): Promise<{ status: number; body: string }> {
+export interface HttpOptions {
+  method?: string;
+  body?: Buffer;
+  headers?: Record<string, string | number>;
+  // user:password for Basic authentication.
+  auth?: string;
+  ca?: string;
+  servername?: string;
+  // HTTPS only; a BMC's self-signed certificate is accepted when the site says so.
+  rejectUnauthorized?: boolean;
+  timeoutMs?: number;
+}
+
+// One HTTP(S) request, the whole body read as text.
+export function httpRequest(url: string, options: HttpOptions = {}): Promise<{ status: number; body: string }> {
   const u = new URL(url);
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest_;
+  const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise((resolve, reject) => {
     const req = request(
       u,
       {
-        timeout: options.timeoutMs ?? 5000,
+        method: options.method ?? 'GET',
+        timeout: timeoutMs,
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
         ...(options.ca ? { ca: options.ca } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
-        ...(options.auth ? { auth: options.auth } : {}),
+        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -31,11 +49,13 @@ export function httpGet(url: string, options: { ca?: string; servername?: string
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in ${options.timeoutMs ?? 5000} ms`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${u.host} in ${timeoutMs / 1000} s`)));
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
+
+export const httpGet = (url: string, options: Omit<HttpOptions, 'method' | 'body'> = {}) => httpRequest(url, options);
 
 export function tcpOpen(host: string, port: number, timeoutMs = 3000): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -24,8 +24,7 @@ function classify(err: unknown): { message: string; retryable: boolean; command?
   if (err instanceof CommandError) return { message: err.message, retryable: err.retryable, command: err.command };
   if (err instanceof BmcError) return { message: err.message, retryable: err.retryable };
   if (err instanceof AgentInputError) return { message: err.message, retryable: false };
-  const e = err as NodeJS.ErrnoException;
-  return { message: e?.code ? `${e.message}` : String(e?.message ?? err), retryable: false };
+  return { message: String((err as Error)?.message ?? err), retryable: false };
 }
 
 async function runPhase(ctx: AgentContext, phase: Phase): Promise<void> {

@@ -10,6 +10,7 @@ import { BmcError } from '../../src/agent/bmc/index.js';
 import { ipmiDriver } from '../../src/agent/bmc/ipmi.js';
 import { redfishDriver } from '../../src/agent/bmc/redfish.js';
 import { exec, type Exec } from '../../src/agent/exec.js';
+import { ipmiSimFiles } from '../helpers/ipmi-sim.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const run = promisify(execFile);
@@ -39,12 +40,9 @@ bmc.after.each(async (c) => {
 const events = async (dir: string) => (await readFile(join(dir, 'events'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
 async function ipmiSim(c: Ctx, port: number, password: string): Promise<void> {
-  await writeFile(join(c.dir, 'lan.conf'), [
-    'name "fyrbmctest"', 'set_working_mc 0x20', '  startlan 1', `    addr 127.0.0.1 ${port}`, '    priv_limit admin',
-    '    guid a123456789abcdefa123456789abcdef', '  endlan', `  chassis_control "${join(DOUBLES, 'ipmi-chassis')} ${c.dir}"`,
-    `  user 2 true "admin" "${password}" admin 10 none md2 md5 straight`, '',
-  ].join('\n'));
-  await writeFile(join(c.dir, 'sim.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\nmc_enable 0x20\n');
+  const sim = ipmiSimFiles({ name: 'fyrbmctest', address: '127.0.0.1', port, username: 'admin', password, machine: c.dir });
+  await writeFile(join(c.dir, 'lan.conf'), sim.lanConf);
+  await writeFile(join(c.dir, 'sim.emu'), sim.emu);
   c.children.push(spawn('ipmi_sim', ['-c', join(c.dir, 'lan.conf'), '-f', join(c.dir, 'sim.emu'), '-s', join(c.dir, 'state'), '-n'], { stdio: 'ignore' }));
   await sleep(500);
 }

@@ -12,6 +12,7 @@ import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
+import { ipmiSimFiles } from './ipmi-sim.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
 
@@ -256,22 +257,9 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
         });
       } else {
         const conf = join(m.machine, 'lan.conf');
-        await writeFile(
-          conf,
-          [
-            `name "${node.name}"`,
-            'set_working_mc 0x20',
-            '  startlan 1',
-            `    addr ${node.bmc.address} 623`,
-            '    priv_limit admin',
-            '    guid a123456789abcdefa123456789abcdef',
-            '  endlan',
-            `  chassis_control "${join(DOUBLES, 'ipmi-chassis')} ${m.machine}"`,
-            `  user 2 true "${node.bmc.username}" "${password}" admin 10 none md2 md5 straight`,
-            '',
-          ].join('\n'),
-        );
-        await writeFile(join(m.machine, 'sim.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\nmc_enable 0x20\n');
+        const sim = ipmiSimFiles({ name: node.name, address: node.bmc.address, port: 623, username: node.bmc.username, password, machine: m.machine });
+        await writeFile(conf, sim.lanConf);
+        await writeFile(join(m.machine, 'sim.emu'), sim.emu);
         execa('ip', ['netns', 'exec', ns('m'), 'ipmi_sim', '-c', conf, '-f', join(m.machine, 'sim.emu'), '-s', join(m.machine, 'ipmi-state'), '-n'], { env, reject: false, stdio: 'ignore' });
       }
     }

@@ -1,6 +1,6 @@
 // Redfish over HTTPS: the DMTF calls every BMC implements. Boot override through a PATCH of
 // ComputerSystem.Boot, power through the ComputerSystem.Reset action.
-import { request } from 'node:https';
+import { httpRequest } from '../probes.js';
 import { BmcError, type BmcDriver, type Power } from './types.js';
 
 export interface RedfishTarget {
@@ -20,42 +20,24 @@ interface Reply {
 
 const TIMEOUT_MS = 15_000;
 
-function call(target: RedfishTarget, password: string, method: string, path: string, body?: unknown): Promise<Reply> {
+async function call(target: RedfishTarget, password: string, method: string, path: string, body?: unknown): Promise<Reply> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.address,
-        port: target.port,
-        method,
-        path,
-        rejectUnauthorized: target.verifyTls,
-        ...(target.ca ? { ca: target.ca } : {}),
-        auth: `${target.username}:${password}`,
-        headers: { accept: 'application/json', 'OData-Version': '4.0', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
-        timeout: TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // Not JSON: keep the text for the message.
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    // The message is what the caller shows when there is no errno code.
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end(payload);
+  const reply = await httpRequest(`https://${target.address}:${target.port}${path}`, {
+    method,
+    auth: `${target.username}:${password}`,
+    rejectUnauthorized: target.verifyTls,
+    ...(target.ca ? { ca: target.ca } : {}),
+    headers: { accept: 'application/json', 'OData-Version': '4.0', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+    ...(payload ? { body: payload } : {}),
+    timeoutMs: TIMEOUT_MS,
   });
+  let parsed: unknown = reply.body;
+  try {
+    parsed = reply.body ? JSON.parse(reply.body) : undefined;
+  } catch {
+    // Not JSON: keep the text for the message.
+  }
+  return { status: reply.status, body: parsed };
 }
 
 // The first message of a Redfish error body (@Message.ExtendedInfo), if any.
