@@ -47,12 +47,14 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 // A user-facing failure: a stable code, a message that names the fix, optional detail lines.
 export class FyrError extends Error {
   readonly code: ErrorCode;
-  readonly details: readonly string[];
+  // Not named `details`: uvu formats a failed test's `err.details` as a string, and an array
+  // there made it drop the failure silently.
+  readonly detailLines: readonly string[];
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: readonly string[] } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.details = options.details ?? [];
+    this.detailLines = options.details ?? [];
   }
 
   get exitCode(): ExitCode {

@@ -131,10 +131,10 @@ function report(err: unknown, io: Io, json: boolean): number {
   }
   if (isFyrError(err)) {
     if (json) {
-      io.stdout(toJson({ ok: false, error: { code: err.code, message: err.message, details: err.details } }));
+      io.stdout(toJson({ ok: false, error: { code: err.code, message: err.message, details: err.detailLines } }));
     } else {
       io.stderr(`${style.red('fyr: error:')} ${err.message} ${style.dim(`[${err.code}]`)}\n`);
-      for (const line of err.details) io.stderr(`  ${line}\n`);
+      for (const line of err.detailLines) io.stderr(`  ${line}\n`);
     }
     return err.exitCode;
   }

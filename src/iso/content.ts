@@ -1,6 +1,8 @@
 // The content directory of a release: the payload files and fyr-content.json, which names each
-// file's role, size and sha256. Everything is checked before anything is written: a missing
-// file or a wrong checksum is a problem at the manifest line that names it.
+// file's role, size and sha256. The manifest, every file's presence and size are checked before
+// anything is written; the checksums either then too (one read on both cores), or by the caller
+// while it copies the files (`checksums: 'caller'`), which reports mismatches through
+// `checksumError`. Either way a problem is at the manifest line that names it.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError, type Problem } from '../errors.js';
@@ -25,6 +27,14 @@ export interface Content {
   dir: string;
   release: { name: string; openshift: string; rhcos?: string };
   files: ContentFile[];
+  // The error for files whose sha256 (computed by the caller) is not the manifest's.
+  checksumError(found: ReadonlyArray<{ file: ContentFile; actual: string }>): InvalidInputError;
+}
+
+export interface LoadOptions {
+  onProgress?: (p: VerifyProgress) => void;
+  signal?: AbortSignal;
+  checksums?: 'now' | 'caller';
 }
 
 export interface VerifyProgress {
@@ -34,7 +44,8 @@ export interface VerifyProgress {
 
 let validate: ReturnType<typeof compileSchema> | undefined;
 
-export async function loadContent(dir: string, onProgress: (p: VerifyProgress) => void = () => {}, signal?: AbortSignal): Promise<Content> {
+export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
+  const { onProgress = () => {}, signal } = options;
   const manifest = join(dir, CONTENT_MANIFEST);
   let loaded;
   try {
@@ -69,16 +80,26 @@ export async function loadContent(dir: string, onProgress: (p: VerifyProgress) =
     else if (info.size !== f.size) problem(['files', i, 'size'], 'CONTENT_SIZE_MISMATCH', `${f.path} has ${info.size} bytes, the manifest says ${f.size}`);
     else present.push(f);
   }
+  const mismatch = (f: ContentFile, actual: string) => problem(['files', files.indexOf(f), 'sha256'], 'CONTENT_SHA256_MISMATCH', `${f.path} has sha256 ${actual}, the manifest says ${f.sha256}`);
+  const fail = () => new InvalidInputError(`${manifest}: ${problems.length} problem(s)`, problems, 'CONTENT_INVALID');
+  const checksumError = (found: ReadonlyArray<{ file: ContentFile; actual: string }>) => {
+    for (const { file, actual } of found) mismatch(file, actual);
+    return fail();
+  };
+  if (options.checksums === 'caller') {
+    if (problems.length > 0) throw fail();
+    return { dir: root, release: data.release, files, checksumError };
+  }
   // Sizes first (cheap), then every checksum: one read of each input, on both cores.
   const totalBytes = present.reduce((n, f) => n + f.size, 0);
   const sums = await sha256Files(present, (bytes) => onProgress({ bytes, totalBytes }), signal);
   if (signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped while checking the content');
   for (const f of present) {
     const actual = sums.get(f.absolute);
-    if (actual !== f.sha256) problem(['files', files.indexOf(f), 'sha256'], 'CONTENT_SHA256_MISMATCH', `${f.path} has sha256 ${actual}, the manifest says ${f.sha256}`);
+    if (actual !== f.sha256) mismatch(f, actual ?? '(unreadable)');
   }
-  if (problems.length > 0) throw new InvalidInputError(`${manifest}: ${problems.length} problem(s)`, problems, 'CONTENT_INVALID');
-  return { dir: root, release: data.release, files };
+  if (problems.length > 0) throw fail();
+  return { dir: root, release: data.release, files, checksumError };
 }
 
 function checkRoles(files: ReadonlyArray<{ role: ContentRole }>, problem: (path: PathSegment[], code: string, message: string, expected?: string) => void) {

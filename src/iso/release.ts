@@ -1,8 +1,11 @@
-// fyr release: base installer ISO + content directory -> release ISO, in one write. Checks
-// every input first, edits only the small boot files, maps the payload from where it lies,
-// and leaves nothing at the output path unless the whole image is done.
-import { closeSync, existsSync, openSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promises';
+// fyr release: base installer ISO + content directory -> release ISO. The image is built in
+// place, each byte written once: a copy of the base image; fyr's own tree of the payload after
+// it (payload-session.ts); one session added by xorriso with the edited boot files, the embed
+// areas and the boot equipment; then the payload copied into the extents fyr planned, its
+// sha256 checked and the media-check MD5 computed as it goes. Nothing is left at the output
+// path unless the whole image is done.
+import { closeSync, existsSync, ftruncateSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFile, mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
@@ -12,10 +15,12 @@ import { loadContent, type VerifyProgress } from './content.js';
 import { AGENT_PATH, KS_PATH, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
+import { fillPayload } from './fill-payload.js';
 import { finishImage, fileReader } from './finish.js';
-import { findInIso, readPrimaryVolume, type PrimaryVolume } from './iso9660.js';
+import { findInIso, readPrimaryVolume, walkIso, type PrimaryVolume } from './iso9660.js';
+import { planPayloadSession, type PayloadSession } from './payload-session.js';
 import { writeImage } from './write-image.js';
-import { detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
+import { bootArgs, detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
 
 export interface ReleaseOptions {
   base: string;
@@ -36,6 +41,7 @@ export interface ReleaseOptions {
 export type ReleaseEvent =
   | { phase: 'verify'; progress: VerifyProgress }
   | { phase: 'prepare'; message: string }
+  | { phase: 'layout'; percent: number }
   | { phase: 'write'; percent: number }
   | { phase: 'finish'; message: string };
 
@@ -101,7 +107,9 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   if (existsSync(output) && !o.force) throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
   if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId)) throw new FyrError('USAGE', `--volid ${o.volumeId}: expected 1 to 32 letters, digits, ".", "_" or "-"`);
   const { volume, size: baseSize } = openBase(o.base);
-  const content = await loadContent(o.contentDir, (progress) => emit({ phase: 'verify', progress }), o.signal);
+  // Checksums are checked while the files are copied (one read of each); a mismatch leaves
+  // nothing behind.
+  const content = await loadContent(o.contentDir, { checksums: 'caller', ...(o.signal ? { signal: o.signal } : {}) });
   const report = parseInspect((await runTool('xorriso', inspectArgs(o.base))).stdout);
   const layout = detectLayout(report);
   if ('found' in layout) {
@@ -162,30 +170,85 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const jsonSize = releaseJsonSize(info);
     await writeFile(join(staging, 'release.json'), releaseJsonBytes(info, jsonSize));
 
-    const maps: Array<[string, string]> = content.files.filter((f) => f.role !== 'agent').map((f) => [f.absolute, `${PAYLOAD_DIR}/${f.path}`]);
-    maps.push([agent.disk, AGENT_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]);
-    const args = releaseArgs({ base: resolve(o.base), output: temp, volumeId, updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
-    // xorriso would treat an existing file as media to append to.
+    const payload = content.files.filter((f) => f.role !== 'agent');
+    const sources = [...payload.map((f) => ({ disk: f.absolute, isoPath: `${PAYLOAD_DIR}/${f.path}`, size: f.size, sha256: f.sha256 })), { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256 }];
+    const maps: Array<[string, string]> = [[join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]];
     await rm(temp, { force: true });
-    const streamed = await writeImage(args, temp, {
+    await copyFile(o.base, temp).catch((err: unknown) => {
+      throw writeError(err, temp);
+    });
+    const session = planPayloadSession(reader.range, baseSize, sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: statSync(f.disk).mode })), epoch);
+    writeSession(temp, session);
+    const args = releaseArgs({ image: temp, volumeId, boot: layout.kind === 'el10' ? bootArgs(report) : 'replay', updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
+    await writeImage(args, temp, {
       env: { SOURCE_DATE_EPOCH: String(epoch) },
-      onPercent: (percent) => emit({ phase: 'write', percent }),
+      onPercent: (percent) => emit({ phase: 'layout', percent }),
       ...(o.signal ? { signal: o.signal } : {}),
     });
+    checkPlacement(temp, session);
+    const size = statSync(temp).size;
+    const filled = await fillPayload(
+      temp,
+      sources.map((f, i) => ({ source: f.disk, sha256: f.sha256, size: f.size, extents: session.files[i]!.extents })),
+      size,
+      { onBytes: (done, total) => emit({ phase: 'write', percent: total === 0 ? 100 : (100 * done) / total }), ...(o.signal ? { signal: o.signal } : {}) },
+    );
+    if (filled.mismatches.length > 0) {
+      const agentMismatch = filled.mismatches.find((m) => m.index >= payload.length);
+      if (agentMismatch) throw new FyrError('AGENT_MISSING', `${agent.disk} changed while the release was built (sha256 ${agentMismatch.actual})`);
+      throw content.checksumError(filled.mismatches.map((m) => ({ file: payload[m.index]!, actual: m.actual })));
+    }
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
-    const finished = finishImage(temp, streamed.checkpoints, info, { ks: ksSize, site: siteSize, json: jsonSize });
+    const finished = finishImage(temp, filled.checkpoints, info, { ks: ksSize, site: siteSize, json: jsonSize });
     const stateFile = md5StatePath(output);
-    const state = { format: 'fyr-md5state/1', iso: basename(output), volumeId, size: streamed.bytes, md5: finished.md5.md5, resume: finished.resume };
+    const state = { format: 'fyr-md5state/1', iso: basename(output), volumeId, size, md5: finished.md5.md5, resume: finished.resume };
     await writeFile(`${temp}.md5state`, `${JSON.stringify(state, null, 2)}\n`);
     if (o.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete');
     await rename(temp, output);
     await rename(`${temp}.md5state`, stateFile);
-    return { output, md5StateFile: stateFile, size: streamed.bytes, info: finished.info, md5: finished.md5.md5 };
+    return { output, md5StateFile: stateFile, size, info: finished.info, md5: finished.md5.md5 };
   } finally {
     reader.close();
     await rm(staging, { recursive: true, force: true });
     await rm(temp, { force: true });
     await rm(`${temp}.md5state`, { force: true });
+  }
+}
+
+function writeError(err: unknown, path: string): FyrError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new FyrError('NO_SPACE', `no space left writing ${path}`, { cause: err });
+  return new FyrError('WRITE_FAILED', `writing ${path}: ${code ?? (err as Error).message}`, { cause: err });
+}
+
+// The superblock and directories of fyr's payload tree over the copy of the base; the payload
+// extents stay holes until they are filled.
+function writeSession(path: string, session: PayloadSession): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, session.end);
+    for (const w of session.writes) writeSync(fd, w.data, 0, w.data.length, w.offset);
+  } catch (err) {
+    throw writeError(err, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// xorriso must have kept every payload file where fyr put it.
+function checkPlacement(path: string, session: PayloadSession): void {
+  const fd = openSync(path, 'r');
+  try {
+    const entries = new Map(walkIso(fileReader(fd)).map((e) => [e.path, e]));
+    for (const f of session.files) {
+      const got = entries.get(f.isoPath)?.extents.filter((x) => x.length > 0) ?? [];
+      const want = f.extents.filter((x) => x.length > 0);
+      if (got.length !== want.length || got.some((x, i) => x.offset !== want[i]!.offset || x.length !== want[i]!.length)) {
+        throw new FyrError('INTERNAL', `xorriso moved ${f.isoPath} (planned at ${want[0]?.offset ?? 0}, found at ${got[0]?.offset ?? 'nowhere'})`);
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

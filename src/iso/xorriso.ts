@@ -2,7 +2,8 @@
 // what it reports. Commands are order-sensitive: -pkt_output first so every message is
 // tagged, -indev/-outdev before the boot replay, edits after it.
 
-export const ESP_TYPE_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+// The ESP's MBR partition type (see bootArgs).
+export const ESP_MBR_TYPE = '0xef';
 
 export function inspectArgs(base: string): string[] {
   return ['-pkt_output', 'on', '-abort_on', 'FAILURE', '-indev', base, '-report_el_torito', 'cmd', '-find', '/', '-type', 'f'];
@@ -10,7 +11,7 @@ export function inspectArgs(base: string): string[] {
 
 export interface BaseReport {
   volumeId: string;
-  // The -boot_image and -append_partition commands "replay" would run.
+  // The -boot_image and -append_partition commands "replay" would run, in order.
   bootCommands: string[];
   files: string[];
 }
@@ -31,7 +32,7 @@ export function parseInspect(output: string): BaseReport {
     if (!result) continue;
     const text = result[1]!;
     if (/^-(boot_image|append_partition) /.test(text)) {
-      if (!bootCommands.includes(text)) bootCommands.push(text);
+      bootCommands.push(text);
     } else if (text.startsWith("'/")) {
       files.push(unquote(text));
     }
@@ -74,15 +75,39 @@ export function detectLayout(report: BaseReport): BootLayout | LayoutProblem {
   return { found: parts.join(', ') };
 }
 
+// One line of xorriso's "-report_el_torito cmd" as an argument array.
+export function commandArgv(line: string): string[] {
+  return (line.match(/(?:[^\s']+|'(?:[^']|'\\'')*')+/g) ?? []).map(unquote);
+}
+
+// The boot equipment of an image whose EFI boot image is its appended ESP (RHEL 10), as
+// explicit commands: "replay" cannot point El Torito at an appended partition when it grows an
+// image, so the base's commands are given, with the partition named by number. The partition
+// table becomes MBR (the ESP as partition 2, type 0xef, which UEFI firmware boots like a GPT
+// ESP): libisofs 1.5.4, growing an image past 4 GiB, wraps the volume size with a partition
+// offset or a GRUB partition table and refuses a GPT appended partition as overlapping.
+const GROW_BREAKS = /^(partition_offset|partition_table|appended_part_as|iso_mbr_part_type)=/;
+
+export function bootArgs(report: BaseReport): string[] {
+  return report.bootCommands
+    .filter((c) => c.startsWith('-boot_image '))
+    .map(commandArgv)
+    .filter((argv) => !GROW_BREAKS.test(argv[2] ?? ''))
+    .flat()
+    .map((a) => a.replace(/^efi_path=--interval:appended_partition_(\d+)_start_\d+s_size_\d+d:/, 'efi_path=--interval:appended_partition_$1:'));
+}
+
 export interface ReleaseWrite {
-  base: string;
-  // The image file. xorriso writes it itself, front to back (no_emul_toc: without the emulated
-  // multi-session TOC it would write the first 64 KiB last), and fyr hashes it from behind.
-  output: string;
+  // The image to grow: a copy of the base with fyr's payload tree (payload-session.ts). xorriso
+  // adds one session after it and rewrites the superblock at the start (no_emul_toc: no copies
+  // of it kept at session starts); the payload's bytes are not read or moved.
+  image: string;
   volumeId: string;
+  // The base's boot equipment: replayed, or these -boot_image arguments (bootArgs).
+  boot: 'replay' | readonly string[];
   // Edited copies of files in the base image: [disk path, ISO path].
   updates: ReadonlyArray<readonly [string, string]>;
-  // New files: [disk path, ISO path], in the order they should be laid out.
+  // New small files: [disk path, ISO path], in the order they should be laid out.
   maps: ReadonlyArray<readonly [string, string]>;
   // ISO paths to place after everything else, in this order (the embed areas, release.json).
   last: readonly string[];
@@ -91,16 +116,16 @@ export interface ReleaseWrite {
   epoch: number;
 }
 
-// One write: the base image's tree and boot equipment, the edits, the payload mapped from where
-// it lies, straight to the output file. No fsync every 16 MiB (-stdio_sync off), like cp.
+// The base image's boot equipment replayed, the edits and the embed areas, in one session
+// appended to the image. No fsync every 16 MiB (-stdio_sync off), like cp.
 export function releaseArgs(w: ReleaseWrite): string[] {
   const args = ['-pkt_output', 'on', '-report_about', 'UPDATE', '-abort_on', 'FAILURE', '-pacifier', 'interval=1', '-stdio_sync', 'off'];
-  args.push('-indev', w.base, '-outdev', `stdio:${w.output}`, '-boot_image', 'any', 'replay', '-volid', w.volumeId);
+  args.push('-dev', `stdio:${w.image}`, ...(w.boot === 'replay' ? ['-boot_image', 'any', 'replay'] : w.boot), '-volid', w.volumeId);
   // Level 3 lets a payload file over 4 GiB be recorded in several extents.
   args.push('-compliance', 'iso_9660_level=3:no_emul_toc');
   for (const [disk, iso] of w.updates) args.push('-update', disk, iso);
   for (const [disk, iso] of w.maps) args.push('-map', disk, iso);
-  if (w.esp) args.push('-append_partition', '2', ESP_TYPE_GUID, w.esp);
+  if (w.esp) args.push('-append_partition', '2', ESP_MBR_TYPE, w.esp);
   // Higher weights come first; the embed areas get the lowest so they end the file data.
   w.last.forEach((iso, i) => args.push('-find', iso, '-exec', 'sort_weight', String(-1 - i), '--'));
   args.push('-alter_date_r', 'b', `=${w.epoch}`, '/', '--');
