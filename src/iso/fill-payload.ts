@@ -1,11 +1,12 @@
 // Copies the payload into the extents planned for it (payload-session.ts), in image order, with
-// large reads and writes, checking each file's sha256 on the way, while the MD5 follower hashes
-// the image just behind on the other core. All-zero pieces are not written: the image file was
-// sized in advance, so they are holes that read as zeros (a sparse input stays sparse).
+// 4 MiB reads and writes, checking each file's sha256 on the way, while a worker computes the
+// media-check MD5 of the image on the other core from the same buffers. All-zero pieces are not
+// written: the image file was sized in advance, so they are holes that read as zeros (a sparse
+// input stays sparse).
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
-import { followHash } from './follow-hash.js';
+import { imageMd5 } from './image-md5.js';
 import type { Extent } from './iso9660.js';
 import type { IsoMd5Checkpoint } from './isomd5.js';
 
@@ -27,7 +28,9 @@ export interface FillOptions {
   onBytes?: (done: number, total: number) => void;
 }
 
-const CHUNK = 8 << 20;
+const CHUNK = 4 << 20;
+// Pieces in flight: one being read and hashed, the others being written.
+const BUFFERS = 8;
 const ZERO = Buffer.alloc(CHUNK);
 
 function ioError(err: unknown, what: string): FyrError {
@@ -46,68 +49,120 @@ async function readFull(input: FileHandle, buf: Buffer, length: number, position
   return buf.subarray(0, length);
 }
 
-// `files` in image order; `imageSize` is the finished image's size.
-export async function fillPayload(target: string, files: readonly FillFile[], imageSize: number, options: FillOptions = {}): Promise<FillResult> {
-  const follower = followHash(target);
+interface Piece {
+  file: number;
+  // Offset in the file, length, offset in the image.
+  from: number;
+  length: number;
+  at: number;
+}
+
+function piecesOf(files: readonly FillFile[]): Piece[] {
+  const pieces: Piece[] = [];
+  files.forEach((f, file) => {
+    let from = 0;
+    for (const x of f.extents) {
+      for (let at = 0; at < x.length; at += CHUNK) pieces.push({ file, from: from + at, length: Math.min(CHUNK, x.length - at), at: x.offset + at });
+      from += x.length;
+    }
+  });
+  return pieces;
+}
+
+// `files` in image order. Pieces are read and hashed
+// in order on this thread while earlier ones are still being written by libuv's threads (page
+// cache writes wait on writeback here, reads and hashing need not) and MD5-hashed by the worker.
+// A buffer is reused once both are done with it.
+export async function fillPayload(target: string, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
   const out = await open(target, 'r+');
   const total = files.reduce((n, f) => n + f.size, 0);
   const mismatches: FillResult['mismatches'] = [];
-  const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  const free: number[] = [];
+  const users = new Uint8Array(BUFFERS);
+  let wake: (() => void) | undefined;
+  const release = (slot: number) => {
+    if (--users[slot]! > 0) return;
+    free.push(slot);
+    wake?.();
+    wake = undefined;
+  };
+  const md5 = imageMd5(target, BUFFERS, CHUNK, release);
+  let failure: FyrError | undefined;
+  md5.failed.catch((err: FyrError) => {
+    // Stopped on purpose after a mismatch, or broken: either way no more buffers come back.
+    if (mismatches.length === 0) failure ??= err;
+    wake?.();
+    wake = undefined;
+  });
+  for (let slot = 0; slot < BUFFERS; slot++) free.push(slot);
+  const writes = new Set<Promise<void>>();
   let done = 0;
+  let input: FileHandle | undefined;
   try {
-    follower.ready(files[0]?.extents[0]?.offset ?? imageSize);
-    for (const [index, file] of files.entries()) {
-      const writing = mismatches.length === 0;
-      const input = await open(file.source, 'r').catch((err: NodeJS.ErrnoException) => {
-        throw new FyrError('CONTENT_INVALID', `cannot read ${file.source}: ${err.code ?? err.message}`);
-      });
-      const hash = createHash('sha256');
-      try {
-        // The pieces of the file: [offset in the file, length, offset in the image].
-        const pieces: Array<[number, number, number]> = [];
-        let from = 0;
-        for (const x of file.extents) {
-          for (let at = 0; at < x.length; at += CHUNK) pieces.push([from + at, Math.min(CHUNK, x.length - at), x.offset + at]);
-          from += x.length;
-        }
-        // One piece is read ahead while the previous one is hashed and written.
-        let next = pieces.length > 0 ? readFull(input, buffers[0]!, pieces[0]![1], pieces[0]![0], file.source) : undefined;
-        for (let i = 0; i < pieces.length; i++) {
-          if (options.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete');
-          const data = await next!;
-          const [, length, position] = pieces[i]!;
-          const ahead = pieces[i + 1];
-          next = ahead ? readFull(input, buffers[(i + 1) % 2]!, ahead[1], ahead[0], file.source) : undefined;
-          next?.catch(() => {});
-          hash.update(data);
-          if (writing) {
-            if (!data.equals(ZERO.subarray(0, length))) {
-              await out.write(data, 0, length, position).catch((err: unknown) => {
-                throw ioError(err, `writing ${target}`);
-              });
-            }
-            follower.ready(position + length);
-          }
-          done += length;
-          options.onBytes?.(done, total);
-        }
-      } finally {
-        await input.close();
+    let hash = createHash('sha256');
+    for (const piece of piecesOf(files)) {
+      if (options.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete');
+      if (failure) throw failure;
+      const file = files[piece.file]!;
+      if (piece.from === 0) {
+        hash = createHash('sha256');
+        input = await open(file.source, 'r').catch((err: NodeJS.ErrnoException) => {
+          throw new FyrError('CONTENT_INVALID', `cannot read ${file.source}: ${err.code ?? err.message}`);
+        });
       }
-      const actual = hash.digest('hex');
-      if (actual !== file.sha256) {
-        mismatches.push({ index, actual });
-        // The image is abandoned: the rest is only read, to report every mismatch at once.
-        await follower.stop();
+      while (free.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) throw failure;
+      const slot = free.pop()!;
+      const data = await readFull(input!, md5.slots[slot]!, piece.length, piece.from, file.source);
+      hash.update(data);
+      // Two users of the buffer: the write (unless the piece is all zeros) and the MD5.
+      users[slot] = 1;
+      if (mismatches.length === 0) {
+        if (!data.equals(ZERO.subarray(0, piece.length))) {
+          users[slot]++;
+          const write = out
+            .write(data, 0, piece.length, piece.at)
+            .then(
+              () => undefined,
+              (err: unknown) => {
+                failure ??= ioError(err, `writing ${target}`);
+              },
+            )
+            .finally(() => {
+              writes.delete(write);
+              release(slot);
+            });
+          writes.add(write);
+        }
+        md5.piece(piece.at, piece.length, slot);
+      } else {
+        release(slot);
       }
-      if (mismatches.length === 0) follower.ready(files[index + 1]?.extents[0]?.offset ?? imageSize);
+      done += piece.length;
+      options.onBytes?.(done, total);
+      if (piece.from + piece.length === file.size) {
+        await input!.close();
+        input = undefined;
+        const actual = hash.digest('hex');
+        if (actual !== file.sha256) {
+          // The image is abandoned: the rest is only read, to report every mismatch at once.
+          mismatches.push({ index: piece.file, actual });
+          if (mismatches.length === 1) await md5.stop();
+        }
+      }
     }
-    if (mismatches.length > 0) return { checkpoints: [], mismatches };
-    follower.end(imageSize);
-    const { checkpoints } = await follower.result;
-    return { checkpoints, mismatches };
+    // Files of no bytes have no pieces; their checksum is that of nothing.
+    files.forEach((f, index) => f.size === 0 && f.sha256 !== EMPTY_SHA256 && mismatches.push({ index, actual: EMPTY_SHA256 }));
+    await Promise.all(writes);
+    if (failure) throw failure;
+    if (mismatches.length > 0) return { checkpoints: [], mismatches: mismatches.sort((a, b) => a.index - b.index) };
+    return { checkpoints: await md5.end(), mismatches };
   } finally {
+    await input?.close();
+    await Promise.allSettled(writes);
     await out.close();
-    await follower.stop();
+    await md5.stop();
   }
 }
+
+const EMPTY_SHA256 = createHash('sha256').digest('hex');

@@ -1,7 +1,6 @@
-// Worker thread: computes the media-check MD5 of an image while it is being written, reading the
-// file just behind the writer (from the page cache), so hashing overlaps the write on the second
-// core and the image is never read back after it is complete. The writer either appends (the
-// file's size says how far it got) or fills a file of full size in order and says how far.
+// Worker thread: computes the media-check MD5 of an image while another program writes it,
+// reading the file just behind the writer (from the page cache), so hashing overlaps the write
+// on the second core and the image is never read back after it is complete.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { IsoMd5Hasher, isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint } from './isomd5.js';
@@ -9,8 +8,7 @@ import { IsoMd5Hasher, isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint }
 export interface FollowRequest {
   path: string;
   checkpointEvery: number;
-  // Receives { end: finalSize } once the writer is done, { ready: bytes } when the writer fills
-  // the file in place (then only the first `ready` bytes are final), or { abort: true }.
+  // Receives { end: finalSize } once the writer is done, or { abort: true }.
   control: MessagePort;
 }
 
@@ -23,19 +21,17 @@ const sleep = (ms: number) => Atomics.wait(nap, 0, 0, ms);
 
 function follow({ path, checkpointEvery, control }: FollowRequest): { bytes: number; checkpoints: IsoMd5Checkpoint[] } {
   let end: number | undefined;
-  let ready: number | undefined;
   const poll = () => {
     for (let m = receiveMessageOnPort(control); m; m = receiveMessageOnPort(control)) {
-      const message = m.message as { end?: number; ready?: number; abort?: boolean };
+      const message = m.message as { end?: number; abort?: boolean };
       if (message.abort) throw new Aborted();
       if (typeof message.end === 'number') end = message.end;
-      if (typeof message.ready === 'number') ready = Math.max(ready ?? 0, message.ready);
     }
   };
-  const available = (fd: number) => (end !== undefined ? end : (ready ?? fstatSync(fd).size));
-  // Waits until the first `bytes` bytes are final, or the writer is done.
+  // Waits until the file has `bytes` bytes, or the writer is done.
   const waitFor = (fd: number, bytes: number) => {
-    while ((poll(), available(fd)) < bytes) {
+    while (fstatSync(fd).size < bytes) {
+      poll();
       if (end !== undefined) return false;
       sleep(3);
     }
@@ -63,9 +59,7 @@ function follow({ path, checkpointEvery, control }: FollowRequest): { bytes: num
     // Past the hashed length nothing is needed: the caller finishes from the last checkpoint.
     while (!hasher.done) {
       const boundary = (Math.floor(hasher.position / checkpointEvery) + 1) * checkpointEvery;
-      poll();
-      const limit = ready !== undefined && end === undefined ? ready : Infinity;
-      const n = limit <= hasher.position ? 0 : readSync(fd, buf, 0, Math.min(buf.length, boundary - hasher.position, limit - hasher.position), hasher.position);
+      const n = readSync(fd, buf, 0, Math.min(buf.length, boundary - hasher.position), hasher.position);
       if (n === 0) {
         poll();
         if (end !== undefined && hasher.position >= end) break;

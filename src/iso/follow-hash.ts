@@ -1,6 +1,5 @@
 // The main-thread side of follow-hash-worker: start it on a file that is about to be written,
-// tell it how far the writer got (or let it watch the size), then the final size, and get the
-// MD5 checkpoints.
+// tell it the final size when the writer is done, and get the MD5 checkpoints.
 import { MessageChannel } from 'node:worker_threads';
 import { FyrError } from '../errors.js';
 import { startWorker } from '../util/worker.js';
@@ -17,8 +16,6 @@ export interface FollowResult {
 
 export interface Follower {
   result: Promise<FollowResult>;
-  // For a file filled in place: its first `bytes` bytes are final.
-  ready(bytes: number): void;
   end(size: number): void;
   stop(): Promise<void>;
 }
@@ -35,7 +32,6 @@ export function followHash(target: string): Follower {
   result.catch(() => {});
   return {
     result,
-    ready: (bytes: number) => channel.port1.postMessage({ ready: bytes }),
     end: (size: number) => channel.port1.postMessage({ end: size }),
     stop: async () => {
       channel.port1.postMessage({ abort: true });

@@ -190,7 +190,6 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const filled = await fillPayload(
       temp,
       sources.map((f, i) => ({ source: f.disk, sha256: f.sha256, size: f.size, extents: session.files[i]!.extents })),
-      size,
       { onBytes: (done, total) => emit({ phase: 'write', percent: total === 0 ? 100 : (100 * done) / total }), ...(o.signal ? { signal: o.signal } : {}) },
     );
     if (filled.mismatches.length > 0) {

@@ -1,0 +1,54 @@
+// The main-thread side of image-md5-worker: a pool of shared buffers the copy reads pieces
+// into, handed to the worker in image order, and the MD5 checkpoints at the end.
+import { MessageChannel } from 'node:worker_threads';
+import { FyrError } from '../errors.js';
+import { startWorker } from '../util/worker.js';
+import type { ImageMd5Message, ImageMd5Reply, ImageMd5Request } from './image-md5-worker.js';
+import type { IsoMd5Checkpoint } from './isomd5.js';
+
+export const CHECKPOINT_EVERY = 4 << 20;
+
+export interface ImageMd5 {
+  // The pool's buffers, each `slotSize` bytes.
+  slots: Buffer[];
+  // Hash slot `slot` (its first `length` bytes) as the image's bytes at `at`; `onFree(slot)`
+  // is called when the worker is done with it.
+  piece(at: number, length: number, slot: number): void;
+  // No more pieces: hash the rest of the file and return the checkpoints.
+  end(): Promise<IsoMd5Checkpoint[]>;
+  // Rejects as soon as the worker fails (or is stopped).
+  failed: Promise<never>;
+  stop(): Promise<void>;
+}
+
+export function imageMd5(path: string, slotCount: number, slotSize: number, onFree: (slot: number) => void): ImageMd5 {
+  const pool = new SharedArrayBuffer(slotCount * slotSize);
+  const channel = new MessageChannel();
+  const request: ImageMd5Request = { path, checkpointEvery: CHECKPOINT_EVERY, pool, slotSize, control: channel.port2 };
+  const worker = startWorker(import.meta.url, 'image-md5-worker', { workerData: request, transferList: [channel.port2] });
+  const result = new Promise<IsoMd5Checkpoint[]>((resolve, reject) => {
+    worker.once('message', (reply: ImageMd5Reply) => (reply.type === 'done' ? resolve(reply.checkpoints) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
+    worker.once('error', (err) => reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })));
+    worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
+  });
+  result.catch(() => {});
+  channel.port1.on('message', (m: { free: number }) => onFree(m.free));
+  const send = (m: ImageMd5Message) => channel.port1.postMessage(m);
+  let stopped = false;
+  return {
+    slots: Array.from({ length: slotCount }, (_, i) => Buffer.from(pool, i * slotSize, slotSize)),
+    piece: (at, length, slot) => send({ at, length, slot }),
+    failed: result.then(() => new Promise<never>(() => {})),
+    end: async () => {
+      send({ end: true });
+      return result;
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      send({ abort: true });
+      channel.port1.close();
+      await worker.terminate();
+    },
+  };
+}
