@@ -8,6 +8,17 @@ export const SITE_AREA_PATH = '/fyr/site.tar';
 export const RELEASE_JSON_PATH = '/release.json';
 export const PAYLOAD_DIR = '/fyr/payload';
 export const AGENT_PATH = '/fyr/agent/fyr-agent.mjs';
+// One sector placed just before the first embed area. Its last 64 bytes are MD5's padding for
+// the image up to them, which lets node:crypto's MD5 (native, faster than fyr's resumable one)
+// hash the release and still yield the resumable state at the area (isomd5.ts, nativeMd5).
+export const MD5_PAD_PATH = '/fyr/md5-pad';
+export const MD5_PAD_SIZE = 2048;
+
+export function md5PadFile(): Buffer {
+  const out = Buffer.alloc(MD5_PAD_SIZE);
+  out.write('fyr: the last 64 bytes of this file are MD5 padding for the image before them (media-check state, see the README).\n');
+  return out;
+}
 
 export const DEFAULT_KS_AREA = 256 * 1024;
 export const DEFAULT_SITE_AREA = 8 * 1024 * 1024;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
-import { imageMd5 } from './image-md5.js';
+import { imageMd5, type ImageMd5Target } from './image-md5.js';
 import type { Extent } from './iso9660.js';
 import type { IsoMd5Checkpoint } from './isomd5.js';
 
@@ -18,7 +18,8 @@ export interface FillFile {
 }
 
 export interface FillResult {
-  checkpoints: IsoMd5Checkpoint[];
+  // The media-check MD5 state at the first embed area (none after a mismatch).
+  checkpoint: IsoMd5Checkpoint | undefined;
   // Files whose sha256 is not the expected one. After the first, nothing more is written.
   mismatches: Array<{ index: number; actual: string }>;
 }
@@ -73,7 +74,8 @@ function piecesOf(files: readonly FillFile[]): Piece[] {
 // in order on this thread while earlier ones are still being written by libuv's threads (page
 // cache writes wait on writeback here, reads and hashing need not) and MD5-hashed by the worker.
 // A buffer is reused once both are done with it.
-export async function fillPayload(target: string, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
+export async function fillPayload(image: ImageMd5Target, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
+  const target = image.path;
   const out = await open(target, 'r+');
   const total = files.reduce((n, f) => n + f.size, 0);
   const mismatches: FillResult['mismatches'] = [];
@@ -86,7 +88,7 @@ export async function fillPayload(target: string, files: readonly FillFile[], op
     wake?.();
     wake = undefined;
   };
-  const md5 = imageMd5(target, BUFFERS, CHUNK, release);
+  const md5 = imageMd5(image, BUFFERS, CHUNK, release);
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {
     // Stopped on purpose after a mismatch, or broken: either way no more buffers come back.
@@ -155,8 +157,8 @@ export async function fillPayload(target: string, files: readonly FillFile[], op
     files.forEach((f, index) => f.size === 0 && f.sha256 !== EMPTY_SHA256 && mismatches.push({ index, actual: EMPTY_SHA256 }));
     await Promise.all(writes);
     if (failure) throw failure;
-    if (mismatches.length > 0) return { checkpoints: [], mismatches: mismatches.sort((a, b) => a.index - b.index) };
-    return { checkpoints: await md5.end(), mismatches };
+    if (mismatches.length > 0) return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index) };
+    return { checkpoint: await md5.end(), mismatches };
   } finally {
     await input?.close();
     await Promise.allSettled(writes);

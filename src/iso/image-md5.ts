@@ -1,12 +1,10 @@
 // The main-thread side of image-md5-worker: a pool of shared buffers the copy reads pieces
-// into, handed to the worker in image order, and the MD5 checkpoints at the end.
+// into, handed to the worker in image order, and the MD5 checkpoint at the first embed area.
 import { MessageChannel } from 'node:worker_threads';
 import { FyrError } from '../errors.js';
 import { startWorker } from '../util/worker.js';
 import type { ImageMd5Message, ImageMd5Reply, ImageMd5Request } from './image-md5-worker.js';
 import type { IsoMd5Checkpoint } from './isomd5.js';
-
-export const CHECKPOINT_EVERY = 4 << 20;
 
 export interface ImageMd5 {
   // The pool's buffers, each `slotSize` bytes.
@@ -14,20 +12,26 @@ export interface ImageMd5 {
   // Hash slot `slot` (its first `length` bytes) as the image's bytes at `at`; `onFree(slot)`
   // is called when the worker is done with it.
   piece(at: number, length: number, slot: number): void;
-  // No more pieces: hash the rest of the file and return the checkpoints.
-  end(): Promise<IsoMd5Checkpoint[]>;
+  // No more pieces: hash the rest of the file up to the area and return the checkpoint there.
+  end(): Promise<IsoMd5Checkpoint>;
   // Rejects as soon as the worker fails (or is stopped).
   failed: Promise<never>;
   stop(): Promise<void>;
 }
 
-export function imageMd5(path: string, slotCount: number, slotSize: number, onFree: (slot: number) => void): ImageMd5 {
+export interface ImageMd5Target {
+  path: string;
+  stopAt: number;
+  padAt: number | undefined;
+}
+
+export function imageMd5(target: ImageMd5Target, slotCount: number, slotSize: number, onFree: (slot: number) => void): ImageMd5 {
   const pool = new SharedArrayBuffer(slotCount * slotSize);
   const channel = new MessageChannel();
-  const request: ImageMd5Request = { path, checkpointEvery: CHECKPOINT_EVERY, pool, slotSize, control: channel.port2 };
+  const request: ImageMd5Request = { ...target, pool, slotSize, control: channel.port2 };
   const worker = startWorker(import.meta.url, 'image-md5-worker', { workerData: request, transferList: [channel.port2] });
-  const result = new Promise<IsoMd5Checkpoint[]>((resolve, reject) => {
-    worker.once('message', (reply: ImageMd5Reply) => (reply.type === 'done' ? resolve(reply.checkpoints) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
+  const result = new Promise<IsoMd5Checkpoint>((resolve, reject) => {
+    worker.once('message', (reply: ImageMd5Reply) => (reply.type === 'done' ? resolve(reply.checkpoint) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
     worker.once('error', (err) => reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })));
     worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
   });

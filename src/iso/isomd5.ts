@@ -7,7 +7,50 @@
 // spaces. It is read in 32 KiB pieces; after the piece that starts in a new twenty-first of
 // the hashed length, the first hex digit of each of the first three bytes of the running MD5
 // (finished on a copy) is appended to the fragment sums.
+import { createHash, type Hash } from 'node:crypto';
 import { Md5, type Md5State } from './md5.js';
+
+// What the hasher needs of an MD5: fyr's resumable one, or node:crypto's (faster, native) for a
+// run that never has to export its state (see nativeMd5).
+export interface Md5Engine {
+  update(data: Uint8Array): unknown;
+  // The digest of the bytes so far, leaving the hash running.
+  digest(): Buffer;
+  exportState(): Md5State;
+  readonly bytes: number;
+}
+
+// node:crypto's MD5 cannot export its state. At one chosen offset it can anyway: where the
+// image's next 64 bytes are exactly MD5's padding for the bytes before them, the digest of those
+// bytes *is* the chaining state after the padding block (see release.ts, the MD5 pad).
+export function nativeMd5(): Md5Engine {
+  const hash: Hash = createHash('md5');
+  let bytes = 0;
+  return {
+    update(data) {
+      hash.update(data);
+      bytes += data.length;
+    },
+    digest: () => hash.copy().digest(),
+    exportState() {
+      throw new Error('node:crypto cannot export an MD5 state');
+    },
+    get bytes() {
+      return bytes;
+    },
+  };
+}
+
+// MD5's padding of a message of `length` bytes, when that is a multiple of 64: the block whose
+// compression leaves the chaining words equal to the message's digest.
+export function md5PaddingBlock(length: number): Buffer {
+  if (length % 64 !== 0) throw new Error('the MD5 pad needs a 64-byte aligned length');
+  const block = Buffer.alloc(64);
+  block[0] = 0x80;
+  const bits = BigInt(length) * 8n;
+  block.writeBigUInt64LE(bits, 56);
+  return block;
+}
 
 export const SECTOR = 2048;
 export const PVD_OFFSET = 16 * SECTOR;
@@ -45,7 +88,7 @@ export function isoMd5Layout(pvd: Buffer): IsoMd5Layout {
 }
 
 export class IsoMd5Hasher {
-  private readonly md5: Md5;
+  private readonly md5: Md5Engine;
   private offset: number;
   private fragmentSums: string;
   private previousFragment: number;
@@ -53,9 +96,11 @@ export class IsoMd5Hasher {
   constructor(
     readonly layout: IsoMd5Layout,
     from?: IsoMd5Checkpoint,
+    engine?: Md5Engine,
   ) {
     if (from && (from.hashedLength !== layout.hashedLength || from.appDataAt !== layout.appDataAt)) throw new Error('checkpoint is for another image');
-    this.md5 = from ? Md5.resume(from.md5) : new Md5();
+    if (from && engine) throw new Error('a checkpoint resumes only fyr\'s own MD5');
+    this.md5 = engine ?? (from ? Md5.resume(from.md5) : new Md5());
     this.offset = from?.offset ?? 0;
     this.fragmentSums = from?.fragmentSums ?? '';
     this.previousFragment = from?.previousFragment ?? 0;
@@ -91,13 +136,19 @@ export class IsoMd5Hasher {
     }
   }
 
-  checkpoint(): IsoMd5Checkpoint {
-    return { ...this.layout, offset: this.offset, md5: this.md5.exportState(), fragmentSums: this.fragmentSums, previousFragment: this.previousFragment };
+  // `state` stands in for an engine that cannot export its own (see md5PaddingBlock).
+  checkpoint(state?: Md5State): IsoMd5Checkpoint {
+    return { ...this.layout, offset: this.offset, md5: state ?? this.md5.exportState(), fragmentSums: this.fragmentSums, previousFragment: this.previousFragment };
+  }
+
+  // The digest so far; with a padding block next, the chaining state after it.
+  digestSoFar(): Buffer {
+    return this.md5.digest();
   }
 
   result(): IsoMd5Result {
     if (!this.done) throw new Error(`MD5 is incomplete: ${this.offset} of ${this.layout.hashedLength} bytes`);
-    return { md5: this.md5.hex(), fragmentSums: this.fragmentSums };
+    return { md5: this.md5.digest().toString('hex'), fragmentSums: this.fragmentSums };
   }
 
   private pieceDone(pieceStart: number): void {

@@ -12,12 +12,13 @@ import { FyrError } from '../errors.js';
 import { bundledAgent } from './agent-bundle.js';
 import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
 import { loadContent, type VerifyProgress } from './content.js';
-import { AGENT_PATH, KS_PATH, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
+import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, md5PadFile, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
 import { fillPayload } from './fill-payload.js';
 import { finishImage, fileReader } from './finish.js';
 import { findInIso, readPrimaryVolume, walkIso, type PrimaryVolume } from './iso9660.js';
+import { md5PaddingBlock } from './isomd5.js';
 import { planPayloadSession, type PayloadSession } from './payload-session.js';
 import { writeImage } from './write-image.js';
 import { bootArgs, detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
@@ -172,23 +173,24 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
 
     const payload = content.files.filter((f) => f.role !== 'agent');
     const sources = [...payload.map((f) => ({ disk: f.absolute, isoPath: `${PAYLOAD_DIR}/${f.path}`, size: f.size, sha256: f.sha256 })), { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256 }];
-    const maps: Array<[string, string]> = [[join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]];
+    await writeFile(join(staging, 'md5-pad'), md5PadFile());
+    const maps: Array<[string, string]> = [[join(staging, 'md5-pad'), MD5_PAD_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]];
     await rm(temp, { force: true });
     await copyFile(o.base, temp).catch((err: unknown) => {
       throw writeError(err, temp);
     });
     const session = planPayloadSession(reader.range, baseSize, sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: statSync(f.disk).mode })), epoch);
     writeSession(temp, session);
-    const args = releaseArgs({ image: temp, volumeId, boot: layout.kind === 'el10' ? bootArgs(report) : 'replay', updates, maps, last: [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
+    const args = releaseArgs({ image: temp, volumeId, boot: layout.kind === 'el10' ? bootArgs(report) : 'replay', updates, maps, last: [MD5_PAD_PATH, KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
     await writeImage(args, temp, {
       env: { SOURCE_DATE_EPOCH: String(epoch) },
       onPercent: (percent) => emit({ phase: 'layout', percent }),
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    checkPlacement(temp, session);
+    const { first, padAt } = checkPlacement(temp, session);
     const size = statSync(temp).size;
     const filled = await fillPayload(
-      temp,
+      { path: temp, stopAt: first, padAt },
       sources.map((f, i) => ({ source: f.disk, sha256: f.sha256, size: f.size, extents: session.files[i]!.extents })),
       { onBytes: (done, total) => emit({ phase: 'write', percent: total === 0 ? 100 : (100 * done) / total }), ...(o.signal ? { signal: o.signal } : {}) },
     );
@@ -198,7 +200,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       throw content.checksumError(filled.mismatches.map((m) => ({ file: payload[m.index]!, actual: m.actual })));
     }
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
-    const finished = finishImage(temp, filled.checkpoints, info, { ks: ksSize, site: siteSize, json: jsonSize });
+    const finished = finishImage(temp, [filled.checkpoint!], info, { ks: ksSize, site: siteSize, json: jsonSize });
     const stateFile = md5StatePath(output);
     const state = { format: 'fyr-md5state/1', iso: basename(output), volumeId, size, md5: finished.md5.md5, resume: finished.resume };
     await writeFile(`${temp}.md5state`, `${JSON.stringify(state, null, 2)}\n`);
@@ -234,9 +236,11 @@ function writeSession(path: string, session: PayloadSession): void {
   }
 }
 
-// xorriso must have kept every payload file where fyr put it.
-function checkPlacement(path: string, session: PayloadSession): void {
-  const fd = openSync(path, 'r');
+// xorriso must have kept every payload file where fyr put it. Returns where the first embed
+// area starts and, when the MD5 pad lies just before it, where the pad's padding block goes
+// (written here); without it the MD5 is computed by fyr's own, slower implementation.
+function checkPlacement(path: string, session: PayloadSession): { first: number; padAt: number | undefined } {
+  const fd = openSync(path, 'r+');
   try {
     const entries = new Map(walkIso(fileReader(fd)).map((e) => [e.path, e]));
     for (const f of session.files) {
@@ -246,6 +250,15 @@ function checkPlacement(path: string, session: PayloadSession): void {
         throw new FyrError('INTERNAL', `xorriso moved ${f.isoPath} (planned at ${want[0]?.offset ?? 0}, found at ${got[0]?.offset ?? 'nowhere'})`);
       }
     }
+    const offset = (p: string) => {
+      const extent = entries.get(p)?.extents[0];
+      if (!extent) throw new FyrError('INTERNAL', `${p} is missing from the written image`);
+      return extent.offset;
+    };
+    const first = Math.min(offset(KS_PATH), offset(SITE_AREA_PATH));
+    if (offset(MD5_PAD_PATH) + MD5_PAD_SIZE !== first) return { first, padAt: undefined };
+    writeSync(fd, md5PaddingBlock(first - 64), 0, 64, first - 64);
+    return { first, padAt: first - 64 };
   } finally {
     closeSync(fd);
   }

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IsoMd5Hasher, parseAppData, PVD_OFFSET } from '../../src/iso/isomd5.js';
-import { walkIso } from '../../src/iso/iso9660.js';
+import { IsoMd5Hasher, md5PaddingBlock, parseAppData, PVD_OFFSET } from '../../src/iso/isomd5.js';
+import { findInIso, walkIso } from '../../src/iso/iso9660.js';
 import { buildRelease, md5StatePath, type ReleaseOptions } from '../../src/iso/release.js';
 import type { ReleaseInfo } from '../../src/iso/embed.js';
 import { AGENT_BUNDLE } from '../../src/iso/agent-bundle.js';
@@ -54,6 +54,9 @@ for (const base of ['el9', 'el10']) {
       const first = Math.min(ks.offset, info.embed.site.offset);
       const after = withImage(iso, (read) => walkIso(read)).filter((e) => !e.directory && e.extents.some((x) => x.length > 0 && x.offset >= first)).map((e) => e.path);
       assert.equal(after.sort(), ['/fyr/site.tar', '/ks.cfg', '/release.json']);
+      // The MD5 pad is the sector just before the first area and ends in MD5's padding block.
+      assert.equal(withImage(iso, (read) => findInIso(read, '/fyr/md5-pad'))?.extents, [{ offset: first - 2048, length: 2048 }]);
+      assert.ok(data.subarray(first - 64, first).equals(md5PaddingBlock(first - 64)));
       // Resuming from the saved state over the rest gives the implanted sum.
       const state = JSON.parse(readFileSync(md5StatePath(iso), 'utf8'));
       assert.equal(state.resume, info.md5);
