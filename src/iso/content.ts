@@ -1,15 +1,14 @@
 // The content directory of a release: the payload files and fyr-content.json, which names each
-// file's role, size and sha256. The manifest, every file's presence and size are checked before
-// anything is written; the checksums either then too (one read on both cores), or by the caller
-// while it copies the files (`checksums: 'caller'`), which reports mismatches through
-// `checksumError`. Either way a problem is at the manifest line that names it.
+// file's role, size and sha256. The manifest, every file's presence and size are checked here,
+// before anything is written; the checksums by the caller while it copies the files (one read of
+// each), which reports mismatches through `checksumError`. Every problem is at the manifest
+// line that names it.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError, type Problem } from '../errors.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
-import { sha256Files } from './sha256-files.js';
 import { CONTENT_ROLES, contentSchema, REQUIRED_ROLES, type ContentRole } from './content-schema.js';
 
 export const CONTENT_MANIFEST = 'fyr-content.json';
@@ -31,21 +30,9 @@ export interface Content {
   checksumError(found: ReadonlyArray<{ file: ContentFile; actual: string }>): InvalidInputError;
 }
 
-export interface LoadOptions {
-  onProgress?: (p: VerifyProgress) => void;
-  signal?: AbortSignal;
-  checksums?: 'now' | 'caller';
-}
-
-export interface VerifyProgress {
-  bytes: number;
-  totalBytes: number;
-}
-
 let validate: ReturnType<typeof compileSchema> | undefined;
 
-export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
-  const { onProgress = () => {}, signal } = options;
+export async function loadContent(dir: string): Promise<Content> {
   const manifest = join(dir, CONTENT_MANIFEST);
   let loaded;
   try {
@@ -69,7 +56,6 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const root = resolve(dir);
   const files: ContentFile[] = data.files.map((f) => ({ ...f, absolute: join(root, f.path) }));
   const seen = new Map<string, number>();
-  const present: ContentFile[] = [];
   for (const [i, f] of files.entries()) {
     const first = seen.get(f.path);
     if (first !== undefined) problem(['files', i, 'path'], 'CONTENT_PATH_DUPLICATE', `"${f.path}" is listed twice (first as files[${first}])`);
@@ -78,7 +64,6 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
     if (!info) problem(['files', i, 'path'], 'CONTENT_FILE_MISSING', `${f.path} is not in ${dir}`);
     else if (!info.isFile()) problem(['files', i, 'path'], 'CONTENT_NOT_FILE', `${f.path} is not a regular file`);
     else if (info.size !== f.size) problem(['files', i, 'size'], 'CONTENT_SIZE_MISMATCH', `${f.path} has ${info.size} bytes, the manifest says ${f.size}`);
-    else present.push(f);
   }
   const mismatch = (f: ContentFile, actual: string) => problem(['files', files.indexOf(f), 'sha256'], 'CONTENT_SHA256_MISMATCH', `${f.path} has sha256 ${actual}, the manifest says ${f.sha256}`);
   const fail = () => new InvalidInputError(`${manifest}: ${problems.length} problem(s)`, problems, 'CONTENT_INVALID');
@@ -86,18 +71,6 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
     for (const { file, actual } of found) mismatch(file, actual);
     return fail();
   };
-  if (options.checksums === 'caller') {
-    if (problems.length > 0) throw fail();
-    return { dir: root, release: data.release, files, checksumError };
-  }
-  // Sizes first (cheap), then every checksum: one read of each input, on both cores.
-  const totalBytes = present.reduce((n, f) => n + f.size, 0);
-  const sums = await sha256Files(present, (bytes) => onProgress({ bytes, totalBytes }), signal);
-  if (signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped while checking the content');
-  for (const f of present) {
-    const actual = sums.get(f.absolute);
-    if (actual !== f.sha256) mismatch(f, actual ?? '(unreadable)');
-  }
   if (problems.length > 0) throw fail();
   return { dir: root, release: data.release, files, checksumError };
 }

@@ -1,7 +1,6 @@
 // Runs the programs the ISO work needs (xorriso, mtools). The only importer of execa: argument
 // arrays only, a clean environment for stable output, and failures turned into fyr's errors
 // that name the missing package or show the program's last words.
-import { setPriority } from 'node:os';
 import { execa } from 'execa';
 import { FyrError } from '../errors.js';
 
@@ -10,8 +9,6 @@ const PACKAGES: Record<string, string> = { xorriso: 'xorriso', osirrox: 'xorriso
 export interface RunOptions {
   env?: Record<string, string>;
   cancelSignal?: AbortSignal;
-  // Scheduling niceness for a program that must yield the CPU to fyr's own work.
-  nice?: number;
 }
 
 // LANG=C: fyr parses xorriso's messages; the rest keeps PATH and HOME for the tools.
@@ -69,13 +66,6 @@ export function startTool(file: string, args: readonly string[], options: RunOpt
     all: true,
     ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
   });
-  if (options.nice !== undefined && child.pid !== undefined) {
-    try {
-      setPriority(child.pid, options.nice);
-    } catch {
-      // Not allowed or already gone: the program runs at normal priority.
-    }
-  }
   const tail: string[] = [];
   const lines = (async function* () {
     for await (const line of child.iterable({ from: 'all' })) {

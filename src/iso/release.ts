@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import { bundledAgent } from './agent-bundle.js';
 import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
-import { loadContent, type VerifyProgress } from './content.js';
+import { loadContent } from './content.js';
 import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, md5PadFile, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
@@ -40,7 +40,6 @@ export interface ReleaseOptions {
 }
 
 export type ReleaseEvent =
-  | { phase: 'verify'; progress: VerifyProgress }
   | { phase: 'prepare'; message: string }
   | { phase: 'layout'; percent: number }
   | { phase: 'write'; percent: number }
@@ -110,7 +109,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const { volume, size: baseSize } = openBase(o.base);
   // Checksums are checked while the files are copied (one read of each); a mismatch leaves
   // nothing behind.
-  const content = await loadContent(o.contentDir, { checksums: 'caller', ...(o.signal ? { signal: o.signal } : {}) });
+  const content = await loadContent(o.contentDir);
   const report = parseInspect((await runTool('xorriso', inspectArgs(o.base))).stdout);
   const layout = detectLayout(report);
   if ('found' in layout) {

@@ -72,8 +72,7 @@ export const releaseCommand: CommandSpec = {
     const epoch = sourceDateEpoch(io);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const onEvent = (e: ReleaseEvent) => {
-      if (e.phase === 'verify') progress.update('verifying the content directory', e.progress.totalBytes === 0 ? 1 : e.progress.bytes / e.progress.totalBytes);
-      else if (e.phase === 'layout') progress.update('xorriso: boot files, embed areas, directories', e.percent / 100);
+      if (e.phase === 'layout') progress.update('xorriso: boot files, embed areas, directories', e.percent / 100);
       else if (e.phase === 'write') progress.update(`copying the payload into ${output}`, e.percent / 100);
       else progress.note(e.message);
     };
