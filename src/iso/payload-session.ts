@@ -208,6 +208,13 @@ export function planPayloadSession(read: ReadAt, baseSize: number, files: readon
   const baseRoot = rawRecords(read, rootExtent);
   const [rootSelf, rootUp, ...rootEntries] = baseRoot;
   if (!rootSelf || !rootUp || recordId(rootSelf)[0] !== 0) throw new FyrError('BASE_ISO_INVALID', 'the root directory of the base image has no "." record');
+  // fyr's records carry Rock Ridge names, which readers honour only where the root's "." record
+  // announces SUSP (an SP entry first in its system use area, SUSP 5.3).
+  const idLength = rootSelf[32]!;
+  const systemUse = rootSelf.subarray(33 + idLength + (idLength % 2 === 0 ? 1 : 0));
+  if (systemUse.toString('latin1', 0, 2) !== 'SP') {
+    throw new FyrError('BASE_ISO_INVALID', 'the base image has no Rock Ridge extensions (its root directory announces no SUSP)', { details: ['RHEL installer ISOs have them; was this image made with genisoimage -R or xorriso?'] });
+  }
 
   // The tree of new directories, all under /fyr.
   const root = newDir('');

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import { bundledAgent } from './agent-bundle.js';
 import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
-import { loadContent } from './content.js';
+import { loadContent, type ContentFile } from './content.js';
 import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, md5PadFile, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from './embed.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
@@ -171,7 +171,11 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     await writeFile(join(staging, 'release.json'), releaseJsonBytes(info, jsonSize));
 
     const payload = content.files.filter((f) => f.role !== 'agent');
-    const sources = [...payload.map((f) => ({ disk: f.absolute, isoPath: `${PAYLOAD_DIR}/${f.path}`, size: f.size, sha256: f.sha256 })), { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256 }];
+    // Each file laid out by fyr, with the manifest entry that vouches for it (none for the bundled agent).
+    const sources = [
+      ...payload.map((f) => ({ disk: f.absolute, isoPath: `${PAYLOAD_DIR}/${f.path}`, size: f.size, sha256: f.sha256, entry: f as ContentFile | undefined })),
+      { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
+    ];
     await writeFile(join(staging, 'md5-pad'), md5PadFile());
     const maps: Array<[string, string]> = [[join(staging, 'md5-pad'), MD5_PAD_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]];
     await rm(temp, { force: true });
@@ -194,9 +198,10 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       { onBytes: (done, total) => emit({ phase: 'write', percent: total === 0 ? 100 : (100 * done) / total }), ...(o.signal ? { signal: o.signal } : {}) },
     );
     if (filled.mismatches.length > 0) {
-      const agentMismatch = filled.mismatches.find((m) => m.index >= payload.length);
-      if (agentMismatch) throw new FyrError('AGENT_MISSING', `${agent.disk} changed while the release was built (sha256 ${agentMismatch.actual})`);
-      throw content.checksumError(filled.mismatches.map((m) => ({ file: payload[m.index]!, actual: m.actual })));
+      const found = filled.mismatches.map((m) => ({ file: sources[m.index]!.entry, actual: m.actual }));
+      const listed = found.filter((m): m is { file: ContentFile; actual: string } => m.file !== undefined);
+      if (listed.length === 0) throw new FyrError('AGENT_MISSING', `${agent.disk} changed while the release was built; run \`make build\` again`);
+      throw content.checksumError(listed);
     }
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
     const finished = finishImage(temp, [filled.checkpoint!], info, { ks: ksSize, site: siteSize, json: jsonSize });

@@ -1,6 +1,6 @@
 // fyr's own ISO 9660 tree of the payload: records byte for byte, names, and the planned session
 // over a real base image read back by xorriso and osirrox (the programs that must load it).
-import { copyFileSync, closeSync, openSync, readFileSync, statSync, writeSync, ftruncateSync } from 'node:fs';
+import { copyFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
@@ -125,6 +125,27 @@ test('payload-session :: a file over 4 GiB is laid out in whole-sector parts tha
     assert.ok(parts.every((l) => l.includes(`, ${size} ,`)), r.all);
     const ls = await execa('xorriso', ['-indev', image, '-lsl', '/fyr/payload/after'], { all: true });
     assert.match(ls.all, /-rw-r--r--/);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
+test('payload-session :: a base image without Rock Ridge is refused: fyr\'s names would not be read', async () => {
+  const dir = await makeTmpdir();
+  try {
+    const plain = join(dir, 'plain.iso');
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    await execa('xorriso', ['-outdev', plain, '-rockridge', 'off', '-map', join(dir, 'a.txt'), '/a.txt']);
+    const err = (() => {
+      try {
+        withImage(plain, (read) => planPayloadSession(read, statSync(plain).size, [{ isoPath: '/fyr/x', size: 1, mode: 0o644 }], EPOCH));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(isFyrError(err) && err.code === 'BASE_ISO_INVALID', String(err));
+    assert.match((err as Error).message, /no Rock Ridge/);
   } finally {
     await removeTmpdir(dir);
   }

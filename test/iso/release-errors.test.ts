@@ -82,6 +82,30 @@ test('release-errors :: a content file whose sha256 differs is reported at its m
     assertNothingWritten(dir);
   }));
 
+// Checksums are checked while the files are copied: a mismatch stops the writing, and the
+// files after it are still read so that every mismatch is listed.
+test('release-errors :: every sha256 mismatch is listed, a content agent\'s too, and nothing is left', async () => {
+  const dir = await makeTmpdir();
+  try {
+    await makeContent(join(dir, 'content'), { agent: true });
+    mkdirSync(join(dir, 'out'));
+    for (const path of [CONTENT_FILES[2]!.path, 'agent/fyr-agent.js']) {
+      const victim = join(dir, 'content', path);
+      const bytes = readFileSync(victim);
+      bytes[10] = bytes[10]! ^ 0xff;
+      writeFileSync(victim, bytes);
+    }
+    const r = await cli(dir, EL9);
+    assert.is(r.code, 3, r.stderr);
+    assert.match(r.stderr, /files\[2\]\.sha256.*rhcos-live-rootfs\.x86_64\.img has sha256/);
+    assert.match(r.stderr, new RegExp(`files\\[${CONTENT_FILES.length}\\]\\.sha256.*agent/fyr-agent\\.js has sha256`));
+    assert.is(r.stderr.match(/CONTENT_SHA256_MISMATCH/g)?.length, 2, r.stderr);
+    assertNothingWritten(dir);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
 test('release-errors :: missing content: a missing file, a missing manifest', () =>
   withContent(async (dir) => {
     mkdirSync(join(dir, 'out'));
