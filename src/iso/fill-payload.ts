@@ -3,6 +3,13 @@
 // media-check MD5 of the image on the other core from the same buffers. All-zero pieces are not
 // written: the image file was sized in advance, so they are holes that read as zeros (a sparse
 // input stays sparse).
+//
+// The image is written with O_DIRECT where the filesystem allows it: gigabytes written through
+// the page cache here cost 2.5 s of CPU per GB and vary 3x run to run with writeback
+// throttling, where direct writes of the same bytes take 0.2 s of CPU per GB (measured with dd
+// on 4.4 GB: 2.7 to 3.2 s against 5 to 13 s buffered), and nothing the image is made of is
+// read back but the few MiB xorriso wrote.
+import { constants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
@@ -22,14 +29,23 @@ export interface FillResult {
   checkpoint: IsoMd5Checkpoint | undefined;
   // Files whose sha256 is not the expected one. After the first, nothing more is written.
   mismatches: Array<{ index: number; actual: string }>;
+  // Whether the image was written with O_DIRECT.
+  direct: boolean;
 }
 
 export interface FillOptions {
   signal?: AbortSignal;
+  // false: buffered writes even where direct ones would work (for tests of that path).
+  direct?: boolean;
   onBytes?: (done: number, total: number) => void;
 }
 
 const CHUNK = 4 << 20;
+// O_DIRECT offsets and lengths must be multiples of the device's logical block size. Pieces
+// start on 2 KiB sectors; a file's last piece is rounded up to 512 bytes, which never reaches
+// the next file (it starts on the next sector). A 4 KiB-sector disk fails the probe below and
+// gets buffered writes.
+const DIRECT_ALIGN = 512;
 // Pieces in flight: one being read and hashed, the others being written.
 const BUFFERS = 8;
 const ZERO = Buffer.alloc(CHUNK);
@@ -48,6 +64,25 @@ async function readFull(input: FileHandle, buf: Buffer, length: number, position
     got += bytesRead;
   }
   return buf.subarray(0, length);
+}
+
+// The image opened for direct writes if a probe write of one 512-byte zero block at `probeAt`
+// (the first payload byte, a hole that the payload fills later) succeeds, else for ordinary
+// buffered writes (tmpfs, 4 KiB-sector disks).
+async function openImage(target: string, probeAt: number | undefined, aligned: Buffer): Promise<{ out: FileHandle; direct: boolean }> {
+  if (probeAt !== undefined) {
+    const direct = await open(target, constants.O_RDWR | constants.O_DIRECT).catch(() => undefined);
+    if (direct) {
+      aligned.fill(0, 0, DIRECT_ALIGN);
+      const ok = await direct.write(aligned, 0, DIRECT_ALIGN, probeAt).then(
+        () => true,
+        () => false,
+      );
+      if (ok) return { out: direct, direct: true };
+      await direct.close();
+    }
+  }
+  return { out: await open(target, 'r+'), direct: false };
 }
 
 interface Piece {
@@ -76,7 +111,6 @@ function piecesOf(files: readonly FillFile[]): Piece[] {
 // A buffer is reused once both are done with it.
 export async function fillPayload(image: ImageMd5Target, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
   const target = image.path;
-  const out = await open(target, 'r+');
   const total = files.reduce((n, f) => n + f.size, 0);
   const mismatches: FillResult['mismatches'] = [];
   const free: number[] = [];
@@ -88,7 +122,10 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
     wake?.();
     wake = undefined;
   };
-  const md5 = imageMd5(image, BUFFERS, CHUNK, release);
+  // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
+  const md5 = imageMd5(image, BUFFERS, CHUNK + 4096, release);
+  const pieces = piecesOf(files);
+  const { out, direct } = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {
     // Stopped on purpose after a mismatch, or broken: either way no more buffers come back.
@@ -102,7 +139,7 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
   let input: FileHandle | undefined;
   try {
     let hash = createHash('sha256');
-    for (const piece of piecesOf(files)) {
+    for (const piece of pieces) {
       if (options.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete');
       if (failure) throw failure;
       const file = files[piece.file]!;
@@ -122,8 +159,12 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
       if (mismatches.length === 0) {
         if (!data.equals(ZERO.subarray(0, piece.length))) {
           users[slot]++;
+          // A direct write of a file's last piece is rounded up with zeros, which are what
+          // the image holds up to the end of the file's last sector anyway.
+          const length = direct ? Math.ceil(piece.length / DIRECT_ALIGN) * DIRECT_ALIGN : piece.length;
+          md5.slots[slot]!.fill(0, piece.length, length);
           const write = out
-            .write(data, 0, piece.length, piece.at)
+            .write(md5.slots[slot]!, 0, length, piece.at)
             .then(
               () => undefined,
               (err: unknown) => {
@@ -157,8 +198,8 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
     files.forEach((f, index) => f.size === 0 && f.sha256 !== EMPTY_SHA256 && mismatches.push({ index, actual: EMPTY_SHA256 }));
     await Promise.all(writes);
     if (failure) throw failure;
-    if (mismatches.length > 0) return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index) };
-    return { checkpoint: await md5.end(), mismatches };
+    if (mismatches.length > 0) return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index), direct };
+    return { checkpoint: await md5.end(), mismatches, direct };
   } finally {
     await input?.close();
     await Promise.allSettled(writes);

@@ -3,7 +3,8 @@
 // fyr's MD5 of the finished file, zeros stay holes, and a mismatch stops the writing but still
 // reports every bad file.
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -33,8 +34,21 @@ function patterned(size: number, seed: number): Buffer {
   return b.subarray(0, size);
 }
 
-for (const pad of [true, false]) {
-  test(`fill-payload :: bytes land in their extents, zeros stay holes, the MD5 state at the area is fyr's own MD5's (${pad ? 'node:crypto through the pad' : "fyr's MD5"})`, async () => {
+// Node's types leave WebAssembly out; its shared memory is page-aligned, as O_DIRECT needs.
+declare const WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike } };
+
+// Whether the filesystem under `dir` takes O_DIRECT writes (tmpfs on some kernels does not).
+async function takesDirectWrites(dir: string): Promise<boolean> {
+  const fd = await open(join(dir, 'probe'), constants.O_RDWR | constants.O_CREAT | constants.O_DIRECT).catch(() => undefined);
+  if (!fd) return false;
+  const aligned = Buffer.from(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer, 0, 512);
+  const ok = await fd.write(aligned, 0, 512, 0).then(() => true, () => false);
+  await fd.close();
+  return ok;
+}
+
+for (const [pad, direct] of [[true, true], [false, false]] as const) {
+  test(`fill-payload :: bytes land in their extents, zeros stay holes, the MD5 state at the area is fyr's own MD5's (${pad ? 'node:crypto through the pad' : "fyr's MD5"}, ${direct ? 'direct writes where possible' : 'buffered writes'})`, async () => {
     const dir = await makeTmpdir();
     try {
       const size = 64 * MIB;
@@ -47,20 +61,27 @@ for (const pad of [true, false]) {
         closeSync(fd);
       }
       const a = patterned(9 * MIB + 5, 1);
+      const b = patterned(3000, 2);
       const zeros = Buffer.alloc(24 * MIB);
       writeFileSync(join(dir, 'a'), a);
+      writeFileSync(join(dir, 'b'), b);
       writeFileSync(join(dir, 'z'), zeros);
       const files: FillFile[] = [
-        // Two extents, as a file over 4 GiB would have.
+        // Two extents, as a file over 4 GiB would have; its end is not on a 512-byte boundary.
         { source: join(dir, 'a'), sha256: sha256(a), size: a.length, extents: [{ offset: 1 * MIB, length: 4 * MIB }, { offset: 5 * MIB, length: 5 * MIB + 5 }] },
+        // The next sector: rounding a's last direct write up must not reach it.
+        { source: join(dir, 'b'), sha256: sha256(b), size: b.length, extents: [{ offset: 10 * MIB + 2048, length: b.length }] },
         { source: join(dir, 'z'), sha256: sha256(zeros), size: zeros.length, extents: [{ offset: 20 * MIB, length: zeros.length }] },
       ];
       const seen: number[] = [];
-      const result = await fillPayload({ path: target, stopAt, padAt: pad ? stopAt - 64 : undefined }, files, { onBytes: (done) => seen.push(done) });
+      const result = await fillPayload({ path: target, stopAt, padAt: pad ? stopAt - 64 : undefined }, files, { direct, onBytes: (done) => seen.push(done) });
       assert.equal(result.mismatches, []);
-      assert.is(seen.at(-1), a.length + zeros.length);
+      assert.is(result.direct, direct && (await takesDirectWrites(dir)));
+      assert.is(seen.at(-1), a.length + b.length + zeros.length);
       const data = readFileSync(target);
       assert.ok(data.subarray(MIB, MIB + a.length).equals(a));
+      assert.ok(data.subarray(10 * MIB + 5, 10 * MIB + 2048).every((x) => x === 0));
+      assert.ok(data.subarray(10 * MIB + 2048, 10 * MIB + 2048 + b.length).equals(b));
       // The zero file was not written: the image still takes little more than the other file.
       assert.ok(statSync(target).blocks * 512 < 16 * MIB, `${statSync(target).blocks * 512} bytes allocated`);
       const hasher = new IsoMd5Hasher(isoMd5Layout(data.subarray(PVD_OFFSET, PVD_OFFSET + SECTOR)));
