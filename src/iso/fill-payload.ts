@@ -105,10 +105,9 @@ function piecesOf(files: readonly FillFile[]): Piece[] {
   return pieces;
 }
 
-// `files` in image order. Pieces are read and hashed
-// in order on this thread while earlier ones are still being written by libuv's threads (page
-// cache writes wait on writeback here, reads and hashing need not) and MD5-hashed by the worker.
-// A buffer is reused once both are done with it.
+// `files` in image order. Pieces are read and hashed in order on this thread while earlier ones
+// are still being written by libuv's threads and MD5-hashed by the worker. A buffer is reused
+// once both are done with it.
 export async function fillPayload(image: ImageMd5Target, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
   const target = image.path;
   const total = files.reduce((n, f) => n + f.size, 0);
@@ -122,8 +121,15 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
     wake?.();
     wake = undefined;
   };
+  // Slots the MD5 worker has not given back yet: after a mismatch it is stopped, and they are
+  // taken back here, or the copy would wait for them forever.
+  const hashing = new Uint8Array(BUFFERS);
+  const hashed = (slot: number) => {
+    hashing[slot] = 0;
+    release(slot);
+  };
   // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
-  const md5 = imageMd5(image, BUFFERS, CHUNK + 4096, release);
+  const md5 = imageMd5(image, BUFFERS, CHUNK + 4096, hashed);
   const pieces = piecesOf(files);
   const { out, direct } = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
   let failure: FyrError | undefined;
@@ -177,6 +183,7 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
             });
           writes.add(write);
         }
+        hashing[slot] = 1;
         md5.piece(piece.at, piece.length, slot);
       } else {
         release(slot);
@@ -190,7 +197,10 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
         if (actual !== file.sha256) {
           // The image is abandoned: the rest is only read, to report every mismatch at once.
           mismatches.push({ index: piece.file, actual });
-          if (mismatches.length === 1) await md5.stop();
+          if (mismatches.length === 1) {
+            await md5.stop();
+            for (let slot = 0; slot < BUFFERS; slot++) if (hashing[slot]) hashed(slot);
+          }
         }
       }
     }

@@ -45,7 +45,7 @@ function feed(data: Uint8Array): void {
 }
 
 function feedFile(until: number): void {
-  while (hasher.position < until && hasher.position < stopAt) {
+  while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
     const n = readSync(fd, scratch, 0, Math.min(scratch.length, until - hasher.position), hasher.position);
     if (n === 0) throw new Error(`${path} ends at ${hasher.position} bytes`);
     feed(scratch.subarray(0, n));
