@@ -25,6 +25,7 @@ PROGRAMS=(
   "xorriso xorriso xorriso"
   "implantisomd5 isomd5sum isomd5sum"
   "checkisomd5 isomd5sum isomd5sum"
+  "sgdisk gdisk gdisk"
   "mcopy mtools mtools"
   "mkfs.vfat dosfstools dosfstools"
   "grub-mkimage grub-common grub2-tools"

@@ -4,7 +4,7 @@
 // areas and the boot equipment; then the payload copied into the extents fyr planned, its
 // sha256 checked and the media-check MD5 computed as it goes. Nothing is left at the output
 // path unless the whole image is done.
-import { closeSync, existsSync, ftruncateSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { copyFile, mkdtemp, rename, rm, statfs, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -16,9 +16,10 @@ import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, md5PadFile, PAYLOAD_DI
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from './exec.js';
 import { fillPayload } from './fill-payload.js';
+import { gptWrites, LBA, mbrPartitions, seededGuid, TYPE_BASIC_DATA, TYPE_ESP } from './gpt.js';
 import { finishImage, fileReader } from './finish.js';
 import { findInIso, readPrimaryVolume, walkIso, type PrimaryVolume } from './iso9660.js';
-import { md5PaddingBlock } from './isomd5.js';
+import { md5PaddingBlock, SECTOR } from './isomd5.js';
 import { planPayloadSession, type PayloadSession } from './payload-session.js';
 import { writeImage } from './write-image.js';
 import { bootArgs, detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
@@ -182,6 +183,10 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     await copyFile(o.base, temp).catch((err: unknown) => {
       throw writeError(err, temp);
     });
+    // The base's second superblock for its partition offset describes the base's tree; GPT
+    // partition 1 starts there, so a reader probing the partition would find that old tree.
+    const offset = partitionOffset(report);
+    if (offset > 0) dropSuperblockCopy(temp, offset);
     const session = planPayloadSession(reader.range, baseSize, sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: statSync(f.disk).mode })), epoch);
     writeSession(temp, session);
     const args = releaseArgs({ image: temp, volumeId, boot: layout.kind === 'el10' ? bootArgs(report) : 'replay', updates, maps, last: [MD5_PAD_PATH, KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
@@ -191,6 +196,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       ...(o.signal ? { signal: o.signal } : {}),
     });
     const { first, padAt } = checkPlacement(temp, session);
+    if (layout.kind === 'el10') writeGpt(temp, `${volumeId}/${epoch}`);
     const size = statSync(temp).size;
     const filled = await fillPayload(
       { path: temp, stopAt: first, padAt },
@@ -263,6 +269,53 @@ function checkPlacement(path: string, session: PayloadSession): { first: number;
     if (offset(MD5_PAD_PATH) + MD5_PAD_SIZE !== first) return { first, padAt: undefined };
     writeSync(fd, md5PaddingBlock(first - 64), 0, 64, first - 64);
     return { first, padAt: first - 64 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function partitionOffset(report: { bootCommands: readonly string[] }): number {
+  const m = report.bootCommands.map((c) => /^-boot_image any partition_offset=(\d+)$/.exec(c)).find(Boolean);
+  return m ? Number(m[1]) : 0;
+}
+
+// Zeroes the volume descriptors at the partition offset (sector offset + 16 on), up to their
+// terminator.
+function dropSuperblockCopy(path: string, offset: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const vd = Buffer.alloc(SECTOR);
+    for (let n = offset + 16; n < offset + 48; n++) {
+      if (readSync(fd, vd, 0, SECTOR, n * SECTOR) < SECTOR || vd.toString('latin1', 1, 6) !== 'CD001') break;
+      const last = vd[0] === 255;
+      writeSync(fd, Buffer.alloc(SECTOR), 0, SECTOR, n * SECTOR);
+      if (last) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// RHEL 10's partition table: xorriso wrote the ESP as MBR partition 2; the release gets the
+// base's kind of table, a protective MBR and a GPT with the ISO data and the ESP (gpt.ts).
+function writeGpt(path: string, seed: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const sector0 = Buffer.alloc(LBA);
+    readSync(fd, sector0, 0, LBA, 0);
+    const esp = mbrPartitions(sector0).find((p) => p.type === 0xef);
+    if (!esp) throw new FyrError('INTERNAL', 'xorriso wrote no EFI system partition (MBR type 0xef)');
+    const size = fstatSync(fd).size;
+    const partitions = [
+      { type: TYPE_BASIC_DATA, guid: seededGuid(`${seed}/iso`), firstLba: 64, lastLba: esp.first - 1, name: 'ISO9660' },
+      { type: TYPE_ESP, guid: seededGuid(`${seed}/esp`), firstLba: esp.first, lastLba: esp.first + esp.count - 1, name: 'Appended2' },
+    ];
+    const w = gptWrites(size, partitions, seededGuid(`${seed}/disk`));
+    writeSync(fd, w.mbrTable, 0, w.mbrTable.length, 446);
+    writeSync(fd, w.primary, 0, w.primary.length, LBA);
+    writeSync(fd, w.backup, 0, w.backup.length, w.backupAt);
+  } catch (err) {
+    throw err instanceof FyrError ? err : writeError(err, path);
   } finally {
     closeSync(fd);
   }

@@ -82,10 +82,10 @@ export function commandArgv(line: string): string[] {
 
 // The boot equipment of an image whose EFI boot image is its appended ESP (RHEL 10), as
 // explicit commands: "replay" cannot point El Torito at an appended partition when it grows an
-// image, so the base's commands are given, with the partition named by number. The partition
-// table becomes MBR (the ESP as partition 2, type 0xef, which UEFI firmware boots like a GPT
-// ESP): libisofs 1.5.4, growing an image past 4 GiB, wraps the volume size with a partition
-// offset or a GRUB partition table and refuses a GPT appended partition as overlapping.
+// image, so the base's commands are given, with the partition named by number. xorriso writes
+// the ESP as MBR partition 2 (type 0xef) and fyr then writes the GPT the base had (gpt.ts):
+// xorriso 1.5.4, growing an image past 4 GiB, wraps the volume size with a partition offset or
+// a GRUB partition table and refuses a GPT appended partition as overlapping.
 const GROW_BREAKS = /^(partition_offset|partition_table|appended_part_as|iso_mbr_part_type)=/;
 
 export function bootArgs(report: BaseReport): string[] {

@@ -39,6 +39,13 @@ for (const base of ['el9', 'el10']) {
       const info = JSON.parse(readIsoFile(iso, '/release.json').toString()) as ReleaseInfo;
       assert.equal(info, result.info);
       assert.is(info.base.layout, base);
+      if (base === 'el10') {
+        // fyr's GPT: a protective MBR, the ISO data and the ESP, CRCs and backup in order.
+        const gpt = await execa('sgdisk', ['-v', '-p', iso], { all: true });
+        assert.match(gpt.all, /No problems found/);
+        assert.match(gpt.all, /1\s+64\s+\d+\s+.*0700\s+ISO9660/);
+        assert.match(gpt.all, /2\s+\d+\s+\d+\s+4\.0 MiB\s+EF00\s+Appended2/);
+      }
       // Without an agent in the content, the release carries the one built from src/agent.
       const bundle = readFileSync(AGENT_BUNDLE);
       assert.equal(info.agent, { path: '/fyr/agent/fyr-agent.mjs', version: 'test', size: bundle.length, sha256: sha256(bundle) });
