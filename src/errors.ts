@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   COMPOSER_ERROR: { exit: EXIT.failed, summary: "osbuild-composer answered with errors (their ids and messages are shown), or an image download broke off (nothing is kept)." },
   COMPOSER_AUTH: { exit: EXIT.failed, summary: '`fyr composer-proxy` refused the request: no or a wrong token (401), or a read-only token asking to build (403).' },
   COMPOSE_FAILED: { exit: EXIT.failed, summary: "The compose ended FAILED on composer's side; the tail of its osbuild log is shown." },
-  AGENT_MISSING: { exit: EXIT.failed, summary: '`fyr release` found no built first-boot agent (dist/agent/fyr-agent.mjs); `make build` makes it.' },
+  AGENT_MISSING: { exit: EXIT.failed, summary: '`fyr release` found no built first-boot agent (dist/agent/fyr-agent.mjs), or it changed while the release was built; `make build` makes it.' },
   OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
   NO_SPACE: { exit: EXIT.failed, summary: 'The output filesystem is full or too small for the image; nothing is left behind.' },
   INTERRUPTED: { exit: EXIT.failed, summary: 'Stopped by a signal (Ctrl-C); temporary files were removed and nothing was written.' },
