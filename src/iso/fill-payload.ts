@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
 import { imageMd5, type ImageMd5Target } from './image-md5.js';
+import { writeError } from './write-error.js';
 import type { Extent } from './iso9660.js';
 import type { IsoMd5Checkpoint } from './isomd5.js';
 
@@ -49,12 +50,6 @@ const DIRECT_ALIGN = 512;
 // Pieces in flight: one being read and hashed, the others being written.
 const BUFFERS = 8;
 const ZERO = Buffer.alloc(CHUNK);
-
-function ioError(err: unknown, what: string): FyrError {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new FyrError('NO_SPACE', `no space left ${what}`, { cause: err });
-  return new FyrError('WRITE_FAILED', `${what}: ${code ?? (err as Error).message}`, { cause: err });
-}
 
 async function readFull(input: FileHandle, buf: Buffer, length: number, position: number, source: string): Promise<Buffer> {
   let got = 0;
@@ -174,7 +169,7 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
             .then(
               () => undefined,
               (err: unknown) => {
-                failure ??= ioError(err, `writing ${target}`);
+                failure ??= writeError(err, target);
               },
             )
             .finally(() => {

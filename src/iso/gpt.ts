@@ -35,7 +35,8 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-// CRC-32 as GPT uses it (ISO-HDLC, the zlib one).
+// CRC-32 as GPT uses it (ISO-HDLC, the zlib one). zlib.crc32 would do, but only from Node
+// 20.15, and fyr supports every Node 20.
 export function crc32(data: Uint8Array): number {
   let c = -1;
   for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);

@@ -66,9 +66,10 @@ function record(buf: Buffer, at: number): DirRecord {
   return { length, extent: { offset: buf.readUInt32LE(at + 2) * SECTOR, length: buf.readUInt32LE(at + 10) }, directory: (flags & 2) !== 0, more: (flags & 0x80) !== 0, name };
 }
 
-function readDirectory(read: ReadAt, dir: Extent): DirRecord[] {
+// The raw records of a directory extent, "." and ".." first, as they lie.
+export function rawDirectoryRecords(read: ReadAt, dir: Extent): Buffer[] {
   const data = read(dir.offset, dir.length);
-  const records: DirRecord[] = [];
+  const records: Buffer[] = [];
   let at = 0;
   while (at < data.length) {
     const length = data[at]!;
@@ -77,10 +78,16 @@ function readDirectory(read: ReadAt, dir: Extent): DirRecord[] {
       at = (Math.floor(at / SECTOR) + 1) * SECTOR;
       continue;
     }
-    records.push(record(data, at));
+    records.push(data.subarray(at, at + length));
     at += length;
   }
-  return records.filter((r) => r.name !== '.' && r.name !== '..');
+  return records;
+}
+
+function readDirectory(read: ReadAt, dir: Extent): DirRecord[] {
+  return rawDirectoryRecords(read, dir)
+    .map((r) => record(r, 0))
+    .filter((r) => r.name !== '.' && r.name !== '..');
 }
 
 // Every file and directory, depth first, in directory order.

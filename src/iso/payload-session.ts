@@ -10,7 +10,7 @@
 // and modes. Path tables are the base's, stale but unused: xorriso replaces the whole
 // superblock and every tree when it commits its session.
 import { FyrError } from '../errors.js';
-import type { Extent, ReadAt } from './iso9660.js';
+import { rawDirectoryRecords, type Extent, type ReadAt } from './iso9660.js';
 import { SECTOR } from './isomd5.js';
 
 export interface SessionFile {
@@ -144,22 +144,6 @@ interface Dir {
 
 const newDir = (name: string): Dir => ({ name, dirs: new Map(), files: [], lba: 0, size: 0 });
 
-// Raw records of a directory extent, "." and ".." first as on disk.
-function rawRecords(read: ReadAt, dir: Extent): Buffer[] {
-  const data = read(dir.offset, dir.length);
-  const out: Buffer[] = [];
-  for (let at = 0; at < data.length; ) {
-    const length = data[at]!;
-    if (length === 0) {
-      at = (Math.floor(at / SECTOR) + 1) * SECTOR;
-      continue;
-    }
-    out.push(Buffer.from(data.subarray(at, at + length)));
-    at += length;
-  }
-  return out;
-}
-
 const recordId = (record: Buffer) => record.subarray(33, 33 + record[32]!);
 
 function patchExtent(record: Buffer, lba: number, size: number): Buffer {
@@ -205,7 +189,7 @@ export function planPayloadSession(read: ReadAt, baseSize: number, files: readon
   const pvd = descriptors[0]!;
   if (pvd[0] !== 1) throw new FyrError('BASE_ISO_INVALID', 'no primary volume descriptor at sector 16');
   const rootExtent = { offset: pvd.readUInt32LE(158) * SECTOR, length: pvd.readUInt32LE(166) };
-  const baseRoot = rawRecords(read, rootExtent);
+  const baseRoot = rawDirectoryRecords(read, rootExtent).map((r) => Buffer.from(r));
   const [rootSelf, rootUp, ...rootEntries] = baseRoot;
   if (!rootSelf || !rootUp || recordId(rootSelf)[0] !== 0) throw new FyrError('BASE_ISO_INVALID', 'the root directory of the base image has no "." record');
   // fyr's records carry Rock Ridge names, which readers honour only where the root's "." record

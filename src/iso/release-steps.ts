@@ -9,12 +9,7 @@ import { gptWrites, LBA, mbrPartitions, seededGuid, TYPE_BASIC_DATA, TYPE_ESP } 
 import { walkIso } from './iso9660.js';
 import { md5PaddingBlock, SECTOR } from './isomd5.js';
 import type { PayloadSession } from './payload-session.js';
-
-export function writeError(err: unknown, path: string): FyrError {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new FyrError('NO_SPACE', `no space left writing ${path}`, { cause: err });
-  return new FyrError('WRITE_FAILED', `writing ${path}: ${code ?? (err as Error).message}`, { cause: err });
-}
+import { writeError } from './write-error.js';
 
 // The superblock and directories of fyr's payload tree over the copy of the base; the payload
 // extents stay holes until they are filled.

@@ -19,7 +19,8 @@ import { fillPayload } from './fill-payload.js';
 import { finishImage, fileReader } from './finish.js';
 import { findInIso, readPrimaryVolume, type PrimaryVolume } from './iso9660.js';
 import { planPayloadSession } from './payload-session.js';
-import { checkPlacement, dropSuperblockCopy, partitionOffset, writeError, writeGpt, writeSession } from './release-steps.js';
+import { checkPlacement, dropSuperblockCopy, partitionOffset, writeGpt, writeSession } from './release-steps.js';
+import { writeError } from './write-error.js';
 import { writeImage } from './write-image.js';
 import { bootArgs, detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
 
