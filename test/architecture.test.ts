@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AGENT_PATH, SITE_AREA_PATH } from '../src/iso/embed.js';
-import { MEDIA_AGENT, MEDIA_SITE_TAR } from '../src/render/layout.js';
+import { AGENT_PATH, SITE_AREA_PATH } from '../src/formats/release-json.js';
+import { MEDIA_AGENT, MEDIA_SITE_TAR } from '../src/formats/layout.js';
 import { sources } from './helpers/sources.js';
 
 const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^import [^;]*? from '([^']+)';/gm)].map((m) => m[1]!);
@@ -25,7 +25,7 @@ test('architecture :: each outside library has one importer per capability', () 
     'ajv-formats': ['src/site/schema-check.ts'],
     ejs: ['src/render/engine.ts'],
     'smol-toml': ['src/composer/blueprint-toml.ts'],
-    execa: ['src/iso/exec.ts', 'src/agent/exec.ts'],
+    execa: ['src/util/tools.ts', 'src/agent/exec.ts'],
     'tar-stream': ['src/util/tar.ts'],
     fastify: ['src/composer/proxy.ts', 'src/agent/status-app.ts'],
     '@fastify/http-proxy': ['src/composer/proxy.ts'],
@@ -45,7 +45,7 @@ test('architecture :: the agent imports only layout, util and site types from ou
     for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
       const target = join(dirname(file), spec);
       if (target.startsWith('src/agent/')) continue;
-      assert.ok(['src/render/layout.js', 'src/site/model.js'].includes(target) || target.startsWith('src/util/'), `${file} imports ${spec}`);
+      assert.ok(['src/formats/layout.js', 'src/site/model.js'].includes(target) || target.startsWith('src/util/'), `${file} imports ${spec}`);
     }
   }
 });

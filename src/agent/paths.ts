@@ -1,7 +1,7 @@
 // Every bastion path the agent touches, under one root: "/" on the bastion, a temporary tree in
 // tests. The render's layout names the places; this file only joins them.
 import { join } from 'node:path';
-import { AGENT_ETC, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../render/layout.js';
+import { AGENT_ETC, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../formats/layout.js';
 
 export interface Paths {
   root: string;

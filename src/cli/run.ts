@@ -2,7 +2,7 @@
 // messages and exit codes. Process-free, so tests call it directly with a captured Io.
 import { parseArgs } from 'node:util';
 import { EXIT, FyrError, InvalidInputError, isFyrError } from '../errors.js';
-import { didYouMean } from '../site/did-you-mean.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { packageVersion } from '../util/package-info.js';
 import { COMMON_OPTIONS, type CommandSpec, type ParsedArgs } from './command.js';
 import { initCommand } from './commands/init.js';

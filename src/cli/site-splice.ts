@@ -1,7 +1,7 @@
 // The site as it goes into a release's embed areas: validated, rendered, and packed with its
 // build record. Shared by fyr build, customize and flash --site.
-import type { SiteContent } from '../iso/splice.js';
-import { packSite, type SiteMeta } from '../iso/site-package.js';
+import type { SiteContent } from '../site-iso/splice.js';
+import { packSite, type SiteMeta } from '../formats/site-bundle.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
 import { packageVersion } from '../util/package-info.js';
 import { choice, OS, SOURCES } from './commands/render.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { clusterZones } from './dns.js';
 import { renderTemplate } from './engine.js';
-import { AGENT_DIR } from './layout.js';
+import { AGENT_DIR } from '../formats/layout.js';
 import type { SiteView } from './view.js';
 
 export interface RenderedFile {

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { contains, formatIpv4, netmaskOf, networkOf, overlaps, parseCidr, parseIpv4 } from '../../src/site/ipv4.js';
 import { normalizeMac } from '../../src/site/mac.js';
 import { formatPath, fromPointer } from '../../src/site/path.js';
-import { didYouMean } from '../../src/site/did-you-mean.js';
+import { didYouMean } from '../../src/util/did-you-mean.js';
 import { unsafeReason } from '../../src/site/unsafe.js';
 
 test('ipv4 :: parse and format round-trip', () => {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { udevEscape } from '../../src/iso/boot-menu.js';
+import { udevEscape } from '../../src/release/boot-menu.js';
 
 export const ISO_FIXTURE_DIR = 'test/fixtures/iso/build';
 const CACHE = 'test/fixtures/iso/cache';

@@ -1,6 +1,6 @@
 // fyr build: a site ISO from a release ISO at copy speed.
-import { readReleaseInfo } from '../../iso/release-image.js';
-import { buildSiteIso } from '../../iso/site-iso.js';
+import { readReleaseInfo } from '../../site-iso/release-image.js';
+import { buildSiteIso } from '../../site-iso/site-iso.js';
 import type { CommandSpec } from '../command.js';
 import { mib, requiredOption } from '../options.js';
 import { makeProgress } from '../progress.js';

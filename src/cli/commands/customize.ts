@@ -1,6 +1,6 @@
 // fyr customize: put a site into an existing release or site ISO, in place.
-import { readReleaseInfo } from '../../iso/release-image.js';
-import { customizeIso } from '../../iso/site-iso.js';
+import { readReleaseInfo } from '../../site-iso/release-image.js';
+import { customizeIso } from '../../site-iso/site-iso.js';
 import type { CommandSpec } from '../command.js';
 import { requiredOption } from '../options.js';
 import { makeProgress } from '../progress.js';

@@ -1,9 +1,9 @@
 // fyr flash: write an ISO to a USB stick and read it back.
 import { statSync } from 'node:fs';
 import { FyrError } from '../../errors.js';
-import { checkTarget, flashImage, listDevices, type BlockDevice } from '../../iso/flash.js';
-import { readReleaseInfo } from '../../iso/release-image.js';
-import { sitePatchesFor } from '../../iso/site-iso.js';
+import { checkTarget, flashImage, listDevices, type BlockDevice } from '../../device/flash.js';
+import { readReleaseInfo } from '../../site-iso/release-image.js';
+import { sitePatchesFor } from '../../site-iso/site-iso.js';
 import type { CommandSpec } from '../command.js';
 import { makeProgress } from '../progress.js';
 import { toJson } from '../report.js';

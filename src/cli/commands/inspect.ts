@@ -1,6 +1,6 @@
 // fyr inspect: what a release or site ISO carries; --verify checks every byte that matters.
 import { FyrError } from '../../errors.js';
-import { inspectIso, type InspectReport } from '../../iso/inspect.js';
+import { inspectIso, type InspectReport } from '../../site-iso/inspect.js';
 import type { CommandSpec } from '../command.js';
 import { mib } from '../options.js';
 import { makeProgress } from '../progress.js';

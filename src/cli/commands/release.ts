@@ -2,8 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FyrError } from '../../errors.js';
-import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../iso/embed.js';
-import { buildRelease, type ReleaseEvent } from '../../iso/release.js';
+import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../formats/release-json.js';
+import { buildRelease, type ReleaseEvent } from '../../release/release.js';
 import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';
 import { makeProgress } from '../progress.js';

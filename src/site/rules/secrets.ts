@@ -1,6 +1,6 @@
 // Rules linking the site to its secrets file: every reference resolves, every value suits its
 // use. Messages name secrets, never their values.
-import { didYouMean } from '../did-you-mean.js';
+import { didYouMean } from '../../util/did-you-mean.js';
 import { formatPath, type PathSegment } from '../path.js';
 import type { Site } from '../model.js';
 import type { Rule } from './context.js';

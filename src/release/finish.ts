@@ -1,0 +1,64 @@
+// After the write: find where the embed areas landed, record them in release.json (patched in
+// place, same size), and finish the media-check MD5 from the last checkpoint before them.
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { FyrError } from '../errors.js';
+import { KS_PATH, RELEASE_JSON_PATH, releaseJsonBytes, SITE_AREA_PATH, type Area, type ReleaseInfo } from '../formats/release-json.js';
+import { walkIso, type IsoEntry, type ReadAt } from '../iso9660/read.js';
+import { feed } from '../site-iso/splice.js';
+import { formatAppData, IsoMd5Hasher, isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
+
+export interface Finished {
+  info: ReleaseInfo;
+  md5: IsoMd5Result;
+  // The MD5 state just before the first embed area.
+  resume: IsoMd5Checkpoint;
+}
+
+export const fileReader =
+  (fd: number): ReadAt =>
+  (position, length) => {
+    const buf = Buffer.alloc(length);
+    const n = readSync(fd, buf, 0, length, position);
+    return buf.subarray(0, n);
+  };
+
+function area(entries: IsoEntry[], path: string, length: number): Area {
+  const entry = entries.find((e) => e.path === path);
+  if (!entry || entry.extents.length !== 1 || entry.extents[0]!.length !== length) {
+    throw new FyrError('INTERNAL', `${path} is missing from the written image or has the wrong size`);
+  }
+  return { path, offset: entry.extents[0]!.offset, length };
+}
+
+export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint[], info: ReleaseInfo, sizes: { ks: number; site: number; json: number }): Finished {
+  const fd = openSync(path, 'r+');
+  try {
+    const read = fileReader(fd);
+    const entries = walkIso(read);
+    const ks = area(entries, KS_PATH, sizes.ks);
+    const site = area(entries, SITE_AREA_PATH, sizes.site);
+    const json = area(entries, RELEASE_JSON_PATH, sizes.json);
+    const first = Math.min(ks.offset, site.offset);
+    // Everything before the first area must be the same for every site of the release.
+    for (const e of entries) {
+      if (e.directory || [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH].includes(e.path)) continue;
+      for (const x of e.extents) {
+        if (x.length > 0 && x.offset + x.length > first) throw new FyrError('INTERNAL', `xorriso placed ${e.path} after the embed areas`);
+      }
+    }
+    if (json.offset < first) throw new FyrError('INTERNAL', 'xorriso placed release.json before the embed areas');
+    const layout = isoMd5Layout(read(PVD_OFFSET, SECTOR));
+    const from = [...checkpoints].reverse().find((c) => c.offset <= first);
+    const hasher = new IsoMd5Hasher(layout, from);
+    feed(hasher, read, first, [], undefined, 'WRITE_FAILED');
+    const resume = hasher.checkpoint();
+    const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume };
+    writeSync(fd, releaseJsonBytes(final, sizes.json), 0, sizes.json, json.offset);
+    feed(hasher, read, layout.hashedLength, [], undefined, 'WRITE_FAILED');
+    const md5 = hasher.result();
+    writeSync(fd, formatAppData(md5), 0, 512, layout.appDataAt);
+    return { info: final, md5, resume };
+  } finally {
+    closeSync(fd);
+  }
+}

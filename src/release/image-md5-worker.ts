@@ -1,0 +1,76 @@
+// Worker thread: the media-check MD5 of a release image, up to its first embed area, while the
+// payload is being copied in. Everything but the payload is already final in the file (the base,
+// fyr's tree, xorriso's session); the payload arrives as pieces in shared buffers, in image
+// order, straight from the copy (nothing is read back). Between pieces, and after the last, the
+// bytes come from the file. With the MD5 pad in place just before the area, node:crypto's MD5
+// does the work and its state there is read off the digest; otherwise fyr's own MD5 does.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { IsoMd5Hasher, isoMd5Layout, nativeMd5, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+
+export interface ImageMd5Request {
+  path: string;
+  // Where the checkpoint is taken (the first embed area), and where the MD5 pad's 64 bytes
+  // start (stopAt - 64), if it is there.
+  stopAt: number;
+  padAt: number | undefined;
+  pool: SharedArrayBuffer;
+  slotSize: number;
+  // Receives { at, length, slot } per piece, { end: true } after the last, or { abort: true };
+  // answers { free: slot } once a piece is hashed.
+  control: MessagePort;
+}
+
+export type ImageMd5Message = { at: number; length: number; slot: number } | { end: true } | { abort: true };
+export type ImageMd5Reply = { type: 'done'; checkpoint: IsoMd5Checkpoint } | { type: 'error'; message: string };
+
+const { path, stopAt, padAt, pool, slotSize, control } = workerData as ImageMd5Request;
+const fd = openSync(path, 'r');
+const pvd = Buffer.alloc(SECTOR);
+readSync(fd, pvd, 0, SECTOR, PVD_OFFSET);
+const hasher = new IsoMd5Hasher(isoMd5Layout(pvd), undefined, padAt === undefined ? undefined : nativeMd5());
+const scratch = Buffer.allocUnsafe(4 << 20);
+let words: string | undefined;
+
+// Hashes `data`, which starts at the hasher's position, up to stopAt; reads the state at the pad.
+function feed(data: Uint8Array): void {
+  let at = 0;
+  while (at < data.length && hasher.position < stopAt) {
+    const boundary = padAt !== undefined && hasher.position < padAt ? padAt : stopAt;
+    const take = Math.min(boundary - hasher.position, data.length - at);
+    hasher.update(data.subarray(at, at + take));
+    at += take;
+    if (hasher.position === padAt) words = hasher.digestSoFar().toString('hex');
+  }
+}
+
+function feedFile(until: number): void {
+  while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
+    const n = readSync(fd, scratch, 0, Math.min(scratch.length, until - hasher.position), hasher.position);
+    if (n === 0) throw new Error(`${path} ends at ${hasher.position} bytes`);
+    feed(scratch.subarray(0, n));
+  }
+}
+
+function finish(reply: ImageMd5Reply): void {
+  closeSync(fd);
+  control.close();
+  parentPort!.postMessage(reply);
+}
+
+control.on('message', (message: ImageMd5Message) => {
+  try {
+    if ('abort' in message) return finish({ type: 'error', message: 'aborted' });
+    if ('end' in message) {
+      feedFile(stopAt);
+      const checkpoint = padAt === undefined ? hasher.checkpoint() : hasher.checkpoint({ words: words!, length: stopAt, pending: '' });
+      return finish({ type: 'done', checkpoint });
+    }
+    if (message.at < hasher.position) throw new Error(`piece at ${message.at} is behind the hash at ${hasher.position}`);
+    feedFile(message.at);
+    feed(new Uint8Array(pool, message.slot * slotSize, message.length));
+    control.postMessage({ free: message.slot });
+  } catch (err) {
+    finish({ type: 'error', message: (err as Error).message });
+  }
+});

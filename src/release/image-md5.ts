@@ -1,0 +1,63 @@
+// The main-thread side of image-md5-worker: a pool of shared buffers the copy reads pieces
+// into, handed to the worker in image order, and the MD5 checkpoint at the first embed area.
+import { MessageChannel } from 'node:worker_threads';
+import { FyrError } from '../errors.js';
+import { startWorker } from '../util/worker.js';
+import type { ImageMd5Message, ImageMd5Reply, ImageMd5Request } from './image-md5-worker.js';
+import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+
+// Node's types leave WebAssembly out; this is the one constructor used.
+declare const WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike } };
+
+export interface ImageMd5 {
+  // The pool's buffers, each `slotSize` bytes.
+  slots: Buffer[];
+  // Hash slot `slot` (its first `length` bytes) as the image's bytes at `at`; `onFree(slot)`
+  // is called when the worker is done with it.
+  piece(at: number, length: number, slot: number): void;
+  // No more pieces: hash the rest of the file up to the area and return the checkpoint there.
+  end(): Promise<IsoMd5Checkpoint>;
+  // Rejects as soon as the worker fails (or is stopped).
+  failed: Promise<never>;
+  stop(): Promise<void>;
+}
+
+export interface ImageMd5Target {
+  path: string;
+  stopAt: number;
+  padAt: number | undefined;
+}
+
+export function imageMd5(target: ImageMd5Target, slotCount: number, slotSize: number, onFree: (slot: number) => void): ImageMd5 {
+  // A WebAssembly memory is page-aligned, so its pieces can be written with O_DIRECT.
+  const pages = Math.ceil((slotCount * slotSize) / 65536);
+  const pool = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as SharedArrayBuffer;
+  const channel = new MessageChannel();
+  const request: ImageMd5Request = { ...target, pool, slotSize, control: channel.port2 };
+  const worker = startWorker(import.meta.url, 'image-md5-worker', { workerData: request, transferList: [channel.port2] });
+  const result = new Promise<IsoMd5Checkpoint>((resolve, reject) => {
+    worker.once('message', (reply: ImageMd5Reply) => (reply.type === 'done' ? resolve(reply.checkpoint) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
+    worker.once('error', (err) => reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })));
+    worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
+  });
+  result.catch(() => {});
+  channel.port1.on('message', (m: { free: number }) => onFree(m.free));
+  const send = (m: ImageMd5Message) => channel.port1.postMessage(m);
+  let stopped = false;
+  return {
+    slots: Array.from({ length: slotCount }, (_, i) => Buffer.from(pool, i * slotSize, slotSize)),
+    piece: (at, length, slot) => send({ at, length, slot }),
+    failed: result.then(() => new Promise<never>(() => {})),
+    end: async () => {
+      send({ end: true });
+      return result;
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      send({ abort: true });
+      channel.port1.close();
+      await worker.terminate();
+    },
+  };
+}

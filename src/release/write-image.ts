@@ -1,0 +1,32 @@
+// Runs xorriso to add its session to the image, turning its packet output into progress and its
+// complaints into the error's details (a full disk is NO_SPACE).
+import { FyrError } from '../errors.js';
+import { startTool } from '../util/tools.js';
+import { isProblemLine, parseProgress } from './xorriso.js';
+
+export interface WriteOptions {
+  signal?: AbortSignal;
+  env: Record<string, string>;
+  onPercent?: (percent: number) => void;
+}
+
+export async function writeImage(args: readonly string[], target: string, options: WriteOptions): Promise<void> {
+  const tool = startTool('xorriso', args, { env: options.env, ...(options.signal ? { cancelSignal: options.signal } : {}) });
+  const problems: string[] = [];
+  const reading = (async () => {
+    for await (const line of tool.lines) {
+      const progress = parseProgress(line);
+      if (progress) options.onPercent?.(progress.percent);
+      else if (isProblemLine(line)) problems.push(line.replace(/^[IRM]:\d: /, ''));
+    }
+  })();
+  const [written] = await Promise.allSettled([tool.done, reading]);
+  if (written.status === 'rejected') {
+    const err = written.reason as FyrError;
+    if (problems.some((p) => /No space left on device|Disk quota exceeded|ENOSPC|exceeds free space on media/i.test(p))) {
+      throw new FyrError('NO_SPACE', `no space left writing ${target}`, { cause: err });
+    }
+    if (options.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete', { cause: err });
+    throw new FyrError(err.code, err.message, { details: problems.length > 0 ? problems.slice(-6) : err.detailLines, cause: err });
+  }
+}

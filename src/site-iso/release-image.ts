@@ -1,0 +1,88 @@
+// Opening a fyr release or site ISO: its primary volume, /release.json, and the checks that
+// make the fast path safe (the image is whole, the embed areas are where release.json says and
+// have the sizes it says, the saved MD5 state is for this image's layout).
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { FyrError } from '../errors.js';
+import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH, type Area, type ReleaseInfo } from '../formats/release-json.js';
+import { fileReader } from '../release/finish.js';
+import { findInIso, readPrimaryVolume, type PrimaryVolume, type ReadAt } from '../iso9660/read.js';
+import { isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint, type IsoMd5Layout } from '../iso9660/isomd5.js';
+
+export interface ReleaseImage {
+  path: string;
+  fd: number;
+  read: ReadAt;
+  size: number;
+  volume: PrimaryVolume;
+  info: ReleaseInfo;
+  // Where release.json itself lies (after the areas).
+  releaseJson: Area;
+  layout: IsoMd5Layout;
+  // The MD5 state just before the first embed area; undefined when release.json's state is
+  // not for this image's layout (then only a full re-hash can finish the MD5).
+  resume: IsoMd5Checkpoint | undefined;
+  // The embed areas in image order.
+  areas: Area[];
+  close(): void;
+}
+
+const invalid = (path: string, why: string, details: string[] = []) => new FyrError('RELEASE_INVALID', `${path}: ${why}`, { details });
+
+function checkArea(path: string, read: ReadAt, volume: PrimaryVolume, area: Area | undefined, isoPath: string): Area {
+  if (!area || typeof area.offset !== 'number' || typeof area.length !== 'number') throw invalid(path, `release.json does not record the ${isoPath} area`);
+  const entry = findInIso(read, isoPath, volume);
+  const extent = entry?.extents[0];
+  if (!entry || entry.extents.length !== 1 || extent!.offset !== area.offset || extent!.length !== area.length) {
+    throw invalid(path, `${isoPath} is not where release.json says (${area.length} bytes at ${area.offset})`, ['The ISO was changed by another tool; build the release again.']);
+  }
+  return area;
+}
+
+export function openReleaseImage(path: string, mode: 'r' | 'r+' = 'r'): ReleaseImage {
+  let fd: number;
+  try {
+    fd = openSync(path, mode);
+  } catch (err) {
+    throw invalid(path, `cannot open: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const read = fileReader(fd);
+    let volume: PrimaryVolume;
+    try {
+      volume = readPrimaryVolume(read);
+    } catch {
+      throw invalid(path, 'not an ISO 9660 image (no primary volume descriptor at sector 16)');
+    }
+    // A flashed stick is larger than its image: the image is what the volume says.
+    const size = fstatSync(fd).isBlockDevice() ? volume.volumeBytes : fstatSync(fd).size;
+    if (size < volume.volumeBytes) throw invalid(path, `truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`, ['Copy or download it again.']);
+    const entry = findInIso(read, RELEASE_JSON_PATH, volume);
+    if (!entry || entry.directory) throw invalid(path, 'no /release.json: not an ISO made by `fyr release`');
+    const releaseJson: Area = { path: RELEASE_JSON_PATH, offset: entry.extents[0]!.offset, length: entry.extents[0]!.length };
+    let info: ReleaseInfo;
+    try {
+      info = JSON.parse(read(releaseJson.offset, releaseJson.length).toString('utf8')) as ReleaseInfo;
+    } catch {
+      throw invalid(path, '/release.json is not valid JSON');
+    }
+    if (info?.format !== 'fyr-release/1') throw invalid(path, `/release.json has format ${JSON.stringify(info?.format)}, expected "fyr-release/1"`);
+    const ks = checkArea(path, read, volume, info.embed?.kickstart, KS_PATH);
+    const site = checkArea(path, read, volume, info.embed?.site, SITE_AREA_PATH);
+    const areas = [ks, site].sort((a, b) => a.offset - b.offset);
+    const layout = isoMd5Layout(read(PVD_OFFSET, SECTOR));
+    const saved = info.md5;
+    const resume = saved && saved.offset === areas[0]!.offset && saved.hashedLength === layout.hashedLength && saved.appDataAt === layout.appDataAt ? saved : undefined;
+    if (releaseJson.offset < areas[1]!.offset + areas[1]!.length) throw invalid(path, '/release.json lies before the embed areas');
+    return { path, fd, read, size, volume, info, releaseJson, layout, resume, areas, close: () => closeSync(fd) };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+// release.json alone, checked as above (for naming the release in a site's build record).
+export function readReleaseInfo(path: string): ReleaseInfo {
+  const image = openReleaseImage(path);
+  image.close();
+  return image.info;
+}

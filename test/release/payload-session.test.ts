@@ -1,0 +1,166 @@
+// fyr's own ISO 9660 tree of the payload: records byte for byte, names, and the planned session
+// over a real base image read back by xorriso and osirrox (the programs that must load it).
+import { copyFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isFyrError } from '../../src/errors.js';
+import { walkIso } from '../../src/iso9660/read.js';
+import { directoryRecord, isoName, MAX_EXTENT, nameEntry, packRecords, planPayloadSession, posixEntry, recordDate } from '../../src/release/payload-session.js';
+import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
+import { withImage } from '../helpers/iso.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+
+const BASE = join(ISO_FIXTURE_DIR, 'el9.iso');
+const EPOCH = 1700000000;
+
+test('payload-session :: ISO names: upper case d-characters, one dot and ;1 for files, unique per directory', () => {
+  const taken = new Set<string>();
+  assert.is(isoName('rhcos-live-rootfs.x86_64.img', false, taken), 'RHCOS_LIVE_ROOTFS_X86_64.IMG;1');
+  assert.is(isoName('openshift-install', false, taken), 'OPENSHIFT_INSTALL.;1');
+  assert.is(isoName('rhcos', true, taken), 'RHCOS');
+  assert.is(isoName('RHCOS', true, taken), 'RHCOS_1');
+  assert.is(isoName('a-very-long-name-that-does-not-fit-thirty.tar', false, taken), 'A_VERY_LONG_NAME_THAT_DOES.TAR;1');
+  assert.is(isoName('a-very-long-name-that-does-not-fit-anywhere.tar', false, taken), 'A_VERY_LONG_NAME_THAT_DO_1.TAR;1');
+});
+
+test('payload-session :: a directory record, byte for byte (ECMA-119 9.1, Rock Ridge PX and NM)', () => {
+  const su = Buffer.concat([posixEntry(0o100644, 1), nameEntry('oc')]);
+  const r = directoryRecord({ lba: 0x123456, size: 0x789a, directory: false, more: true, id: Buffer.from('OC.;1'), systemUse: su, date: recordDate(EPOCH) });
+  assert.is(r.length, 33 + 5 + 0 + 36 + 7);
+  assert.is(r[0], r.length);
+  assert.equal([...r.subarray(2, 10)], [0x56, 0x34, 0x12, 0, 0, 0x12, 0x34, 0x56]);
+  assert.equal([...r.subarray(10, 18)], [0x9a, 0x78, 0, 0, 0, 0, 0x78, 0x9a]);
+  // 2023-11-14 22:13:20 UTC
+  assert.equal([...r.subarray(18, 25)], [123, 11, 14, 22, 13, 20, 0]);
+  assert.is(r[25], 0x80, 'multi-extent flag, not a directory');
+  assert.equal([...r.subarray(28, 32)], [1, 0, 0, 1]);
+  assert.is(r.toString('latin1', 33, 38), 'OC.;1');
+  assert.is(r.toString('latin1', 38, 40), 'PX');
+  assert.is(r.readUInt32LE(42), 0o100644);
+  assert.is(r.toString('latin1', 74, 76), 'NM');
+  assert.is(r.toString('latin1', 79, 81), 'oc');
+  // An even-length identifier is followed by a pad byte.
+  const dir = directoryRecord({ lba: 1, size: 2048, directory: true, id: Buffer.from('FYR0'), systemUse: Buffer.alloc(0), date: recordDate(0) });
+  assert.is(dir.length, 38);
+  assert.is(dir[25], 2);
+});
+
+test('payload-session :: records never cross a sector boundary', () => {
+  const record = Buffer.alloc(200, 1);
+  record[0] = 200;
+  const packed = packRecords(Array.from({ length: 11 }, () => record));
+  assert.is(packed.length, 4096);
+  assert.is(packed[2000], 0, 'the 11th record starts the next sector');
+  assert.is(packed[2048], 200);
+});
+
+async function planned(dir: string, files: Array<{ isoPath: string; data: Buffer } | { isoPath: string; size: number }>) {
+  const image = join(dir, 'image.iso');
+  copyFileSync(BASE, image);
+  const baseSize = statSync(BASE).size;
+  const session = withImage(BASE, (read) =>
+    planPayloadSession(read, baseSize, files.map((f) => ({ isoPath: f.isoPath, size: 'data' in f ? f.data.length : f.size, mode: 0o644 })), EPOCH),
+  );
+  const fd = openSync(image, 'r+');
+  ftruncateSync(fd, session.end);
+  for (const w of session.writes) writeSync(fd, w.data, 0, w.data.length, w.offset);
+  files.forEach((f, i) => 'data' in f && writeSync(fd, f.data, 0, f.data.length, session.files[i]!.extents[0]!.offset));
+  closeSync(fd);
+  return { image, session, baseSize };
+}
+
+test('payload-session :: xorriso loads the base tree and the payload where fyr put it; osirrox reads the bytes back', async () => {
+  const dir = await makeTmpdir();
+  try {
+    const files = [
+      { isoPath: '/fyr/payload/rhcos/rhcos-live-kernel-x86_64', data: Buffer.from('kernel bytes\n'.repeat(300)) },
+      { isoPath: '/fyr/payload/bin/oc', data: Buffer.from('#!/bin/sh\necho oc\n') },
+      { isoPath: '/fyr/agent/fyr-agent.mjs', data: Buffer.alloc(5000, 0x61) },
+    ];
+    const { image, session, baseSize } = await planned(dir, files);
+    assert.ok(session.start >= baseSize && session.start % 2048 === 0);
+    assert.is(statSync(image).size, session.end);
+    const lba = await execa('xorriso', ['-indev', image, '-find', '/', '-type', 'f', '-exec', 'report_lba', '--'], { all: true });
+    for (const [i, f] of files.entries()) {
+      const line = lba.all.split('\n').find((l) => l.endsWith(`'${f.isoPath}'`));
+      assert.ok(line, `${f.isoPath} in:\n${lba.all}`);
+      const [, start, , size] = /File data lba:\s+\d+\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)/.exec(line)!;
+      assert.is(Number(start) * 2048, session.files[i]!.extents[0]!.offset);
+      assert.is(Number(size), f.data.length);
+    }
+    // The base's own files are still there, at their old places.
+    assert.match(lba.all, /'\/isolinux\/isolinux\.bin'/);
+    const baseFiles = withImage(BASE, (read) => walkIso(read)).filter((e) => !e.directory);
+    const now = new Map(withImage(image, (read) => walkIso(read)).map((e) => [e.path, e]));
+    for (const e of baseFiles) assert.equal(now.get(e.path)?.extents, e.extents, e.path);
+    for (const f of files) {
+      const out = join(dir, 'x');
+      await execa('osirrox', ['-indev', image, '-extract', f.isoPath, out]);
+      assert.ok(readFileSync(out).equals(f.data), f.isoPath);
+      await execa('rm', ['-f', out]);
+    }
+    // The boot record stays at sector 17; the base's Joliet descriptor is gone.
+    const vds = readFileSync(image).subarray(16 * 2048, 20 * 2048);
+    assert.equal([vds[0], vds[2048], vds[4096]], [1, 0, 255]);
+    assert.is(vds.readUInt32LE(80) * 2048, session.end);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
+test('payload-session :: a file over 4 GiB is laid out in whole-sector parts that xorriso reads as one file', async () => {
+  const dir = await makeTmpdir();
+  try {
+    const size = 4 * 1024 ** 3 + 12_345;
+    const { image, session } = await planned(dir, [{ isoPath: '/fyr/payload/big.tar', size }, { isoPath: '/fyr/payload/after', data: Buffer.from('after\n') }]);
+    const big = session.files[0]!;
+    assert.equal(big.extents.map((x) => x.length), [MAX_EXTENT, size - MAX_EXTENT]);
+    assert.is(big.extents[1]!.offset, big.extents[0]!.offset + MAX_EXTENT);
+    assert.is(session.files[1]!.extents[0]!.offset, big.extents[1]!.offset + Math.ceil((size - MAX_EXTENT) / 2048) * 2048);
+    const r = await execa('xorriso', ['-indev', image, '-find', '/fyr/payload/big.tar', '-exec', 'report_lba', '--'], { all: true });
+    const parts = r.all.split('\n').filter((l) => l.includes("'/fyr/payload/big.tar'"));
+    assert.is(parts.length, 2, r.all);
+    assert.ok(parts.every((l) => l.includes(`, ${size} ,`)), r.all);
+    const ls = await execa('xorriso', ['-indev', image, '-lsl', '/fyr/payload/after'], { all: true });
+    assert.match(ls.all, /-rw-r--r--/);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
+test('payload-session :: a base image without Rock Ridge is refused: fyr\'s names would not be read', async () => {
+  const dir = await makeTmpdir();
+  try {
+    const plain = join(dir, 'plain.iso');
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    await execa('xorriso', ['-outdev', plain, '-rockridge', 'off', '-map', join(dir, 'a.txt'), '/a.txt']);
+    const err = (() => {
+      try {
+        withImage(plain, (read) => planPayloadSession(read, statSync(plain).size, [{ isoPath: '/fyr/x', size: 1, mode: 0o644 }], EPOCH));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(isFyrError(err) && err.code === 'BASE_ISO_INVALID', String(err));
+    assert.match((err as Error).message, /no Rock Ridge/);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
+test('payload-session :: a name too long for one directory record is refused', () => {
+  const err = (() => {
+    try {
+      withImage(BASE, (read) => planPayloadSession(read, statSync(BASE).size, [{ isoPath: `/fyr/payload/${'n'.repeat(141)}`, size: 1, mode: 0o644 }], EPOCH));
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  assert.ok(isFyrError(err) && err.code === 'CONTENT_INVALID', String(err));
+});
+
+test.run();

@@ -1,0 +1,32 @@
+// A payload file over 4 GiB (sparse on disk) is recorded as a multi-extent ISO 9660 level 3
+// file with its full size, and the media check still passes.
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { findInIso } from '../../src/iso9660/read.js';
+import { buildRelease } from '../../src/release/release.js';
+import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
+import { BIG_FILE, makeContent } from '../helpers/content.js';
+import { withImage } from '../helpers/iso.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+
+test('release-large :: a 4 GiB + 12 KiB payload file lands whole, in several extents', async () => {
+  const dir = await makeTmpdir();
+  try {
+    await makeContent(join(dir, 'content'), { big: true });
+    const result = await buildRelease({ base: join(ISO_FIXTURE_DIR, 'el10.iso'), contentDir: join(dir, 'content'), output: join(dir, 'big.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test' });
+    assert.ok(result.size > BIG_FILE.size);
+    const entry = withImage(result.output, (read) => findInIso(read, `/fyr/payload/${BIG_FILE.path}`));
+    assert.ok(entry);
+    assert.ok(entry.extents.length >= 2, `expected a multi-extent file, got ${entry.extents.length} extent(s)`);
+    assert.is(entry.extents.reduce((n, x) => n + x.length, 0), BIG_FILE.size);
+    assert.ok(result.info.payload.some((p) => p.size === BIG_FILE.size));
+    const check = await execa('checkisomd5', [result.output], { reject: false, all: true });
+    assert.is(check.exitCode, 0, check.all);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
+test.run();
