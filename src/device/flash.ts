@@ -6,7 +6,7 @@ import { constants, fstatSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
 import { runTool } from '../util/tools.js';
-import { overlay, type Patch } from '../site-iso/splice.js';
+import { overlay, type Patch } from '../iso9660/media-check.js';
 
 export interface BlockDevice {
   path: string;

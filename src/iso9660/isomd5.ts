@@ -9,6 +9,7 @@
 // (finished on a copy) is appended to the fragment sums.
 import { createHash, type Hash } from 'node:crypto';
 import { Md5, type Md5State } from './md5.js';
+import { PVD_OFFSET, SECTOR } from './read.js';
 
 // What the hasher needs of an MD5: fyr's resumable one, or node:crypto's (faster, native) for a
 // run that never has to export its state (see nativeMd5).
@@ -52,8 +53,6 @@ export function md5PaddingBlock(length: number): Buffer {
   return block;
 }
 
-export const SECTOR = 2048;
-export const PVD_OFFSET = 16 * SECTOR;
 export const APPDATA_OFFSET = 883;
 export const APPDATA_SIZE = 512;
 export const SKIP_SECTORS = 15;

@@ -1,7 +1,10 @@
 // Just enough ECMA-119 (with Rock Ridge names) to find where a file's bytes sit in an image:
 // the embed areas and release.json are patched in place, which must not need xorriso's start-up
 // or a mount. Reads through a callback so the same code serves files and block devices.
-import { SECTOR } from './isomd5.js';
+
+export const SECTOR = 2048;
+// The primary volume descriptor's place: sector 16, after the system area.
+export const PVD_OFFSET = 16 * SECTOR;
 
 export type ReadAt = (position: number, length: number) => Buffer;
 
@@ -27,7 +30,7 @@ export interface IsoEntry {
 }
 
 export function readPrimaryVolume(read: ReadAt): PrimaryVolume {
-  const pvd = read(16 * SECTOR, SECTOR);
+  const pvd = read(PVD_OFFSET, SECTOR);
   if (pvd.length < SECTOR || pvd.toString('latin1', 1, 6) !== 'CD001' || pvd[0] !== 1) throw new Error('not an ISO 9660 image (no primary volume descriptor at sector 16)');
   const root = record(pvd, 156);
   return {

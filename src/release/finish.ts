@@ -1,11 +1,12 @@
 // After the write: find where the embed areas landed, record them in release.json (patched in
 // place, same size), and finish the media-check MD5 from the last checkpoint before them.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, RELEASE_JSON_PATH, releaseJsonBytes, SITE_AREA_PATH, type Area, type ReleaseInfo } from '../formats/release-json.js';
-import { walkIso, type IsoEntry, type ReadAt } from '../iso9660/read.js';
-import { feed } from '../site-iso/splice.js';
-import { formatAppData, IsoMd5Hasher, isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
+import { ImageEndedError, feed } from '../iso9660/media-check.js';
+import { PVD_OFFSET, SECTOR, walkIso, type IsoEntry } from '../iso9660/read.js';
+import { formatAppData, IsoMd5Hasher, isoMd5Layout, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
+import { fileReader } from '../util/fs.js';
 
 export interface Finished {
   info: ReleaseInfo;
@@ -13,14 +14,6 @@ export interface Finished {
   // The MD5 state just before the first embed area.
   resume: IsoMd5Checkpoint;
 }
-
-export const fileReader =
-  (fd: number): ReadAt =>
-  (position, length) => {
-    const buf = Buffer.alloc(length);
-    const n = readSync(fd, buf, 0, length, position);
-    return buf.subarray(0, n);
-  };
 
 function area(entries: IsoEntry[], path: string, length: number): Area {
   const entry = entries.find((e) => e.path === path);
@@ -50,14 +43,17 @@ export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint
     const layout = isoMd5Layout(read(PVD_OFFSET, SECTOR));
     const from = [...checkpoints].reverse().find((c) => c.offset <= first);
     const hasher = new IsoMd5Hasher(layout, from);
-    feed(hasher, read, first, [], undefined, 'WRITE_FAILED');
+    feed(hasher, read, first, []);
     const resume = hasher.checkpoint();
     const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume };
     writeSync(fd, releaseJsonBytes(final, sizes.json), 0, sizes.json, json.offset);
-    feed(hasher, read, layout.hashedLength, [], undefined, 'WRITE_FAILED');
+    feed(hasher, read, layout.hashedLength, []);
     const md5 = hasher.result();
     writeSync(fd, formatAppData(md5), 0, 512, layout.appDataAt);
     return { info: final, md5, resume };
+  } catch (err) {
+    // An image fyr just wrote that ends early was cut short under it.
+    throw err instanceof ImageEndedError ? new FyrError('WRITE_FAILED', `${path}: ${err.message}`, { cause: err }) : err;
   } finally {
     closeSync(fd);
   }

@@ -6,7 +6,8 @@
 // does the work and its state there is read off the digest; otherwise fyr's own MD5 does.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { IsoMd5Hasher, isoMd5Layout, nativeMd5, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import { IsoMd5Hasher, isoMd5Layout, nativeMd5, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import { PVD_OFFSET, SECTOR } from '../iso9660/read.js';
 
 export interface ImageMd5Request {
   path: string;

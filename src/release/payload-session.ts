@@ -10,8 +10,7 @@
 // and modes. Path tables are the base's, stale but unused: xorriso replaces the whole
 // superblock and every tree when it commits its session.
 import { FyrError } from '../errors.js';
-import { rawDirectoryRecords, type Extent, type ReadAt } from '../iso9660/read.js';
-import { SECTOR } from '../iso9660/isomd5.js';
+import { rawDirectoryRecords, SECTOR, type Extent, type ReadAt } from '../iso9660/read.js';
 
 export interface SessionFile {
   // Absolute ISO path, under /fyr.

@@ -4,10 +4,10 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, SITE_AREA_PATH } from '../formats/release-json.js';
-import { fileReader } from './finish.js';
+import { fileReader } from '../util/fs.js';
 import { gptWrites, LBA, mbrPartitions, seededGuid, TYPE_BASIC_DATA, TYPE_ESP } from '../iso9660/gpt.js';
-import { walkIso } from '../iso9660/read.js';
-import { md5PaddingBlock, SECTOR } from '../iso9660/isomd5.js';
+import { SECTOR, walkIso } from '../iso9660/read.js';
+import { md5PaddingBlock } from '../iso9660/isomd5.js';
 import type { PayloadSession } from './payload-session.js';
 import { writeError } from '../util/write-error.js';
 

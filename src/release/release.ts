@@ -16,7 +16,8 @@ import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, md5PadFile, PAYLOAD_DIR, placeholder
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from '../util/tools.js';
 import { fillPayload } from './fill-payload.js';
-import { finishImage, fileReader } from './finish.js';
+import { finishImage } from './finish.js';
+import { fileReader } from '../util/fs.js';
 import { findInIso, readPrimaryVolume, type PrimaryVolume } from '../iso9660/read.js';
 import { planPayloadSession } from './payload-session.js';
 import { checkPlacement, dropSuperblockCopy, partitionOffset, writeGpt, writeSession } from './release-steps.js';

@@ -3,7 +3,8 @@
 // on the second core and the image is never read back after it is complete.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { IsoMd5Hasher, isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import { IsoMd5Hasher, isoMd5Layout, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import { PVD_OFFSET, SECTOR } from '../iso9660/read.js';
 
 export interface FollowRequest {
   path: string;

@@ -10,7 +10,7 @@ import { IsoMd5Hasher, type ImplantedMd5 } from '../iso9660/isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { unpackSite, type SiteMeta } from '../formats/site-bundle.js';
 import type { TarFile } from '../util/tar.js';
-import { implantedMd5 } from './splice.js';
+import { implantedMd5 } from '../iso9660/media-check.js';
 
 export interface InspectReport {
   path: string;

@@ -4,9 +4,9 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH, type Area, type ReleaseInfo } from '../formats/release-json.js';
-import { fileReader } from '../release/finish.js';
-import { findInIso, readPrimaryVolume, type PrimaryVolume, type ReadAt } from '../iso9660/read.js';
-import { isoMd5Layout, PVD_OFFSET, SECTOR, type IsoMd5Checkpoint, type IsoMd5Layout } from '../iso9660/isomd5.js';
+import { fileReader } from '../util/fs.js';
+import { findInIso, PVD_OFFSET, readPrimaryVolume, SECTOR, type PrimaryVolume, type ReadAt } from '../iso9660/read.js';
+import { isoMd5Layout, type IsoMd5Checkpoint, type IsoMd5Layout } from '../iso9660/isomd5.js';
 
 export interface ReleaseImage {
   path: string;

@@ -7,12 +7,13 @@ import { copyFile, rename, rm, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import { releaseJsonBytes, type ReleaseInfo } from '../formats/release-json.js';
-import { fileReader } from '../release/finish.js';
+import { fileReader } from '../util/fs.js';
 import { followHash } from './follow-hash.js';
+import { appDataPatch, feed, finishFromState, stateMatchesImplant, type Patch } from '../iso9660/media-check.js';
 import type { ReadAt } from '../iso9660/read.js';
 import { IsoMd5Hasher, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
-import { appDataPatch, feed, finishFromState, sitePatches, stateMatchesImplant, writePatches, type Patch, type SiteContent } from './splice.js';
+import { releaseInvalidIfEnded, sitePatches, writePatches, type SiteContent } from './splice.js';
 
 export interface SpliceResult {
   output: string;

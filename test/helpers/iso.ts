@@ -2,7 +2,7 @@
 import { closeSync, copyFileSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { fileReader } from '../../src/release/finish.js';
+import { fileReader } from '../../src/util/fs.js';
 import { findInIso, type ReadAt } from '../../src/iso9660/read.js';
 
 export function withImage<T>(file: string, fn: (read: ReadAt) => T): T {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatAppData, IsoMd5Hasher, isoMd5Layout, parseAppData, PVD_OFFSET, SECTOR, APPDATA_SIZE } from '../../src/iso9660/isomd5.js';
+import { formatAppData, IsoMd5Hasher, isoMd5Layout, parseAppData, APPDATA_SIZE } from '../../src/iso9660/isomd5.js';
+import { PVD_OFFSET, SECTOR } from '../../src/iso9660/read.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fillPayload, type FillFile } from '../../src/release/fill-payload.js';
-import { IsoMd5Hasher, isoMd5Layout, md5PaddingBlock, PVD_OFFSET, SECTOR } from '../../src/iso9660/isomd5.js';
+import { IsoMd5Hasher, isoMd5Layout, md5PaddingBlock } from '../../src/iso9660/isomd5.js';
+import { PVD_OFFSET, SECTOR } from '../../src/iso9660/read.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const MIB = 1 << 20;

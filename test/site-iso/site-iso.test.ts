@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isFyrError } from '../../src/errors.js';
 import type { ReleaseInfo } from '../../src/formats/release-json.js';
-import { fileReader } from '../../src/release/finish.js';
+import { fileReader } from '../../src/util/fs.js';
 import { inspectIso } from '../../src/site-iso/inspect.js';
 import { findInIso } from '../../src/iso9660/read.js';
 import { APPDATA_SIZE } from '../../src/iso9660/isomd5.js';
