@@ -88,6 +88,17 @@ export class InvalidInputError extends FyrError {
 }
 InvalidInputError.prototype.name = 'InvalidInputError';
 
+// Thrown when a check found mismatches: carries its report, which --json prints whole.
+export class VerifyFailedError extends FyrError {
+  readonly report: Record<string, unknown>;
+
+  constructor(message: string, report: Record<string, unknown>, details?: readonly string[]) {
+    super('VERIFY_FAILED', message, details ? { details } : {});
+    this.report = report;
+  }
+}
+VerifyFailedError.prototype.name = 'VerifyFailedError';
+
 // Narrowing helper that works across module copies (tests import src, the CLI runs dist).
 export function isFyrError(value: unknown): value is FyrError {
   const code = (value as { code?: unknown } | null)?.code;

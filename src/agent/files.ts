@@ -3,8 +3,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { tempSibling } from '../util/fs.js';
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -29,7 +30,7 @@ export async function sizeOf(path: string): Promise<number | undefined> {
 // Copy to a temporary sibling, then rename: a crash leaves the old file or none, never half.
 export async function copyAtomic(from: string, to: string, mode = 0o644): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
-  const temp = join(dirname(to), `.${basename(to)}.part`);
+  const temp = tempSibling(to);
   try {
     await copyFile(from, temp);
     await chmod(temp, mode);

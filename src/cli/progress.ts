@@ -1,5 +1,6 @@
 // Progress for long work: a bar redrawn in place on a terminal, otherwise a plain line at most
 // every few seconds (CI logs stay short and readable).
+import type { OnProgress } from '../util/progress.js';
 import type { Io } from './io.js';
 
 export interface Progress {
@@ -48,5 +49,14 @@ export function makeProgress(io: Io, options: { quiet?: boolean; now?: () => num
     done() {
       clear();
     },
+  };
+}
+
+// A long operation's events on this bar: measured phases under the label for their phase, steps
+// as notes.
+export function follow(progress: Progress, label: (phase: string) => string): OnProgress {
+  return (e) => {
+    if (e.total !== undefined) progress.update(label(e.phase), e.total === 0 ? 1 : (e.done ?? 0) / e.total);
+    else if (e.message !== undefined) progress.note(e.message);
   };
 }

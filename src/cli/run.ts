@@ -1,7 +1,7 @@
 // Dispatches argv to a command and is the one error boundary: only here do errors become
 // messages and exit codes. Process-free, so tests call it directly with a captured Io.
 import { parseArgs } from 'node:util';
-import { EXIT, FyrError, InvalidInputError, isFyrError } from '../errors.js';
+import { EXIT, FyrError, InvalidInputError, isFyrError, type VerifyFailedError } from '../errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { packageVersion } from '../util/package-info.js';
 import { COMMON_OPTIONS, type CommandSpec, type ParsedArgs } from './command.js';
@@ -127,6 +127,11 @@ function report(err: unknown, io: Io, json: boolean): number {
       for (const problem of err.problems) io.stderr(`${formatProblem(problem, style)}\n`);
       io.stderr(`${style.red('fyr: invalid:')} ${countLabel(errors.length, 'error')}${warnings.length > 0 ? `, ${countLabel(warnings.length, 'warning')}` : ''}; nothing was written.\n`);
     }
+    return err.exitCode;
+  }
+  // Checked by code, not class: tests load src/ while the CLI they run is dist/.
+  if (isFyrError(err) && err.code === 'VERIFY_FAILED' && 'report' in err && json) {
+    io.stdout(toJson({ ok: false, ...(err as VerifyFailedError).report, error: { code: err.code, message: err.message, details: err.detailLines } }));
     return err.exitCode;
   }
   if (isFyrError(err)) {

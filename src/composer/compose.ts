@@ -5,9 +5,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FyrError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { LongWork, ProgressEvent } from '../util/progress.js';
 import type { ComposeEntry, WeldrClient } from './weldr.js';
 
-export interface ComposeOptions {
+export interface ComposeOptions extends LongWork<ComposeEvent> {
   client: WeldrClient;
   // The rendered blueprint (site-invariant) and its sha256.
   blueprint: { name: string; content: string; sha256: string };
@@ -18,15 +19,14 @@ export interface ComposeOptions {
   // Leave the compose running on Ctrl-C instead of cancelling it.
   detach?: boolean;
   pollMs?: number;
-  signal?: AbortSignal;
-  onEvent?: (event: ComposeEvent) => void;
 }
 
+// Notes and composer's warnings are steps; state is the compose's queue status as it is polled;
+// download counts the image's bytes (total unknown without Content-Length).
 export type ComposeEvent =
-  | { kind: 'note'; message: string }
-  | { kind: 'warning'; message: string }
-  | { kind: 'state'; id: string; state: ComposeEntry['queue_status']; seconds: number }
-  | { kind: 'download'; bytes: number; total: number | undefined };
+  | (ProgressEvent<'note' | 'warning'> & { message: string })
+  | (ProgressEvent<'state'> & { id: string; state: ComposeEntry['queue_status']; seconds: number })
+  | ProgressEvent<'download'>;
 
 export interface ComposeResult {
   output: string;
@@ -69,9 +69,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
   const { client, signal } = o;
-  const emit = o.onEvent ?? (() => {});
+  const emit = o.onProgress ?? (() => {});
   const status = await client.status(signal);
-  emit({ kind: 'note', message: `osbuild-composer ${status.build} at ${client.transport.where}` });
+  emit({ phase: 'note', message: `osbuild-composer ${status.build} at ${client.transport.where}` });
   const types = await client.composeTypes(signal);
   if (!types.includes(o.type)) throw new FyrError('COMPOSER_ERROR', `composer at ${client.transport.where} does not offer image type ${o.type}`, { details: [`It offers: ${types.join(', ') || 'none'}.`] });
   const bp = hashedBlueprint(o.blueprint.content, o.blueprint.name, o.blueprint.sha256);
@@ -87,15 +87,15 @@ export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
     if (entry && entry.queue_status !== 'FAILED') {
       ({ id } = cached);
       reused = true;
-      emit({ kind: 'note', message: `reusing compose ${id} of ${bp.name} (${entry.queue_status})` });
+      emit({ phase: 'note', message: `reusing compose ${id} of ${bp.name} (${entry.queue_status})` });
     }
   }
   if (!id) {
     await client.pushBlueprint(bp.content, signal);
     const packages = await client.depsolve(bp.name, signal);
-    emit({ kind: 'note', message: `pushed ${bp.name}; ${packages} packages resolve` });
+    emit({ phase: 'note', message: `pushed ${bp.name}; ${packages} packages resolve` });
     const started = await client.startCompose(bp.name, o.type, signal);
-    for (const w of started.warnings) emit({ kind: 'warning', message: w });
+    for (const w of started.warnings) emit({ phase: 'warning', message: w });
     id = started.id;
     index.composes[key] = { id, blueprint: bp.name, created: new Date().toISOString() };
     await writeFileAtomic(indexFile, `${JSON.stringify(index, null, 2)}\n`);
@@ -108,7 +108,7 @@ export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
     });
     if (signal?.aborted) return stop(client, id, o.detach === true);
     if (!entry) throw new FyrError('COMPOSER_ERROR', `composer no longer knows compose ${id}`);
-    emit({ kind: 'state', id, state: entry.queue_status, seconds: (Date.now() - begun) / 1000 });
+    emit({ phase: 'state', id, state: entry.queue_status, seconds: (Date.now() - begun) / 1000 });
     if (entry.queue_status === 'FINISHED') break;
     if (entry.queue_status === 'FAILED') {
       delete index.composes[key];
@@ -118,7 +118,7 @@ export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
     await sleep(o.pollMs ?? 5000, signal);
     if (signal?.aborted) return stop(client, id, o.detach === true);
   }
-  const got = await client.downloadImage(id, o.output, (bytes, total) => emit({ kind: 'download', bytes, total }), signal);
+  const got = await client.downloadImage(id, o.output, { onProgress: emit, signal });
   return { output: o.output, id, blueprint: bp.name, reused, bytes: got.bytes, sha256: got.sha256 };
 }
 

@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FyrError } from '../errors.js';
+import { tempSibling } from '../util/fs.js';
+import type { LongWork, ProgressEvent } from '../util/progress.js';
 import { unpackTar } from '../util/tar.js';
 import type { Transport, WeldrRequest, WeldrResponse } from './transport.js';
 
@@ -137,19 +138,19 @@ export class WeldrClient {
 
   // Streams the image to `output` (a temporary name, renamed when complete and checked against
   // Content-Length), with its sha256. An interrupted download leaves nothing.
-  async downloadImage(id: string, output: string, onBytes?: (bytes: number, total: number | undefined) => void, signal?: AbortSignal): Promise<{ bytes: number; sha256: string; filename: string | undefined }> {
+  async downloadImage(id: string, output: string, { onProgress, signal }: LongWork<ProgressEvent<'download'>> = {}): Promise<{ bytes: number; sha256: string; filename: string | undefined }> {
     const res = await this.transport.request({ method: 'GET', path: `/api/v1/compose/image/${id}` }, signal);
     if (res.status !== 200) this.refuse('downloading the image', res.status, await readAll(res));
     const total = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
     const filename = /filename=("?)([^";]+)\1/.exec(String(res.headers['content-disposition'] ?? ''))?.[2];
-    const temp = join(dirname(output), `.${basename(output)}.fyr-download-${process.pid}`);
+    const temp = tempSibling(output);
     const hash = createHash('sha256');
     let bytes = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         bytes += chunk.length;
         hash.update(chunk);
-        onBytes?.(bytes, total);
+        onProgress?.({ phase: 'download', done: bytes, ...(total === undefined ? {} : { total }) });
         done(null, chunk);
       },
     });

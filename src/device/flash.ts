@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { constants, fstatSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { FyrError } from '../errors.js';
+import { FyrError, isFyrError } from '../errors.js';
+import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
+import { writeError } from '../util/write-error.js';
 import { runTool } from '../util/tools.js';
 import { overlay, type Patch } from '../iso9660/media-check.js';
 
@@ -88,13 +90,11 @@ export async function checkTarget(path: string, imageSize: number): Promise<Flas
   return { path, kind: 'device', size: device.size, description: `${path} (${(device.size / 1e9).toFixed(1)} GB${device.model ? ` ${device.model}` : ''}${device.transport ? `, ${device.transport}` : ''})` };
 }
 
-export interface FlashOptions {
+export interface FlashOptions extends LongWork<ProgressEvent<'write' | 'verify'>> {
   image: string;
   target: FlashTarget;
   // Bytes written in place of the image's (a site spliced into a release on the way).
   patches?: readonly Patch[];
-  signal?: AbortSignal;
-  onProgress?: (phase: 'write' | 'verify', bytes: number, total: number) => void;
 }
 
 export interface FlashResult {
@@ -132,13 +132,11 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
       written.update(chunk);
       for (let done = 0; done < bytesRead; ) done += (await dst.write(chunk, done, bytesRead - done, at + done)).bytesWritten;
       at += bytesRead;
-      o.onProgress?.('write', at, total);
+      o.onProgress?.({ phase: 'write', done: at, total });
     }
     await dst.sync();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') throw new FyrError('NO_SPACE', `${o.target.path} is full`, { cause: err });
-    throw err;
+    throw isFyrError(err) ? err : writeError(err, o.target.path);
   } finally {
     await dst.close();
     await src.close();
@@ -149,12 +147,12 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
   const check = await open(o.target.path, 'r');
   try {
     for (let at = 0; at < total; ) {
-      if (o.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped while reading the device back');
+      throwIfAborted(o.signal, `${o.target.path} was read back`);
       const { bytesRead } = await check.read(buf, 0, Math.min(CHUNK, total - at), at);
       if (bytesRead === 0) break;
       back.update(buf.subarray(0, bytesRead));
       at += bytesRead;
-      o.onProgress?.('verify', at, total);
+      o.onProgress?.({ phase: 'verify', done: at, total });
     }
   } finally {
     await check.close();

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
 import { imageMd5, type ImageMd5Target } from './image-md5.js';
+import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
 import type { Extent } from '../iso9660/read.js';
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
@@ -34,11 +35,9 @@ export interface FillResult {
   direct: boolean;
 }
 
-export interface FillOptions {
-  signal?: AbortSignal;
+export interface FillOptions extends LongWork<ProgressEvent<'write'>> {
   // false: buffered writes even where direct ones would work (for tests of that path).
   direct?: boolean;
-  onBytes?: (done: number, total: number) => void;
 }
 
 const CHUNK = 4 << 20;
@@ -141,7 +140,7 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
   try {
     let hash = createHash('sha256');
     for (const piece of pieces) {
-      if (options.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete');
+      throwIfAborted(options.signal, 'the image was complete');
       if (failure) throw failure;
       const file = files[piece.file]!;
       if (piece.from === 0) {
@@ -184,7 +183,7 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
         release(slot);
       }
       done += piece.length;
-      options.onBytes?.(done, total);
+      options.onProgress?.({ phase: 'write', done, total });
       if (piece.from + piece.length === file.size) {
         await input!.close();
         input = undefined;

@@ -17,7 +17,8 @@ import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from '../util/tools.js';
 import { fillPayload } from './fill-payload.js';
 import { finishImage } from './finish.js';
-import { fileReader } from '../util/fs.js';
+import { fileReader, tempSibling } from '../util/fs.js';
+import type { LongWork, ProgressEvent } from '../util/progress.js';
 import { findInIso, readPrimaryVolume, type PrimaryVolume } from '../iso9660/read.js';
 import { planPayloadSession } from './payload-session.js';
 import { checkPlacement, dropSuperblockCopy, partitionOffset, writeGpt, writeSession } from './release-steps.js';
@@ -25,7 +26,8 @@ import { writeError } from '../util/write-error.js';
 import { writeImage } from './write-image.js';
 import { bootArgs, detectLayout, inspectArgs, parseInspect, releaseArgs } from './xorriso.js';
 
-export interface ReleaseOptions {
+
+export interface ReleaseOptions extends LongWork<ReleaseEvent> {
   base: string;
   contentDir: string;
   output: string;
@@ -37,15 +39,10 @@ export interface ReleaseOptions {
   // SOURCE_DATE_EPOCH; by default the base image's creation date, so rebuilds match.
   epoch?: number;
   fyrVersion: string;
-  signal?: AbortSignal;
-  onEvent?: (event: ReleaseEvent) => void;
 }
 
-export type ReleaseEvent =
-  | { phase: 'prepare'; message: string }
-  | { phase: 'layout'; percent: number }
-  | { phase: 'write'; percent: number }
-  | { phase: 'finish'; message: string };
+// Steps (prepare, finish) carry a message; layout counts xorriso's percent, write the payload's bytes.
+export type ReleaseEvent = ProgressEvent<'prepare' | 'layout' | 'write' | 'finish'>;
 
 export interface ReleaseResult {
   output: string;
@@ -104,7 +101,7 @@ function baseReader(base: string) {
 }
 
 export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
-  const emit = o.onEvent ?? (() => {});
+  const emit = o.onProgress ?? (() => {});
   const output = resolve(o.output);
   if (existsSync(output) && !o.force) throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
   if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId)) throw new FyrError('USAGE', `--volid ${o.volumeId}: expected 1 to 32 letters, digits, ".", "_" or "-"`);
@@ -128,7 +125,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     throw new FyrError('NO_SPACE', `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the release needs about ${needed}`);
   }
   const staging = await mkdtemp(join(tmpdir(), 'fyr-release-'));
-  const temp = join(dirname(output), `.${basename(output)}.fyr-tmp-${process.pid}`);
+  const temp = tempSibling(output);
   const reader = baseReader(o.base);
   try {
     emit({ phase: 'prepare', message: `${report.volumeId} (${layout.kind} layout) -> volume id ${volumeId}` });
@@ -193,8 +190,8 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const args = releaseArgs({ image: temp, volumeId, boot: layout.kind === 'el10' ? bootArgs(report) : 'replay', updates, maps, last: [MD5_PAD_PATH, KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH], ...(layout.kind === 'el10' ? { esp } : {}), epoch });
     await writeImage(args, temp, {
       env: { SOURCE_DATE_EPOCH: String(epoch) },
-      onPercent: (percent) => emit({ phase: 'layout', percent }),
-      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: emit,
+      signal: o.signal,
     });
     const { first, padAt } = checkPlacement(temp, session);
     if (layout.kind === 'el10') writeGpt(temp, `${volumeId}/${epoch}`);
@@ -202,7 +199,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const filled = await fillPayload(
       { path: temp, stopAt: first, padAt },
       sources.map((f, i) => ({ source: f.disk, sha256: f.sha256, size: f.size, extents: session.files[i]!.extents })),
-      { onBytes: (done, total) => emit({ phase: 'write', percent: total === 0 ? 100 : (100 * done) / total }), ...(o.signal ? { signal: o.signal } : {}) },
+      { onProgress: emit, signal: o.signal },
     );
     if (filled.mismatches.length > 0) {
       const found = filled.mismatches.map((m) => ({ file: sources[m.index]!.entry, actual: m.actual }));

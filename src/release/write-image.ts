@@ -1,13 +1,14 @@
 // Runs xorriso to add its session to the image, turning its packet output into progress and its
 // complaints into the error's details (a full disk is NO_SPACE).
 import { FyrError } from '../errors.js';
+import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { startTool } from '../util/tools.js';
+import { noSpace } from '../util/write-error.js';
 import { isProblemLine, parseProgress } from './xorriso.js';
 
-export interface WriteOptions {
-  signal?: AbortSignal;
+// xorriso reports percent: done counts to 100.
+export interface WriteOptions extends LongWork<ProgressEvent<'layout'>> {
   env: Record<string, string>;
-  onPercent?: (percent: number) => void;
 }
 
 export async function writeImage(args: readonly string[], target: string, options: WriteOptions): Promise<void> {
@@ -16,7 +17,7 @@ export async function writeImage(args: readonly string[], target: string, option
   const reading = (async () => {
     for await (const line of tool.lines) {
       const progress = parseProgress(line);
-      if (progress) options.onPercent?.(progress.percent);
+      if (progress) options.onProgress?.({ phase: 'layout', done: progress.percent, total: 100 });
       else if (isProblemLine(line)) problems.push(line.replace(/^[IRM]:\d: /, ''));
     }
   })();
@@ -24,9 +25,9 @@ export async function writeImage(args: readonly string[], target: string, option
   if (written.status === 'rejected') {
     const err = written.reason as FyrError;
     if (problems.some((p) => /No space left on device|Disk quota exceeded|ENOSPC|exceeds free space on media/i.test(p))) {
-      throw new FyrError('NO_SPACE', `no space left writing ${target}`, { cause: err });
+      throw noSpace(target, err);
     }
-    if (options.signal?.aborted) throw new FyrError('INTERRUPTED', 'stopped before the image was complete', { cause: err });
+    throwIfAborted(options.signal, 'the image was complete');
     throw new FyrError(err.code, err.message, { details: problems.length > 0 ? problems.slice(-6) : err.detailLines, cause: err });
   }
 }

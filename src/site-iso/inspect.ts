@@ -9,6 +9,7 @@ import { findInIso, type Extent } from '../iso9660/read.js';
 import { IsoMd5Hasher, type ImplantedMd5 } from '../iso9660/isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { unpackSite, type SiteMeta } from '../formats/site-bundle.js';
+import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import type { TarFile } from '../util/tar.js';
 import { implantedMd5 } from '../iso9660/media-check.js';
 
@@ -33,7 +34,11 @@ export interface VerifyReport {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export async function inspectIso(path: string, options: { verify?: boolean; onBytes?: (bytes: number, total: number) => void; signal?: AbortSignal } = {}): Promise<InspectReport> {
+export interface InspectOptions extends LongWork<ProgressEvent<'verify'>> {
+  verify?: boolean;
+}
+
+export async function inspectIso(path: string, options: InspectOptions = {}): Promise<InspectReport> {
   const image = openReleaseImage(path);
   try {
     const { info } = image;
@@ -65,7 +70,7 @@ interface Range {
   size: number;
 }
 
-async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[] | undefined, options: { onBytes?: (bytes: number, total: number) => void; signal?: AbortSignal }): Promise<VerifyReport> {
+async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[] | undefined, options: InspectOptions): Promise<VerifyReport> {
   const problems: string[] = [];
   const { info, layout } = image;
   const ranges: Range[] = [];
@@ -88,7 +93,7 @@ async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[]
   try {
     const buf = Buffer.allocUnsafe(4 << 20);
     for (let at = 0; at < end; ) {
-      if (options.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+      throwIfAborted(options.signal, 'the verification was complete');
       // Stop exactly at the first area once, to compare the state saved there.
       const limit = stateAtArea === undefined && at < firstArea ? firstArea - at : end - at;
       const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, limit), at);
@@ -104,7 +109,7 @@ async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[]
       }
       at += bytesRead;
       if (at === firstArea && stateAtArea === undefined) stateAtArea = hasher.checkpoint();
-      options.onBytes?.(at, end);
+      options.onProgress?.({ phase: 'verify', done: at, total: end });
     }
   } finally {
     await handle.close();

@@ -1,14 +1,26 @@
-// Splicing a site into a release image: the new bytes of the embed areas and how they are
-// written. The media-check MD5 over them is iso9660/media-check.ts's.
+// Splicing a site into a release image: the new bytes of the embed areas, the media-check MD5
+// finished over them from the state saved before the first area, and how they are written.
 import { writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
-import { padWithComments, type Area } from '../formats/release-json.js';
-import { ImageEndedError, type Patch } from '../iso9660/media-check.js';
+import { padWithComments, type Area, type ReleaseInfo } from '../formats/release-json.js';
+import type { IsoMd5Result } from '../iso9660/isomd5.js';
+import { appDataPatch, finishFromState, ImageEndedError, stateMatchesImplant, type Patch } from '../iso9660/media-check.js';
+import { openReleaseImage, type ReleaseImage } from './release-image.js';
 
 export function writePatches(fd: number, patches: readonly Patch[]): void {
   for (const p of patches) {
     for (let done = 0; done < p.data.length; ) done += writeSync(fd, p.data, done, p.data.length - done, p.offset + done);
   }
+}
+
+export interface SpliceResult {
+  output: string;
+  size: number;
+  md5: IsoMd5Result;
+  info: ReleaseInfo;
+  // Bytes written besides the copy: the areas, release.json when re-hashed, the PVD field.
+  patched: number;
+  copied: 'reflink' | 'copy' | 'none';
 }
 
 export interface SiteContent {
@@ -38,3 +50,31 @@ export function sitePatches(areas: { kickstart: Area; site: Area }, content: Sit
 export function releaseInvalidIfEnded(err: unknown, path: string): unknown {
   return err instanceof ImageEndedError ? new FyrError('RELEASE_INVALID', `${path}: ${err.message}`, { cause: err }) : err;
 }
+
+export function stateMismatch(path: string, fix: string): FyrError {
+  return new FyrError('MD5_STATE_MISMATCH', `${path}: the MD5 state saved in release.json does not give the implanted media-check MD5; the image was changed after fyr wrote it`, { details: [fix] });
+}
+
+// The patches of a site over an image whose saved state is checked first, and the MD5 they give.
+export function fastPatches(image: ReleaseImage, content: SiteContent, fix: string): { patches: Patch[]; md5: IsoMd5Result } {
+  try {
+    if (!stateMatchesImplant(image)) throw stateMismatch(image.path, fix);
+    const patches = sitePatches(image.info.embed, content);
+    const md5 = finishFromState(image.read, image.layout, image.resume!, patches);
+    return { patches: [...patches, appDataPatch(image.layout, md5)], md5 };
+  } catch (err) {
+    throw releaseInvalidIfEnded(err, image.path);
+  }
+}
+
+// The bytes that turn a release (or site) ISO into this site's ISO, for fyr flash --site.
+export function sitePatchesFor(iso: string, content: SiteContent): { patches: Patch[]; md5: IsoMd5Result; info: ReleaseInfo } {
+  const image = openReleaseImage(iso);
+  try {
+    return { ...fastPatches(image, content, CHECK_IT), info: image.info };
+  } finally {
+    image.close();
+  }
+}
+
+export const CHECK_IT = 'Check it with fyr inspect --verify, or build the release again.';

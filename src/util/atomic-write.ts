@@ -1,8 +1,7 @@
 // Writes files so that readers never see half of one: write a temporary sibling, fsync, then
 // publish it under the final name. Publishing can refuse to replace an existing file.
-import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { tempSibling } from './fs.js';
 
 export interface AtomicWriteOptions {
   mode?: number;
@@ -11,7 +10,7 @@ export interface AtomicWriteOptions {
 }
 
 export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempSibling(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     try {

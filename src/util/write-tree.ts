@@ -1,9 +1,9 @@
 // Publishes a tree of files as one directory, all or nothing: everything is written under a
 // temporary sibling, which is renamed into place only when complete. An existing directory is
 // replaced only when asked, and only after the new tree is complete.
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tempSibling } from './fs.js';
 
 export interface TreeFile {
   path: string;
@@ -29,7 +29,7 @@ export async function writeTree(target: string, files: readonly TreeFile[], opti
   const empty = await isEmptyDir(out);
   if (empty === false && options.replace !== true) throw new TargetExistsError(`${target} exists and is not an empty directory`);
   await mkdir(dirname(out), { recursive: true });
-  const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempSibling(out);
   try {
     for (const file of files) {
       const path = join(temp, ...file.path.split('/'));

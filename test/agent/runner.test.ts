@@ -1,7 +1,6 @@
 // The phase runner and the state file, with phases written here: order, resume after a crash,
 // retry with backoff, failures recorded with the command, the effect journal.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_OPTIONS, once, PhaseError, type AgentContext, type Phase } from '../../src/agent/context.js';

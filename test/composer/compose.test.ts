@@ -134,7 +134,7 @@ for (const detach of [false, true]) {
         detach,
         pollMs: 10,
         signal: stop.signal,
-        onEvent: (e) => e.kind === 'state' && e.state === 'RUNNING' && stop.abort(),
+        onProgress: (e) => e.phase === 'state' && e.state === 'RUNNING' && stop.abort(),
       }).then(
         () => undefined,
         (e: unknown) => e,

@@ -75,7 +75,7 @@ for (const [pad, direct] of [[true, true], [false, false]] as const) {
         { source: join(dir, 'z'), sha256: sha256(zeros), size: zeros.length, extents: [{ offset: 20 * MIB, length: zeros.length }] },
       ];
       const seen: number[] = [];
-      const result = await fillPayload({ path: target, stopAt, padAt: pad ? stopAt - 64 : undefined }, files, { direct, onBytes: (done) => seen.push(done) });
+      const result = await fillPayload({ path: target, stopAt, padAt: pad ? stopAt - 64 : undefined }, files, { direct, onProgress: (e) => seen.push(e.done!) });
       assert.equal(result.mismatches, []);
       assert.is(result.direct, direct && (await takesDirectWrites(dir)));
       assert.is(seen.at(-1), a.length + b.length + zeros.length);

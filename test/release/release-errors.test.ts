@@ -148,7 +148,7 @@ test('release-errors :: a disk that fills up during the write stops it with NO_S
       const filler = join(out, 'filler');
       const o: ReleaseOptions = {
         base: EL9, contentDir: join(dir, 'content'), output: join(out, 'release.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test',
-        onEvent: (e) => {
+        onProgress: (e) => {
           if (e.phase === 'prepare') writeFileSync(filler, Buffer.alloc(40 << 20));
         },
       };
@@ -171,7 +171,7 @@ test('release-errors :: an interrupted build leaves nothing at the output path',
   withContent(async (dir) => {
     mkdirSync(join(dir, 'out'));
     const stop = new AbortController();
-    const o: ReleaseOptions = { base: EL9, contentDir: join(dir, 'content'), output: join(dir, 'out', 'release.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test', signal: stop.signal, onEvent: (e) => e.phase === 'prepare' && setTimeout(() => stop.abort(), 20) };
+    const o: ReleaseOptions = { base: EL9, contentDir: join(dir, 'content'), output: join(dir, 'out', 'release.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test', signal: stop.signal, onProgress: (e) => e.phase === 'prepare' && setTimeout(() => stop.abort(), 20) };
     const err = await buildRelease(o).then(() => undefined, (e: unknown) => e);
     assert.ok(isFyrError(err), String(err));
     assert.is(err.code, 'INTERRUPTED');

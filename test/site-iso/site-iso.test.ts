@@ -14,7 +14,7 @@ import { inspectIso } from '../../src/site-iso/inspect.js';
 import { findInIso } from '../../src/iso9660/read.js';
 import { APPDATA_SIZE } from '../../src/iso9660/isomd5.js';
 import { buildRelease } from '../../src/release/release.js';
-import { buildSiteIso } from '../../src/site-iso/site-iso.js';
+import { buildSiteIso } from '../../src/site-iso/build.js';
 import { unpackSite } from '../../src/formats/site-bundle.js';
 import { renderSite } from '../../src/render/index.js';
 import { validateSiteFile } from '../../src/site/index.js';
@@ -230,7 +230,7 @@ test('site-iso :: an interrupted build leaves nothing behind', () =>
   withRelease('el9', async (dir, release) => {
     mkdirSync(join(dir, 'out'));
     const stop = new AbortController();
-    const err = await buildSiteIso({ release, output: join(dir, 'out', 'site.iso'), content: { kickstart: '# ks\n', tar: Buffer.alloc(0) }, signal: stop.signal, onCopy: () => stop.abort() }).then(
+    const err = await buildSiteIso({ release, output: join(dir, 'out', 'site.iso'), content: { kickstart: '# ks\n', tar: Buffer.alloc(0) }, signal: stop.signal, onProgress: () => stop.abort() }).then(
       () => undefined,
       (e: unknown) => e,
     );

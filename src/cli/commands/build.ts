@@ -1,9 +1,9 @@
 // fyr build: a site ISO from a release ISO at copy speed.
 import { readReleaseInfo } from '../../site-iso/release-image.js';
-import { buildSiteIso } from '../../site-iso/site-iso.js';
+import { buildSiteIso } from '../../site-iso/build.js';
 import type { CommandSpec } from '../command.js';
 import { mib, requiredOption } from '../options.js';
-import { makeProgress } from '../progress.js';
+import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
@@ -44,8 +44,8 @@ export const buildCommand: CommandSpec = {
         force: args.options.force === true,
         content,
         verify: args.options.verify === true,
-        ...(io.signal ? { signal: io.signal } : {}),
-        onCopy: (bytes, total) => progress.update(`copying ${release}`, total === 0 ? 1 : bytes / total),
+        signal: io.signal,
+        onProgress: follow(progress, () => `copying ${release}`),
       });
     } finally {
       progress.done();

@@ -42,11 +42,11 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
   const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
   const style = makeStyle(io.color.stderr);
   const poll = str(io.env.FYR_COMPOSE_POLL_MS);
-  const onEvent = (e: ComposeEvent) => {
-    if (e.kind === 'note') progress.note(e.message);
-    else if (e.kind === 'warning') progress.note(`${style.yellow('composer warning:')} ${e.message}`);
-    else if (e.kind === 'state') progress.update(`compose ${e.id}: ${e.state}, ${Math.floor(e.seconds / 60)}m ${Math.floor(e.seconds % 60)}s`, e.state === 'FINISHED' ? 1 : e.state === 'RUNNING' ? 0.5 : 0);
-    else progress.update(`downloading ${output}`, e.total ? e.bytes / e.total : 0);
+  const onProgress = (e: ComposeEvent) => {
+    if (e.phase === 'note') progress.note(e.message!);
+    else if (e.phase === 'warning') progress.note(`${style.yellow('composer warning:')} ${e.message}`);
+    else if (e.phase === 'state') progress.update(`compose ${e.id}: ${e.state}, ${Math.floor(e.seconds / 60)}m ${Math.floor(e.seconds % 60)}s`, e.state === 'FINISHED' ? 1 : e.state === 'RUNNING' ? 0.5 : 0);
+    else progress.update(`downloading ${output}`, e.total ? (e.done ?? 0) / e.total : 0);
   };
   try {
     return await composeImage({
@@ -59,7 +59,7 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
       detach: args.options.detach === true,
       ...(poll ? { pollMs: Number(poll) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
-      onEvent,
+      onProgress,
     });
   } finally {
     progress.done();

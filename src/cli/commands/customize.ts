@@ -1,9 +1,9 @@
 // fyr customize: put a site into an existing release or site ISO, in place.
 import { readReleaseInfo } from '../../site-iso/release-image.js';
-import { customizeIso } from '../../site-iso/site-iso.js';
+import { customizeIso } from '../../site-iso/customize.js';
 import type { CommandSpec } from '../command.js';
 import { requiredOption } from '../options.js';
-import { makeProgress } from '../progress.js';
+import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
@@ -34,7 +34,7 @@ export const customizeCommand: CommandSpec = {
     const started = performance.now();
     let result;
     try {
-      result = customizeIso({ iso, content, rehash: args.options.rehash === true, onHash: (bytes, total) => progress.update(`re-hashing ${iso}`, bytes / total) });
+      result = await customizeIso({ iso, content, rehash: args.options.rehash === true, signal: io.signal, onProgress: follow(progress, () => `re-hashing ${iso}`) });
     } finally {
       progress.done();
     }

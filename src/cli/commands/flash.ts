@@ -1,11 +1,11 @@
 // fyr flash: write an ISO to a USB stick and read it back.
 import { statSync } from 'node:fs';
-import { FyrError } from '../../errors.js';
+import { FyrError, VerifyFailedError } from '../../errors.js';
 import { checkTarget, flashImage, listDevices, type BlockDevice } from '../../device/flash.js';
 import { readReleaseInfo } from '../../site-iso/release-image.js';
-import { sitePatchesFor } from '../../site-iso/site-iso.js';
+import { sitePatchesFor } from '../../site-iso/splice.js';
 import type { CommandSpec } from '../command.js';
-import { makeProgress } from '../progress.js';
+import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
@@ -66,18 +66,19 @@ export const flashCommand: CommandSpec = {
         image: image!,
         target,
         ...(patches ? { patches } : {}),
-        ...(io.signal ? { signal: io.signal } : {}),
-        onProgress: (phase, bytes, total) => progress.update(phase === 'write' ? `writing ${device}` : `reading ${device} back`, bytes / total),
+        signal: io.signal,
+        onProgress: follow(progress, (phase) => (phase === 'write' ? `writing ${device}` : `reading ${device} back`)),
       });
     } finally {
       progress.done();
     }
-    if (args.json) io.stdout(toJson({ ok: result.ok, device, image, bytes: result.bytes, sha256: result.sha256, readBack: result.readBack, ...(site ? { site: site.meta } : {}) }));
-    else {
+    const summary = { device, image, bytes: result.bytes, sha256: result.sha256, readBack: result.readBack, ...(site ? { site: site.meta } : {}) };
+    if (!args.json) {
       const s = makeStyle(io.color.stdout);
       io.stdout(result.ok ? `${s.green('PASS')}: ${device} reads back as written (${result.bytes} bytes, sha256 ${result.sha256})\n` : `${s.red('FAIL')}: ${device} reads back sha256 ${result.readBack}, written ${result.sha256}; use another stick\n`);
     }
-    if (!result.ok && !args.json) throw new FyrError('VERIFY_FAILED', `${device} does not read back what was written`);
-    return result.ok ? 0 : 1;
+    if (!result.ok) throw new VerifyFailedError(`${device} does not read back what was written`, summary);
+    if (args.json) io.stdout(toJson({ ok: true, ...summary }));
+    return 0;
   },
 };

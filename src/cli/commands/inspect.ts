@@ -1,9 +1,9 @@
 // fyr inspect: what a release or site ISO carries; --verify checks every byte that matters.
-import { FyrError } from '../../errors.js';
+import { VerifyFailedError } from '../../errors.js';
 import { inspectIso, type InspectReport } from '../../site-iso/inspect.js';
 import type { CommandSpec } from '../command.js';
 import { mib } from '../options.js';
-import { makeProgress } from '../progress.js';
+import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { makeStyle, type Style } from '../style.js';
 
@@ -57,16 +57,13 @@ export const inspectCommand: CommandSpec = {
     const progress = makeProgress(io, { quiet: args.json || args.options.verify !== true });
     let report;
     try {
-      report = await inspectIso(iso, { verify: args.options.verify === true, onBytes: (bytes, total) => progress.update(`verifying ${iso}`, bytes / total), ...(io.signal ? { signal: io.signal } : {}) });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw new FyrError('INTERRUPTED', 'stopped before the verification was complete');
-      throw err;
+      report = await inspectIso(iso, { verify: args.options.verify === true, signal: io.signal, onProgress: follow(progress, () => `verifying ${iso}`) });
     } finally {
       progress.done();
     }
-    const failed = report.verify && !report.verify.ok;
-    if (args.json) io.stdout(toJson({ ok: !failed, ...report, ...(failed ? { error: { code: 'VERIFY_FAILED', message: `${report.verify!.problems.length} problem(s)` } } : {}) }));
-    else io.stdout(describe(report, makeStyle(io.color.stdout)));
-    return failed ? 1 : 0;
+    if (!args.json) io.stdout(describe(report, makeStyle(io.color.stdout)));
+    if (report.verify && !report.verify.ok) throw new VerifyFailedError(`${iso}: verify found ${report.verify.problems.length} problem(s)`, { ...report });
+    if (args.json) io.stdout(toJson({ ok: true, ...report }));
+    return 0;
   },
 };

@@ -3,10 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FyrError } from '../../errors.js';
 import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../formats/release-json.js';
-import { buildRelease, type ReleaseEvent } from '../../release/release.js';
+import { buildRelease } from '../../release/release.js';
 import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';
-import { makeProgress } from '../progress.js';
+import { follow, makeProgress } from '../progress.js';
 import { cacheDir, mib, requiredOption, sourceDateEpoch } from '../options.js';
 import { toJson } from '../report.js';
 import { COMPOSE_OPTIONS, runCompose } from './compose.js';
@@ -71,11 +71,7 @@ export const releaseCommand: CommandSpec = {
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw new FyrError('USAGE', `--boot-timeout ${String(args.options['boot-timeout'])}: expected whole seconds from 1 to 600`);
     const epoch = sourceDateEpoch(io);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
-    const onEvent = (e: ReleaseEvent) => {
-      if (e.phase === 'layout') progress.update('xorriso: boot files, embed areas, directories', e.percent / 100);
-      else if (e.phase === 'write') progress.update(`copying the payload into ${output}`, e.percent / 100);
-      else progress.note(e.message);
-    };
+    const onProgress = follow(progress, (phase) => (phase === 'layout' ? 'xorriso: boot files, embed areas, directories' : `copying the payload into ${output}`));
     const started = Date.now();
     let result;
     try {
@@ -90,8 +86,8 @@ export const releaseCommand: CommandSpec = {
         bootTimeoutSeconds: timeout,
         ...(epoch !== undefined ? { epoch } : {}),
         fyrVersion: packageVersion(),
-        ...(io.signal ? { signal: io.signal } : {}),
-        onEvent,
+        signal: io.signal,
+        onProgress,
       });
     } finally {
       progress.done();
