@@ -1,24 +1,108 @@
-// Dependencies point one way, and each outside library has exactly one importer.
+// The layout's rules, checked on the import statements themselves: dependencies point one way,
+// there is no import cycle, each outside library has one importer, and the folders that meet
+// only through lower ones do not import each other.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AGENT_PATH, SITE_AREA_PATH } from '../src/formats/release-json.js';
-import { MEDIA_AGENT, MEDIA_SITE_TAR } from '../src/formats/layout.js';
 import { sources } from './helpers/sources.js';
 
-const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^import [^;]*? from '([^']+)';/gm)].map((m) => m[1]!);
 const FILES = sources('src');
+// Every specifier a module names: static imports, re-exports and dynamic import().
+const specifiers = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '([^']+)';|^import '([^']+)';|import\('([^']+)'\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+// The src/ files a module imports, as paths like src/iso9660/read.ts.
+const localImports = (file: string) =>
+  specifiers(file)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, '.ts'));
+const folder = (file: string) => file.split('/')[1]!.replace(/\.ts$/, '');
+const GRAPH = new Map(FILES.map((f) => [f, localImports(f)]));
 
-test('architecture :: nothing outside src/cli imports src/cli', () => {
-  for (const file of FILES.filter((f) => !f.startsWith('src/cli/'))) {
-    for (const spec of imports(file)) assert.not.match(spec, /(^|\/)cli\//, `${file} imports ${spec}`);
+// Which folders each folder may import (besides itself). errors.ts is the root of all.
+const MAY_IMPORT: Record<string, string[]> = {
+  util: ['errors'],
+  iso9660: ['util'],
+  formats: ['iso9660', 'util'],
+  site: ['util', 'errors'],
+  render: ['site', 'formats', 'util', 'errors'],
+  composer: ['util', 'errors'],
+  release: ['formats', 'iso9660', 'site', 'util', 'errors'],
+  'site-iso': ['formats', 'iso9660', 'util', 'errors'],
+  device: ['iso9660', 'util', 'errors'],
+  agent: ['formats', 'util', 'site'],
+  cli: ['*'],
+};
+
+test('architecture :: every folder of src/ has its rule', () => {
+  for (const file of FILES.filter((f) => f.split('/').length > 2)) assert.ok(folder(file) in MAY_IMPORT, `${file}: src/${folder(file)}/ has no rule in this test`);
+});
+
+test('architecture :: folders import only the folders below them', () => {
+  for (const [file, targets] of GRAPH) {
+    const from = folder(file);
+    const allowed = MAY_IMPORT[from] ?? [];
+    if (allowed.includes('*')) continue;
+    for (const target of targets) {
+      const to = folder(target);
+      if (to !== from) assert.ok(allowed.includes(to), `${file} imports ${target}: src/${from}/ may import only ${allowed.join(', ')}`);
+    }
   }
 });
 
-// One importer per capability: the agent runs on the bastion as its own bundle, so it has its
-// own process runner and its own web server module.
-test('architecture :: each outside library has one importer per capability', () => {
+test('architecture :: nothing outside src/cli imports src/cli', () => {
+  for (const [file, targets] of GRAPH) if (folder(file) !== 'cli') for (const t of targets) assert.not.ok(t.startsWith('src/cli/'), `${file} imports ${t}`);
+});
+
+test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/', () => {
+  for (const [file, targets] of GRAPH) {
+    if (folder(file) === 'release') for (const t of targets) assert.not.ok(t.startsWith('src/site-iso/'), `${file} imports ${t}`);
+    if (folder(file) === 'site-iso') for (const t of targets) assert.not.ok(t.startsWith('src/release/'), `${file} imports ${t}`);
+  }
+});
+
+// The agent bundle carries only what the bastion needs: the on-media formats, util, and the
+// site's types, never the renderer, the ISO code or the CLI.
+test('architecture :: the agent imports only formats, util and the site model', () => {
+  for (const [file, targets] of GRAPH) {
+    if (folder(file) !== 'agent') continue;
+    for (const t of targets.filter((t) => !t.startsWith('src/agent/'))) assert.ok(t === 'src/site/model.ts' || t.startsWith('src/formats/') || t.startsWith('src/util/'), `${file} imports ${t}`);
+  }
+});
+
+// The first cycle found by a depth-first walk, as a path that ends where it starts.
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const done = new Set<string>();
+  const walk = (node: string, path: string[]): string[] | undefined => {
+    if (path.includes(node)) return [...path.slice(path.indexOf(node)), node];
+    if (done.has(node)) return undefined;
+    for (const next of graph.get(node) ?? []) {
+      const cycle = walk(next, [...path, node]);
+      if (cycle) return cycle;
+    }
+    done.add(node);
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = walk(node, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+test('architecture :: no import cycle anywhere in src/', () => {
+  const cycle = findCycle(GRAPH);
+  assert.is(cycle, undefined, `import cycle: ${cycle?.join(' -> ')}`);
+});
+
+test('architecture :: the cycle check finds the circle this layout once had', () => {
+  const circle = new Map([['finish', ['splice']], ['splice', ['release-image']], ['release-image', ['finish', 'read']], ['read', []]]);
+  assert.equal(findCycle(circle), ['finish', 'splice', 'release-image', 'finish']);
+  assert.is(findCycle(new Map([['a', ['b']], ['b', []]])), undefined);
+});
+
+// One importer per outside library: each has one place to fake in tests.
+test('architecture :: each outside library has one importer', () => {
   const owners: Record<string, string[]> = {
     yaml: ['src/site/source.ts'],
     ajv: ['src/site/schema-check.ts'],
@@ -31,32 +115,14 @@ test('architecture :: each outside library has one importer per capability', () 
     '@fastify/http-proxy': ['src/composer/proxy.ts'],
   };
   for (const file of FILES) {
-    for (const spec of imports(file)) {
+    for (const spec of specifiers(file)) {
       const pkg = spec.startsWith('ajv/') ? 'ajv' : spec;
       if (pkg in owners) assert.ok(owners[pkg]!.includes(file), `${pkg} imported by ${file}`);
     }
   }
 });
 
-// The agent bundle carries only what the bastion needs: layout names and util helpers from the
-// rest of fyr, never the renderer, the ISO builder or the CLI.
-test('architecture :: the agent imports only layout, util and site types from outside src/agent', () => {
-  for (const file of FILES.filter((f) => f.startsWith('src/agent/'))) {
-    for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
-      const target = join(dirname(file), spec);
-      if (target.startsWith('src/agent/')) continue;
-      assert.ok(['src/formats/layout.js', 'src/site/model.js'].includes(target) || target.startsWith('src/util/'), `${file} imports ${spec}`);
-    }
-  }
-});
-
-// The kickstart and the ISO builder name the site area separately (render must not import iso).
-test('architecture :: the kickstart unpacks the site area the ISO builder fills', () => {
-  assert.is(`/${MEDIA_SITE_TAR}`, SITE_AREA_PATH);
-  assert.ok(AGENT_PATH.startsWith(`/${MEDIA_AGENT}/`));
-});
-
-test('architecture :: only the entry point touches the process', () => {
+test('architecture :: only the entry points touch the process', () => {
   for (const file of FILES.filter((f) => f !== 'src/cli/main.ts' && f !== 'src/agent/main.ts')) {
     assert.not.match(readFileSync(file, 'utf8'), /process\.(exit|exitCode|argv|stdout|stderr)/, file);
   }

@@ -2,7 +2,7 @@
 // BMC drivers, the media), serves the status page and runs the phases.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PORTS } from '../formats/layout.js';
+import { PORTS } from '../formats/bastion-layout.js';
 import { bmcDriver } from './bmc/index.js';
 import { DEFAULT_OPTIONS, type AgentContext, type AgentOptions } from './context.js';
 import { exec } from './exec.js';

@@ -1,7 +1,7 @@
 // Every bastion path the agent touches, under one root: "/" on the bastion, a temporary tree in
-// tests. The render's layout names the places; this file only joins them.
+// tests. formats/bastion-layout.ts names the places; this file only joins them.
 import { join } from 'node:path';
-import { AGENT_ETC, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../formats/layout.js';
+import { AGENT_FILES, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../formats/bastion-layout.js';
 
 export interface Paths {
   root: string;
@@ -40,10 +40,10 @@ export function bastionPaths(root: string, overrides: { site?: string; state?: s
   const tftpRoot = at(TFTP_ROOT);
   return {
     root,
-    siteJson: overrides.site ?? at(`${AGENT_ETC}/site.json`),
-    secretsJson: at(`${AGENT_ETC}/bmc-secrets.json`),
-    manifestJson: at(`${AGENT_ETC}/manifest.json`),
-    releaseJson: at(`${AGENT_ETC}/release.json`),
+    siteJson: overrides.site ?? at(AGENT_FILES.site),
+    secretsJson: at(AGENT_FILES.secrets),
+    manifestJson: at(AGENT_FILES.manifest),
+    releaseJson: at(AGENT_FILES.release),
     stateDir,
     stateFile: join(stateDir, 'state.json'),
     doneMarker: join(stateDir, 'done'),

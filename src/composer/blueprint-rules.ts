@@ -1,6 +1,5 @@
 // The rules osbuild-composer applies to a blueprint for the image-installer image type, as
-// found in osbuild/blueprint and osbuild/images (../shared/research/weldr-xorriso-kickstart.md
-// §2): field names and types, supported customizations, file and directory path policies.
+// found in github.com/osbuild/blueprint and github.com/osbuild/images: field names and types, supported customizations, file and directory path policies.
 // Checked before a blueprint is pushed, because composer may drop what it does not support.
 import { posix } from 'node:path';
 

@@ -1,76 +1,27 @@
-// The fixed-size areas a release reserves for a site, and release.json, which says where they
-// are. Sizes never change after the release is built, so a site is spliced in by overwriting
-// bytes at known offsets, and everything before the first area is the same for every site.
+// release.json (format fyr-release/1): what a release carries and where its embed areas are.
+// fyr release writes it, fyr build/customize/inspect/flash read it from the image, and the
+// agent reads the copy the kickstart puts on the bastion. It is written at a fixed size (padded
+// with spaces) so it can be rewritten in place when the areas' offsets and MD5 state are known.
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import { roundToSector, type Area } from './embed-areas.js';
 
-export const KS_PATH = '/ks.cfg';
-export const SITE_AREA_PATH = '/fyr/site.tar';
-export const RELEASE_JSON_PATH = '/release.json';
-export const PAYLOAD_DIR = '/fyr/payload';
-export const AGENT_PATH = '/fyr/agent/fyr-agent.mjs';
-// One sector placed just before the first embed area. Its last 64 bytes are MD5's padding for
-// the image up to them, which lets node:crypto's MD5 (native, faster than fyr's resumable one)
-// hash the release and still yield the resumable state at the area (isomd5.ts, nativeMd5).
-export const MD5_PAD_PATH = '/fyr/md5-pad';
-export const MD5_PAD_SIZE = 2048;
+export const RELEASE_FORMAT = 'fyr-release/1';
 
-export function md5PadFile(): Buffer {
-  const out = Buffer.alloc(MD5_PAD_SIZE);
-  out.write('fyr: the last 64 bytes of this file are MD5 padding for the image before them (media-check state, see the README).\n');
-  return out;
-}
-
-export const DEFAULT_KS_AREA = 256 * 1024;
-export const DEFAULT_SITE_AREA = 8 * 1024 * 1024;
-const SECTOR = 2048;
-
-export const roundToSector = (n: number) => Math.ceil(n / SECTOR) * SECTOR;
-
-// A valid kickstart that stops the installer with an explanation instead of installing a
-// bastion without a site, padded with comment lines to the area's size.
-export function placeholderKickstart(size: number, releaseName: string): Buffer {
-  const text = [
-    `# fyr release ${releaseName}: this ISO has not been customised for a site yet.`,
-    '# Make a site ISO with:   fyr build site.yaml --release release.iso -o site.iso',
-    '# or customise in place:  fyr customize release.iso --site site.yaml',
-    'text',
-    '%pre --erroronfail',
-    'echo "fyr: this installer ISO carries no site configuration (see /ks.cfg on the media)." > /dev/console',
-    'exit 1',
-    '%end',
-    '',
-  ].join('\n');
-  return padWithComments(text, size);
-}
-
-export function padWithComments(text: string, size: number): Buffer {
-  const body = Buffer.from(text);
-  if (body.length > size) throw new Error(`${body.length} bytes do not fit an area of ${size}`);
-  const out = Buffer.alloc(size, 0x20);
-  body.copy(out);
-  // Lines of "#" and spaces, 64 bytes each, ending in a newline: comments to any parser.
-  for (let at = body.length; at < size; at += 64) {
-    const end = Math.min(at + 64, size);
-    out[at] = 0x23;
-    out[end - 1] = 0x0a;
-  }
-  return out;
-}
-
-export interface Area {
+export interface PayloadEntry {
   path: string;
-  offset: number;
-  length: number;
+  role: string;
+  size: number;
+  sha256: string;
 }
 
 export interface ReleaseInfo {
-  format: 'fyr-release/1';
+  format: typeof RELEASE_FORMAT;
   fyr: string;
   release: { name: string; openshift: string; rhcos?: string };
   volumeId: string;
   base: { volumeId: string; layout: 'el9' | 'el10'; size: number };
   sourceDateEpoch: number;
-  payload: Array<{ path: string; role: string; size: number; sha256: string }>;
+  payload: PayloadEntry[];
   // version: fyr's version for the bundled agent, "content" for one the content directory gave.
   agent: { path: string; version: string; size: number; sha256: string };
   embed: { kickstart: Area; site: Area };
@@ -92,4 +43,22 @@ export function releaseJsonBytes(info: ReleaseInfo, size: number): Buffer {
   body.copy(out);
   out[size - 1] = 0x0a;
   return out;
+}
+
+// Why a release.json cannot be read; each reader puts it in its own error.
+export class ReleaseJsonError extends Error {}
+ReleaseJsonError.prototype.name = 'ReleaseJsonError';
+
+// The checks every reader makes: JSON, this format, a payload list. The ISO readers check the
+// embed areas against the image on top of this.
+export function parseReleaseJson(text: string): ReleaseInfo {
+  let info: ReleaseInfo;
+  try {
+    info = JSON.parse(text) as ReleaseInfo;
+  } catch {
+    throw new ReleaseJsonError('is not valid JSON');
+  }
+  if (info?.format !== RELEASE_FORMAT) throw new ReleaseJsonError(`has format ${JSON.stringify(info?.format)}, expected "${RELEASE_FORMAT}"`);
+  if (!Array.isArray(info.payload)) throw new ReleaseJsonError('lists no payload');
+  return info;
 }

@@ -4,14 +4,14 @@
 // lists every rendered file's sha256: the same site gives the same hash.
 import { createHash } from 'node:crypto';
 import { packTar, unpackTar, type TarFile } from '../util/tar.js';
+import { MANIFEST } from './render-manifest.js';
 
 export const SITE_META = 'fyr-site.json';
-
 export interface SiteMeta {
   format: 'fyr-site/1';
   fyr: string;
   release: string;
-  // SOURCE_DATE_EPOCH, or the newest modification time of the site and secrets files.
+  // SOURCE_DATE_EPOCH, or the time of the build.
   built: string;
   renderHash: string;
   os: string;
@@ -29,7 +29,7 @@ export interface RenderedSite {
 export const renderHashOf = (manifestJson: Buffer | string) => createHash('sha256').update(manifestJson).digest('hex');
 
 export async function packSite(site: RenderedSite, meta: Omit<SiteMeta, 'format' | 'renderHash'>, mtimeSeconds: number): Promise<{ tar: Buffer; meta: SiteMeta }> {
-  const manifest = site.files.find((f) => f.path === 'manifest.json');
+  const manifest = site.files.find((f) => f.path === MANIFEST);
   if (!manifest) throw new Error('the rendered site has no manifest.json');
   const full: SiteMeta = { format: 'fyr-site/1', ...meta, renderHash: renderHashOf(manifest.content) };
   const files = [...site.files, { path: SITE_META, mode: 0o644, content: Buffer.from(`${JSON.stringify(full, null, 2)}\n`) }];

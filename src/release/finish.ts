@@ -2,7 +2,9 @@
 // place, same size), and finish the media-check MD5 from the last checkpoint before them.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
-import { KS_PATH, RELEASE_JSON_PATH, releaseJsonBytes, SITE_AREA_PATH, type Area, type ReleaseInfo } from '../formats/release-json.js';
+import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH } from '../formats/media-layout.js';
+import { releaseJsonBytes, type ReleaseInfo } from '../formats/release-json.js';
+import { type Area } from '../formats/embed-areas.js';
 import { ImageEndedError, feed } from '../iso9660/media-check.js';
 import { PVD_OFFSET, SECTOR, walkIso, type IsoEntry } from '../iso9660/read.js';
 import { formatAppData, IsoMd5Hasher, isoMd5Layout, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';

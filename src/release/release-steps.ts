@@ -3,7 +3,7 @@
 // RHEL 10 the partition table and the base's stale partition-offset superblock.
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
-import { KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, SITE_AREA_PATH } from '../formats/release-json.js';
+import { KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, SITE_AREA_PATH } from '../formats/media-layout.js';
 import { fileReader } from '../util/fs.js';
 import { gptWrites, LBA, mbrPartitions, seededGuid, TYPE_BASIC_DATA, TYPE_ESP } from '../iso9660/gpt.js';
 import { SECTOR, walkIso } from '../iso9660/read.js';

@@ -12,7 +12,9 @@ import { FyrError } from '../errors.js';
 import { bundledAgent } from './agent-bundle.js';
 import { editGrub, editIsolinux, SAFE_VOLID, safeVolumeId } from './boot-menu.js';
 import { loadContent, type ContentFile } from './content.js';
-import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, md5PadFile, PAYLOAD_DIR, placeholderKickstart, RELEASE_JSON_PATH, releaseJsonBytes, releaseJsonSize, roundToSector, SITE_AREA_PATH, type ReleaseInfo } from '../formats/release-json.js';
+import { AGENT_PATH, KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, PAYLOAD_DIR, RELEASE_JSON_PATH, SITE_AREA_PATH } from '../formats/media-layout.js';
+import { md5PadFile, placeholderKickstart, roundToSector } from '../formats/embed-areas.js';
+import { RELEASE_FORMAT, releaseJsonBytes, releaseJsonSize, type ReleaseInfo } from '../formats/release-json.js';
 import { isEspMenu, listEsp, readEspFile, writeEspFile } from './esp.js';
 import { runTool } from '../util/tools.js';
 import { fillPayload } from './fill-payload.js';
@@ -155,7 +157,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const agentFile = content.files.find((f) => f.role === 'agent');
     const agent = agentFile ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 } : { ...(await bundledAgent()), version: o.fyrVersion };
     const info: ReleaseInfo = {
-      format: 'fyr-release/1',
+      format: RELEASE_FORMAT,
       fyr: o.fyrVersion,
       release: content.release,
       volumeId,
@@ -175,7 +177,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       ...payload.map((f) => ({ disk: f.absolute, isoPath: `${PAYLOAD_DIR}/${f.path}`, size: f.size, sha256: f.sha256, entry: f as ContentFile | undefined })),
       { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
     ];
-    await writeFile(join(staging, 'md5-pad'), md5PadFile());
+    await writeFile(join(staging, 'md5-pad'), md5PadFile(MD5_PAD_SIZE));
     const maps: Array<[string, string]> = [[join(staging, 'md5-pad'), MD5_PAD_PATH], [join(staging, 'ks.cfg'), KS_PATH], [join(staging, 'site.tar'), SITE_AREA_PATH], [join(staging, 'release.json'), RELEASE_JSON_PATH]];
     await rm(temp, { force: true });
     await copyFile(o.base, temp).catch((err: unknown) => {

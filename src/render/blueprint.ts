@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { packageVersion } from '../util/package-info.js';
 import { renderTemplate } from './engine.js';
-import { STATE_DIR } from '../formats/layout.js';
+import { STATE_DIR } from '../formats/bastion-layout.js';
 import { bastionPackages, IMAGE_SERVICES, MODULE_STREAMS } from './packages.js';
 import type { OsRelease } from './view.js';
 

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { clusterZones } from './dns.js';
 import { renderTemplate } from './engine.js';
-import { AGENT_DIR } from '../formats/layout.js';
+import { agentSecretsJson } from '../formats/agent-secrets.js';
+import { AGENT_DIR, AGENT_FILES } from '../formats/bastion-layout.js';
 import type { SiteView } from './view.js';
 
 export interface RenderedFile {
@@ -79,7 +80,7 @@ function bmcSecretsJson(view: SiteView): string {
     const value = name === undefined ? undefined : view.site.secrets.reveal(name);
     if (value !== undefined) bmc[node.name] = value;
   }
-  return `${JSON.stringify({ format: 'fyr-agent-secrets/1', bmc }, null, 2)}\n`;
+  return agentSecretsJson({ bmc });
 }
 
 export function renderBundle(view: SiteView): RenderedFile[] {
@@ -89,7 +90,7 @@ export function renderBundle(view: SiteView): RenderedFile[] {
     mode: o.mode ?? 0o644,
     content: renderTemplate('overlays', o.template, { ...common, ...o.extra }),
   }));
-  files.push({ path: 'bundle/etc/fyr/site.json', mode: 0o644, content: siteJson(view) });
-  files.push({ path: 'bundle/etc/fyr/bmc-secrets.json', mode: 0o600, content: bmcSecretsJson(view) });
+  files.push({ path: `bundle${AGENT_FILES.site}`, mode: 0o644, content: siteJson(view) });
+  files.push({ path: `bundle${AGENT_FILES.secrets}`, mode: 0o600, content: bmcSecretsJson(view) });
   return files;
 }

@@ -4,7 +4,8 @@
 import { FyrError } from '../errors.js';
 import { netmaskOf } from '../site/index.js';
 import { renderTemplate } from './engine.js';
-import { AGENT_DIR, AGENT_UNIT, MEDIA_AGENT, MEDIA_DIR, MEDIA_LIVEIMG, MEDIA_ROOT, MEDIA_SITE_TAR, SYSIMAGE } from '../formats/layout.js';
+import { AGENT_DIR, AGENT_UNIT, SYSIMAGE } from '../formats/bastion-layout.js';
+import { MEDIA_AGENT, MEDIA_DIR, MEDIA_LIVEIMG, MEDIA_ROOT, MEDIA_SITE_TAR } from '../formats/media-layout.js';
 import { bastionPackages, MODULE_STREAMS } from './packages.js';
 import type { SiteView } from './view.js';
 

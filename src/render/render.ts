@@ -1,18 +1,14 @@
 // site → every rendered file, in memory and in a fixed order: ks.cfg, blueprint.toml, the
 // bundle, and manifest.json listing each of them with its sha256.
 import { createHash } from 'node:crypto';
+import { MANIFEST, renderManifestJson, type ManifestEntry } from '../formats/render-manifest.js';
 import type { Site } from '../site/index.js';
 import { renderBlueprint } from './blueprint.js';
 import { renderBundle, type RenderedFile } from './bundle.js';
 import { renderKickstart } from './kickstart.js';
 import { buildView, type RenderOptions } from './view.js';
 
-export interface ManifestEntry {
-  path: string;
-  mode: string;
-  size: number;
-  sha256: string;
-}
+export type { ManifestEntry } from '../formats/render-manifest.js';
 
 export interface RenderResult {
   files: RenderedFile[];
@@ -39,7 +35,7 @@ export function renderSite(site: Site, options: RenderOptions = DEFAULT_RENDER_O
     size: Buffer.byteLength(f.content),
     sha256: sha256(f.content),
   }));
-  const manifestJson = `${JSON.stringify({ format: 'fyr-render/1', os: options.os, source: options.source, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, files: manifest }, null, 2)}\n`;
-  files.push({ path: 'manifest.json', mode: 0o644, content: manifestJson });
+  const manifestJson = renderManifestJson({ os: options.os, source: options.source, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, files: manifest });
+  files.push({ path: MANIFEST, mode: 0o644, content: manifestJson });
   return { files, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, manifest };
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { FyrError } from '../errors.js';
 import { installDevice, type Site } from '../site/index.js';
-import { CONTENT_ROOT, LAN_BRIDGE, PORTS, PLACEHOLDER, BOOTSTRAP_MARK, TFTP_ROOT, STATE_DIR } from '../formats/layout.js';
+import { CONTENT_ROOT, LAN_BRIDGE, PORTS, PLACEHOLDER, BOOTSTRAP_MARK, TFTP_ROOT, STATE_DIR } from '../formats/bastion-layout.js';
 
 export type OsRelease = 'rhel9' | 'rhel10';
 export type InstallSource = 'liveimg' | 'dvd';

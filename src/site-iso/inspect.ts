@@ -4,10 +4,12 @@
 // its own manifest.
 import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { KS_PATH, type ReleaseInfo } from '../formats/release-json.js';
+import { KS_PATH } from '../formats/media-layout.js';
+import { type ReleaseInfo } from '../formats/release-json.js';
 import { findInIso, type Extent } from '../iso9660/read.js';
 import { IsoMd5Hasher, type ImplantedMd5 } from '../iso9660/isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
+import { MANIFEST, parseRenderManifest, type RenderManifest } from '../formats/render-manifest.js';
 import { unpackSite, type SiteMeta } from '../formats/site-bundle.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import type { TarFile } from '../util/tar.js';
@@ -141,11 +143,11 @@ function checkSiteArea(ks: Buffer, files: Array<{ path: string; content: Buffer 
     if (!ks.toString('utf8', 0, 64).startsWith('# fyr release')) problems.push(`${KS_PATH}: the site area is empty but the kickstart is not the release's placeholder`);
     return problems;
   }
-  const manifestFile = files.find((f) => f.path === 'manifest.json');
+  const manifestFile = files.find((f) => f.path === MANIFEST);
   if (!manifestFile) return ['/fyr/site.tar: no manifest.json'];
-  let manifest: { files: Array<{ path: string; size: number; sha256: string }> };
+  let manifest: Pick<RenderManifest, 'files'>;
   try {
-    manifest = JSON.parse(manifestFile.content.toString('utf8'));
+    manifest = parseRenderManifest(manifestFile.content.toString('utf8'));
   } catch {
     return ['/fyr/site.tar: manifest.json is not valid JSON'];
   }

@@ -3,7 +3,9 @@
 // have the sizes it says, the saved MD5 state is for this image's layout).
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { FyrError } from '../errors.js';
-import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH, type Area, type ReleaseInfo } from '../formats/release-json.js';
+import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH } from '../formats/media-layout.js';
+import { type Area } from '../formats/embed-areas.js';
+import { parseReleaseJson, type ReleaseInfo } from '../formats/release-json.js';
 import { fileReader } from '../util/fs.js';
 import { findInIso, PVD_OFFSET, readPrimaryVolume, SECTOR, type PrimaryVolume, type ReadAt } from '../iso9660/read.js';
 import { isoMd5Layout, type IsoMd5Checkpoint, type IsoMd5Layout } from '../iso9660/isomd5.js';
@@ -61,11 +63,10 @@ export function openReleaseImage(path: string, mode: 'r' | 'r+' = 'r'): ReleaseI
     const releaseJson: Area = { path: RELEASE_JSON_PATH, offset: entry.extents[0]!.offset, length: entry.extents[0]!.length };
     let info: ReleaseInfo;
     try {
-      info = JSON.parse(read(releaseJson.offset, releaseJson.length).toString('utf8')) as ReleaseInfo;
-    } catch {
-      throw invalid(path, '/release.json is not valid JSON');
+      info = parseReleaseJson(read(releaseJson.offset, releaseJson.length).toString('utf8'));
+    } catch (err) {
+      throw invalid(path, `/release.json ${(err as Error).message}`);
     }
-    if (info?.format !== 'fyr-release/1') throw invalid(path, `/release.json has format ${JSON.stringify(info?.format)}, expected "fyr-release/1"`);
     const ks = checkArea(path, read, volume, info.embed?.kickstart, KS_PATH);
     const site = checkArea(path, read, volume, info.embed?.site, SITE_AREA_PATH);
     const areas = [ks, site].sort((a, b) => a.offset - b.offset);

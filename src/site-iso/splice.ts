@@ -2,7 +2,8 @@
 // finished over them from the state saved before the first area, and how they are written.
 import { writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
-import { padWithComments, type Area, type ReleaseInfo } from '../formats/release-json.js';
+import { padWithComments, type Area } from '../formats/embed-areas.js';
+import { type ReleaseInfo } from '../formats/release-json.js';
 import type { IsoMd5Result } from '../iso9660/isomd5.js';
 import { appDataPatch, finishFromState, ImageEndedError, stateMatchesImplant, type Patch } from '../iso9660/media-check.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';

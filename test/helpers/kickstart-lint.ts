@@ -2,7 +2,7 @@
 // Debian, PyPI unreachable), so this encodes the part of its RHEL 9 / RHEL 10 handlers fyr
 // relies on: the command names each release knows, what each removed, the options of the
 // commands fyr writes, and section balance. Tables from pykickstart handlers/rhel9.py and
-// rhel10.py (v3.74), see ../shared/research/weldr-xorriso-kickstart.md §5.4.
+// rhel10.py (v3.74, github.com/pykickstart/pykickstart).
 
 // Commands in both the RHEL 9 and RHEL 10 handlers, minus those deprecated in either.
 const COMMANDS = new Set([

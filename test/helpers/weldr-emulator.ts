@@ -1,6 +1,6 @@
 // TEST DOUBLE: an emulator of osbuild-composer's Weldr API (v1), for the routes fyr uses, on a
 // real unix socket. osbuild-composer cannot run here (it needs RHEL repositories and osbuild
-// workers). Faithful to ../shared/research/weldr-xorriso-kickstart.md §1: exact content-type
+// workers). Faithful to osbuild-composer's internal/weldr/api.go (docs/development.md): exact content-type
 // string compares, a non-zero Content-Length for blueprints, {"status": false, "errors": [...]}
 // shapes and their HTTP codes, WAITING/RUNNING/FINISHED/FAILED, the image's download headers,
 // logs as a tar. It can be told to fail a compose, hang, drop a download halfway, and to reject

@@ -4,7 +4,7 @@
 // Built in install.tmp and renamed when complete, so the certificates are made exactly once.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PLACEHOLDER, PORTS } from '../../formats/layout.js';
+import { PLACEHOLDER, PORTS } from '../../formats/bastion-layout.js';
 import { PhaseError, type AgentContext, type Phase } from '../context.js';
 import { copyAtomic, exists } from '../files.js';
 import { httpGet } from '../probes.js';

@@ -2,7 +2,7 @@
 // until install-complete, the credentials kept for root, and the PXE content switched off.
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BOOTSTRAP_MARK } from '../../formats/layout.js';
+import { BOOTSTRAP_MARK } from '../../formats/bastion-layout.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { once, PhaseError, type AgentContext, type Phase } from '../context.js';
 import { exists } from '../files.js';

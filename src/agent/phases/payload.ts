@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PORTS } from '../../formats/layout.js';
+import { PORTS } from '../../formats/bastion-layout.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
 import { copyAtomic, exists } from '../files.js';

@@ -2,24 +2,20 @@
 // clock is plausible and every BMC answers with the credentials the site gives.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseRenderManifest, type RenderManifest } from '../../formats/render-manifest.js';
 import { BmcError } from '../bmc/index.js';
 import { PhaseError, type AgentContext, type Phase } from '../context.js';
 import { exists, sha256File, sizeOf } from '../files.js';
 
-interface ManifestFile {
-  path: string;
-  sha256: string;
-}
-
 async function checkBundle(ctx: AgentContext): Promise<string[]> {
-  let manifest: { files?: ManifestFile[] };
+  let manifest: Pick<RenderManifest, 'files'>;
   try {
-    manifest = JSON.parse(await readFile(ctx.paths.manifestJson, 'utf8'));
+    manifest = parseRenderManifest(await readFile(ctx.paths.manifestJson, 'utf8'));
   } catch (err) {
     return [`${ctx.paths.manifestJson}: cannot read the render manifest (${(err as Error).message})`];
   }
   const problems: string[] = [];
-  for (const f of (manifest.files ?? []).filter((f) => f.path.startsWith('bundle/'))) {
+  for (const f of manifest.files.filter((f) => f.path.startsWith('bundle/'))) {
     const onBastion = join(ctx.paths.root, f.path.slice('bundle/'.length));
     if (!(await exists(onBastion))) problems.push(`${onBastion}: missing (the bundle was not laid out completely)`);
     else if ((await sha256File(onBastion)) !== f.sha256) problems.push(`${onBastion}: changed since fyr render (sha256 differs from manifest.json)`);

@@ -2,7 +2,7 @@
 // rendered config and checked the way a node will use it.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PORTS } from '../../formats/layout.js';
+import { PORTS } from '../../formats/bastion-layout.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
 import { copyAtomic, exists } from '../files.js';
 import { dnsA, httpGet, ntpStratum, tcpOpen, until } from '../probes.js';

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FyrError } from '../../errors.js';
-import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../formats/release-json.js';
+import { DEFAULT_KS_AREA, DEFAULT_SITE_AREA } from '../../formats/embed-areas.js';
 import { buildRelease } from '../../release/release.js';
 import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';

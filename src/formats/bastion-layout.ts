@@ -1,22 +1,20 @@
-// Fixed names and places shared by the renderers, the ISO builder and the agent: where the
-// bundle sits on the install media and on the bastion, ports, interface names.
+// Fixed names and places on the installed bastion, shared by the renderers (which write them)
+// and the agent (which reads them): directories, the agent's own files, ports, the bridge, and
+// the placeholders the agent fills at first boot.
 
-// On the install media (mounted by Anaconda at /run/install/repo).
-export const MEDIA_ROOT = '/run/install/repo';
-export const MEDIA_DIR = 'fyr';
-// The site area fyr build fills: a tar whose bundle/ is laid onto the bastion.
-export const MEDIA_SITE_TAR = `${MEDIA_DIR}/site.tar`;
-export const MEDIA_AGENT = `${MEDIA_DIR}/agent`;
-// The composer image-installer payload (osbuild puts it at the root of its ISO).
-export const MEDIA_LIVEIMG = 'liveimg.tar.gz';
-
-// On the installed bastion.
 export const SYSIMAGE = '/mnt/sysimage';
 export const AGENT_DIR = '/usr/local/lib/fyr';
 export const AGENT_UNIT = 'fyr-agent.service';
 export const STATE_DIR = '/var/lib/fyr';
 // The agent's own files from the bundle and the media: site, BMC passwords, manifests.
 export const AGENT_ETC = '/etc/fyr';
+export const AGENT_FILES = {
+  site: `${AGENT_ETC}/site.json`,
+  secrets: `${AGENT_ETC}/bmc-secrets.json`,
+  manifest: `${AGENT_ETC}/manifest.json`,
+  // Copied from the media by the kickstart.
+  release: `${AGENT_ETC}/release.json`,
+} as const;
 export const TFTP_ROOT = '/var/lib/tftpboot';
 export const CONTENT_ROOT = '/var/www/fyr';
 

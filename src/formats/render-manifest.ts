@@ -1,0 +1,28 @@
+// manifest.json (format fyr-render/1): every rendered file with its mode, size and sha256.
+// fyr render writes it; fyr inspect --verify checks the site area against it, and the agent the
+// bundle laid onto the bastion. Its sha256 is the site's render hash (site-bundle.ts).
+export const MANIFEST = 'manifest.json';
+
+export interface ManifestEntry {
+  path: string;
+  mode: string;
+  size: number;
+  sha256: string;
+}
+
+export interface RenderManifest {
+  format: 'fyr-render/1';
+  os: string;
+  source: string;
+  blueprint: { name: string; sha256: string };
+  files: ManifestEntry[];
+}
+
+export const renderManifestJson = ({ os, source, blueprint, files }: Omit<RenderManifest, 'format'>): string =>
+  `${JSON.stringify({ format: 'fyr-render/1', os, source, blueprint, files }, null, 2)}\n`;
+
+// Throws a SyntaxError for text that is not JSON; a manifest without files lists none.
+export function parseRenderManifest(text: string): Pick<RenderManifest, 'files'> {
+  const manifest = JSON.parse(text) as Partial<RenderManifest> | null;
+  return { files: Array.isArray(manifest?.files) ? manifest.files : [] };
+}
