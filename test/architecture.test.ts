@@ -109,7 +109,7 @@ test('architecture :: each outside library has one importer', () => {
     'ajv-formats': ['src/site/schema-check.ts'],
     ejs: ['src/render/engine.ts'],
     'smol-toml': ['src/composer/blueprint-toml.ts'],
-    execa: ['src/util/tools.ts', 'src/agent/exec.ts'],
+    execa: ['src/util/exec.ts'],
     'tar-stream': ['src/util/tar.ts'],
     fastify: ['src/composer/proxy.ts', 'src/agent/status-app.ts'],
     '@fastify/http-proxy': ['src/composer/proxy.ts'],

@@ -1,25 +1,11 @@
 // Runs the bastion's programs (systemctl, ipmitool, openshift-install, oc, virsh, podman,
-// openssl) for the agent. The agent's only importer of execa: argument arrays, never a shell;
-// secrets go in through the environment or stdin, and are masked in every message.
-import { execa } from 'execa';
+// openssl) for the agent, through fyr's one process runner (util/exec.ts): argument arrays,
+// never a shell; secrets go in through the environment or stdin, and are masked in every
+// message. Failures become CommandError, which the phase runner records and may retry.
+import { ProcessError, run, type RunOptions, type RunResult } from '../util/exec.js';
 
-export interface ExecOptions {
-  env?: Record<string, string>;
-  input?: string;
-  cwd?: string;
-  timeoutMs?: number;
-  // Values to mask if a program echoes them back in its output.
-  secrets?: readonly string[];
-  // Exit codes that are answers, not failures (e.g. `virsh dominfo` of a missing domain).
-  okCodes?: readonly number[];
-  signal?: AbortSignal;
-}
-
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type ExecOptions = RunOptions;
+export type ExecResult = RunResult;
 
 export class CommandError extends Error {
   constructor(
@@ -33,43 +19,15 @@ export class CommandError extends Error {
 }
 CommandError.prototype.name = 'CommandError';
 
-export function mask(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join('***');
-  return out;
-}
-
-export function showCommand(file: string, args: readonly string[], secrets: readonly string[] = []): string {
-  return mask([file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' '), secrets);
-}
-
-const tail = (text: string, lines = 8): string => text.trimEnd().split('\n').slice(-lines).join('\n');
-
 export type Exec = (file: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
 export const exec: Exec = async (file, args, options = {}) => {
-  const command = showCommand(file, args, options.secrets);
-  const result = await execa(file, args, {
-    reject: false,
-    stdin: options.input === undefined ? 'ignore' : 'pipe',
-    ...(options.input === undefined ? {} : { input: options.input }),
-    env: { LC_ALL: 'C', ...options.env },
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
-    stripFinalNewline: false,
-  });
-  const stdout = String(result.stdout ?? '');
-  const stderr = String(result.stderr ?? '');
-  if (result.failed && result.exitCode === undefined) {
-    const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    const why = missing ? `${file} is not installed` : result.timedOut ? `${file} did not finish in ${options.timeoutMs} ms` : result.isCanceled ? `${file} was stopped` : mask(result.shortMessage ?? String(result.message), options.secrets);
-    throw new CommandError(why, command, !missing);
+  try {
+    return await run(file, args, options);
+  } catch (err) {
+    if (!(err instanceof ProcessError)) throw err;
+    // A missing program stays missing; anything else may go better next time.
+    const message = err.how.timedOut ? `${file} did not finish in ${options.timeoutMs} ms` : err.message;
+    throw new CommandError(message, err.command, !err.how.missing);
   }
-  const exitCode = result.exitCode ?? 1;
-  if (exitCode !== 0 && !(options.okCodes ?? []).includes(exitCode)) {
-    const said = tail(mask(stderr || stdout, options.secrets));
-    throw new CommandError(`${file} exited with ${exitCode}${said ? `: ${said}` : ''}`, command, true);
-  }
-  return { exitCode, stdout, stderr };
 };

@@ -12,7 +12,7 @@ export interface WriteOptions extends LongWork<ProgressEvent<'layout'>> {
 }
 
 export async function writeImage(args: readonly string[], target: string, options: WriteOptions): Promise<void> {
-  const tool = startTool('xorriso', args, { env: options.env, ...(options.signal ? { cancelSignal: options.signal } : {}) });
+  const tool = startTool('xorriso', args, { env: options.env, signal: options.signal });
   const problems: string[] = [];
   const reading = (async () => {
     for await (const line of tool.lines) {

@@ -2,7 +2,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IPMI_COMMANDS, ipmitoolArgs } from '../../src/agent/bmc/index.js';
-import { showCommand, mask } from '../../src/agent/exec.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CommandError, exec } from '../../src/agent/exec.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 import { firewallCmd, htpasswd, mountMedia, nmcli, oc, openshiftInstall, openssl, podman, qemuImg, sysctl, virsh } from '../../src/agent/tools.js';
 
 test('tools :: ipmitool: lanplus, password from the environment (-E), short timeouts', () => {
@@ -50,11 +53,23 @@ test('tools :: virsh, qemu-img, podman, openssl, htpasswd, nmcli, firewall-cmd, 
   assert.equal(mountMedia('FYR-4.16.3', '/run/fyr/media'), ['-o', 'ro', 'LABEL=FYR-4.16.3', '/run/fyr/media']);
 });
 
-test('tools :: commands are shown quoted and with secrets masked', () => {
-  assert.is(showCommand('ipmitool', ['-U', 'admin', 'chassis', 'power', 'on']), 'ipmitool -U admin chassis power on');
-  assert.is(showCommand('x', ["it's", 'a b']), `x 'it'\\''s' 'a b'`);
-  assert.is(showCommand('curl', ['-u', 'admin:hunter2'], ['hunter2']), 'curl -u admin:***');
-  assert.is(mask('Error: password hunter2 refused', ['hunter2', '']), 'Error: password *** refused');
+test('tools :: a failing program is a retryable CommandError with its masked command; a missing one is not retryable', async () => {
+  const dir = await makeTmpdir();
+  try {
+    await writeFile(join(dir, 'ipmitool'), '#!/bin/sh\necho "ipmitool: password $4 rejected" >&2\nexit 1\n', { mode: 0o755 });
+    const failed = await exec('ipmitool', ['-U', 'admin', '-P', 'hunter2', 'power', 'on'], { env: { PATH: `${dir}:/usr/bin:/bin` }, secrets: ['hunter2'] }).then(() => undefined, (e: unknown) => e);
+    assert.instance(failed, CommandError);
+    const err = failed as CommandError;
+    assert.is(err.message, 'ipmitool exited with 1: ipmitool: password *** rejected');
+    assert.is(err.command, 'ipmitool -U admin -P *** power on');
+    assert.is(err.retryable, true);
+    const missing = (await exec('ipmitool', ['power', 'on'], { env: { PATH: '' } }).then(() => undefined, (e: unknown) => e)) as CommandError;
+    assert.instance(missing, CommandError);
+    assert.is(missing.message, 'ipmitool is not installed');
+    assert.is(missing.retryable, false);
+  } finally {
+    await removeTmpdir(dir);
+  }
 });
 
 test.run();
