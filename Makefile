@@ -20,7 +20,7 @@ demo: deps build fixtures
 
 ## test: typecheck, check generated files, and run every test
 test: deps build typecheck fixtures
-	$(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i fixtures -i golden -i helpers -i tools
+	$(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|helpers|tools|doubles)(/|$$)'
 
 ## deps: system packages (Node.js >= 20, programs the tests run), only those missing
 deps:

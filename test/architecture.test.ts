@@ -54,6 +54,13 @@ test('architecture :: nothing outside src/cli imports src/cli', () => {
   for (const [file, targets] of GRAPH) if (folder(file) !== 'cli') for (const t of targets) assert.not.ok(t.startsWith('src/cli/'), `${file} imports ${t}`);
 });
 
+test('architecture :: commands do not import each other (shared options live in cli/options.ts)', () => {
+  for (const [file, targets] of GRAPH) {
+    if (!file.startsWith('src/cli/commands/')) continue;
+    for (const t of targets) assert.not.ok(t.startsWith('src/cli/commands/'), `${file} imports ${t}`);
+  }
+});
+
 test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/', () => {
   for (const [file, targets] of GRAPH) {
     if (folder(file) === 'release') for (const t of targets) assert.not.ok(t.startsWith('src/site-iso/'), `${file} imports ${t}`);

@@ -3,27 +3,31 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sources } from './helpers/sources.js';
-import { ERROR_CODES } from '../src/errors.js';
-import { PROBLEM_CODES } from '../src/site/problem-codes.js';
-import { renderErrorsDoc } from './tools/errors-doc.js';
+import { ERROR_CODES, type ErrorCode } from '../src/errors.js';
+import type { ContentProblemCode } from '../src/release/content-codes.js';
+import type { SiteProblemCode } from '../src/site/problem-codes.js';
+import type { Finding } from '../src/site/rules/context.js';
+import { PROBLEM_CODES, renderErrorsDoc } from './tools/errors-doc.js';
 
-
-const SRC = sources('src').filter((f) => !f.endsWith('problem-codes.ts'));
+// The catalogues themselves are left out: a code must be raised elsewhere.
+const SRC = sources('src').filter((f) => !f.endsWith('problem-codes.ts') && !f.endsWith('content-codes.ts'));
 const TEXT = SRC.map((f) => readFileSync(f, 'utf8')).join('\n');
 
 test('errors :: docs/errors.md is generated from the catalogues (run make docs)', () => {
   assert.fixture(readFileSync('docs/errors.md', 'utf8'), renderErrorsDoc());
 });
 
-test('errors :: every code raised in src/ is catalogued', () => {
-  const raised = new Set<string>();
-  for (const m of TEXT.matchAll(/code: '([A-Z_]+)'/g)) raised.add(m[1]!);
-  for (const m of TEXT.matchAll(/new FyrError\('([A-Z_]+)'/g)) raised.add(m[1]!);
-  for (const m of TEXT.matchAll(/: '(SCHEMA_[A-Z_]+)'/g)) raised.add(m[1]!);
-  for (const m of TEXT.matchAll(/'((?:YAML|FILE)_[A-Z_]+)'/g)) raised.add(m[1]!);
-  for (const m of TEXT.matchAll(/'(CONTENT_[A-Z0-9_]+)'/g)) raised.add(m[1]!);
-  assert.ok(raised.size > 30, `found ${raised.size} codes in src/`);
-  for (const code of raised) assert.ok(code in PROBLEM_CODES || code in ERROR_CODES, `${code} is raised but not in a catalogue`);
+// Problem codes are union types: a code outside the catalogue does not compile (tsc runs over
+// test/ in make test and make check, and an unused @ts-expect-error is itself an error).
+test('errors :: a code outside the catalogues does not compile', () => {
+  // @ts-expect-error: not a site problem code
+  const site: SiteProblemCode = 'SCHEMA_TYPO';
+  // @ts-expect-error: a site code is not a content code
+  const content: ContentProblemCode = 'SCHEMA_TYPE';
+  // @ts-expect-error: not an error code
+  const error: ErrorCode = 'TOOL_BROKE';
+  const finding: Finding = { code: 'MAC_DUPLICATE', path: [], message: '' };
+  assert.ok(site && content && error && finding.code in PROBLEM_CODES);
 });
 
 test('errors :: every catalogued code is raised somewhere', () => {

@@ -4,10 +4,9 @@ import type { SiteContent } from '../site-iso/splice.js';
 import { packSite, type SiteMeta } from '../formats/site-bundle.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
 import { packageVersion } from '../util/package-info.js';
-import { choice, OS, SOURCES } from './commands/render.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
-import { sourceDateEpoch } from './options.js';
+import { choice, OS, sourceDateEpoch, SOURCES } from './options.js';
 import { loadValidSite, printWarnings } from './site-input.js';
 
 export async function siteForIso(file: string, args: ParsedArgs, io: Io, releaseName: string): Promise<{ content: SiteContent; meta: SiteMeta }> {

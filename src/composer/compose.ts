@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { FyrError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { LongWork, ProgressEvent } from '../util/progress.js';
+import { checkBlueprint } from './blueprint-rules.js';
+import { parseBlueprintToml } from './blueprint-toml.js';
 import type { ComposeEntry, WeldrClient } from './weldr.js';
 
 export interface ComposeOptions extends LongWork<ComposeEvent> {
@@ -43,6 +45,14 @@ interface CacheIndex {
   composes: Record<string, { id: string; blueprint: string; created: string }>;
 }
 
+// Composer drops what image-installer does not support without a word, so a blueprint (from
+// fyr's templates, which a user may edit) that breaks its rules stops here, before any push.
+function checkRules(content: string): void {
+  const issues = checkBlueprint(parseBlueprintToml(content));
+  if (issues.length === 0) return;
+  throw new FyrError('RENDER_TEMPLATE', `the rendered blueprint breaks composer's image-installer rules (blueprints/ changed?)`, { details: issues.map((i) => `${i.path}: ${i.message}`) });
+}
+
 // The blueprint under a name that carries its content: fyr-bastion-rhel9-<12 hex digits>.
 export function hashedBlueprint(content: string, name: string, sha256: string): { name: string; content: string } {
   const hashed = `${name}-${sha256.slice(0, 12)}`;
@@ -75,6 +85,7 @@ export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
   const types = await client.composeTypes(signal);
   if (!types.includes(o.type)) throw new FyrError('COMPOSER_ERROR', `composer at ${client.transport.where} does not offer image type ${o.type}`, { details: [`It offers: ${types.join(', ') || 'none'}.`] });
   const bp = hashedBlueprint(o.blueprint.content, o.blueprint.name, o.blueprint.sha256);
+  checkRules(bp.content);
   const indexFile = join(o.cacheDir, 'composes.json');
   const key = `${client.transport.where} ${o.blueprint.sha256} ${o.type}`;
   await mkdir(o.cacheDir, { recursive: true });

@@ -26,6 +26,9 @@ export interface Transport {
   request(req: WeldrRequest, signal?: AbortSignal): Promise<WeldrResponse>;
 }
 
+// Where osbuild-composer's Weldr API listens on its own host.
+export const DEFAULT_SOCKET = '/run/weldr/api.socket';
+
 export interface TransportOptions {
   token?: string;
   // PEM CA bundle for a proxy with a private certificate.

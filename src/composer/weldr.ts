@@ -86,11 +86,6 @@ export class WeldrClient {
     return this.json('status', { method: 'GET', path: '/api/status' }, signal);
   }
 
-  async listBlueprints(signal?: AbortSignal): Promise<string[]> {
-    const reply = await this.json<{ blueprints: string[] }>('listing blueprints', { method: 'GET', path: '/api/v1/blueprints/list?limit=1000' }, signal);
-    return reply.blueprints;
-  }
-
   // Exact content type: composer compares the header as a string.
   async pushBlueprint(toml: string, signal?: AbortSignal): Promise<void> {
     await this.json('pushing the blueprint', { method: 'POST', path: '/api/v1/blueprints/new', headers: { 'content-type': 'text/x-toml' }, body: Buffer.from(toml) }, signal);
@@ -120,11 +115,6 @@ export class WeldrClient {
 
   async cancel(id: string): Promise<void> {
     await this.json('cancelling the compose', { method: 'DELETE', path: `/api/v1/compose/cancel/${id}` });
-  }
-
-  async delete(id: string): Promise<void> {
-    const reply = await this.json<{ errors: ApiError[] }>('deleting the compose', { method: 'DELETE', path: `/api/v1/compose/delete/${id}` });
-    if (reply.errors?.length) throw new FyrError('COMPOSER_ERROR', `deleting ${id}: ${describeErrors(reply.errors)}`);
   }
 
   // The compose's logs (a tar holding logs/osbuild.log) or metadata (a tar holding the osbuild

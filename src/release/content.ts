@@ -5,7 +5,8 @@
 // line that names it.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FyrError, InvalidInputError, type Problem } from '../errors.js';
+import { FyrError, InvalidInputError } from '../errors.js';
+import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
@@ -47,8 +48,8 @@ export async function loadContent(dir: string): Promise<Content> {
   const schemaProblems = checkSchema(validate, source);
   if (schemaProblems.length > 0) throw new InvalidInputError(`${manifest}: invalid`, schemaProblems, 'CONTENT_INVALID');
   const data = source.data as { release: Content['release']; files: Array<Omit<ContentFile, 'absolute'>> };
-  const problems: Problem[] = [];
-  const problem = (path: PathSegment[], code: string, message: string, expected?: string) => {
+  const problems: ContentProblem[] = [];
+  const problem = (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => {
     const { line, col } = source.locate(path);
     problems.push({ severity: 'error', code, file: manifest, line, col, path: formatPath(path), message, ...(expected ? { expected } : {}) });
   };
@@ -75,7 +76,7 @@ export async function loadContent(dir: string): Promise<Content> {
   return { dir: root, release: data.release, files, checksumError };
 }
 
-function checkRoles(files: ReadonlyArray<{ role: ContentRole }>, problem: (path: PathSegment[], code: string, message: string, expected?: string) => void) {
+function checkRoles(files: ReadonlyArray<{ role: ContentRole }>, problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void) {
   for (const role of REQUIRED_ROLES) {
     if (!files.some((f) => f.role === role)) problem(['files'], 'CONTENT_ROLE_MISSING', `no file has role "${role}"`, `one file for each of: ${REQUIRED_ROLES.join(', ')}`);
   }

@@ -111,4 +111,3 @@ export const q = {
   word: word('a configuration word'),
 };
 
-export type QuoteHelpers = typeof q;

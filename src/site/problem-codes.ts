@@ -1,6 +1,8 @@
 // Every code a site or secrets problem can carry. Stable: CI may match on them. Each has a row
-// in docs/errors.md, and test/errors-doc.test.ts checks that every code used in src/ is here.
-export const PROBLEM_CODES = {
+// in docs/errors.md (test/errors-doc.test.ts); the compiler checks every code the site code uses.
+import type { Problem } from '../errors.js';
+
+export const SITE_PROBLEM_CODES = {
   FILE_EMPTY: 'The file holds no YAML document.',
   FILE_TOO_LARGE: 'The file is over 1 MiB; site files are kilobytes.',
   FILE_NOT_TEXT: 'The file is not UTF-8 text (binary data, NUL bytes, another encoding).',
@@ -48,13 +50,7 @@ export const PROBLEM_CODES = {
   SSH_KEYS_NONE: 'Warning: no SSH public keys are given.',
   SECRET_UNUSED: 'Warning: a secret nobody refers to (often a typo of the intended name).',
   SECRETS_SKIPPED: 'Warning: --no-secrets was given, so secrets were not checked.',
-  CONTENT_FILE_MISSING: 'A file fyr-content.json lists is not in the content directory.',
-  CONTENT_NOT_FILE: 'A path fyr-content.json lists is a directory or a special file.',
-  CONTENT_SIZE_MISMATCH: 'A content file has another size than fyr-content.json says.',
-  CONTENT_SHA256_MISMATCH: 'A content file has another sha256 than fyr-content.json says (corrupt or replaced).',
-  CONTENT_PATH_DUPLICATE: 'fyr-content.json lists the same path twice.',
-  CONTENT_ROLE_MISSING: 'No content file has a role a release needs (RHCOS images, installers, the mirror, the registry image).',
-  CONTENT_ROLE_DUPLICATE: 'Two content files have the same role.',
 } as const;
 
-export type ProblemCode = keyof typeof PROBLEM_CODES;
+export type SiteProblemCode = keyof typeof SITE_PROBLEM_CODES;
+export type SiteProblem = Problem<SiteProblemCode>;

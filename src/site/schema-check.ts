@@ -3,7 +3,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { Problem } from '../errors.js';
+import type { SiteProblem, SiteProblemCode } from './problem-codes.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { formatPath, fromPointer, type PathSegment } from './path.js';
 import type { Source } from './source.js';
@@ -13,7 +13,7 @@ import type { Source } from './source.js';
 const addFormats = addFormatsModule.default;
 
 // Problem codes per ajv keyword; other keywords fall back to SCHEMA_INVALID.
-const CODE_BY_KEYWORD: Record<string, string> = {
+const CODE_BY_KEYWORD: Record<string, SiteProblemCode> = {
   required: 'SCHEMA_REQUIRED',
   additionalProperties: 'SCHEMA_UNKNOWN_KEY',
   type: 'SCHEMA_TYPE',
@@ -48,9 +48,9 @@ export interface SchemaCheckOptions {
 }
 
 // Validates source.data in place (filling defaults) and returns its problems.
-export function checkSchema(validate: ValidateFunction, source: Source, options: SchemaCheckOptions = {}): Problem[] {
+export function checkSchema(validate: ValidateFunction, source: Source, options: SchemaCheckOptions = {}): SiteProblem[] {
   if (validate(source.data)) return [];
-  const problems: Problem[] = [];
+  const problems: SiteProblem[] = [];
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
     // if/then and propertyNames only summarise errors that are reported on their own.
@@ -66,7 +66,7 @@ export function checkSchema(validate: ValidateFunction, source: Source, options:
   return problems;
 }
 
-function toProblem(err: ErrorObject, source: Source, redact: boolean): Problem {
+function toProblem(err: ErrorObject, source: Source, redact: boolean): SiteProblem {
   const base = fromPointer(err.instancePath, source.data);
   const parent = (err.parentSchema ?? {}) as SchemaNode;
   const params = err.params as Record<string, unknown>;

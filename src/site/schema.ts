@@ -221,4 +221,3 @@ export const secretsSchema = {
 } as const;
 
 export type SiteInput = FromSchema<typeof siteSchema>;
-export type SecretsInput = FromSchema<typeof secretsSchema>;

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import type { Problem } from '../errors.js';
+import type { SiteProblem, SiteProblemCode } from './problem-codes.js';
 import type { PathSegment } from './path.js';
 
 // Site files are kilobytes; anything far larger is a mistake or an attack.
@@ -18,7 +18,7 @@ export interface Source {
   locate(path: readonly PathSegment[], options?: { key?: boolean }): { line: number; col: number };
 }
 
-export type LoadResult = { ok: true; source: Source } | { ok: false; problems: Problem[] };
+export type LoadResult = { ok: true; source: Source } | { ok: false; problems: SiteProblem[] };
 
 // Raised when the file itself cannot be read; callers decide how to report it.
 export class UnreadableFileError extends Error {
@@ -30,7 +30,7 @@ export class UnreadableFileError extends Error {
 // Reads and parses one YAML file; problems in the content are returned, never thrown.
 export async function loadYamlFile(file: string, display: string): Promise<LoadResult> {
   const bytes = await readBounded(file);
-  const at = (code: string, message: string, line = 1, col = 1, expected?: string): LoadResult => ({
+  const at = (code: SiteProblemCode, message: string, line = 1, col = 1, expected?: string): LoadResult => ({
     ok: false,
     problems: [{ severity: 'error', code, file: display, line, col, path: '', message, ...(expected ? { expected } : {}) }],
   });
@@ -54,7 +54,7 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
   if (doc === undefined || doc.contents === null) {
     return at('FILE_EMPTY', 'the file holds no YAML document', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
   }
-  const problems: Problem[] = [];
+  const problems: SiteProblem[] = [];
   let syntaxReported = false;
   for (const err of [...doc.errors, ...doc.warnings]) {
     // After the first syntax error the parser is out of step and later ones are mostly echoes.

@@ -2,7 +2,8 @@
 // filled) -> named cross-field rules on the normalized model. Returns every problem found and
 // throws only when the site file itself cannot be read.
 import { dirname, join, relative, resolve } from 'node:path';
-import { FyrError, type Problem } from '../errors.js';
+import { FyrError } from '../errors.js';
+import type { SiteProblem } from './problem-codes.js';
 import type { Site } from './model.js';
 import { normalizeSite } from './normalize.js';
 import { formatPath } from './path.js';
@@ -23,8 +24,8 @@ export interface ValidateOptions {
 export interface ValidationResult {
   // Present only when there are no errors.
   site?: Site;
-  errors: Problem[];
-  warnings: Problem[];
+  errors: SiteProblem[];
+  warnings: SiteProblem[];
 }
 
 // Load problems whose message is fyr's own fixed text and never quotes the file.
@@ -43,7 +44,7 @@ export async function validateSiteFile(file: string, options: ValidateOptions = 
   if (!loaded.ok) return split(loaded.problems);
   const source = loaded.source;
 
-  const problems: Problem[] = [];
+  const problems: SiteProblem[] = [];
   const covered = new Set<string>();
   for (const unsafe of findUnsafeValues(source.data)) {
     const path = formatPath(unsafe.path);
@@ -81,7 +82,7 @@ async function loadOrThrow(file: string, display: string) {
 }
 
 // Loads the secrets file the site names (or the override); its problems join the list.
-async function loadSecrets(site: Source, named: string | undefined, siteFile: string, options: ValidateOptions, problems: Problem[]): Promise<{ store: SecretStore; source?: Source }> {
+async function loadSecrets(site: Source, named: string | undefined, siteFile: string, options: ValidateOptions, problems: SiteProblem[]): Promise<{ store: SecretStore; source?: Source }> {
   if (options.skipSecrets) {
     problems.push(at(site, {
       severity: 'warning', code: 'SECRETS_SKIPPED', path: [],
@@ -124,7 +125,7 @@ function normalizeDisplay(path: string): string {
   return rel.startsWith('..') ? resolve(path) : rel;
 }
 
-function at(source: Source, finding: Finding): Problem {
+function at(source: Source, finding: Finding): SiteProblem {
   // Findings in the secrets file point at the key: the value is never shown.
   const { line, col } = source.locate(finding.path, { key: finding.inSecrets === true });
   return {
@@ -140,8 +141,8 @@ function at(source: Source, finding: Finding): Problem {
 }
 
 // Errors and warnings apart, each in file then position order.
-function split(problems: Problem[]): { errors: Problem[]; warnings: Problem[] } {
-  const order = (a: Problem, b: Problem) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
+function split(problems: SiteProblem[]): { errors: SiteProblem[]; warnings: SiteProblem[] } {
+  const order = (a: SiteProblem, b: SiteProblem) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
   return {
     errors: problems.filter((p) => p.severity === 'error').sort(order),
     warnings: problems.filter((p) => p.severity === 'warning').sort(order),

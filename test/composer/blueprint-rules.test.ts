@@ -2,7 +2,8 @@
 // depend on the site; the rules themselves reject what composer rejects.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkBlueprint, parseBlueprintToml } from '../../src/composer/index.js';
+import { checkBlueprint } from '../../src/composer/blueprint-rules.js';
+import { parseBlueprintToml } from '../../src/composer/blueprint-toml.js';
 import { EXAMPLES, exampleSite, renderFile } from '../helpers/render.js';
 
 const rendered = suite('composer :: blueprint :: rendered');

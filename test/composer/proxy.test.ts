@@ -131,4 +131,13 @@ test('proxy :: TLS with a private CA, and the real process stops on SIGTERM', as
   }
 });
 
+test('proxy :: an address already in use is LISTEN_FAILED, not a write error', () =>
+  withProxy(async ({ dir, emu, url }) => {
+    writeFileSync(join(dir, 'tokens'), `ci build ${BUILD}\n`, { mode: 0o600 });
+    const taken = new URL(url).port;
+    const r = await runCli(['composer-proxy', '--socket', emu.socket, '--tokens', join(dir, 'tokens'), '--listen', `127.0.0.1:${taken}`]);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${taken}: EADDRINUSE \\[LISTEN_FAILED\\]`));
+  }));
+
 test.run();

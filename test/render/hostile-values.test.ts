@@ -4,7 +4,7 @@
 // must read each value back exactly.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseBlueprintToml } from '../../src/composer/index.js';
+import { parseBlueprintToml } from '../../src/composer/blueprint-toml.js';
 import { validateSiteFile } from '../../src/site/index.js';
 import { lintKickstart, sectionLines, shellSplit } from '../helpers/kickstart-lint.js';
 import { exampleSite, renderFile, variantSite } from '../helpers/render.js';

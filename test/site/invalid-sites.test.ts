@@ -43,7 +43,7 @@ const CASES: Case[] = [
   },
   { file: 'version-as-number.yaml', at: '4:21', path: 'cluster.openshiftVersion', code: 'SCHEMA_TYPE', fragment: 'got a number (put the value in quotes)' },
   { file: 'nodes-as-mapping.yaml', at: '17:3', path: 'nodes', code: 'SCHEMA_TYPE', fragment: 'expected a list' },
-  { file: 'bad-gateway-enum.yaml', at: '6:12', path: 'network.gateway', code: 'SCHEMA_ENUM', fragment: '"pta" is not allowed (expected one of: pat, nat)' },
+  { file: 'bad-gateway-enum.yaml', at: '6:12', path: 'network.gateway', code: 'SCHEMA_ENUM', fragment: '"pta" is not allowed (did you mean "pat"?) (expected one of: pat, nat)' },
   { file: 'bad-role-enum.yaml', at: '18:11', path: 'nodes[0].role', code: 'SCHEMA_ENUM', fragment: '"master" is not allowed (expected one of: control-plane, worker)' },
   { file: 'bad-mac.yaml', at: '31:10', path: 'nodes[2].mac', code: 'SCHEMA_FORMAT', fragment: '"52:54:00:00:00" is not valid (expected a MAC address' },
   { file: 'bad-ip.yaml', at: '32:9', path: 'nodes[2].ip', code: 'SCHEMA_FORMAT', fragment: '"192.168.8.300" is not valid (expected an IPv4 address' },

@@ -1,11 +1,14 @@
 // Renders docs/errors.md from the two catalogues (operation errors and problem codes), so the
 // table always matches the code. Used by test/tools/gen-schema.ts and its drift test.
 import { ERROR_CODES, EXIT } from '../../src/errors.js';
-import { PROBLEM_CODES } from '../../src/site/problem-codes.js';
+import { CONTENT_PROBLEM_CODES } from '../../src/release/content-codes.js';
+import { SITE_PROBLEM_CODES } from '../../src/site/problem-codes.js';
+
+export const PROBLEM_CODES = { ...SITE_PROBLEM_CODES, ...CONTENT_PROBLEM_CODES };
 
 export function renderErrorsDoc(): string {
   const lines = [
-    '<!-- Generated from src/errors.ts and src/site/problem-codes.ts by `make docs`; do not edit. -->',
+    '<!-- Generated from src/errors.ts, src/site/problem-codes.ts and src/release/content-codes.ts by `make docs`; do not edit. -->',
     '# Errors, problem codes and exit codes',
     '',
     'Codes are stable: CI may match on them, and a code is never reused for another meaning.',

@@ -2,12 +2,11 @@
 import { readReleaseInfo } from '../../site-iso/release-image.js';
 import { buildSiteIso } from '../../site-iso/build.js';
 import type { CommandSpec } from '../command.js';
-import { mib, requiredOption } from '../options.js';
+import { mib, RENDER_OPTIONS, requiredOption } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
-import { RENDER_OPTIONS } from './render.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',

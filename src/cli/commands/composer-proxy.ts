@@ -1,8 +1,8 @@
 // fyr composer-proxy: serve osbuild-composer's unix socket to CI runners, with tokens and TLS.
 import { FyrError } from '../../errors.js';
 import type { CommandSpec } from '../command.js';
-import { readOptionFile, requiredOption } from '../options.js';
-import { parseSize } from './release.js';
+import { parseSize, readOptionFile, requiredOption } from '../options.js';
+import { DEFAULT_SOCKET } from '../../composer/transport.js';
 
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
@@ -20,7 +20,7 @@ export const composerProxyCommand: CommandSpec = {
     'One access-log line per request on stderr: time, token name (never the token), method, path, status, bytes. Stops gracefully on SIGTERM or Ctrl-C, finishing the requests under way.',
   ],
   options: {
-    socket: { type: 'string', value: 'PATH', help: "Composer's socket (default /run/weldr/api.socket)" },
+    socket: { type: 'string', value: 'PATH', help: `Composer's socket (default ${DEFAULT_SOCKET})` },
     listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on (required)' },
     tokens: { type: 'string', value: 'FILE', help: 'Token file (required; keep it mode 0600)' },
     'tls-cert': { type: 'string', value: 'FILE', help: 'PEM certificate: serve HTTPS (with --tls-key)' },
@@ -38,8 +38,9 @@ export const composerProxyCommand: CommandSpec = {
     if ((typeof cert === 'string') !== (typeof key === 'string')) throw new FyrError('USAGE', '--tls-cert and --tls-key go together');
     // Loaded here: Fastify takes a sixth of a second to import, which no other command should pay.
     const { buildProxy, parseTokens } = await import('../../composer/proxy.js');
+    const socket = typeof args.options.socket === 'string' ? args.options.socket : DEFAULT_SOCKET;
     const app = await buildProxy({
-      socket: typeof args.options.socket === 'string' ? args.options.socket : '/run/weldr/api.socket',
+      socket,
       tokens: parseTokens(readOptionFile(tokensFile, '--tokens'), tokensFile),
       ...(typeof cert === 'string' && typeof key === 'string' ? { tls: { cert: readOptionFile(cert, '--tls-cert'), key: readOptionFile(key, '--tls-key') } } : {}),
       bodyLimit: parseSize('max-body', args.options['max-body'], 1 << 20),
@@ -48,11 +49,11 @@ export const composerProxyCommand: CommandSpec = {
     try {
       await app.listen({ host, port });
     } catch (err) {
-      throw new FyrError('WRITE_FAILED', `cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      throw new FyrError('LISTEN_FAILED', `cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
     const address = app.server.address();
     const bound = typeof address === 'object' && address ? address.port : port;
-    io.stderr(`fyr composer-proxy: ${cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} -> unix:${typeof args.options.socket === 'string' ? args.options.socket : '/run/weldr/api.socket'}\n`);
+    io.stderr(`fyr composer-proxy: ${cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} -> unix:${socket}\n`);
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) resolve();
       io.signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -2,12 +2,11 @@
 import { readReleaseInfo } from '../../site-iso/release-image.js';
 import { customizeIso } from '../../site-iso/customize.js';
 import type { CommandSpec } from '../command.js';
-import { requiredOption } from '../options.js';
+import { RENDER_OPTIONS, requiredOption } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
-import { RENDER_OPTIONS } from './render.js';
 
 export const customizeCommand: CommandSpec = {
   name: 'customize',

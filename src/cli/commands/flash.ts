@@ -5,11 +5,11 @@ import { checkTarget, flashImage, listDevices, type BlockDevice } from '../../de
 import { readReleaseInfo } from '../../site-iso/release-image.js';
 import { sitePatchesFor } from '../../site-iso/splice.js';
 import type { CommandSpec } from '../command.js';
+import { RENDER_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
-import { RENDER_OPTIONS } from './render.js';
 
 const gb = (n: number) => `${(n / 1e9).toFixed(1)} GB`;
 

@@ -7,23 +7,10 @@ import { buildRelease } from '../../release/release.js';
 import { packageVersion } from '../../util/package-info.js';
 import type { CommandSpec } from '../command.js';
 import { follow, makeProgress } from '../progress.js';
-import { cacheDir, mib, requiredOption, sourceDateEpoch } from '../options.js';
+import { cacheDir, COMPOSE_OPTIONS, mib, parseSize, requiredOption, sourceDateEpoch } from '../options.js';
 import { toJson } from '../report.js';
-import { COMPOSE_OPTIONS, runCompose } from './compose.js';
+import { runCompose } from '../compose-site.js';
 import { makeStyle } from '../style.js';
-
-const UNITS: Record<string, number> = { '': 1, K: 1024, KI: 1024, KIB: 1024, M: 1024 ** 2, MI: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GI: 1024 ** 3, GIB: 1024 ** 3 };
-
-export function parseSize(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  const m = /^(\d+)\s*([A-Za-z]*)$/.exec(String(value));
-  const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
-  if (!m || unit === undefined) throw new FyrError('USAGE', `--${name} ${String(value)}: expected a size such as 256K, 8M or 1G`);
-  const bytes = Number(m[1]) * unit;
-  if (bytes < 4096 || bytes > 1024 ** 3) throw new FyrError('USAGE', `--${name} ${String(value)}: expected between 4K and 1G`);
-  return bytes;
-}
-
 
 export const releaseCommand: CommandSpec = {
   name: 'release',

@@ -1,27 +1,12 @@
 // fyr render: a valid site → kickstart, blueprint and the bastion's bundle, in one directory.
 import { FyrError } from '../../errors.js';
-import { DEFAULT_RENDER_OPTIONS, renderSite, type InstallSource, type OsRelease } from '../../render/index.js';
+import { DEFAULT_RENDER_OPTIONS, renderSite } from '../../render/index.js';
 import { TargetExistsError, writeTree } from '../../util/write-tree.js';
 import type { CommandSpec } from '../command.js';
-import { requiredOption } from '../options.js';
+import { choice, OS, RENDER_OPTIONS, requiredOption, SOURCES } from '../options.js';
 import { countLabel, problemJson, toJson } from '../report.js';
 import { loadValidSite, printWarnings } from '../site-input.js';
 import { makeStyle } from '../style.js';
-
-export const OS: readonly OsRelease[] = ['rhel9', 'rhel10'];
-export const SOURCES: readonly InstallSource[] = ['liveimg', 'dvd'];
-
-export function choice<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new FyrError('USAGE', `--${name} ${String(value)}: expected ${allowed.join(' or ')}`);
-}
-
-export const RENDER_OPTIONS = {
-  os: { type: 'string', value: 'OS', help: 'Bastion OS release: rhel9 (default) or rhel10' },
-  source: { type: 'string', value: 'SRC', help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)' },
-  secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
-} as const;
 
 function size(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;

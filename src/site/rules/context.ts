@@ -1,10 +1,11 @@
 // What every rule gets: the normalized site, the input as written, and a way to report.
 import type { PathSegment } from '../path.js';
+import type { SiteProblemCode } from '../problem-codes.js';
 import type { Site } from '../model.js';
 import type { SiteInput } from '../schema.js';
 
 export interface Finding {
-  code: string;
+  code: SiteProblemCode;
   path: PathSegment[];
   message: string;
   expected?: string;
