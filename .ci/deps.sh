@@ -31,6 +31,7 @@ PROGRAMS=(
   "grub-mkimage grub-common grub2-tools"
   "qemu-system-x86_64 qemu-system-x86 qemu-kvm"
   "cpio cpio cpio"
+  "xz xz-utils xz"
   "lsblk util-linux util-linux"
   "blockdev util-linux util-linux"
   "losetup mount util-linux"

@@ -188,7 +188,9 @@ async function fatImage(out: string, files: Record<string, string>): Promise<voi
   }
 }
 
-async function buildOne(fixture: IsoFixture, work: string, kernel: { vmlinuz: string; initrd: string }): Promise<void> {
+// `stub`: small placeholders for the EFI and BIOS boot binaries, for an image that fyr release
+// reads and rewrites but nothing boots (the frozen release fixture, freeze-release.ts).
+export async function buildOne(fixture: IsoFixture, work: string, kernel: { vmlinuz: string; initrd: string }, outDir = ISO_FIXTURE_DIR, stub = false): Promise<string> {
   const tree = join(work, fixture.name, 'tree');
   const put = (path: string, content: string | Buffer) => {
     mkdirSync(dirname(join(tree, path)), { recursive: true });
@@ -202,12 +204,13 @@ async function buildOne(fixture: IsoFixture, work: string, kernel: { vmlinuz: st
   const bootx64 = join(tree, 'EFI/BOOT/BOOTX64.EFI');
   const efiModules = ['iso9660', 'fat', 'part_gpt', 'part_msdos', 'normal', 'linux', 'search', 'search_label', 'configfile', 'echo', 'test', 'all_video', 'serial', 'terminal', 'halt', 'reboot'];
   if (fixture.layout === 'el9') efiModules.push('linuxefi');
-  await execa('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', bootx64, ...efiModules]);
+  if (stub) writeFileSync(bootx64, 'fyr frozen-fixture stand-in for BOOTX64.EFI\n');
+  else await execa('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', bootx64, ...efiModules]);
   const esp = join(work, fixture.name, 'efiboot.img');
   const cfgCopy = join(work, fixture.name, 'esp-grub.cfg');
   writeFileSync(cfgCopy, efiCfg);
   await fatImage(esp, { '/EFI/BOOT/BOOTX64.EFI': bootx64, '/EFI/BOOT/grub.cfg': cfgCopy });
-  const out = join(ISO_FIXTURE_DIR, `${fixture.name}.iso`);
+  const out = join(outDir, `${fixture.name}.iso`);
   let args: string[];
   if (fixture.layout === 'el9') {
     put('isolinux/isolinux.cfg', isolinuxCfg(fixture.volid));
@@ -218,12 +221,14 @@ async function buildOne(fixture: IsoFixture, work: string, kernel: { vmlinuz: st
   } else {
     put('boot/grub2/grub.cfg', grubCfg(fixture.volid, false, fixture.layout));
     const biosModules = ['iso9660', 'biosdisk', 'part_gpt', 'part_msdos', 'normal', 'linux', 'search', 'search_label', 'configfile', 'echo', 'test', 'serial', 'terminal', 'halt', 'reboot'];
-    await execa('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub2', '-o', join(tree, 'images/eltorito.img'), ...biosModules]);
+    if (stub) writeFileSync(join(tree, 'images/eltorito.img'), Buffer.alloc(2048, 0x90));
+    else await execa('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub2', '-o', join(tree, 'images/eltorito.img'), ...biosModules]);
     args = ['--grub2-mbr', '/usr/lib/grub/i386-pc/boot_hybrid.img', '-partition_offset', '16', '-appended_part_as_gpt', '-append_partition', '2', ESP_GUID, esp, '-iso_mbr_part_type', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7', '-c', 'boot.cat', '--boot-catalog-hide', '-b', 'images/eltorito.img', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', '--grub2-boot-info', '-eltorito-alt-boot', '-e', '--interval:appended_partition_2:all::', '-no-emul-boot'];
   }
   const tmp = `${out}.tmp`;
   await execa('xorriso', ['-as', 'mkisofs', ...args, '-R', '-J', '-V', fixture.volid, '-o', tmp, tree], { env: { SOURCE_DATE_EPOCH: String(EPOCH), LANG: 'C' } });
   renameSync(tmp, out);
+  return out;
 }
 
 function stamp(deb: string): string {
