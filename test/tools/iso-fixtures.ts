@@ -180,7 +180,7 @@ function grubCfg(volid: string, efi: boolean, layout: 'el9' | 'el10'): string {
 async function fatImage(out: string, files: Record<string, string>): Promise<void> {
   rmSync(out, { force: true });
   await execa('mkfs.vfat', ['-C', '-n', 'ANACONDA', '-i', '12345678', '--invariant', out, '4096']);
-  const env = { MTOOLS_SKIP_CHECK: '1' };
+  const env = { MTOOLS_SKIP_CHECK: '1', SOURCE_DATE_EPOCH: String(EPOCH) };
   await execa('mmd', ['-i', out, '::/EFI', '::/EFI/BOOT'], { env });
   for (const [target, source] of Object.entries(files)) {
     utimesSync(source, EPOCH, EPOCH);
@@ -225,6 +225,14 @@ export async function buildOne(fixture: IsoFixture, work: string, kernel: { vmli
     else await execa('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub2', '-o', join(tree, 'images/eltorito.img'), ...biosModules]);
     args = ['--grub2-mbr', '/usr/lib/grub/i386-pc/boot_hybrid.img', '-partition_offset', '16', '-appended_part_as_gpt', '-append_partition', '2', ESP_GUID, esp, '-iso_mbr_part_type', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7', '-c', 'boot.cat', '--boot-catalog-hide', '-b', 'images/eltorito.img', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', '--grub2-boot-info', '-eltorito-alt-boot', '-e', '--interval:appended_partition_2:all::', '-no-emul-boot'];
   }
+  // Every file and directory dated EPOCH: xorriso records their times, and the image must be
+  // the same bytes on every build.
+  const stamp = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) if (entry.isDirectory()) stamp(join(path, entry.name));
+    for (const entry of readdirSync(path)) utimesSync(join(path, entry), EPOCH, EPOCH);
+  };
+  stamp(tree);
+  utimesSync(tree, EPOCH, EPOCH);
   const tmp = `${out}.tmp`;
   await execa('xorriso', ['-as', 'mkisofs', ...args, '-R', '-J', '-V', fixture.volid, '-o', tmp, tree], { env: { SOURCE_DATE_EPOCH: String(EPOCH), LANG: 'C' } });
   renameSync(tmp, out);
