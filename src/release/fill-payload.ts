@@ -99,42 +99,98 @@ function piecesOf(files: readonly FillFile[]): Piece[] {
   return pieces;
 }
 
+// The buffers pieces are read into. A buffer has up to two users, the write and the MD5
+// worker, and is taken again once both are done with it.
+class BufferPool {
+  private readonly free: number[] = [];
+  private readonly users: Uint8Array;
+  // Slots the MD5 worker has not given back yet: after a mismatch it is stopped, and they are
+  // taken back with reclaim(), or the copy would wait for them forever.
+  private readonly hashing: Uint8Array;
+  private wake: (() => void) | undefined;
+
+  constructor(count: number) {
+    this.users = new Uint8Array(count);
+    this.hashing = new Uint8Array(count);
+    for (let slot = 0; slot < count; slot++) this.free.push(slot);
+  }
+
+  // A free slot, waiting for one while `stop()` is false; undefined once it is true.
+  async take(stop: () => boolean): Promise<number | undefined> {
+    while (this.free.length === 0 && !stop()) await new Promise<void>((resolve) => (this.wake = resolve));
+    return stop() ? undefined : this.free.pop()!;
+  }
+
+  use(slot: number, write: boolean, hash: boolean): void {
+    this.users[slot] = (write ? 1 : 0) + (hash ? 1 : 0);
+    this.hashing[slot] = hash ? 1 : 0;
+    if (this.users[slot] === 0) {
+      this.free.push(slot);
+      this.interrupt();
+    }
+  }
+
+  // One user is done with the slot.
+  release(slot: number): void {
+    if (--this.users[slot]! > 0) return;
+    this.free.push(slot);
+    this.interrupt();
+  }
+
+  hashed(slot: number): void {
+    this.hashing[slot] = 0;
+    this.release(slot);
+  }
+
+  // The MD5 worker was stopped: the slots it held come back.
+  reclaim(): void {
+    for (let slot = 0; slot < this.hashing.length; slot++) if (this.hashing[slot]) this.hashed(slot);
+  }
+
+  // Wakes a take() that waits, to look at its stop condition again.
+  interrupt(): void {
+    this.wake?.();
+    this.wake = undefined;
+  }
+}
+
 // `files` in image order. Pieces are read and hashed in order on this thread while earlier ones
-// are still being written by libuv's threads and MD5-hashed by the worker. A buffer is reused
-// once both are done with it.
+// are still being written by libuv's threads and MD5-hashed by the worker.
 export async function fillPayload(image: ImageMd5Target, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
   const target = image.path;
   const total = files.reduce((n, f) => n + f.size, 0);
   const mismatches: FillResult['mismatches'] = [];
-  const free: number[] = [];
-  const users = new Uint8Array(BUFFERS);
-  let wake: (() => void) | undefined;
-  const release = (slot: number) => {
-    if (--users[slot]! > 0) return;
-    free.push(slot);
-    wake?.();
-    wake = undefined;
-  };
-  // Slots the MD5 worker has not given back yet: after a mismatch it is stopped, and they are
-  // taken back here, or the copy would wait for them forever.
-  const hashing = new Uint8Array(BUFFERS);
-  const hashed = (slot: number) => {
-    hashing[slot] = 0;
-    release(slot);
-  };
+  const pool = new BufferPool(BUFFERS);
   // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
-  const md5 = imageMd5(image, BUFFERS, CHUNK + 4096, hashed);
+  const md5 = imageMd5(image, BUFFERS, CHUNK + 4096, (slot) => pool.hashed(slot));
   const pieces = piecesOf(files);
   const { out, direct } = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {
     // Stopped on purpose after a mismatch, or broken: either way no more buffers come back.
     if (mismatches.length === 0) failure ??= err;
-    wake?.();
-    wake = undefined;
+    pool.interrupt();
   });
-  for (let slot = 0; slot < BUFFERS; slot++) free.push(slot);
   const writes = new Set<Promise<void>>();
+  // A direct write of a file's last piece is rounded up with zeros, which are what the image
+  // holds up to the end of the file's last sector anyway.
+  const write = (slot: number, piece: Piece) => {
+    const length = direct ? Math.ceil(piece.length / DIRECT_ALIGN) * DIRECT_ALIGN : piece.length;
+    md5.slots[slot]!.fill(0, piece.length, length);
+    const pending = out
+      .write(md5.slots[slot]!, 0, length, piece.at)
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          failure ??= writeError(err, target);
+        },
+      )
+      .finally(() => {
+        writes.delete(pending);
+        pool.release(slot);
+      });
+    writes.add(pending);
+  };
   let done = 0;
   let input: FileHandle | undefined;
   try {
@@ -149,39 +205,17 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
           throw new FyrError('CONTENT_INVALID', `cannot read ${file.source}: ${err.code ?? err.message}`);
         });
       }
-      while (free.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
-      if (failure) throw failure;
-      const slot = free.pop()!;
+      const slot = await pool.take(() => failure !== undefined);
+      if (slot === undefined) throw failure!;
       const data = await readFull(input!, md5.slots[slot]!, piece.length, piece.from, file.source);
       hash.update(data);
-      // Two users of the buffer: the write (unless the piece is all zeros) and the MD5.
-      users[slot] = 1;
-      if (mismatches.length === 0) {
-        if (!data.equals(ZERO.subarray(0, piece.length))) {
-          users[slot]++;
-          // A direct write of a file's last piece is rounded up with zeros, which are what
-          // the image holds up to the end of the file's last sector anyway.
-          const length = direct ? Math.ceil(piece.length / DIRECT_ALIGN) * DIRECT_ALIGN : piece.length;
-          md5.slots[slot]!.fill(0, piece.length, length);
-          const write = out
-            .write(md5.slots[slot]!, 0, length, piece.at)
-            .then(
-              () => undefined,
-              (err: unknown) => {
-                failure ??= writeError(err, target);
-              },
-            )
-            .finally(() => {
-              writes.delete(write);
-              release(slot);
-            });
-          writes.add(write);
-        }
-        hashing[slot] = 1;
-        md5.piece(piece.at, piece.length, slot);
-      } else {
-        release(slot);
-      }
+      // After a mismatch the image is abandoned: the rest is only read, to report every one.
+      const copying = mismatches.length === 0;
+      // All-zero pieces are not written: they are holes in the image sized in advance.
+      const writing = copying && !data.equals(ZERO.subarray(0, piece.length));
+      pool.use(slot, writing, copying);
+      if (writing) write(slot, piece);
+      if (copying) md5.piece(piece.at, piece.length, slot);
       done += piece.length;
       options.onProgress?.({ phase: 'write', done, total });
       if (piece.from + piece.length === file.size) {
@@ -189,11 +223,10 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
         input = undefined;
         const actual = hash.digest('hex');
         if (actual !== file.sha256) {
-          // The image is abandoned: the rest is only read, to report every mismatch at once.
           mismatches.push({ index: piece.file, actual });
           if (mismatches.length === 1) {
             await md5.stop();
-            for (let slot = 0; slot < BUFFERS; slot++) if (hashing[slot]) hashed(slot);
+            pool.reclaim();
           }
         }
       }
