@@ -9,7 +9,13 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 DEMO_SITE := examples/edge/site.yaml
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
-.PHONY: demo test deps install build typecheck unit fixtures docs golden bench clean
+.PHONY: demo test check deps install build typecheck format-check format fixtures docs golden bench pack-test clean
+
+UVU := $(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|helpers|tools|doubles)(/|$$)'
+# Left out of `make check`: tests that boot qemu, use network namespaces or root (mounts, loop
+# devices), and the slow ones with real daemons or processes by the hundred. `make test` runs all.
+CHECK_SKIP := -i '^agent/(lab|bmc)' -i '^device/flash' -i '^release/release-(errors|large)' \
+  -i '^render/live-services' -i '^site-iso/boot' -i '^cli/invalid-no-trace' -i '^package/'
 
 ## demo: install everything, validate and render the built-in example site, then release ISO ->
 ## site ISO -> inspect -> boot it in qemu and show the kernel command line and kickstart it read
@@ -18,9 +24,14 @@ demo: deps build fixtures
 	$(FYR) render $(DEMO_SITE) -o out/edge --force
 	$(TSX) test/tools/demo.ts
 
-## test: typecheck, check generated files, and run every test
-test: deps build typecheck fixtures
-	$(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|helpers|tools|doubles)(/|$$)'
+## test: install what is missing, typecheck, check formatting and generated files, run every test
+test: deps build typecheck format-check fixtures
+	$(UVU)
+
+## check: the fast loop: typecheck, formatting and every test that needs no qemu, network
+## namespace or root, in under a minute; installs no system packages
+check: build typecheck format-check fixtures
+	$(UVU) $(CHECK_SKIP)
 
 ## deps: system packages (Node.js >= 20, programs the tests run), only those missing
 deps:
@@ -47,6 +58,13 @@ dist/.fyr-built: node_modules/.fyr-installed $(SRC) tsconfig.json tsconfig.build
 
 typecheck: install
 	npx tsc -p tsconfig.json
+
+## format-check / format: Prettier over src/ and test/ (.prettierrc.json)
+PRETTIER_FILES := 'src/**/*.ts' 'test/**/*.{ts,mjs}'
+format-check: install
+	npx prettier --check --log-level warn $(PRETTIER_FILES)
+format: install
+	npx prettier --write --log-level warn $(PRETTIER_FILES)
 
 ## fixtures: rebuild derived and binary test fixtures
 fixtures: install

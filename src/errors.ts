@@ -16,29 +16,105 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 // Operation-level failures: what stopped a command.
 export const ERROR_CODES = {
   USAGE: { exit: EXIT.usage, summary: 'The command line is wrong: unknown command or option, missing argument.' },
-  SITE_UNREADABLE: { exit: EXIT.failed, summary: 'The site file cannot be opened: missing, a directory, or no permission.' },
-  SITE_INVALID: { exit: EXIT.invalid, summary: 'The site file or its secrets file has problems; each is listed with its position.' },
+  SITE_UNREADABLE: {
+    exit: EXIT.failed,
+    summary: 'The site file cannot be opened: missing, a directory, or no permission.',
+  },
+  SITE_INVALID: {
+    exit: EXIT.invalid,
+    summary: 'The site file or its secrets file has problems; each is listed with its position.',
+  },
   INIT_EXISTS: { exit: EXIT.failed, summary: '`fyr init` would overwrite an existing file.' },
-  RENDER_TEMPLATE: { exit: EXIT.failed, summary: 'A template under kickstart/, blueprints/ or overlays/ failed, or printed a value without its quoting helper (the message names the template and line), or the rendered blueprint breaks the image-installer rules of composer.' },
-  RENDER_EXISTS: { exit: EXIT.failed, summary: '`fyr render` would replace a directory that is not empty; pass --force to replace it.' },
-  CONTENT_INVALID: { exit: EXIT.invalid, summary: 'The content directory of `fyr release` has problems: its fyr-content.json, a missing file, a size or sha256 mismatch. Each is listed.' },
-  BASE_ISO_INVALID: { exit: EXIT.failed, summary: '`fyr release --base` is not a usable installer ISO: not ISO 9660, truncated, or a boot layout fyr does not know. The message says what was found.' },
-  TOOL_MISSING: { exit: EXIT.failed, summary: 'A program fyr runs (xorriso, mtools) is not installed; the message names the package.' },
-  TOOL_FAILED: { exit: EXIT.failed, summary: 'A program fyr ran (xorriso, mtools, lsblk) failed; the command fyr ran and its last messages are shown.' },
-  RELEASE_INVALID: { exit: EXIT.failed, summary: 'The ISO given to `fyr build`, `customize`, `inspect` or `flash` is not a usable fyr release or site ISO: not ISO 9660, no /release.json, truncated, or its embed areas are not where release.json says.' },
-  SITE_TOO_LARGE: { exit: EXIT.failed, summary: "The rendered site does not fit the release's embed areas; the message gives both sizes and the `fyr release` option that makes room." },
-  MD5_STATE_MISMATCH: { exit: EXIT.failed, summary: "The ISO's saved MD5 state does not reproduce its implanted media-check MD5, so the fast path cannot be trusted; `fyr customize --rehash` re-hashes the whole image." },
-  VERIFY_FAILED: { exit: EXIT.failed, summary: '`fyr inspect --verify` or `fyr flash` found bytes that differ from what they should be; each mismatch is listed.' },
-  FLASH_REFUSED: { exit: EXIT.failed, summary: '`fyr flash` will not write to this device: mounted, holding the running system, smaller than the image, or not confirmed.' },
-  COMPOSER_UNREACHABLE: { exit: EXIT.failed, summary: 'osbuild-composer could not be reached at the socket or URL given; the message says how to start it or the proxy.' },
-  COMPOSER_ERROR: { exit: EXIT.failed, summary: "osbuild-composer answered with errors (their ids and messages are shown), or an image download broke off (nothing is kept)." },
-  LISTEN_FAILED: { exit: EXIT.failed, summary: '`fyr composer-proxy` cannot listen on the address given: in use, not an address of this machine, or a port below 1024 without the right.' },
-  COMPOSER_AUTH: { exit: EXIT.failed, summary: '`fyr composer-proxy` refused the request: no or a wrong token (401), or a read-only token asking to build (403).' },
-  COMPOSE_FAILED: { exit: EXIT.failed, summary: "The compose ended FAILED on composer's side; the tail of its osbuild log is shown." },
-  AGENT_MISSING: { exit: EXIT.failed, summary: '`fyr release` found no built first-boot agent (dist/agent/fyr-agent.mjs), or it changed while the release was built; `make build` makes it.' },
+  RENDER_TEMPLATE: {
+    exit: EXIT.failed,
+    summary:
+      'A template under kickstart/, blueprints/ or overlays/ failed, or printed a value without its quoting helper (the message names the template and line), or the rendered blueprint breaks the image-installer rules of composer.',
+  },
+  RENDER_EXISTS: {
+    exit: EXIT.failed,
+    summary: '`fyr render` would replace a directory that is not empty; pass --force to replace it.',
+  },
+  CONTENT_INVALID: {
+    exit: EXIT.invalid,
+    summary:
+      'The content directory of `fyr release` has problems: its fyr-content.json, a missing file, a size or sha256 mismatch. Each is listed.',
+  },
+  BASE_ISO_INVALID: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr release --base` is not a usable installer ISO: not ISO 9660, truncated, or a boot layout fyr does not know. The message says what was found.',
+  },
+  TOOL_MISSING: {
+    exit: EXIT.failed,
+    summary: 'A program fyr runs (xorriso, mtools) is not installed; the message names the package.',
+  },
+  TOOL_FAILED: {
+    exit: EXIT.failed,
+    summary: 'A program fyr ran (xorriso, mtools, lsblk) failed; the command fyr ran and its last messages are shown.',
+  },
+  RELEASE_INVALID: {
+    exit: EXIT.failed,
+    summary:
+      'The ISO given to `fyr build`, `customize`, `inspect` or `flash` is not a usable fyr release or site ISO: not ISO 9660, no /release.json, truncated, or its embed areas are not where release.json says.',
+  },
+  SITE_TOO_LARGE: {
+    exit: EXIT.failed,
+    summary:
+      "The rendered site does not fit the release's embed areas; the message gives both sizes and the `fyr release` option that makes room.",
+  },
+  MD5_STATE_MISMATCH: {
+    exit: EXIT.failed,
+    summary:
+      "The ISO's saved MD5 state does not reproduce its implanted media-check MD5, so the fast path cannot be trusted; `fyr customize --rehash` re-hashes the whole image.",
+  },
+  VERIFY_FAILED: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr inspect --verify` or `fyr flash` found bytes that differ from what they should be; each mismatch is listed.',
+  },
+  FLASH_REFUSED: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr flash` will not write to this device: mounted, holding the running system, smaller than the image, or not confirmed.',
+  },
+  COMPOSER_UNREACHABLE: {
+    exit: EXIT.failed,
+    summary:
+      'osbuild-composer could not be reached at the socket or URL given; the message says how to start it or the proxy.',
+  },
+  COMPOSER_ERROR: {
+    exit: EXIT.failed,
+    summary:
+      'osbuild-composer answered with errors (their ids and messages are shown), or an image download broke off (nothing is kept).',
+  },
+  LISTEN_FAILED: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr composer-proxy` cannot listen on the address given: in use, not an address of this machine, or a port below 1024 without the right.',
+  },
+  COMPOSER_AUTH: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr composer-proxy` refused the request: no or a wrong token (401), or a read-only token asking to build (403).',
+  },
+  COMPOSE_FAILED: {
+    exit: EXIT.failed,
+    summary: "The compose ended FAILED on composer's side; the tail of its osbuild log is shown.",
+  },
+  AGENT_MISSING: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr release` found no built first-boot agent (dist/agent/fyr-agent.mjs), or it changed while the release was built; `make build` makes it.',
+  },
   OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
-  NO_SPACE: { exit: EXIT.failed, summary: 'The output filesystem is full or too small for the image; nothing is left behind.' },
-  INTERRUPTED: { exit: EXIT.failed, summary: 'Stopped by a signal (Ctrl-C); temporary files were removed and nothing was written.' },
+  NO_SPACE: {
+    exit: EXIT.failed,
+    summary: 'The output filesystem is full or too small for the image; nothing is left behind.',
+  },
+  INTERRUPTED: {
+    exit: EXIT.failed,
+    summary: 'Stopped by a signal (Ctrl-C); temporary files were removed and nothing was written.',
+  },
   WRITE_FAILED: { exit: EXIT.failed, summary: 'An output file could not be written; nothing partial is left behind.' },
   INTERNAL: { exit: EXIT.internal, summary: 'A bug in fyr. The message says how to report it.' },
 } as const;
@@ -83,7 +159,11 @@ export interface Problem<C extends string = string> {
 export class InvalidInputError extends FyrError {
   readonly problems: readonly Problem[];
 
-  constructor(message: string, problems: readonly Problem[], code: 'SITE_INVALID' | 'CONTENT_INVALID' = 'SITE_INVALID') {
+  constructor(
+    message: string,
+    problems: readonly Problem[],
+    code: 'SITE_INVALID' | 'CONTENT_INVALID' = 'SITE_INVALID',
+  ) {
     super(code, message);
     this.problems = problems;
   }

@@ -10,7 +10,11 @@ import { sources } from './helpers/sources.js';
 const FILES = sources('src');
 // Every specifier a module names: static imports, re-exports and dynamic import().
 const specifiers = (file: string) =>
-  [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '([^']+)';|^import '([^']+)';|import\('([^']+)'\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+  [
+    ...readFileSync(file, 'utf8').matchAll(
+      /^(?:import|export) [^;]*? from '([^']+)';|^import '([^']+)';|import\('([^']+)'\)/gm,
+    ),
+  ].map((m) => (m[1] ?? m[2] ?? m[3])!);
 // The src/ files a module imports, as paths like src/iso9660/read.ts.
 const localImports = (file: string) =>
   specifiers(file)
@@ -35,7 +39,8 @@ const MAY_IMPORT: Record<string, string[]> = {
 };
 
 test('architecture :: every folder of src/ has its rule', () => {
-  for (const file of FILES.filter((f) => f.split('/').length > 2)) assert.ok(folder(file) in MAY_IMPORT, `${file}: src/${folder(file)}/ has no rule in this test`);
+  for (const file of FILES.filter((f) => f.split('/').length > 2))
+    assert.ok(folder(file) in MAY_IMPORT, `${file}: src/${folder(file)}/ has no rule in this test`);
 });
 
 test('architecture :: folders import only the folders below them', () => {
@@ -45,13 +50,19 @@ test('architecture :: folders import only the folders below them', () => {
     if (allowed.includes('*')) continue;
     for (const target of targets) {
       const to = folder(target);
-      if (to !== from) assert.ok(allowed.includes(to), `${file} imports ${target}: src/${from}/ may import only ${allowed.join(', ')}`);
+      if (to !== from)
+        assert.ok(
+          allowed.includes(to),
+          `${file} imports ${target}: src/${from}/ may import only ${allowed.join(', ')}`,
+        );
     }
   }
 });
 
 test('architecture :: nothing outside src/cli imports src/cli', () => {
-  for (const [file, targets] of GRAPH) if (folder(file) !== 'cli') for (const t of targets) assert.not.ok(t.startsWith('src/cli/'), `${file} imports ${t}`);
+  for (const [file, targets] of GRAPH)
+    if (folder(file) !== 'cli')
+      for (const t of targets) assert.not.ok(t.startsWith('src/cli/'), `${file} imports ${t}`);
 });
 
 test('architecture :: commands do not import each other (shared options live in cli/options.ts)', () => {
@@ -63,8 +74,10 @@ test('architecture :: commands do not import each other (shared options live in 
 
 test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/', () => {
   for (const [file, targets] of GRAPH) {
-    if (folder(file) === 'release') for (const t of targets) assert.not.ok(t.startsWith('src/site-iso/'), `${file} imports ${t}`);
-    if (folder(file) === 'site-iso') for (const t of targets) assert.not.ok(t.startsWith('src/release/'), `${file} imports ${t}`);
+    if (folder(file) === 'release')
+      for (const t of targets) assert.not.ok(t.startsWith('src/site-iso/'), `${file} imports ${t}`);
+    if (folder(file) === 'site-iso')
+      for (const t of targets) assert.not.ok(t.startsWith('src/release/'), `${file} imports ${t}`);
   }
 });
 
@@ -73,7 +86,11 @@ test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/',
 test('architecture :: the agent imports only formats, util and the site model', () => {
   for (const [file, targets] of GRAPH) {
     if (folder(file) !== 'agent') continue;
-    for (const t of targets.filter((t) => !t.startsWith('src/agent/'))) assert.ok(t === 'src/site/model.ts' || t.startsWith('src/formats/') || t.startsWith('src/util/'), `${file} imports ${t}`);
+    for (const t of targets.filter((t) => !t.startsWith('src/agent/')))
+      assert.ok(
+        t === 'src/site/model.ts' || t.startsWith('src/formats/') || t.startsWith('src/util/'),
+        `${file} imports ${t}`,
+      );
   }
 });
 
@@ -103,9 +120,22 @@ test('architecture :: no import cycle anywhere in src/', () => {
 });
 
 test('architecture :: the cycle check finds the circle this layout once had', () => {
-  const circle = new Map([['finish', ['splice']], ['splice', ['release-image']], ['release-image', ['finish', 'read']], ['read', []]]);
+  const circle = new Map([
+    ['finish', ['splice']],
+    ['splice', ['release-image']],
+    ['release-image', ['finish', 'read']],
+    ['read', []],
+  ]);
   assert.equal(findCycle(circle), ['finish', 'splice', 'release-image', 'finish']);
-  assert.is(findCycle(new Map([['a', ['b']], ['b', []]])), undefined);
+  assert.is(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+    undefined,
+  );
 });
 
 // One importer per outside library: each has one place to fake in tests.

@@ -38,7 +38,9 @@ test('errors :: every catalogued code is raised somewhere', () => {
 });
 
 test('errors :: the docs name no code that does not exist', () => {
-  const documented = [...readFileSync('docs/errors.md', 'utf8').matchAll(/^\| <a id="[a-z0-9_]+"><\/a>`([A-Z0-9_]+)`/gm)].map((m) => m[1]!);
+  const documented = [
+    ...readFileSync('docs/errors.md', 'utf8').matchAll(/^\| <a id="[a-z0-9_]+"><\/a>`([A-Z0-9_]+)`/gm),
+  ].map((m) => m[1]!);
   assert.equal(documented.sort(), [...Object.keys(ERROR_CODES), ...Object.keys(PROBLEM_CODES)].sort());
 });
 

@@ -12,7 +12,10 @@ for (const [path, render] of Object.entries(GENERATED)) {
 
 test('generated :: every example points its editor at a schema that exists', () => {
   for (const dir of ['edge', 'ipmi-nat', 'single-node', 'init']) {
-    for (const [file, schema] of [['site.yaml', 'site.schema.json'], ['secrets.yaml', 'secrets.schema.json']] as const) {
+    for (const [file, schema] of [
+      ['site.yaml', 'site.schema.json'],
+      ['secrets.yaml', 'secrets.schema.json'],
+    ] as const) {
       const first = readFileSync(`examples/${dir}/${file}`, 'utf8').split('\n')[0];
       assert.is(first, `# yaml-language-server: $schema=../../docs/schema/${schema}`, `examples/${dir}/${file}`);
     }

@@ -31,8 +31,24 @@ type Created = { ok: true; run: () => Promise<number> } | { ok: false; exitCode:
 const MEDIA_MOUNT = '/run/fyr/media';
 
 function nodeRecords(site: AgentSite): NodeRecord[] {
-  const nodes: NodeRecord[] = site.nodes.map((n) => ({ name: n.name, role: n.role, mac: n.mac, ip: n.ip, bmc: n.bmc.type, power: 'pending', seen: {} }));
-  nodes.push({ name: 'bootstrap', role: 'bootstrap', mac: site.bootstrap.mac, ip: site.bootstrap.ip, bmc: 'libvirt', power: 'pending', seen: {} });
+  const nodes: NodeRecord[] = site.nodes.map((n) => ({
+    name: n.name,
+    role: n.role,
+    mac: n.mac,
+    ip: n.ip,
+    bmc: n.bmc.type,
+    power: 'pending',
+    seen: {},
+  }));
+  nodes.push({
+    name: 'bootstrap',
+    role: 'bootstrap',
+    mac: site.bootstrap.mac,
+    ip: site.bootstrap.ip,
+    bmc: 'libvirt',
+    power: 'pending',
+    seen: {},
+  });
   return nodes;
 }
 
@@ -67,7 +83,12 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
   const { paths } = flags;
   let ctx: AgentContext;
   try {
-    const [site, secrets, release, services] = await Promise.all([readSite(paths.siteJson), readSecrets(paths.secretsJson), readRelease(paths.releaseJson), serviceManager(flags.services)]);
+    const [site, secrets, release, services] = await Promise.all([
+      readSite(paths.siteJson),
+      readSecrets(paths.secretsJson),
+      readRelease(paths.releaseJson),
+      serviceManager(flags.services),
+    ]);
     await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
     const now = () => new Date();
     const state = (await loadState(paths.stateFile)) ?? freshState(site.cluster.fqdn, nodeRecords(site), now());
@@ -75,7 +96,9 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
     const options: AgentOptions = {
       ...DEFAULT_OPTIONS,
       ...(flags.powerParallel ? { powerParallel: flags.powerParallel } : {}),
-      ...(flags.pollMs ? { pollMs: flags.pollMs, retryBaseMs: Math.min(DEFAULT_OPTIONS.retryBaseMs, flags.pollMs) } : {}),
+      ...(flags.pollMs
+        ? { pollMs: flags.pollMs, retryBaseMs: Math.min(DEFAULT_OPTIONS.retryBaseMs, flags.pollMs) }
+        : {}),
       ...(flags.watchTimeoutMs ? { watchTimeoutMs: flags.watchTimeoutMs } : {}),
     };
     const media = async (): Promise<string> => {
@@ -87,7 +110,17 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       return MEDIA_MOUNT;
     };
     ctx = {
-      paths, site, secrets, release, media, services, exec, store, options, log, signal,
+      paths,
+      site,
+      secrets,
+      release,
+      media,
+      services,
+      exec,
+      store,
+      options,
+      log,
+      signal,
       bmc: (node) => bmcDriver(node, secrets.bmc[node.name], exec),
       now,
       sleep: sleeper(signal),

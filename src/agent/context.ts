@@ -66,7 +66,12 @@ export interface Phase {
 
 // Runs a side effect once across crashes: skipped when the journal has it, or when `already`
 // finds it done (it happened, then the agent died before writing the journal).
-export async function once(ctx: AgentContext, key: string, effect: () => Promise<void>, already?: () => Promise<boolean>): Promise<void> {
+export async function once(
+  ctx: AgentContext,
+  key: string,
+  effect: () => Promise<void>,
+  already?: () => Promise<boolean>,
+): Promise<void> {
   if (ctx.store.done(key)) return;
   if (!(already && (await already()))) await effect();
   await ctx.store.record(key);

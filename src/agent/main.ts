@@ -107,9 +107,13 @@ async function main(argv: string[]): Promise<number> {
       services: v.services,
       ...(v.media ? { media: v.media } : {}),
       ...(v['status-listen'] ? { statusListen: v['status-listen'] } : {}),
-      ...(int('power-parallel', v['power-parallel']) ? { powerParallel: int('power-parallel', v['power-parallel'])! } : {}),
+      ...(int('power-parallel', v['power-parallel'])
+        ? { powerParallel: int('power-parallel', v['power-parallel'])! }
+        : {}),
       ...(int('poll-ms', v['poll-ms']) ? { pollMs: int('poll-ms', v['poll-ms'])! } : {}),
-      ...(int('watch-timeout-min', v['watch-timeout-min']) ? { watchTimeoutMs: int('watch-timeout-min', v['watch-timeout-min'])! * 60_000 } : {}),
+      ...(int('watch-timeout-min', v['watch-timeout-min'])
+        ? { watchTimeoutMs: int('watch-timeout-min', v['watch-timeout-min'])! * 60_000 }
+        : {}),
     };
   } catch (err) {
     process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);

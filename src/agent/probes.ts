@@ -83,7 +83,8 @@ export function ntpStratum(host: string, timeoutMs = 3000): Promise<number> {
     socket.once('message', (msg) => {
       clearTimeout(timer);
       socket.close();
-      if (msg.length < 48 || (msg[0]! & 0x7) !== 4) reject(new Error(`${host} sent something that is not an NTP server reply`));
+      if (msg.length < 48 || (msg[0]! & 0x7) !== 4)
+        reject(new Error(`${host} sent something that is not an NTP server reply`));
       else resolve(msg[1]!);
     });
     socket.once('error', (err) => {
@@ -98,7 +99,12 @@ export function ntpStratum(host: string, timeoutMs = 3000): Promise<number> {
 }
 
 // Polls until the check passes or the time is up; the last error explains the failure.
-export async function until<T>(check: () => Promise<T>, timeoutMs: number, sleep: (ms: number) => Promise<void>, stepMs = 500): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T>,
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void>,
+  stepMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

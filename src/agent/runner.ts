@@ -20,7 +20,12 @@ export class AgentFailed extends Error {
 AgentFailed.prototype.name = 'AgentFailed';
 
 function classify(err: unknown): { message: string; retryable: boolean; command?: string } {
-  if (err instanceof PhaseError) return { message: err.message, retryable: err.options.retryable ?? false, ...(err.options.command ? { command: err.options.command } : {}) };
+  if (err instanceof PhaseError)
+    return {
+      message: err.message,
+      retryable: err.options.retryable ?? false,
+      ...(err.options.command ? { command: err.options.command } : {}),
+    };
   if (err instanceof CommandError) return { message: err.message, retryable: err.retryable, command: err.command };
   if (err instanceof BmcError) return { message: err.message, retryable: err.retryable };
   if (err instanceof AgentInputError) return { message: err.message, retryable: false };
@@ -46,7 +51,9 @@ async function runPhase(ctx: AgentContext, phase: Phase): Promise<void> {
       const c = classify(err);
       if (!c.retryable || attempt >= phase.attempts) throw new AgentFailed(phase.name, c.message, c.command);
       const wait = Math.min(ctx.options.retryBaseMs * 2 ** (attempt - 1), 5 * 60_000);
-      await progress(`attempt ${attempt} of ${phase.attempts} failed (${c.message}); again in ${Math.round(wait / 1000)} s`);
+      await progress(
+        `attempt ${attempt} of ${phase.attempts} failed (${c.message}); again in ${Math.round(wait / 1000)} s`,
+      );
       await ctx.sleep(wait);
     }
   }
@@ -83,7 +90,12 @@ export async function runPhases(ctx: AgentContext, phases: readonly Phase[]): Pr
         r.finishedAt = ctx.now().toISOString();
         r.error = failed.message;
         if (failed.command) r.command = failed.command;
-        s.lastError = { phase: phase.name, at: r.finishedAt, message: failed.message, ...(failed.command ? { command: failed.command } : {}) };
+        s.lastError = {
+          phase: phase.name,
+          at: r.finishedAt,
+          message: failed.message,
+          ...(failed.command ? { command: failed.command } : {}),
+        };
       });
       ctx.log(`${phase.name}: FAILED: ${failed.message}${failed.command ? `\n  command: ${failed.command}` : ''}`);
       throw failed;

@@ -27,8 +27,10 @@ export function systemdManager(exec: Exec): ServiceManager {
     reload: async (unit) => void (await exec('systemctl', ['reload-or-restart', unit])),
     stop: async (unit) => void (await exec('systemctl', ['disable', '--now', unit])),
     // is-active exits 3 for an inactive unit: an answer, not a failure.
-    isActive: async (unit) => (await exec('systemctl', ['is-active', '--quiet', unit], { okCodes: [1, 3, 4] })).exitCode === 0,
-    logs: async (unit) => (await exec('journalctl', ['--unit', unit, '--output', 'cat', '--no-pager', '--lines', '20000'])).stdout,
+    isActive: async (unit) =>
+      (await exec('systemctl', ['is-active', '--quiet', unit], { okCodes: [1, 3, 4] })).exitCode === 0,
+    logs: async (unit) =>
+      (await exec('journalctl', ['--unit', unit, '--output', 'cat', '--no-pager', '--lines', '20000'])).stdout,
     skipped: () => undefined,
   };
 }

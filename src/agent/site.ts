@@ -19,7 +19,9 @@ async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new AgentInputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new AgentInputError(
+      `${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -34,7 +36,8 @@ async function readJson(path: string, what: string): Promise<unknown> {
 
 export async function readSite(path: string): Promise<AgentSite> {
   const site = (await readJson(path, 'site')) as AgentSite;
-  if (!site?.cluster?.fqdn || !Array.isArray(site.nodes) || !site.network?.lan?.bastion) throw new AgentInputError(`${path}: not a site written by fyr render (cluster.fqdn, nodes or network.lan missing)`);
+  if (!site?.cluster?.fqdn || !Array.isArray(site.nodes) || !site.network?.lan?.bastion)
+    throw new AgentInputError(`${path}: not a site written by fyr render (cluster.fqdn, nodes or network.lan missing)`);
   return site;
 }
 

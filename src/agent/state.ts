@@ -73,9 +73,21 @@ export interface AgentState {
 }
 
 export function freshState(cluster: string, nodes: NodeRecord[], now: Date): AgentState {
-  const phases = Object.fromEntries(PHASES.map((p) => [p, { status: 'pending', attempts: 0 }])) as Record<PhaseName, PhaseRecord>;
+  const phases = Object.fromEntries(PHASES.map((p) => [p, { status: 'pending', attempts: 0 }])) as Record<
+    PhaseName,
+    PhaseRecord
+  >;
   const at = now.toISOString();
-  return { format: 'fyr-agent-state/1', cluster, startedAt: at, updatedAt: at, phases, nodes, unknownMacs: [], effects: {} };
+  return {
+    format: 'fyr-agent-state/1',
+    cluster,
+    startedAt: at,
+    updatedAt: at,
+    phases,
+    nodes,
+    unknownMacs: [],
+    effects: {},
+  };
 }
 
 export async function loadState(path: string): Promise<AgentState | undefined> {
@@ -90,9 +102,12 @@ export async function loadState(path: string): Promise<AgentState | undefined> {
   try {
     state = JSON.parse(text) as AgentState;
   } catch (err) {
-    throw new AgentInputError(`${path}: the state file is damaged (${(err as Error).message}); move it aside to start over, which repeats every phase`);
+    throw new AgentInputError(
+      `${path}: the state file is damaged (${(err as Error).message}); move it aside to start over, which repeats every phase`,
+    );
   }
-  if (state?.format !== 'fyr-agent-state/1') throw new AgentInputError(`${path}: not an agent state file (format ${String(state?.format)})`);
+  if (state?.format !== 'fyr-agent-state/1')
+    throw new AgentInputError(`${path}: not an agent state file (format ${String(state?.format)})`);
   return state;
 }
 

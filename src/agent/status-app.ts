@@ -23,6 +23,8 @@ export function buildStatusApp(stateFile: string, now: () => Date = () => new Da
     return statusHtml(v);
   });
   // Read-only: anything but GET/HEAD is refused the same way.
-  app.setNotFoundHandler((req, reply) => reply.code(req.method === 'GET' || req.method === 'HEAD' ? 404 : 405).send({ error: 'not found' }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(req.method === 'GET' || req.method === 'HEAD' ? 404 : 405).send({ error: 'not found' }),
+  );
   return app;
 }

@@ -9,8 +9,26 @@ export interface StatusView {
   updatedAt: string;
   elapsedSeconds: number;
   current?: string;
-  phases: Array<{ name: string; status: string; startedAt?: string; finishedAt?: string; attempts: number; detail?: string; error?: string; command?: string }>;
-  nodes: Array<{ name: string; role: string; mac: string; ip: string; bmc: string; power: string; step: string; seen: Record<string, string> }>;
+  phases: Array<{
+    name: string;
+    status: string;
+    startedAt?: string;
+    finishedAt?: string;
+    attempts: number;
+    detail?: string;
+    error?: string;
+    command?: string;
+  }>;
+  nodes: Array<{
+    name: string;
+    role: string;
+    mac: string;
+    ip: string;
+    bmc: string;
+    power: string;
+    step: string;
+    seen: Record<string, string>;
+  }>;
   unknownMacs: AgentState['unknownMacs'];
   lastError?: AgentState['lastError'];
 }
@@ -42,19 +60,28 @@ export function statusView(state: AgentState, now: Date): StatusView {
   };
 }
 
-const duration = (s: number) => `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(s % 60).padStart(2, '0')}s`;
+const duration = (s: number) =>
+  `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(s % 60).padStart(2, '0')}s`;
 const MARK: Record<string, string> = { done: '[x]', running: '[>]', failed: '[!]', pending: '[ ]' };
 
 export function statusText(v: StatusView): string {
-  const lines = [`fyr-agent: ${v.cluster}: ${v.state.toUpperCase()} after ${duration(v.elapsedSeconds)}${v.current && v.state !== 'done' ? ` (phase ${v.current})` : ''}`, ''];
+  const lines = [
+    `fyr-agent: ${v.cluster}: ${v.state.toUpperCase()} after ${duration(v.elapsedSeconds)}${v.current && v.state !== 'done' ? ` (phase ${v.current})` : ''}`,
+    '',
+  ];
   for (const p of v.phases) {
-    lines.push(`  ${MARK[p.status] ?? '[?]'} ${p.name.padEnd(19)}${p.finishedAt && p.status === 'done' ? ` ${p.finishedAt}` : ''}${p.attempts > 1 ? ` (attempt ${p.attempts})` : ''}`);
+    lines.push(
+      `  ${MARK[p.status] ?? '[?]'} ${p.name.padEnd(19)}${p.finishedAt && p.status === 'done' ? ` ${p.finishedAt}` : ''}${p.attempts > 1 ? ` (attempt ${p.attempts})` : ''}`,
+    );
     if (p.detail && p.status !== 'done') lines.push(`        ${p.detail}`);
     if (p.error) lines.push(...p.error.split('\n').map((l) => `        ${l}`));
     if (p.command) lines.push(`        command: ${p.command}`);
   }
   lines.push('', `  ${'node'.padEnd(12)}${'role'.padEnd(15)}${'power'.padEnd(18)}${'ip'.padEnd(16)}progress`);
-  for (const n of v.nodes) lines.push(`  ${n.name.padEnd(12)}${n.role.padEnd(15)}${n.power.padEnd(18)}${n.ip.padEnd(16)}${NODE_STEPS.map((s) => (n.seen[s] ? s : '.')).join(' ')}`);
+  for (const n of v.nodes)
+    lines.push(
+      `  ${n.name.padEnd(12)}${n.role.padEnd(15)}${n.power.padEnd(18)}${n.ip.padEnd(16)}${NODE_STEPS.map((s) => (n.seen[s] ? s : '.')).join(' ')}`,
+    );
   if (v.unknownMacs.length > 0) {
     lines.push('', '  machines that PXE-booted but are not in the site file:');
     for (const u of v.unknownMacs) lines.push(`    ${u.mac}${u.ip ? ` ${u.ip}` : ''} first seen ${u.firstSeen}`);
@@ -65,9 +92,17 @@ export function statusText(v: StatusView): string {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function statusHtml(v: StatusView): string {
-  const rows = v.phases.map((p) => `<tr class="${esc(p.status)}"><td>${esc(p.name)}</td><td>${esc(p.status)}</td><td>${esc(p.finishedAt ?? p.startedAt ?? '')}</td><td>${esc(p.detail ?? '')}${p.error ? `<pre>${esc(p.error)}</pre>` : ''}${p.command ? `<pre>${esc(p.command)}</pre>` : ''}</td></tr>`);
-  const nodes = v.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td>${esc(n.mac)}</td><td>${esc(n.ip)}</td><td>${esc(n.power)}</td>${NODE_STEPS.map((s) => `<td>${n.seen[s] ? '&#10003;' : ''}</td>`).join('')}</tr>`);
-  const unknown = v.unknownMacs.map((u) => `<li>${esc(u.mac)} ${esc(u.ip ?? '')} (first seen ${esc(u.firstSeen)})</li>`);
+  const rows = v.phases.map(
+    (p) =>
+      `<tr class="${esc(p.status)}"><td>${esc(p.name)}</td><td>${esc(p.status)}</td><td>${esc(p.finishedAt ?? p.startedAt ?? '')}</td><td>${esc(p.detail ?? '')}${p.error ? `<pre>${esc(p.error)}</pre>` : ''}${p.command ? `<pre>${esc(p.command)}</pre>` : ''}</td></tr>`,
+  );
+  const nodes = v.nodes.map(
+    (n) =>
+      `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td>${esc(n.mac)}</td><td>${esc(n.ip)}</td><td>${esc(n.power)}</td>${NODE_STEPS.map((s) => `<td>${n.seen[s] ? '&#10003;' : ''}</td>`).join('')}</tr>`,
+  );
+  const unknown = v.unknownMacs.map(
+    (u) => `<li>${esc(u.mac)} ${esc(u.ip ?? '')} (first seen ${esc(u.firstSeen)})</li>`,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10"><title>fyr: ${esc(v.cluster)}</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}tr.failed{background:#fdd}tr.running{background:#ffd}tr.done{color:#555}pre{margin:0;white-space:pre-wrap}</style></head>

@@ -15,7 +15,8 @@ function b64url(text: string): Buffer {
 }
 
 export function jwkThumbprint(jwk: Jwk): string {
-  if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y) throw new Error(`Tang key is not an EC key (kty ${String(jwk.kty)})`);
+  if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y)
+    throw new Error(`Tang key is not an EC key (kty ${String(jwk.kty)})`);
   // RFC 7638: the required members only, in lexicographic order, no whitespace.
   const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
   return createHash('sha256').update(canonical).digest('base64url');

@@ -44,7 +44,8 @@ export interface Fetch {
 // Apache's combined (or common) format: host ident user [time] "METHOD path proto" status bytes ...
 export function parseAccessLog(text: string): Fetch[] {
   const out: Fetch[] = [];
-  for (const m of text.matchAll(/^(\S+) \S+ \S+ \[[^\]]*\] "(?:GET|HEAD) (\S+)[^"]*" (\d{3})/gm)) out.push({ ip: m[1]!, path: m[2]!.split('?')[0]!, status: Number(m[3]) });
+  for (const m of text.matchAll(/^(\S+) \S+ \S+ \[[^\]]*\] "(?:GET|HEAD) (\S+)[^"]*" (\d{3})/gm))
+    out.push({ ip: m[1]!, path: m[2]!.split('?')[0]!, status: Number(m[3]) });
   return out;
 }
 

@@ -22,14 +22,21 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
   const tokenFile = str(args.options['token-file']);
   const token = tokenFile ? readOptionFile(tokenFile, '--token-file').trim() : str(io.env.FYR_COMPOSER_TOKEN);
   const caFile = str(args.options.ca);
-  const transport = makeTransport(str(args.options.composer) ?? str(io.env.FYR_COMPOSER) ?? `unix:${DEFAULT_SOCKET}`, { ...(token ? { token } : {}), ...(caFile ? { ca: readOptionFile(caFile, '--ca') } : {}) });
+  const transport = makeTransport(str(args.options.composer) ?? str(io.env.FYR_COMPOSER) ?? `unix:${DEFAULT_SOCKET}`, {
+    ...(token ? { token } : {}),
+    ...(caFile ? { ca: readOptionFile(caFile, '--ca') } : {}),
+  });
   const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
   const style = makeStyle(io.color.stderr);
   const poll = str(io.env.FYR_COMPOSE_POLL_MS);
   const onProgress = (e: ComposeEvent) => {
     if (e.phase === 'note') progress.note(e.message!);
     else if (e.phase === 'warning') progress.note(`${style.yellow('composer warning:')} ${e.message}`);
-    else if (e.phase === 'state') progress.update(`compose ${e.id}: ${e.state}, ${Math.floor(e.seconds / 60)}m ${Math.floor(e.seconds % 60)}s`, e.state === 'FINISHED' ? 1 : e.state === 'RUNNING' ? 0.5 : 0);
+    else if (e.phase === 'state')
+      progress.update(
+        `compose ${e.id}: ${e.state}, ${Math.floor(e.seconds / 60)}m ${Math.floor(e.seconds % 60)}s`,
+        e.state === 'FINISHED' ? 1 : e.state === 'RUNNING' ? 0.5 : 0,
+      );
     else progress.update(`downloading ${output}`, e.total ? (e.done ?? 0) / e.total : 0);
   };
   try {
@@ -49,4 +56,3 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
     progress.done();
   }
 }
-

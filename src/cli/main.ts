@@ -24,7 +24,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const io: Io = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
-  color: { stdout: wantsColor(process.env, process.stdout.isTTY === true), stderr: wantsColor(process.env, process.stderr.isTTY === true) },
+  color: {
+    stdout: wantsColor(process.env, process.stdout.isTTY === true),
+    stderr: wantsColor(process.env, process.stderr.isTTY === true),
+  },
   env: process.env,
   stderrIsTTY: process.stderr.isTTY === true,
   signal: stop.signal,

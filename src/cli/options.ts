@@ -20,14 +20,18 @@ export function readOptionFile(file: string, option: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new FyrError('USAGE', `${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new FyrError(
+      'USAGE',
+      `${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
 export function sourceDateEpoch(io: Io): number | undefined {
   const value = io.env.SOURCE_DATE_EPOCH;
   if (value === undefined || value === '') return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw new FyrError('USAGE', `SOURCE_DATE_EPOCH=${value}: expected seconds since 1970 (digits only)`);
+  if (!/^\d{1,12}$/.test(value))
+    throw new FyrError('USAGE', `SOURCE_DATE_EPOCH=${value}: expected seconds since 1970 (digits only)`);
   return Number(value);
 }
 
@@ -53,30 +57,55 @@ export function choice<T extends string>(name: string, value: unknown, allowed: 
 
 export const RENDER_OPTIONS = {
   os: { type: 'string', value: 'OS', help: 'Bastion OS release: rhel9 (default) or rhel10' },
-  source: { type: 'string', value: 'SRC', help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)' },
+  source: {
+    type: 'string',
+    value: 'SRC',
+    help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)',
+  },
   secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
 } as const;
 
 // Sizes for humans: 256K, 8M, 1G (binary units).
-const UNITS: Record<string, number> = { '': 1, K: 1024, KI: 1024, KIB: 1024, M: 1024 ** 2, MI: 1024 ** 2, MIB: 1024 ** 2, G: 1024 ** 3, GI: 1024 ** 3, GIB: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  K: 1024,
+  KI: 1024,
+  KIB: 1024,
+  M: 1024 ** 2,
+  MI: 1024 ** 2,
+  MIB: 1024 ** 2,
+  G: 1024 ** 3,
+  GI: 1024 ** 3,
+  GIB: 1024 ** 3,
+};
 
 export function parseSize(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   const m = /^(\d+)\s*([A-Za-z]*)$/.exec(String(value));
   const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
-  if (!m || unit === undefined) throw new FyrError('USAGE', `--${name} ${String(value)}: expected a size such as 256K, 8M or 1G`);
+  if (!m || unit === undefined)
+    throw new FyrError('USAGE', `--${name} ${String(value)}: expected a size such as 256K, 8M or 1G`);
   const bytes = Number(m[1]) * unit;
-  if (bytes < 4096 || bytes > 1024 ** 3) throw new FyrError('USAGE', `--${name} ${String(value)}: expected between 4K and 1G`);
+  if (bytes < 4096 || bytes > 1024 ** 3)
+    throw new FyrError('USAGE', `--${name} ${String(value)}: expected between 4K and 1G`);
   return bytes;
 }
 
 // How every command that composes reaches osbuild-composer.
 export const COMPOSE_OPTIONS = {
-  composer: { type: 'string', value: 'WHERE', help: `unix:/path/to/api.socket or https://host:port of fyr composer-proxy (default: $FYR_COMPOSER or unix:${DEFAULT_SOCKET})` },
+  composer: {
+    type: 'string',
+    value: 'WHERE',
+    help: `unix:/path/to/api.socket or https://host:port of fyr composer-proxy (default: $FYR_COMPOSER or unix:${DEFAULT_SOCKET})`,
+  },
   type: { type: 'string', value: 'TYPE', help: 'Compose type (default image-installer)' },
   'token-file': { type: 'string', value: 'FILE', help: 'Bearer token for the proxy (default: $FYR_COMPOSER_TOKEN)' },
   ca: { type: 'string', value: 'FILE', help: "PEM CA certificate of the proxy's TLS certificate" },
-  'cache-dir': { type: 'string', value: 'DIR', help: 'Where the index of finished composes is kept (default: $XDG_CACHE_HOME/fyr or ~/.cache/fyr)' },
+  'cache-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'Where the index of finished composes is kept (default: $XDG_CACHE_HOME/fyr or ~/.cache/fyr)',
+  },
   'no-cache': { type: 'boolean', help: 'Build anew even if a finished compose of the same blueprint exists' },
   detach: { type: 'boolean', help: 'On Ctrl-C, leave the compose running on composer instead of cancelling it' },
 } as const;

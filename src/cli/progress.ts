@@ -17,7 +17,10 @@ export function bar(fraction: number): string {
   return `[${'#'.repeat(full)}${'.'.repeat(WIDTH - full)}] ${(f * 100).toFixed(0).padStart(3)}%`;
 }
 
-export function makeProgress(io: Io, options: { quiet?: boolean; now?: () => number; intervalMs?: number } = {}): Progress {
+export function makeProgress(
+  io: Io,
+  options: { quiet?: boolean; now?: () => number; intervalMs?: number } = {},
+): Progress {
   const now = options.now ?? (() => Date.now());
   const interval = options.intervalMs ?? 5000;
   let drawn = false;

@@ -21,7 +21,19 @@ import type { Io } from './io.js';
 import { countLabel, formatProblem, problemJson, toJson } from './report.js';
 import { makeStyle } from './style.js';
 
-export const COMMANDS: readonly CommandSpec[] = [validateCommand, renderCommand, composeCommand, composerProxyCommand, releaseCommand, buildCommand, customizeCommand, inspectCommand, flashCommand, initCommand, schemaCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  validateCommand,
+  renderCommand,
+  composeCommand,
+  composerProxyCommand,
+  releaseCommand,
+  buildCommand,
+  customizeCommand,
+  inspectCommand,
+  flashCommand,
+  initCommand,
+  schemaCommand,
+];
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const json = argv.includes('--json');
@@ -67,7 +79,10 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 function findCommand(name: string): CommandSpec {
   const command = COMMANDS.find((c) => c.name === name);
   if (command !== undefined) return command;
-  const hint = didYouMean(name, COMMANDS.map((c) => c.name));
+  const hint = didYouMean(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
   const what = name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`;
   throw new FyrError('USAGE', `${what}${hint ? ` (did you mean "${hint}"?)` : ''}`, {
     details: [`Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See fyr --help.`],
@@ -77,7 +92,10 @@ function findCommand(name: string): CommandSpec {
 function parseCommandArgs(command: CommandSpec, args: string[]): ParsedArgs {
   const specs = { ...command.options, ...COMMON_OPTIONS };
   const options = Object.fromEntries(
-    Object.entries(specs).map(([name, spec]) => [name, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+    Object.entries(specs).map(([name, spec]) => [
+      name,
+      spec.short ? { type: spec.type, short: spec.short } : { type: spec.type },
+    ]),
   );
   let parsed;
   try {
@@ -122,16 +140,31 @@ function report(err: unknown, io: Io, json: boolean): number {
     const errors = err.problems.filter((p) => p.severity === 'error');
     const warnings = err.problems.filter((p) => p.severity === 'warning');
     if (json) {
-      io.stdout(toJson({ ok: false, error: { code: err.code, message: err.message }, errors: errors.map(problemJson), warnings: warnings.map(problemJson) }));
+      io.stdout(
+        toJson({
+          ok: false,
+          error: { code: err.code, message: err.message },
+          errors: errors.map(problemJson),
+          warnings: warnings.map(problemJson),
+        }),
+      );
     } else {
       for (const problem of err.problems) io.stderr(`${formatProblem(problem, style)}\n`);
-      io.stderr(`${style.red('fyr: invalid:')} ${countLabel(errors.length, 'error')}${warnings.length > 0 ? `, ${countLabel(warnings.length, 'warning')}` : ''}; nothing was written.\n`);
+      io.stderr(
+        `${style.red('fyr: invalid:')} ${countLabel(errors.length, 'error')}${warnings.length > 0 ? `, ${countLabel(warnings.length, 'warning')}` : ''}; nothing was written.\n`,
+      );
     }
     return err.exitCode;
   }
   // Checked by code, not class: tests load src/ while the CLI they run is dist/.
   if (isFyrError(err) && err.code === 'VERIFY_FAILED' && 'report' in err && json) {
-    io.stdout(toJson({ ok: false, ...(err as VerifyFailedError).report, error: { code: err.code, message: err.message, details: err.detailLines } }));
+    io.stdout(
+      toJson({
+        ok: false,
+        ...(err as VerifyFailedError).report,
+        error: { code: err.code, message: err.message, details: err.detailLines },
+      }),
+    );
     return err.exitCode;
   }
   if (isFyrError(err)) {

@@ -6,10 +6,16 @@ import type { Io } from './io.js';
 import { countLabel, formatProblem } from './report.js';
 import { makeStyle } from './style.js';
 
-export async function loadValidSite(file: string, options: ValidateOptions): Promise<{ site: Site; warnings: Problem[] }> {
+export async function loadValidSite(
+  file: string,
+  options: ValidateOptions,
+): Promise<{ site: Site; warnings: Problem[] }> {
   const result = await validateSiteFile(file, options);
   if (result.site === undefined) {
-    throw new InvalidInputError(`${file}: ${countLabel(result.errors.length, 'error')}, ${countLabel(result.warnings.length, 'warning')}`, [...result.errors, ...result.warnings]);
+    throw new InvalidInputError(
+      `${file}: ${countLabel(result.errors.length, 'error')}, ${countLabel(result.warnings.length, 'warning')}`,
+      [...result.errors, ...result.warnings],
+    );
   }
   return { site: result.site, warnings: result.warnings };
 }

@@ -9,7 +9,12 @@ import type { Io } from './io.js';
 import { choice, OS, sourceDateEpoch, SOURCES } from './options.js';
 import { loadValidSite, printWarnings } from './site-input.js';
 
-export async function siteForIso(file: string, args: ParsedArgs, io: Io, releaseName: string): Promise<{ content: SiteContent; meta: SiteMeta }> {
+export async function siteForIso(
+  file: string,
+  args: ParsedArgs,
+  io: Io,
+  releaseName: string,
+): Promise<{ content: SiteContent; meta: SiteMeta }> {
   const options = {
     os: choice('os', args.options.os, OS, DEFAULT_RENDER_OPTIONS.os),
     source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
@@ -19,7 +24,9 @@ export async function siteForIso(file: string, args: ParsedArgs, io: Io, release
   if (!args.json) printWarnings(warnings, io);
   const rendered = renderSite(site, options);
   const kickstart = rendered.files.find((f) => f.path === 'ks.cfg')!.content;
-  const files = rendered.files.filter((f) => f.path !== 'ks.cfg').map((f) => ({ path: f.path, mode: f.mode, content: Buffer.from(f.content) }));
+  const files = rendered.files
+    .filter((f) => f.path !== 'ks.cfg')
+    .map((f) => ({ path: f.path, mode: f.mode, content: Buffer.from(f.content) }));
   // SOURCE_DATE_EPOCH makes the build time, and so the whole ISO, reproducible.
   const built = sourceDateEpoch(io) ?? Math.floor(Date.now() / 1000);
   const { tar, meta } = await packSite(

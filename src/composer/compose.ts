@@ -50,7 +50,11 @@ interface CacheIndex {
 function checkRules(content: string): void {
   const issues = checkBlueprint(parseBlueprintToml(content));
   if (issues.length === 0) return;
-  throw new FyrError('RENDER_TEMPLATE', `the rendered blueprint breaks composer's image-installer rules (blueprints/ changed?)`, { details: issues.map((i) => `${i.path}: ${i.message}`) });
+  throw new FyrError(
+    'RENDER_TEMPLATE',
+    `the rendered blueprint breaks composer's image-installer rules (blueprints/ changed?)`,
+    { details: issues.map((i) => `${i.path}: ${i.message}`) },
+  );
 }
 
 // The blueprint under a name that carries its content: fyr-bastion-rhel9-<12 hex digits>.
@@ -83,7 +87,10 @@ export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
   const status = await client.status(signal);
   emit({ phase: 'note', message: `osbuild-composer ${status.build} at ${client.transport.where}` });
   const types = await client.composeTypes(signal);
-  if (!types.includes(o.type)) throw new FyrError('COMPOSER_ERROR', `composer at ${client.transport.where} does not offer image type ${o.type}`, { details: [`It offers: ${types.join(', ') || 'none'}.`] });
+  if (!types.includes(o.type))
+    throw new FyrError('COMPOSER_ERROR', `composer at ${client.transport.where} does not offer image type ${o.type}`, {
+      details: [`It offers: ${types.join(', ') || 'none'}.`],
+    });
   const bp = hashedBlueprint(o.blueprint.content, o.blueprint.name, o.blueprint.sha256);
   checkRules(bp.content);
   const indexFile = join(o.cacheDir, 'composes.json');
@@ -134,7 +141,10 @@ export async function composeImage(o: ComposeOptions): Promise<ComposeResult> {
 }
 
 async function stop(client: WeldrClient, id: string, detach: boolean): Promise<never> {
-  if (detach) throw new FyrError('INTERRUPTED', `stopped waiting; compose ${id} goes on at ${client.transport.where}`, { details: ['Run the same fyr compose again to pick it up.'] });
+  if (detach)
+    throw new FyrError('INTERRUPTED', `stopped waiting; compose ${id} goes on at ${client.transport.where}`, {
+      details: ['Run the same fyr compose again to pick it up.'],
+    });
   await client.cancel(id).catch(() => undefined);
   throw new FyrError('INTERRUPTED', `stopped; compose ${id} was cancelled on composer`);
 }
@@ -145,7 +155,10 @@ async function failure(client: WeldrClient, id: string): Promise<FyrError> {
   try {
     const logs = await client.archive(id, 'logs');
     const log = logs.get('logs/osbuild.log') ?? [...logs.values()][0] ?? '';
-    tail = log.split('\n').filter((l) => l.trim() !== '').slice(-12);
+    tail = log
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-12);
   } catch (err) {
     tail = [`(the logs could not be fetched: ${(err as Error).message})`];
   }
@@ -153,5 +166,7 @@ async function failure(client: WeldrClient, id: string): Promise<FyrError> {
     (files) => [...files.entries()].map(([name, text]) => `${name} (${text.length} bytes)`).join(', '),
     () => 'not available',
   );
-  return new FyrError('COMPOSE_FAILED', `compose ${id} failed on composer's side; the end of its osbuild log:`, { details: [...tail, `osbuild manifest: ${manifest} (composer-cli compose metadata ${id})`] });
+  return new FyrError('COMPOSE_FAILED', `compose ${id} failed on composer's side; the end of its osbuild log:`, {
+    details: [...tail, `osbuild manifest: ${manifest} (composer-cli compose metadata ${id})`],
+  });
 }

@@ -34,11 +34,15 @@ export function parseTokens(text: string, file: string): ProxyToken[] {
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') return;
     const [name, role, token, ...rest] = line.split(/\s+/);
-    if (!name || (role !== 'read' && role !== 'build') || !token || rest.length > 0) problems.push(`${file}:${i + 1}: expected "NAME read|build TOKEN"`);
+    if (!name || (role !== 'read' && role !== 'build') || !token || rest.length > 0)
+      problems.push(`${file}:${i + 1}: expected "NAME read|build TOKEN"`);
     else if (token.length < 32) problems.push(`${file}:${i + 1}: the token of ${name} is shorter than 32 characters`);
     else tokens.push({ name, role, token });
   });
-  if (problems.length > 0 || tokens.length === 0) throw new FyrError('USAGE', `${file}: ${problems.length > 0 ? 'bad token lines' : 'no tokens'}`, { details: problems.length > 0 ? problems : ['Add a line such as: ci build $(openssl rand -hex 32)'] });
+  if (problems.length > 0 || tokens.length === 0)
+    throw new FyrError('USAGE', `${file}: ${problems.length > 0 ? 'bad token lines' : 'no tokens'}`, {
+      details: problems.length > 0 ? problems : ['Add a line such as: ci build $(openssl rand -hex 32)'],
+    });
   return tokens;
 }
 
@@ -47,7 +51,13 @@ const V = '/api/v[01]';
 const ROUTES: ReadonlyArray<[string, RegExp, TokenRole]> = [
   ['GET', /^\/api\/status$/, 'read'],
   ['GET', new RegExp(`^${V}/blueprints/(list|info/[^/]+|depsolve/[^/]+)$`), 'read'],
-  ['GET', new RegExp(`^${V}/compose/(types|queue|finished|failed|status/[^/]+|info/[^/]+|log/[^/]+|logs/[^/]+|metadata/[^/]+)$`), 'read'],
+  [
+    'GET',
+    new RegExp(
+      `^${V}/compose/(types|queue|finished|failed|status/[^/]+|info/[^/]+|log/[^/]+|logs/[^/]+|metadata/[^/]+)$`,
+    ),
+    'read',
+  ],
   ['POST', new RegExp(`^${V}/blueprints/new$`), 'build'],
   ['POST', new RegExp(`^${V}/compose$`), 'build'],
   ['DELETE', new RegExp(`^${V}/compose/cancel/[^/]+$`), 'build'],
@@ -68,7 +78,11 @@ function findToken(tokens: readonly ProxyToken[], given: string): ProxyToken | u
   return found;
 }
 
-const refuse = (reply: FastifyReply, status: number, id: string, msg: string) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ status: false, errors: [{ id, msg }] });
+const refuse = (reply: FastifyReply, status: number, id: string, msg: string) =>
+  reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ status: false, errors: [{ id, msg }] });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -77,7 +91,11 @@ declare module 'fastify' {
 }
 
 export async function buildProxy(o: ProxyOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, requestTimeout: 0, ...(o.tls ? { https: { key: o.tls.key, cert: o.tls.cert } } : {}) });
+  const app = Fastify({
+    logger: false,
+    requestTimeout: 0,
+    ...(o.tls ? { https: { key: o.tls.key, cert: o.tls.cert } } : {}),
+  });
   const limit = o.bodyLimit ?? 1 << 20;
   const log = o.log ?? (() => {});
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -85,22 +103,37 @@ export async function buildProxy(o: ProxyOptions): Promise<FastifyInstance> {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer (\S+)$/.exec(header)?.[1];
     const who = token === undefined ? undefined : findToken(o.tokens, token);
-    if (!who) return refuse(reply, 401, 'Unauthorized', token === undefined ? 'a bearer token is required' : 'the bearer token is not valid');
+    if (!who)
+      return refuse(
+        reply,
+        401,
+        'Unauthorized',
+        token === undefined ? 'a bearer token is required' : 'the bearer token is not valid',
+      );
     req.fyrToken = who.name;
     const role = routeRole(req.method, path);
     if (!role) return refuse(reply, 403, 'Forbidden', `${req.method} ${path} does not pass fyr composer-proxy`);
-    if (role === 'build' && who.role !== 'build') return refuse(reply, 403, 'Forbidden', `token ${who.name} is read-only; ${req.method} ${path} needs a build token`);
+    if (role === 'build' && who.role !== 'build')
+      return refuse(
+        reply,
+        403,
+        'Forbidden',
+        `token ${who.name} is read-only; ${req.method} ${path} needs a build token`,
+      );
     if (req.method === 'POST') {
       const length = req.headers['content-length'];
       // Composer itself rejects a body without Content-Length; so does the proxy, before reading it.
       if (length === undefined) return refuse(reply, 411, 'LengthRequired', 'a Content-Length is required');
-      if (Number(length) > limit) return refuse(reply, 413, 'PayloadTooLarge', `the request body is ${length} bytes, at most ${limit} pass`);
+      if (Number(length) > limit)
+        return refuse(reply, 413, 'PayloadTooLarge', `the request body is ${length} bytes, at most ${limit} pass`);
     }
     return undefined;
   });
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     const bytes = reply.getHeader('content-length') ?? '-';
-    log(`${new Date().toISOString()} ${req.fyrToken ?? '-'} ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${String(bytes)}`);
+    log(
+      `${new Date().toISOString()} ${req.fyrToken ?? '-'} ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${String(bytes)}`,
+    );
   });
   // Bodies and image downloads stream through; nothing is buffered.
   // The token stops here: composer never sees it.

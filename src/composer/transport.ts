@@ -37,9 +37,17 @@ export interface TransportOptions {
 
 function unreachable(where: string, err: NodeJS.ErrnoException, socket: boolean): FyrError {
   const details = socket
-    ? ['Start composer on this machine: systemctl enable --now osbuild-composer.socket (and be root or in group weldr),', 'or reach one elsewhere through fyr composer-proxy: --composer https://HOST:PORT with FYR_COMPOSER_TOKEN.']
-    : ['Check that fyr composer-proxy runs there (systemctl status fyr-composer-proxy) and that this machine can reach it.'];
-  return new FyrError('COMPOSER_UNREACHABLE', `cannot reach osbuild-composer at ${where}: ${err.code ?? err.message}`, { details, cause: err });
+    ? [
+        'Start composer on this machine: systemctl enable --now osbuild-composer.socket (and be root or in group weldr),',
+        'or reach one elsewhere through fyr composer-proxy: --composer https://HOST:PORT with FYR_COMPOSER_TOKEN.',
+      ]
+    : [
+        'Check that fyr composer-proxy runs there (systemctl status fyr-composer-proxy) and that this machine can reach it.',
+      ];
+  return new FyrError('COMPOSER_UNREACHABLE', `cannot reach osbuild-composer at ${where}: ${err.code ?? err.message}`, {
+    details,
+    cause: err,
+  });
 }
 
 // "unix:/path" or a bare absolute path is the socket; anything else must be an http(s) URL.
@@ -50,9 +58,13 @@ export function makeTransport(composer: string, options: TransportOptions = {}):
     try {
       base = new URL(composer);
     } catch {
-      throw new FyrError('USAGE', `--composer ${composer}: expected unix:/path/to/api.socket or an https://host:port URL`);
+      throw new FyrError(
+        'USAGE',
+        `--composer ${composer}: expected unix:/path/to/api.socket or an https://host:port URL`,
+      );
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new FyrError('USAGE', `--composer ${composer}: expected unix:, http: or https:`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new FyrError('USAGE', `--composer ${composer}: expected unix:, http: or https:`);
   }
   const where = socketPath !== undefined ? `unix:${socketPath}` : base!.origin;
   return {
@@ -64,15 +76,25 @@ export function makeTransport(composer: string, options: TransportOptions = {}):
         if (options.token) headers.authorization = `Bearer ${options.token}`;
         const prefix = base ? base.pathname.replace(/\/$/, '') : '';
         const common = { method: req.method, path: `${prefix}${req.path}`, headers, ...(signal ? { signal } : {}) };
-        const handle = (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+        const handle = (res: IncomingMessage) =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
         const r =
           socketPath !== undefined
             ? httpRequest({ ...common, socketPath, host: 'localhost' }, handle)
             : base!.protocol === 'https:'
-              ? httpsRequest({ ...common, host: base!.hostname, port: base!.port || 443, ...(options.ca ? { ca: options.ca } : {}) }, handle)
+              ? httpsRequest(
+                  {
+                    ...common,
+                    host: base!.hostname,
+                    port: base!.port || 443,
+                    ...(options.ca ? { ca: options.ca } : {}),
+                  },
+                  handle,
+                )
               : httpRequest({ ...common, host: base!.hostname, port: base!.port || 80 }, handle);
         r.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.name === 'AbortError') reject(new FyrError('INTERRUPTED', `stopped while talking to composer at ${where}`, { cause: err }));
+          if (err.name === 'AbortError')
+            reject(new FyrError('INTERRUPTED', `stopped while talking to composer at ${where}`, { cause: err }));
           else reject(unreachable(where, err, socketPath !== undefined));
         });
         r.end(req.body);

@@ -62,7 +62,10 @@ export class WeldrClient {
     try {
       return JSON.parse(raw.toString('utf8')) as T;
     } catch {
-      throw new FyrError('COMPOSER_ERROR', `${what}: composer at ${this.transport.where} did not answer JSON (HTTP ${res.status})`);
+      throw new FyrError(
+        'COMPOSER_ERROR',
+        `${what}: composer at ${this.transport.where} did not answer JSON (HTTP ${res.status})`,
+      );
     }
   }
 
@@ -75,11 +78,22 @@ export class WeldrClient {
       // 405 and 501 have empty bodies.
     }
     if (status === 401 || status === 403) {
-      throw new FyrError('COMPOSER_AUTH', `${what}: the composer proxy at ${this.transport.where} refused (HTTP ${status})${errors.length ? `: ${describeErrors(errors)}` : ''}`, {
-        details: [status === 401 ? 'Give a token: FYR_COMPOSER_TOKEN or --token-file.' : 'This token may not do that; ask for a build token.'],
-      });
+      throw new FyrError(
+        'COMPOSER_AUTH',
+        `${what}: the composer proxy at ${this.transport.where} refused (HTTP ${status})${errors.length ? `: ${describeErrors(errors)}` : ''}`,
+        {
+          details: [
+            status === 401
+              ? 'Give a token: FYR_COMPOSER_TOKEN or --token-file.'
+              : 'This token may not do that; ask for a build token.',
+          ],
+        },
+      );
     }
-    throw new FyrError('COMPOSER_ERROR', `${what}: composer refused (HTTP ${status})${errors.length ? `: ${describeErrors(errors)}` : ''}`);
+    throw new FyrError(
+      'COMPOSER_ERROR',
+      `${what}: composer refused (HTTP ${status})${errors.length ? `: ${describeErrors(errors)}` : ''}`,
+    );
   }
 
   status(signal?: AbortSignal): Promise<StatusInfo> {
@@ -88,28 +102,58 @@ export class WeldrClient {
 
   // Exact content type: composer compares the header as a string.
   async pushBlueprint(toml: string, signal?: AbortSignal): Promise<void> {
-    await this.json('pushing the blueprint', { method: 'POST', path: '/api/v1/blueprints/new', headers: { 'content-type': 'text/x-toml' }, body: Buffer.from(toml) }, signal);
+    await this.json(
+      'pushing the blueprint',
+      {
+        method: 'POST',
+        path: '/api/v1/blueprints/new',
+        headers: { 'content-type': 'text/x-toml' },
+        body: Buffer.from(toml),
+      },
+      signal,
+    );
   }
 
   async depsolve(name: string, signal?: AbortSignal): Promise<number> {
-    const reply = await this.json<{ blueprints: Array<{ dependencies: unknown[] }>; errors: ApiError[] }>('depsolving the blueprint', { method: 'GET', path: `/api/v1/blueprints/depsolve/${encodeURIComponent(name)}` }, signal);
-    if (reply.errors?.length) throw new FyrError('COMPOSER_ERROR', `depsolving ${name}: ${describeErrors(reply.errors)}`);
+    const reply = await this.json<{ blueprints: Array<{ dependencies: unknown[] }>; errors: ApiError[] }>(
+      'depsolving the blueprint',
+      { method: 'GET', path: `/api/v1/blueprints/depsolve/${encodeURIComponent(name)}` },
+      signal,
+    );
+    if (reply.errors?.length)
+      throw new FyrError('COMPOSER_ERROR', `depsolving ${name}: ${describeErrors(reply.errors)}`);
     return reply.blueprints?.[0]?.dependencies.length ?? 0;
   }
 
   async composeTypes(signal?: AbortSignal): Promise<string[]> {
-    const reply = await this.json<{ types: Array<{ name: string; enabled: boolean }> }>('listing compose types', { method: 'GET', path: '/api/v1/compose/types' }, signal);
+    const reply = await this.json<{ types: Array<{ name: string; enabled: boolean }> }>(
+      'listing compose types',
+      { method: 'GET', path: '/api/v1/compose/types' },
+      signal,
+    );
     return reply.types.filter((t) => t.enabled).map((t) => t.name);
   }
 
-  async startCompose(blueprint: string, type: string, signal?: AbortSignal): Promise<{ id: string; warnings: string[] }> {
+  async startCompose(
+    blueprint: string,
+    type: string,
+    signal?: AbortSignal,
+  ): Promise<{ id: string; warnings: string[] }> {
     const body = Buffer.from(JSON.stringify({ blueprint_name: blueprint, compose_type: type, branch: 'master' }));
-    const reply = await this.json<{ build_id: string; warnings: string[] | null }>('starting the compose', { method: 'POST', path: '/api/v1/compose', headers: { 'content-type': 'application/json' }, body }, signal);
+    const reply = await this.json<{ build_id: string; warnings: string[] | null }>(
+      'starting the compose',
+      { method: 'POST', path: '/api/v1/compose', headers: { 'content-type': 'application/json' }, body },
+      signal,
+    );
     return { id: reply.build_id, warnings: reply.warnings ?? [] };
   }
 
   async composeStatus(id: string, signal?: AbortSignal): Promise<ComposeEntry | undefined> {
-    const reply = await this.json<{ uuids: ComposeEntry[] }>('compose status', { method: 'GET', path: `/api/v1/compose/status/${id}` }, signal);
+    const reply = await this.json<{ uuids: ComposeEntry[] }>(
+      'compose status',
+      { method: 'GET', path: `/api/v1/compose/status/${id}` },
+      signal,
+    );
     return reply.uuids.find((u) => u.id === id);
   }
 
@@ -128,7 +172,11 @@ export class WeldrClient {
 
   // Streams the image to `output` (a temporary name, renamed when complete and checked against
   // Content-Length), with its sha256. An interrupted download leaves nothing.
-  async downloadImage(id: string, output: string, { onProgress, signal }: LongWork<ProgressEvent<'download'>> = {}): Promise<{ bytes: number; sha256: string; filename: string | undefined }> {
+  async downloadImage(
+    id: string,
+    output: string,
+    { onProgress, signal }: LongWork<ProgressEvent<'download'>> = {},
+  ): Promise<{ bytes: number; sha256: string; filename: string | undefined }> {
     const res = await this.transport.request({ method: 'GET', path: `/api/v1/compose/image/${id}` }, signal);
     if (res.status !== 200) this.refuse('downloading the image', res.status, await readAll(res));
     const total = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
@@ -151,8 +199,13 @@ export class WeldrClient {
       await rename(temp, output);
       return { bytes, sha256: hash.digest('hex'), filename };
     } catch (err) {
-      if (signal?.aborted) throw new FyrError('INTERRUPTED', `stopped while downloading the image of ${id}`, { cause: err });
-      throw new FyrError('COMPOSER_ERROR', `downloading the image of ${id} from ${this.transport.where} failed: ${(err as Error).message}`, { details: ['Nothing was kept; run the command again to retry the download.'], cause: err });
+      if (signal?.aborted)
+        throw new FyrError('INTERRUPTED', `stopped while downloading the image of ${id}`, { cause: err });
+      throw new FyrError(
+        'COMPOSER_ERROR',
+        `downloading the image of ${id} from ${this.transport.where} failed: ${(err as Error).message}`,
+        { details: ['Nothing was kept; run the command again to retry the download.'], cause: err },
+      );
     } finally {
       await rm(temp, { force: true });
     }

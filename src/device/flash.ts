@@ -34,13 +34,21 @@ interface LsblkNode {
 }
 
 export const LSBLK_COLUMNS = 'NAME,PATH,SIZE,MODEL,TRAN,RM,HOTPLUG,TYPE,MOUNTPOINTS';
-export const lsblkArgs = (device?: string) => ['--json', '--bytes', '--output', LSBLK_COLUMNS, ...(device ? [device] : [])];
+export const lsblkArgs = (device?: string) => [
+  '--json',
+  '--bytes',
+  '--output',
+  LSBLK_COLUMNS,
+  ...(device ? [device] : []),
+];
 
 const truthy = (v: boolean | string | undefined) => v === true || v === '1';
 
 // Every mount point of a device and of everything built on it (partitions, LVM, dm-crypt).
 function mountsOf(node: LsblkNode): string[] {
-  const own = [...(node.mountpoints ?? []), node.mountpoint ?? null].filter((m): m is string => typeof m === 'string' && m !== '');
+  const own = [...(node.mountpoints ?? []), node.mountpoint ?? null].filter(
+    (m): m is string => typeof m === 'string' && m !== '',
+  );
   return [...own, ...(node.children ?? []).flatMap(mountsOf)];
 }
 
@@ -65,8 +73,10 @@ export async function listDevices(): Promise<BlockDevice[]> {
 // Why a disk must not be written, or undefined.
 export function refusal(device: BlockDevice, imageSize: number): string | undefined {
   const system = device.mountpoints.filter((m) => ['/', '/boot', '/boot/efi', '/usr', '/var', '[SWAP]'].includes(m));
-  if (system.length > 0) return `${device.path} holds the running system (${system.join(', ')}); refusing to overwrite it`;
-  if (device.mountpoints.length > 0) return `${device.path} is mounted at ${device.mountpoints.join(', ')}; unmount it first (umount or eject)`;
+  if (system.length > 0)
+    return `${device.path} holds the running system (${system.join(', ')}); refusing to overwrite it`;
+  if (device.mountpoints.length > 0)
+    return `${device.path} is mounted at ${device.mountpoints.join(', ')}; unmount it first (umount or eject)`;
   if (device.size < imageSize) return `${device.path} has ${device.size} bytes, the image needs ${imageSize}`;
   return undefined;
 }
@@ -82,12 +92,22 @@ export interface FlashTarget {
 export async function checkTarget(path: string, imageSize: number): Promise<FlashTarget> {
   const info = statSync(path, { throwIfNoEntry: false });
   if (!info || info.isFile()) return { path, kind: 'file', size: undefined, description: `file ${path}` };
-  if (!info.isBlockDevice()) throw new FyrError('FLASH_REFUSED', `${path} is neither a block device nor a regular file`);
+  if (!info.isBlockDevice())
+    throw new FyrError('FLASH_REFUSED', `${path} is neither a block device nor a regular file`);
   const [device] = parseLsblk((await runTool('lsblk', lsblkArgs(path))).stdout);
-  if (!device) throw new FyrError('FLASH_REFUSED', `${path} is a partition or not a whole disk; give the disk itself (fyr flash lists them)`);
+  if (!device)
+    throw new FyrError(
+      'FLASH_REFUSED',
+      `${path} is a partition or not a whole disk; give the disk itself (fyr flash lists them)`,
+    );
   const refused = refusal(device, imageSize);
   if (refused) throw new FyrError('FLASH_REFUSED', refused);
-  return { path, kind: 'device', size: device.size, description: `${path} (${(device.size / 1e9).toFixed(1)} GB${device.model ? ` ${device.model}` : ''}${device.transport ? `, ${device.transport}` : ''})` };
+  return {
+    path,
+    kind: 'device',
+    size: device.size,
+    description: `${path} (${(device.size / 1e9).toFixed(1)} GB${device.model ? ` ${device.model}` : ''}${device.transport ? `, ${device.transport}` : ''})`,
+  };
 }
 
 export interface FlashOptions extends LongWork<ProgressEvent<'write' | 'verify'>> {
@@ -110,27 +130,39 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
   const src = await open(o.image, 'r');
   const total = fstatSync(src.fd).size;
   // O_EXCL on a block device fails if anything holds it open (a mount the check missed).
-  const flags = o.target.kind === 'device' ? constants.O_WRONLY | constants.O_EXCL : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
+  const flags =
+    o.target.kind === 'device'
+      ? constants.O_WRONLY | constants.O_EXCL
+      : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
   let dst;
   try {
     dst = await open(o.target.path, flags, 0o644);
   } catch (err) {
     await src.close();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FyrError('FLASH_REFUSED', `cannot open ${o.target.path} for writing: ${code === 'EBUSY' ? 'it is in use (mounted or open)' : (code ?? (err as Error).message)}`, { cause: err });
+    throw new FyrError(
+      'FLASH_REFUSED',
+      `cannot open ${o.target.path} for writing: ${code === 'EBUSY' ? 'it is in use (mounted or open)' : (code ?? (err as Error).message)}`,
+      { cause: err },
+    );
   }
   const written = createHash('sha256');
   // Large writes at 4 MiB-aligned offsets: USB sticks are slow with small or unaligned ones.
   const buf = Buffer.alloc(CHUNK);
   try {
-    for (let at = 0; at < total; ) {
-      if (o.signal?.aborted) throw new FyrError('INTERRUPTED', `stopped after ${at} of ${total} bytes; ${o.target.path} is incomplete and will not boot`);
+    for (let at = 0; at < total;) {
+      if (o.signal?.aborted)
+        throw new FyrError(
+          'INTERRUPTED',
+          `stopped after ${at} of ${total} bytes; ${o.target.path} is incomplete and will not boot`,
+        );
       const { bytesRead } = await src.read(buf, 0, Math.min(CHUNK, total - at), at);
       if (bytesRead === 0) throw new FyrError('RELEASE_INVALID', `${o.image} ended at ${at} bytes while being written`);
       const chunk = buf.subarray(0, bytesRead);
       if (o.patches) overlay(chunk, at, o.patches);
       written.update(chunk);
-      for (let done = 0; done < bytesRead; ) done += (await dst.write(chunk, done, bytesRead - done, at + done)).bytesWritten;
+      for (let done = 0; done < bytesRead;)
+        done += (await dst.write(chunk, done, bytesRead - done, at + done)).bytesWritten;
       at += bytesRead;
       o.onProgress?.({ phase: 'write', done: at, total });
     }
@@ -146,7 +178,7 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
   const back = createHash('sha256');
   const check = await open(o.target.path, 'r');
   try {
-    for (let at = 0; at < total; ) {
+    for (let at = 0; at < total;) {
       throwIfAborted(o.signal, `${o.target.path} was read back`);
       const { bytesRead } = await check.read(buf, 0, Math.min(CHUNK, total - at), at);
       if (bytesRead === 0) break;

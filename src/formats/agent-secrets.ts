@@ -8,7 +8,8 @@ export interface AgentSecrets {
   bmc: Record<string, string>;
 }
 
-export const agentSecretsJson = (secrets: AgentSecrets): string => `${JSON.stringify({ format: AGENT_SECRETS_FORMAT, bmc: secrets.bmc }, null, 2)}\n`;
+export const agentSecretsJson = (secrets: AgentSecrets): string =>
+  `${JSON.stringify({ format: AGENT_SECRETS_FORMAT, bmc: secrets.bmc }, null, 2)}\n`;
 
 // undefined when the value is not such a file (the caller names the file in its error).
 export function parseAgentSecrets(value: unknown): AgentSecrets | undefined {

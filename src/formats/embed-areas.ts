@@ -52,6 +52,8 @@ export function padWithComments(text: string, size: number): Buffer {
 export function md5PadFile(size: number): Buffer {
   // NOTE: the text is part of every release image's bytes; changing it changes them.
   const out = Buffer.alloc(size);
-  out.write('fyr: the last 64 bytes of this file are MD5 padding for the image before them (media-check state, see the README).\n');
+  out.write(
+    'fyr: the last 64 bytes of this file are MD5 padding for the image before them (media-check state, see the README).\n',
+  );
   return out;
 }

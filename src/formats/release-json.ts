@@ -58,7 +58,8 @@ export function parseReleaseJson(text: string): ReleaseInfo {
   } catch {
     throw new ReleaseJsonError('is not valid JSON');
   }
-  if (info?.format !== RELEASE_FORMAT) throw new ReleaseJsonError(`has format ${JSON.stringify(info?.format)}, expected "${RELEASE_FORMAT}"`);
+  if (info?.format !== RELEASE_FORMAT)
+    throw new ReleaseJsonError(`has format ${JSON.stringify(info?.format)}, expected "${RELEASE_FORMAT}"`);
   if (!Array.isArray(info.payload)) throw new ReleaseJsonError('lists no payload');
   return info;
 }

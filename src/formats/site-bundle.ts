@@ -28,11 +28,18 @@ export interface RenderedSite {
 
 export const renderHashOf = (manifestJson: Buffer | string) => createHash('sha256').update(manifestJson).digest('hex');
 
-export async function packSite(site: RenderedSite, meta: Omit<SiteMeta, 'format' | 'renderHash'>, mtimeSeconds: number): Promise<{ tar: Buffer; meta: SiteMeta }> {
+export async function packSite(
+  site: RenderedSite,
+  meta: Omit<SiteMeta, 'format' | 'renderHash'>,
+  mtimeSeconds: number,
+): Promise<{ tar: Buffer; meta: SiteMeta }> {
   const manifest = site.files.find((f) => f.path === MANIFEST);
   if (!manifest) throw new Error('the rendered site has no manifest.json');
   const full: SiteMeta = { format: 'fyr-site/1', ...meta, renderHash: renderHashOf(manifest.content) };
-  const files = [...site.files, { path: SITE_META, mode: 0o644, content: Buffer.from(`${JSON.stringify(full, null, 2)}\n`) }];
+  const files = [
+    ...site.files,
+    { path: SITE_META, mode: 0o644, content: Buffer.from(`${JSON.stringify(full, null, 2)}\n`) },
+  ];
   return { tar: await packTar(files, mtimeSeconds), meta: full };
 }
 

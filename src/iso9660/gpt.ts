@@ -48,7 +48,12 @@ export function guidBytes(text: string): Buffer {
   const hex = text.replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`not a GUID: ${text}`);
   const b = Buffer.from(hex, 'hex');
-  return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+  return Buffer.concat([
+    Buffer.from(b.subarray(0, 4)).reverse(),
+    Buffer.from(b.subarray(4, 6)).reverse(),
+    Buffer.from(b.subarray(6, 8)).reverse(),
+    b.subarray(8),
+  ]);
 }
 
 // A version-4-shaped GUID derived from a seed, so the same release gets the same table.
@@ -73,7 +78,14 @@ function entryArray(partitions: readonly GptPartition[]): Buffer {
   return array;
 }
 
-function header(self: number, alternate: number, arrayLba: number, lastUsable: number, diskGuid: string, arrayCrc: number): Buffer {
+function header(
+  self: number,
+  alternate: number,
+  arrayLba: number,
+  lastUsable: number,
+  diskGuid: string,
+  arrayCrc: number,
+): Buffer {
   const h = Buffer.alloc(LBA);
   h.write('EFI PART', 0, 'latin1');
   h.writeUInt32LE(0x00010000, 8);
@@ -108,7 +120,8 @@ export function gptWrites(imageBytes: number, partitions: readonly GptPartition[
   const lastLba = sectors - 1;
   const lastUsable = lastLba - ARRAY_SECTORS - 1;
   for (const p of partitions) {
-    if (p.firstLba < 2 + ARRAY_SECTORS || p.lastLba > lastUsable || p.lastLba < p.firstLba) throw new Error(`partition ${p.name} (${p.firstLba}..${p.lastLba}) is outside the usable sectors`);
+    if (p.firstLba < 2 + ARRAY_SECTORS || p.lastLba > lastUsable || p.lastLba < p.firstLba)
+      throw new Error(`partition ${p.name} (${p.firstLba}..${p.lastLba}) is outside the usable sectors`);
   }
   const array = entryArray(partitions);
   const arrayCrc = crc32(array);

@@ -81,7 +81,8 @@ export interface IsoMd5Result {
 
 // The hashed length and field position, from the primary volume descriptor (sector 16).
 export function isoMd5Layout(pvd: Buffer): IsoMd5Layout {
-  if (pvd.length < SECTOR || pvd[0] !== 1 || pvd.toString('latin1', 1, 6) !== 'CD001') throw new Error('no primary volume descriptor at sector 16');
+  if (pvd.length < SECTOR || pvd[0] !== 1 || pvd.toString('latin1', 1, 6) !== 'CD001')
+    throw new Error('no primary volume descriptor at sector 16');
   const volumeBytes = pvd.readUInt32BE(84) * SECTOR;
   return { hashedLength: volumeBytes - SKIP_SECTORS * SECTOR, appDataAt: PVD_OFFSET + APPDATA_OFFSET };
 }
@@ -97,8 +98,9 @@ export class IsoMd5Hasher {
     from?: IsoMd5Checkpoint,
     engine?: Md5Engine,
   ) {
-    if (from && (from.hashedLength !== layout.hashedLength || from.appDataAt !== layout.appDataAt)) throw new Error('checkpoint is for another image');
-    if (from && engine) throw new Error('a checkpoint resumes only fyr\'s own MD5');
+    if (from && (from.hashedLength !== layout.hashedLength || from.appDataAt !== layout.appDataAt))
+      throw new Error('checkpoint is for another image');
+    if (from && engine) throw new Error("a checkpoint resumes only fyr's own MD5");
     this.md5 = engine ?? (from ? Md5.resume(from.md5) : new Md5());
     this.offset = from?.offset ?? 0;
     this.fragmentSums = from?.fragmentSums ?? '';
@@ -137,7 +139,13 @@ export class IsoMd5Hasher {
 
   // `state` stands in for an engine that cannot export its own (see md5PaddingBlock).
   checkpoint(state?: Md5State): IsoMd5Checkpoint {
-    return { ...this.layout, offset: this.offset, md5: state ?? this.md5.exportState(), fragmentSums: this.fragmentSums, previousFragment: this.previousFragment };
+    return {
+      ...this.layout,
+      offset: this.offset,
+      md5: state ?? this.md5.exportState(),
+      fragmentSums: this.fragmentSums,
+      previousFragment: this.previousFragment,
+    };
   }
 
   // The digest so far; with a padding block next, the chaining state after it.

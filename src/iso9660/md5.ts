@@ -25,7 +25,12 @@ export class Md5 {
     const md5 = new Md5();
     const words = Buffer.from(state.words, 'hex');
     const pending = Buffer.from(state.pending, 'hex');
-    if (words.length !== 16 || pending.length >= 64 || !Number.isSafeInteger(state.length) || state.length % 64 !== pending.length) {
+    if (
+      words.length !== 16 ||
+      pending.length >= 64 ||
+      !Number.isSafeInteger(state.length) ||
+      state.length % 64 !== pending.length
+    ) {
       throw new Error('not an MD5 state');
     }
     for (let i = 0; i < 4; i++) md5.h[i] = words.readInt32LE(i * 4);
@@ -65,7 +70,11 @@ export class Md5 {
   exportState(): Md5State {
     const words = Buffer.alloc(16);
     for (let i = 0; i < 4; i++) words.writeInt32LE(this.h[i]!, i * 4);
-    return { words: words.toString('hex'), length: this.length, pending: Buffer.from(this.scratch.subarray(0, this.pendingBytes)).toString('hex') };
+    return {
+      words: words.toString('hex'),
+      length: this.length,
+      pending: Buffer.from(this.scratch.subarray(0, this.pendingBytes)).toString('hex'),
+    };
   }
 
   copy(): Md5 {

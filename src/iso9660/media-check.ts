@@ -1,7 +1,15 @@
 // Finishing isomd5sum's media-check MD5 over an image with some bytes replaced: the patches a
 // site splice writes, applied as the image is read, and the hash resumed from a saved state so
 // only the bytes after it are read. Pure: the image comes in through a ReadAt.
-import { APPDATA_SIZE, formatAppData, IsoMd5Hasher, parseAppData, type IsoMd5Checkpoint, type IsoMd5Layout, type IsoMd5Result } from './isomd5.js';
+import {
+  APPDATA_SIZE,
+  formatAppData,
+  IsoMd5Hasher,
+  parseAppData,
+  type IsoMd5Checkpoint,
+  type IsoMd5Layout,
+  type IsoMd5Result,
+} from './isomd5.js';
 import type { ReadAt } from './read.js';
 
 // Bytes to put at an offset of the image instead of what is there.
@@ -31,7 +39,13 @@ export function overlay(chunk: Buffer, at: number, patches: readonly Patch[]): v
 
 // Feeds the hasher from its position up to `end`, reading the image with the patches applied.
 // `onChunk` sees the position after each chunk (progress; a throw there stops the feed).
-export function feed(hasher: IsoMd5Hasher, read: ReadAt, end: number, patches: readonly Patch[], onChunk?: (position: number) => void): void {
+export function feed(
+  hasher: IsoMd5Hasher,
+  read: ReadAt,
+  end: number,
+  patches: readonly Patch[],
+  onChunk?: (position: number) => void,
+): void {
   while (hasher.position < end) {
     const at = hasher.position;
     const chunk = Buffer.from(read(at, Math.min(CHUNK, end - at)));
@@ -43,18 +57,28 @@ export function feed(hasher: IsoMd5Hasher, read: ReadAt, end: number, patches: r
 }
 
 // The media-check MD5 with the patches applied, from the saved state.
-export function finishFromState(read: ReadAt, layout: IsoMd5Layout, resume: IsoMd5Checkpoint, patches: readonly Patch[]): IsoMd5Result {
+export function finishFromState(
+  read: ReadAt,
+  layout: IsoMd5Layout,
+  resume: IsoMd5Checkpoint,
+  patches: readonly Patch[],
+): IsoMd5Result {
   const hasher = new IsoMd5Hasher(layout, resume);
   feed(hasher, read, layout.hashedLength, patches);
   return hasher.result();
 }
 
 // The MD5 and fragment sums implanted in the image's application-use field, if any.
-export const implantedMd5 = (image: { read: ReadAt; layout: IsoMd5Layout }) => parseAppData(image.read(image.layout.appDataAt, APPDATA_SIZE));
+export const implantedMd5 = (image: { read: ReadAt; layout: IsoMd5Layout }) =>
+  parseAppData(image.read(image.layout.appDataAt, APPDATA_SIZE));
 
 // Whether the saved state, finished over the image as it is, gives the implanted MD5: the
 // fast path's precondition. A mismatch means the image or the state was changed by hand.
-export function stateMatchesImplant(image: { read: ReadAt; layout: IsoMd5Layout; resume: IsoMd5Checkpoint | undefined }): boolean {
+export function stateMatchesImplant(image: {
+  read: ReadAt;
+  layout: IsoMd5Layout;
+  resume: IsoMd5Checkpoint | undefined;
+}): boolean {
   const implanted = implantedMd5(image);
   if (!implanted || !image.resume) return false;
   const current = finishFromState(image.read, image.layout, image.resume, []);
@@ -62,4 +86,7 @@ export function stateMatchesImplant(image: { read: ReadAt; layout: IsoMd5Layout;
 }
 
 // The patch that implants a media-check result.
-export const appDataPatch = (layout: IsoMd5Layout, result: IsoMd5Result): Patch => ({ offset: layout.appDataAt, data: formatAppData(result) });
+export const appDataPatch = (layout: IsoMd5Layout, result: IsoMd5Result): Patch => ({
+  offset: layout.appDataAt,
+  data: formatAppData(result),
+});

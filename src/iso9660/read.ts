@@ -31,7 +31,8 @@ export interface IsoEntry {
 
 export function readPrimaryVolume(read: ReadAt): PrimaryVolume {
   const pvd = read(PVD_OFFSET, SECTOR);
-  if (pvd.length < SECTOR || pvd.toString('latin1', 1, 6) !== 'CD001' || pvd[0] !== 1) throw new Error('not an ISO 9660 image (no primary volume descriptor at sector 16)');
+  if (pvd.length < SECTOR || pvd.toString('latin1', 1, 6) !== 'CD001' || pvd[0] !== 1)
+    throw new Error('not an ISO 9660 image (no primary volume descriptor at sector 16)');
   const root = record(pvd, 156);
   return {
     volumeId: pvd.toString('latin1', 40, 72).trimEnd(),
@@ -54,7 +55,12 @@ function record(buf: Buffer, at: number): DirRecord {
   const flags = buf[at + 25]!;
   const nameLength = buf[at + 32]!;
   const rawName = buf.subarray(at + 33, at + 33 + nameLength);
-  let name = rawName.length === 1 && rawName[0]! <= 1 ? (rawName[0] === 0 ? '.' : '..') : rawName.toString('latin1').replace(/;\d+$/, '').replace(/\.$/, '').toLowerCase();
+  let name =
+    rawName.length === 1 && rawName[0]! <= 1
+      ? rawName[0] === 0
+        ? '.'
+        : '..'
+      : rawName.toString('latin1').replace(/;\d+$/, '').replace(/\.$/, '').toLowerCase();
   // Rock Ridge NM entries in the system-use area carry the real name.
   let su = at + 33 + nameLength + (nameLength % 2 === 0 ? 1 : 0);
   let rr = '';
@@ -66,7 +72,13 @@ function record(buf: Buffer, at: number): DirRecord {
     su += len;
   }
   if (rr !== '') name = rr;
-  return { length, extent: { offset: buf.readUInt32LE(at + 2) * SECTOR, length: buf.readUInt32LE(at + 10) }, directory: (flags & 2) !== 0, more: (flags & 0x80) !== 0, name };
+  return {
+    length,
+    extent: { offset: buf.readUInt32LE(at + 2) * SECTOR, length: buf.readUInt32LE(at + 10) },
+    directory: (flags & 2) !== 0,
+    more: (flags & 0x80) !== 0,
+    name,
+  };
 }
 
 // The raw records of a directory extent, "." and ".." first, as they lie.

@@ -23,7 +23,15 @@ const both16 = (value: number) => {
 // The 7-byte recording date of a directory record, in UTC.
 export function recordDate(epoch: number): Buffer {
   const d = new Date(epoch * 1000);
-  return Buffer.from([d.getUTCFullYear() - 1900, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), 0]);
+  return Buffer.from([
+    d.getUTCFullYear() - 1900,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    0,
+  ]);
 }
 
 // Rock Ridge PX (RRIP 1.10 form, without a serial number, so no inode can collide with the
@@ -53,7 +61,18 @@ export function directoryRecord(r: RecordFields): Buffer {
   const length = 33 + r.id.length + pad + r.systemUse.length;
   if (length > 255) throw new Error(`directory record of ${length} bytes`);
   const flags = (r.directory ? 2 : 0) | (r.more ? 0x80 : 0);
-  return Buffer.concat([Buffer.from([length, 0]), both32(r.lba), both32(r.size), r.date, Buffer.from([flags, 0, 0]), both16(1), Buffer.from([r.id.length]), r.id, Buffer.alloc(pad), r.systemUse]);
+  return Buffer.concat([
+    Buffer.from([length, 0]),
+    both32(r.lba),
+    both32(r.size),
+    r.date,
+    Buffer.from([flags, 0, 0]),
+    both16(1),
+    Buffer.from([r.id.length]),
+    r.id,
+    Buffer.alloc(pad),
+    r.systemUse,
+  ]);
 }
 
 // A d-character name for the ISO 9660 level; Rock Ridge NM carries the real one.

@@ -13,7 +13,10 @@ export async function bundledAgent(path = AGENT_BUNDLE): Promise<{ disk: string;
   try {
     data = await readFile(path);
   } catch {
-    throw new FyrError('AGENT_MISSING', `the first-boot agent is not built: ${path} is missing; run make build (it bundles src/agent with esbuild)`);
+    throw new FyrError(
+      'AGENT_MISSING',
+      `the first-boot agent is not built: ${path} is missing; run make build (it bundles src/agent with esbuild)`,
+    );
   }
   return { disk: path, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }

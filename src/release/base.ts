@@ -28,7 +28,11 @@ function openVolume(base: string): { volume: PrimaryVolume; size: number } {
   try {
     fd = openSync(base, 'r');
   } catch (err) {
-    throw new FyrError('BASE_ISO_INVALID', `cannot open ${base}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new FyrError(
+      'BASE_ISO_INVALID',
+      `cannot open ${base}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
     const size = statSync(base).size;
@@ -36,10 +40,17 @@ function openVolume(base: string): { volume: PrimaryVolume; size: number } {
     try {
       volume = readPrimaryVolume(fileReader(fd));
     } catch {
-      throw new FyrError('BASE_ISO_INVALID', `${base} is not an ISO 9660 image (no primary volume descriptor at sector 16)`);
+      throw new FyrError(
+        'BASE_ISO_INVALID',
+        `${base} is not an ISO 9660 image (no primary volume descriptor at sector 16)`,
+      );
     }
     if (size < volume.volumeBytes) {
-      throw new FyrError('BASE_ISO_INVALID', `${base} is truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`, { details: ['Download or copy it again and compare its checksum.'] });
+      throw new FyrError(
+        'BASE_ISO_INVALID',
+        `${base} is truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`,
+        { details: ['Download or copy it again and compare its checksum.'] },
+      );
     }
     return { volume, size };
   } finally {
@@ -56,7 +67,9 @@ export async function inspectBase(path: string, opened: { volume: PrimaryVolume;
   const layout = detectLayout(report);
   if ('found' in layout) {
     throw new FyrError('BASE_ISO_INVALID', `${path}: boot layout not recognised (${layout.found})`, {
-      details: ['fyr knows RHEL 9 (isolinux, images/efiboot.img in the tree) and RHEL 10 / Fedora 37+ (GRUB images/eltorito.img, the ESP as appended partition 2).'],
+      details: [
+        'fyr knows RHEL 9 (isolinux, images/efiboot.img in the tree) and RHEL 10 / Fedora 37+ (GRUB images/eltorito.img, the ESP as appended partition 2).',
+      ],
     });
   }
   return { path, ...opened, report, layout, volumeId: report.volumeId || opened.volume.volumeId };

@@ -18,21 +18,36 @@ export interface BootFiles {
   esp: string;
 }
 
-export async function stageBootFiles(base: Base, reader: BaseReader, staging: string, volumeId: string, timeoutSeconds: number, epoch: number): Promise<BootFiles> {
+export async function stageBootFiles(
+  base: Base,
+  reader: BaseReader,
+  staging: string,
+  volumeId: string,
+  timeoutSeconds: number,
+  epoch: number,
+): Promise<BootFiles> {
   const edit: MenuEdit = { oldLabel: base.volumeId, newLabel: volumeId, ksPath: KS_PATH, timeoutSeconds };
   const updates: Array<[string, string]> = [];
   for (const menu of MENUS.filter((m) => base.report.files.includes(m))) {
     const text = reader.file(menu).toString('utf8');
     const edited = menu.startsWith('/isolinux/') ? editIsolinux(text, edit) : editGrub(text, edit);
-    if (edited.installEntries === 0) throw new FyrError('BASE_ISO_INVALID', `${base.path}: ${menu} has no installer entry (no inst.stage2= on a kernel line)`);
+    if (edited.installEntries === 0)
+      throw new FyrError(
+        'BASE_ISO_INVALID',
+        `${base.path}: ${menu} has no installer entry (no inst.stage2= on a kernel line)`,
+      );
     const disk = join(staging, menu.replace(/\//g, '_'));
     writeFileSync(disk, edited.text);
     updates.push([disk, menu]);
   }
-  if (updates.length === 0) throw new FyrError('BASE_ISO_INVALID', `${base.path} has none of the boot menus fyr edits (${MENUS.join(', ')})`);
+  if (updates.length === 0)
+    throw new FyrError('BASE_ISO_INVALID', `${base.path} has none of the boot menus fyr edits (${MENUS.join(', ')})`);
   const { layout } = base;
   const esp = join(staging, 'efiboot.img');
-  writeFileSync(esp, layout.kind === 'el9' ? reader.file(layout.efiImage) : reader.range(layout.esp.offset, layout.esp.length));
+  writeFileSync(
+    esp,
+    layout.kind === 'el9' ? reader.file(layout.efiImage) : reader.range(layout.esp.offset, layout.esp.length),
+  );
   await editEsp(base.path, esp, staging, edit, epoch);
   if (layout.kind === 'el9') updates.push([esp, layout.efiImage]);
   return { updates, esp };
@@ -41,10 +56,12 @@ export async function stageBootFiles(base: Base, reader: BaseReader, staging: st
 // Edits the menus of an extracted EFI system partition image (a few MiB) with mtools.
 async function editEsp(base: string, image: string, staging: string, edit: MenuEdit, epoch: number): Promise<void> {
   const menus = (await listEsp(image)).filter(isEspMenu);
-  if (menus.length === 0) throw new FyrError('BASE_ISO_INVALID', `${base}: the EFI system partition has no grub.cfg or BOOT.conf`);
+  if (menus.length === 0)
+    throw new FyrError('BASE_ISO_INVALID', `${base}: the EFI system partition has no grub.cfg or BOOT.conf`);
   for (const menu of menus) {
     const edited = editGrub((await readEspFile(image, menu)).toString('utf8'), edit);
-    if (edited.installEntries === 0) throw new FyrError('BASE_ISO_INVALID', `${base}: ${menu} in the EFI system partition has no installer entry`);
+    if (edited.installEntries === 0)
+      throw new FyrError('BASE_ISO_INVALID', `${base}: ${menu} in the EFI system partition has no installer entry`);
     await writeEspFile(image, menu, edited.text, staging, epoch);
   }
 }

@@ -19,13 +19,17 @@ export interface EditedMenu {
 }
 
 // How lorax writes a label into a kernel argument (udev's escaping: \x20 for a space).
-export const udevEscape = (label: string) => label.replace(/[^A-Za-z0-9#+.:=@_-]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+export const udevEscape = (label: string) =>
+  label.replace(/[^A-Za-z0-9#+.:=@_-]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 // A volume id every boot loader passes through unchanged: no spaces, nothing to escape.
 export const SAFE_VOLID = /^[A-Za-z0-9._-]{1,32}$/;
 
 export function safeVolumeId(volid: string): string {
-  const safe = volid.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
+  const safe = volid
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 32);
   return safe === '' ? 'FYR_RELEASE' : safe;
 }
 
@@ -87,7 +91,9 @@ export function editIsolinux(text: string, edit: MenuEdit): EditedMenu {
     }
   });
   // A "default <label>" (rather than "default <menu module>") also names the entry.
-  const final = out.map((line) => (defaultEntry && /^default\s+(?!\S+\.c32\b)\S+\s*$/i.test(line) ? `default ${defaultEntry}` : line));
+  const final = out.map((line) =>
+    defaultEntry && /^default\s+(?!\S+\.c32\b)\S+\s*$/i.test(line) ? `default ${defaultEntry}` : line,
+  );
   return { text: final.join('\n'), installEntries, defaultEntry };
 }
 
@@ -122,6 +128,9 @@ export function editGrub(text: string, edit: MenuEdit): EditedMenu {
     }
     return line;
   });
-  const head = [...(chosen && !sawDefault ? [`set default="${chosen.index}"`] : []), ...(sawTimeout ? [] : [`set timeout=${edit.timeoutSeconds}`])];
+  const head = [
+    ...(chosen && !sawDefault ? [`set default="${chosen.index}"`] : []),
+    ...(sawTimeout ? [] : [`set timeout=${edit.timeoutSeconds}`]),
+  ];
   return { text: [...head, ...out].join('\n'), installEntries, defaultEntry: chosen?.title ?? '' };
 }

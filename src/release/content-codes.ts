@@ -8,7 +8,8 @@ export const CONTENT_PROBLEM_CODES = {
   CONTENT_SIZE_MISMATCH: 'A content file has another size than fyr-content.json says.',
   CONTENT_SHA256_MISMATCH: 'A content file has another sha256 than fyr-content.json says (corrupt or replaced).',
   CONTENT_PATH_DUPLICATE: 'fyr-content.json lists the same path twice.',
-  CONTENT_ROLE_MISSING: 'No content file has a role a release needs (RHCOS images, installers, the mirror, the registry image).',
+  CONTENT_ROLE_MISSING:
+    'No content file has a role a release needs (RHCOS images, installers, the mirror, the registry image).',
   CONTENT_ROLE_DUPLICATE: 'Two content files have the same role.',
 } as const;
 

@@ -17,7 +17,16 @@ export type ContentRole = (typeof CONTENT_ROLES)[number];
 
 // Without these a site cannot install offline. The agent is optional: without one the release
 // carries the agent fyr was built with.
-export const REQUIRED_ROLES: readonly ContentRole[] = ['rhcos-kernel', 'rhcos-initramfs', 'rhcos-rootfs', 'rhcos-metal', 'openshift-install', 'oc', 'release-mirror', 'registry-image'];
+export const REQUIRED_ROLES: readonly ContentRole[] = [
+  'rhcos-kernel',
+  'rhcos-initramfs',
+  'rhcos-rootfs',
+  'rhcos-metal',
+  'openshift-install',
+  'oc',
+  'release-mirror',
+  'registry-image',
+];
 
 export const contentSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -33,9 +42,21 @@ export const contentSchema = {
       additionalProperties: false,
       required: ['name', 'openshift'],
       properties: {
-        name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', 'x-expected': 'a name of letters, digits, ".", "_" and "-", at most 64 characters' },
-        openshift: { type: 'string', pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+([.+-][A-Za-z0-9.+-]+)?$', 'x-expected': 'an OpenShift version such as 4.16.3' },
-        rhcos: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', 'x-expected': 'an RHCOS build id such as 416.94.202406251923-0' },
+        name: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+          'x-expected': 'a name of letters, digits, ".", "_" and "-", at most 64 characters',
+        },
+        openshift: {
+          type: 'string',
+          pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+([.+-][A-Za-z0-9.+-]+)?$',
+          'x-expected': 'an OpenShift version such as 4.16.3',
+        },
+        rhcos: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9._-]{1,64}$',
+          'x-expected': 'an RHCOS build id such as 416.94.202406251923-0',
+        },
       },
     },
     files: {

@@ -39,7 +39,10 @@ export async function loadContent(dir: string): Promise<Content> {
   try {
     loaded = await loadYamlFile(manifest, manifest);
   } catch (err) {
-    if (err instanceof UnreadableFileError) throw new FyrError('CONTENT_INVALID', `${manifest}: ${err.message}`, { details: ['The content directory needs a fyr-content.json; see the README, "Content directory".'] });
+    if (err instanceof UnreadableFileError)
+      throw new FyrError('CONTENT_INVALID', `${manifest}: ${err.message}`, {
+        details: ['The content directory needs a fyr-content.json; see the README, "Content directory".'],
+      });
     throw err;
   }
   if (!loaded.ok) throw new InvalidInputError(`${manifest}: invalid`, loaded.problems, 'CONTENT_INVALID');
@@ -51,7 +54,16 @@ export async function loadContent(dir: string): Promise<Content> {
   const problems: ContentProblem[] = [];
   const problem = (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => {
     const { line, col } = source.locate(path);
-    problems.push({ severity: 'error', code, file: manifest, line, col, path: formatPath(path), message, ...(expected ? { expected } : {}) });
+    problems.push({
+      severity: 'error',
+      code,
+      file: manifest,
+      line,
+      col,
+      path: formatPath(path),
+      message,
+      ...(expected ? { expected } : {}),
+    });
   };
   checkRoles(data.files, problem);
   const root = resolve(dir);
@@ -59,14 +71,25 @@ export async function loadContent(dir: string): Promise<Content> {
   const seen = new Map<string, number>();
   for (const [i, f] of files.entries()) {
     const first = seen.get(f.path);
-    if (first !== undefined) problem(['files', i, 'path'], 'CONTENT_PATH_DUPLICATE', `"${f.path}" is listed twice (first as files[${first}])`);
+    if (first !== undefined)
+      problem(['files', i, 'path'], 'CONTENT_PATH_DUPLICATE', `"${f.path}" is listed twice (first as files[${first}])`);
     seen.set(f.path, i);
     const info = await stat(f.absolute).catch(() => undefined);
     if (!info) problem(['files', i, 'path'], 'CONTENT_FILE_MISSING', `${f.path} is not in ${dir}`);
     else if (!info.isFile()) problem(['files', i, 'path'], 'CONTENT_NOT_FILE', `${f.path} is not a regular file`);
-    else if (info.size !== f.size) problem(['files', i, 'size'], 'CONTENT_SIZE_MISMATCH', `${f.path} has ${info.size} bytes, the manifest says ${f.size}`);
+    else if (info.size !== f.size)
+      problem(
+        ['files', i, 'size'],
+        'CONTENT_SIZE_MISMATCH',
+        `${f.path} has ${info.size} bytes, the manifest says ${f.size}`,
+      );
   }
-  const mismatch = (f: ContentFile, actual: string) => problem(['files', files.indexOf(f), 'sha256'], 'CONTENT_SHA256_MISMATCH', `${f.path} has sha256 ${actual}, the manifest says ${f.sha256}`);
+  const mismatch = (f: ContentFile, actual: string) =>
+    problem(
+      ['files', files.indexOf(f), 'sha256'],
+      'CONTENT_SHA256_MISMATCH',
+      `${f.path} has sha256 ${actual}, the manifest says ${f.sha256}`,
+    );
   const fail = () => new InvalidInputError(`${manifest}: ${problems.length} problem(s)`, problems, 'CONTENT_INVALID');
   const checksumError = (found: ReadonlyArray<{ file: ContentFile; actual: string }>) => {
     for (const { file, actual } of found) mismatch(file, actual);
@@ -76,12 +99,26 @@ export async function loadContent(dir: string): Promise<Content> {
   return { dir: root, release: data.release, files, checksumError };
 }
 
-function checkRoles(files: ReadonlyArray<{ role: ContentRole }>, problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void) {
+function checkRoles(
+  files: ReadonlyArray<{ role: ContentRole }>,
+  problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
+) {
   for (const role of REQUIRED_ROLES) {
-    if (!files.some((f) => f.role === role)) problem(['files'], 'CONTENT_ROLE_MISSING', `no file has role "${role}"`, `one file for each of: ${REQUIRED_ROLES.join(', ')}`);
+    if (!files.some((f) => f.role === role))
+      problem(
+        ['files'],
+        'CONTENT_ROLE_MISSING',
+        `no file has role "${role}"`,
+        `one file for each of: ${REQUIRED_ROLES.join(', ')}`,
+      );
   }
   for (const role of CONTENT_ROLES.filter((r) => r !== 'other')) {
     const at = files.map((f, i) => (f.role === role ? i : -1)).filter((i) => i >= 0);
-    if (at.length > 1) problem(['files', at[1]!, 'role'], 'CONTENT_ROLE_DUPLICATE', `role "${role}" is given to more than one file (also files[${at[0]}])`);
+    if (at.length > 1)
+      problem(
+        ['files', at[1]!, 'role'],
+        'CONTENT_ROLE_DUPLICATE',
+        `role "${role}" is given to more than one file (also files[${at[0]}])`,
+      );
   }
 }

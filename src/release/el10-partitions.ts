@@ -42,7 +42,13 @@ export function writeGpt(path: string, seed: string): void {
     const size = fstatSync(fd).size;
     const partitions = [
       { type: TYPE_BASIC_DATA, guid: seededGuid(`${seed}/iso`), firstLba: 64, lastLba: esp.first - 1, name: 'ISO9660' },
-      { type: TYPE_ESP, guid: seededGuid(`${seed}/esp`), firstLba: esp.first, lastLba: esp.first + esp.count - 1, name: 'Appended2' },
+      {
+        type: TYPE_ESP,
+        guid: seededGuid(`${seed}/esp`),
+        firstLba: esp.first,
+        lastLba: esp.first + esp.count - 1,
+        name: 'Appended2',
+      },
     ];
     const w = gptWrites(size, partitions, seededGuid(`${seed}/disk`));
     writeSync(fd, w.mbrTable, 0, w.mbrTable.length, 446);

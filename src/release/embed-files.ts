@@ -17,14 +17,26 @@ export interface EmbedFiles {
 // The files that end the image, in this order: the pad just before the first embed area.
 export const LAST = [MD5_PAD_PATH, KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH];
 
-export async function stageEmbedFiles(staging: string, draft: Omit<ReleaseInfo, 'embed' | 'md5'>, ksAreaBytes: number, siteAreaBytes: number): Promise<EmbedFiles> {
+export async function stageEmbedFiles(
+  staging: string,
+  draft: Omit<ReleaseInfo, 'embed' | 'md5'>,
+  ksAreaBytes: number,
+  siteAreaBytes: number,
+): Promise<EmbedFiles> {
   const ks = roundToSector(ksAreaBytes);
   const site = roundToSector(siteAreaBytes);
   await writeFile(join(staging, 'ks.cfg'), placeholderKickstart(ks, draft.release.name));
   // An all-zero tar is a valid empty archive; sparse, so nothing is written to reserve it.
   await writeFile(join(staging, 'site.tar'), '');
   await truncate(join(staging, 'site.tar'), site);
-  const info: ReleaseInfo = { ...draft, embed: { kickstart: { path: KS_PATH, offset: 0, length: ks }, site: { path: SITE_AREA_PATH, offset: 0, length: site } }, md5: null };
+  const info: ReleaseInfo = {
+    ...draft,
+    embed: {
+      kickstart: { path: KS_PATH, offset: 0, length: ks },
+      site: { path: SITE_AREA_PATH, offset: 0, length: site },
+    },
+    md5: null,
+  };
   const json = releaseJsonSize(info);
   await writeFile(join(staging, 'release.json'), releaseJsonBytes(info, json));
   await writeFile(join(staging, 'md5-pad'), md5PadFile(MD5_PAD_SIZE));

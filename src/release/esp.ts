@@ -20,7 +20,13 @@ export async function readEspFile(image: string, path: string): Promise<Buffer> 
 
 // Replaces one file. Its dates are the release's epoch (mtools takes the new entry's creation
 // time from SOURCE_DATE_EPOCH), so the image stays reproducible.
-export async function writeEspFile(image: string, path: string, content: string, scratch: string, epoch: number): Promise<void> {
+export async function writeEspFile(
+  image: string,
+  path: string,
+  content: string,
+  scratch: string,
+  epoch: number,
+): Promise<void> {
   const local = join(scratch, `esp-${path.replace(/[^A-Za-z0-9.]+/g, '_')}`);
   writeFileSync(local, content);
   utimesSync(local, epoch, epoch);

@@ -50,7 +50,13 @@ const DIRECT_ALIGN = 512;
 const BUFFERS = 8;
 const ZERO = Buffer.alloc(CHUNK);
 
-async function readFull(input: FileHandle, buf: Buffer, length: number, position: number, source: string): Promise<Buffer> {
+async function readFull(
+  input: FileHandle,
+  buf: Buffer,
+  length: number,
+  position: number,
+  source: string,
+): Promise<Buffer> {
   let got = 0;
   while (got < length) {
     const { bytesRead } = await input.read(buf, got, length - got, position + got);
@@ -63,7 +69,11 @@ async function readFull(input: FileHandle, buf: Buffer, length: number, position
 // The image opened for direct writes if a probe write of one 512-byte zero block at `probeAt`
 // (the first payload byte, a hole that the payload fills later) succeeds, else for ordinary
 // buffered writes (tmpfs, 4 KiB-sector disks).
-async function openImage(target: string, probeAt: number | undefined, aligned: Buffer): Promise<{ out: FileHandle; direct: boolean }> {
+async function openImage(
+  target: string,
+  probeAt: number | undefined,
+  aligned: Buffer,
+): Promise<{ out: FileHandle; direct: boolean }> {
   if (probeAt !== undefined) {
     const direct = await open(target, constants.O_RDWR | constants.O_DIRECT).catch(() => undefined);
     if (direct) {
@@ -92,7 +102,8 @@ function piecesOf(files: readonly FillFile[]): Piece[] {
   files.forEach((f, file) => {
     let from = 0;
     for (const x of f.extents) {
-      for (let at = 0; at < x.length; at += CHUNK) pieces.push({ file, from: from + at, length: Math.min(CHUNK, x.length - at), at: x.offset + at });
+      for (let at = 0; at < x.length; at += CHUNK)
+        pieces.push({ file, from: from + at, length: Math.min(CHUNK, x.length - at), at: x.offset + at });
       from += x.length;
     }
   });
@@ -156,7 +167,11 @@ class BufferPool {
 
 // `files` in image order. Pieces are read and hashed in order on this thread while earlier ones
 // are still being written by libuv's threads and MD5-hashed by the worker.
-export async function fillPayload(image: ImageMd5Target, files: readonly FillFile[], options: FillOptions = {}): Promise<FillResult> {
+export async function fillPayload(
+  image: ImageMd5Target,
+  files: readonly FillFile[],
+  options: FillOptions = {},
+): Promise<FillResult> {
   const target = image.path;
   const total = files.reduce((n, f) => n + f.size, 0);
   const mismatches: FillResult['mismatches'] = [];
@@ -232,10 +247,13 @@ export async function fillPayload(image: ImageMd5Target, files: readonly FillFil
       }
     }
     // Files of no bytes have no pieces; their checksum is that of nothing.
-    files.forEach((f, index) => f.size === 0 && f.sha256 !== EMPTY_SHA256 && mismatches.push({ index, actual: EMPTY_SHA256 }));
+    files.forEach(
+      (f, index) => f.size === 0 && f.sha256 !== EMPTY_SHA256 && mismatches.push({ index, actual: EMPTY_SHA256 }),
+    );
     await Promise.all(writes);
     if (failure) throw failure;
-    if (mismatches.length > 0) return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index), direct };
+    if (mismatches.length > 0)
+      return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index), direct };
     return { checkpoint: await md5.end(), mismatches, direct };
   } finally {
     await input?.close();

@@ -7,7 +7,13 @@ import { releaseJsonBytes, type ReleaseInfo } from '../formats/release-json.js';
 import { type Area } from '../formats/embed-areas.js';
 import { ImageEndedError, feed } from '../iso9660/media-check.js';
 import { PVD_OFFSET, SECTOR, walkIso, type IsoEntry } from '../iso9660/read.js';
-import { formatAppData, IsoMd5Hasher, isoMd5Layout, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
+import {
+  formatAppData,
+  IsoMd5Hasher,
+  isoMd5Layout,
+  type IsoMd5Checkpoint,
+  type IsoMd5Result,
+} from '../iso9660/isomd5.js';
 import { fileReader } from '../util/fs.js';
 
 export interface Finished {
@@ -25,7 +31,12 @@ function area(entries: IsoEntry[], path: string, length: number): Area {
   return { path, offset: entry.extents[0]!.offset, length };
 }
 
-export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint[], info: ReleaseInfo, sizes: { ks: number; site: number; json: number }): Finished {
+export function finishImage(
+  path: string,
+  checkpoints: readonly IsoMd5Checkpoint[],
+  info: ReleaseInfo,
+  sizes: { ks: number; site: number; json: number },
+): Finished {
   const fd = openSync(path, 'r+');
   try {
     const read = fileReader(fd);
@@ -38,7 +49,8 @@ export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint
     for (const e of entries) {
       if (e.directory || [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH].includes(e.path)) continue;
       for (const x of e.extents) {
-        if (x.length > 0 && x.offset + x.length > first) throw new FyrError('INTERNAL', `xorriso placed ${e.path} after the embed areas`);
+        if (x.length > 0 && x.offset + x.length > first)
+          throw new FyrError('INTERNAL', `xorriso placed ${e.path} after the embed areas`);
       }
     }
     if (json.offset < first) throw new FyrError('INTERNAL', 'xorriso placed release.json before the embed areas');
@@ -55,7 +67,9 @@ export function finishImage(path: string, checkpoints: readonly IsoMd5Checkpoint
     return { info: final, md5, resume };
   } catch (err) {
     // An image fyr just wrote that ends early was cut short under it.
-    throw err instanceof ImageEndedError ? new FyrError('WRITE_FAILED', `${path}: ${err.message}`, { cause: err }) : err;
+    throw err instanceof ImageEndedError
+      ? new FyrError('WRITE_FAILED', `${path}: ${err.message}`, { cause: err })
+      : err;
   } finally {
     closeSync(fd);
   }

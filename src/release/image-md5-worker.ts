@@ -64,10 +64,12 @@ control.on('message', (message: ImageMd5Message) => {
     if ('abort' in message) return finish({ type: 'error', message: 'aborted' });
     if ('end' in message) {
       feedFile(stopAt);
-      const checkpoint = padAt === undefined ? hasher.checkpoint() : hasher.checkpoint({ words: words!, length: stopAt, pending: '' });
+      const checkpoint =
+        padAt === undefined ? hasher.checkpoint() : hasher.checkpoint({ words: words!, length: stopAt, pending: '' });
       return finish({ type: 'done', checkpoint });
     }
-    if (message.at < hasher.position) throw new Error(`piece at ${message.at} is behind the hash at ${hasher.position}`);
+    if (message.at < hasher.position)
+      throw new Error(`piece at ${message.at} is behind the hash at ${hasher.position}`);
     feedFile(message.at);
     feed(new Uint8Array(pool, message.slot * slotSize, message.length));
     control.postMessage({ free: message.slot });

@@ -7,7 +7,9 @@ import type { ImageMd5Message, ImageMd5Reply, ImageMd5Request } from './image-md
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 
 // Node's types leave WebAssembly out; this is the one constructor used.
-declare const WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike } };
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike };
+};
 
 export interface ImageMd5 {
   // The pool's buffers, each `slotSize` bytes.
@@ -28,16 +30,30 @@ export interface ImageMd5Target {
   padAt: number | undefined;
 }
 
-export function imageMd5(target: ImageMd5Target, slotCount: number, slotSize: number, onFree: (slot: number) => void): ImageMd5 {
+export function imageMd5(
+  target: ImageMd5Target,
+  slotCount: number,
+  slotSize: number,
+  onFree: (slot: number) => void,
+): ImageMd5 {
   // A WebAssembly memory is page-aligned, so its pieces can be written with O_DIRECT.
   const pages = Math.ceil((slotCount * slotSize) / 65536);
   const pool = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as SharedArrayBuffer;
   const channel = new MessageChannel();
   const request: ImageMd5Request = { ...target, pool, slotSize, control: channel.port2 };
-  const worker = startWorker(import.meta.url, 'image-md5-worker', { workerData: request, transferList: [channel.port2] });
+  const worker = startWorker(import.meta.url, 'image-md5-worker', {
+    workerData: request,
+    transferList: [channel.port2],
+  });
   const result = new Promise<IsoMd5Checkpoint>((resolve, reject) => {
-    worker.once('message', (reply: ImageMd5Reply) => (reply.type === 'done' ? resolve(reply.checkpoint) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
-    worker.once('error', (err) => reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })));
+    worker.once('message', (reply: ImageMd5Reply) =>
+      reply.type === 'done'
+        ? resolve(reply.checkpoint)
+        : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`)),
+    );
+    worker.once('error', (err) =>
+      reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })),
+    );
     worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
   });
   result.catch(() => {});

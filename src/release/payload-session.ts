@@ -11,7 +11,21 @@
 // superblock and every tree when it commits its session.
 import { FyrError } from '../errors.js';
 import { rawDirectoryRecords, SECTOR, type Extent, type ReadAt } from '../iso9660/read.js';
-import { both32, directoryRecord, DIR_MODE, FILE_TYPE, isoName, MAX_EXTENT, nameEntry, packRecords, patchExtent, posixEntry, recordDate, recordId, terminatorDescriptor } from '../iso9660/records.js';
+import {
+  both32,
+  directoryRecord,
+  DIR_MODE,
+  FILE_TYPE,
+  isoName,
+  MAX_EXTENT,
+  nameEntry,
+  packRecords,
+  patchExtent,
+  posixEntry,
+  recordDate,
+  recordId,
+  terminatorDescriptor,
+} from '../iso9660/records.js';
 
 export interface SessionFile {
   // Absolute ISO path, under /fyr.
@@ -50,18 +64,54 @@ const newDir = (name: string): Dir => ({ name, dirs: new Map(), files: [], lba: 
 // Records of one new directory, given the extents already assigned.
 function dirRecords(dir: Dir, parent: Dir, date: Buffer): Buffer[] {
   const links = 2 + dir.dirs.size;
-  const self = directoryRecord({ lba: dir.lba, size: dir.size, directory: true, id: Buffer.from([0]), systemUse: posixEntry(DIR_MODE, links), date });
-  const up = directoryRecord({ lba: parent.lba, size: parent.size, directory: true, id: Buffer.from([1]), systemUse: posixEntry(DIR_MODE, 2 + parent.dirs.size), date });
+  const self = directoryRecord({
+    lba: dir.lba,
+    size: dir.size,
+    directory: true,
+    id: Buffer.from([0]),
+    systemUse: posixEntry(DIR_MODE, links),
+    date,
+  });
+  const up = directoryRecord({
+    lba: parent.lba,
+    size: parent.size,
+    directory: true,
+    id: Buffer.from([1]),
+    systemUse: posixEntry(DIR_MODE, 2 + parent.dirs.size),
+    date,
+  });
   const taken = new Set<string>();
   const entries: Array<{ id: string; records: Buffer[] }> = [];
   for (const sub of dir.dirs.values()) {
     const id = isoName(sub.name, true, taken);
-    entries.push({ id, records: [directoryRecord({ lba: sub.lba, size: sub.size, directory: true, id: Buffer.from(id), systemUse: Buffer.concat([posixEntry(DIR_MODE, 2 + sub.dirs.size), nameEntry(sub.name)]), date })] });
+    entries.push({
+      id,
+      records: [
+        directoryRecord({
+          lba: sub.lba,
+          size: sub.size,
+          directory: true,
+          id: Buffer.from(id),
+          systemUse: Buffer.concat([posixEntry(DIR_MODE, 2 + sub.dirs.size), nameEntry(sub.name)]),
+          date,
+        }),
+      ],
+    });
   }
   for (const { name, file } of dir.files) {
     const id = isoName(name, false, taken);
     const su = Buffer.concat([posixEntry(FILE_TYPE | (file.mode & 0o777), 1), nameEntry(name)]);
-    const records = file.extents.map((x, i) => directoryRecord({ lba: x.offset / SECTOR, size: x.length, directory: false, more: i < file.extents.length - 1, id: Buffer.from(id), systemUse: su, date }));
+    const records = file.extents.map((x, i) =>
+      directoryRecord({
+        lba: x.offset / SECTOR,
+        size: x.length,
+        directory: false,
+        more: i < file.extents.length - 1,
+        id: Buffer.from(id),
+        systemUse: su,
+        date,
+      }),
+    );
     entries.push({ id, records });
   }
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
@@ -74,7 +124,8 @@ function readBase(read: ReadAt): { descriptors: Buffer[]; rootSelf: Buffer; root
   const descriptors: Buffer[] = [];
   for (let n = VD_START; n < VD_START + 32; n++) {
     const vd = read(n * SECTOR, SECTOR);
-    if (vd.length < SECTOR || vd.toString('latin1', 1, 6) !== 'CD001') throw new FyrError('BASE_ISO_INVALID', `volume descriptor ${n} is not ISO 9660`);
+    if (vd.length < SECTOR || vd.toString('latin1', 1, 6) !== 'CD001')
+      throw new FyrError('BASE_ISO_INVALID', `volume descriptor ${n} is not ISO 9660`);
     descriptors.push(Buffer.from(vd));
     if (vd[0] === 255) break;
   }
@@ -82,19 +133,29 @@ function readBase(read: ReadAt): { descriptors: Buffer[]; rootSelf: Buffer; root
   if (pvd[0] !== 1) throw new FyrError('BASE_ISO_INVALID', 'no primary volume descriptor at sector 16');
   const rootExtent = { offset: pvd.readUInt32LE(158) * SECTOR, length: pvd.readUInt32LE(166) };
   const [rootSelf, rootUp, ...rootEntries] = rawDirectoryRecords(read, rootExtent).map((r) => Buffer.from(r));
-  if (!rootSelf || !rootUp || recordId(rootSelf)[0] !== 0) throw new FyrError('BASE_ISO_INVALID', 'the root directory of the base image has no "." record');
+  if (!rootSelf || !rootUp || recordId(rootSelf)[0] !== 0)
+    throw new FyrError('BASE_ISO_INVALID', 'the root directory of the base image has no "." record');
   // fyr's records carry Rock Ridge names, which readers honour only where the root's "." record
   // announces SUSP (an SP entry first in its system use area, SUSP 5.3).
   const idLength = rootSelf[32]!;
   const systemUse = rootSelf.subarray(33 + idLength + (idLength % 2 === 0 ? 1 : 0));
   if (systemUse.toString('latin1', 0, 2) !== 'SP') {
-    throw new FyrError('BASE_ISO_INVALID', 'the base image has no Rock Ridge extensions (its root directory announces no SUSP)', { details: ['RHEL installer ISOs have them; was this image made with genisoimage -R or xorriso?'] });
+    throw new FyrError(
+      'BASE_ISO_INVALID',
+      'the base image has no Rock Ridge extensions (its root directory announces no SUSP)',
+      { details: ['RHEL installer ISOs have them; was this image made with genisoimage -R or xorriso?'] },
+    );
   }
   return { descriptors, rootSelf, rootUp, rootEntries };
 }
 
 // The tree of new directories, all under /fyr, with every file in its directory.
-function buildTree(files: readonly SessionFile[]): { root: Dir; fyr: Dir; placed: PlacedFile[]; dirs: Array<{ dir: Dir; parent: Dir }> } {
+function buildTree(files: readonly SessionFile[]): {
+  root: Dir;
+  fyr: Dir;
+  placed: PlacedFile[];
+  dirs: Array<{ dir: Dir; parent: Dir }>;
+} {
   const root = newDir('');
   const fyr = newDir('fyr');
   root.dirs.set('fyr', fyr);
@@ -104,7 +165,8 @@ function buildTree(files: readonly SessionFile[]): { root: Dir; fyr: Dir; placed
     if (parts[0] !== 'fyr' || parts.length < 2) throw new Error(`${file.isoPath} is not under /fyr`);
     for (const part of parts) {
       // Record length: 33 + name (<= 31) + pad + PX 36 + NM (5 + bytes) must stay <= 255.
-      if (Buffer.byteLength(part) > 140) throw new FyrError('CONTENT_INVALID', `${file.isoPath}: the name "${part}" is longer than 140 bytes`);
+      if (Buffer.byteLength(part) > 140)
+        throw new FyrError('CONTENT_INVALID', `${file.isoPath}: the name "${part}" is longer than 140 bytes`);
     }
     let dir = fyr;
     for (const part of parts.slice(1, -1)) {
@@ -127,14 +189,26 @@ function buildTree(files: readonly SessionFile[]): { root: Dir; fyr: Dir; placed
 function rootRecords(base: ReturnType<typeof readBase>, root: Dir, fyr: Dir, date: Buffer): Buffer[] {
   const taken = new Set(base.rootEntries.map((r) => recordId(r).toString('latin1')));
   const fyrId = isoName('fyr', true, taken);
-  const record = directoryRecord({ lba: fyr.lba, size: fyr.size, directory: true, id: Buffer.from(fyrId), systemUse: Buffer.concat([posixEntry(DIR_MODE, 2 + fyr.dirs.size), nameEntry('fyr')]), date });
+  const record = directoryRecord({
+    lba: fyr.lba,
+    size: fyr.size,
+    directory: true,
+    id: Buffer.from(fyrId),
+    systemUse: Buffer.concat([posixEntry(DIR_MODE, 2 + fyr.dirs.size), nameEntry('fyr')]),
+    date,
+  });
   const entries = [...base.rootEntries, record].sort((a, b) => Buffer.compare(recordId(a), recordId(b)));
   return [patchExtent(base.rootSelf, root.lba, root.size), patchExtent(base.rootUp, root.lba, root.size), ...entries];
 }
 
 // Sectors from `lba` on: the root, the new directories (their sizes depend only on names, so
 // they are known first), then every file, a part per MAX_EXTENT. Returns the end sector.
-function placeExtents(tree: ReturnType<typeof buildTree>, base: ReturnType<typeof readBase>, lba: number, date: Buffer): number {
+function placeExtents(
+  tree: ReturnType<typeof buildTree>,
+  base: ReturnType<typeof readBase>,
+  lba: number,
+  date: Buffer,
+): number {
   const { root, fyr, placed, dirs } = tree;
   root.size = packRecords(rootRecords(base, root, fyr, date)).length;
   for (const { dir, parent } of dirs) dir.size = packRecords(dirRecords(dir, parent, date)).length;
@@ -170,7 +244,12 @@ function descriptorSet(base: ReturnType<typeof readBase>, root: Dir, endSector: 
 // Plans the session: where every directory and file goes, and the bytes of the superblock and
 // directories. `read` reads the base image; `baseSize` is its file size (the session starts at
 // the next sector, after anything appended to the base's ISO 9660 volume).
-export function planPayloadSession(read: ReadAt, baseSize: number, files: readonly SessionFile[], epoch: number): PayloadSession {
+export function planPayloadSession(
+  read: ReadAt,
+  baseSize: number,
+  files: readonly SessionFile[],
+  epoch: number,
+): PayloadSession {
   const date = recordDate(epoch);
   const base = readBase(read);
   const tree = buildTree(files);
@@ -178,7 +257,10 @@ export function planPayloadSession(read: ReadAt, baseSize: number, files: readon
   const endSector = placeExtents(tree, base, startSector, date);
   const writes: PayloadSession['writes'] = [
     { offset: tree.root.lba * SECTOR, data: packRecords(rootRecords(base, tree.root, tree.fyr, date)) },
-    ...tree.dirs.map(({ dir, parent }) => ({ offset: dir.lba * SECTOR, data: packRecords(dirRecords(dir, parent, date)) })),
+    ...tree.dirs.map(({ dir, parent }) => ({
+      offset: dir.lba * SECTOR,
+      data: packRecords(dirRecords(dir, parent, date)),
+    })),
     { offset: VD_START * SECTOR, data: descriptorSet(base, tree.root, endSector) },
   ];
   return { start: startSector * SECTOR, end: endSector * SECTOR, files: tree.placed, writes };

@@ -68,8 +68,10 @@ interface Source {
 export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const emit = o.onProgress ?? (() => {});
   const output = resolve(o.output);
-  if (existsSync(output) && !o.force) throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
-  if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId)) throw new FyrError('USAGE', `--volid ${o.volumeId}: expected 1 to 32 letters, digits, ".", "_" or "-"`);
+  if (existsSync(output) && !o.force)
+    throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
+  if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId))
+    throw new FyrError('USAGE', `--volid ${o.volumeId}: expected 1 to 32 letters, digits, ".", "_" or "-"`);
   const opened = checkBase(o.base);
   // Checksums are checked while the files are copied (one read of each); a mismatch leaves
   // nothing behind.
@@ -82,16 +84,36 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const temp = tempSibling(output);
   const reader = baseReader(o.base);
   try {
-    emit({ phase: 'prepare', message: `${base.report.volumeId} (${base.layout.kind} layout) -> volume id ${volumeId}` });
+    emit({
+      phase: 'prepare',
+      message: `${base.report.volumeId} (${base.layout.kind} layout) -> volume id ${volumeId}`,
+    });
     const boot = await stageBootFiles(base, reader, staging, volumeId, o.bootTimeoutSeconds, epoch);
     const { sources, agent } = await payloadSources(content, o.fyrVersion);
-    const embed = await stageEmbedFiles(staging, releaseDraft(o, content, base, volumeId, epoch, agent), o.ksAreaBytes, o.siteAreaBytes);
-    const placed = await layOutImage(temp, base, reader, boot, embed, sources, { volumeId, epoch, signal: o.signal, onProgress: emit });
+    const embed = await stageEmbedFiles(
+      staging,
+      releaseDraft(o, content, base, volumeId, epoch, agent),
+      o.ksAreaBytes,
+      o.siteAreaBytes,
+    );
+    const placed = await layOutImage(temp, base, reader, boot, embed, sources, {
+      volumeId,
+      epoch,
+      signal: o.signal,
+      onProgress: emit,
+    });
     const checkpoint = await fillSources(temp, placed, sources, content, o);
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
     const finished = finishImage(temp, [checkpoint], embed.info, embed.sizes);
     const stateFile = md5StatePath(output);
-    const state = { format: 'fyr-md5state/1', iso: basename(output), volumeId, size: placed.size, md5: finished.md5.md5, resume: finished.resume };
+    const state = {
+      format: 'fyr-md5state/1',
+      iso: basename(output),
+      volumeId,
+      size: placed.size,
+      md5: finished.md5.md5,
+      resume: finished.resume,
+    };
     await writeFile(`${temp}.md5state`, `${JSON.stringify(state, null, 2)}\n`);
     throwIfAborted(o.signal, 'the image was complete');
     await rename(temp, output);
@@ -107,24 +129,46 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
 
 async function checkSpace(output: string, needed: number): Promise<void> {
   const fs = await statfs(dirname(output)).catch(() => undefined);
-  if (fs && fs.bavail * fs.bsize < needed) throw new FyrError('NO_SPACE', `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the release needs about ${needed}`);
+  if (fs && fs.bavail * fs.bsize < needed)
+    throw new FyrError(
+      'NO_SPACE',
+      `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the release needs about ${needed}`,
+    );
 }
 
 // The payload in layout order, then the agent: fyr's own (dist/agent/fyr-agent.mjs), unless the
 // content directory brings one.
-async function payloadSources(content: Content, fyrVersion: string): Promise<{ sources: Source[]; agent: { version: string; size: number; sha256: string } }> {
+async function payloadSources(
+  content: Content,
+  fyrVersion: string,
+): Promise<{ sources: Source[]; agent: { version: string; size: number; sha256: string } }> {
   const agentFile = content.files.find((f) => f.role === 'agent');
-  const agent = agentFile ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 } : { ...(await bundledAgent()), version: fyrVersion };
+  const agent = agentFile
+    ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 }
+    : { ...(await bundledAgent()), version: fyrVersion };
   const payload = content.files.filter((f) => f.role !== 'agent');
   const sources: Source[] = [
-    ...payload.map((f) => ({ disk: f.absolute, isoPath: `${PAYLOAD_DIR}/${f.path}`, size: f.size, sha256: f.sha256, entry: f as ContentFile | undefined })),
+    ...payload.map((f) => ({
+      disk: f.absolute,
+      isoPath: `${PAYLOAD_DIR}/${f.path}`,
+      size: f.size,
+      sha256: f.sha256,
+      entry: f as ContentFile | undefined,
+    })),
     { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
   ];
   return { sources, agent };
 }
 
 // release.json before the image is laid out: everything but where the embed areas land.
-function releaseDraft(o: ReleaseOptions, content: Content, base: Base, volumeId: string, epoch: number, agent: { version: string; size: number; sha256: string }): Omit<ReleaseInfo, 'embed' | 'md5'> {
+function releaseDraft(
+  o: ReleaseOptions,
+  content: Content,
+  base: Base,
+  volumeId: string,
+  epoch: number,
+  agent: { version: string; size: number; sha256: string },
+): Omit<ReleaseInfo, 'embed' | 'md5'> {
   return {
     format: RELEASE_FORMAT,
     fyr: o.fyrVersion,
@@ -132,7 +176,9 @@ function releaseDraft(o: ReleaseOptions, content: Content, base: Base, volumeId:
     volumeId,
     base: { volumeId: base.volumeId, layout: base.layout.kind, size: base.size },
     sourceDateEpoch: epoch,
-    payload: content.files.filter((f) => f.role !== 'agent').map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
+    payload: content.files
+      .filter((f) => f.role !== 'agent')
+      .map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
     agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
   };
 }
@@ -147,7 +193,15 @@ interface Placed {
 
 // Everything but the payload's bytes: the copy of the base, fyr's payload tree after it, one
 // xorriso session on top, the check that xorriso left the payload in place, RHEL 10's GPT.
-async function layOutImage(temp: string, base: Base, reader: BaseReader, boot: BootFiles, embed: EmbedFiles, sources: readonly Source[], o: { volumeId: string; epoch: number } & LongWork<ReleaseEvent>): Promise<Placed> {
+async function layOutImage(
+  temp: string,
+  base: Base,
+  reader: BaseReader,
+  boot: BootFiles,
+  embed: EmbedFiles,
+  sources: readonly Source[],
+  o: { volumeId: string; epoch: number } & LongWork<ReleaseEvent>,
+): Promise<Placed> {
   await rm(temp, { force: true });
   await copyFile(base.path, temp).catch((err: unknown) => {
     throw writeError(err, temp);
@@ -156,11 +210,29 @@ async function layOutImage(temp: string, base: Base, reader: BaseReader, boot: B
   // partition 1 starts there, so a reader probing the partition would find that old tree.
   const offset = partitionOffset(base.report);
   if (offset > 0) dropSuperblockCopy(temp, offset);
-  const session = planPayloadSession(reader.range, base.size, sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: statSync(f.disk).mode })), o.epoch);
+  const session = planPayloadSession(
+    reader.range,
+    base.size,
+    sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: statSync(f.disk).mode })),
+    o.epoch,
+  );
   writeSession(temp, session);
   const el10 = base.layout.kind === 'el10';
-  const args = releaseArgs({ image: temp, volumeId: o.volumeId, boot: el10 ? bootArgs(base.report) : 'replay', updates: boot.updates, maps: embed.maps, last: LAST, ...(el10 ? { esp: boot.esp } : {}), epoch: o.epoch });
-  await writeImage(args, temp, { env: { SOURCE_DATE_EPOCH: String(o.epoch) }, onProgress: o.onProgress, signal: o.signal });
+  const args = releaseArgs({
+    image: temp,
+    volumeId: o.volumeId,
+    boot: el10 ? bootArgs(base.report) : 'replay',
+    updates: boot.updates,
+    maps: embed.maps,
+    last: LAST,
+    ...(el10 ? { esp: boot.esp } : {}),
+    epoch: o.epoch,
+  });
+  await writeImage(args, temp, {
+    env: { SOURCE_DATE_EPOCH: String(o.epoch) },
+    onProgress: o.onProgress,
+    signal: o.signal,
+  });
   const { first, padAt } = checkPlacement(temp, session);
   if (el10) writeGpt(temp, `${o.volumeId}/${o.epoch}`);
   return { session, first, padAt, size: statSync(temp).size };
@@ -169,15 +241,30 @@ async function layOutImage(temp: string, base: Base, reader: BaseReader, boot: B
 // The payload copied into its extents, each file's sha256 checked; returns the media-check MD5
 // state at the first embed area. A mismatch is the content's CONTENT_INVALID (or, for fyr's own
 // agent, AGENT_MISSING: it changed while the release was built).
-async function fillSources(temp: string, placed: Placed, sources: readonly Source[], content: Content, o: ReleaseOptions) {
+async function fillSources(
+  temp: string,
+  placed: Placed,
+  sources: readonly Source[],
+  content: Content,
+  o: ReleaseOptions,
+) {
   const filled = await fillPayload(
     { path: temp, stopAt: placed.first, padAt: placed.padAt },
-    sources.map((f, i) => ({ source: f.disk, sha256: f.sha256, size: f.size, extents: placed.session.files[i]!.extents })),
+    sources.map((f, i) => ({
+      source: f.disk,
+      sha256: f.sha256,
+      size: f.size,
+      extents: placed.session.files[i]!.extents,
+    })),
     { onProgress: o.onProgress, signal: o.signal },
   );
   if (filled.mismatches.length === 0) return filled.checkpoint!;
   const found = filled.mismatches.map((m) => ({ file: sources[m.index]!.entry, actual: m.actual }));
   const listed = found.filter((m): m is { file: ContentFile; actual: string } => m.file !== undefined);
-  if (listed.length === 0) throw new FyrError('AGENT_MISSING', `${sources.at(-1)!.disk} changed while the release was built; run \`make build\` again`);
+  if (listed.length === 0)
+    throw new FyrError(
+      'AGENT_MISSING',
+      `${sources.at(-1)!.disk} changed while the release was built; run \`make build\` again`,
+    );
   throw content.checksumError(listed);
 }

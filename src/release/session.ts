@@ -34,8 +34,14 @@ export function checkPlacement(path: string, session: PayloadSession): { first: 
     for (const f of session.files) {
       const got = entries.get(f.isoPath)?.extents.filter((x) => x.length > 0) ?? [];
       const want = f.extents.filter((x) => x.length > 0);
-      if (got.length !== want.length || got.some((x, i) => x.offset !== want[i]!.offset || x.length !== want[i]!.length)) {
-        throw new FyrError('INTERNAL', `xorriso moved ${f.isoPath} (planned at ${want[0]?.offset ?? 0}, found at ${got[0]?.offset ?? 'nowhere'})`);
+      if (
+        got.length !== want.length ||
+        got.some((x, i) => x.offset !== want[i]!.offset || x.length !== want[i]!.length)
+      ) {
+        throw new FyrError(
+          'INTERNAL',
+          `xorriso moved ${f.isoPath} (planned at ${want[0]?.offset ?? 0}, found at ${got[0]?.offset ?? 'nowhere'})`,
+        );
       }
     }
     const offset = (p: string) => {

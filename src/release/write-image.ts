@@ -24,10 +24,15 @@ export async function writeImage(args: readonly string[], target: string, option
   const [written] = await Promise.allSettled([tool.done, reading]);
   if (written.status === 'rejected') {
     const err = written.reason as FyrError;
-    if (problems.some((p) => /No space left on device|Disk quota exceeded|ENOSPC|exceeds free space on media/i.test(p))) {
+    if (
+      problems.some((p) => /No space left on device|Disk quota exceeded|ENOSPC|exceeds free space on media/i.test(p))
+    ) {
       throw noSpace(target, err);
     }
     throwIfAborted(options.signal, 'the image was complete');
-    throw new FyrError(err.code, err.message, { details: problems.length > 0 ? problems.slice(-6) : err.detailLines, cause: err });
+    throw new FyrError(err.code, err.message, {
+      details: problems.length > 0 ? problems.slice(-6) : err.detailLines,
+      cause: err,
+    });
   }
 }

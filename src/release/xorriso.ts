@@ -6,7 +6,20 @@
 export const ESP_MBR_TYPE = '0xef';
 
 export function inspectArgs(base: string): string[] {
-  return ['-pkt_output', 'on', '-abort_on', 'FAILURE', '-indev', base, '-report_el_torito', 'cmd', '-find', '/', '-type', 'f'];
+  return [
+    '-pkt_output',
+    'on',
+    '-abort_on',
+    'FAILURE',
+    '-indev',
+    base,
+    '-report_el_torito',
+    'cmd',
+    '-find',
+    '/',
+    '-type',
+    'f',
+  ];
 }
 
 export interface BaseReport {
@@ -63,14 +76,20 @@ export function detectLayout(report: BaseReport): BootLayout | LayoutProblem {
   const efi = setting(report.bootCommands, 'efi_path');
   const isolinux = report.bootCommands.some((c) => c.startsWith('-boot_image isolinux bin_path='));
   const grub = report.bootCommands.some((c) => c.startsWith('-boot_image grub bin_path='));
-  if (isolinux && bios && efi && efi.startsWith('/') && report.files.includes(efi)) return { kind: 'el9', biosImage: bios, efiImage: efi };
-  const appended = report.bootCommands.map((c) => /^-append_partition 2 \S+ --interval:imported_iso:(\d+)d-(\d+)d::/.exec(c)).find(Boolean);
+  if (isolinux && bios && efi && efi.startsWith('/') && report.files.includes(efi))
+    return { kind: 'el9', biosImage: bios, efiImage: efi };
+  const appended = report.bootCommands
+    .map((c) => /^-append_partition 2 \S+ --interval:imported_iso:(\d+)d-(\d+)d::/.exec(c))
+    .find(Boolean);
   if (grub && bios && efi?.startsWith('--interval:appended_partition_2') && appended) {
     const first = Number(appended[1]);
     const last = Number(appended[2]);
     return { kind: 'el10', biosImage: bios, esp: { offset: first * 512, length: (last - first + 1) * 512 } };
   }
-  const parts = [`BIOS boot image: ${bios ?? 'none'}${isolinux ? ' (isolinux)' : grub ? ' (GRUB)' : ''}`, `EFI boot image: ${efi ?? 'none'}`];
+  const parts = [
+    `BIOS boot image: ${bios ?? 'none'}${isolinux ? ' (isolinux)' : grub ? ' (GRUB)' : ''}`,
+    `EFI boot image: ${efi ?? 'none'}`,
+  ];
   if (report.bootCommands.some((c) => c.startsWith('-append_partition'))) parts.push('an appended partition');
   return { found: parts.join(', ') };
 }
@@ -94,7 +113,12 @@ export function bootArgs(report: BaseReport): string[] {
     .map(commandArgv)
     .filter((argv) => !GROW_BREAKS.test(argv[2] ?? ''))
     .flat()
-    .map((a) => a.replace(/^efi_path=--interval:appended_partition_(\d+)_start_\d+s_size_\d+d:/, 'efi_path=--interval:appended_partition_$1:'));
+    .map((a) =>
+      a.replace(
+        /^efi_path=--interval:appended_partition_(\d+)_start_\d+s_size_\d+d:/,
+        'efi_path=--interval:appended_partition_$1:',
+      ),
+    );
 }
 
 export interface ReleaseWrite {
@@ -119,8 +143,25 @@ export interface ReleaseWrite {
 // The base image's boot equipment replayed, the edits and the embed areas, in one session
 // appended to the image. No fsync every 16 MiB (-stdio_sync off), like cp.
 export function releaseArgs(w: ReleaseWrite): string[] {
-  const args = ['-pkt_output', 'on', '-report_about', 'UPDATE', '-abort_on', 'FAILURE', '-pacifier', 'interval=1', '-stdio_sync', 'off'];
-  args.push('-dev', `stdio:${w.image}`, ...(w.boot === 'replay' ? ['-boot_image', 'any', 'replay'] : w.boot), '-volid', w.volumeId);
+  const args = [
+    '-pkt_output',
+    'on',
+    '-report_about',
+    'UPDATE',
+    '-abort_on',
+    'FAILURE',
+    '-pacifier',
+    'interval=1',
+    '-stdio_sync',
+    'off',
+  ];
+  args.push(
+    '-dev',
+    `stdio:${w.image}`,
+    ...(w.boot === 'replay' ? ['-boot_image', 'any', 'replay'] : w.boot),
+    '-volid',
+    w.volumeId,
+  );
   // Level 3 lets a payload file over 4 GiB be recorded in several extents.
   args.push('-compliance', 'iso_9660_level=3:no_emul_toc');
   for (const [disk, iso] of w.updates) args.push('-update', disk, iso);

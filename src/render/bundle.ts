@@ -31,36 +31,76 @@ function stableUuid(seed: string): string {
 function outputs(view: SiteView): Output[] {
   const zones = clusterZones(view);
   const site = view.site;
-  const roles = [...new Set(view.hosts.filter((h) => h.role !== 'bootstrap').map((h) => (h.role === 'control-plane' ? 'master' : 'worker')))];
+  const roles = [
+    ...new Set(
+      view.hosts.filter((h) => h.role !== 'bootstrap').map((h) => (h.role === 'control-plane' ? 'master' : 'worker')),
+    ),
+  ];
   return [
     { path: 'etc/dhcp/dhcpd.conf', template: 'etc/dhcp/dhcpd.conf.ejs' },
     { path: 'etc/named.conf', template: 'etc/named.conf.ejs', mode: 0o640, extra: { zones } },
-    ...[zones.forward, ...zones.reverse].map((zone) => ({ path: `var/named/${zone.file}`, template: 'var/named/zone.ejs', mode: 0o640, extra: { zone } })),
+    ...[zones.forward, ...zones.reverse].map((zone) => ({
+      path: `var/named/${zone.file}`,
+      template: 'var/named/zone.ejs',
+      mode: 0o640,
+      extra: { zone },
+    })),
     { path: 'etc/haproxy/haproxy.cfg', template: 'etc/haproxy/haproxy.cfg.ejs' },
     { path: 'etc/chrony.conf', template: 'etc/chrony.conf.ejs' },
     { path: 'var/lib/tftpboot/pxelinux.cfg/default', template: 'var/lib/tftpboot/pxelinux.cfg/default.ejs' },
     { path: 'var/lib/tftpboot/uefi/grub.cfg', template: 'var/lib/tftpboot/uefi/grub.cfg.ejs' },
     ...view.hosts.flatMap((host) => [
-      { path: `var/lib/tftpboot/pxelinux.cfg/${host.macFile}`, template: 'var/lib/tftpboot/pxelinux.cfg/host.ejs', extra: { host } },
-      { path: `var/lib/tftpboot/uefi/grub.cfg-${host.macFile}`, template: 'var/lib/tftpboot/uefi/host.ejs', extra: { host } },
+      {
+        path: `var/lib/tftpboot/pxelinux.cfg/${host.macFile}`,
+        template: 'var/lib/tftpboot/pxelinux.cfg/host.ejs',
+        extra: { host },
+      },
+      {
+        path: `var/lib/tftpboot/uefi/grub.cfg-${host.macFile}`,
+        template: 'var/lib/tftpboot/uefi/host.ejs',
+        extra: { host },
+      },
     ]),
     { path: 'etc/httpd/conf.d/fyr-content.conf', template: 'etc/httpd/conf.d/fyr-content.conf.ejs' },
     { path: 'etc/firewalld/zones/fyr-wan.xml', template: 'etc/firewalld/zones/fyr-wan.xml.ejs' },
     { path: 'etc/firewalld/zones/fyr-lan.xml', template: 'etc/firewalld/zones/fyr-lan.xml.ejs' },
     { path: 'etc/firewalld/policies/fyr-lan-to-wan.xml', template: 'etc/firewalld/policies/fyr-lan-to-wan.xml.ejs' },
-    ...(site.network.gateway === 'nat' ? [{ path: 'etc/firewalld/policies/fyr-wan-to-lan.xml', template: 'etc/firewalld/policies/fyr-wan-to-lan.xml.ejs' }] : []),
+    ...(site.network.gateway === 'nat'
+      ? [
+          {
+            path: 'etc/firewalld/policies/fyr-wan-to-lan.xml',
+            template: 'etc/firewalld/policies/fyr-wan-to-lan.xml.ejs',
+          },
+        ]
+      : []),
     { path: 'etc/sysctl.d/90-fyr-forward.conf', template: 'etc/sysctl.d/90-fyr-forward.conf.ejs' },
     // NetworkManager ignores keyfiles other users can read.
-    { path: 'etc/NetworkManager/system-connections/fyr-wan.nmconnection', template: 'etc/NetworkManager/system-connections/fyr-wan.nmconnection.ejs', mode: 0o600 },
-    { path: 'etc/NetworkManager/system-connections/fyr-lan.nmconnection', template: 'etc/NetworkManager/system-connections/fyr-lan.nmconnection.ejs', mode: 0o600 },
-    { path: 'etc/NetworkManager/system-connections/fyr-lan-port.nmconnection', template: 'etc/NetworkManager/system-connections/fyr-lan-port.nmconnection.ejs', mode: 0o600 },
+    {
+      path: 'etc/NetworkManager/system-connections/fyr-wan.nmconnection',
+      template: 'etc/NetworkManager/system-connections/fyr-wan.nmconnection.ejs',
+      mode: 0o600,
+    },
+    {
+      path: 'etc/NetworkManager/system-connections/fyr-lan.nmconnection',
+      template: 'etc/NetworkManager/system-connections/fyr-lan.nmconnection.ejs',
+      mode: 0o600,
+    },
+    {
+      path: 'etc/NetworkManager/system-connections/fyr-lan-port.nmconnection',
+      template: 'etc/NetworkManager/system-connections/fyr-lan-port.nmconnection.ejs',
+      mode: 0o600,
+    },
     { path: 'etc/systemd/system/tangd.socket.d/fyr.conf', template: 'etc/systemd/system/tangd.socket.d/fyr.conf.ejs' },
     { path: 'etc/cockpit/cockpit.conf', template: 'etc/cockpit/cockpit.conf.ejs' },
     { path: 'etc/systemd/system/fyr-agent.service', template: 'etc/systemd/system/fyr-agent.service.ejs' },
     { path: 'var/lib/fyr/bootstrap.xml', template: 'var/lib/fyr/bootstrap.xml.ejs' },
     { path: 'var/lib/fyr/install-config.yaml', template: 'var/lib/fyr/install-config.yaml.ejs', mode: 0o600 },
     ...(site.diskEncryption.tang
-      ? roles.map((role) => ({ path: `var/lib/fyr/manifests/99-${role}-tang-disk-encryption.yaml`, template: 'var/lib/fyr/manifests/tang.yaml.ejs', extra: { role } }))
+      ? roles.map((role) => ({
+          path: `var/lib/fyr/manifests/99-${role}-tang-disk-encryption.yaml`,
+          template: 'var/lib/fyr/manifests/tang.yaml.ejs',
+          extra: { role },
+        }))
       : []),
   ];
 }

@@ -46,7 +46,9 @@ function ptrName(ip: string, zone: string): string {
 
 // Serials are derived from the zone's content: stable for the same site, changed by any edit.
 function serialOf(name: string, records: DnsRecord[]): number {
-  const digest = createHash('sha256').update(JSON.stringify([name, records])).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify([name, records]))
+    .digest();
   return (digest.readUInt32BE(0) % 2_000_000_000) + 1;
 }
 
@@ -71,7 +73,12 @@ export function clusterZones(view: SiteView): { forward: Zone; reverse: Zone[] }
   }
   const reverse = [...byZone.entries()]
     .sort(([a], [b]) => addressOf(a) - addressOf(b))
-    .map(([name, records]) => zone(name, records.sort((x, y) => addressOf(`${x.name}.${name}`) - addressOf(`${y.name}.${name}`))));
+    .map(([name, records]) =>
+      zone(
+        name,
+        records.sort((x, y) => addressOf(`${x.name}.${name}`) - addressOf(`${y.name}.${name}`)),
+      ),
+    );
   return { forward: zone(fqdn, forwardRecords(view)), reverse };
 }
 

@@ -27,11 +27,22 @@ function compile(file: string): ejs.TemplateFunction {
   if (cached) return cached;
   const source = readFileSync(file, 'utf8');
   // `<%-` prints raw text, the one way around the quoting helpers; templates may not use it.
-  if (source.includes('<%-')) throw new FyrError('RENDER_TEMPLATE', `${file}: templates may not use <%- (unescaped output); use <%= with a q.* helper`);
+  if (source.includes('<%-'))
+    throw new FyrError(
+      'RENDER_TEMPLATE',
+      `${file}: templates may not use <%- (unescaped output); use <%= with a q.* helper`,
+    );
   // NOTE: ejs also passes the template's file name through `escape` when it builds an error
   // message; that one string is let through so the real error is not masked.
   const escape = (value: unknown) => (value === file ? file : requireQuoted(value));
-  const fn = ejs.compile(source, { filename: file, strict: true, localsName: 'it', destructuredLocals: ['q'], escape, async: false });
+  const fn = ejs.compile(source, {
+    filename: file,
+    strict: true,
+    localsName: 'it',
+    destructuredLocals: ['q'],
+    escape,
+    async: false,
+  });
   cache.set(file, fn);
   return fn;
 }

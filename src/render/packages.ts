@@ -3,10 +3,34 @@
 import type { OsRelease } from './view.js';
 
 const COMMON = [
-  'bind', 'bind-utils', 'chrony', 'clevis', 'clevis-dracut', 'clevis-luks', 'cockpit', 'cockpit-machines',
-  'cockpit-podman', 'firewalld', 'haproxy', 'httpd', 'ipmitool', 'jq', 'libvirt', 'nodejs', 'podman',
-  'qemu-kvm', 'rsync', 'shim-x64', 'grub2-efi-x64', 'skopeo', 'syslinux-tftpboot', 'tang', 'tar', 'tftp-server',
-  'tpm2-tools', 'virt-install',
+  'bind',
+  'bind-utils',
+  'chrony',
+  'clevis',
+  'clevis-dracut',
+  'clevis-luks',
+  'cockpit',
+  'cockpit-machines',
+  'cockpit-podman',
+  'firewalld',
+  'haproxy',
+  'httpd',
+  'ipmitool',
+  'jq',
+  'libvirt',
+  'nodejs',
+  'podman',
+  'qemu-kvm',
+  'rsync',
+  'shim-x64',
+  'grub2-efi-x64',
+  'skopeo',
+  'syslinux-tftpboot',
+  'tang',
+  'tar',
+  'tftp-server',
+  'tpm2-tools',
+  'virt-install',
 ];
 
 // NOTE: RHEL 10 no longer ships ISC dhcp-server (Kea replaces it); see README "Known gaps".

@@ -23,7 +23,8 @@ UnsafeValueError.prototype.name = 'UnsafeValueError';
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/u;
 
 function guard(format: string, value: unknown, test: RegExp, why: string): string {
-  if (typeof value !== 'string' && typeof value !== 'number') throw new UnsafeValueError(format, String(value), 'not a string or number');
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new UnsafeValueError(format, String(value), 'not a string or number');
   const text = String(value);
   if (!test.test(text)) throw new UnsafeValueError(format, text, why);
   return text;
@@ -37,7 +38,8 @@ function noControl(format: string, value: unknown): string {
 
 // A bare word every format accepts unquoted: names, addresses, device paths, numbers.
 const WORD = /^[A-Za-z0-9_.:/@+,=-]+$/;
-const word = (format: string) => (value: unknown) => new Quoted(guard(format, value, WORD, 'only letters, digits and _.:/@+,=- can be written unquoted here'));
+const word = (format: string) => (value: unknown) =>
+  new Quoted(guard(format, value, WORD, 'only letters, digits and _.:/@+,=- can be written unquoted here'));
 
 // Backslash-escaped double-quoted string, as named.conf, dhcpd.conf and haproxy read them.
 function cStyle(format: string, value: unknown): Quoted {
@@ -76,14 +78,22 @@ function json(value: unknown): Quoted {
 // GLib key-file value (NetworkManager keyfiles, systemd-style INI): one line, no leading space.
 function keyfile(value: unknown): Quoted {
   const text = noControl('a key-file value', value);
-  if (/^\s|\s$/.test(text)) throw new UnsafeValueError('a key-file value', text, 'leading or trailing white space is lost');
+  if (/^\s|\s$/.test(text))
+    throw new UnsafeValueError('a key-file value', text, 'leading or trailing white space is lost');
   return new Quoted(text.replace(/\\/g, '\\\\'));
 }
 
 // A DNS name written in a zone file or named.conf: labels of [a-z0-9-], an optional
 // leading "*." for wildcards, an optional trailing dot for fully qualified names.
 function dnsName(value: unknown): Quoted {
-  return new Quoted(guard('a DNS name', value, /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?\.?$/, 'not a DNS name'));
+  return new Quoted(
+    guard(
+      'a DNS name',
+      value,
+      /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?\.?$/,
+      'not a DNS name',
+    ),
+  );
 }
 
 // The helpers templates receive as `q`.
@@ -110,4 +120,3 @@ export const q = {
   chrony: word('a chrony.conf word'),
   word: word('a configuration word'),
 };
-

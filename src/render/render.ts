@@ -35,7 +35,12 @@ export function renderSite(site: Site, options: RenderOptions = DEFAULT_RENDER_O
     size: Buffer.byteLength(f.content),
     sha256: sha256(f.content),
   }));
-  const manifestJson = renderManifestJson({ os: options.os, source: options.source, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, files: manifest });
+  const manifestJson = renderManifestJson({
+    os: options.os,
+    source: options.source,
+    blueprint: { name: blueprint.name, sha256: blueprint.sha256 },
+    files: manifest,
+  });
   files.push({ path: MANIFEST, mode: 0o644, content: manifestJson });
   return { files, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, manifest };
 }

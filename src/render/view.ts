@@ -4,7 +4,15 @@
 import { createHash } from 'node:crypto';
 import { FyrError } from '../errors.js';
 import { installDevice, type Site } from '../site/index.js';
-import { CONTENT_ROOT, LAN_BRIDGE, PORTS, PLACEHOLDER, BOOTSTRAP_MARK, TFTP_ROOT, STATE_DIR } from '../formats/bastion-layout.js';
+import {
+  CONTENT_ROOT,
+  LAN_BRIDGE,
+  PORTS,
+  PLACEHOLDER,
+  BOOTSTRAP_MARK,
+  TFTP_ROOT,
+  STATE_DIR,
+} from '../formats/bastion-layout.js';
 
 export type OsRelease = 'rhel9' | 'rhel10';
 export type InstallSource = 'liveimg' | 'dvd';
@@ -82,10 +90,17 @@ export function buildView(site: Site, options: RenderOptions): SiteView {
   const nodes = site.nodes.map((n) => {
     // Validation (INSTALL_DISK_UNRESOLVED) guarantees a device; its absence here is a bug.
     const installDev = installDevice(n);
-    if (installDev === undefined) throw new FyrError('INTERNAL', `node ${n.name} has no install device after validation`);
+    if (installDev === undefined)
+      throw new FyrError('INTERNAL', `node ${n.name} has no install device after validation`);
     return host({ name: n.name, role: n.role, mac: n.mac, ip: n.ip, installDev });
   });
-  const bootstrap = host({ name: 'bootstrap', role: 'bootstrap', mac: bootstrapMac(site), ip: lan.bootstrap, installDev: '/dev/vda' });
+  const bootstrap = host({
+    name: 'bootstrap',
+    role: 'bootstrap',
+    mac: bootstrapMac(site),
+    ip: lan.bootstrap,
+    installDev: '/dev/vda',
+  });
   const controlPlanes = nodes.filter((n) => n.role === 'control-plane');
   const workers = nodes.filter((n) => n.role === 'worker');
   const bmcs: LanHost[] = site.nodes.flatMap((n) =>

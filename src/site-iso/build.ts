@@ -30,7 +30,8 @@ export interface BuildOptions extends LongWork<ProgressEvent<'copy'>> {
 export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
   const output = resolve(o.output);
   if (existsSync(output)) {
-    if (realpathSync(output) === realpathSync(o.release)) throw new FyrError('USAGE', `-o ${o.output} is the release ISO itself; to change it in place use fyr customize`);
+    if (realpathSync(output) === realpathSync(o.release))
+      throw new FyrError('USAGE', `-o ${o.output} is the release ISO itself; to change it in place use fyr customize`);
     if (!o.force) throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
   }
   const image = openReleaseImage(o.release);
@@ -41,7 +42,11 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
     image.close();
   }
   const fs = await statfs(dirname(output)).catch(() => undefined);
-  if (fs && fs.bavail * fs.bsize < image.size) throw new FyrError('NO_SPACE', `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the site ISO needs ${image.size}`);
+  if (fs && fs.bavail * fs.bsize < image.size)
+    throw new FyrError(
+      'NO_SPACE',
+      `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the site ISO needs ${image.size}`,
+    );
   const temp = tempSibling(output);
   let follower: ReturnType<typeof followHash> | undefined;
   try {
@@ -62,7 +67,14 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
     }
     throwIfAborted(o.signal, 'the site ISO was complete');
     await rename(temp, output);
-    return { output, size: image.size, md5: computed.md5, info: image.info, patched: computed.patches.reduce((n, p) => n + p.data.length, 0), copied };
+    return {
+      output,
+      size: image.size,
+      md5: computed.md5,
+      info: image.info,
+      patched: computed.patches.reduce((n, p) => n + p.data.length, 0),
+      copied,
+    };
   } catch (err) {
     throw isFyrError(err) || typeof (err as NodeJS.ErrnoException).code !== 'string' ? err : writeError(err, o.output);
   } finally {
@@ -79,9 +91,15 @@ function checkCopy(release: string, image: ReleaseImage, checkpoints: readonly I
   feed(hasher, read, target.offset, []);
   const reached = hasher.checkpoint();
   if (reached.md5.words !== target.md5.words || reached.fragmentSums !== target.fragmentSums) {
-    throw new FyrError('VERIFY_FAILED', `${release}: its content differs from what fyr release wrote (the media-check MD5 before the embed areas does not match the saved state)`, {
-      details: ['fyr inspect --verify names the files that changed; build the release again or copy it from a good source.'],
-    });
+    throw new FyrError(
+      'VERIFY_FAILED',
+      `${release}: its content differs from what fyr release wrote (the media-check MD5 before the embed areas does not match the saved state)`,
+      {
+        details: [
+          'fyr inspect --verify names the files that changed; build the release again or copy it from a good source.',
+        ],
+      },
+    );
   }
 }
 
@@ -93,7 +111,12 @@ export interface CopyOptions extends LongWork<ProgressEvent<'copy'>> {
 // In the kernel, as cp does it: a reflink where the filesystem shares blocks (XFS, Btrfs:
 // instant), else copy_file_range (libuv's copyfile). Progress by watching the copy grow; a
 // copy in the kernel cannot be stopped halfway, so Ctrl-C takes effect when it ends.
-export async function copyImage(from: string, to: string, size: number, { onProgress, signal, beforeCopy }: CopyOptions = {}): Promise<'reflink' | 'copy'> {
+export async function copyImage(
+  from: string,
+  to: string,
+  size: number,
+  { onProgress, signal, beforeCopy }: CopyOptions = {},
+): Promise<'reflink' | 'copy'> {
   const report = (done: number) => onProgress?.({ phase: 'copy', done, total: size });
   try {
     copyFileSync(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);

@@ -9,7 +9,14 @@ import { appDataPatch, feed, type Patch } from '../iso9660/media-check.js';
 import type { ReadAt } from '../iso9660/read.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { openReleaseImage } from './release-image.js';
-import { fastPatches, releaseInvalidIfEnded, sitePatches, writePatches, type SiteContent, type SpliceResult } from './splice.js';
+import {
+  fastPatches,
+  releaseInvalidIfEnded,
+  sitePatches,
+  writePatches,
+  type SiteContent,
+  type SpliceResult,
+} from './splice.js';
 
 export interface CustomizeOptions extends LongWork<ProgressEvent<'hash'>> {
   iso: string;
@@ -28,7 +35,11 @@ export async function customizeIso(o: CustomizeOptions): Promise<SpliceResult> {
     let md5: IsoMd5Result;
     let info = image.info;
     if (!o.rehash) {
-      ({ patches, md5 } = fastPatches(image, o.content, `Pass --rehash to re-hash the whole image (${(image.size / 1024 ** 3).toFixed(1)} GiB) and save a fresh state.`));
+      ({ patches, md5 } = fastPatches(
+        image,
+        o.content,
+        `Pass --rehash to re-hash the whole image (${(image.size / 1024 ** 3).toFixed(1)} GiB) and save a fresh state.`,
+      ));
     } else {
       const areas = sitePatches(image.info.embed, o.content);
       const hasher = new IsoMd5Hasher(image.layout);
@@ -45,7 +56,14 @@ export async function customizeIso(o: CustomizeOptions): Promise<SpliceResult> {
     // Not fsynced: the file may still hold gigabytes of dirty pages from the copy that made it,
     // and fsync would flush them all (as for build and release, run sync before pulling power).
     writePatches(image.fd, patches);
-    return { output: resolve(o.iso), size: image.size, md5, info, patched: patches.reduce((n, p) => n + p.data.length, 0), copied: 'none' };
+    return {
+      output: resolve(o.iso),
+      size: image.size,
+      md5,
+      info,
+      patched: patches.reduce((n, p) => n + p.data.length, 0),
+      copied: 'none',
+    };
   } catch (err) {
     throw releaseInvalidIfEnded(err, o.iso);
   } finally {
@@ -53,10 +71,19 @@ export async function customizeIso(o: CustomizeOptions): Promise<SpliceResult> {
   }
 }
 
-async function feedInSteps(hasher: IsoMd5Hasher, read: ReadAt, end: number, patches: readonly Patch[], total: number, o: CustomizeOptions): Promise<void> {
+async function feedInSteps(
+  hasher: IsoMd5Hasher,
+  read: ReadAt,
+  end: number,
+  patches: readonly Patch[],
+  total: number,
+  o: CustomizeOptions,
+): Promise<void> {
   while (hasher.position < end) {
     throwIfAborted(o.signal, `${o.iso} was re-hashed (nothing was written)`);
-    feed(hasher, read, Math.min(end, hasher.position + STEP), patches, (done) => o.onProgress?.({ phase: 'hash', done, total }));
+    feed(hasher, read, Math.min(end, hasher.position + STEP), patches, (done) =>
+      o.onProgress?.({ phase: 'hash', done, total }),
+    );
     await setImmediate();
   }
 }

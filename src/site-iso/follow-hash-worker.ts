@@ -13,7 +13,8 @@ export interface FollowRequest {
   control: MessagePort;
 }
 
-export type FollowReply = { type: 'done'; bytes: number; checkpoints: IsoMd5Checkpoint[] } | { type: 'error'; message: string };
+export type FollowReply =
+  { type: 'done'; bytes: number; checkpoints: IsoMd5Checkpoint[] } | { type: 'error'; message: string };
 
 class Aborted extends Error {}
 
@@ -80,5 +81,6 @@ try {
   const result = follow(workerData as FollowRequest);
   parentPort!.postMessage({ type: 'done', ...result } satisfies FollowReply);
 } catch (err) {
-  if (!(err instanceof Aborted)) parentPort!.postMessage({ type: 'error', message: (err as Error).message } satisfies FollowReply);
+  if (!(err instanceof Aborted))
+    parentPort!.postMessage({ type: 'error', message: (err as Error).message } satisfies FollowReply);
 }

@@ -23,10 +23,19 @@ export interface Follower {
 export function followHash(target: string): Follower {
   const channel = new MessageChannel();
   const request: FollowRequest = { path: target, checkpointEvery: CHECKPOINT_EVERY, control: channel.port2 };
-  const worker = startWorker(import.meta.url, 'follow-hash-worker', { workerData: request, transferList: [channel.port2] });
+  const worker = startWorker(import.meta.url, 'follow-hash-worker', {
+    workerData: request,
+    transferList: [channel.port2],
+  });
   const result = new Promise<FollowResult>((resolve, reject) => {
-    worker.once('message', (reply: FollowReply) => (reply.type === 'done' ? resolve(reply) : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`))));
-    worker.once('error', (err) => reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })));
+    worker.once('message', (reply: FollowReply) =>
+      reply.type === 'done'
+        ? resolve(reply)
+        : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`)),
+    );
+    worker.once('error', (err) =>
+      reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })),
+    );
     worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
   });
   result.catch(() => {});

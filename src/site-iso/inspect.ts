@@ -22,7 +22,13 @@ export interface InspectReport {
   release: ReleaseInfo;
   implanted: ImplantedMd5 | undefined;
   // undefined when the release has not been customised for a site.
-  site: { meta: SiteMeta | undefined; files: Array<{ path: string; mode: string; size: number }>; kickstartFirstLine: string } | undefined;
+  site:
+    | {
+        meta: SiteMeta | undefined;
+        files: Array<{ path: string; mode: string; size: number }>;
+        kickstartFirstLine: string;
+      }
+    | undefined;
   // The site area holds bytes that are not a tar (written over by something else).
   siteAreaDamaged?: boolean;
   verify?: VerifyReport;
@@ -47,16 +53,37 @@ export async function inspectIso(path: string, options: InspectOptions = {}): Pr
     const ks = image.read(info.embed.kickstart.offset, info.embed.kickstart.length);
     // A damaged area is reported, not thrown: inspect is how one looks at a damaged ISO.
     const unpacked = await unpackSite(image.read(info.embed.site.offset, info.embed.site.length)).catch(() => null);
-    const site = unpacked ? {
-      meta: unpacked.meta,
-      files: unpacked.files.map((f) => ({ path: f.path, mode: f.mode.toString(8).padStart(4, '0'), size: f.content.length })),
-      kickstartFirstLine: ks.toString('utf8', 0, Math.min(ks.length, 512)).split('\n')[0] ?? '',
-    } : undefined;
-    const report: InspectReport = { path, size: image.size, volumeId: image.volume.volumeId, release: info, implanted: implantedMd5(image), site };
+    const site = unpacked
+      ? {
+          meta: unpacked.meta,
+          files: unpacked.files.map((f) => ({
+            path: f.path,
+            mode: f.mode.toString(8).padStart(4, '0'),
+            size: f.content.length,
+          })),
+          kickstartFirstLine: ks.toString('utf8', 0, Math.min(ks.length, 512)).split('\n')[0] ?? '',
+        }
+      : undefined;
+    const report: InspectReport = {
+      path,
+      size: image.size,
+      volumeId: image.volume.volumeId,
+      release: info,
+      implanted: implantedMd5(image),
+      site,
+    };
     if (unpacked === null) report.siteAreaDamaged = true;
     if (options.verify) {
       report.verify = await verifyImage(image, ks, unpacked?.files, options);
-      if (unpacked === null) report.verify = { ...report.verify, ok: false, problems: ['/fyr/site.tar: the site area is not a readable tar', ...report.verify.problems.filter((p) => !p.startsWith(KS_PATH))] };
+      if (unpacked === null)
+        report.verify = {
+          ...report.verify,
+          ok: false,
+          problems: [
+            '/fyr/site.tar: the site area is not a readable tar',
+            ...report.verify.problems.filter((p) => !p.startsWith(KS_PATH)),
+          ],
+        };
     }
     return report;
   } finally {
@@ -72,7 +99,12 @@ interface Range {
   size: number;
 }
 
-async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[] | undefined, options: InspectOptions): Promise<VerifyReport> {
+async function verifyImage(
+  image: ReleaseImage,
+  ks: Buffer,
+  siteFiles: TarFile[] | undefined,
+  options: InspectOptions,
+): Promise<VerifyReport> {
   const problems: string[] = [];
   const { info, layout } = image;
   const ranges: Range[] = [];
@@ -94,7 +126,7 @@ async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[]
   const handle = await open(image.path, 'r');
   try {
     const buf = Buffer.allocUnsafe(4 << 20);
-    for (let at = 0; at < end; ) {
+    for (let at = 0; at < end;) {
       throwIfAborted(options.signal, 'the verification was complete');
       // Stop exactly at the first area once, to compare the state saved there.
       const limit = stateAtArea === undefined && at < firstArea ? firstArea - at : end - at;
@@ -121,16 +153,27 @@ async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[]
     if (actual !== r.expected) problems.push(`${r.label}: sha256 ${actual}, release.json says ${r.expected}`);
   }
   const implanted = implantedMd5(image);
-  if (!hasher.done) problems.push(`the image ends before its volume size (${layout.hashedLength} bytes hashed expected)`);
+  if (!hasher.done)
+    problems.push(`the image ends before its volume size (${layout.hashedLength} bytes hashed expected)`);
   else if (!implanted) problems.push('no media-check MD5 is implanted');
   else {
     const actual = hasher.result();
-    if (actual.md5 !== implanted.md5) problems.push(`media-check MD5 is ${actual.md5}, the implanted one is ${implanted.md5}`);
-    else if (actual.fragmentSums !== implanted.fragmentSums) problems.push('media-check fragment sums differ from the implanted ones');
+    if (actual.md5 !== implanted.md5)
+      problems.push(`media-check MD5 is ${actual.md5}, the implanted one is ${implanted.md5}`);
+    else if (actual.fragmentSums !== implanted.fragmentSums)
+      problems.push('media-check fragment sums differ from the implanted ones');
   }
   const saved = info.md5;
-  if (!saved || !stateAtArea || JSON.stringify(saved.md5) !== JSON.stringify(stateAtArea.md5) || saved.fragmentSums !== stateAtArea.fragmentSums || saved.offset !== stateAtArea.offset) {
-    problems.push('the MD5 state saved in release.json is not the state of the image before the embed areas (fyr build and customize would implant a wrong MD5)');
+  if (
+    !saved ||
+    !stateAtArea ||
+    JSON.stringify(saved.md5) !== JSON.stringify(stateAtArea.md5) ||
+    saved.fragmentSums !== stateAtArea.fragmentSums ||
+    saved.offset !== stateAtArea.offset
+  ) {
+    problems.push(
+      'the MD5 state saved in release.json is not the state of the image before the embed areas (fyr build and customize would implant a wrong MD5)',
+    );
   }
   problems.push(...checkSiteArea(ks, siteFiles));
   return { ok: problems.length === 0, checked: { payloadFiles: ranges.length, bytesHashed: end }, problems };
@@ -140,7 +183,8 @@ async function verifyImage(image: ReleaseImage, ks: Buffer, siteFiles: TarFile[]
 function checkSiteArea(ks: Buffer, files: Array<{ path: string; content: Buffer }> | undefined): string[] {
   const problems: string[] = [];
   if (!files) {
-    if (!ks.toString('utf8', 0, 64).startsWith('# fyr release')) problems.push(`${KS_PATH}: the site area is empty but the kickstart is not the release's placeholder`);
+    if (!ks.toString('utf8', 0, 64).startsWith('# fyr release'))
+      problems.push(`${KS_PATH}: the site area is empty but the kickstart is not the release's placeholder`);
     return problems;
   }
   const manifestFile = files.find((f) => f.path === MANIFEST);
@@ -153,12 +197,14 @@ function checkSiteArea(ks: Buffer, files: Array<{ path: string; content: Buffer 
   }
   for (const entry of manifest.files) {
     if (entry.path === 'ks.cfg') {
-      if (entry.size > ks.length || sha256(ks.subarray(0, entry.size)) !== entry.sha256) problems.push(`${KS_PATH}: differs from the kickstart the manifest lists`);
+      if (entry.size > ks.length || sha256(ks.subarray(0, entry.size)) !== entry.sha256)
+        problems.push(`${KS_PATH}: differs from the kickstart the manifest lists`);
       continue;
     }
     const file = files.find((f) => f.path === entry.path);
     if (!file) problems.push(`/fyr/site.tar: ${entry.path} is missing`);
-    else if (sha256(file.content) !== entry.sha256) problems.push(`/fyr/site.tar: ${entry.path} differs from its manifest sha256`);
+    else if (sha256(file.content) !== entry.sha256)
+      problems.push(`/fyr/site.tar: ${entry.path} differs from its manifest sha256`);
   }
   return problems;
 }

@@ -28,14 +28,18 @@ export interface ReleaseImage {
   close(): void;
 }
 
-const invalid = (path: string, why: string, details: string[] = []) => new FyrError('RELEASE_INVALID', `${path}: ${why}`, { details });
+const invalid = (path: string, why: string, details: string[] = []) =>
+  new FyrError('RELEASE_INVALID', `${path}: ${why}`, { details });
 
 function checkArea(path: string, read: ReadAt, volume: PrimaryVolume, area: Area | undefined, isoPath: string): Area {
-  if (!area || typeof area.offset !== 'number' || typeof area.length !== 'number') throw invalid(path, `release.json does not record the ${isoPath} area`);
+  if (!area || typeof area.offset !== 'number' || typeof area.length !== 'number')
+    throw invalid(path, `release.json does not record the ${isoPath} area`);
   const entry = findInIso(read, isoPath, volume);
   const extent = entry?.extents[0];
   if (!entry || entry.extents.length !== 1 || extent!.offset !== area.offset || extent!.length !== area.length) {
-    throw invalid(path, `${isoPath} is not where release.json says (${area.length} bytes at ${area.offset})`, ['The ISO was changed by another tool; build the release again.']);
+    throw invalid(path, `${isoPath} is not where release.json says (${area.length} bytes at ${area.offset})`, [
+      'The ISO was changed by another tool; build the release again.',
+    ]);
   }
   return area;
 }
@@ -57,10 +61,17 @@ export function openReleaseImage(path: string, mode: 'r' | 'r+' = 'r'): ReleaseI
     }
     // A flashed stick is larger than its image: the image is what the volume says.
     const size = fstatSync(fd).isBlockDevice() ? volume.volumeBytes : fstatSync(fd).size;
-    if (size < volume.volumeBytes) throw invalid(path, `truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`, ['Copy or download it again.']);
+    if (size < volume.volumeBytes)
+      throw invalid(path, `truncated: its volume descriptor says ${volume.volumeBytes} bytes, the file has ${size}`, [
+        'Copy or download it again.',
+      ]);
     const entry = findInIso(read, RELEASE_JSON_PATH, volume);
     if (!entry || entry.directory) throw invalid(path, 'no /release.json: not an ISO made by `fyr release`');
-    const releaseJson: Area = { path: RELEASE_JSON_PATH, offset: entry.extents[0]!.offset, length: entry.extents[0]!.length };
+    const releaseJson: Area = {
+      path: RELEASE_JSON_PATH,
+      offset: entry.extents[0]!.offset,
+      length: entry.extents[0]!.length,
+    };
     let info: ReleaseInfo;
     try {
       info = parseReleaseJson(read(releaseJson.offset, releaseJson.length).toString('utf8'));
@@ -72,8 +83,15 @@ export function openReleaseImage(path: string, mode: 'r' | 'r+' = 'r'): ReleaseI
     const areas = [ks, site].sort((a, b) => a.offset - b.offset);
     const layout = isoMd5Layout(read(PVD_OFFSET, SECTOR));
     const saved = info.md5;
-    const resume = saved && saved.offset === areas[0]!.offset && saved.hashedLength === layout.hashedLength && saved.appDataAt === layout.appDataAt ? saved : undefined;
-    if (releaseJson.offset < areas[1]!.offset + areas[1]!.length) throw invalid(path, '/release.json lies before the embed areas');
+    const resume =
+      saved &&
+      saved.offset === areas[0]!.offset &&
+      saved.hashedLength === layout.hashedLength &&
+      saved.appDataAt === layout.appDataAt
+        ? saved
+        : undefined;
+    if (releaseJson.offset < areas[1]!.offset + areas[1]!.length)
+      throw invalid(path, '/release.json lies before the embed areas');
     return { path, fd, read, size, volume, info, releaseJson, layout, resume, areas, close: () => closeSync(fd) };
   } catch (err) {
     closeSync(fd);

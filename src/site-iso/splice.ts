@@ -5,12 +5,19 @@ import { FyrError } from '../errors.js';
 import { padWithComments, type Area } from '../formats/embed-areas.js';
 import { type ReleaseInfo } from '../formats/release-json.js';
 import type { IsoMd5Result } from '../iso9660/isomd5.js';
-import { appDataPatch, finishFromState, ImageEndedError, stateMatchesImplant, type Patch } from '../iso9660/media-check.js';
+import {
+  appDataPatch,
+  finishFromState,
+  ImageEndedError,
+  stateMatchesImplant,
+  type Patch,
+} from '../iso9660/media-check.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 
 export function writePatches(fd: number, patches: readonly Patch[]): void {
   for (const p of patches) {
-    for (let done = 0; done < p.data.length; ) done += writeSync(fd, p.data, done, p.data.length - done, p.offset + done);
+    for (let done = 0; done < p.data.length;)
+      done += writeSync(fd, p.data, done, p.data.length - done, p.offset + done);
   }
 }
 
@@ -34,10 +41,16 @@ export interface SiteContent {
 export function sitePatches(areas: { kickstart: Area; site: Area }, content: SiteContent): Patch[] {
   const ksBytes = Buffer.byteLength(content.kickstart);
   const problems: string[] = [];
-  if (ksBytes > areas.kickstart.length) problems.push(`the kickstart is ${ksBytes} bytes, its area ${areas.kickstart.length} (fyr release --ks-area)`);
-  if (content.tar.length > areas.site.length) problems.push(`the site bundle is ${content.tar.length} bytes, its area ${areas.site.length} (fyr release --site-area)`);
+  if (ksBytes > areas.kickstart.length)
+    problems.push(`the kickstart is ${ksBytes} bytes, its area ${areas.kickstart.length} (fyr release --ks-area)`);
+  if (content.tar.length > areas.site.length)
+    problems.push(
+      `the site bundle is ${content.tar.length} bytes, its area ${areas.site.length} (fyr release --site-area)`,
+    );
   if (problems.length > 0) {
-    throw new FyrError('SITE_TOO_LARGE', `the site does not fit this release: ${problems.join('; ')}`, { details: ['Build the release again with a larger area, e.g. fyr release ... --site-area 32M --ks-area 1M.'] });
+    throw new FyrError('SITE_TOO_LARGE', `the site does not fit this release: ${problems.join('; ')}`, {
+      details: ['Build the release again with a larger area, e.g. fyr release ... --site-area 32M --ks-area 1M.'],
+    });
   }
   const site = Buffer.alloc(areas.site.length);
   content.tar.copy(site);
@@ -49,15 +62,25 @@ export function sitePatches(areas: { kickstart: Area; site: Area }, content: Sit
 
 // A release image that ends early while it is read (changed since it was opened) is not usable.
 export function releaseInvalidIfEnded(err: unknown, path: string): unknown {
-  return err instanceof ImageEndedError ? new FyrError('RELEASE_INVALID', `${path}: ${err.message}`, { cause: err }) : err;
+  return err instanceof ImageEndedError
+    ? new FyrError('RELEASE_INVALID', `${path}: ${err.message}`, { cause: err })
+    : err;
 }
 
 export function stateMismatch(path: string, fix: string): FyrError {
-  return new FyrError('MD5_STATE_MISMATCH', `${path}: the MD5 state saved in release.json does not give the implanted media-check MD5; the image was changed after fyr wrote it`, { details: [fix] });
+  return new FyrError(
+    'MD5_STATE_MISMATCH',
+    `${path}: the MD5 state saved in release.json does not give the implanted media-check MD5; the image was changed after fyr wrote it`,
+    { details: [fix] },
+  );
 }
 
 // The patches of a site over an image whose saved state is checked first, and the MD5 they give.
-export function fastPatches(image: ReleaseImage, content: SiteContent, fix: string): { patches: Patch[]; md5: IsoMd5Result } {
+export function fastPatches(
+  image: ReleaseImage,
+  content: SiteContent,
+  fix: string,
+): { patches: Patch[]; md5: IsoMd5Result } {
   try {
     if (!stateMatchesImplant(image)) throw stateMismatch(image.path, fix);
     const patches = sitePatches(image.info.embed, content);
@@ -69,7 +92,10 @@ export function fastPatches(image: ReleaseImage, content: SiteContent, fix: stri
 }
 
 // The bytes that turn a release (or site) ISO into this site's ISO, for fyr flash --site.
-export function sitePatchesFor(iso: string, content: SiteContent): { patches: Patch[]; md5: IsoMd5Result; info: ReleaseInfo } {
+export function sitePatchesFor(
+  iso: string,
+  content: SiteContent,
+): { patches: Patch[]; md5: IsoMd5Result; info: ReleaseInfo } {
   const image = openReleaseImage(iso);
   try {
     return { ...fastPatches(image, content, CHECK_IT), info: image.info };

@@ -7,6 +7,7 @@ export function installDevice(node: Pick<Node, 'installDisk' | 'rootDeviceHints'
   if (node.installDisk !== undefined) return node.installDisk;
   const hints = node.rootDeviceHints;
   if (hints?.deviceName !== undefined) return hints.deviceName;
-  if (hints?.wwn !== undefined) return `/dev/disk/by-id/wwn-${hints.wwn.startsWith('0x') ? hints.wwn.toLowerCase() : `0x${hints.wwn.toLowerCase()}`}`;
+  if (hints?.wwn !== undefined)
+    return `/dev/disk/by-id/wwn-${hints.wwn.startsWith('0x') ? hints.wwn.toLowerCase() : `0x${hints.wwn.toLowerCase()}`}`;
   return undefined;
 }

@@ -37,7 +37,12 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
       ...(bastion.passphrase ? { passphraseSecret: bastion.passphrase.secret } : {}),
       rootPasswordSecret: bastion.rootPassword.secret,
       ...(bastion.admin
-        ? { admin: { name: bastion.admin.name, ...(bastion.admin.password ? { passwordSecret: bastion.admin.password.secret } : {}) } }
+        ? {
+            admin: {
+              name: bastion.admin.name,
+              ...(bastion.admin.password ? { passwordSecret: bastion.admin.password.secret } : {}),
+            },
+          }
         : {}),
       timezone: bastion.timezone ?? 'UTC',
       locale: bastion.locale ?? 'en_US.UTF-8',
@@ -63,7 +68,14 @@ function normalizeWan(wan: SiteInput['network']['wan']): Wan {
   const dns = wan.dns ?? [];
   const cidr = wan.address === undefined || wan.address === 'dhcp' ? undefined : parseCidr(wan.address);
   if (cidr === undefined) return { interface: wan.interface, mode: 'dhcp', dns };
-  return { interface: wan.interface, mode: 'static', address: formatIpv4(cidr.address), prefix: cidr.prefix, gateway: wan.gateway ?? '', dns };
+  return {
+    interface: wan.interface,
+    mode: 'static',
+    address: formatIpv4(cidr.address),
+    prefix: cidr.prefix,
+    gateway: wan.gateway ?? '',
+    dns,
+  };
 }
 
 function normalizeLan(lan: SiteInput['network']['lan']): Lan {

@@ -22,7 +22,8 @@ export function fromPointer(pointer: string, data: unknown): PathSegment[] {
     const isIndex = Array.isArray(cursor) && /^[0-9]+$/.test(segment);
     const key: PathSegment = isIndex ? Number(segment) : segment;
     segments.push(key);
-    cursor = cursor !== null && typeof cursor === 'object' ? (cursor as Record<string, unknown>)[String(key)] : undefined;
+    cursor =
+      cursor !== null && typeof cursor === 'object' ? (cursor as Record<string, unknown>)[String(key)] : undefined;
   }
   return segments;
 }

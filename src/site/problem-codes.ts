@@ -24,7 +24,8 @@ export const SITE_PROBLEM_CODES = {
   FQDN_TOO_LONG: 'Some DNS name of the cluster would exceed 253 characters.',
   SUBNET_HOST_BITS: 'The LAN subnet is not written as its network address.',
   SUBNET_TOO_SMALL: 'The LAN is smaller than a /29.',
-  ADDRESS_OUTSIDE_LAN: 'A LAN address (bastion, bootstrap, node, reservation, pool, forward target) is outside the subnet.',
+  ADDRESS_OUTSIDE_LAN:
+    'A LAN address (bastion, bootstrap, node, reservation, pool, forward target) is outside the subnet.',
   ADDRESS_NOT_HOST: "A LAN address is the subnet's network or broadcast address.",
   IP_DUPLICATE: 'Two hosts share a LAN address.',
   POOL_INVALID: 'The DHCP pool ends before it starts.',

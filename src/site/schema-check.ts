@@ -48,7 +48,11 @@ export interface SchemaCheckOptions {
 }
 
 // Validates source.data in place (filling defaults) and returns its problems.
-export function checkSchema(validate: ValidateFunction, source: Source, options: SchemaCheckOptions = {}): SiteProblem[] {
+export function checkSchema(
+  validate: ValidateFunction,
+  source: Source,
+  options: SchemaCheckOptions = {},
+): SiteProblem[] {
   if (validate(source.data)) return [];
   const problems: SiteProblem[] = [];
   const seen = new Set<string>();
@@ -136,20 +140,36 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): SiteProbl
   }
   const { line, col } = source.locate(path, { key });
   const code = CODE_BY_KEYWORD[err.keyword] ?? 'SCHEMA_INVALID';
-  return { severity: 'error', code, file: source.display, line, col, path: formatPath(path), message, ...(expected ? { expected } : {}) };
+  return {
+    severity: 'error',
+    code,
+    file: source.display,
+    line,
+    col,
+    path: formatPath(path),
+    message,
+    ...(expected ? { expected } : {}),
+  };
 }
 
 // Plain words for a value outside its bounds; secret values are described, never quoted.
 function describeRange(keyword: string, limit: number, data: unknown, redact: boolean): string {
   const size = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   switch (keyword) {
-    case 'minimum': return `${redact ? 'the value' : String(data)} is below the minimum of ${limit}`;
-    case 'maximum': return `${redact ? 'the value' : String(data)} is above the maximum of ${limit}`;
-    case 'minItems': return `has ${size((data as unknown[]).length, 'item')}; at least ${limit} needed`;
-    case 'maxItems': return `has ${size((data as unknown[]).length, 'item')}; at most ${limit} allowed`;
-    case 'minLength': return `is shorter than ${size(limit, 'character')}`;
-    case 'maxLength': return `is longer than ${size(limit, 'character')}`;
-    default: return `is empty; give at least ${size(limit, 'key')}`;
+    case 'minimum':
+      return `${redact ? 'the value' : String(data)} is below the minimum of ${limit}`;
+    case 'maximum':
+      return `${redact ? 'the value' : String(data)} is above the maximum of ${limit}`;
+    case 'minItems':
+      return `has ${size((data as unknown[]).length, 'item')}; at least ${limit} needed`;
+    case 'maxItems':
+      return `has ${size((data as unknown[]).length, 'item')}; at most ${limit} allowed`;
+    case 'minLength':
+      return `is shorter than ${size(limit, 'character')}`;
+    case 'maxLength':
+      return `is longer than ${size(limit, 'character')}`;
+    default:
+      return `is empty; give at least ${size(limit, 'key')}`;
   }
 }
 
@@ -164,12 +184,18 @@ function describeSchema(schema: SchemaNode | undefined): string | undefined {
   if (typeof schema['x-expected'] === 'string') return schema['x-expected'];
   if (Array.isArray(schema.enum)) return `one of: ${schema.enum.join(', ')}`;
   switch (schema.type) {
-    case 'object': return 'a mapping (key: value lines)';
-    case 'array': return 'a list ("- item" lines or [a, b])';
-    case 'string': return 'a string';
-    case 'integer': return 'a whole number';
-    case 'boolean': return 'true or false';
-    default: return undefined;
+    case 'object':
+      return 'a mapping (key: value lines)';
+    case 'array':
+      return 'a list ("- item" lines or [a, b])';
+    case 'string':
+      return 'a string';
+    case 'integer':
+      return 'a whole number';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return undefined;
   }
 }
 
@@ -184,7 +210,7 @@ function describeValue(value: unknown): string {
 
 // A short, escaped rendering of a user value; control characters cannot reach the terminal.
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   return JSON.stringify(short);
 }

@@ -11,7 +11,8 @@ export const CIDR_RE = `${IPV4_RE}/([0-9]|[12][0-9]|3[0-2])`;
 export const label = {
   type: 'string',
   pattern: DNS_LABEL,
-  'x-expected': 'a DNS label: lowercase letters, digits and "-", at most 63 characters, not starting or ending with "-"',
+  'x-expected':
+    'a DNS label: lowercase letters, digits and "-", at most 63 characters, not starting or ending with "-"',
 } as const;
 
 export const ipv4 = {
@@ -48,7 +49,8 @@ export const devicePath = {
 export const secretRef = {
   type: 'object',
   description: 'A reference to an entry of the secrets file; secret values never appear in the site file.',
-  'x-expected': 'a reference to the secrets file such as { secret: bmc-cp-0 } (secret values never go in the site file)',
+  'x-expected':
+    'a reference to the secrets file such as { secret: bmc-cp-0 } (secret values never go in the site file)',
   additionalProperties: false,
   required: ['secret'],
   properties: {
@@ -99,7 +101,11 @@ export const rootDeviceHints = {
   minProperties: 1,
   properties: {
     deviceName: devicePath,
-    hctl: { type: 'string', pattern: '^[0-9]+:[0-9]+:[0-9]+:[0-9]+$', 'x-expected': 'an H:C:T:L address such as 0:0:0:0' },
+    hctl: {
+      type: 'string',
+      pattern: '^[0-9]+:[0-9]+:[0-9]+:[0-9]+$',
+      'x-expected': 'an H:C:T:L address such as 0:0:0:0',
+    },
     model: { type: 'string', pattern: '^[A-Za-z0-9_. -]{1,64}$', 'x-expected': 'a disk model string' },
     vendor: { type: 'string', pattern: '^[A-Za-z0-9_. -]{1,64}$', 'x-expected': 'a disk vendor string' },
     serialNumber: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', 'x-expected': 'a disk serial number' },

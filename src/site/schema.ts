@@ -64,7 +64,11 @@ export const siteSchema = {
             dns: { type: 'array', items: ipv4, maxItems: 3, description: 'Upstream DNS servers.' },
           },
           if: { required: ['address'], properties: { address: { not: { const: 'dhcp' } } } },
-          then: { 'x-reason': 'a static WAN address needs a gateway', properties: { gateway: ipv4 }, required: ['gateway'] },
+          then: {
+            'x-reason': 'a static WAN address needs a gateway',
+            properties: { gateway: ipv4 },
+            required: ['gateway'],
+          },
         },
         lan: {
           type: 'object',
@@ -175,7 +179,11 @@ export const siteSchema = {
         },
       },
       if: { required: ['encryption'], properties: { encryption: { const: 'passphrase' } } },
-      then: { 'x-reason': 'encryption "passphrase" needs a passphrase secret', properties: { passphrase: secretRef }, required: ['passphrase'] },
+      then: {
+        'x-reason': 'encryption "passphrase" needs a passphrase secret',
+        properties: { passphrase: secretRef },
+        required: ['passphrase'],
+      },
     },
     nodes: { type: 'array', minItems: 1, maxItems: 64, items: node },
     diskEncryption: {

@@ -32,10 +32,18 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
   const bytes = await readBounded(file);
   const at = (code: SiteProblemCode, message: string, line = 1, col = 1, expected?: string): LoadResult => ({
     ok: false,
-    problems: [{ severity: 'error', code, file: display, line, col, path: '', message, ...(expected ? { expected } : {}) }],
+    problems: [
+      { severity: 'error', code, file: display, line, col, path: '', message, ...(expected ? { expected } : {}) },
+    ],
   });
   if (bytes === 'too-large') {
-    return at('FILE_TOO_LARGE', `the file is larger than ${MAX_FILE_BYTES / 1024} KiB`, 1, 1, 'a site file of at most 1 MiB');
+    return at(
+      'FILE_TOO_LARGE',
+      `the file is larger than ${MAX_FILE_BYTES / 1024} KiB`,
+      1,
+      1,
+      'a site file of at most 1 MiB',
+    );
   }
   const text = decodeText(bytes);
   if (text === undefined) {
@@ -52,7 +60,13 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
   const pos = (offset: number) => lineCounter.linePos(offset);
   const doc = docs[0];
   if (doc === undefined || doc.contents === null) {
-    return at('FILE_EMPTY', 'the file holds no YAML document', 1, 1, 'a YAML mapping; `fyr init` writes a commented example');
+    return at(
+      'FILE_EMPTY',
+      'the file holds no YAML document',
+      1,
+      1,
+      'a YAML mapping; `fyr init` writes a commented example',
+    );
   }
   const problems: SiteProblem[] = [];
   let syntaxReported = false;
@@ -62,15 +76,29 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
     if (isSyntax && syntaxReported) continue;
     syntaxReported ||= isSyntax;
     const { line, col } = pos(err.pos[0]);
-    const code = err.code === 'DUPLICATE_KEY' ? 'YAML_DUPLICATE_KEY' : err.code === 'TAG_RESOLVE_FAILED' ? 'YAML_TAG' : 'YAML_SYNTAX';
-    const message = code === 'YAML_DUPLICATE_KEY' ? 'duplicate key: this key appears earlier in the same mapping' : lowerFirst(err.message);
+    const code =
+      err.code === 'DUPLICATE_KEY'
+        ? 'YAML_DUPLICATE_KEY'
+        : err.code === 'TAG_RESOLVE_FAILED'
+          ? 'YAML_TAG'
+          : 'YAML_SYNTAX';
+    const message =
+      code === 'YAML_DUPLICATE_KEY'
+        ? 'duplicate key: this key appears earlier in the same mapping'
+        : lowerFirst(err.message);
     problems.push({ severity: 'error', code, file: display, line, col, path: '', message });
   }
   for (const extra of docs.slice(1)) {
     const { line, col } = pos(extra.range[0]);
     problems.push({
-      severity: 'error', code: 'YAML_MULTIPLE_DOCUMENTS', file: display, line, col, path: '',
-      message: 'a second YAML document ("---") follows the first', expected: 'exactly one document',
+      severity: 'error',
+      code: 'YAML_MULTIPLE_DOCUMENTS',
+      file: display,
+      line,
+      col,
+      path: '',
+      message: 'a second YAML document ("---") follows the first',
+      expected: 'exactly one document',
     });
   }
   if (problems.length > 0) return { ok: false, problems };
@@ -83,11 +111,20 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
     const { line, col } = aliasAt === undefined ? { line: 1, col: 1 } : pos(aliasAt);
     const message = err instanceof Error ? err.message : String(err);
     if (/excessive alias count/i.test(message)) {
-      return at('YAML_ALIAS_LIMIT', `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions; a "billion laughs" document?)`, line, col, 'a site file without deeply nested aliases');
+      return at(
+        'YAML_ALIAS_LIMIT',
+        `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions; a "billion laughs" document?)`,
+        line,
+        col,
+        'a site file without deeply nested aliases',
+      );
     }
     return at('YAML_SYNTAX', lowerFirst(message), line, col);
   }
-  return { ok: true, source: { display, data, locate: (path, options) => locateIn(doc, lineCounter, path, options?.key ?? false) } };
+  return {
+    ok: true,
+    source: { display, data, locate: (path, options) => locateIn(doc, lineCounter, path, options?.key ?? false) },
+  };
 }
 
 async function readBounded(file: string): Promise<Buffer | 'too-large'> {
@@ -130,7 +167,6 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-
 function firstAlias(doc: Document): number | undefined {
   let found: number | undefined;
   const visit = (node: unknown): void => {
@@ -150,7 +186,12 @@ function firstAlias(doc: Document): number | undefined {
 
 // Finds the node a data path points at; falls back to the nearest ancestor that exists, so
 // problems about defaulted or missing values still point somewhere useful.
-function locateIn(doc: Document, lineCounter: LineCounter, path: readonly PathSegment[], wantKey: boolean): { line: number; col: number } {
+function locateIn(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly PathSegment[],
+  wantKey: boolean,
+): { line: number; col: number } {
   let node: unknown = doc.contents;
   let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
   for (const [index, segment] of path.entries()) {
@@ -170,7 +211,7 @@ function locateIn(doc: Document, lineCounter: LineCounter, path: readonly PathSe
     }
     const isLast = index === path.length - 1;
     const valueOffset = (next as YamlNode | null)?.range?.[0];
-    offset = (isLast && wantKey ? keyOffset : valueOffset ?? keyOffset) ?? offset;
+    offset = (isLast && wantKey ? keyOffset : (valueOffset ?? keyOffset)) ?? offset;
     node = next;
   }
   return lineCounter.linePos(offset);

@@ -36,7 +36,8 @@ export function unsafeReason(value: string): string | undefined {
   const match = FORBIDDEN.exec(value);
   if (match) {
     const ch = match[0];
-    const name = NAMED[ch] ?? `the control character U+${ch.codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase()}`;
+    const name =
+      NAMED[ch] ?? `the control character U+${ch.codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase()}`;
     return `contains ${name}, which could break out of a generated file`;
   }
   if (value.startsWith('%')) return 'starts with "%", which a kickstart reads as a section line';

@@ -29,7 +29,14 @@ export interface ValidationResult {
 }
 
 // Load problems whose message is fyr's own fixed text and never quotes the file.
-const FIXED_TEXT_CODES = new Set(['FILE_EMPTY', 'FILE_TOO_LARGE', 'FILE_NOT_TEXT', 'YAML_DUPLICATE_KEY', 'YAML_ALIAS_LIMIT', 'YAML_MULTIPLE_DOCUMENTS']);
+const FIXED_TEXT_CODES = new Set([
+  'FILE_EMPTY',
+  'FILE_TOO_LARGE',
+  'FILE_NOT_TEXT',
+  'YAML_DUPLICATE_KEY',
+  'YAML_ALIAS_LIMIT',
+  'YAML_MULTIPLE_DOCUMENTS',
+]);
 
 let validators: { site: ReturnType<typeof compileSchema>; secrets: ReturnType<typeof compileSchema> } | undefined;
 
@@ -49,7 +56,14 @@ export async function validateSiteFile(file: string, options: ValidateOptions = 
   for (const unsafe of findUnsafeValues(source.data)) {
     const path = formatPath(unsafe.path);
     covered.add(path);
-    problems.push(at(source, { code: 'UNSAFE_VALUE', path: unsafe.path, message: unsafe.reason, expected: 'plain text without quotes, shell or config syntax' }));
+    problems.push(
+      at(source, {
+        code: 'UNSAFE_VALUE',
+        path: unsafe.path,
+        message: unsafe.reason,
+        expected: 'plain text without quotes, shell or config syntax',
+      }),
+    );
   }
   // Read before the validator fills in the default, to tell "named" from "defaulted".
   const named = (source.data as { secrets?: unknown } | null)?.secrets;
@@ -82,12 +96,23 @@ async function loadOrThrow(file: string, display: string) {
 }
 
 // Loads the secrets file the site names (or the override); its problems join the list.
-async function loadSecrets(site: Source, named: string | undefined, siteFile: string, options: ValidateOptions, problems: SiteProblem[]): Promise<{ store: SecretStore; source?: Source }> {
+async function loadSecrets(
+  site: Source,
+  named: string | undefined,
+  siteFile: string,
+  options: ValidateOptions,
+  problems: SiteProblem[],
+): Promise<{ store: SecretStore; source?: Source }> {
   if (options.skipSecrets) {
-    problems.push(at(site, {
-      severity: 'warning', code: 'SECRETS_SKIPPED', path: [],
-      message: 'secrets were not checked (--no-secrets)', expected: 'a full check before building',
-    }));
+    problems.push(
+      at(site, {
+        severity: 'warning',
+        code: 'SECRETS_SKIPPED',
+        path: [],
+        message: 'secrets were not checked (--no-secrets)',
+        expected: 'a full check before building',
+      }),
+    );
     return { store: SecretStore.empty() };
   }
   const display = options.secretsFile ?? normalizeDisplay(join(dirname(siteFile), named ?? './secrets.yaml'));
@@ -97,17 +122,24 @@ async function loadSecrets(site: Source, named: string | undefined, siteFile: st
     loaded = await loadYamlFile(display, display);
   } catch (err) {
     if (!(err instanceof UnreadableFileError)) throw err;
-    problems.push(at(site, {
-      code: 'SECRETS_UNREADABLE', path: refPath,
-      message: `cannot read secrets file ${display}: ${err.message}${refPath.length === 0 && options.secretsFile === undefined ? ' (the default; set "secrets:" to name another)' : ''}`,
-      expected: 'a secrets file (`fyr init` writes one), --secrets FILE, or --no-secrets to check the site alone',
-    }));
+    problems.push(
+      at(site, {
+        code: 'SECRETS_UNREADABLE',
+        path: refPath,
+        message: `cannot read secrets file ${display}: ${err.message}${refPath.length === 0 && options.secretsFile === undefined ? ' (the default; set "secrets:" to name another)' : ''}`,
+        expected: 'a secrets file (`fyr init` writes one), --secrets FILE, or --no-secrets to check the site alone',
+      }),
+    );
     return { store: SecretStore.empty() };
   }
   if (!loaded.ok) {
     // Parser messages can quote file text (an unquoted `!value` reads as a tag and comes back
     // as "unresolved tag: !value"), so only messages fyr writes itself are kept.
-    problems.push(...loaded.problems.map((p) => (FIXED_TEXT_CODES.has(p.code) ? p : { ...p, message: 'YAML error (text not shown: this is the secrets file)' })));
+    problems.push(
+      ...loaded.problems.map((p) =>
+        FIXED_TEXT_CODES.has(p.code) ? p : { ...p, message: 'YAML error (text not shown: this is the secrets file)' },
+      ),
+    );
     return { store: SecretStore.empty() };
   }
   const schemaProblems = checkSchema(getValidators().secrets, loaded.source, { redactValues: true });

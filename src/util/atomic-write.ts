@@ -9,7 +9,11 @@ export interface AtomicWriteOptions {
   noClobber?: boolean;
 }
 
-export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const temp = tempSibling(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {

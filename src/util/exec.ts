@@ -55,7 +55,10 @@ export function mask(text: string, secrets: readonly string[] = []): string {
 
 // The command as a reader would type it: words quoted for a POSIX shell where needed.
 export function showCommand(file: string, args: readonly string[], secrets: readonly string[] = []): string {
-  return mask([file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' '), secrets);
+  return mask(
+    [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' '),
+    secrets,
+  );
 }
 
 const lastLines = (text: string, secrets: readonly string[] | undefined) =>
@@ -65,12 +68,31 @@ const lastLines = (text: string, secrets: readonly string[] | undefined) =>
     .filter((l) => l.trim() !== '')
     .slice(-TAIL_LINES);
 
-type Ended = { exitCode?: number | undefined; signal?: string | undefined; failed: boolean; timedOut: boolean; isCanceled: boolean; cause?: unknown };
+type Ended = {
+  exitCode?: number | undefined;
+  signal?: string | undefined;
+  failed: boolean;
+  timedOut: boolean;
+  isCanceled: boolean;
+  cause?: unknown;
+};
 
-function failure(file: string, args: readonly string[], result: Ended, stdout: string, stderr: string, options: RunOptions): ProcessError | undefined {
+function failure(
+  file: string,
+  args: readonly string[],
+  result: Ended,
+  stdout: string,
+  stderr: string,
+  options: RunOptions,
+): ProcessError | undefined {
   const okCodes = options.okCodes ?? [];
-  if (!result.failed || (result.exitCode !== undefined && okCodes.includes(result.exitCode) && !result.timedOut && !result.isCanceled)) return undefined;
-  const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && result.exitCode === undefined;
+  if (
+    !result.failed ||
+    (result.exitCode !== undefined && okCodes.includes(result.exitCode) && !result.timedOut && !result.isCanceled)
+  )
+    return undefined;
+  const missing =
+    (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && result.exitCode === undefined;
   const how = {
     ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
     ...(result.signal ? { signal: result.signal } : {}),
@@ -79,7 +101,12 @@ function failure(file: string, args: readonly string[], result: Ended, stdout: s
     ...(result.isCanceled ? { canceled: true } : {}),
   };
   const said = lastLines(stderr, options.secrets);
-  return new ProcessError(file, showCommand(file, args, options.secrets), how, said.length > 0 ? said : lastLines(stdout, options.secrets));
+  return new ProcessError(
+    file,
+    showCommand(file, args, options.secrets),
+    how,
+    said.length > 0 ? said : lastLines(stdout, options.secrets),
+  );
 }
 
 function common(options: RunOptions) {
@@ -109,9 +136,21 @@ export async function run(file: string, args: readonly string[], options: RunOpt
 
 // As run, with stdout as bytes (a file read out of an image).
 export async function runBinary(file: string, args: readonly string[], options: RunOptions = {}): Promise<Buffer> {
-  const result = await execa(file, args, { ...common(options), stdin: 'ignore', encoding: 'buffer', stripFinalNewline: false });
+  const result = await execa(file, args, {
+    ...common(options),
+    stdin: 'ignore',
+    encoding: 'buffer',
+    stripFinalNewline: false,
+  });
   const stdout = Buffer.from(result.stdout ?? new Uint8Array());
-  const error = failure(file, args, result, '', Buffer.from(result.stderr ?? new Uint8Array()).toString('utf8'), options);
+  const error = failure(
+    file,
+    args,
+    result,
+    '',
+    Buffer.from(result.stderr ?? new Uint8Array()).toString('utf8'),
+    options,
+  );
   if (error) throw error;
   return stdout;
 }

@@ -15,4 +15,5 @@ export const fileReader =
 
 // A hidden name next to `path`, unique to this call, on the same filesystem so a rename
 // publishes it atomically: ".site.iso.fyr-1a2b3c4d5e6f.tmp".
-export const tempSibling = (path: string): string => join(dirname(path), `.${basename(path)}.fyr-${randomBytes(6).toString('hex')}.tmp`);
+export const tempSibling = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.fyr-${randomBytes(6).toString('hex')}.tmp`);

@@ -18,7 +18,21 @@ export async function packTar(files: readonly TarFile[], mtimeSeconds: number): 
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of sorted) {
     await new Promise<void>((resolve, reject) => {
-      archive.entry({ name: f.path, mode: f.mode, size: f.content.length, mtime: new Date(mtimeSeconds * 1000), uid: 0, gid: 0, uname: 'root', gname: 'root', type: 'file' }, f.content, (err) => (err ? reject(err) : resolve()));
+      archive.entry(
+        {
+          name: f.path,
+          mode: f.mode,
+          size: f.content.length,
+          mtime: new Date(mtimeSeconds * 1000),
+          uid: 0,
+          gid: 0,
+          uname: 'root',
+          gname: 'root',
+          type: 'file',
+        },
+        f.content,
+        (err) => (err ? reject(err) : resolve()),
+      );
     });
   }
   archive.finalize();
@@ -35,7 +49,8 @@ export async function unpackTar(data: Buffer): Promise<TarFile[]> {
     for await (const entry of reader) {
       const parts: Buffer[] = [];
       for await (const chunk of entry) parts.push(chunk as Buffer);
-      if (entry.header.type === 'file') files.push({ path: entry.header.name, mode: entry.header.mode ?? 0o644, content: Buffer.concat(parts) });
+      if (entry.header.type === 'file')
+        files.push({ path: entry.header.name, mode: entry.header.mode ?? 0o644, content: Buffer.concat(parts) });
     }
   })();
   reader.end(data);

@@ -4,7 +4,15 @@
 import { FyrError } from '../errors.js';
 import { ProcessError, run, runBinary, start, type RunOptions, type Running } from './exec.js';
 
-const PACKAGES: Record<string, string> = { xorriso: 'xorriso', osirrox: 'xorriso', mtype: 'mtools', mcopy: 'mtools', mdir: 'mtools', lsblk: 'util-linux', blockdev: 'util-linux' };
+const PACKAGES: Record<string, string> = {
+  xorriso: 'xorriso',
+  osirrox: 'xorriso',
+  mtype: 'mtools',
+  mcopy: 'mtools',
+  mdir: 'mtools',
+  lsblk: 'util-linux',
+  blockdev: 'util-linux',
+};
 
 // LANG=C: fyr parses xorriso's messages; mtools must not refuse an image it cannot check.
 const ENV = { LANG: 'C', MTOOLS_SKIP_CHECK: '1' };
@@ -12,16 +20,31 @@ const ENV = { LANG: 'C', MTOOLS_SKIP_CHECK: '1' };
 export function toolError(err: unknown): unknown {
   if (!(err instanceof ProcessError)) return err;
   if (err.how.missing) {
-    return new FyrError('TOOL_MISSING', `${err.file} is not installed`, { details: [`Install the ${PACKAGES[err.file] ?? err.file} package (make deps does it on Debian and RHEL).`], cause: err });
+    return new FyrError('TOOL_MISSING', `${err.file} is not installed`, {
+      details: [`Install the ${PACKAGES[err.file] ?? err.file} package (make deps does it on Debian and RHEL).`],
+      cause: err,
+    });
   }
   if (err.how.canceled) return new FyrError('INTERRUPTED', `${err.file} was stopped`, { cause: err });
-  const why = err.how.exitCode !== undefined ? `exit code ${err.how.exitCode}` : err.how.timedOut ? 'timed out' : `signal ${err.how.signal ?? 'unknown'}`;
-  return new FyrError('TOOL_FAILED', `${err.file} failed (${why})`, { details: [`command: ${err.command}`, ...err.tail], cause: err });
+  const why =
+    err.how.exitCode !== undefined
+      ? `exit code ${err.how.exitCode}`
+      : err.how.timedOut
+        ? 'timed out'
+        : `signal ${err.how.signal ?? 'unknown'}`;
+  return new FyrError('TOOL_FAILED', `${err.file} failed (${why})`, {
+    details: [`command: ${err.command}`, ...err.tail],
+    cause: err,
+  });
 }
 
 const withEnv = (options: RunOptions): RunOptions => ({ ...options, env: { ...ENV, ...options.env } });
 
-export async function runTool(file: string, args: readonly string[], options: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
+export async function runTool(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<{ stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(file, args, withEnv(options));
     return { stdout, stderr };

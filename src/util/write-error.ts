@@ -8,4 +8,5 @@ export function writeError(err: unknown, path: string): FyrError {
   return new FyrError('WRITE_FAILED', `writing ${path}: ${code ?? (err as Error).message}`, { cause: err });
 }
 
-export const noSpace = (path: string, cause?: unknown) => new FyrError('NO_SPACE', `no space left writing ${path}`, { cause });
+export const noSpace = (path: string, cause?: unknown) =>
+  new FyrError('NO_SPACE', `no space left writing ${path}`, { cause });

@@ -24,10 +24,15 @@ async function isEmptyDir(path: string): Promise<boolean | undefined> {
   }
 }
 
-export async function writeTree(target: string, files: readonly TreeFile[], options: { replace?: boolean } = {}): Promise<void> {
+export async function writeTree(
+  target: string,
+  files: readonly TreeFile[],
+  options: { replace?: boolean } = {},
+): Promise<void> {
   const out = resolve(target);
   const empty = await isEmptyDir(out);
-  if (empty === false && options.replace !== true) throw new TargetExistsError(`${target} exists and is not an empty directory`);
+  if (empty === false && options.replace !== true)
+    throw new TargetExistsError(`${target} exists and is not an empty directory`);
   await mkdir(dirname(out), { recursive: true });
   const temp = tempSibling(out);
   try {

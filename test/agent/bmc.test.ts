@@ -18,7 +18,10 @@ const DOUBLES = resolve('test/doubles');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function errorOf(p: Promise<unknown>): Promise<BmcError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(err, BmcError);
   return err as BmcError;
 }
@@ -37,42 +40,62 @@ bmc.after.each(async (c) => {
   await removeTmpdir(c.dir);
 });
 
-const events = async (dir: string) => (await readFile(join(dir, 'events'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+const events = async (dir: string) =>
+  (await readFile(join(dir, 'events'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
 async function ipmiSim(c: Ctx, port: number, password: string): Promise<void> {
-  const sim = ipmiSimFiles({ name: 'fyrbmctest', address: '127.0.0.1', port, username: 'admin', password, machine: c.dir });
+  const sim = ipmiSimFiles({
+    name: 'fyrbmctest',
+    address: '127.0.0.1',
+    port,
+    username: 'admin',
+    password,
+    machine: c.dir,
+  });
   await writeFile(join(c.dir, 'lan.conf'), sim.lanConf);
   await writeFile(join(c.dir, 'sim.emu'), sim.emu);
-  c.children.push(spawn('ipmi_sim', ['-c', join(c.dir, 'lan.conf'), '-f', join(c.dir, 'sim.emu'), '-s', join(c.dir, 'state'), '-n'], { stdio: 'ignore' }));
+  c.children.push(
+    spawn('ipmi_sim', ['-c', join(c.dir, 'lan.conf'), '-f', join(c.dir, 'sim.emu'), '-s', join(c.dir, 'state'), '-n'], {
+      stdio: 'ignore',
+    }),
+  );
   await sleep(500);
 }
 
-bmc('ipmi: power state, one-time PXE boot and power on through ipmitool; the password only in the environment', async (c) => {
-  const port = 9600 + (process.pid % 300);
-  await ipmiSim(c, port, 'ipmi-pass-1');
-  const seen: Array<{ args: readonly string[]; env?: Record<string, string> }> = [];
-  const spy: Exec = (file, args, options) => {
-    seen.push({ args, ...(options?.env ? { env: options.env } : {}) });
-    return exec(file, args, options);
-  };
-  const driver = ipmiDriver({ address: '127.0.0.1', port, username: 'admin' }, 'ipmi-pass-1', spy);
-  assert.is(await driver.powerState(), 'Off');
-  await driver.pxeOnce();
-  await driver.powerOn();
-  assert.is(await driver.powerState(), 'On');
-  assert.equal(await events(c.dir), ['power boot=pxe']);
-  await driver.restart();
-  assert.equal(await events(c.dir), ['power boot=pxe', 'reset boot=default'], 'the PXE boot was one time only');
-  for (const call of seen) {
-    assert.not.ok(call.args.some((a) => a.includes('ipmi-pass-1')), 'password on the command line');
-    assert.is(call.env?.IPMI_PASSWORD, 'ipmi-pass-1');
-  }
-});
+bmc(
+  'ipmi: power state, one-time PXE boot and power on through ipmitool; the password only in the environment',
+  async (c) => {
+    const port = 9600 + (process.pid % 300);
+    await ipmiSim(c, port, 'ipmi-pass-1');
+    const seen: Array<{ args: readonly string[]; env?: Record<string, string> }> = [];
+    const spy: Exec = (file, args, options) => {
+      seen.push({ args, ...(options?.env ? { env: options.env } : {}) });
+      return exec(file, args, options);
+    };
+    const driver = ipmiDriver({ address: '127.0.0.1', port, username: 'admin' }, 'ipmi-pass-1', spy);
+    assert.is(await driver.powerState(), 'Off');
+    await driver.pxeOnce();
+    await driver.powerOn();
+    assert.is(await driver.powerState(), 'On');
+    assert.equal(await events(c.dir), ['power boot=pxe']);
+    await driver.restart();
+    assert.equal(await events(c.dir), ['power boot=pxe', 'reset boot=default'], 'the PXE boot was one time only');
+    for (const call of seen) {
+      assert.not.ok(
+        call.args.some((a) => a.includes('ipmi-pass-1')),
+        'password on the command line',
+      );
+      assert.is(call.env?.IPMI_PASSWORD, 'ipmi-pass-1');
+    }
+  },
+);
 
 bmc('ipmi: a wrong password is a clear, non-retryable error that does not show the password', async (c) => {
   const port = 9300 + (process.pid % 300);
   await ipmiSim(c, port, 'ipmi-pass-1');
-  const err = await errorOf(ipmiDriver({ address: '127.0.0.1', port, username: 'admin' }, 'wrong-pass', exec).powerState());
+  const err = await errorOf(
+    ipmiDriver({ address: '127.0.0.1', port, username: 'admin' }, 'wrong-pass', exec).powerState(),
+  );
   assert.match(err.message, `ipmi 127.0.0.1:${port}:`);
   assert.match(err.message, /refused the user name or password|does not answer/);
   assert.not.match(err.message, 'wrong-pass');
@@ -81,11 +104,51 @@ bmc('ipmi: a wrong password is a clear, non-retryable error that does not show t
 async function redfish(c: Ctx, password: string): Promise<{ port: number; ca: string }> {
   const cert = join(c.dir, 'bmc.crt');
   const key = join(c.dir, 'bmc.key');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
   await writeFile(join(c.dir, 'password'), password);
-  const child = spawn(process.execPath, [join(DOUBLES, 'redfish-bmc.mjs'), '--listen', '127.0.0.1:0', '--cert', cert, '--key', key, '--user', 'admin', '--password-file', join(c.dir, 'password'), '--machine', c.dir, '--name', 'cp-0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(DOUBLES, 'redfish-bmc.mjs'),
+      '--listen',
+      '127.0.0.1:0',
+      '--cert',
+      cert,
+      '--key',
+      key,
+      '--user',
+      'admin',
+      '--password-file',
+      join(c.dir, 'password'),
+      '--machine',
+      c.dir,
+      '--name',
+      'cp-0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   c.children.push(child);
-  const port = await new Promise<number>((ok) => child.stdout!.once('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(String(d))![1]))));
+  const port = await new Promise<number>((ok) =>
+    child.stdout!.once('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(String(d))![1]))),
+  );
   return { port, ca: await readFile(cert, 'utf8') };
 }
 
@@ -107,14 +170,26 @@ bmc('redfish: discovers the system, sets Pxe once, powers on; a node already on 
 
 bmc('redfish: wrong password (401), unknown CA with verifyTls, and no BMC at all each say what is wrong', async (c) => {
   const { port, ca } = await redfish(c, 'bmc-secret');
-  const wrong = await errorOf(redfishDriver({ address: '127.0.0.1', port, username: 'admin', verifyTls: false }, 'nope-nope').powerState());
+  const wrong = await errorOf(
+    redfishDriver({ address: '127.0.0.1', port, username: 'admin', verifyTls: false }, 'nope-nope').powerState(),
+  );
   assert.is(wrong.message, `redfish https://127.0.0.1:${port}: the BMC refused the user name or password (HTTP 401)`);
   assert.not.ok(wrong.retryable);
-  const untrusted = await errorOf(redfishDriver({ address: '127.0.0.1', port, username: 'admin', verifyTls: true }, 'bmc-secret').powerState());
+  const untrusted = await errorOf(
+    redfishDriver({ address: '127.0.0.1', port, username: 'admin', verifyTls: true }, 'bmc-secret').powerState(),
+  );
   assert.match(untrusted.message, 'its TLS certificate is not trusted');
   // With its CA the same BMC is trusted.
-  assert.is(await redfishDriver({ address: '127.0.0.1', port, username: 'admin', verifyTls: true, ca }, 'bmc-secret').powerState(), 'Off');
-  const gone = await errorOf(redfishDriver({ address: '127.0.0.1', port: 1, username: 'admin', verifyTls: false }, 'bmc-secret').powerState());
+  assert.is(
+    await redfishDriver(
+      { address: '127.0.0.1', port, username: 'admin', verifyTls: true, ca },
+      'bmc-secret',
+    ).powerState(),
+    'Off',
+  );
+  const gone = await errorOf(
+    redfishDriver({ address: '127.0.0.1', port: 1, username: 'admin', verifyTls: false }, 'bmc-secret').powerState(),
+  );
   assert.match(gone.message, 'the BMC does not answer (ECONNREFUSED)');
   assert.ok(gone.retryable);
 });

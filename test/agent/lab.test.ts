@@ -10,15 +10,30 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
 
-const PHASES = ['preflight', 'network', 'services', 'payload', 'install-config', 'bootstrap-vm', 'power', 'watch', 'bootstrap-complete', 'pivot', 'finish'];
+const PHASES = [
+  'preflight',
+  'network',
+  'services',
+  'payload',
+  'install-config',
+  'bootstrap-vm',
+  'power',
+  'watch',
+  'bootstrap-complete',
+  'pivot',
+  'finish',
+];
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function secretsOf(lab: Lab): Promise<string[]> {
-  return Object.values(JSON.parse(await readFile(join(lab.root, 'etc/fyr/bmc-secrets.json'), 'utf8')).bmc as Record<string, string>);
+  return Object.values(
+    JSON.parse(await readFile(join(lab.root, 'etc/fyr/bmc-secrets.json'), 'utf8')).bmc as Record<string, string>,
+  );
 }
 
-const count = (calls: string[][], ...prefix: string[]) => calls.filter((c) => prefix.every((p, i) => c[i] === p)).length;
+const count = (calls: string[][], ...prefix: string[]) =>
+  calls.filter((c) => prefix.every((p, i) => c[i] === p)).length;
 
 // Waits until the state file satisfies check (the agent writes it atomically, so it parses).
 async function until(lab: Lab, check: (s: any) => boolean, ms = 120_000): Promise<void> {
@@ -36,28 +51,38 @@ async function assertInstalled(lab: Lab): Promise<any> {
   for (const p of PHASES) assert.is(state.phases[p].status, 'done', `phase ${p}`);
   assert.ok(state.finishedAt);
   for (const n of state.nodes) {
-    for (const step of ['dhcp', 'kernel', 'initramfs', 'rootfs', 'ignition']) assert.ok(n.seen[step], `${n.name} ${step} seen`);
+    for (const step of ['dhcp', 'kernel', 'initramfs', 'rootfs', 'ignition'])
+      assert.ok(n.seen[step], `${n.name} ${step} seen`);
     assert.is(n.power, 'on', `${n.name} power`);
   }
   // Each BMC node was powered on exactly once, into a one-time PXE boot.
-  for (const n of lab.nodes.filter((x) => x.bmc !== 'libvirt')) assert.equal(await lab.events(n.name), ['power boot=pxe'], `${n.name} power events`);
+  for (const n of lab.nodes.filter((x) => x.bmc !== 'libvirt'))
+    assert.equal(await lab.events(n.name), ['power boot=pxe'], `${n.name} power events`);
   const calls = await lab.calls();
   assert.is(count(calls, 'virsh', 'define'), 1, 'virsh define once');
   assert.is(count(calls, 'virsh', 'start'), 1, 'virsh start once');
   assert.is(count(calls, 'qemu-img', 'create'), 1, 'one bootstrap disk');
   assert.is(count(calls, 'podman', 'run'), 1, 'one registry container');
   assert.is(count(calls, 'podman', 'load'), 1, 'registry image loaded once');
-  const csrs = JSON.parse(await readFile(join(lab.doubles, 'state-csrs.json'), 'utf8')) as Array<{ name: string; approvals: number }>;
+  const csrs = JSON.parse(await readFile(join(lab.doubles, 'state-csrs.json'), 'utf8')) as Array<{
+    name: string;
+    approvals: number;
+  }>;
   for (const c of csrs) assert.is(c.approvals, 1, `${c.name} approved once`);
   // Pivot and finish: no bootstrap in HAProxy, PXE content gone, credentials root-only.
   const haproxy = await readFile(join(lab.root, 'etc/haproxy/haproxy.cfg'), 'utf8');
   assert.not.match(haproxy, /^\s*server bootstrap /m);
   assert.match(haproxy, /^\s*server cp-0 192\.168\.8\.10:6443 /m);
-  const gone = (p: string) => stat(p).then(() => false, () => true);
+  const gone = (p: string) =>
+    stat(p).then(
+      () => false,
+      () => true,
+    );
   assert.ok(await gone(join(lab.root, 'var/www/fyr/ignition')), 'ignition files removed');
   assert.ok(await gone(join(lab.dir, 'run/tftp.socket.pid')), 'tftp stopped');
   assert.is((await stat(join(lab.root, 'var/lib/fyr/auth'))).mode & 0o777, 0o700);
-  for (const f of ['kubeconfig', 'kubeadmin-password']) assert.is((await stat(join(lab.root, 'var/lib/fyr/auth', f))).mode & 0o777, 0o600, f);
+  for (const f of ['kubeconfig', 'kubeadmin-password'])
+    assert.is((await stat(join(lab.root, 'var/lib/fyr/auth', f))).mode & 0o777, 0o600, f);
   assert.ok((await stat(join(lab.root, 'var/lib/fyr/done'))).isFile());
   return state;
 }
@@ -70,7 +95,22 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
     const agent = l.start(['--status-listen', '192.168.8.1:8090']);
     await until(l, (s) => s.phases.services.status === 'done');
     // A machine the site does not know PXE-boots: it gets a pool address and is reported.
-    assert.is((await l.stray('dhclient', ['-4', '-1', '-sf', '/bin/true', '-lf', join(l.dir, 'stray.leases'), '-pf', join(l.dir, 'stray.pid'), 'pxe0'])).exitCode, 0);
+    assert.is(
+      (
+        await l.stray('dhclient', [
+          '-4',
+          '-1',
+          '-sf',
+          '/bin/true',
+          '-lf',
+          join(l.dir, 'stray.leases'),
+          '-pf',
+          join(l.dir, 'stray.pid'),
+          'pxe0',
+        ])
+      ).exitCode,
+      0,
+    );
     const leased = /fixed-address ([0-9.]+);/.exec(await readFile(join(l.dir, 'stray.leases'), 'utf8'))?.[1];
     assert.match(String(leased), /^192\.168\.8\.1\d\d$/, 'an address from the pool 192.168.8.100-199');
     await l.stray('ip', ['addr', 'add', `${leased}/24`, 'dev', 'pxe0']);
@@ -86,7 +126,10 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
     const output = String(r.all);
     assert.is(r.exitCode, 0, output.slice(-2000));
     const state = await assertInstalled(l);
-    assert.equal(state.unknownMacs.map((u: { mac: string }) => u.mac), [l.strayMac]);
+    assert.equal(
+      state.unknownMacs.map((u: { mac: string }) => u.mac),
+      [l.strayMac],
+    );
     assert.match(output, `a machine that is not in the site file PXE-booted: MAC ${l.strayMac}`);
     // install-config got the registry's pull secret and CA; the Tang MachineConfigs went in.
     const used = await readFile(join(l.root, 'var/lib/fyr/install-config.used.yaml'), 'utf8');
@@ -100,7 +143,13 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
     assert.match(status.stdout, 'fyr-agent: edge.example.com: DONE');
     assert.match(status.stdout, /cp-1\s+control-plane\s+on\s+192\.168\.8\.11\s+dhcp kernel initramfs rootfs ignition/);
     // No BMC password anywhere a person can read.
-    const readable = [output, status.stdout, api.stdout, page.stdout, await readFile(join(l.root, 'var/lib/fyr/state.json'), 'utf8')].join('\n');
+    const readable = [
+      output,
+      status.stdout,
+      api.stdout,
+      page.stdout,
+      await readFile(join(l.root, 'var/lib/fyr/state.json'), 'utf8'),
+    ].join('\n');
     for (const secret of await secretsOf(l)) assert.not.ok(readable.includes(secret), 'a BMC password leaked');
   } finally {
     await l.close();
@@ -111,19 +160,35 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
   const l = await makeLab('k');
   try {
     // After the side effect, before the agent records it: the doubles and BMCs kill it there.
-    const afterEffect = ['nmcli connection up fyr-lan', 'podman run', 'openshift-install create manifests', 'virsh define', 'bmc-power cp-0', 'bmc-power cp-1', 'openshift-install wait-for bootstrap-complete', 'virsh undefine', 'oc adm certificate approve'];
+    const afterEffect = [
+      'nmcli connection up fyr-lan',
+      'podman run',
+      'openshift-install create manifests',
+      'virsh define',
+      'bmc-power cp-0',
+      'bmc-power cp-1',
+      'openshift-install wait-for bootstrap-complete',
+      'virsh undefine',
+      'oc adm certificate approve',
+    ];
     await writeFile(join(l.doubles, 'kill'), afterEffect.map((k) => `${k}\n`).join(''));
     // Phases with no outside command to hook: killed from here, when the state shows them busy.
     const midPhase: Array<[string, (s: any) => boolean]> = [
       ['preflight', (s) => s.phases.preflight.status === 'running' && /BMC/.test(s.phases.preflight.detail ?? '')],
-      ['services', (s) => s.phases.services.status === 'running' && /starting haproxy/.test(s.phases.services.detail ?? '')],
+      [
+        'services',
+        (s) => s.phases.services.status === 'running' && /starting haproxy/.test(s.phases.services.detail ?? ''),
+      ],
       ['watch', (s) => s.phases.watch.status === 'running'],
     ];
     const killedMidPhase: string[] = [];
     // The bootstrap VM boots only once the agent has been killed while watching, so the watch
     // phase is sure to be waiting for it then.
     const go = join(l.dir, 'go-bootstrap');
-    await writeFile(join(l.doubles, 'hooks/vm-start'), `#!/bin/sh\nwhile [ ! -e ${go} ]; do sleep 0.2; done\nexec ${join(l.dir, 'machines/bootstrap/vm-start')} "$@"\n`);
+    await writeFile(
+      join(l.doubles, 'hooks/vm-start'),
+      `#!/bin/sh\nwhile [ ! -e ${go} ]; do sleep 0.2; done\nexec ${join(l.dir, 'machines/bootstrap/vm-start')} "$@"\n`,
+    );
     let certAfterPayload: string | undefined;
     let ignitionAfterInstall: string | undefined;
     let tangKeys: string | undefined;
@@ -145,9 +210,12 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
               return;
             }
             const certFile = join(l.root, 'var/lib/fyr/registry/certs/registry.crt');
-            if (s.phases.payload.status === 'done' && !certAfterPayload) certAfterPayload = sha(await readFile(certFile));
-            if (s.phases['install-config'].status === 'done' && !ignitionAfterInstall) ignitionAfterInstall = sha(await readFile(join(l.root, 'var/lib/fyr/install/master.ign')));
-            if (s.phases.services.status === 'done' && !tangKeys) tangKeys = (await readdir(join(l.root, 'var/db/tang'))).sort().join(',');
+            if (s.phases.payload.status === 'done' && !certAfterPayload)
+              certAfterPayload = sha(await readFile(certFile));
+            if (s.phases['install-config'].status === 'done' && !ignitionAfterInstall)
+              ignitionAfterInstall = sha(await readFile(join(l.root, 'var/lib/fyr/install/master.ign')));
+            if (s.phases.services.status === 'done' && !tangKeys)
+              tangKeys = (await readdir(join(l.root, 'var/db/tang'))).sort().join(',');
           }
           await sleep(30);
         }
@@ -159,7 +227,11 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
       assert.is(r.signal, 'SIGKILL', `run ${runs} ended without being killed:\n${String(r.all).slice(-3000)}`);
     }
     const killed = (await readFile(join(l.doubles, 'kills.log'), 'utf8')).split('\n').filter(Boolean);
-    assert.equal(killed.map((k) => afterEffect.find((a) => k.startsWith(a))).sort(), [...afterEffect].sort(), 'every planned crash happened');
+    assert.equal(
+      killed.map((k) => afterEffect.find((a) => k.startsWith(a))).sort(),
+      [...afterEffect].sort(),
+      'every planned crash happened',
+    );
     assert.equal(killedMidPhase, ['preflight', 'services', 'watch']);
     assert.is(runs, afterEffect.length + midPhase.length + 1);
     await assertInstalled(l);
@@ -171,8 +243,16 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
     assert.is((await readdir(join(l.root, 'var/db/tang'))).sort().join(','), tangKeys);
     assert.is(count(calls, 'openshift-install', 'create', 'ignition-configs'), 1, 'ignition made once');
     // The daemons the killed agent left running were adopted, not started twice.
-    assert.is((await readFile(join(l.dir, 'run/dhcpd.log'), 'utf8')).split('Server starting service.').length - 1, 1, 'dhcpd started once');
-    assert.is((await readFile(join(l.dir, 'run/named.log'), 'utf8')).split('starting BIND').length - 1, 1, 'named started once');
+    assert.is(
+      (await readFile(join(l.dir, 'run/dhcpd.log'), 'utf8')).split('Server starting service.').length - 1,
+      1,
+      'dhcpd started once',
+    );
+    assert.is(
+      (await readFile(join(l.dir, 'run/named.log'), 'utf8')).split('starting BIND').length - 1,
+      1,
+      'named started once',
+    );
   } finally {
     await l.close();
   }
@@ -185,7 +265,10 @@ lab('a BMC that refuses the password stops the agent in preflight, before any po
     assert.is(r.exitCode, 1);
     const state = await l.state();
     assert.is(state.phases.preflight.status, 'failed');
-    assert.match(state.phases.preflight.error, 'cp-2: redfish https://192.168.8.212:443: the BMC refused the user name or password (HTTP 401)');
+    assert.match(
+      state.phases.preflight.error,
+      'cp-2: redfish https://192.168.8.212:443: the BMC refused the user name or password (HTTP 401)',
+    );
     assert.not.match(state.phases.preflight.error, 'cp-0');
     assert.is(state.phases.preflight.attempts, 1);
     assert.is(state.lastError.phase, 'preflight');
@@ -194,7 +277,8 @@ lab('a BMC that refuses the password stops the agent in preflight, before any po
     assert.is(status.exitCode, 1);
     assert.match(status.stdout, 'FAILED');
     assert.match(status.stdout, 'cp-2: redfish');
-    for (const secret of [...(await secretsOf(l)), 'not-what-the-site-says']) assert.not.ok(`${r.output}${status.stdout}`.includes(secret), 'a password leaked');
+    for (const secret of [...(await secretsOf(l)), 'not-what-the-site-says'])
+      assert.not.ok(`${r.output}${status.stdout}`.includes(secret), 'a password leaked');
   } finally {
     await l.close();
   }

@@ -18,7 +18,8 @@ main.before(async (c) => {
 });
 main.after(async (c) => removeTmpdir(c.dir));
 
-const agent = (c: { agent: string; dir: string }, args: string[]) => execa(process.execPath, [c.agent, ...args], { reject: false, cwd: c.dir });
+const agent = (c: { agent: string; dir: string }, args: string[]) =>
+  execa(process.execPath, [c.agent, ...args], { reject: false, cwd: c.dir });
 
 main('--help and --version', async (c) => {
   const help = await agent(c, ['--help']);
@@ -46,7 +47,10 @@ main('missing or broken input files exit 3 and name the file', async (c) => {
   assert.match(r.stderr, `${root}/etc/fyr/`);
   assert.match(r.stderr, 'cannot read the');
   await writeFile(join(root, 'etc/fyr/site.json'), '{"cluster": ');
-  await writeFile(join(root, 'etc/fyr/bmc-secrets.json'), '{"format":"fyr-agent-secrets/1","bmc":{"cp-0":"s3cret-value"}}');
+  await writeFile(
+    join(root, 'etc/fyr/bmc-secrets.json'),
+    '{"format":"fyr-agent-secrets/1","bmc":{"cp-0":"s3cret-value"}}',
+  );
   await writeFile(join(root, 'etc/fyr/release.json'), '{"format":"fyr-release/1","payload":[]}');
   r = await agent(c, ['run', '--root', root, '--status-listen', 'off']);
   assert.is(r.exitCode, 3);

@@ -36,21 +36,35 @@ function fakeDriver(name: string, fake: Fake, shared: { active: number; max: num
   };
 }
 
-async function setup(nodes: Array<{ name: string; bmc: string; power: NodeRecord['power']; state: Power }>, parallel = 3) {
+async function setup(
+  nodes: Array<{ name: string; bmc: string; power: NodeRecord['power']; state: Power }>,
+  parallel = 3,
+) {
   const dir = await makeTmpdir();
   const paths = bastionPaths(dir, { state: dir });
   const now = () => new Date('2026-11-22T00:00:00Z');
-  const records: NodeRecord[] = nodes.map((n) => ({ name: n.name, role: 'control-plane', mac: '52:54:00:00:00:10', ip: '192.168.8.10', bmc: n.bmc, power: n.power, seen: {} }));
+  const records: NodeRecord[] = nodes.map((n) => ({
+    name: n.name,
+    role: 'control-plane',
+    mac: '52:54:00:00:00:10',
+    ip: '192.168.8.10',
+    bmc: n.bmc,
+    power: n.power,
+    seen: {},
+  }));
   const store = new StateStore(paths.stateFile, freshState('edge.example.com', records, now()), now);
   const fakes = new Map(nodes.map((n) => [n.name, { calls: [], state: n.state, active: 0, maxActive: 0 } as Fake]));
   const shared = { active: 0, max: 0 };
   const log: string[] = [];
   const ctx = {
-    paths, store, now,
+    paths,
+    store,
+    now,
     site: { nodes: nodes.map((n) => ({ name: n.name, mac: '52:54:00:00:00:10', bmc: { type: n.bmc } })) },
     options: { ...DEFAULT_OPTIONS, powerParallel: parallel },
     log: (l: string) => log.push(l),
-    bmc: (node: { name: string; bmc: { type: string } }) => (node.bmc.type === 'manual' ? undefined : fakeDriver(node.name, fakes.get(node.name)!, shared)),
+    bmc: (node: { name: string; bmc: { type: string } }) =>
+      node.bmc.type === 'manual' ? undefined : fakeDriver(node.name, fakes.get(node.name)!, shared),
     sleep: async () => undefined,
     signal: new AbortController().signal,
   } as unknown as AgentContext;
@@ -59,22 +73,31 @@ async function setup(nodes: Array<{ name: string; bmc: string; power: NodeRecord
 
 const p = suite('agent :: power phase');
 
-p('off nodes get a one-time PXE boot then power on; on nodes are restarted; manual ones wait for the tech', async () => {
-  const t = await setup([
-    { name: 'cp-0', bmc: 'redfish', power: 'pending', state: 'Off' },
-    { name: 'cp-1', bmc: 'ipmi', power: 'pending', state: 'On' },
-    { name: 'cp-2', bmc: 'manual', power: 'pending', state: 'Off' },
-  ]);
-  try {
-    await power.run(t.ctx, async () => undefined);
-    assert.equal(t.fakes.get('cp-0')!.calls, ['pxe', 'on']);
-    assert.equal(t.fakes.get('cp-1')!.calls, ['pxe', 'restart']);
-    assert.equal(t.store.state.nodes.map((n) => n.power), ['on', 'on', 'waiting-for-tech']);
-    assert.match(t.log.join('\n'), 'cp-2 has a manual BMC: power it on and PXE-boot it from the LAN (MAC 52:54:00:00:00:10)');
-  } finally {
-    await removeTmpdir(t.dir);
-  }
-});
+p(
+  'off nodes get a one-time PXE boot then power on; on nodes are restarted; manual ones wait for the tech',
+  async () => {
+    const t = await setup([
+      { name: 'cp-0', bmc: 'redfish', power: 'pending', state: 'Off' },
+      { name: 'cp-1', bmc: 'ipmi', power: 'pending', state: 'On' },
+      { name: 'cp-2', bmc: 'manual', power: 'pending', state: 'Off' },
+    ]);
+    try {
+      await power.run(t.ctx, async () => undefined);
+      assert.equal(t.fakes.get('cp-0')!.calls, ['pxe', 'on']);
+      assert.equal(t.fakes.get('cp-1')!.calls, ['pxe', 'restart']);
+      assert.equal(
+        t.store.state.nodes.map((n) => n.power),
+        ['on', 'on', 'waiting-for-tech'],
+      );
+      assert.match(
+        t.log.join('\n'),
+        'cp-2 has a manual BMC: power it on and PXE-boot it from the LAN (MAC 52:54:00:00:00:10)',
+      );
+    } finally {
+      await removeTmpdir(t.dir);
+    }
+  },
+);
 
 p('after a crash: "requested" and already on means the power-on went out, so nothing is sent again', async () => {
   const t = await setup([
@@ -87,14 +110,22 @@ p('after a crash: "requested" and already on means the power-on went out, so not
     assert.equal(t.fakes.get('cp-0')!.calls, [], 'no second power-on');
     assert.equal(t.fakes.get('cp-1')!.calls, ['pxe', 'on'], 'the request never reached it');
     assert.equal(t.fakes.get('cp-2')!.calls, []);
-    assert.equal(t.store.state.nodes.map((n) => n.power), ['on', 'on', 'on']);
+    assert.equal(
+      t.store.state.nodes.map((n) => n.power),
+      ['on', 'on', 'on'],
+    );
   } finally {
     await removeTmpdir(t.dir);
   }
 });
 
 p('never more than --power-parallel BMCs busy at once', async () => {
-  const nodes = Array.from({ length: 7 }, (_, i) => ({ name: `w-${i}`, bmc: 'redfish', power: 'pending' as const, state: 'Off' as Power }));
+  const nodes = Array.from({ length: 7 }, (_, i) => ({
+    name: `w-${i}`,
+    bmc: 'redfish',
+    power: 'pending' as const,
+    state: 'Off' as Power,
+  }));
   const t = await setup(nodes, 2);
   try {
     await power.run(t.ctx, async () => undefined);

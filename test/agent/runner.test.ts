@@ -17,7 +17,12 @@ interface Ctx {
   slept: number[];
 }
 
-const runner = suite<Ctx>('agent :: runner', { dir: '', ctx: undefined as unknown as AgentContext, log: [], slept: [] });
+const runner = suite<Ctx>('agent :: runner', {
+  dir: '',
+  ctx: undefined as unknown as AgentContext,
+  log: [],
+  slept: [],
+});
 
 runner.before.each(async (c) => {
   c.dir = await makeTmpdir();
@@ -27,7 +32,9 @@ runner.before.each(async (c) => {
   const now = () => new Date('2026-11-22T00:00:00Z');
   const store = new StateStore(paths.stateFile, freshState('edge.example.com', [], now()), now);
   c.ctx = {
-    paths, store, now,
+    paths,
+    store,
+    now,
     options: { ...DEFAULT_OPTIONS, retryBaseMs: 1000 },
     log: (l: string) => c.log.push(l),
     sleep: async (ms: number) => void c.slept.push(ms),
@@ -36,11 +43,20 @@ runner.before.each(async (c) => {
 });
 runner.after.each(async (c) => removeTmpdir(c.dir));
 
-const phase = (name: PhaseName, run: Phase['run'], extra: Partial<Phase> = {}): Phase => ({ name, title: name, attempts: 1, run, ...extra });
+const phase = (name: PhaseName, run: Phase['run'], extra: Partial<Phase> = {}): Phase => ({
+  name,
+  title: name,
+  attempts: 1,
+  run,
+  ...extra,
+});
 
 runner('phases run in order; a finished run writes the done marker and a state file only root reads', async (c) => {
   const ran: string[] = [];
-  await runPhases(c.ctx, [phase('preflight', async () => void ran.push('a')), phase('network', async () => void ran.push('b'))]);
+  await runPhases(c.ctx, [
+    phase('preflight', async () => void ran.push('a')),
+    phase('network', async () => void ran.push('b')),
+  ]);
   assert.equal(ran, ['a', 'b']);
   const state = await loadState(c.ctx.paths.stateFile);
   assert.is(state?.phases.preflight.status, 'done');
@@ -48,7 +64,11 @@ runner('phases run in order; a finished run writes the done marker and a state f
   assert.ok(state?.finishedAt);
   assert.ok((await stat(c.ctx.paths.doneMarker)).isFile());
   assert.is((await stat(c.ctx.paths.stateFile)).mode & 0o777, 0o600);
-  assert.equal((await readdir(c.dir)).filter((f) => f.endsWith('.tmp')), [], 'no temporary files left');
+  assert.equal(
+    (await readdir(c.dir)).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
 });
 
 runner('after a crash, done phases are skipped and the interrupted one runs again', async (c) => {
@@ -57,7 +77,10 @@ runner('after a crash, done phases are skipped and the interrupted one runs agai
     s.phases.network = { status: 'running', attempts: 1, detail: 'was here when the power went' };
   });
   const ran: string[] = [];
-  await runPhases(c.ctx, [phase('preflight', async () => void ran.push('preflight')), phase('network', async () => void ran.push('network'))]);
+  await runPhases(c.ctx, [
+    phase('preflight', async () => void ran.push('preflight')),
+    phase('network', async () => void ran.push('network')),
+  ]);
   assert.equal(ran, ['network']);
   assert.is(c.ctx.store.state.phases.network.attempts, 2);
   assert.match(c.log.join('\n'), 'network: resuming');
@@ -65,10 +88,14 @@ runner('after a crash, done phases are skipped and the interrupted one runs agai
 
 runner('a retryable failure is retried with growing waits; the attempts show on the phase', async (c) => {
   let calls = 0;
-  const flaky = phase('services', async () => {
-    calls += 1;
-    if (calls < 3) throw new PhaseError('named is not answering yet', { retryable: true });
-  }, { attempts: 3 });
+  const flaky = phase(
+    'services',
+    async () => {
+      calls += 1;
+      if (calls < 3) throw new PhaseError('named is not answering yet', { retryable: true });
+    },
+    { attempts: 3 },
+  );
   await runPhases(c.ctx, [flaky]);
   assert.is(calls, 3);
   assert.equal(c.slept, [1000, 2000]);
@@ -77,9 +104,17 @@ runner('a retryable failure is retried with growing waits; the attempts show on 
 });
 
 runner('a failing command stops the agent in a failed state with the reason and the command', async (c) => {
-  const failing = phase('payload', async () => {
-    throw new CommandError('podman exited with 125: Error: image not known', 'podman run --name fyr-registry docker.io/library/registry:2', false);
-  }, { attempts: 3 });
+  const failing = phase(
+    'payload',
+    async () => {
+      throw new CommandError(
+        'podman exited with 125: Error: image not known',
+        'podman run --name fyr-registry docker.io/library/registry:2',
+        false,
+      );
+    },
+    { attempts: 3 },
+  );
   const after = phase('install-config', async () => assert.unreachable('must not run after a failure'));
   try {
     await runPhases(c.ctx, [failing, after]);
@@ -91,15 +126,25 @@ runner('a failing command stops the agent in a failed state with the reason and 
   assert.is(state.phases.payload.status, 'failed');
   assert.is(state.phases.payload.error, 'podman exited with 125: Error: image not known');
   assert.is(state.phases.payload.command, 'podman run --name fyr-registry docker.io/library/registry:2');
-  assert.equal(state.lastError, { phase: 'payload', at: '2026-11-22T00:00:00.000Z', message: 'podman exited with 125: Error: image not known', command: 'podman run --name fyr-registry docker.io/library/registry:2' });
+  assert.equal(state.lastError, {
+    phase: 'payload',
+    at: '2026-11-22T00:00:00.000Z',
+    message: 'podman exited with 125: Error: image not known',
+    command: 'podman run --name fyr-registry docker.io/library/registry:2',
+  });
   assert.is(state.phases['install-config'].status, 'pending');
   assert.equal(c.slept, [], 'not retryable: no waiting');
 });
 
 runner('a phase whose precondition does not hold does not start', async (c) => {
   let ran = false;
-  const p = phase('install-config', async () => void (ran = true), { precondition: async () => 'the registry pull secret and CA are missing' });
-  const err = await runPhases(c.ctx, [p]).then(() => undefined, (e: Error) => e);
+  const p = phase('install-config', async () => void (ran = true), {
+    precondition: async () => 'the registry pull secret and CA are missing',
+  });
+  const err = await runPhases(c.ctx, [p]).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.match(String(err?.message), 'cannot start: the registry pull secret and CA are missing');
   assert.not.ok(ran);
 });
@@ -120,7 +165,9 @@ runner('once(): an effect in the journal is not repeated; one found done is reco
 runner('concurrent updates all reach the disk: the last save holds every change', async (c) => {
   // Three nodes powered on at once, as in the power phase; a lost update would let a node be
   // powered on twice after a crash.
-  await Promise.all(['cp-0', 'cp-1', 'cp-2'].map((name) => c.ctx.store.update((s) => void (s.effects[`power:${name}`] = 'requested'))));
+  await Promise.all(
+    ['cp-0', 'cp-1', 'cp-2'].map((name) => c.ctx.store.update((s) => void (s.effects[`power:${name}`] = 'requested'))),
+  );
   const state = await loadState(c.ctx.paths.stateFile);
   assert.equal(Object.keys(state?.effects ?? {}).sort(), ['power:cp-0', 'power:cp-1', 'power:cp-2']);
 });
@@ -132,7 +179,10 @@ runner('stopped by a signal, the phase stays running (to resume), not failed', a
     controller.abort();
     throw new Error('stopped');
   });
-  const err = await runPhases(ctx, [p]).then(() => undefined, (e: Error) => e);
+  const err = await runPhases(ctx, [p]).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.ok(err);
   const state = await loadState(c.ctx.paths.stateFile);
   assert.is(state?.phases.watch.status, 'running');

@@ -10,8 +10,13 @@ function recorder(exitCodes: Record<string, number> = {}): { exec: Exec; calls: 
   const exec: Exec = async (file, args, options) => {
     calls.push([file, ...args]);
     const exitCode = exitCodes[args.join(' ')] ?? 0;
-    if (exitCode !== 0 && !(options?.okCodes ?? []).includes(exitCode)) throw new Error(`${file} exited with ${exitCode}`);
-    return { exitCode, stdout: file === 'journalctl' ? 'DHCPACK on 192.168.8.10 to 52:54:00:00:00:10 via br-fyr\n' : '', stderr: '' };
+    if (exitCode !== 0 && !(options?.okCodes ?? []).includes(exitCode))
+      throw new Error(`${file} exited with ${exitCode}`);
+    return {
+      exitCode,
+      stdout: file === 'journalctl' ? 'DHCPACK on 192.168.8.10 to 52:54:00:00:00:10 via br-fyr\n' : '',
+      stderr: '',
+    };
   };
   return { exec, calls };
 }
@@ -38,7 +43,10 @@ test('services :: systemd: enable --now, reload-or-restart, disable --now, is-ac
 
 test('services :: systemd: a unit that fails to start is an error', async () => {
   const m = systemdManager(recorder({ 'enable --now named': 1 }).exec);
-  const err = await m.start('named').then(() => undefined, (e: Error) => e);
+  const err = await m.start('named').then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.match(String(err?.message), 'systemctl exited with 1');
 });
 

@@ -15,10 +15,41 @@ status.before.each(async (c) => {
 status.after.each(async (c) => removeTmpdir(c.dir));
 
 function sample() {
-  const s = freshState('edge.example.com', [{ name: 'cp-0', role: 'control-plane', mac: '52:54:00:00:00:10', ip: '192.168.8.10', bmc: 'redfish', power: 'on', seen: { dhcp: '2026-11-22T00:05:00Z', kernel: '2026-11-22T00:05:10Z' } }], new Date('2026-11-22T00:00:00Z'));
-  s.phases.preflight = { status: 'done', attempts: 1, startedAt: '2026-11-22T00:00:00Z', finishedAt: '2026-11-22T00:01:00Z' };
-  s.phases.network = { status: 'failed', attempts: 2, error: 'firewalld has no active zone fyr-lan <script>', command: "firewall-cmd --reload" };
-  s.unknownMacs = [{ mac: '52:54:00:de:ad:01', ip: '192.168.8.150', firstSeen: '2026-11-22T00:06:00Z', lastSeen: '2026-11-22T00:06:00Z' }];
+  const s = freshState(
+    'edge.example.com',
+    [
+      {
+        name: 'cp-0',
+        role: 'control-plane',
+        mac: '52:54:00:00:00:10',
+        ip: '192.168.8.10',
+        bmc: 'redfish',
+        power: 'on',
+        seen: { dhcp: '2026-11-22T00:05:00Z', kernel: '2026-11-22T00:05:10Z' },
+      },
+    ],
+    new Date('2026-11-22T00:00:00Z'),
+  );
+  s.phases.preflight = {
+    status: 'done',
+    attempts: 1,
+    startedAt: '2026-11-22T00:00:00Z',
+    finishedAt: '2026-11-22T00:01:00Z',
+  };
+  s.phases.network = {
+    status: 'failed',
+    attempts: 2,
+    error: 'firewalld has no active zone fyr-lan <script>',
+    command: 'firewall-cmd --reload',
+  };
+  s.unknownMacs = [
+    {
+      mac: '52:54:00:de:ad:01',
+      ip: '192.168.8.150',
+      firstSeen: '2026-11-22T00:06:00Z',
+      lastSeen: '2026-11-22T00:06:00Z',
+    },
+  ];
   return s;
 }
 
@@ -32,7 +63,11 @@ status('GET /api/status: phases, nodes, unknown MACs and the elapsed time', asyn
   assert.is(v.state, 'failed');
   assert.is(v.current, 'network');
   assert.is(v.elapsedSeconds, 3723);
-  assert.equal(v.phases.map((p: { name: string; status: string }) => `${p.name}:${p.status}`).slice(0, 3), ['preflight:done', 'network:failed', 'services:pending']);
+  assert.equal(v.phases.map((p: { name: string; status: string }) => `${p.name}:${p.status}`).slice(0, 3), [
+    'preflight:done',
+    'network:failed',
+    'services:pending',
+  ]);
   assert.is(v.phases[1].command, 'firewall-cmd --reload');
   assert.is(v.nodes[0].step, 'kernel');
   assert.is(v.unknownMacs[0].mac, '52:54:00:de:ad:01');

@@ -17,7 +17,8 @@ test('tang :: thumbprint of the signing key from tangd /adv equals jose jwk thp'
     const expected: string[] = [];
     for (const name of await readdir(dir)) {
       const jwk = JSON.parse(await readFile(join(dir, name), 'utf8')) as { key_ops: string[] };
-      if (jwk.key_ops.includes('verify')) expected.push(String((await execa('jose', ['jwk', 'thp', '-i', join(dir, name), '-a', 'S256'])).stdout).trim());
+      if (jwk.key_ops.includes('verify'))
+        expected.push(String((await execa('jose', ['jwk', 'thp', '-i', join(dir, name), '-a', 'S256'])).stdout).trim());
     }
     assert.is(expected.length, 1);
     assert.equal(signingThumbprints(body), expected);
@@ -27,7 +28,9 @@ test('tang :: thumbprint of the signing key from tangd /adv equals jose jwk thp'
 });
 
 test('tang :: an advertisement without a signing key is refused', () => {
-  const payload = Buffer.from(JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-521', x: 'a', y: 'b', key_ops: ['deriveKey'] }] })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-521', x: 'a', y: 'b', key_ops: ['deriveKey'] }] }),
+  ).toString('base64url');
   assert.throws(() => signingThumbprints(JSON.stringify({ payload, protected: '', signature: '' })), /no signing key/);
   assert.throws(() => signingThumbprints('{}'), /no payload/);
 });

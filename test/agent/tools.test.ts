@@ -6,11 +6,40 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandError, exec } from '../../src/agent/exec.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
-import { firewallCmd, htpasswd, mountMedia, nmcli, oc, openshiftInstall, openssl, podman, qemuImg, sysctl, virsh } from '../../src/agent/tools.js';
+import {
+  firewallCmd,
+  htpasswd,
+  mountMedia,
+  nmcli,
+  oc,
+  openshiftInstall,
+  openssl,
+  podman,
+  qemuImg,
+  sysctl,
+  virsh,
+} from '../../src/agent/tools.js';
 
 test('tools :: ipmitool: lanplus, password from the environment (-E), short timeouts', () => {
   const target = { address: '192.168.8.211', port: 623, username: 'admin' };
-  assert.equal(ipmitoolArgs(target, IPMI_COMMANDS.status), ['-I', 'lanplus', '-H', '192.168.8.211', '-p', '623', '-U', 'admin', '-E', '-N', '2', '-R', '2', 'chassis', 'power', 'status']);
+  assert.equal(ipmitoolArgs(target, IPMI_COMMANDS.status), [
+    '-I',
+    'lanplus',
+    '-H',
+    '192.168.8.211',
+    '-p',
+    '623',
+    '-U',
+    'admin',
+    '-E',
+    '-N',
+    '2',
+    '-R',
+    '2',
+    'chassis',
+    'power',
+    'status',
+  ]);
   assert.equal(IPMI_COMMANDS.pxeOnce, ['chassis', 'bootdev', 'pxe']);
   assert.equal(IPMI_COMMANDS.on, ['chassis', 'power', 'on']);
   assert.equal(IPMI_COMMANDS.reset, ['chassis', 'power', 'reset']);
@@ -18,15 +47,50 @@ test('tools :: ipmitool: lanplus, password from the environment (-E), short time
 });
 
 test('tools :: openshift-install and oc', () => {
-  assert.equal(openshiftInstall.manifests('/var/lib/fyr/install.tmp'), ['create', 'manifests', '--dir', '/var/lib/fyr/install.tmp', '--log-level', 'info']);
+  assert.equal(openshiftInstall.manifests('/var/lib/fyr/install.tmp'), [
+    'create',
+    'manifests',
+    '--dir',
+    '/var/lib/fyr/install.tmp',
+    '--log-level',
+    'info',
+  ]);
   assert.equal(openshiftInstall.ignition('/d'), ['create', 'ignition-configs', '--dir', '/d', '--log-level', 'info']);
-  assert.equal(openshiftInstall.waitBootstrap('/d'), ['wait-for', 'bootstrap-complete', '--dir', '/d', '--log-level', 'info']);
-  assert.equal(openshiftInstall.waitInstall('/d'), ['wait-for', 'install-complete', '--dir', '/d', '--log-level', 'info']);
+  assert.equal(openshiftInstall.waitBootstrap('/d'), [
+    'wait-for',
+    'bootstrap-complete',
+    '--dir',
+    '/d',
+    '--log-level',
+    'info',
+  ]);
+  assert.equal(openshiftInstall.waitInstall('/d'), [
+    'wait-for',
+    'install-complete',
+    '--dir',
+    '/d',
+    '--log-level',
+    'info',
+  ]);
   assert.equal(oc.csrs(), ['get', 'csr', '--output', 'json']);
   assert.equal(oc.approve(['csr-a', 'csr-b']), ['adm', 'certificate', 'approve', 'csr-a', 'csr-b']);
-  assert.equal(oc.mirror('/var/lib/fyr/auth/pull-secret.json', '/var/lib/fyr/work/mirror', '4.16.3', 'bastion.edge.example.com:8443'), [
-    'image', 'mirror', '--registry-config', '/var/lib/fyr/auth/pull-secret.json', '--from-dir=/var/lib/fyr/work/mirror', 'file://openshift/release:4.16.3*', 'bastion.edge.example.com:8443/openshift/release',
-  ]);
+  assert.equal(
+    oc.mirror(
+      '/var/lib/fyr/auth/pull-secret.json',
+      '/var/lib/fyr/work/mirror',
+      '4.16.3',
+      'bastion.edge.example.com:8443',
+    ),
+    [
+      'image',
+      'mirror',
+      '--registry-config',
+      '/var/lib/fyr/auth/pull-secret.json',
+      '--from-dir=/var/lib/fyr/work/mirror',
+      'file://openshift/release:4.16.3*',
+      'bastion.edge.example.com:8443/openshift/release',
+    ],
+  );
 });
 
 test('tools :: virsh, qemu-img, podman, openssl, htpasswd, nmcli, firewall-cmd, sysctl, mount', () => {
@@ -34,17 +98,69 @@ test('tools :: virsh, qemu-img, podman, openssl, htpasswd, nmcli, firewall-cmd, 
   assert.equal(virsh.exists('edge-bootstrap'), ['dominfo', 'edge-bootstrap']);
   assert.equal(virsh.state('edge-bootstrap'), ['domstate', 'edge-bootstrap']);
   assert.equal(virsh.undefine('edge-bootstrap'), ['undefine', 'edge-bootstrap', '--nvram']);
-  assert.equal(qemuImg.create('/var/lib/libvirt/images/b.qcow2', 120), ['create', '-f', 'qcow2', '/var/lib/libvirt/images/b.qcow2', '120G']);
-  assert.equal(podman.load('/m/registry.tar'), ['load', '--input', '/m/registry.tar']);
-  assert.equal(podman.runRegistry({ image: 'docker.io/library/registry:2', port: 8443, dataDir: '/r/data', certDir: '/r/certs', authDir: '/r/auth' }), [
-    'run', '--detach', '--name', 'fyr-registry', '--restart', 'always', '--publish', '8443:5000',
-    '--volume', '/r/data:/var/lib/registry:z', '--volume', '/r/certs:/certs:z', '--volume', '/r/auth:/auth:z',
-    '--env', 'REGISTRY_AUTH=htpasswd', '--env', 'REGISTRY_AUTH_HTPASSWD_REALM=fyr', '--env', 'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
-    '--env', 'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt', '--env', 'REGISTRY_HTTP_TLS_KEY=/certs/registry.key', 'docker.io/library/registry:2',
+  assert.equal(qemuImg.create('/var/lib/libvirt/images/b.qcow2', 120), [
+    'create',
+    '-f',
+    'qcow2',
+    '/var/lib/libvirt/images/b.qcow2',
+    '120G',
   ]);
+  assert.equal(podman.load('/m/registry.tar'), ['load', '--input', '/m/registry.tar']);
+  assert.equal(
+    podman.runRegistry({
+      image: 'docker.io/library/registry:2',
+      port: 8443,
+      dataDir: '/r/data',
+      certDir: '/r/certs',
+      authDir: '/r/auth',
+    }),
+    [
+      'run',
+      '--detach',
+      '--name',
+      'fyr-registry',
+      '--restart',
+      'always',
+      '--publish',
+      '8443:5000',
+      '--volume',
+      '/r/data:/var/lib/registry:z',
+      '--volume',
+      '/r/certs:/certs:z',
+      '--volume',
+      '/r/auth:/auth:z',
+      '--env',
+      'REGISTRY_AUTH=htpasswd',
+      '--env',
+      'REGISTRY_AUTH_HTPASSWD_REALM=fyr',
+      '--env',
+      'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
+      '--env',
+      'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt',
+      '--env',
+      'REGISTRY_HTTP_TLS_KEY=/certs/registry.key',
+      'docker.io/library/registry:2',
+    ],
+  );
   assert.equal(openssl.registryCert({ key: '/k', cert: '/c', fqdn: 'bastion.edge.example.com', ip: '192.168.8.1' }), [
-    'req', '-x509', '-newkey', 'rsa:4096', '-nodes', '-sha256', '-days', '3650', '-keyout', '/k', '-out', '/c', '-subj', '/CN=bastion.edge.example.com',
-    '-addext', 'subjectAltName=DNS:bastion.edge.example.com,IP:192.168.8.1', '-addext', 'basicConstraints=critical,CA:TRUE',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:4096',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '3650',
+    '-keyout',
+    '/k',
+    '-out',
+    '/c',
+    '-subj',
+    '/CN=bastion.edge.example.com',
+    '-addext',
+    'subjectAltName=DNS:bastion.edge.example.com,IP:192.168.8.1',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
   ]);
   assert.equal(htpasswd('/r/auth/htpasswd'), ['-i', '-B', '-c', '/r/auth/htpasswd', 'fyr']);
   assert.equal(nmcli.up('fyr-lan'), ['connection', 'up', 'fyr-lan']);
@@ -56,14 +172,25 @@ test('tools :: virsh, qemu-img, podman, openssl, htpasswd, nmcli, firewall-cmd, 
 test('tools :: a failing program is a retryable CommandError with its masked command; a missing one is not retryable', async () => {
   const dir = await makeTmpdir();
   try {
-    await writeFile(join(dir, 'ipmitool'), '#!/bin/sh\necho "ipmitool: password $4 rejected" >&2\nexit 1\n', { mode: 0o755 });
-    const failed = await exec('ipmitool', ['-U', 'admin', '-P', 'hunter2', 'power', 'on'], { env: { PATH: `${dir}:/usr/bin:/bin` }, secrets: ['hunter2'] }).then(() => undefined, (e: unknown) => e);
+    await writeFile(join(dir, 'ipmitool'), '#!/bin/sh\necho "ipmitool: password $4 rejected" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const failed = await exec('ipmitool', ['-U', 'admin', '-P', 'hunter2', 'power', 'on'], {
+      env: { PATH: `${dir}:/usr/bin:/bin` },
+      secrets: ['hunter2'],
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(failed, CommandError);
     const err = failed as CommandError;
     assert.is(err.message, 'ipmitool exited with 1: ipmitool: password *** rejected');
     assert.is(err.command, 'ipmitool -U admin -P *** power on');
     assert.is(err.retryable, true);
-    const missing = (await exec('ipmitool', ['power', 'on'], { env: { PATH: '' } }).then(() => undefined, (e: unknown) => e)) as CommandError;
+    const missing = (await exec('ipmitool', ['power', 'on'], { env: { PATH: '' } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as CommandError;
     assert.instance(missing, CommandError);
     assert.is(missing.message, 'ipmitool is not installed');
     assert.is(missing.retryable, false);

@@ -11,8 +11,24 @@ import { freshState, StateStore, type NodeRecord } from '../../src/agent/state.j
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const NODES: NodeRecord[] = [
-  { name: 'cp-0', role: 'control-plane', mac: '52:54:00:00:00:10', ip: '192.168.8.10', bmc: 'redfish', power: 'on', seen: {} },
-  { name: 'cp-1', role: 'control-plane', mac: '52:54:00:00:00:11', ip: '192.168.8.11', bmc: 'manual', power: 'waiting-for-tech', seen: {} },
+  {
+    name: 'cp-0',
+    role: 'control-plane',
+    mac: '52:54:00:00:00:10',
+    ip: '192.168.8.10',
+    bmc: 'redfish',
+    power: 'on',
+    seen: {},
+  },
+  {
+    name: 'cp-1',
+    role: 'control-plane',
+    mac: '52:54:00:00:00:11',
+    ip: '192.168.8.11',
+    bmc: 'manual',
+    power: 'waiting-for-tech',
+    seen: {},
+  },
 ];
 
 async function setup(dhcpLog: string, accessLog: string, timeoutMs: number) {
@@ -24,8 +40,14 @@ async function setup(dhcpLog: string, accessLog: string, timeoutMs: number) {
   const store = new StateStore(paths.stateFile, freshState('edge.example.com', structuredClone(NODES), now()), now);
   const log: string[] = [];
   const ctx = {
-    paths, store, now,
-    site: { nodes: NODES.map((n) => ({ name: n.name, mac: n.mac, bmc: {} })), network: { reservations: [] }, bootstrap: { mac: '52:54:00:94:cf:b4' } },
+    paths,
+    store,
+    now,
+    site: {
+      nodes: NODES.map((n) => ({ name: n.name, mac: n.mac, bmc: {} })),
+      network: { reservations: [] },
+      bootstrap: { mac: '52:54:00:94:cf:b4' },
+    },
     services: { logs: async () => dhcpLog },
     options: { ...DEFAULT_OPTIONS, watchTimeoutMs: timeoutMs, pollMs: 1 },
     log: (l: string) => log.push(l),
@@ -38,14 +60,30 @@ async function setup(dhcpLog: string, accessLog: string, timeoutMs: number) {
 const w = suite('agent :: watch phase');
 
 w('every node seen through ignition ends the phase; a stray MAC is reported once', async () => {
-  const dhcp = ['DHCPACK on 192.168.8.10 to 52:54:00:00:00:10 via br-fyr', 'DHCPACK on 192.168.8.11 to 52:54:00:00:00:11 via br-fyr', 'DHCPACK on 192.168.8.150 to 52:54:00:de:ad:01 via br-fyr', 'DHCPDISCOVER from 52:54:00:de:ad:01 via br-fyr'].join('\n');
-  const fetch = (ip: string, path: string) => `${ip} - - [22/Nov/2026:00:01:02 +0000] "GET ${path} HTTP/1.1" 200 10 "-" "curl"`;
-  const access = ['10', '11'].flatMap((n) => ['/rhcos/kernel', '/rhcos/initramfs.img', '/rhcos/rootfs.img', '/ignition/master.ign'].map((p) => fetch(`192.168.8.${n}`, p))).join('\n');
+  const dhcp = [
+    'DHCPACK on 192.168.8.10 to 52:54:00:00:00:10 via br-fyr',
+    'DHCPACK on 192.168.8.11 to 52:54:00:00:00:11 via br-fyr',
+    'DHCPACK on 192.168.8.150 to 52:54:00:de:ad:01 via br-fyr',
+    'DHCPDISCOVER from 52:54:00:de:ad:01 via br-fyr',
+  ].join('\n');
+  const fetch = (ip: string, path: string) =>
+    `${ip} - - [22/Nov/2026:00:01:02 +0000] "GET ${path} HTTP/1.1" 200 10 "-" "curl"`;
+  const access = ['10', '11']
+    .flatMap((n) =>
+      ['/rhcos/kernel', '/rhcos/initramfs.img', '/rhcos/rootfs.img', '/ignition/master.ign'].map((p) =>
+        fetch(`192.168.8.${n}`, p),
+      ),
+    )
+    .join('\n');
   const t = await setup(dhcp, access, 60_000);
   try {
     await watch.run(t.ctx, async () => undefined);
-    for (const n of t.store.state.nodes) assert.equal(Object.keys(n.seen).sort(), ['dhcp', 'ignition', 'initramfs', 'kernel', 'rootfs'], n.name);
-    assert.equal(t.store.state.unknownMacs.map((u) => [u.mac, u.ip]), [['52:54:00:de:ad:01', '192.168.8.150']]);
+    for (const n of t.store.state.nodes)
+      assert.equal(Object.keys(n.seen).sort(), ['dhcp', 'ignition', 'initramfs', 'kernel', 'rootfs'], n.name);
+    assert.equal(
+      t.store.state.unknownMacs.map((u) => [u.mac, u.ip]),
+      [['52:54:00:de:ad:01', '192.168.8.150']],
+    );
     assert.is(t.log.filter((l) => l.includes('52:54:00:de:ad:01')).length, 1);
   } finally {
     await removeTmpdir(t.dir);
@@ -53,10 +91,22 @@ w('every node seen through ignition ends the phase; a stray MAC is reported once
 });
 
 w('past the timeout it fails naming each waiting node and its last step', async () => {
-  const t = await setup('DHCPACK on 192.168.8.10 to 52:54:00:00:00:10 via br-fyr', '192.168.8.10 - - [22/Nov/2026:00:01:02 +0000] "GET /rhcos/kernel HTTP/1.1" 200 10 "-" "x"\n', 0);
+  const t = await setup(
+    'DHCPACK on 192.168.8.10 to 52:54:00:00:00:10 via br-fyr',
+    '192.168.8.10 - - [22/Nov/2026:00:01:02 +0000] "GET /rhcos/kernel HTTP/1.1" 200 10 "-" "x"\n',
+    0,
+  );
   try {
-    const err = await watch.run(t.ctx, async () => undefined).then(() => undefined, (e: Error) => e);
-    assert.is(err?.message, '2 machine(s) did not fetch ignition in time: cp-0: kernel, cp-1: waiting for the tech to power it on');
+    const err = await watch
+      .run(t.ctx, async () => undefined)
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    assert.is(
+      err?.message,
+      '2 machine(s) did not fetch ignition in time: cp-0: kernel, cp-1: waiting for the tech to power it on',
+    );
   } finally {
     await removeTmpdir(t.dir);
   }

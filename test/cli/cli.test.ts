@@ -50,7 +50,12 @@ test('cli :: unknown option, missing and extra arguments are usage errors', asyn
   assert.match((await runCli(['validate'])).stderr, 'validate: missing argument');
   assert.match((await runCli(['validate', EDGE, 'extra.yaml'])).stderr, 'validate: unexpected argument "extra.yaml"');
   assert.match((await runCli(['validate', EDGE, '--secrets'])).stderr, 'validate: option "--secrets" needs a value');
-  for (const argv of [['validate', '--bogus', EDGE], ['validate'], ['validate', EDGE, 'x'], ['validate', EDGE, '--secrets']]) {
+  for (const argv of [
+    ['validate', '--bogus', EDGE],
+    ['validate'],
+    ['validate', EDGE, 'x'],
+    ['validate', EDGE, '--secrets'],
+  ]) {
     assert.is((await runCli(argv)).code, 2, argv.join(' '));
   }
 });
@@ -74,7 +79,13 @@ test('cli :: validate prints the site summary', async () => {
   const r = await runCli(['validate', EDGE]);
   assert.is(r.code, 0);
   assert.is(r.stderr, '');
-  for (const text of ['edge.example.com (OpenShift 4.16.3)', 'Gateway   pat', 'bastion.edge.example.com 192.168.8.1', 'cp-0  control-plane  192.168.8.10', 'BMC redfish 192.168.8.210']) {
+  for (const text of [
+    'edge.example.com (OpenShift 4.16.3)',
+    'Gateway   pat',
+    'bastion.edge.example.com 192.168.8.1',
+    'cp-0  control-plane  192.168.8.10',
+    'BMC redfish 192.168.8.210',
+  ]) {
     assert.match(r.stdout, text);
   }
 });
@@ -84,7 +95,10 @@ test('cli :: validate --json gives the summary as data', async () => {
   const doc = JSON.parse(r.stdout);
   assert.is(doc.ok, true);
   assert.is(doc.site.cluster, 'edge.example.com');
-  assert.equal(doc.site.nodes.map((n: { name: string }) => n.name), ['cp-0', 'cp-1', 'cp-2']);
+  assert.equal(
+    doc.site.nodes.map((n: { name: string }) => n.name),
+    ['cp-0', 'cp-1', 'cp-2'],
+  );
   assert.equal(doc.errors, []);
 });
 
@@ -108,9 +122,18 @@ test('cli :: colour only when allowed, never with NO_COLOR', async () => {
 test('cli :: an unexpected exception is a short bug banner with exit 70, stack only on request', async () => {
   const { run } = await import('../../src/cli/run.js');
   let stderr = '';
-  const io = { stdout: () => undefined, stderr: (t: string) => { stderr += t; }, color: { stdout: false, stderr: false }, env: {} };
+  const io = {
+    stdout: () => undefined,
+    stderr: (t: string) => {
+      stderr += t;
+    },
+    color: { stdout: false, stderr: false },
+    env: {},
+  };
   const original = COMMANDS[0]!.run;
-  (COMMANDS[0] as { run: typeof original }).run = async () => { throw new TypeError('boom'); };
+  (COMMANDS[0] as { run: typeof original }).run = async () => {
+    throw new TypeError('boom');
+  };
   try {
     const code = await run(['validate', EDGE], io);
     assert.is(code, 70);

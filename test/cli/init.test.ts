@@ -7,8 +7,12 @@ import { runCli } from '../helpers/cli.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const init = suite<{ dir?: string }>('init');
-init.before.each(async (ctx) => { ctx.dir = await makeTmpdir(); });
-init.after.each(async (ctx) => { await removeTmpdir(ctx.dir); });
+init.before.each(async (ctx) => {
+  ctx.dir = await makeTmpdir();
+});
+init.after.each(async (ctx) => {
+  await removeTmpdir(ctx.dir);
+});
 
 init('writes site.yaml and a 0600 secrets.yaml into a new directory', async (ctx) => {
   const dir = join(ctx.dir!, 'sites', 'oslo-1');
@@ -42,7 +46,10 @@ init('refuses to overwrite and leaves both files untouched', async (ctx) => {
 
 init('--json reports the files written', async (ctx) => {
   const r = await runCli(['init', ctx.dir!, '--json']);
-  assert.equal(JSON.parse(r.stdout), { ok: true, files: [join(ctx.dir!, 'site.yaml'), join(ctx.dir!, 'secrets.yaml')] });
+  assert.equal(JSON.parse(r.stdout), {
+    ok: true,
+    files: [join(ctx.dir!, 'site.yaml'), join(ctx.dir!, 'secrets.yaml')],
+  });
 });
 
 init.run();

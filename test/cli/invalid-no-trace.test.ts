@@ -10,11 +10,13 @@ const DIR = 'test/fixtures/sites/invalid';
 const SECRET_VALUES = ['hunter2', 'pw-0', 'pw-1', 'sw0rdf1sh', 'amZ6JOjbr1', 'Sup3rSecret'];
 
 function listing(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    const info = statSync(path);
-    return info.isDirectory() ? listing(path) : [`${path} ${info.size} ${info.mtimeMs}`];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      const info = statSync(path);
+      return info.isDirectory() ? listing(path) : [`${path} ${info.size} ${info.mtimeMs}`];
+    })
+    .sort();
 }
 
 const files = [
@@ -27,18 +29,21 @@ test('cli :: invalid fixtures via dist/ never print a stack trace and write noth
   const before = listing(DIR);
   // Two at a time: the suite must stay quick on a 2-core machine.
   for (let i = 0; i < files.length; i += 2) {
-    await Promise.all(files.slice(i, i + 2).map(async (file) => {
-      for (const extra of [[], ['--json']]) {
-        const r = await spawnCli(['validate', join(DIR, file), ...extra]);
-        assert.is(r.code, 3, `${file} ${extra.join(' ')} exits 3`);
-        const out = r.stdout + r.stderr;
-        assert.not.match(out, STACK_FRAME, `${file}: no stack trace`);
-        assert.not.match(out, 'internal error', `${file}: not reported as a bug`);
-        for (const secret of SECRET_VALUES) assert.not.ok(out.includes(secret), `${file}: secret value "${secret}" printed`);
-        if (extra.length > 0) assert.is(JSON.parse(r.stdout).ok, false);
-        else assert.match(r.stderr, /^\S+:\d+:\d+: /m, `${file}: positioned problem`);
-      }
-    }));
+    await Promise.all(
+      files.slice(i, i + 2).map(async (file) => {
+        for (const extra of [[], ['--json']]) {
+          const r = await spawnCli(['validate', join(DIR, file), ...extra]);
+          assert.is(r.code, 3, `${file} ${extra.join(' ')} exits 3`);
+          const out = r.stdout + r.stderr;
+          assert.not.match(out, STACK_FRAME, `${file}: no stack trace`);
+          assert.not.match(out, 'internal error', `${file}: not reported as a bug`);
+          for (const secret of SECRET_VALUES)
+            assert.not.ok(out.includes(secret), `${file}: secret value "${secret}" printed`);
+          if (extra.length > 0) assert.is(JSON.parse(r.stdout).ok, false);
+          else assert.match(r.stderr, /^\S+:\d+:\d+: /m, `${file}: positioned problem`);
+        }
+      }),
+    );
   }
   assert.equal(listing(DIR), before, 'the fixture directory is unchanged');
 });

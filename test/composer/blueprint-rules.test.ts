@@ -19,11 +19,31 @@ for (const os of ['rhel9', 'rhel10'] as const) {
     assert.equal(checkBlueprint(bp), []);
     assert.is(bp.name, `fyr-bastion-${os}`);
     const names = (bp.packages as { name: string }[]).map((p) => p.name);
-    for (const p of ['bind', 'chrony', 'tftp-server', 'httpd', 'haproxy', 'tang', 'cockpit', 'firewalld', 'libvirt', 'qemu-kvm', 'virt-install', 'podman', 'nodejs', 'ipmitool', 'clevis-dracut']) {
+    for (const p of [
+      'bind',
+      'chrony',
+      'tftp-server',
+      'httpd',
+      'haproxy',
+      'tang',
+      'cockpit',
+      'firewalld',
+      'libvirt',
+      'qemu-kvm',
+      'virt-install',
+      'podman',
+      'nodejs',
+      'ipmitool',
+      'clevis-dracut',
+    ]) {
       assert.ok(names.includes(p), `${p} in the blueprint`);
     }
     assert.ok(names.includes(os === 'rhel9' ? 'dhcp-server' : 'kea'));
-    assert.equal((bp.customizations as { services: { enabled: string[] } }).services.enabled, ['cockpit.socket', 'firewalld', 'sshd']);
+    assert.equal((bp.customizations as { services: { enabled: string[] } }).services.enabled, [
+      'cockpit.socket',
+      'firewalld',
+      'sshd',
+    ]);
   });
 }
 
@@ -32,7 +52,8 @@ rendered('the same for every site, so one composer build serves them all', async
   assert.is(new Set(hashes).size, 1, hashes.join(' '));
   assert.match(hashes[0] ?? '', /^[0-9a-f]{64}$/);
   const text = (await blueprintOf('ipmi-nat')).text;
-  for (const siteValue of ['plant', 'corp.example.net', '172.20', 'ens1f', 'Europe/Oslo', 'ssh-ed25519']) assert.not.match(text, siteValue);
+  for (const siteValue of ['plant', 'corp.example.net', '172.20', 'ens1f', 'Europe/Oslo', 'ssh-ed25519'])
+    assert.not.match(text, siteValue);
 });
 
 rendered.run();
@@ -46,13 +67,41 @@ const CASES: [string, Record<string, unknown>, string][] = [
   ['not semver', { ...base, version: '1.0' }, 'version'],
   ['package without name', { ...base, packages: [{ version: '*' }] }, 'packages[0]'],
   ['architecture (not for image-installer)', { ...base, architecture: 'x86_64' }, 'architecture'],
-  ['filesystem customization', { ...base, customizations: { filesystem: [{ mountpoint: '/var', minsize: 1 }] } }, 'customizations.filesystem'],
-  ['file under /usr', { ...base, customizations: { files: [{ path: '/usr/bin/x', data: 'x' }] } }, 'customizations.files[0].path'],
-  ['file /etc/shadow', { ...base, customizations: { files: [{ path: '/etc/shadow', data: 'x' }] } }, 'customizations.files[0].path'],
-  ['relative directory', { ...base, customizations: { directories: [{ path: 'var/lib/x' }] } }, 'customizations.directories[0].path'],
-  ['non-canonical directory', { ...base, customizations: { directories: [{ path: '/var/lib/../x' }] } }, 'customizations.directories[0].path'],
-  ['bad mode', { ...base, customizations: { directories: [{ path: '/var/lib/x', mode: '755x' }] } }, 'customizations.directories[0].mode'],
-  ['data and uri', { ...base, customizations: { files: [{ path: '/etc/x', data: 'a', uri: 'file:///a' }] } }, 'customizations.files[0]'],
+  [
+    'filesystem customization',
+    { ...base, customizations: { filesystem: [{ mountpoint: '/var', minsize: 1 }] } },
+    'customizations.filesystem',
+  ],
+  [
+    'file under /usr',
+    { ...base, customizations: { files: [{ path: '/usr/bin/x', data: 'x' }] } },
+    'customizations.files[0].path',
+  ],
+  [
+    'file /etc/shadow',
+    { ...base, customizations: { files: [{ path: '/etc/shadow', data: 'x' }] } },
+    'customizations.files[0].path',
+  ],
+  [
+    'relative directory',
+    { ...base, customizations: { directories: [{ path: 'var/lib/x' }] } },
+    'customizations.directories[0].path',
+  ],
+  [
+    'non-canonical directory',
+    { ...base, customizations: { directories: [{ path: '/var/lib/../x' }] } },
+    'customizations.directories[0].path',
+  ],
+  [
+    'bad mode',
+    { ...base, customizations: { directories: [{ path: '/var/lib/x', mode: '755x' }] } },
+    'customizations.directories[0].mode',
+  ],
+  [
+    'data and uri',
+    { ...base, customizations: { files: [{ path: '/etc/x', data: 'a', uri: 'file:///a' }] } },
+    'customizations.files[0]',
+  ],
   ['bad firewall port', { ...base, customizations: { firewall: { ports: ['22'] } } }, 'customizations.firewall.ports'],
 ];
 rules('a minimal blueprint passes; /usr/local is allowed', () => {
@@ -62,7 +111,10 @@ rules('a minimal blueprint passes; /usr/local is allowed', () => {
 for (const [name, bp, path] of CASES) {
   rules(name, () => {
     const issues = checkBlueprint(bp);
-    assert.ok(issues.some((i) => i.path === path), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => i.path === path),
+      JSON.stringify(issues),
+    );
   });
 }
 rules.run();

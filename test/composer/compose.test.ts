@@ -18,11 +18,18 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../helpers/w
 
 const SITE = 'examples/edge/site.yaml';
 
-async function withComposer(options: EmulatorOptions, fn: (dir: string, emu: Emulator, env: Record<string, string>) => Promise<void>): Promise<void> {
+async function withComposer(
+  options: EmulatorOptions,
+  fn: (dir: string, emu: Emulator, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
   const dir = await makeTmpdir();
   const emu = await startEmulator(join(dir, 'api.socket'), options);
   try {
-    await fn(dir, emu, { FYR_COMPOSER: `unix:${emu.socket}`, XDG_CACHE_HOME: join(dir, 'cache'), FYR_COMPOSE_POLL_MS: '10' });
+    await fn(dir, emu, {
+      FYR_COMPOSER: `unix:${emu.socket}`,
+      XDG_CACHE_HOME: join(dir, 'cache'),
+      FYR_COMPOSE_POLL_MS: '10',
+    });
   } finally {
     await emu.close();
     await removeTmpdir(dir);
@@ -59,11 +66,14 @@ test('compose :: a finished compose of the same blueprint is reused; --no-cache 
     assert.match(exists.stderr, /exists; pass --force to replace it \[OUTPUT_EXISTS\]/);
   }));
 
-test("compose :: a failed compose shows the end of its osbuild log, and is not cached", () =>
+test('compose :: a failed compose shows the end of its osbuild log, and is not cached', () =>
   withComposer({ outcome: 'fail' }, async (dir, emu, env) => {
     const r = await runCli(['compose', SITE, '-o', join(dir, 'base.iso')], env);
     assert.is(r.code, 1);
-    assert.match(r.stderr, /compose [0-9a-f-]{36} failed on composer's side; the end of its osbuild log: \[COMPOSE_FAILED\]/);
+    assert.match(
+      r.stderr,
+      /compose [0-9a-f-]{36} failed on composer's side; the end of its osbuild log: \[COMPOSE_FAILED\]/,
+    );
     assert.match(r.stderr, /RuntimeError: rpm failed/);
     assert.match(r.stderr, /osbuild manifest: [0-9a-f-]{36}\.json \(\d+ bytes\)/);
     assert.not.ok(existsSync(join(dir, 'base.iso')));
@@ -72,22 +82,38 @@ test("compose :: a failed compose shows the end of its osbuild log, and is not c
     assert.is(emu.composes.size, 1);
   }));
 
-test('compose :: the client reads a finished compose\'s metadata and names an unknown blueprint', () =>
+test("compose :: the client reads a finished compose's metadata and names an unknown blueprint", () =>
   withComposer({ pollsToFinish: 1 }, async (_dir, emu) => {
     const client = new WeldrClient(makeTransport(emu.socket));
     await client.pushBlueprint('name = "fyr-test"\nversion = "0.0.1"\n');
     const { id } = await client.startCompose('fyr-test', 'image-installer');
     assert.is((await client.composeStatus(id))?.queue_status, 'FINISHED');
     assert.equal([...(await client.archive(id, 'metadata')).keys()], [`${id}.json`]);
-    const unknown = await client.startCompose('nope', 'image-installer').then(() => undefined, (e: unknown) => e);
-    assert.ok(isFyrError(unknown) && unknown.code === 'COMPOSER_ERROR' && /UnknownBlueprint: Unknown blueprint name: nope/.test(unknown.message), String(unknown));
+    const unknown = await client.startCompose('nope', 'image-installer').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(
+      isFyrError(unknown) &&
+        unknown.code === 'COMPOSER_ERROR' &&
+        /UnknownBlueprint: Unknown blueprint name: nope/.test(unknown.message),
+      String(unknown),
+    );
   }));
 
 test('compose :: composer not running, and a type it does not offer', () =>
   withComposer({ types: ['qcow2', 'edge-installer'] }, async (dir, _emu, env) => {
-    const missing = await runCli(['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', `unix:${join(dir, 'nothing.socket')}`], env);
+    const missing = await runCli(
+      ['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', `unix:${join(dir, 'nothing.socket')}`],
+      env,
+    );
     assert.is(missing.code, 1);
-    assert.match(missing.stderr, new RegExp(`cannot reach osbuild-composer at unix:${join(dir, 'nothing.socket')}: ENOENT \\[COMPOSER_UNREACHABLE\\]`));
+    assert.match(
+      missing.stderr,
+      new RegExp(
+        `cannot reach osbuild-composer at unix:${join(dir, 'nothing.socket')}: ENOENT \\[COMPOSER_UNREACHABLE\\]`,
+      ),
+    );
     assert.match(missing.stderr, /systemctl enable --now osbuild-composer\.socket/);
     const type = await runCli(['compose', SITE, '-o', join(dir, 'x.iso')], env);
     assert.match(type.stderr, /does not offer image type image-installer \[COMPOSER_ERROR\]/);
@@ -98,12 +124,18 @@ test('compose :: unsupported customizations: an older composer rejects the bluep
   await withComposer({ unsupported: ['directories'], unsupportedBehaviour: 'reject' }, async (dir, _emu, env) => {
     const r = await runCli(['compose', SITE, '-o', join(dir, 'x.iso')], env);
     assert.is(r.code, 1);
-    assert.match(r.stderr, /pushing the blueprint: composer refused \(HTTP 400\): BlueprintsError: customizations\.directories is not supported/);
+    assert.match(
+      r.stderr,
+      /pushing the blueprint: composer refused \(HTTP 400\): BlueprintsError: customizations\.directories is not supported/,
+    );
   });
   await withComposer({ unsupported: ['directories'], unsupportedBehaviour: 'warn' }, async (dir, _emu, env) => {
     const r = await runCli(['compose', SITE, '-o', join(dir, 'x.iso')], env);
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stderr, /composer warning: blueprint customization directories is not supported for image type image-installer and is ignored/);
+    assert.match(
+      r.stderr,
+      /composer warning: blueprint customization directories is not supported for image type image-installer and is ignored/,
+    );
   });
 });
 
@@ -115,12 +147,17 @@ test('compose :: a download cut off halfway is an error and leaves no file', () 
     assert.equal(readdirSync(dir).sort(), ['api.socket', 'cache']);
   }));
 
-test('compose :: a blueprint that breaks composer\'s rules is refused before anything is pushed', () =>
+test("compose :: a blueprint that breaks composer's rules is refused before anything is pushed", () =>
   withComposer({}, async (dir, emu) => {
     const client = new WeldrClient(makeTransport(`unix:${emu.socket}`));
     const err = await composeImage({
       client,
-      blueprint: { name: 'fyr-bastion-rhel9', content: 'name = "fyr-bastion-rhel9"\nversion = "0.1"\n[[customizations.filesystem]]\nmountpoint = "/var"\nminsize = 1\n', sha256: 'cd'.repeat(32) },
+      blueprint: {
+        name: 'fyr-bastion-rhel9',
+        content:
+          'name = "fyr-bastion-rhel9"\nversion = "0.1"\n[[customizations.filesystem]]\nmountpoint = "/var"\nminsize = 1\n',
+        sha256: 'cd'.repeat(32),
+      },
       type: 'image-installer',
       output: join(dir, 'base.iso'),
       cacheDir: join(dir, 'cache'),
@@ -130,7 +167,10 @@ test('compose :: a blueprint that breaks composer\'s rules is refused before any
     );
     assert.ok(isFyrError(err), String(err));
     assert.is(err.code, 'RENDER_TEMPLATE');
-    assert.equal(err.detailLines.map((l) => l.split(':')[0]), ['version', 'customizations.filesystem']);
+    assert.equal(
+      err.detailLines.map((l) => l.split(':')[0]),
+      ['version', 'customizations.filesystem'],
+    );
     assert.is(emu.composes.size, 0);
   }));
 
@@ -141,7 +181,11 @@ for (const detach of [false, true]) {
       const client = new WeldrClient(makeTransport(`unix:${emu.socket}`));
       const err = await composeImage({
         client,
-        blueprint: { name: 'fyr-bastion-rhel9', content: 'name = "fyr-bastion-rhel9"\nversion = "0.1.0"\n', sha256: 'ab'.repeat(32) },
+        blueprint: {
+          name: 'fyr-bastion-rhel9',
+          content: 'name = "fyr-bastion-rhel9"\nversion = "0.1.0"\n',
+          sha256: 'ab'.repeat(32),
+        },
         type: 'image-installer',
         output: join(dir, 'base.iso'),
         cacheDir: join(dir, 'cache'),

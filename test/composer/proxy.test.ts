@@ -21,11 +21,20 @@ const TOKENS: ProxyToken[] = [
   { name: 'dashboard', role: 'read', token: READ },
 ];
 
-async function withProxy(fn: (ctx: { dir: string; emu: Emulator; url: string; log: string[]; env: Record<string, string> }) => Promise<void>, tls?: { key: string; cert: string }): Promise<void> {
+async function withProxy(
+  fn: (ctx: { dir: string; emu: Emulator; url: string; log: string[]; env: Record<string, string> }) => Promise<void>,
+  tls?: { key: string; cert: string },
+): Promise<void> {
   const dir = await makeTmpdir();
   const emu = await startEmulator(join(dir, 'api.socket'), { image: Buffer.alloc(6 << 20, 3) });
   const log: string[] = [];
-  const app = await buildProxy({ socket: emu.socket, tokens: TOKENS, bodyLimit: 64 * 1024, log: (l) => log.push(l), ...(tls ? { tls } : {}) });
+  const app = await buildProxy({
+    socket: emu.socket,
+    tokens: TOKENS,
+    bodyLimit: 64 * 1024,
+    log: (l) => log.push(l),
+    ...(tls ? { tls } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -46,10 +55,19 @@ test('proxy :: route allow-list and token file parsing', () => {
   assert.is(routeRole('POST', '/api/v1/compose'), 'build');
   assert.is(routeRole('GET', '/api/v1/compose/image/abc'), 'build');
   assert.is(routeRole('DELETE', '/api/v1/compose/cancel/abc'), 'build');
-  for (const [m, p] of [['DELETE', '/api/v1/blueprints/delete/x'], ['POST', '/api/v1/projects/source/new'], ['DELETE', '/api/v1/compose/delete/abc'], ['GET', '/api/v2/compose/types'], ['GET', '/api/v1/compose/image/a/../../x']]) {
+  for (const [m, p] of [
+    ['DELETE', '/api/v1/blueprints/delete/x'],
+    ['POST', '/api/v1/projects/source/new'],
+    ['DELETE', '/api/v1/compose/delete/abc'],
+    ['GET', '/api/v2/compose/types'],
+    ['GET', '/api/v1/compose/image/a/../../x'],
+  ]) {
     assert.is(routeRole(m!, p!), undefined, `${m} ${p}`);
   }
-  assert.equal(parseTokens(`# CI\nci-build build ${BUILD}\n\ndashboard read ${READ} # for the wall screen\n`, 'tokens'), TOKENS);
+  assert.equal(
+    parseTokens(`# CI\nci-build build ${BUILD}\n\ndashboard read ${READ} # for the wall screen\n`, 'tokens'),
+    TOKENS,
+  );
   assert.throws(() => parseTokens('ci build short\n', 'tokens'), /bad token lines/);
   assert.throws(() => parseTokens('# nothing\n', 'tokens'), /no tokens/);
   assert.equal(parseListen('0.0.0.0:8700'), { host: '0.0.0.0', port: 8700 });
@@ -60,11 +78,17 @@ test('proxy :: route allow-list and token file parsing', () => {
 test('proxy :: a full compose through the proxy, image streamed; the token never reaches composer or the log', () =>
   withProxy(async ({ dir, emu, url, log, env }) => {
     const out = join(dir, 'base.iso');
-    const r = await runCli(['compose', SITE, '-o', out, '--composer', url, '--json'], { ...env, FYR_COMPOSER_TOKEN: BUILD });
+    const r = await runCli(['compose', SITE, '-o', out, '--composer', url, '--json'], {
+      ...env,
+      FYR_COMPOSER_TOKEN: BUILD,
+    });
     assert.is(r.code, 0, r.stderr);
     assert.ok(readFileSync(out).equals(Buffer.alloc(6 << 20, 3)));
     assert.is(emu.requests.find((q) => q.path === '/api/v1/blueprints/new')?.contentType, 'text/x-toml');
-    assert.ok(log.some((l) => / ci-build GET \/api\/v1\/compose\/image\/[0-9a-f-]{36} 200 6291456$/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => / ci-build GET \/api\/v1\/compose\/image\/[0-9a-f-]{36} 200 6291456$/.test(l)),
+      log.join('\n'),
+    );
     assert.not.ok(log.join('\n').includes(BUILD));
   }));
 
@@ -72,14 +96,26 @@ test('proxy :: no token and a wrong token are 401; a read-only token cannot star
   withProxy(async ({ dir, url, log, env }) => {
     const none = await runCli(['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', url], env);
     assert.is(none.code, 1);
-    assert.match(none.stderr, /status: the composer proxy at http:\/\/127\.0\.0\.1:\d+ refused \(HTTP 401\): Unauthorized: a bearer token is required \[COMPOSER_AUTH\]/);
-    const wrong = await runCli(['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', url], { ...env, FYR_COMPOSER_TOKEN: 'w'.repeat(40) });
+    assert.match(
+      none.stderr,
+      /status: the composer proxy at http:\/\/127\.0\.0\.1:\d+ refused \(HTTP 401\): Unauthorized: a bearer token is required \[COMPOSER_AUTH\]/,
+    );
+    const wrong = await runCli(['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', url], {
+      ...env,
+      FYR_COMPOSER_TOKEN: 'w'.repeat(40),
+    });
     assert.match(wrong.stderr, /the bearer token is not valid/);
     const tokenFile = join(dir, 'read.token');
     writeFileSync(tokenFile, `${READ}\n`, { mode: 0o600 });
-    const read = await runCli(['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', url, '--token-file', tokenFile], env);
+    const read = await runCli(
+      ['compose', SITE, '-o', join(dir, 'x.iso'), '--composer', url, '--token-file', tokenFile],
+      env,
+    );
     assert.is(read.code, 1);
-    assert.match(read.stderr, /pushing the blueprint: the composer proxy .* refused \(HTTP 403\): Forbidden: token dashboard is read-only; POST \/api\/v1\/blueprints\/new needs a build token/);
+    assert.match(
+      read.stderr,
+      /pushing the blueprint: the composer proxy .* refused \(HTTP 403\): Forbidden: token dashboard is read-only; POST \/api\/v1\/blueprints\/new needs a build token/,
+    );
     assert.ok(log.some((l) => / - GET \/api\/status 401 /.test(l)));
     assert.not.ok(log.join('\n').includes('w'.repeat(40)));
   }));
@@ -89,35 +125,89 @@ test('proxy :: routes outside the allow-list and oversized or unsized bodies are
     const auth = { authorization: `Bearer ${BUILD}` };
     const del = await fetch(`${url}/api/v1/blueprints/delete/fyr`, { method: 'DELETE', headers: auth });
     assert.is(del.status, 403);
-    const big = await fetch(`${url}/api/v1/blueprints/new`, { method: 'POST', headers: { ...auth, 'content-type': 'text/x-toml' }, body: 'x'.repeat(65 * 1024) });
+    const big = await fetch(`${url}/api/v1/blueprints/new`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/x-toml' },
+      body: 'x'.repeat(65 * 1024),
+    });
     assert.is(big.status, 413);
     assert.match(await big.text(), /at most 65536 pass/);
-    const readOnly = await fetch(`${url}/api/v1/compose`, { method: 'POST', headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' }, body: '{"blueprint_name":"x","compose_type":"image-installer"}' });
+    const readOnly = await fetch(`${url}/api/v1/compose`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' },
+      body: '{"blueprint_name":"x","compose_type":"image-installer"}',
+    });
     assert.is(readOnly.status, 403);
-    assert.not.ok(emu.requests.some((q) => q.path.includes('delete') || q.path.endsWith('/blueprints/new') || q.path === '/api/v1/compose'));
+    assert.not.ok(
+      emu.requests.some(
+        (q) => q.path.includes('delete') || q.path.endsWith('/blueprints/new') || q.path === '/api/v1/compose',
+      ),
+    );
   }));
 
 test('proxy :: TLS with a private CA, and the real process stops on SIGTERM', async () => {
   const dir = await makeTmpdir();
   try {
-    await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+    await execa('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
     const tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
     await withProxy(async ({ dir: d, url, env }) => {
       assert.match(url, /^https:/);
-      const r = await runCli(['compose', SITE, '-o', join(d, 'base.iso'), '--composer', url, '--ca', join(dir, 'cert.pem'), '-q'], { ...env, FYR_COMPOSER_TOKEN: BUILD });
+      const r = await runCli(
+        ['compose', SITE, '-o', join(d, 'base.iso'), '--composer', url, '--ca', join(dir, 'cert.pem'), '-q'],
+        { ...env, FYR_COMPOSER_TOKEN: BUILD },
+      );
       assert.is(r.code, 0, r.stderr);
-      const untrusted = await runCli(['compose', SITE, '-o', join(d, 'other.iso'), '--composer', url], { ...env, FYR_COMPOSER_TOKEN: BUILD });
-      assert.match(untrusted.stderr, /cannot reach osbuild-composer at https:\/\/127\.0\.0\.1:\d+: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
+      const untrusted = await runCli(['compose', SITE, '-o', join(d, 'other.iso'), '--composer', url], {
+        ...env,
+        FYR_COMPOSER_TOKEN: BUILD,
+      });
+      assert.match(
+        untrusted.stderr,
+        /cannot reach osbuild-composer at https:\/\/127\.0\.0\.1:\d+: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/,
+      );
     }, tls);
     // The built executable, as systemd runs it.
     writeFileSync(join(dir, 'tokens'), `ci build ${BUILD}\n`, { mode: 0o600 });
     const emu = await startEmulator(join(dir, 'api.socket'));
     try {
-      const proc = execa('node', ['dist/cli/main.js', 'composer-proxy', '--socket', emu.socket, '--tokens', join(dir, 'tokens'), '--listen', '127.0.0.1:0'], { reject: false, all: true });
+      const proc = execa(
+        'node',
+        [
+          'dist/cli/main.js',
+          'composer-proxy',
+          '--socket',
+          emu.socket,
+          '--tokens',
+          join(dir, 'tokens'),
+          '--listen',
+          '127.0.0.1:0',
+        ],
+        { reject: false, all: true },
+      );
       let out = '';
-      await new Promise<void>((resolve) => proc.all!.on('data', (c: Buffer) => ((out += c.toString()), /-> unix:/.test(out) && resolve())));
+      await new Promise<void>((resolve) =>
+        proc.all!.on('data', (c: Buffer) => ((out += c.toString()), /-> unix:/.test(out) && resolve())),
+      );
       const port = /127\.0\.0\.1:(\d+) -> unix:/.exec(out)![1];
-      const status = await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { authorization: `Bearer ${BUILD}` } });
+      const status = await fetch(`http://127.0.0.1:${port}/api/status`, {
+        headers: { authorization: `Bearer ${BUILD}` },
+      });
       assert.is(status.status, 200);
       proc.kill('SIGTERM');
       const done = await proc;
@@ -135,7 +225,15 @@ test('proxy :: an address already in use is LISTEN_FAILED, not a write error', (
   withProxy(async ({ dir, emu, url }) => {
     writeFileSync(join(dir, 'tokens'), `ci build ${BUILD}\n`, { mode: 0o600 });
     const taken = new URL(url).port;
-    const r = await runCli(['composer-proxy', '--socket', emu.socket, '--tokens', join(dir, 'tokens'), '--listen', `127.0.0.1:${taken}`]);
+    const r = await runCli([
+      'composer-proxy',
+      '--socket',
+      emu.socket,
+      '--tokens',
+      join(dir, 'tokens'),
+      '--listen',
+      `127.0.0.1:${taken}`,
+    ]);
     assert.is(r.code, 1);
     assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${taken}: EADDRINUSE \\[LISTEN_FAILED\\]`));
   }));

@@ -20,26 +20,96 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const LSBLK = JSON.stringify({
   blockdevices: [
-    { name: 'sda', path: '/dev/sda', size: 512110190592, model: 'Samsung SSD', tran: 'sata', rm: false, hotplug: false, type: 'disk', mountpoints: [null], children: [{ name: 'sda1', path: '/dev/sda1', size: 1, type: 'part', mountpoints: ['/boot/efi'] }, { name: 'sda2', path: '/dev/sda2', size: 1, type: 'part', mountpoints: [null], children: [{ name: 'root', path: '/dev/mapper/root', size: 1, type: 'crypt', mountpoints: ['/'] }] }] },
-    { name: 'sdb', path: '/dev/sdb', size: 32017047552, model: 'SanDisk 3.2Gen1 ', tran: 'usb', rm: true, hotplug: true, type: 'disk', mountpoints: [null], children: [{ name: 'sdb1', path: '/dev/sdb1', size: 1, type: 'part', mountpoints: ['/media/tech/STICK'] }] },
-    { name: 'sr0', path: '/dev/sr0', size: 1073741312, model: 'DVD', tran: 'sata', rm: true, hotplug: true, type: 'rom', mountpoints: [null] },
+    {
+      name: 'sda',
+      path: '/dev/sda',
+      size: 512110190592,
+      model: 'Samsung SSD',
+      tran: 'sata',
+      rm: false,
+      hotplug: false,
+      type: 'disk',
+      mountpoints: [null],
+      children: [
+        { name: 'sda1', path: '/dev/sda1', size: 1, type: 'part', mountpoints: ['/boot/efi'] },
+        {
+          name: 'sda2',
+          path: '/dev/sda2',
+          size: 1,
+          type: 'part',
+          mountpoints: [null],
+          children: [{ name: 'root', path: '/dev/mapper/root', size: 1, type: 'crypt', mountpoints: ['/'] }],
+        },
+      ],
+    },
+    {
+      name: 'sdb',
+      path: '/dev/sdb',
+      size: 32017047552,
+      model: 'SanDisk 3.2Gen1 ',
+      tran: 'usb',
+      rm: true,
+      hotplug: true,
+      type: 'disk',
+      mountpoints: [null],
+      children: [{ name: 'sdb1', path: '/dev/sdb1', size: 1, type: 'part', mountpoints: ['/media/tech/STICK'] }],
+    },
+    {
+      name: 'sr0',
+      path: '/dev/sr0',
+      size: 1073741312,
+      model: 'DVD',
+      tran: 'sata',
+      rm: true,
+      hotplug: true,
+      type: 'rom',
+      mountpoints: [null],
+    },
   ],
 });
 
 test('flash :: lsblk command line and parsing: mounts of partitions and dm children count', () => {
-  assert.equal(lsblkArgs('/dev/sdb'), ['--json', '--bytes', '--output', 'NAME,PATH,SIZE,MODEL,TRAN,RM,HOTPLUG,TYPE,MOUNTPOINTS', '/dev/sdb']);
+  assert.equal(lsblkArgs('/dev/sdb'), [
+    '--json',
+    '--bytes',
+    '--output',
+    'NAME,PATH,SIZE,MODEL,TRAN,RM,HOTPLUG,TYPE,MOUNTPOINTS',
+    '/dev/sdb',
+  ]);
   const devices = parseLsblk(LSBLK);
   assert.equal(devices, [
-    { path: '/dev/sda', size: 512110190592, model: 'Samsung SSD', transport: 'sata', removable: false, mountpoints: ['/boot/efi', '/'] },
-    { path: '/dev/sdb', size: 32017047552, model: 'SanDisk 3.2Gen1', transport: 'usb', removable: true, mountpoints: ['/media/tech/STICK'] },
+    {
+      path: '/dev/sda',
+      size: 512110190592,
+      model: 'Samsung SSD',
+      transport: 'sata',
+      removable: false,
+      mountpoints: ['/boot/efi', '/'],
+    },
+    {
+      path: '/dev/sdb',
+      size: 32017047552,
+      model: 'SanDisk 3.2Gen1',
+      transport: 'usb',
+      removable: true,
+      mountpoints: ['/media/tech/STICK'],
+    },
   ]);
   assert.match(refusal(devices[0]!, 1)!, /holds the running system \(\/boot\/efi, \/\)/);
   assert.match(refusal(devices[1]!, 1)!, /is mounted at \/media\/tech\/STICK; unmount it first/);
-  assert.match(refusal({ ...devices[1]!, mountpoints: [] }, 4e10)!, /has 32017047552 bytes, the image needs 40000000000/);
+  assert.match(
+    refusal({ ...devices[1]!, mountpoints: [] }, 4e10)!,
+    /has 32017047552 bytes, the image needs 40000000000/,
+  );
   assert.is(refusal({ ...devices[1]!, mountpoints: [] }, 1e9), undefined);
 });
 
-async function withLoop(dir: string, name: string, bytes: number, fn: (device: string) => Promise<void>): Promise<void> {
+async function withLoop(
+  dir: string,
+  name: string,
+  bytes: number,
+  fn: (device: string) => Promise<void>,
+): Promise<void> {
   const file = join(dir, name);
   writeFileSync(file, Buffer.alloc(0));
   await execa('truncate', ['-s', String(bytes), file]);
@@ -56,7 +126,15 @@ test('flash :: to a file and to a loop device, with and without a site spliced i
   try {
     await makeContent(join(dir, 'content'));
     const release = join(dir, 'release.iso');
-    await buildRelease({ base: join(ISO_FIXTURE_DIR, 'el9.iso'), contentDir: join(dir, 'content'), output: release, ksAreaBytes: 64 * 1024, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 1, fyrVersion: 'test' });
+    await buildRelease({
+      base: join(ISO_FIXTURE_DIR, 'el9.iso'),
+      contentDir: join(dir, 'content'),
+      output: release,
+      ksAreaBytes: 64 * 1024,
+      siteAreaBytes: 1 << 20,
+      bootTimeoutSeconds: 1,
+      fyrVersion: 'test',
+    });
     const site = join(dir, 'site.iso');
     assert.is((await runCli(['build', EDGE, '--release', release, '-o', site, '-q'], ENV)).code, 0);
     const siteBytes = readFileSync(site);
@@ -88,7 +166,10 @@ test('flash :: to a file and to a loop device, with and without a site spliced i
     await withLoop(dir, 'small.img', 8 << 20, async (device) => {
       const small = await runCli(['flash', site, device, '--yes']);
       assert.is(small.code, 1);
-      assert.match(small.stderr, new RegExp(`${device} has 8388608 bytes, the image needs ${siteBytes.length} \\[FLASH_REFUSED\\]`));
+      assert.match(
+        small.stderr,
+        new RegExp(`${device} has 8388608 bytes, the image needs ${siteBytes.length} \\[FLASH_REFUSED\\]`),
+      );
     });
 
     // Mounted: a filesystem on the device is in use.
@@ -98,11 +179,15 @@ test('flash :: to a file and to a loop device, with and without a site spliced i
       mkdirSync(mnt);
       await execa('mount', [device, mnt]);
       try {
-        const before = sha256((await execa('head', ['-c', '1048576', device], { encoding: 'buffer' })).stdout as unknown as Buffer);
+        const before = sha256(
+          (await execa('head', ['-c', '1048576', device], { encoding: 'buffer' })).stdout as unknown as Buffer,
+        );
         const mounted = await runCli(['flash', site, device, '--yes']);
         assert.is(mounted.code, 1);
         assert.match(mounted.stderr, new RegExp(`${device} is mounted at ${mnt}; unmount it first`));
-        const after = sha256((await execa('head', ['-c', '1048576', device], { encoding: 'buffer' })).stdout as unknown as Buffer);
+        const after = sha256(
+          (await execa('head', ['-c', '1048576', device], { encoding: 'buffer' })).stdout as unknown as Buffer,
+        );
         assert.is(after, before);
       } finally {
         await execa('umount', [mnt], { reject: false });

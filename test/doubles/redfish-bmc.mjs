@@ -13,7 +13,17 @@ import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values: o } = parseArgs({ options: { listen: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, user: { type: 'string' }, 'password-file': { type: 'string' }, machine: { type: 'string' }, name: { type: 'string' } } });
+const { values: o } = parseArgs({
+  options: {
+    listen: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    user: { type: 'string' },
+    'password-file': { type: 'string' },
+    machine: { type: 'string' },
+    name: { type: 'string' },
+  },
+});
 const machine = o.machine;
 const password = readFileSync(o['password-file'], 'utf8').trim();
 const SYSTEM = '/redfish/v1/Systems/1';
@@ -22,7 +32,8 @@ const TARGETS = ['None', 'Pxe', 'Hdd', 'Cd', 'BiosSetup'];
 const ENABLED = ['Disabled', 'Once', 'Continuous'];
 const RESETS = ['On', 'ForceOff', 'ForceRestart', 'GracefulShutdown', 'GracefulRestart'];
 
-const read = (name, fallback) => (existsSync(join(machine, name)) ? readFileSync(join(machine, name), 'utf8').trim() : fallback);
+const read = (name, fallback) =>
+  existsSync(join(machine, name)) ? readFileSync(join(machine, name), 'utf8').trim() : fallback;
 const write = (name, value) => writeFileSync(join(machine, name), `${value}\n`);
 
 function boot() {
@@ -55,7 +66,22 @@ function crashAgent(key) {
 
 function error(res, status, messageId, message) {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code: 'Base.1.8.GeneralError', message: 'A general error has occurred. See ExtendedInfo for more information.', '@Message.ExtendedInfo': [{ '@odata.type': '#Message.v1_1_1.Message', MessageId: `Base.1.8.${messageId}`, Message: message, Severity: 'Warning' }] } }));
+  res.end(
+    JSON.stringify({
+      error: {
+        code: 'Base.1.8.GeneralError',
+        message: 'A general error has occurred. See ExtendedInfo for more information.',
+        '@Message.ExtendedInfo': [
+          {
+            '@odata.type': '#Message.v1_1_1.Message',
+            MessageId: `Base.1.8.${messageId}`,
+            Message: message,
+            Severity: 'Warning',
+          },
+        ],
+      },
+    }),
+  );
 }
 
 function json(res, body) {
@@ -71,7 +97,11 @@ function system() {
     Id: '1',
     Name: o.name,
     PowerState: read('power', 'Off'),
-    Boot: { BootSourceOverrideTarget: b.target, BootSourceOverrideEnabled: b.enabled, 'BootSourceOverrideTarget@Redfish.AllowableValues': TARGETS },
+    Boot: {
+      BootSourceOverrideTarget: b.target,
+      BootSourceOverrideEnabled: b.enabled,
+      'BootSourceOverrideTarget@Redfish.AllowableValues': TARGETS,
+    },
     Actions: { '#ComputerSystem.Reset': { target: RESET, 'ResetType@Redfish.AllowableValues': RESETS } },
   };
 }
@@ -82,7 +112,9 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
   req.on('end', () => {
     appendFileSync(join(machine, 'requests'), `${req.method} ${req.url}\n`);
     const auth = req.headers.authorization ?? '';
-    const [user, ...rest] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
+    const [user, ...rest] = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
+      .toString('utf8')
+      .split(':');
     if (!auth.startsWith('Basic ') || user !== o.user || rest.join(':') !== password) {
       res.setHeader('WWW-Authenticate', 'Basic realm="Redfish"');
       return error(res, 401, 'NoValidSession', 'There is no valid session established with the implementation.');
@@ -91,28 +123,70 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
     try {
       body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
     } catch {
-      return error(res, 400, 'MalformedJSON', 'The request body submitted was malformed JSON and could not be parsed by the receiving service.');
+      return error(
+        res,
+        400,
+        'MalformedJSON',
+        'The request body submitted was malformed JSON and could not be parsed by the receiving service.',
+      );
     }
     const url = req.url.replace(/\/$/, '') || '/';
-    if (req.method === 'GET' && url === '/redfish/v1') return json(res, { '@odata.id': '/redfish/v1/', '@odata.type': '#ServiceRoot.v1_5_0.ServiceRoot', Id: 'RootService', RedfishVersion: '1.6.0', Systems: { '@odata.id': '/redfish/v1/Systems' } });
-    if (req.method === 'GET' && url === '/redfish/v1/Systems') return json(res, { '@odata.id': '/redfish/v1/Systems', '@odata.type': '#ComputerSystemCollection.ComputerSystemCollection', 'Members@odata.count': 1, Members: [{ '@odata.id': SYSTEM }] });
+    if (req.method === 'GET' && url === '/redfish/v1')
+      return json(res, {
+        '@odata.id': '/redfish/v1/',
+        '@odata.type': '#ServiceRoot.v1_5_0.ServiceRoot',
+        Id: 'RootService',
+        RedfishVersion: '1.6.0',
+        Systems: { '@odata.id': '/redfish/v1/Systems' },
+      });
+    if (req.method === 'GET' && url === '/redfish/v1/Systems')
+      return json(res, {
+        '@odata.id': '/redfish/v1/Systems',
+        '@odata.type': '#ComputerSystemCollection.ComputerSystemCollection',
+        'Members@odata.count': 1,
+        Members: [{ '@odata.id': SYSTEM }],
+      });
     if (req.method === 'GET' && url === SYSTEM) return json(res, system());
     if (req.method === 'PATCH' && url === SYSTEM) {
       const b = body?.Boot ?? {};
       const cur = boot();
       const target = b.BootSourceOverrideTarget ?? cur.target;
       const enabled = b.BootSourceOverrideEnabled ?? cur.enabled;
-      if (!TARGETS.includes(target)) return error(res, 400, 'PropertyValueNotInList', `The value ${target} for the property BootSourceOverrideTarget is not in the list of acceptable values.`);
-      if (!ENABLED.includes(enabled)) return error(res, 400, 'PropertyValueNotInList', `The value ${enabled} for the property BootSourceOverrideEnabled is not in the list of acceptable values.`);
+      if (!TARGETS.includes(target))
+        return error(
+          res,
+          400,
+          'PropertyValueNotInList',
+          `The value ${target} for the property BootSourceOverrideTarget is not in the list of acceptable values.`,
+        );
+      if (!ENABLED.includes(enabled))
+        return error(
+          res,
+          400,
+          'PropertyValueNotInList',
+          `The value ${enabled} for the property BootSourceOverrideEnabled is not in the list of acceptable values.`,
+        );
       write('boot', `${target} ${enabled}`);
       res.writeHead(204);
       return res.end();
     }
     if (req.method === 'POST' && url === RESET) {
       const type = body?.ResetType;
-      if (!RESETS.includes(type)) return error(res, 400, 'ActionParameterNotSupported', `The parameter ResetType for the action ComputerSystem.Reset is not supported on the target resource.`);
+      if (!RESETS.includes(type))
+        return error(
+          res,
+          400,
+          'ActionParameterNotSupported',
+          `The parameter ResetType for the action ComputerSystem.Reset is not supported on the target resource.`,
+        );
       const on = read('power', 'Off') === 'On';
-      if (type === 'On' && on) return error(res, 409, 'ResourceInUse', 'The change to the requested resource failed because the resource is in use or in transition.');
+      if (type === 'On' && on)
+        return error(
+          res,
+          409,
+          'ResourceInUse',
+          'The change to the requested resource failed because the resource is in use or in transition.',
+        );
       if (type === 'On') powerOn('power');
       else if (type === 'ForceRestart' || type === 'GracefulRestart') powerOn('reset');
       else {
@@ -123,7 +197,11 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
       res.writeHead(204);
       return res.end();
     }
-    if (['GET', 'PATCH', 'POST'].includes(req.method) && [SYSTEM, RESET, '/redfish/v1/Systems', '/redfish/v1'].includes(url)) return error(res, 405, 'OperationNotAllowed', 'The operation is not allowed.');
+    if (
+      ['GET', 'PATCH', 'POST'].includes(req.method) &&
+      [SYSTEM, RESET, '/redfish/v1/Systems', '/redfish/v1'].includes(url)
+    )
+      return error(res, 405, 'OperationNotAllowed', 'The operation is not allowed.');
     return error(res, 404, 'ResourceMissingAtURI', `The resource at the URI ${req.url} was not found.`);
   });
 });

@@ -6,15 +6,18 @@ import { createServer } from 'node:https';
 import { join } from 'node:path';
 
 const [certDir, port] = process.argv.slice(2);
-const server = createServer({ cert: readFileSync(join(certDir, 'registry.crt')), key: readFileSync(join(certDir, 'registry.key')) }, (req, res) => {
-  res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0');
-  if (req.url === '/v2/' && !req.headers.authorization) {
-    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fyr"' });
-    res.end('{"errors":[{"code":"UNAUTHORIZED"}]}\n');
-  } else {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{}\n');
-  }
-});
+const server = createServer(
+  { cert: readFileSync(join(certDir, 'registry.crt')), key: readFileSync(join(certDir, 'registry.key')) },
+  (req, res) => {
+    res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0');
+    if (req.url === '/v2/' && !req.headers.authorization) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fyr"' });
+      res.end('{"errors":[{"code":"UNAUTHORIZED"}]}\n');
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}\n');
+    }
+  },
+);
 server.listen(Number(port), '0.0.0.0');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -36,7 +36,10 @@ for (const file of FROZEN) {
       assert.is(JSON.parse(verified.stdout).site, undefined);
 
       const site = join(dir, 'site.iso');
-      const built = await runCli(['build', 'examples/edge/site.yaml', '--release', release, '-o', site, '--quiet'], ENV);
+      const built = await runCli(
+        ['build', 'examples/edge/site.yaml', '--release', release, '-o', site, '--quiet'],
+        ENV,
+      );
       assert.is(built.code, 0, built.stderr);
       await mediaCheck(site);
       const inspected = await runCli(['inspect', site, '--verify', '--json']);

@@ -59,7 +59,8 @@ async function ip(args: string[]): Promise<void> {
 // The lab's site: the edge example, with cp-1 behind an IPMI BMC so both drivers take part.
 async function labSite(dir: string): Promise<string> {
   return variantSite('edge', dir, {
-    site: (t) => t.replace('bmc: { type: redfish, address: 192.168.8.211,', 'bmc: { type: ipmi, address: 192.168.8.211,'),
+    site: (t) =>
+      t.replace('bmc: { type: redfish, address: 192.168.8.211,', 'bmc: { type: ipmi, address: 192.168.8.211,'),
     // IPMI passwords stop at 20 bytes.
     secrets: (t) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
   });
@@ -68,10 +69,18 @@ async function labSite(dir: string): Promise<string> {
 async function makeMedia(media: string): Promise<object[]> {
   const files: Array<{ path: string; role: string; data: Buffer }> = [
     { path: 'rhcos/rhcos-live-kernel-x86_64', role: 'rhcos-kernel', data: Buffer.from('kernel\n'.repeat(100)) },
-    { path: 'rhcos/rhcos-live-initramfs.x86_64.img', role: 'rhcos-initramfs', data: Buffer.from('initramfs\n'.repeat(100)) },
+    {
+      path: 'rhcos/rhcos-live-initramfs.x86_64.img',
+      role: 'rhcos-initramfs',
+      data: Buffer.from('initramfs\n'.repeat(100)),
+    },
     { path: 'rhcos/rhcos-live-rootfs.x86_64.img', role: 'rhcos-rootfs', data: Buffer.from('rootfs\n'.repeat(1000)) },
     { path: 'rhcos/rhcos-metal.x86_64.raw.gz', role: 'rhcos-metal', data: Buffer.from('metal\n') },
-    { path: 'bin/openshift-install', role: 'openshift-install', data: Buffer.from('#!/bin/sh\n# the real installer\n') },
+    {
+      path: 'bin/openshift-install',
+      role: 'openshift-install',
+      data: Buffer.from('#!/bin/sh\n# the real installer\n'),
+    },
     { path: 'bin/oc', role: 'oc', data: Buffer.from('#!/bin/sh\n# the real oc\n') },
     { path: 'registry/registry.tar', role: 'registry-image', data: Buffer.from('registry image\n') },
   ];
@@ -89,11 +98,24 @@ async function makeMedia(media: string): Promise<object[]> {
   const tar = join(media, 'fyr/payload/mirror/mirror_seq1_000000.tar');
   await run('tar', ['-cf', tar, '-C', src, 'v2']);
   const data = await readFile(tar);
-  payload.push({ path: '/fyr/payload/mirror/mirror_seq1_000000.tar', role: 'release-mirror', size: data.length, sha256: sha256(data) });
+  payload.push({
+    path: '/fyr/payload/mirror/mirror_seq1_000000.tar',
+    role: 'release-mirror',
+    size: data.length,
+    sha256: sha256(data),
+  });
   await mkdir(join(media, 'fyr/agent'), { recursive: true });
   const agent = await readFile(AGENT);
   await writeFile(join(media, 'fyr/agent/fyr-agent.mjs'), agent);
-  const release = { format: 'fyr-release/1', fyr: 'lab', release: { name: 'lab', openshift: '4.16.3' }, volumeId: 'FYR-LAB', sourceDateEpoch: 1_700_000_000, payload, agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'lab', size: agent.length, sha256: sha256(agent) } };
+  const release = {
+    format: 'fyr-release/1',
+    fyr: 'lab',
+    release: { name: 'lab', openshift: '4.16.3' },
+    volumeId: 'FYR-LAB',
+    sourceDateEpoch: 1_700_000_000,
+    payload,
+    agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'lab', size: agent.length, sha256: sha256(agent) },
+  };
   await writeFile(join(media, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
   return payload;
 }
@@ -101,7 +123,23 @@ async function makeMedia(media: string): Promise<object[]> {
 async function selfSigned(dir: string, cn: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, `${cn}.crt`);
   const key = join(dir, `${cn}.key`);
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-keyout', key, '-out', cert]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${cn}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
   return { cert, key };
 }
 
@@ -111,12 +149,37 @@ async function makeRoot(dir: string, root: string, out: string, run: string): Pr
   await cp(join(out, 'bundle'), root, { recursive: true });
   await cp(join(out, 'manifest.json'), join(root, 'etc/fyr/manifest.json'));
   await cp(join(dir, 'media/release.json'), join(root, 'etc/fyr/release.json'));
-  for (const d of ['var/lib/dhcpd', 'var/log/httpd', 'var/www/fyr', 'var/db/tang', 'tftpboot', 'boot/efi/EFI/redhat', 'run/named', 'dev', 'etc/pki/ca-trust/source/anchors', 'usr/local/bin', 'var/lib/libvirt/images', 'etc/httpd']) await mkdir(join(root, d), { recursive: true });
+  for (const d of [
+    'var/lib/dhcpd',
+    'var/log/httpd',
+    'var/www/fyr',
+    'var/db/tang',
+    'tftpboot',
+    'boot/efi/EFI/redhat',
+    'run/named',
+    'dev',
+    'etc/pki/ca-trust/source/anchors',
+    'usr/local/bin',
+    'var/lib/libvirt/images',
+    'etc/httpd',
+  ])
+    await mkdir(join(root, d), { recursive: true });
   await writeFile(join(root, 'var/lib/dhcpd/dhcpd.leases'), '');
-  for (const f of ['tftpboot/lpxelinux.0', 'tftpboot/ldlinux.c32', 'boot/efi/EFI/redhat/shimx64.efi', 'boot/efi/EFI/redhat/grubx64.efi']) await writeFile(join(root, f), `${f} (stand-in loader)\n`);
+  for (const f of [
+    'tftpboot/lpxelinux.0',
+    'tftpboot/ldlinux.c32',
+    'boot/efi/EFI/redhat/shimx64.efi',
+    'boot/efi/EFI/redhat/grubx64.efi',
+  ])
+    await writeFile(join(root, f), `${f} (stand-in loader)\n`);
   // RHEL's httpd.conf names logs/ under ServerRoot /etc/httpd, a link to /var/log/httpd.
   await symlink('../../var/log/httpd', join(root, 'etc/httpd/logs'));
-  for (const [name, minor] of [['null', '3'], ['random', '8'], ['urandom', '9']] as const) await execa('mknod', ['-m', '666', join(root, 'dev', name), 'c', '1', minor]);
+  for (const [name, minor] of [
+    ['null', '3'],
+    ['random', '8'],
+    ['urandom', '9'],
+  ] as const)
+    await execa('mknod', ['-m', '666', join(root, 'dev', name), 'c', '1', minor]);
   // What RHEL's /etc/httpd/conf/httpd.conf provides before it includes conf.d/*.conf.
   await writeFile(
     join(run, 'httpd.conf'),
@@ -145,14 +208,47 @@ function supervisorConfig(root: string, runDir: string): object {
     format: 'fyr-supervisor/1',
     runDir,
     services: {
-      dhcpd: { argv: ['dhcpd', '-f', '-d', '-4', '-cf', at('etc/dhcp/dhcpd.conf'), '-lf', at('var/lib/dhcpd/dhcpd.leases'), '-pf', join(runDir, 'dhcpd.pid.own'), 'br-fyr'] },
+      dhcpd: {
+        argv: [
+          'dhcpd',
+          '-f',
+          '-d',
+          '-4',
+          '-cf',
+          at('etc/dhcp/dhcpd.conf'),
+          '-lf',
+          at('var/lib/dhcpd/dhcpd.leases'),
+          '-pf',
+          join(runDir, 'dhcpd.pid.own'),
+          'br-fyr',
+        ],
+      },
       named: { argv: ['named', '-g', '-4', '-t', root, '-c', '/etc/named.conf'] },
       chronyd: { argv: ['chronyd', '-d', '-x', '-f', at('etc/chrony.conf')] },
       'tftp.socket': { argv: ['in.tftpd', '-L', '-u', 'root', '-s', at('var/lib/tftpboot'), '-a', `${BASTION}:69`] },
-      httpd: { argv: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mkdir -p /var/www/fyr && mount --bind "$0" /var/www/fyr && exec apache2 -f "$1" -DFOREGROUND', at('var/www/fyr'), join(runDir, 'httpd.conf')], match: 'apache2' },
+      httpd: {
+        argv: [
+          'unshare',
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          'mkdir -p /var/www/fyr && mount --bind "$0" /var/www/fyr && exec apache2 -f "$1" -DFOREGROUND',
+          at('var/www/fyr'),
+          join(runDir, 'httpd.conf'),
+        ],
+        match: 'apache2',
+      },
       // -n: this machine's hard limit of open files (20000) is below what maxconn 20000 needs.
       haproxy: { argv: ['haproxy', '-db', '-n', '4000', '-f', at('etc/haproxy/haproxy.cfg')] },
-      'tangd.socket': { argv: ['socat', `TCP-LISTEN:7500,bind=${BASTION},reuseaddr,fork`, `EXEC:/usr/libexec/tangd ${at('var/db/tang')}`] },
+      'tangd.socket': {
+        argv: [
+          'socat',
+          `TCP-LISTEN:7500,bind=${BASTION},reuseaddr,fork`,
+          `EXEC:/usr/libexec/tangd ${at('var/db/tang')}`,
+        ],
+      },
       'cockpit.socket': { skip: 'the web console is not part of the install; it has no stand-in here' },
     },
   };
@@ -169,7 +265,9 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
   const ns = (name: string) => `fyr-${tag}${process.pid % 10000}-${name}`.slice(0, 28);
   const close = async () => {
     for (const n of namespaces) {
-      const pids = (await run('ip', ['netns', 'pids', n]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+      const pids = (await run('ip', ['netns', 'pids', n]).catch(() => ({ stdout: '' }))).stdout
+        .split('\n')
+        .filter(Boolean);
       for (const pid of pids) {
         try {
           process.kill(Number(pid), 'SIGKILL');
@@ -191,8 +289,14 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
     await makeRoot(dir, root, out, runDir);
     await writeFile(join(dir, 'services.json'), JSON.stringify(supervisorConfig(root, runDir), null, 2));
     const site = JSON.parse(await readFile(join(root, 'etc/fyr/site.json'), 'utf8'));
-    const secrets = JSON.parse(await readFile(join(root, 'etc/fyr/bmc-secrets.json'), 'utf8')).bmc as Record<string, string>;
-    await writeFile(join(doubles, 'state-csrs.json'), JSON.stringify([{ name: 'csr-worker-0' }, { name: 'csr-worker-1' }]));
+    const secrets = JSON.parse(await readFile(join(root, 'etc/fyr/bmc-secrets.json'), 'utf8')).bmc as Record<
+      string,
+      string
+    >;
+    await writeFile(
+      join(doubles, 'state-csrs.json'),
+      JSON.stringify([{ name: 'csr-worker-0' }, { name: 'csr-worker-1' }]),
+    );
 
     // Namespaces and links: everything hangs off the bastion's bridge.
     const bastionNs = ns('b');
@@ -204,7 +308,10 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
     await ip(['-n', bastionNs, 'link', 'add', 'br-fyr', 'type', 'bridge']);
     await ip(['-n', bastionNs, 'addr', 'add', `${BASTION}/24`, 'dev', 'br-fyr']);
     await ip(['-n', bastionNs, 'link', 'set', 'br-fyr', 'up']);
-    for (const [nic, bridged] of [['eno1', false], ['eno2', true]] as const) {
+    for (const [nic, bridged] of [
+      ['eno1', false],
+      ['eno2', true],
+    ] as const) {
       // No dummy driver in every kernel (containers): a veth pair whose peer stays unplugged.
       await ip(['-n', bastionNs, 'link', 'add', nic, 'type', 'veth', 'peer', 'name', `${nic}-peer`]);
       if (bridged) await ip(['-n', bastionNs, 'link', 'set', nic, 'master', 'br-fyr']);
@@ -213,15 +320,46 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
     let port = 0;
     const plug = async (target: string, ifname: string, mac?: string) => {
       port += 1;
-      await ip(['link', 'add', `fyrv${process.pid % 10000}p${port}`, 'netns', bastionNs, 'type', 'veth', 'peer', 'name', ifname, 'netns', target]);
+      await ip([
+        'link',
+        'add',
+        `fyrv${process.pid % 10000}p${port}`,
+        'netns',
+        bastionNs,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        ifname,
+        'netns',
+        target,
+      ]);
       await ip(['-n', bastionNs, 'link', 'set', `fyrv${process.pid % 10000}p${port}`, 'master', 'br-fyr', 'up']);
       if (mac) await ip(['-n', target, 'link', 'set', ifname, 'address', mac]);
       await ip(['-n', target, 'link', 'set', ifname, 'up']);
     };
     await plug(ns('m'), 'bmc0');
     const machines: LabNode[] = [
-      ...site.nodes.map((n: { name: string; mac: string; ip: string; role: string; bmc: { type: 'redfish' | 'ipmi' } }) => ({ name: n.name, mac: n.mac, ip: n.ip, ign: n.role === 'control-plane' ? 'master' : 'worker', bmc: n.bmc.type, machine: join(dir, 'machines', n.name), ns: ns(n.name) })),
-      { name: 'bootstrap', mac: site.bootstrap.mac, ip: site.bootstrap.ip, ign: 'bootstrap', bmc: 'libvirt' as const, machine: join(dir, 'machines/bootstrap'), ns: ns('bootstrap') },
+      ...site.nodes.map(
+        (n: { name: string; mac: string; ip: string; role: string; bmc: { type: 'redfish' | 'ipmi' } }) => ({
+          name: n.name,
+          mac: n.mac,
+          ip: n.ip,
+          ign: n.role === 'control-plane' ? 'master' : 'worker',
+          bmc: n.bmc.type,
+          machine: join(dir, 'machines', n.name),
+          ns: ns(n.name),
+        }),
+      ),
+      {
+        name: 'bootstrap',
+        mac: site.bootstrap.mac,
+        ip: site.bootstrap.ip,
+        ign: 'bootstrap',
+        bmc: 'libvirt' as const,
+        machine: join(dir, 'machines/bootstrap'),
+        ns: ns('bootstrap'),
+      },
     ];
     for (const m of machines) {
       await ip(['netns', 'add', m.ns]);
@@ -250,21 +388,86 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
       const password = options.bmcPasswords?.[node.name] ?? secrets[node.name]!;
       await writeFile(join(m.machine, 'password'), `${password}\n`, { mode: 0o600 });
       if (node.bmc.type === 'redfish') {
-        const child = execa('ip', ['netns', 'exec', ns('m'), process.execPath, join(DOUBLES, 'redfish-bmc.mjs'), '--listen', `${node.bmc.address}:443`, '--cert', tls.cert, '--key', tls.key, '--user', node.bmc.username, '--password-file', join(m.machine, 'password'), '--machine', m.machine, '--name', node.name], { env, reject: false, stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = execa(
+          'ip',
+          [
+            'netns',
+            'exec',
+            ns('m'),
+            process.execPath,
+            join(DOUBLES, 'redfish-bmc.mjs'),
+            '--listen',
+            `${node.bmc.address}:443`,
+            '--cert',
+            tls.cert,
+            '--key',
+            tls.key,
+            '--user',
+            node.bmc.username,
+            '--password-file',
+            join(m.machine, 'password'),
+            '--machine',
+            m.machine,
+            '--name',
+            node.name,
+          ],
+          { env, reject: false, stdio: ['ignore', 'pipe', 'inherit'] },
+        );
         await new Promise<void>((ok, fail) => {
           child.stdout?.once('data', () => ok());
           child.once('exit', () => fail(new Error(`redfish-bmc for ${node.name} exited`)));
         });
       } else {
         const conf = join(m.machine, 'lan.conf');
-        const sim = ipmiSimFiles({ name: node.name, address: node.bmc.address, port: 623, username: node.bmc.username, password, machine: m.machine });
+        const sim = ipmiSimFiles({
+          name: node.name,
+          address: node.bmc.address,
+          port: 623,
+          username: node.bmc.username,
+          password,
+          machine: m.machine,
+        });
         await writeFile(conf, sim.lanConf);
         await writeFile(join(m.machine, 'sim.emu'), sim.emu);
-        execa('ip', ['netns', 'exec', ns('m'), 'ipmi_sim', '-c', conf, '-f', join(m.machine, 'sim.emu'), '-s', join(m.machine, 'ipmi-state'), '-n'], { env, reject: false, stdio: 'ignore' });
+        execa(
+          'ip',
+          [
+            'netns',
+            'exec',
+            ns('m'),
+            'ipmi_sim',
+            '-c',
+            conf,
+            '-f',
+            join(m.machine, 'sim.emu'),
+            '-s',
+            join(m.machine, 'ipmi-state'),
+            '-n',
+          ],
+          { env, reject: false, stdio: 'ignore' },
+        );
       }
     }
 
-    const agentArgs = (extra: string[]) => ['netns', 'exec', bastionNs, process.execPath, AGENT, 'run', '--root', root, '--media', media, '--services', `supervisor:${join(dir, 'services.json')}`, '--poll-ms', '200', '--watch-timeout-min', '3', ...extra];
+    const agentArgs = (extra: string[]) => [
+      'netns',
+      'exec',
+      bastionNs,
+      process.execPath,
+      AGENT,
+      'run',
+      '--root',
+      root,
+      '--media',
+      media,
+      '--services',
+      `supervisor:${join(dir, 'services.json')}`,
+      '--poll-ms',
+      '200',
+      '--watch-timeout-min',
+      '3',
+      ...extra,
+    ];
     const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };
     const start = (extra: string[] = []) => {
       const child = execa('ip', agentArgs(extra), { env: agentEnv, reject: false, all: true, timeout: 300_000 });
@@ -282,7 +485,10 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
       start,
       run: async (extra = []) => {
         const r = await start(extra);
-        return { exitCode: r.exitCode ?? (r.signal === 'SIGKILL' ? 137 : -1), output: `${String(r.all ?? '')}${r.signal ? `\n[agent ended by ${r.signal}]` : ''}${r.timedOut ? '\n[agent timed out]' : ''}` };
+        return {
+          exitCode: r.exitCode ?? (r.signal === 'SIGKILL' ? 137 : -1),
+          output: `${String(r.all ?? '')}${r.signal ? `\n[agent ended by ${r.signal}]` : ''}${r.timedOut ? '\n[agent timed out]' : ''}`,
+        };
       },
       state: async () => JSON.parse(await readFile(join(root, 'var/lib/fyr/state.json'), 'utf8')),
       strayMac: STRAY_MAC,
@@ -296,9 +502,7 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
           .filter(Boolean)
           .map((l) => JSON.parse(l) as string[]),
       events: async (node) =>
-        (await readFile(join(dir, 'machines', node, 'events'), 'utf8').catch(() => ''))
-          .split('\n')
-          .filter(Boolean),
+        (await readFile(join(dir, 'machines', node, 'events'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
       close,
     };
   } catch (err) {

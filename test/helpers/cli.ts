@@ -13,8 +13,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   let stdout = '';
   let stderr = '';
   const io: Io = {
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     color: { stdout: false, stderr: false },
     env,
   };

@@ -27,7 +27,10 @@ export function bytesFor(path: string, size: number): Buffer {
   return out;
 }
 
-export async function makeContent(dir: string, options: { big?: boolean; agent?: boolean } = {}): Promise<{ manifest: string }> {
+export async function makeContent(
+  dir: string,
+  options: { big?: boolean; agent?: boolean } = {},
+): Promise<{ manifest: string }> {
   const files: Array<{ path: string; role: string; size: number; sha256: string }> = [];
   for (const f of CONTENT_FILES) {
     const data = bytesFor(f.path, f.size);
@@ -39,7 +42,12 @@ export async function makeContent(dir: string, options: { big?: boolean; agent?:
     const data = Buffer.from('#!/usr/bin/env node\nconsole.log("fyr-agent test double");\n');
     mkdirSync(join(dir, 'agent'), { recursive: true });
     writeFileSync(join(dir, 'agent/fyr-agent.js'), data);
-    files.push({ path: 'agent/fyr-agent.js', role: 'agent', size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    files.push({
+      path: 'agent/fyr-agent.js',
+      role: 'agent',
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+    });
   }
   if (options.big) {
     const file = join(dir, BIG_FILE.path);
@@ -49,10 +57,14 @@ export async function makeContent(dir: string, options: { big?: boolean; agent?:
     // sha256 of that many zero bytes, computed in pieces.
     const hash = createHash('sha256');
     const zeros = Buffer.alloc(1 << 24);
-    for (let left = BIG_FILE.size; left > 0; left -= zeros.length) hash.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
+    for (let left = BIG_FILE.size; left > 0; left -= zeros.length)
+      hash.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
     files.push({ ...BIG_FILE, sha256: hash.digest('hex') });
   }
   const manifest = join(dir, 'fyr-content.json');
-  writeFileSync(manifest, `${JSON.stringify({ format: 'fyr-content/1', release: { name: 'test-4.16.3', openshift: '4.16.3', rhcos: '416.94.202406251923-0' }, files }, null, 2)}\n`);
+  writeFileSync(
+    manifest,
+    `${JSON.stringify({ format: 'fyr-content/1', release: { name: 'test-4.16.3', openshift: '4.16.3', rhcos: '416.94.202406251923-0' }, files }, null, 2)}\n`,
+  );
   return { manifest };
 }

@@ -16,7 +16,9 @@ const sh = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 export async function writeFakeBin(dir: string, programs: Record<string, FakeProgram>): Promise<string> {
   for (const [name, p] of Object.entries(programs)) {
     const lines = ['#!/bin/sh'];
-    if (p.sleepSeconds) lines.push(`sleep ${p.sleepSeconds}`);
+    // exec: a signal for the program reaches sleep itself, whose open pipes would otherwise
+    // keep the runner waiting until it ends.
+    if (p.sleepSeconds) lines.push(`${p.stdout || p.stderr || p.exitCode ? '' : 'exec '}sleep ${p.sleepSeconds}`);
     if (p.stdout) lines.push(`printf '%s' ${sh(p.stdout)}`);
     if (p.stderr) lines.push(`printf '%s' ${sh(p.stderr)} >&2`);
     lines.push(`exit ${p.exitCode ?? 0}`);

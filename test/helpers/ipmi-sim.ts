@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 
 const CHASSIS = resolve('test/doubles/ipmi-chassis');
 
-export function ipmiSimFiles(o: { name: string; address: string; port: number; username: string; password: string; machine: string }): { lanConf: string; emu: string } {
+export function ipmiSimFiles(o: {
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  password: string;
+  machine: string;
+}): { lanConf: string; emu: string } {
   const lanConf = [
     `name "${o.name}"`,
     'set_working_mc 0x20',

@@ -28,14 +28,42 @@ export type Media = 'cd' | 'usb';
 // Boots an image under TCG and returns what the fixture's init printed on the serial console.
 export async function bootIso(iso: string, firmware: Firmware, media: Media, workdir: string): Promise<string> {
   const log = join(workdir, `${firmware}-${media}.log`);
-  const args = ['-accel', 'tcg', '-m', '512', '-display', 'none', '-no-reboot', '-serial', `file:${log}`, '-monitor', 'none', '-nodefaults', '-vga', 'std'];
+  const args = [
+    '-accel',
+    'tcg',
+    '-m',
+    '512',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    `file:${log}`,
+    '-monitor',
+    'none',
+    '-nodefaults',
+    '-vga',
+    'std',
+  ];
   if (firmware === 'uefi') {
     const vars = join(workdir, `${media}-vars.fd`);
     copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
-    args.push('-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd', '-drive', `if=pflash,format=raw,file=${vars}`);
+    args.push(
+      '-drive',
+      'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+      '-drive',
+      `if=pflash,format=raw,file=${vars}`,
+    );
   }
   if (media === 'cd') args.push('-drive', `file=${iso},media=cdrom,readonly=on,if=ide,format=raw`);
-  else args.push('-drive', `if=none,id=stick,format=raw,readonly=on,file=${iso}`, '-device', 'qemu-xhci', '-device', 'usb-storage,drive=stick');
+  else
+    args.push(
+      '-drive',
+      `if=none,id=stick,format=raw,readonly=on,file=${iso}`,
+      '-device',
+      'qemu-xhci',
+      '-device',
+      'usb-storage,drive=stick',
+    );
   await execa('qemu-system-x86_64', args, { timeout: 150_000, reject: false });
   return readFileSync(log, 'latin1');
 }

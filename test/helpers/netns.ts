@@ -16,7 +16,11 @@ async function ip(args: string[]): Promise<void> {
 
 export interface Netns {
   name: string;
-  exec(cmd: string, args: string[], options?: { timeout?: number }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  exec(
+    cmd: string,
+    args: string[],
+    options?: { timeout?: number },
+  ): Promise<{ stdout: string; stderr: string; exitCode: number }>;
   spawn(cmd: string, args: string[]): ResultPromise;
 }
 
@@ -24,7 +28,10 @@ function handle(name: string, children: ResultPromise[]): Netns {
   return {
     name,
     async exec(cmd, args, options = {}) {
-      const r = await execa('ip', ['netns', 'exec', name, cmd, ...args], { reject: false, timeout: options.timeout ?? 30_000 });
+      const r = await execa('ip', ['netns', 'exec', name, cmd, ...args], {
+        reject: false,
+        timeout: options.timeout ?? 30_000,
+      });
       return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
     },
     spawn(cmd, args) {

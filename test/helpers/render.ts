@@ -13,12 +13,19 @@ export const exampleSite = (name: string) => join('examples', name, 'site.yaml')
 
 export async function renderFile(file: string, options?: RenderOptions): Promise<RenderResult> {
   const result = await validateSiteFile(file);
-  if (result.site === undefined) throw new Error(`${file} is invalid: ${result.errors.map((e) => `${e.line}:${e.col} ${e.path} ${e.message}`).join('; ')}`);
+  if (result.site === undefined)
+    throw new Error(
+      `${file} is invalid: ${result.errors.map((e) => `${e.line}:${e.col} ${e.path} ${e.message}`).join('; ')}`,
+    );
   return renderSite(result.site, options);
 }
 
 // Renders and writes to dir/out; returns the output directory.
-export async function renderTo(file: string, dir: string, options?: RenderOptions): Promise<{ out: string; result: RenderResult }> {
+export async function renderTo(
+  file: string,
+  dir: string,
+  options?: RenderOptions,
+): Promise<{ out: string; result: RenderResult }> {
   const result = await renderFile(file, options);
   const out = join(dir, 'out');
   await writeTree(out, result.files);
@@ -26,7 +33,11 @@ export async function renderTo(file: string, dir: string, options?: RenderOption
 }
 
 // A copy of an example site (and its secrets) with edits applied, written under dir.
-export async function variantSite(example: string, dir: string, edit: { site?: (t: string) => string; secrets?: (t: string) => string }): Promise<string> {
+export async function variantSite(
+  example: string,
+  dir: string,
+  edit: { site?: (t: string) => string; secrets?: (t: string) => string },
+): Promise<string> {
   const target = join(dir, `${example}-variant`);
   await mkdir(target, { recursive: true });
   const site = await readFile(exampleSite(example), 'utf8');

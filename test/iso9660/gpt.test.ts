@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BACKUP_BYTES, crc32, gptWrites, guidBytes, mbrPartitions, seededGuid, TYPE_BASIC_DATA, TYPE_ESP } from '../../src/iso9660/gpt.js';
+import {
+  BACKUP_BYTES,
+  crc32,
+  gptWrites,
+  guidBytes,
+  mbrPartitions,
+  seededGuid,
+  TYPE_BASIC_DATA,
+  TYPE_ESP,
+} from '../../src/iso9660/gpt.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 test('gpt :: CRC-32 and GUID byte order', () => {
@@ -47,7 +56,10 @@ test('gpt :: header, entries and protective MBR, field by field', () => {
   w.mbrTable.copy(sector0, 446);
   assert.equal(mbrPartitions(sector0)[0], { type: 0xee, first: 1, count: 6176 });
   assert.equal([sector0[510], sector0[511]], [0x55, 0xaa]);
-  assert.throws(() => gptWrites(6144 * 512, [{ ...partitions[1]!, lastLba: 6160 }], seededGuid('t/disk')), /outside the usable sectors/);
+  assert.throws(
+    () => gptWrites(6144 * 512, [{ ...partitions[1]!, lastLba: 6160 }], seededGuid('t/disk')),
+    /outside the usable sectors/,
+  );
 });
 
 test('gpt :: sgdisk reads the table back without a problem', async () => {

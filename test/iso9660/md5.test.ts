@@ -13,11 +13,31 @@ const native = (data: Buffer) => createHash('md5').update(data).digest('hex');
 test('md5 :: RFC 1321 test vectors', () => {
   assert.is(new Md5().hex(), 'd41d8cd98f00b204e9800998ecf8427e');
   assert.is(new Md5().update(Buffer.from('abc')).hex(), '900150983cd24fb0d6963f7d28e17f72');
-  assert.is(new Md5().update(Buffer.from('12345678901234567890123456789012345678901234567890123456789012345678901234567890')).hex(), '57edf4a22be3c955ac49da2e2107b67a');
+  assert.is(
+    new Md5()
+      .update(Buffer.from('12345678901234567890123456789012345678901234567890123456789012345678901234567890'))
+      .hex(),
+    '57edf4a22be3c955ac49da2e2107b67a',
+  );
 });
 
 test('md5 :: matches node:crypto for every length around block and chunk edges, fed in odd pieces', () => {
-  for (const n of [1, 55, 56, 57, 63, 64, 65, 127, 128, 1000, (1 << 20) - 1, 1 << 20, (1 << 20) + 65, 3 * (1 << 20) + 7]) {
+  for (const n of [
+    1,
+    55,
+    56,
+    57,
+    63,
+    64,
+    65,
+    127,
+    128,
+    1000,
+    (1 << 20) - 1,
+    1 << 20,
+    (1 << 20) + 65,
+    3 * (1 << 20) + 7,
+  ]) {
     const data = randomBytes(n);
     const md5 = new Md5();
     for (let at = 0, step = 1; at < n; at += step, step = step * 3 + 7) md5.update(data.subarray(at, at + step));
@@ -25,7 +45,7 @@ test('md5 :: matches node:crypto for every length around block and chunk edges, 
   }
 });
 
-test('md5 :: aligned input is compressed in place, unaligned input is copied: both give node:crypto\'s digest', () => {
+test("md5 :: aligned input is compressed in place, unaligned input is copied: both give node:crypto's digest", () => {
   const backing = randomBytes(3 * (1 << 20) + 200);
   for (const start of [0, 1, 2, 3, 4, 64]) {
     for (const length of [64, 4096, (1 << 20) + 130, 2 * (1 << 20) + 64]) {

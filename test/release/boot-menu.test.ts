@@ -3,7 +3,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { editGrub, editIsolinux, safeVolumeId, udevEscape } from '../../src/release/boot-menu.js';
 
-const SAME = { oldLabel: 'RHEL-9-4-0-BaseOS-x86_64', newLabel: 'RHEL-9-4-0-BaseOS-x86_64', ksPath: '/ks.cfg', timeoutSeconds: 5 };
+const SAME = {
+  oldLabel: 'RHEL-9-4-0-BaseOS-x86_64',
+  newLabel: 'RHEL-9-4-0-BaseOS-x86_64',
+  ksPath: '/ks.cfg',
+  timeoutSeconds: 5,
+};
 const KS = 'inst.ks=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64:/ks.cfg';
 
 const ISOLINUX = `default vesamenu.c32
@@ -34,8 +39,14 @@ test('boot-menu :: isolinux: inst.ks on install entries (old one replaced), not 
   assert.is(out.defaultEntry, 'linux');
   const lines = out.text.split('\n');
   assert.ok(lines.includes(`  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 quiet ${KS}`));
-  assert.ok(lines.includes(`  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 rd.live.check quiet ${KS}`));
-  assert.ok(lines.includes('  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 inst.rescue quiet'));
+  assert.ok(
+    lines.includes(
+      `  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 rd.live.check quiet ${KS}`,
+    ),
+  );
+  assert.ok(
+    lines.includes('  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 inst.rescue quiet'),
+  );
   assert.not.match(out.text, /inst\.ks=http/);
   assert.ok(lines.includes('timeout 50'));
   assert.is(lines.filter((l) => l.trim() === 'menu default').length, 1);
@@ -81,19 +92,31 @@ test('boot-menu :: grub: linuxefi lines get inst.ks, default points at the plain
   const lines = out.text.split('\n');
   assert.is(lines[0], 'set default="0"');
   assert.ok(lines.includes('set timeout=5'));
-  assert.ok(lines.includes(`\tlinuxefi /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 quiet ${KS}`));
-  assert.ok(lines.includes('\t\tlinuxefi /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 inst.rescue quiet'));
+  assert.ok(
+    lines.includes(`\tlinuxefi /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 quiet ${KS}`),
+  );
+  assert.ok(
+    lines.includes(
+      '\t\tlinuxefi /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64 inst.rescue quiet',
+    ),
+  );
 });
 
 test('boot-menu :: grub: the default index counts a submenu as one entry', () => {
-  const reordered = GRUB.replace(/menuentry 'Install Red Hat Enterprise Linux 9.4'[\s\S]*?\n}\n/, '') + `\nmenuentry 'Install' {\n\tlinux /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64\n}\n`;
+  const reordered =
+    GRUB.replace(/menuentry 'Install Red Hat Enterprise Linux 9.4'[\s\S]*?\n}\n/, '') +
+    `\nmenuentry 'Install' {\n\tlinux /images/pxeboot/vmlinuz inst.stage2=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64\n}\n`;
   const out = editGrub(reordered, SAME);
   assert.is(out.defaultEntry, 'Install');
   assert.ok(out.text.startsWith('set default="2"\n'));
 });
 
 test('boot-menu :: grub: missing timeout and default lines are added at the top', () => {
-  const out = editGrub(`menuentry 'Install' {\n\tlinux /vmlinuz inst.stage2=hd:LABEL=X\n}`, { ...SAME, oldLabel: 'X', newLabel: 'X' });
+  const out = editGrub(`menuentry 'Install' {\n\tlinux /vmlinuz inst.stage2=hd:LABEL=X\n}`, {
+    ...SAME,
+    oldLabel: 'X',
+    newLabel: 'X',
+  });
   assert.is(out.text.split('\n').slice(0, 2).join('|'), 'set default="0"|set timeout=5');
 });
 
@@ -101,11 +124,24 @@ test('boot-menu :: a volume id with spaces is replaced everywhere: \\x20 for iso
   const old = 'RHEL 9.4 BaseOS x86_64';
   const edit = { oldLabel: old, newLabel: safeVolumeId(old), ksPath: '/ks.cfg', timeoutSeconds: 5 };
   assert.is(edit.newLabel, 'RHEL_9.4_BaseOS_x86_64');
-  const iso = editIsolinux(`label linux\n  append initrd=initrd.img inst.stage2=hd:LABEL=${udevEscape(old)} quiet`, edit);
-  assert.is(iso.text.split('\n')[2], '  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL_9.4_BaseOS_x86_64 quiet inst.ks=hd:LABEL=RHEL_9.4_BaseOS_x86_64:/ks.cfg');
-  const grub = editGrub(`search --no-floppy --set=root -l '${old}'\nmenuentry 'Install' {\n\tlinux /vmlinuz inst.stage2=hd:LABEL=RHEL\\\\x209.4\\\\x20BaseOS\\\\x20x86_64\n}`, edit);
+  const iso = editIsolinux(
+    `label linux\n  append initrd=initrd.img inst.stage2=hd:LABEL=${udevEscape(old)} quiet`,
+    edit,
+  );
+  assert.is(
+    iso.text.split('\n')[2],
+    '  append initrd=initrd.img inst.stage2=hd:LABEL=RHEL_9.4_BaseOS_x86_64 quiet inst.ks=hd:LABEL=RHEL_9.4_BaseOS_x86_64:/ks.cfg',
+  );
+  const grub = editGrub(
+    `search --no-floppy --set=root -l '${old}'\nmenuentry 'Install' {\n\tlinux /vmlinuz inst.stage2=hd:LABEL=RHEL\\\\x209.4\\\\x20BaseOS\\\\x20x86_64\n}`,
+    edit,
+  );
   assert.ok(grub.text.includes("search --no-floppy --set=root -l 'RHEL_9.4_BaseOS_x86_64'"));
-  assert.ok(grub.text.includes('\tlinux /vmlinuz inst.stage2=hd:LABEL=RHEL_9.4_BaseOS_x86_64 inst.ks=hd:LABEL=RHEL_9.4_BaseOS_x86_64:/ks.cfg'));
+  assert.ok(
+    grub.text.includes(
+      '\tlinux /vmlinuz inst.stage2=hd:LABEL=RHEL_9.4_BaseOS_x86_64 inst.ks=hd:LABEL=RHEL_9.4_BaseOS_x86_64:/ks.cfg',
+    ),
+  );
   assert.not.match(grub.text, /x20/);
 });
 

@@ -3,7 +3,16 @@
 // fyr's MD5 of the finished file, zeros stay holes, and a mismatch stops the writing but still
 // reports every bad file.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -36,19 +45,29 @@ function patterned(size: number, seed: number): Buffer {
 }
 
 // Node's types leave WebAssembly out; its shared memory is page-aligned, as O_DIRECT needs.
-declare const WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike } };
+declare const WebAssembly: {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike };
+};
 
 // Whether the filesystem under `dir` takes O_DIRECT writes (tmpfs on some kernels does not).
 async function takesDirectWrites(dir: string): Promise<boolean> {
-  const fd = await open(join(dir, 'probe'), constants.O_RDWR | constants.O_CREAT | constants.O_DIRECT).catch(() => undefined);
+  const fd = await open(join(dir, 'probe'), constants.O_RDWR | constants.O_CREAT | constants.O_DIRECT).catch(
+    () => undefined,
+  );
   if (!fd) return false;
   const aligned = Buffer.from(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer, 0, 512);
-  const ok = await fd.write(aligned, 0, 512, 0).then(() => true, () => false);
+  const ok = await fd.write(aligned, 0, 512, 0).then(
+    () => true,
+    () => false,
+  );
   await fd.close();
   return ok;
 }
 
-for (const [pad, direct] of [[true, true], [false, false]] as const) {
+for (const [pad, direct] of [
+  [true, true],
+  [false, false],
+] as const) {
   test(`fill-payload :: bytes land in their extents, zeros stay holes, the MD5 state at the area is fyr's own MD5's (${pad ? 'node:crypto through the pad' : "fyr's MD5"}, ${direct ? 'direct writes where possible' : 'buffered writes'})`, async () => {
     const dir = await makeTmpdir();
     try {
@@ -69,13 +88,34 @@ for (const [pad, direct] of [[true, true], [false, false]] as const) {
       writeFileSync(join(dir, 'z'), zeros);
       const files: FillFile[] = [
         // Two extents, as a file over 4 GiB would have; its end is not on a 512-byte boundary.
-        { source: join(dir, 'a'), sha256: sha256(a), size: a.length, extents: [{ offset: 1 * MIB, length: 4 * MIB }, { offset: 5 * MIB, length: 5 * MIB + 5 }] },
+        {
+          source: join(dir, 'a'),
+          sha256: sha256(a),
+          size: a.length,
+          extents: [
+            { offset: 1 * MIB, length: 4 * MIB },
+            { offset: 5 * MIB, length: 5 * MIB + 5 },
+          ],
+        },
         // The next sector: rounding a's last direct write up must not reach it.
-        { source: join(dir, 'b'), sha256: sha256(b), size: b.length, extents: [{ offset: 10 * MIB + 2048, length: b.length }] },
-        { source: join(dir, 'z'), sha256: sha256(zeros), size: zeros.length, extents: [{ offset: 20 * MIB, length: zeros.length }] },
+        {
+          source: join(dir, 'b'),
+          sha256: sha256(b),
+          size: b.length,
+          extents: [{ offset: 10 * MIB + 2048, length: b.length }],
+        },
+        {
+          source: join(dir, 'z'),
+          sha256: sha256(zeros),
+          size: zeros.length,
+          extents: [{ offset: 20 * MIB, length: zeros.length }],
+        },
       ];
       const seen: number[] = [];
-      const result = await fillPayload({ path: target, stopAt, padAt: pad ? stopAt - 64 : undefined }, files, { direct, onProgress: (e) => seen.push(e.done!) });
+      const result = await fillPayload({ path: target, stopAt, padAt: pad ? stopAt - 64 : undefined }, files, {
+        direct,
+        onProgress: (e) => seen.push(e.done!),
+      });
       assert.equal(result.mismatches, []);
       assert.is(result.direct, direct && (await takesDirectWrites(dir)));
       assert.is(seen.at(-1), a.length + b.length + zeros.length);
@@ -102,13 +142,24 @@ test('fill-payload :: every sha256 mismatch is reported, and nothing is written 
     image(target, size);
     const bufs = [patterned(MIB, 1), patterned(MIB, 2), patterned(MIB, 3)];
     bufs.forEach((b, i) => writeFileSync(join(dir, `f${i}`), b));
-    const files: FillFile[] = bufs.map((b, i) => ({ source: join(dir, `f${i}`), sha256: i === 0 ? sha256(b) : '0'.repeat(64), size: b.length, extents: [{ offset: (4 + 2 * i) * MIB, length: b.length }] }));
+    const files: FillFile[] = bufs.map((b, i) => ({
+      source: join(dir, `f${i}`),
+      sha256: i === 0 ? sha256(b) : '0'.repeat(64),
+      size: b.length,
+      extents: [{ offset: (4 + 2 * i) * MIB, length: b.length }],
+    }));
     const result = await fillPayload({ path: target, stopAt: 16 * MIB, padAt: undefined }, files);
-    assert.equal(result.mismatches, [{ index: 1, actual: sha256(bufs[1]!) }, { index: 2, actual: sha256(bufs[2]!) }]);
+    assert.equal(result.mismatches, [
+      { index: 1, actual: sha256(bufs[1]!) },
+      { index: 2, actual: sha256(bufs[2]!) },
+    ]);
     assert.is(result.checkpoint, undefined);
     const data = readFileSync(target);
     assert.ok(data.subarray(4 * MIB, 5 * MIB).equals(bufs[0]!));
-    assert.ok(data.subarray(8 * MIB, 9 * MIB).every((b) => b === 0), 'the file after the first mismatch was not written');
+    assert.ok(
+      data.subarray(8 * MIB, 9 * MIB).every((b) => b === 0),
+      'the file after the first mismatch was not written',
+    );
   } finally {
     await removeTmpdir(dir);
   }

@@ -1,13 +1,30 @@
 // fyr's own ISO 9660 tree of the payload: records byte for byte, names, and the planned session
 // over a real base image read back by xorriso and osirrox (the programs that must load it).
-import { copyFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import {
+  copyFileSync,
+  closeSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  ftruncateSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isFyrError } from '../../src/errors.js';
 import { walkIso } from '../../src/iso9660/read.js';
-import { directoryRecord, isoName, MAX_EXTENT, nameEntry, packRecords, posixEntry, recordDate } from '../../src/iso9660/records.js';
+import {
+  directoryRecord,
+  isoName,
+  MAX_EXTENT,
+  nameEntry,
+  packRecords,
+  posixEntry,
+  recordDate,
+} from '../../src/iso9660/records.js';
 import { planPayloadSession } from '../../src/release/payload-session.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { withImage } from '../helpers/iso.js';
@@ -23,12 +40,23 @@ test('payload-session :: ISO names: upper case d-characters, one dot and ;1 for 
   assert.is(isoName('rhcos', true, taken), 'RHCOS');
   assert.is(isoName('RHCOS', true, taken), 'RHCOS_1');
   assert.is(isoName('a-very-long-name-that-does-not-fit-thirty.tar', false, taken), 'A_VERY_LONG_NAME_THAT_DOES.TAR;1');
-  assert.is(isoName('a-very-long-name-that-does-not-fit-anywhere.tar', false, taken), 'A_VERY_LONG_NAME_THAT_DO_1.TAR;1');
+  assert.is(
+    isoName('a-very-long-name-that-does-not-fit-anywhere.tar', false, taken),
+    'A_VERY_LONG_NAME_THAT_DO_1.TAR;1',
+  );
 });
 
 test('payload-session :: a directory record, byte for byte (ECMA-119 9.1, Rock Ridge PX and NM)', () => {
   const su = Buffer.concat([posixEntry(0o100644, 1), nameEntry('oc')]);
-  const r = directoryRecord({ lba: 0x123456, size: 0x789a, directory: false, more: true, id: Buffer.from('OC.;1'), systemUse: su, date: recordDate(EPOCH) });
+  const r = directoryRecord({
+    lba: 0x123456,
+    size: 0x789a,
+    directory: false,
+    more: true,
+    id: Buffer.from('OC.;1'),
+    systemUse: su,
+    date: recordDate(EPOCH),
+  });
   assert.is(r.length, 33 + 5 + 0 + 36 + 7);
   assert.is(r[0], r.length);
   assert.equal([...r.subarray(2, 10)], [0x56, 0x34, 0x12, 0, 0, 0x12, 0x34, 0x56]);
@@ -43,7 +71,14 @@ test('payload-session :: a directory record, byte for byte (ECMA-119 9.1, Rock R
   assert.is(r.toString('latin1', 74, 76), 'NM');
   assert.is(r.toString('latin1', 79, 81), 'oc');
   // An even-length identifier is followed by a pad byte.
-  const dir = directoryRecord({ lba: 1, size: 2048, directory: true, id: Buffer.from('FYR0'), systemUse: Buffer.alloc(0), date: recordDate(0) });
+  const dir = directoryRecord({
+    lba: 1,
+    size: 2048,
+    directory: true,
+    id: Buffer.from('FYR0'),
+    systemUse: Buffer.alloc(0),
+    date: recordDate(0),
+  });
   assert.is(dir.length, 38);
   assert.is(dir[25], 2);
 });
@@ -57,12 +92,20 @@ test('payload-session :: records never cross a sector boundary', () => {
   assert.is(packed[2048], 200);
 });
 
-async function planned(dir: string, files: Array<{ isoPath: string; data: Buffer } | { isoPath: string; size: number }>) {
+async function planned(
+  dir: string,
+  files: Array<{ isoPath: string; data: Buffer } | { isoPath: string; size: number }>,
+) {
   const image = join(dir, 'image.iso');
   copyFileSync(BASE, image);
   const baseSize = statSync(BASE).size;
   const session = withImage(BASE, (read) =>
-    planPayloadSession(read, baseSize, files.map((f) => ({ isoPath: f.isoPath, size: 'data' in f ? f.data.length : f.size, mode: 0o644 })), EPOCH),
+    planPayloadSession(
+      read,
+      baseSize,
+      files.map((f) => ({ isoPath: f.isoPath, size: 'data' in f ? f.data.length : f.size, mode: 0o644 })),
+      EPOCH,
+    ),
   );
   const fd = openSync(image, 'r+');
   ftruncateSync(fd, session.end);
@@ -83,7 +126,9 @@ test('payload-session :: xorriso loads the base tree and the payload where fyr p
     const { image, session, baseSize } = await planned(dir, files);
     assert.ok(session.start >= baseSize && session.start % 2048 === 0);
     assert.is(statSync(image).size, session.end);
-    const lba = await execa('xorriso', ['-indev', image, '-find', '/', '-type', 'f', '-exec', 'report_lba', '--'], { all: true });
+    const lba = await execa('xorriso', ['-indev', image, '-find', '/', '-type', 'f', '-exec', 'report_lba', '--'], {
+      all: true,
+    });
     for (const [i, f] of files.entries()) {
       const line = lba.all.split('\n').find((l) => l.endsWith(`'${f.isoPath}'`));
       assert.ok(line, `${f.isoPath} in:\n${lba.all}`);
@@ -115,15 +160,29 @@ test('payload-session :: a file over 4 GiB is laid out in whole-sector parts tha
   const dir = await makeTmpdir();
   try {
     const size = 4 * 1024 ** 3 + 12_345;
-    const { image, session } = await planned(dir, [{ isoPath: '/fyr/payload/big.tar', size }, { isoPath: '/fyr/payload/after', data: Buffer.from('after\n') }]);
+    const { image, session } = await planned(dir, [
+      { isoPath: '/fyr/payload/big.tar', size },
+      { isoPath: '/fyr/payload/after', data: Buffer.from('after\n') },
+    ]);
     const big = session.files[0]!;
-    assert.equal(big.extents.map((x) => x.length), [MAX_EXTENT, size - MAX_EXTENT]);
+    assert.equal(
+      big.extents.map((x) => x.length),
+      [MAX_EXTENT, size - MAX_EXTENT],
+    );
     assert.is(big.extents[1]!.offset, big.extents[0]!.offset + MAX_EXTENT);
-    assert.is(session.files[1]!.extents[0]!.offset, big.extents[1]!.offset + Math.ceil((size - MAX_EXTENT) / 2048) * 2048);
-    const r = await execa('xorriso', ['-indev', image, '-find', '/fyr/payload/big.tar', '-exec', 'report_lba', '--'], { all: true });
+    assert.is(
+      session.files[1]!.extents[0]!.offset,
+      big.extents[1]!.offset + Math.ceil((size - MAX_EXTENT) / 2048) * 2048,
+    );
+    const r = await execa('xorriso', ['-indev', image, '-find', '/fyr/payload/big.tar', '-exec', 'report_lba', '--'], {
+      all: true,
+    });
     const parts = r.all.split('\n').filter((l) => l.includes("'/fyr/payload/big.tar'"));
     assert.is(parts.length, 2, r.all);
-    assert.ok(parts.every((l) => l.includes(`, ${size} ,`)), r.all);
+    assert.ok(
+      parts.every((l) => l.includes(`, ${size} ,`)),
+      r.all,
+    );
     const ls = await execa('xorriso', ['-indev', image, '-lsl', '/fyr/payload/after'], { all: true });
     assert.match(ls.all, /-rw-r--r--/);
   } finally {
@@ -131,7 +190,7 @@ test('payload-session :: a file over 4 GiB is laid out in whole-sector parts tha
   }
 });
 
-test('payload-session :: a base image without Rock Ridge is refused: fyr\'s names would not be read', async () => {
+test("payload-session :: a base image without Rock Ridge is refused: fyr's names would not be read", async () => {
   const dir = await makeTmpdir();
   try {
     const plain = join(dir, 'plain.iso');
@@ -139,7 +198,9 @@ test('payload-session :: a base image without Rock Ridge is refused: fyr\'s name
     await execa('xorriso', ['-outdev', plain, '-rockridge', 'off', '-map', join(dir, 'a.txt'), '/a.txt']);
     const err = (() => {
       try {
-        withImage(plain, (read) => planPayloadSession(read, statSync(plain).size, [{ isoPath: '/fyr/x', size: 1, mode: 0o644 }], EPOCH));
+        withImage(plain, (read) =>
+          planPayloadSession(read, statSync(plain).size, [{ isoPath: '/fyr/x', size: 1, mode: 0o644 }], EPOCH),
+        );
       } catch (e) {
         return e;
       }
@@ -155,7 +216,14 @@ test('payload-session :: a base image without Rock Ridge is refused: fyr\'s name
 test('payload-session :: a name too long for one directory record is refused', () => {
   const err = (() => {
     try {
-      withImage(BASE, (read) => planPayloadSession(read, statSync(BASE).size, [{ isoPath: `/fyr/payload/${'n'.repeat(141)}`, size: 1, mode: 0o644 }], EPOCH));
+      withImage(BASE, (read) =>
+        planPayloadSession(
+          read,
+          statSync(BASE).size,
+          [{ isoPath: `/fyr/payload/${'n'.repeat(141)}`, size: 1, mode: 0o644 }],
+          EPOCH,
+        ),
+      );
     } catch (e) {
       return e;
     }

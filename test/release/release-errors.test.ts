@@ -1,7 +1,16 @@
 // fyr release refuses bad input with one clear message and leaves nothing behind: not an ISO,
 // a truncated ISO, an unknown boot layout, content that does not match its manifest, an
 // existing output, a full disk, an interrupted build.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
@@ -25,11 +34,27 @@ async function withContent(fn: (dir: string) => Promise<void>) {
   }
 }
 
-const cli = (dir: string, base: string, ...extra: string[]) => runCli(['release', '--base', base, '--content', join(dir, 'content'), '-o', join(dir, 'out', 'release.iso'), '--site-area', '1M', ...extra]);
+const cli = (dir: string, base: string, ...extra: string[]) =>
+  runCli([
+    'release',
+    '--base',
+    base,
+    '--content',
+    join(dir, 'content'),
+    '-o',
+    join(dir, 'out', 'release.iso'),
+    '--site-area',
+    '1M',
+    ...extra,
+  ]);
 
 function assertNothingWritten(dir: string) {
   assert.equal(readdirSync(join(dir, 'out')), [], 'the output directory must stay empty');
-  assert.equal(readdirSync('/tmp').filter((f) => f.startsWith('fyr-release-')), [], 'staging directories must be removed');
+  assert.equal(
+    readdirSync('/tmp').filter((f) => f.startsWith('fyr-release-')),
+    [],
+    'staging directories must be removed',
+  );
 }
 
 test('release-errors :: not an ISO', () =>
@@ -77,14 +102,17 @@ test('release-errors :: a content file whose sha256 differs is reported at its m
     writeFileSync(victim, bytes);
     const r = await cli(dir, EL9);
     assert.is(r.code, 3);
-    assert.match(r.stderr, /fyr-content\.json:\d+:\d+: .*files\[2\]\.sha256.*rhcos-live-rootfs\.x86_64\.img has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
+    assert.match(
+      r.stderr,
+      /fyr-content\.json:\d+:\d+: .*files\[2\]\.sha256.*rhcos-live-rootfs\.x86_64\.img has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/,
+    );
     assert.match(r.stderr, /CONTENT_SHA256_MISMATCH/);
     assertNothingWritten(dir);
   }));
 
 // Checksums are checked while the files are copied: a mismatch stops the writing, and the
 // files after it are still read so that every mismatch is listed.
-test('release-errors :: every sha256 mismatch is listed, a content agent\'s too, and nothing is left', async () => {
+test("release-errors :: every sha256 mismatch is listed, a content agent's too, and nothing is left", async () => {
   const dir = await makeTmpdir();
   try {
     await makeContent(join(dir, 'content'), { agent: true });
@@ -147,18 +175,37 @@ test('release-errors :: a disk that fills up during the write stops it with NO_S
     try {
       const filler = join(out, 'filler');
       const o: ReleaseOptions = {
-        base: EL9, contentDir: join(dir, 'content'), output: join(out, 'release.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test',
+        base: EL9,
+        contentDir: join(dir, 'content'),
+        output: join(out, 'release.iso'),
+        ksAreaBytes: 65536,
+        siteAreaBytes: 1 << 20,
+        bootTimeoutSeconds: 5,
+        fyrVersion: 'test',
         onProgress: (e) => {
           if (e.phase === 'prepare') writeFileSync(filler, Buffer.alloc(40 << 20));
         },
       };
-      const err = await buildRelease(o).then(() => undefined, (e: unknown) => e);
+      const err = await buildRelease(o).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(isFyrError(err), String(err));
       assert.is(err.code, 'NO_SPACE');
       assert.match(err.message, /no space left writing/);
       assert.equal(readdirSync(out), ['filler']);
       rmSync(filler);
-      const tiny = await runCli(['release', '--base', EL9, '--content', join(dir, 'content'), '-o', join(out, 'release.iso'), '--site-area', '64M']);
+      const tiny = await runCli([
+        'release',
+        '--base',
+        EL9,
+        '--content',
+        join(dir, 'content'),
+        '-o',
+        join(out, 'release.iso'),
+        '--site-area',
+        '64M',
+      ]);
       assert.is(tiny.code, 1);
       assert.match(tiny.stderr, /has \d+ bytes free; the release needs about \d+ \[NO_SPACE\]/);
       assert.equal(readdirSync(out), []);
@@ -171,8 +218,21 @@ test('release-errors :: an interrupted build leaves nothing at the output path',
   withContent(async (dir) => {
     mkdirSync(join(dir, 'out'));
     const stop = new AbortController();
-    const o: ReleaseOptions = { base: EL9, contentDir: join(dir, 'content'), output: join(dir, 'out', 'release.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test', signal: stop.signal, onProgress: (e) => e.phase === 'prepare' && setTimeout(() => stop.abort(), 20) };
-    const err = await buildRelease(o).then(() => undefined, (e: unknown) => e);
+    const o: ReleaseOptions = {
+      base: EL9,
+      contentDir: join(dir, 'content'),
+      output: join(dir, 'out', 'release.iso'),
+      ksAreaBytes: 65536,
+      siteAreaBytes: 1 << 20,
+      bootTimeoutSeconds: 5,
+      fyrVersion: 'test',
+      signal: stop.signal,
+      onProgress: (e) => e.phase === 'prepare' && setTimeout(() => stop.abort(), 20),
+    };
+    const err = await buildRelease(o).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isFyrError(err), String(err));
     assert.is(err.code, 'INTERRUPTED');
     assertNothingWritten(dir);
@@ -184,7 +244,9 @@ test('release-errors :: usage problems', async () => {
   assert.match(r.stderr, /missing --base/);
   const size = await runCli(['release', '--base', EL9, '--content', 'x', '-o', 'y', '--site-area', 'lots']);
   assert.match(size.stderr, /--site-area lots: expected a size such as 256K, 8M or 1G/);
-  const epoch = await runCli(['release', '--base', EL9, '--content', 'x', '-o', 'y'], { SOURCE_DATE_EPOCH: 'yesterday' });
+  const epoch = await runCli(['release', '--base', EL9, '--content', 'x', '-o', 'y'], {
+    SOURCE_DATE_EPOCH: 'yesterday',
+  });
   assert.match(epoch.stderr, /SOURCE_DATE_EPOCH=yesterday: expected seconds since 1970/);
   const help = await runCli(['release', '--help']);
   assert.is(help.code, 0);

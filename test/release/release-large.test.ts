@@ -15,12 +15,23 @@ test('release-large :: a 4 GiB + 12 KiB payload file lands whole, in several ext
   const dir = await makeTmpdir();
   try {
     await makeContent(join(dir, 'content'), { big: true });
-    const result = await buildRelease({ base: join(ISO_FIXTURE_DIR, 'el10.iso'), contentDir: join(dir, 'content'), output: join(dir, 'big.iso'), ksAreaBytes: 65536, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, fyrVersion: 'test' });
+    const result = await buildRelease({
+      base: join(ISO_FIXTURE_DIR, 'el10.iso'),
+      contentDir: join(dir, 'content'),
+      output: join(dir, 'big.iso'),
+      ksAreaBytes: 65536,
+      siteAreaBytes: 1 << 20,
+      bootTimeoutSeconds: 5,
+      fyrVersion: 'test',
+    });
     assert.ok(result.size > BIG_FILE.size);
     const entry = withImage(result.output, (read) => findInIso(read, `/fyr/payload/${BIG_FILE.path}`));
     assert.ok(entry);
     assert.ok(entry.extents.length >= 2, `expected a multi-extent file, got ${entry.extents.length} extent(s)`);
-    assert.is(entry.extents.reduce((n, x) => n + x.length, 0), BIG_FILE.size);
+    assert.is(
+      entry.extents.reduce((n, x) => n + x.length, 0),
+      BIG_FILE.size,
+    );
     assert.ok(result.info.payload.some((p) => p.size === BIG_FILE.size));
     const check = await execa('checkisomd5', [result.output], { reject: false, all: true });
     assert.is(check.exitCode, 0, check.all);

@@ -49,21 +49,35 @@ for (const base of ['el9', 'el10']) {
       }
       // Without an agent in the content, the release carries the one built from src/agent.
       const bundle = readFileSync(AGENT_BUNDLE);
-      assert.equal(info.agent, { path: '/fyr/agent/fyr-agent.mjs', version: 'test', size: bundle.length, sha256: sha256(bundle) });
+      assert.equal(info.agent, {
+        path: '/fyr/agent/fyr-agent.mjs',
+        version: 'test',
+        size: bundle.length,
+        sha256: sha256(bundle),
+      });
       assert.ok(readIsoFile(iso, '/fyr/agent/fyr-agent.mjs').equals(bundle));
       // The areas hold what release.json says, where it says.
       const data = readFileSync(iso);
       const ks = info.embed.kickstart;
       assert.ok(data.subarray(ks.offset, ks.offset + ks.length).equals(readIsoFile(iso, '/ks.cfg')));
       assert.is(ks.length, 64 * 1024);
-      assert.match(data.subarray(ks.offset, ks.offset + 200).toString(), /^# fyr release test-4\.16\.3: this ISO has not been customised/);
-      assert.ok(data.subarray(info.embed.site.offset, info.embed.site.offset + info.embed.site.length).every((b) => b === 0));
+      assert.match(
+        data.subarray(ks.offset, ks.offset + 200).toString(),
+        /^# fyr release test-4\.16\.3: this ISO has not been customised/,
+      );
+      assert.ok(
+        data.subarray(info.embed.site.offset, info.embed.site.offset + info.embed.site.length).every((b) => b === 0),
+      );
       // Nothing but the areas and release.json lies after the first area.
       const first = Math.min(ks.offset, info.embed.site.offset);
-      const after = withImage(iso, (read) => walkIso(read)).filter((e) => !e.directory && e.extents.some((x) => x.length > 0 && x.offset >= first)).map((e) => e.path);
+      const after = withImage(iso, (read) => walkIso(read))
+        .filter((e) => !e.directory && e.extents.some((x) => x.length > 0 && x.offset >= first))
+        .map((e) => e.path);
       assert.equal(after.sort(), ['/fyr/site.tar', '/ks.cfg', '/release.json']);
       // The MD5 pad is the sector just before the first area and ends in MD5's padding block.
-      assert.equal(withImage(iso, (read) => findInIso(read, '/fyr/md5-pad'))?.extents, [{ offset: first - 2048, length: 2048 }]);
+      assert.equal(withImage(iso, (read) => findInIso(read, '/fyr/md5-pad'))?.extents, [
+        { offset: first - 2048, length: 2048 },
+      ]);
       assert.ok(data.subarray(first - 64, first).equals(md5PaddingBlock(first - 64)));
       // Resuming from the saved state over the rest gives the implanted sum.
       const state = JSON.parse(readFileSync(md5StatePath(iso), 'utf8'));
@@ -75,8 +89,12 @@ for (const base of ['el9', 'el10']) {
       assert.is(hasher.result().md5, implanted?.md5);
       assert.is(hasher.result().fragmentSums, implanted?.fragmentSums);
       // Every payload file arrived intact.
-      for (const f of CONTENT_FILES) assert.is(sha256(readIsoFile(iso, `/fyr/payload/${f.path}`)), sha256(bytesFor(f.path, f.size)), f.path);
-      assert.equal(info.payload.map((p) => p.path), CONTENT_FILES.map((f) => `/fyr/payload/${f.path}`));
+      for (const f of CONTENT_FILES)
+        assert.is(sha256(readIsoFile(iso, `/fyr/payload/${f.path}`)), sha256(bytesFor(f.path, f.size)), f.path);
+      assert.equal(
+        info.payload.map((p) => p.path),
+        CONTENT_FILES.map((f) => `/fyr/payload/${f.path}`),
+      );
       // No temporary files beside the output.
       assert.equal(readdirSync(dir).sort(), ['content', 'release.iso', 'release.iso.md5state.json']);
     } finally {
@@ -107,7 +125,12 @@ test('release :: an agent from the content directory replaces the built one and 
     await makeContent(join(dir, 'content'), { agent: true });
     const result = await buildRelease(options(dir, 'el9'));
     const agent = readFileSync(join(dir, 'content/agent/fyr-agent.js'));
-    assert.equal(result.info.agent, { path: '/fyr/agent/fyr-agent.mjs', version: 'content', size: agent.length, sha256: sha256(agent) });
+    assert.equal(result.info.agent, {
+      path: '/fyr/agent/fyr-agent.mjs',
+      version: 'content',
+      size: agent.length,
+      sha256: sha256(agent),
+    });
     assert.ok(readIsoFile(result.output, '/fyr/agent/fyr-agent.mjs').equals(agent));
   } finally {
     await removeTmpdir(dir);

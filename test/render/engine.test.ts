@@ -43,7 +43,12 @@ engine('quoted values and numbers print', async (ctx) => {
 });
 engine('a plain string in <%= %> is refused, with template and line', async (ctx) => {
   const name = await template(ctx, 'raw.ejs', 'line one\nname <%= it.v %>;\n');
-  failsWith(() => renderTemplate('overlays', name, { v: 's3cret-value' }), 'RENDER_TEMPLATE', /raw\.ejs:2[\s\S]*quote it with a q\.\* helper/, 's3cret-value');
+  failsWith(
+    () => renderTemplate('overlays', name, { v: 's3cret-value' }),
+    'RENDER_TEMPLATE',
+    /raw\.ejs:2[\s\S]*quote it with a q\.\* helper/,
+    's3cret-value',
+  );
 });
 engine('<%- (raw output) is refused outright', async (ctx) => {
   const name = await template(ctx, 'unescaped.ejs', 'name <%- it.v %>;\n');
@@ -51,6 +56,11 @@ engine('<%- (raw output) is refused outright', async (ctx) => {
 });
 engine('a value a helper refuses names the format', async (ctx) => {
   const name = await template(ctx, 'unsafe.ejs', 'x <%= q.word(it.v) %>\n');
-  failsWith(() => renderTemplate('overlays', name, { v: 'two words' }), 'RENDER_TEMPLATE', /cannot be written safely[\s\S]*configuration word/, 'two words');
+  failsWith(
+    () => renderTemplate('overlays', name, { v: 'two words' }),
+    'RENDER_TEMPLATE',
+    /cannot be written safely[\s\S]*configuration word/,
+    'two words',
+  );
 });
 engine.run();

@@ -46,7 +46,10 @@ const shape = (text: string) => text.split('\n').map((l) => (l.trim().split(/\s+
 hostile('every file keeps the shape of the benign render', async (ctx) => {
   const benign = await renderFile(exampleSite('ipmi-nat'));
   const evil = await renderFile(ctx.file);
-  assert.equal(evil.files.map((f) => f.path), benign.files.map((f) => f.path));
+  assert.equal(
+    evil.files.map((f) => f.path),
+    benign.files.map((f) => f.path),
+  );
   // The benign site uses a passphrase, the hostile one TPM2 with that passphrase as recovery:
   // the kickstart is compared through its parsed commands below instead.
   for (const [i, file] of evil.files.entries()) {
@@ -58,7 +61,14 @@ hostile('every file keeps the shape of the benign render', async (ctx) => {
 hostile('the kickstart reads every value back exactly, and no % line comes from data', async (ctx) => {
   const ks = (await renderFile(ctx.file)).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
   assert.equal(lintKickstart(ks), []);
-  assert.equal(sectionLines(ks), ['%pre --erroronfail', '%end', '%post --nochroot --erroronfail --log=/mnt/sysimage/root/fyr-ks-post.log', '%end', '%post --erroronfail', '%end']);
+  assert.equal(sectionLines(ks), [
+    '%pre --erroronfail',
+    '%end',
+    '%post --nochroot --erroronfail --log=/mnt/sysimage/root/fyr-ks-post.log',
+    '%end',
+    '%post --erroronfail',
+    '%end',
+  ]);
   const lines = ks.split('\n');
   const words = (prefix: string) => shellSplit(lines.find((l) => l.startsWith(prefix)) ?? '') ?? [];
   assert.equal(words('sshkey --username=root'), ['sshkey', '--username=root', `${KEY} ${HOSTILE.sshComment}`]);

@@ -16,11 +16,17 @@ for (const example of EXAMPLES) {
       rendered(`${example} ${os} ${source}`, async () => {
         const text = await kickstart(example, os, source);
         assert.equal(lintKickstart(text), []);
-        assert.ok(text.includes(source === 'liveimg' ? 'liveimg --url=file:///run/install/repo/liveimg.tar.gz' : 'url --url=file:///run/install/repo/BaseOS'));
+        assert.ok(
+          text.includes(
+            source === 'liveimg'
+              ? 'liveimg --url=file:///run/install/repo/liveimg.tar.gz'
+              : 'url --url=file:///run/install/repo/BaseOS',
+          ),
+        );
         assert.is(text.includes('%packages'), source === 'dvd', '%packages only for the DVD source');
         assert.match(text, '%post --nochroot --erroronfail');
-        assert.match(text, "tar -xf \"$media\"/'fyr/site.tar' -C \"$site\"");
-        assert.match(text, "cp -a -- \"$site/bundle/.\" \"$root/\"");
+        assert.match(text, 'tar -xf "$media"/\'fyr/site.tar\' -C "$site"');
+        assert.match(text, 'cp -a -- "$site/bundle/." "$root/"');
         assert.match(text, "systemctl enable 'fyr-agent.service'");
         assert.match(text, /^selinux --enforcing$/m);
         assert.match(text, /^firewall --enabled /m);
@@ -40,7 +46,9 @@ rendered('encryption: tpm2 binds with clevis, passphrase sets it, none has no LU
   assert.not.match(pass, 'clevis');
   const dir = await makeTmpdir();
   try {
-    const file = await variantSite('single-node', dir, { site: (t) => t.replace('encryption: tpm2', 'encryption: none') });
+    const file = await variantSite('single-node', dir, {
+      site: (t) => t.replace('encryption: tpm2', 'encryption: none'),
+    });
     const none = (await renderFile(file)).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
     assert.equal(lintKickstart(none), []);
     assert.not.match(none, '--encrypted');
@@ -52,8 +60,14 @@ rendered('encryption: tpm2 binds with clevis, passphrase sets it, none has no LU
 });
 rendered('WAN static and DHCP, LAN static with VLAN, hostname', async () => {
   const nat = await kickstart('ipmi-nat', 'rhel9', 'liveimg');
-  assert.match(nat, 'network --device=ens1f0 --bootproto=static --ip=10.40.12.20 --netmask=255.255.255.0 --gateway=10.40.12.1 --nameserver=10.40.0.53,10.40.1.53');
-  assert.match(nat, 'network --device=ens1f1 --vlanid=120 --bootproto=static --ip=172.20.0.1 --netmask=255.255.255.0 --nodefroute');
+  assert.match(
+    nat,
+    'network --device=ens1f0 --bootproto=static --ip=10.40.12.20 --netmask=255.255.255.0 --gateway=10.40.12.1 --nameserver=10.40.0.53,10.40.1.53',
+  );
+  assert.match(
+    nat,
+    'network --device=ens1f1 --vlanid=120 --bootproto=static --ip=172.20.0.1 --netmask=255.255.255.0 --nodefroute',
+  );
   assert.match(nat, 'network --hostname=bastion.plant.corp.example.net');
   const edge = await kickstart('edge', 'rhel9', 'liveimg');
   assert.match(edge, 'network --device=eno1 --bootproto=dhcp');
@@ -78,12 +92,21 @@ const CASES: [string, string, RegExp][] = [
 for (const [name, text, expected] of CASES) {
   checker(name, () => {
     const issues = lintKickstart(text);
-    assert.ok(issues.some((i) => expected.test(i.message)), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => expected.test(i.message)),
+      JSON.stringify(issues),
+    );
   });
 }
 checker('section structure of a render', async () => {
   assert.equal(sectionLines(await kickstart('single-node', 'rhel9', 'liveimg')), [
-    '%include /tmp/fyr-disk.ks', '%pre --erroronfail', '%end', '%post --nochroot --erroronfail --log=/mnt/sysimage/root/fyr-ks-post.log', '%end', '%post --erroronfail', '%end',
+    '%include /tmp/fyr-disk.ks',
+    '%pre --erroronfail',
+    '%end',
+    '%post --nochroot --erroronfail --log=/mnt/sysimage/root/fyr-ks-post.log',
+    '%end',
+    '%post --erroronfail',
+    '%end',
   ]);
 });
 checker.run();

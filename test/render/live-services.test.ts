@@ -14,10 +14,19 @@ interface Ctx {
   dir?: string;
   bundle: string;
   result?: RenderResult;
-  site: { fqdn: string; bastion: string; prefix: number; nodes: { name: string; mac: string; ip: string; macFile: string }[]; bootstrap: { mac: string; ip: string } };
+  site: {
+    fqdn: string;
+    bastion: string;
+    prefix: number;
+    nodes: { name: string; mac: string; ip: string; macFile: string }[];
+    bootstrap: { mac: string; ip: string };
+  };
 }
 
-const live = suite<Ctx>('render :: live services :: edge', { bundle: '', site: { fqdn: '', bastion: '', prefix: 0, nodes: [], bootstrap: { mac: '', ip: '' } } });
+const live = suite<Ctx>('render :: live services :: edge', {
+  bundle: '',
+  site: { fqdn: '', bastion: '', prefix: 0, nodes: [], bootstrap: { mac: '', ip: '' } },
+});
 
 live.before(async (ctx) => {
   ctx.dir = await makeTmpdir();
@@ -29,7 +38,10 @@ live.before(async (ctx) => {
     fqdn: site.cluster.fqdn,
     bastion: site.network.lan.bastion,
     prefix: site.network.lan.prefix,
-    nodes: site.nodes.map((n: { name: string; mac: string; ip: string }) => ({ ...n, macFile: `01-${n.mac.replaceAll(':', '-')}` })),
+    nodes: site.nodes.map((n: { name: string; mac: string; ip: string }) => ({
+      ...n,
+      macFile: `01-${n.mac.replaceAll(':', '-')}`,
+    })),
     bootstrap: site.bootstrap,
   };
 });
@@ -37,7 +49,10 @@ live.after(async (ctx) => removeTmpdir(ctx.dir));
 
 // The bastion side: one namespace whose LAN bridge has the bastion's address.
 async function bastionLan(ctx: Ctx, server: Netns, client: Netns, clientMac?: string): Promise<void> {
-  await linkNamespaces({ ns: server, ifname: 'br-fyr', cidr: `${ctx.site.bastion}/${ctx.site.prefix}` }, { ns: client, ifname: 'pxe0', ...(clientMac ? { mac: clientMac } : {}) });
+  await linkNamespaces(
+    { ns: server, ifname: 'br-fyr', cidr: `${ctx.site.bastion}/${ctx.site.prefix}` },
+    { ns: client, ifname: 'pxe0', ...(clientMac ? { mac: clientMac } : {}) },
+  );
 }
 
 live('named answers api, *.apps, every node and every PTR', async (ctx) => {
@@ -46,14 +61,24 @@ live('named answers api, *.apps, every node and every PTR', async (ctx) => {
   await cp(ctx.bundle, root, { recursive: true });
   await mkdir(join(root, 'run/named'), { recursive: true });
   await mkdir(join(root, 'dev'), { recursive: true });
-  for (const [name, minor] of [['null', '3'], ['random', '8'], ['urandom', '9']] as const) await execa('mknod', ['-m', '666', join(root, 'dev', name), 'c', '1', minor]);
+  for (const [name, minor] of [
+    ['null', '3'],
+    ['random', '8'],
+    ['urandom', '9'],
+  ] as const)
+    await execa('mknod', ['-m', '666', join(root, 'dev', name), 'c', '1', minor]);
   await withNetns(['dns-srv', 'dns-cli'], async ([srv, cli]) => {
     if (!srv || !cli) throw new Error('namespaces');
     await bastionLan(ctx, srv, cli);
     await cli.exec('ip', ['addr', 'add', `192.168.8.50/${ctx.site.prefix}`, 'dev', 'pxe0']);
     srv.spawn('named', ['-g', '-4', '-t', root, '-c', '/etc/named.conf']);
-    const dig = async (...q: string[]) => (await cli.exec('dig', [`@${ctx.site.bastion}`, '+short', '+time=1', '+tries=1', ...q])).stdout.trim();
-    await waitFor(async () => ((await dig('api.' + ctx.site.fqdn)) === ctx.site.bastion ? true : undefined), 15_000, 'named to answer');
+    const dig = async (...q: string[]) =>
+      (await cli.exec('dig', [`@${ctx.site.bastion}`, '+short', '+time=1', '+tries=1', ...q])).stdout.trim();
+    await waitFor(
+      async () => ((await dig('api.' + ctx.site.fqdn)) === ctx.site.bastion ? true : undefined),
+      15_000,
+      'named to answer',
+    );
     assert.is(await dig(`api-int.${ctx.site.fqdn}`), ctx.site.bastion);
     const random = `x${Date.now().toString(36)}.apps.${ctx.site.fqdn}`;
     assert.is(await dig(random), ctx.site.bastion, 'wildcard *.apps');
@@ -74,7 +99,24 @@ async function lease(ctx: Ctx, cli: Netns, arch: number, tag: string): Promise<s
   const conf = join(ctx.dir ?? '', `dhclient-${tag}.conf`);
   const leases = join(ctx.dir ?? '', `dhclient-${tag}.leases`);
   await writeFile(conf, `option architecture-type code 93 = unsigned integer 16;\nsend architecture-type ${arch};\n`);
-  const r = await cli.exec('dhclient', ['-4', '-1', '-v', '-cf', conf, '-sf', '/bin/true', '-lf', leases, '-pf', join(ctx.dir ?? '', `dhclient-${tag}.pid`), 'pxe0'], { timeout: 30_000 });
+  const r = await cli.exec(
+    'dhclient',
+    [
+      '-4',
+      '-1',
+      '-v',
+      '-cf',
+      conf,
+      '-sf',
+      '/bin/true',
+      '-lf',
+      leases,
+      '-pf',
+      join(ctx.dir ?? '', `dhclient-${tag}.pid`),
+      'pxe0',
+    ],
+    { timeout: 30_000 },
+  );
   assert.is(r.exitCode, 0, `dhclient failed:\n${r.stderr}`);
   await cli.exec('dhclient', ['-x', '-pf', join(ctx.dir ?? '', `dhclient-${tag}.pid`)]);
   return readFile(leases, 'utf8');
@@ -86,7 +128,18 @@ async function withDhcp(ctx: Ctx, mac: string, fn: (cli: Netns) => Promise<void>
     await bastionLan(ctx, srv, cli, mac);
     const leases = join(ctx.dir ?? '', `dhcpd-${mac.replaceAll(':', '')}.leases`);
     await writeFile(leases, '');
-    srv.spawn('dhcpd', ['-f', '-d', '-4', '-cf', join(ctx.bundle, 'etc/dhcp/dhcpd.conf'), '-lf', leases, '-pf', join(ctx.dir ?? '', 'dhcpd.pid'), 'br-fyr']);
+    srv.spawn('dhcpd', [
+      '-f',
+      '-d',
+      '-4',
+      '-cf',
+      join(ctx.bundle, 'etc/dhcp/dhcpd.conf'),
+      '-lf',
+      leases,
+      '-pf',
+      join(ctx.dir ?? '', 'dhcpd.pid'),
+      'br-fyr',
+    ]);
     await fn(cli);
   });
 }
@@ -98,7 +151,11 @@ live('dhcpd gives each node its reserved address and the boot file for its firmw
       const arch = i % 2 === 0 ? 0 : 7;
       const text = await lease(ctx, cli, arch, node.name);
       assert.match(text, `fixed-address ${node.ip};`, `${node.name} reservation`);
-      assert.match(text, arch === 0 ? 'filename "lpxelinux.0";' : 'filename "uefi/shimx64.efi";', `${node.name} boot file`);
+      assert.match(
+        text,
+        arch === 0 ? 'filename "lpxelinux.0";' : 'filename "uefi/shimx64.efi";',
+        `${node.name} boot file`,
+      );
       assert.match(text, `option host-name "${node.name}";`);
       assert.match(text, `option domain-name-servers ${ctx.site.bastion};`);
     });
@@ -124,12 +181,24 @@ live('in.tftpd serves the per-MAC menus and the local-boot default', async (ctx)
     if (!ns) throw new Error('namespace');
     // A veth of the namespace's own: tftpd resolves its bind address with AI_ADDRCONFIG, which
     // ignores loopback-only hosts.
-    await linkNamespaces({ ns, ifname: 'br-fyr', cidr: `${ctx.site.bastion}/${ctx.site.prefix}` }, { ns, ifname: 'peer0' });
-    ns.spawn('in.tftpd', ['-L', '-u', 'root', '-s', join(ctx.bundle, 'var/lib/tftpboot'), '-a', `${ctx.site.bastion}:69`]);
+    await linkNamespaces(
+      { ns, ifname: 'br-fyr', cidr: `${ctx.site.bastion}/${ctx.site.prefix}` },
+      { ns, ifname: 'peer0' },
+    );
+    ns.spawn('in.tftpd', [
+      '-L',
+      '-u',
+      'root',
+      '-s',
+      join(ctx.bundle, 'var/lib/tftpboot'),
+      '-a',
+      `${ctx.site.bastion}:69`,
+    ]);
     const get = async (remote: string): Promise<string> => {
       const local = join(ctx.dir ?? '', `tftp-${remote.replaceAll('/', '_')}`);
       const r = await ns.exec('tftp', ['-m', 'octet', ctx.site.bastion, '69', '-c', 'get', remote, local]);
-      if (r.exitCode !== 0 || /timed out|Error/.test(r.stdout + r.stderr)) throw new Error(`tftp get ${remote}: ${r.stdout}${r.stderr}`);
+      if (r.exitCode !== 0 || /timed out|Error/.test(r.stdout + r.stderr))
+        throw new Error(`tftp get ${remote}: ${r.stdout}${r.stderr}`);
       return readFile(local, 'utf8');
     };
     const node = ctx.site.nodes[0];

@@ -49,7 +49,10 @@ const REFUSED: [keyof typeof q, string][] = [
 ];
 for (const [helper, input] of REFUSED) {
   quote(`${helper} refuses ${JSON.stringify(input)}`, () => {
-    assert.throws(() => q[helper](input), (err: unknown) => err instanceof UnsafeValueError);
+    assert.throws(
+      () => q[helper](input),
+      (err: unknown) => err instanceof UnsafeValueError,
+    );
   });
 }
 quote.run();

@@ -24,14 +24,24 @@ const CHECKS: Record<string, (bundle: string) => Promise<void>> = {
   'named-checkzone': async (b) => {
     const zones = (await readdir(join(b, 'var/named'))).filter((f) => f.endsWith('.zone'));
     assert.ok(zones.length >= 2, 'a forward and a reverse zone');
-    for (const z of zones) await assertPasses('named-checkzone', ['-k', 'fail', '-n', 'fail', z.replace(/\.zone$/, ''), join(b, 'var/named', z)]);
+    for (const z of zones)
+      await assertPasses('named-checkzone', [
+        '-k',
+        'fail',
+        '-n',
+        'fail',
+        z.replace(/\.zone$/, ''),
+        join(b, 'var/named', z),
+      ]);
   },
   'dhcpd -t': (b) => assertPasses('dhcpd', ['-t', '-4', '-cf', join(b, 'etc/dhcp/dhcpd.conf')]),
   'haproxy -c': (b) => assertPasses('haproxy', ['-c', '-f', join(b, 'etc/haproxy/haproxy.cfg')]),
   'chronyd -p': (b) => assertPasses('chronyd', ['-p', '-f', join(b, 'etc/chrony.conf')]),
   'virt-xml-validate': (b) => assertPasses('virt-xml-validate', [join(b, 'var/lib/fyr/bootstrap.xml'), 'domain']),
   'xmllint (firewalld)': async (b) => {
-    const files = ['zones/fyr-wan.xml', 'zones/fyr-lan.xml', 'policies/fyr-lan-to-wan.xml'].map((f) => join(b, 'etc/firewalld', f));
+    const files = ['zones/fyr-wan.xml', 'zones/fyr-lan.xml', 'policies/fyr-lan-to-wan.xml'].map((f) =>
+      join(b, 'etc/firewalld', f),
+    );
     await assertPasses('xmllint', ['--noout', ...files]);
   },
 };
@@ -51,7 +61,9 @@ for (const example of EXAMPLES) {
 // ---
 
 // The same checks must reject a broken file, or they prove nothing.
-const broken = suite<{ dir?: string; bundle: string }>('render :: real programs :: reject broken files', { bundle: '' });
+const broken = suite<{ dir?: string; bundle: string }>('render :: real programs :: reject broken files', {
+  bundle: '',
+});
 broken.before(async (ctx) => {
   ctx.dir = await makeTmpdir();
   const { out } = await renderTo(exampleSite('edge'), ctx.dir);
@@ -60,13 +72,55 @@ broken.before(async (ctx) => {
 broken.after(async (ctx) => removeTmpdir(ctx.dir));
 
 const BREAKAGES: [string, string, (text: string) => string, string, (b: string) => string[]][] = [
-  ['named.conf', 'etc/named.conf', (t) => t.replace('recursion yes;', 'recursion yes'), 'named-checkconf', (b) => ['-t', b, '-z', '/etc/named.conf']],
-  ['zone', 'var/named/edge.example.com.zone', (t) => `${t}cp-9\tIN\tA\t192.168.8.300\n`, 'named-checkzone', (b) => ['edge.example.com', join(b, 'var/named/edge.example.com.zone')]],
-  ['dhcpd.conf', 'etc/dhcp/dhcpd.conf', (t) => t.replace('fixed-address 192.168.8.10;', 'fixed-address 192.168.8.10'), 'dhcpd', (b) => ['-t', '-4', '-cf', join(b, 'etc/dhcp/dhcpd.conf')]],
-  ['haproxy.cfg', 'etc/haproxy/haproxy.cfg', (t) => t.replace('mode tcp', 'mode tcpx'), 'haproxy', (b) => ['-c', '-f', join(b, 'etc/haproxy/haproxy.cfg')]],
-  ['chrony.conf', 'etc/chrony.conf', (t) => t.replace('local stratum 8', 'local stratum eight'), 'chronyd', (b) => ['-p', '-f', join(b, 'etc/chrony.conf')]],
-  ['bootstrap.xml', 'var/lib/fyr/bootstrap.xml', (t) => t.replace('<vcpu placement="static">4</vcpu>', '<vcpu placement="sometimes">4</vcpu>'), 'virt-xml-validate', (b) => [join(b, 'var/lib/fyr/bootstrap.xml'), 'domain']],
-  ['firewalld zone', 'etc/firewalld/zones/fyr-lan.xml', (t) => t.replace('</zone>', ''), 'xmllint', (b) => ['--noout', join(b, 'etc/firewalld/zones/fyr-lan.xml')]],
+  [
+    'named.conf',
+    'etc/named.conf',
+    (t) => t.replace('recursion yes;', 'recursion yes'),
+    'named-checkconf',
+    (b) => ['-t', b, '-z', '/etc/named.conf'],
+  ],
+  [
+    'zone',
+    'var/named/edge.example.com.zone',
+    (t) => `${t}cp-9\tIN\tA\t192.168.8.300\n`,
+    'named-checkzone',
+    (b) => ['edge.example.com', join(b, 'var/named/edge.example.com.zone')],
+  ],
+  [
+    'dhcpd.conf',
+    'etc/dhcp/dhcpd.conf',
+    (t) => t.replace('fixed-address 192.168.8.10;', 'fixed-address 192.168.8.10'),
+    'dhcpd',
+    (b) => ['-t', '-4', '-cf', join(b, 'etc/dhcp/dhcpd.conf')],
+  ],
+  [
+    'haproxy.cfg',
+    'etc/haproxy/haproxy.cfg',
+    (t) => t.replace('mode tcp', 'mode tcpx'),
+    'haproxy',
+    (b) => ['-c', '-f', join(b, 'etc/haproxy/haproxy.cfg')],
+  ],
+  [
+    'chrony.conf',
+    'etc/chrony.conf',
+    (t) => t.replace('local stratum 8', 'local stratum eight'),
+    'chronyd',
+    (b) => ['-p', '-f', join(b, 'etc/chrony.conf')],
+  ],
+  [
+    'bootstrap.xml',
+    'var/lib/fyr/bootstrap.xml',
+    (t) => t.replace('<vcpu placement="static">4</vcpu>', '<vcpu placement="sometimes">4</vcpu>'),
+    'virt-xml-validate',
+    (b) => [join(b, 'var/lib/fyr/bootstrap.xml'), 'domain'],
+  ],
+  [
+    'firewalld zone',
+    'etc/firewalld/zones/fyr-lan.xml',
+    (t) => t.replace('</zone>', ''),
+    'xmllint',
+    (b) => ['--noout', join(b, 'etc/firewalld/zones/fyr-lan.xml')],
+  ],
 ];
 
 for (const [name, file, breakIt, cmd, args] of BREAKAGES) {

@@ -13,7 +13,12 @@ import { runCli } from '../helpers/cli.js';
 import { bootIso, type Firmware, type Media } from '../helpers/iso.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
-const WAYS: ReadonlyArray<[Firmware, Media]> = [['bios', 'cd'], ['bios', 'usb'], ['uefi', 'cd'], ['uefi', 'usb']];
+const WAYS: ReadonlyArray<[Firmware, Media]> = [
+  ['bios', 'cd'],
+  ['bios', 'usb'],
+  ['uefi', 'cd'],
+  ['uefi', 'usb'],
+];
 
 for (const fixture of ISO_FIXTURES) {
   test(`boot :: ${fixture.name} release boots BIOS/UEFI x CD/USB and reads /ks.cfg by its label`, async () => {
@@ -21,7 +26,15 @@ for (const fixture of ISO_FIXTURES) {
     try {
       await makeContent(join(dir, 'content'));
       const iso = join(dir, 'release.iso');
-      const result = await buildRelease({ base: join(ISO_FIXTURE_DIR, `${fixture.name}.iso`), contentDir: join(dir, 'content'), output: iso, ksAreaBytes: 64 * 1024, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 1, fyrVersion: 'test' });
+      const result = await buildRelease({
+        base: join(ISO_FIXTURE_DIR, `${fixture.name}.iso`),
+        contentDir: join(dir, 'content'),
+        output: iso,
+        ksAreaBytes: 64 * 1024,
+        siteAreaBytes: 1 << 20,
+        bootTimeoutSeconds: 1,
+        fyrVersion: 'test',
+      });
       const label = result.info.volumeId;
       assert.not.match(label, / /);
       // Two at a time: the machine has two cores.
@@ -36,7 +49,11 @@ for (const fixture of ISO_FIXTURES) {
         assert.not.match(log, /rd\.live\.check/, `${way}: the media-check entry booted, not the install entry`);
         assert.match(log, `FYR-LABEL: ${label}`, way);
         assert.match(log, 'FYR-STAGE2: same label', way);
-        assert.match(log, /FYR-KS: # fyr release test-4\.16\.3: this ISO has not been customised for a site yet\./, way);
+        assert.match(
+          log,
+          /FYR-KS: # fyr release test-4\.16\.3: this ISO has not been customised for a site yet\./,
+          way,
+        );
         assert.not.match(log, /FYR-ERROR/, way);
       });
     } finally {
@@ -52,7 +69,15 @@ for (const layout of ['el9', 'el10']) {
     try {
       await makeContent(join(dir, 'content'));
       const release = join(dir, 'release.iso');
-      const result = await buildRelease({ base: join(ISO_FIXTURE_DIR, `${layout}.iso`), contentDir: join(dir, 'content'), output: release, ksAreaBytes: 64 * 1024, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 1, fyrVersion: 'test' });
+      const result = await buildRelease({
+        base: join(ISO_FIXTURE_DIR, `${layout}.iso`),
+        contentDir: join(dir, 'content'),
+        output: release,
+        ksAreaBytes: 64 * 1024,
+        siteAreaBytes: 1 << 20,
+        bootTimeoutSeconds: 1,
+        fyrVersion: 'test',
+      });
       const iso = join(dir, 'site.iso');
       const built = await runCli(['build', 'examples/edge/site.yaml', '--release', release, '-o', iso, '--quiet']);
       assert.is(built.code, 0, built.stderr);
@@ -64,7 +89,11 @@ for (const layout of ['el9', 'el10']) {
         const log = logs[i]!;
         const way = `${layout} site ${fw} ${media}`;
         assert.match(log, `inst.ks=hd:LABEL=${result.info.volumeId}:/ks.cfg`, way);
-        assert.match(log, 'FYR-KS: # Kickstart for bastion.edge.example.com: unattended RHEL 9 bastion install from the fyr media', way);
+        assert.match(
+          log,
+          'FYR-KS: # Kickstart for bastion.edge.example.com: unattended RHEL 9 bastion install from the fyr media',
+          way,
+        );
         assert.not.match(log, /FYR-ERROR/, way);
       });
     } finally {

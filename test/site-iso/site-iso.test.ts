@@ -2,7 +2,17 @@
 // passes (checkisomd5), the site lands in the areas and nowhere else, customize equals a fresh
 // build, implantisomd5 and fyr agree in both directions, and bad inputs leave nothing behind.
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
@@ -29,12 +39,24 @@ const SNO = 'examples/single-node/site.yaml';
 const ENV = { SOURCE_DATE_EPOCH: '1700000000' };
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-async function withRelease(layout: string, fn: (dir: string, release: string, info: ReleaseInfo) => Promise<void>, areas = { ks: 64 * 1024, site: 1 << 20 }): Promise<void> {
+async function withRelease(
+  layout: string,
+  fn: (dir: string, release: string, info: ReleaseInfo) => Promise<void>,
+  areas = { ks: 64 * 1024, site: 1 << 20 },
+): Promise<void> {
   const dir = await makeTmpdir();
   try {
     await makeContent(join(dir, 'content'));
     const release = join(dir, 'release.iso');
-    const result = await buildRelease({ base: join(ISO_FIXTURE_DIR, `${layout}.iso`), contentDir: join(dir, 'content'), output: release, ksAreaBytes: areas.ks, siteAreaBytes: areas.site, bootTimeoutSeconds: 1, fyrVersion: 'test' });
+    const result = await buildRelease({
+      base: join(ISO_FIXTURE_DIR, `${layout}.iso`),
+      contentDir: join(dir, 'content'),
+      output: release,
+      ksAreaBytes: areas.ks,
+      siteAreaBytes: areas.site,
+      bootTimeoutSeconds: 1,
+      fyrVersion: 'test',
+    });
     await fn(dir, release, result.info);
   } finally {
     await removeTmpdir(dir);
@@ -92,9 +114,13 @@ for (const layout of ['el9', 'el10']) {
       for (const [from, to] of differingRanges(release, out)) {
         // The two areas are adjacent: a changed run may cross from one into the other.
         const areas = [info.embed.kickstart, info.embed.site];
-        const inArea = from >= Math.min(...areas.map((a) => a.offset)) && to <= Math.max(...areas.map((a) => a.offset + a.length));
+        const inArea =
+          from >= Math.min(...areas.map((a) => a.offset)) && to <= Math.max(...areas.map((a) => a.offset + a.length));
         const inPvdField = from >= 16 * 2048 + 883 && to <= 16 * 2048 + 883 + APPDATA_SIZE;
-        assert.ok(inArea || inPvdField, `bytes ${from}-${to} changed outside the embed areas and the media-check field`);
+        assert.ok(
+          inArea || inPvdField,
+          `bytes ${from}-${to} changed outside the embed areas and the media-check field`,
+        );
       }
       const again = join(dir, 'again.iso');
       await build(EDGE, release, again);
@@ -190,7 +216,10 @@ test('site-iso :: inspect reports release and site, and --verify names a changed
     assert.is(look.code, 1);
     const seen = JSON.parse(look.stdout);
     assert.is(seen.siteAreaDamaged, true);
-    assert.ok(seen.verify.problems.includes('/fyr/site.tar: the site area is not a readable tar'), seen.verify.problems.join('\n'));
+    assert.ok(
+      seen.verify.problems.includes('/fyr/site.tar: the site area is not a readable tar'),
+      seen.verify.problems.join('\n'),
+    );
     // fyr build --verify refuses to start from it, and leaves nothing behind.
     const out = join(dir, 'out');
     mkdirSync(out);
@@ -205,10 +234,13 @@ test('site-iso :: a site too large for the areas, a truncated release, a non-fyr
     'el9',
     async (dir, release) => {
       const out = join(dir, 'out');
-        mkdirSync(out);
+      mkdirSync(out);
       const big = await runCli(['build', EDGE, '--release', release, '-o', join(out, 'site.iso')], ENV);
       assert.is(big.code, 1);
-      assert.match(big.stderr, /the site bundle is \d+ bytes, its area 4096 \(fyr release --site-area\) \[SITE_TOO_LARGE\]/);
+      assert.match(
+        big.stderr,
+        /the site bundle is \d+ bytes, its area 4096 \(fyr release --site-area\) \[SITE_TOO_LARGE\]/,
+      );
       assert.equal(readdirSync(out), []);
 
       const truncated = join(dir, 'truncated.iso');
@@ -230,7 +262,13 @@ test('site-iso :: an interrupted build leaves nothing behind', () =>
   withRelease('el9', async (dir, release) => {
     mkdirSync(join(dir, 'out'));
     const stop = new AbortController();
-    const err = await buildSiteIso({ release, output: join(dir, 'out', 'site.iso'), content: { kickstart: '# ks\n', tar: Buffer.alloc(0) }, signal: stop.signal, onProgress: () => stop.abort() }).then(
+    const err = await buildSiteIso({
+      release,
+      output: join(dir, 'out', 'site.iso'),
+      content: { kickstart: '# ks\n', tar: Buffer.alloc(0) },
+      signal: stop.signal,
+      onProgress: () => stop.abort(),
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

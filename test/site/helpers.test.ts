@@ -11,13 +11,17 @@ test('ipv4 :: parse and format round-trip', () => {
   assert.is(parseIpv4('192.168.8.1'), 0xc0a80801);
   assert.is(formatIpv4(0xc0a80801), '192.168.8.1');
   assert.is(formatIpv4(0xffffffff), '255.255.255.255');
-  for (const bad of ['192.168.8', '1.2.3.256', '01.2.3.4', 'a.b.c.d', '1.2.3.4.5']) assert.is(parseIpv4(bad), undefined, bad);
+  for (const bad of ['192.168.8', '1.2.3.256', '01.2.3.4', 'a.b.c.d', '1.2.3.4.5'])
+    assert.is(parseIpv4(bad), undefined, bad);
 });
 
 test('ipv4 :: networks, masks, containment, overlap', () => {
   const net = networkOf(parseIpv4('192.168.8.77')!, 24);
   assert.equal([formatIpv4(net.network), formatIpv4(net.broadcast)], ['192.168.8.0', '192.168.8.255']);
-  assert.equal([netmaskOf(24), netmaskOf(27), netmaskOf(0), netmaskOf(32)], ['255.255.255.0', '255.255.255.224', '0.0.0.0', '255.255.255.255']);
+  assert.equal(
+    [netmaskOf(24), netmaskOf(27), netmaskOf(0), netmaskOf(32)],
+    ['255.255.255.0', '255.255.255.224', '0.0.0.0', '255.255.255.255'],
+  );
   assert.ok(contains(net, parseIpv4('192.168.8.200')!));
   assert.not.ok(contains(net, parseIpv4('192.168.9.1')!));
   assert.ok(overlaps(net, networkOf(parseIpv4('192.168.0.0')!, 16)));

@@ -27,121 +27,445 @@ const CASES: Case[] = [
   { file: 'generated/huge.yaml', at: '1:1', path: '', code: 'FILE_TOO_LARGE', fragment: 'larger than 1024 KiB' },
   { file: 'generated/binary.yaml', at: '1:1', path: '', code: 'FILE_NOT_TEXT', fragment: 'not UTF-8 text' },
   { file: 'generated/latin1.yaml', at: '1:1', path: '', code: 'FILE_NOT_TEXT', fragment: 'not UTF-8 text' },
-  { file: 'syntax-unclosed-flow.yaml', at: '29:3', path: '', code: 'YAML_SYNTAX', fragment: 'must be sufficiently indented and end with a }' },
-  { file: 'syntax-tab-indent.yaml', at: '14:1', path: '', code: 'YAML_SYNTAX', fragment: 'tabs are not allowed as indentation' },
+  {
+    file: 'syntax-unclosed-flow.yaml',
+    at: '29:3',
+    path: '',
+    code: 'YAML_SYNTAX',
+    fragment: 'must be sufficiently indented and end with a }',
+  },
+  {
+    file: 'syntax-tab-indent.yaml',
+    at: '14:1',
+    path: '',
+    code: 'YAML_SYNTAX',
+    fragment: 'tabs are not allowed as indentation',
+  },
   { file: 'duplicate-key.yaml', at: '27:5', path: '', code: 'YAML_DUPLICATE_KEY', fragment: 'duplicate key' },
   { file: 'alias-bomb.yaml', at: '2:8', path: '', code: 'YAML_ALIAS_LIMIT', fragment: 'more than 100 expansions' },
-  { file: 'multiple-documents.yaml', at: '37:1', path: '', code: 'YAML_MULTIPLE_DOCUMENTS', fragment: 'a second YAML document' },
-  { file: 'unknown-tag.yaml', at: '2:9', path: '', code: 'YAML_TAG', fragment: 'unresolved tag: !shell' },
-  { file: 'top-level-list.yaml', at: '1:1', path: '', code: 'SCHEMA_TYPE', fragment: 'expected a mapping (key: value lines), got a list' },
-  // Schema: shape and types
-  { file: 'missing-cluster.yaml', at: '1:1', path: 'cluster', code: 'SCHEMA_REQUIRED', fragment: 'missing required key "cluster"' },
-  { file: 'unknown-key-typo.yaml', at: '21:5', path: 'nodes[0].instalDisk', code: 'SCHEMA_UNKNOWN_KEY', fragment: 'unknown key "instalDisk" (did you mean "installDisk"?)' },
   {
-    file: 'unknown-top-level-key.yaml', at: '1:1', path: 'nodes', code: 'SCHEMA_REQUIRED', fragment: 'missing required key "nodes"',
+    file: 'multiple-documents.yaml',
+    at: '37:1',
+    path: '',
+    code: 'YAML_MULTIPLE_DOCUMENTS',
+    fragment: 'a second YAML document',
+  },
+  { file: 'unknown-tag.yaml', at: '2:9', path: '', code: 'YAML_TAG', fragment: 'unresolved tag: !shell' },
+  {
+    file: 'top-level-list.yaml',
+    at: '1:1',
+    path: '',
+    code: 'SCHEMA_TYPE',
+    fragment: 'expected a mapping (key: value lines), got a list',
+  },
+  // Schema: shape and types
+  {
+    file: 'missing-cluster.yaml',
+    at: '1:1',
+    path: 'cluster',
+    code: 'SCHEMA_REQUIRED',
+    fragment: 'missing required key "cluster"',
+  },
+  {
+    file: 'unknown-key-typo.yaml',
+    at: '21:5',
+    path: 'nodes[0].instalDisk',
+    code: 'SCHEMA_UNKNOWN_KEY',
+    fragment: 'unknown key "instalDisk" (did you mean "installDisk"?)',
+  },
+  {
+    file: 'unknown-top-level-key.yaml',
+    at: '1:1',
+    path: 'nodes',
+    code: 'SCHEMA_REQUIRED',
+    fragment: 'missing required key "nodes"',
     codes: ['SCHEMA_REQUIRED', 'SCHEMA_UNKNOWN_KEY'],
   },
-  { file: 'version-as-number.yaml', at: '4:21', path: 'cluster.openshiftVersion', code: 'SCHEMA_TYPE', fragment: 'got a number (put the value in quotes)' },
-  { file: 'nodes-as-mapping.yaml', at: '17:3', path: 'nodes', code: 'SCHEMA_TYPE', fragment: 'expected a list' },
-  { file: 'bad-gateway-enum.yaml', at: '6:12', path: 'network.gateway', code: 'SCHEMA_ENUM', fragment: '"pta" is not allowed (did you mean "pat"?) (expected one of: pat, nat)' },
-  { file: 'bad-role-enum.yaml', at: '18:11', path: 'nodes[0].role', code: 'SCHEMA_ENUM', fragment: '"master" is not allowed (expected one of: control-plane, worker)' },
-  { file: 'bad-mac.yaml', at: '31:10', path: 'nodes[2].mac', code: 'SCHEMA_FORMAT', fragment: '"52:54:00:00:00" is not valid (expected a MAC address' },
-  { file: 'bad-ip.yaml', at: '32:9', path: 'nodes[2].ip', code: 'SCHEMA_FORMAT', fragment: '"192.168.8.300" is not valid (expected an IPv4 address' },
-  { file: 'bad-cidr.yaml', at: '9:13', path: 'network.lan.subnet', code: 'SCHEMA_FORMAT', fragment: 'expected an IPv4 network in CIDR notation' },
-  { file: 'bad-cluster-name.yaml', at: '2:9', path: 'cluster.name', code: 'SCHEMA_FORMAT', fragment: '"Edge_1" is not valid (expected a DNS label' },
   {
-    file: 'inline-password.yaml', at: '22:78', path: 'nodes[0].bmc.password', code: 'SCHEMA_TYPE',
-    fragment: 'expected a reference to the secrets file such as { secret: bmc-cp-0 }', never: 'hunter2',
+    file: 'version-as-number.yaml',
+    at: '4:21',
+    path: 'cluster.openshiftVersion',
+    code: 'SCHEMA_TYPE',
+    fragment: 'got a number (put the value in quotes)',
+  },
+  { file: 'nodes-as-mapping.yaml', at: '17:3', path: 'nodes', code: 'SCHEMA_TYPE', fragment: 'expected a list' },
+  {
+    file: 'bad-gateway-enum.yaml',
+    at: '6:12',
+    path: 'network.gateway',
+    code: 'SCHEMA_ENUM',
+    fragment: '"pta" is not allowed (did you mean "pat"?) (expected one of: pat, nat)',
   },
   {
-    file: 'bmc-missing-credentials.yaml', at: '34:10', path: 'nodes[2].bmc.username', code: 'SCHEMA_REQUIRED',
+    file: 'bad-role-enum.yaml',
+    at: '18:11',
+    path: 'nodes[0].role',
+    code: 'SCHEMA_ENUM',
+    fragment: '"master" is not allowed (expected one of: control-plane, worker)',
+  },
+  {
+    file: 'bad-mac.yaml',
+    at: '31:10',
+    path: 'nodes[2].mac',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"52:54:00:00:00" is not valid (expected a MAC address',
+  },
+  {
+    file: 'bad-ip.yaml',
+    at: '32:9',
+    path: 'nodes[2].ip',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"192.168.8.300" is not valid (expected an IPv4 address',
+  },
+  {
+    file: 'bad-cidr.yaml',
+    at: '9:13',
+    path: 'network.lan.subnet',
+    code: 'SCHEMA_FORMAT',
+    fragment: 'expected an IPv4 network in CIDR notation',
+  },
+  {
+    file: 'bad-cluster-name.yaml',
+    at: '2:9',
+    path: 'cluster.name',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"Edge_1" is not valid (expected a DNS label',
+  },
+  {
+    file: 'inline-password.yaml',
+    at: '22:78',
+    path: 'nodes[0].bmc.password',
+    code: 'SCHEMA_TYPE',
+    fragment: 'expected a reference to the secrets file such as { secret: bmc-cp-0 }',
+    never: 'hunter2',
+  },
+  {
+    file: 'bmc-missing-credentials.yaml',
+    at: '34:10',
+    path: 'nodes[2].bmc.username',
+    code: 'SCHEMA_REQUIRED',
     fragment: 'missing required key "username": redfish and ipmi BMCs need address, username and password',
     codes: ['SCHEMA_REQUIRED', 'SCHEMA_REQUIRED'],
   },
-  { file: 'static-wan-no-gateway.yaml', at: '6:8', path: 'network.wan.gateway', code: 'SCHEMA_REQUIRED', fragment: 'a static WAN address needs a gateway' },
-  { file: 'passphrase-without-secret.yaml', at: '14:3', path: 'bastion.passphrase', code: 'SCHEMA_REQUIRED', fragment: 'needs a passphrase secret' },
-  { file: 'port-out-of-range.yaml', at: '14:15', path: 'network.portForwards[0].port', code: 'SCHEMA_RANGE', fragment: '70000 is above the maximum of 65535' },
-  { file: 'no-nodes.yaml', at: '16:8', path: 'nodes', code: 'SCHEMA_RANGE', fragment: 'has 0 items; at least 1 needed' },
-  // Values that could break out of a generated file
-  { file: 'inject-newline.yaml', at: '22:61', path: 'nodes[0].bmc.username', code: 'UNSAFE_VALUE', fragment: 'contains a newline' },
-  { file: 'inject-quote.yaml', at: '21:31', path: 'nodes[0].rootDeviceHints.model', code: 'UNSAFE_VALUE', fragment: 'contains a double quote (")' },
-  { file: 'inject-dollar.yaml', at: '22:36', path: 'nodes[0].bmc.address', code: 'UNSAFE_VALUE', fragment: 'contains a dollar sign ($)' },
-  { file: 'inject-kickstart-section.yaml', at: '15:13', path: 'bastion.timezone', code: 'UNSAFE_VALUE', fragment: 'starts with "%", which a kickstart reads as a section line' },
-  { file: 'inject-brace.yaml', at: '36:5', path: 'sshKeys[0]', code: 'UNSAFE_VALUE', fragment: 'contains a brace (})' },
-  { file: 'inject-option.yaml', at: '8:16', path: 'network.lan.interface', code: 'UNSAFE_VALUE', fragment: 'starts with "-", which a program would read as an option' },
-  // Cross-field rules
-  { file: 'duplicate-node-name.yaml', at: '29:11', path: 'nodes[2].name', code: 'NAME_DUPLICATE', fragment: 'the name "cp-1" is already used at nodes[1].name' },
-  { file: 'reserved-node-name.yaml', at: '29:11', path: 'nodes[2].name', code: 'NAME_RESERVED', fragment: '"api" is a name the cluster\'s DNS zone uses itself' },
-  { file: 'duplicate-mac-notations.yaml', at: '31:10', path: 'nodes[2].mac', code: 'MAC_DUPLICATE', fragment: 'MAC 52:54:00:00:00:10 is already used at nodes[0].mac' },
-  { file: 'duplicate-ip.yaml', at: '32:9', path: 'nodes[2].ip', code: 'IP_DUPLICATE', fragment: '192.168.8.10 (node cp-2) is already used by node cp-0 at nodes[0].ip' },
-  { file: 'address-outside-lan.yaml', at: '11:16', path: 'network.lan.bootstrap', code: 'ADDRESS_OUTSIDE_LAN', fragment: '192.168.9.9 (the bootstrap VM) is outside the LAN 192.168.8.0/24' },
-  { file: 'address-broadcast.yaml', at: '32:9', path: 'nodes[2].ip', code: 'ADDRESS_NOT_HOST', fragment: "is the LAN's broadcast address" },
-  { file: 'subnet-host-bits.yaml', at: '9:13', path: 'network.lan.subnet', code: 'SUBNET_HOST_BITS', fragment: 'has host bits set (expected the network address, 192.168.8.0/24)' },
   {
-    file: 'subnet-too-small.yaml', at: '9:13', path: 'network.lan.subnet', code: 'SUBNET_TOO_SMALL', fragment: 'a /30 network is too small',
+    file: 'static-wan-no-gateway.yaml',
+    at: '6:8',
+    path: 'network.wan.gateway',
+    code: 'SCHEMA_REQUIRED',
+    fragment: 'a static WAN address needs a gateway',
+  },
+  {
+    file: 'passphrase-without-secret.yaml',
+    at: '14:3',
+    path: 'bastion.passphrase',
+    code: 'SCHEMA_REQUIRED',
+    fragment: 'needs a passphrase secret',
+  },
+  {
+    file: 'port-out-of-range.yaml',
+    at: '14:15',
+    path: 'network.portForwards[0].port',
+    code: 'SCHEMA_RANGE',
+    fragment: '70000 is above the maximum of 65535',
+  },
+  {
+    file: 'no-nodes.yaml',
+    at: '16:8',
+    path: 'nodes',
+    code: 'SCHEMA_RANGE',
+    fragment: 'has 0 items; at least 1 needed',
+  },
+  // Values that could break out of a generated file
+  {
+    file: 'inject-newline.yaml',
+    at: '22:61',
+    path: 'nodes[0].bmc.username',
+    code: 'UNSAFE_VALUE',
+    fragment: 'contains a newline',
+  },
+  {
+    file: 'inject-quote.yaml',
+    at: '21:31',
+    path: 'nodes[0].rootDeviceHints.model',
+    code: 'UNSAFE_VALUE',
+    fragment: 'contains a double quote (")',
+  },
+  {
+    file: 'inject-dollar.yaml',
+    at: '22:36',
+    path: 'nodes[0].bmc.address',
+    code: 'UNSAFE_VALUE',
+    fragment: 'contains a dollar sign ($)',
+  },
+  {
+    file: 'inject-kickstart-section.yaml',
+    at: '15:13',
+    path: 'bastion.timezone',
+    code: 'UNSAFE_VALUE',
+    fragment: 'starts with "%", which a kickstart reads as a section line',
+  },
+  { file: 'inject-brace.yaml', at: '36:5', path: 'sshKeys[0]', code: 'UNSAFE_VALUE', fragment: 'contains a brace (})' },
+  {
+    file: 'inject-option.yaml',
+    at: '8:16',
+    path: 'network.lan.interface',
+    code: 'UNSAFE_VALUE',
+    fragment: 'starts with "-", which a program would read as an option',
+  },
+  // Cross-field rules
+  {
+    file: 'duplicate-node-name.yaml',
+    at: '29:11',
+    path: 'nodes[2].name',
+    code: 'NAME_DUPLICATE',
+    fragment: 'the name "cp-1" is already used at nodes[1].name',
+  },
+  {
+    file: 'reserved-node-name.yaml',
+    at: '29:11',
+    path: 'nodes[2].name',
+    code: 'NAME_RESERVED',
+    fragment: '"api" is a name the cluster\'s DNS zone uses itself',
+  },
+  {
+    file: 'duplicate-mac-notations.yaml',
+    at: '31:10',
+    path: 'nodes[2].mac',
+    code: 'MAC_DUPLICATE',
+    fragment: 'MAC 52:54:00:00:00:10 is already used at nodes[0].mac',
+  },
+  {
+    file: 'duplicate-ip.yaml',
+    at: '32:9',
+    path: 'nodes[2].ip',
+    code: 'IP_DUPLICATE',
+    fragment: '192.168.8.10 (node cp-2) is already used by node cp-0 at nodes[0].ip',
+  },
+  {
+    file: 'address-outside-lan.yaml',
+    at: '11:16',
+    path: 'network.lan.bootstrap',
+    code: 'ADDRESS_OUTSIDE_LAN',
+    fragment: '192.168.9.9 (the bootstrap VM) is outside the LAN 192.168.8.0/24',
+  },
+  {
+    file: 'address-broadcast.yaml',
+    at: '32:9',
+    path: 'nodes[2].ip',
+    code: 'ADDRESS_NOT_HOST',
+    fragment: "is the LAN's broadcast address",
+  },
+  {
+    file: 'subnet-host-bits.yaml',
+    at: '9:13',
+    path: 'network.lan.subnet',
+    code: 'SUBNET_HOST_BITS',
+    fragment: 'has host bits set (expected the network address, 192.168.8.0/24)',
+  },
+  {
+    file: 'subnet-too-small.yaml',
+    at: '9:13',
+    path: 'network.lan.subnet',
+    code: 'SUBNET_TOO_SMALL',
+    fragment: 'a /30 network is too small',
     codes: ['SUBNET_TOO_SMALL', ...Array<string>(6).fill('ADDRESS_OUTSIDE_LAN')],
   },
-  { file: 'pool-overlaps-node.yaml', at: '32:9', path: 'nodes[2].ip', code: 'POOL_OVERLAP', fragment: 'lies inside the DHCP pool 192.168.8.100-192.168.8.199' },
-  { file: 'pool-reversed.yaml', at: '12:15', path: 'network.lan.dhcpPool', code: 'POOL_INVALID', fragment: 'the pool starts at 192.168.8.199, after its end 192.168.8.100' },
-  { file: 'control-plane-two.yaml', at: '17:3', path: 'nodes', code: 'CONTROL_PLANE_COUNT', fragment: '2 control-plane nodes: etcd needs a majority to keep quorum' },
-  { file: 'control-plane-four.yaml', at: '17:3', path: 'nodes', code: 'CONTROL_PLANE_COUNT', fragment: '4 members tolerate no more failures than 3' },
-  { file: 'control-plane-zero.yaml', at: '17:3', path: 'nodes', code: 'CONTROL_PLANE_COUNT', fragment: 'needs at least one control-plane node' },
-  { file: 'fqdn-too-long.yaml', at: '3:11', path: 'cluster.domain', code: 'FQDN_TOO_LONG', fragment: 'would be 281 characters long' },
-  { file: 'install-disk-missing.yaml', at: '17:5', path: 'nodes[0]', code: 'INSTALL_DISK_MISSING', fragment: 'node cp-0 does not say which disk to install on' },
-  { file: 'install-disk-ambiguous.yaml', at: '22:22', path: 'nodes[0].rootDeviceHints', code: 'INSTALL_DISK_AMBIGUOUS', fragment: 'gives both installDisk and rootDeviceHints' },
-  { file: 'install-disk-unresolved.yaml', at: '21:22', path: 'nodes[0].rootDeviceHints', code: 'INSTALL_DISK_UNRESOLVED', fragment: 'these hints cannot name one disk' },
-  { file: 'wan-gateway-outside.yaml', at: '6:62', path: 'network.wan.gateway', code: 'WAN_GATEWAY_OUTSIDE', fragment: 'gateway 198.51.100.1 is not on the WAN network 203.0.113.0/24' },
-  { file: 'wan-overlaps-lan.yaml', at: '6:36', path: 'network.wan.address', code: 'NETWORK_OVERLAP', fragment: 'the WAN network 192.168.0.0/16 overlaps the LAN 192.168.8.0/24' },
-  { file: 'interface-shared.yaml', at: '8:16', path: 'network.lan.interface', code: 'INTERFACE_SHARED', fragment: 'the LAN and the WAN both use eno1' },
-  { file: 'port-forward-reserved.yaml', at: '14:15', path: 'network.portForwards[0].port', code: 'PORT_FORWARD_RESERVED', fragment: 'tcp/443 is served by the bastion itself' },
-  { file: 'port-forward-duplicate.yaml', at: '15:15', path: 'network.portForwards[1].port', code: 'PORT_FORWARD_DUPLICATE', fragment: 'tcp/2222 is already forwarded by network.portForwards[0]' },
+  {
+    file: 'pool-overlaps-node.yaml',
+    at: '32:9',
+    path: 'nodes[2].ip',
+    code: 'POOL_OVERLAP',
+    fragment: 'lies inside the DHCP pool 192.168.8.100-192.168.8.199',
+  },
+  {
+    file: 'pool-reversed.yaml',
+    at: '12:15',
+    path: 'network.lan.dhcpPool',
+    code: 'POOL_INVALID',
+    fragment: 'the pool starts at 192.168.8.199, after its end 192.168.8.100',
+  },
+  {
+    file: 'control-plane-two.yaml',
+    at: '17:3',
+    path: 'nodes',
+    code: 'CONTROL_PLANE_COUNT',
+    fragment: '2 control-plane nodes: etcd needs a majority to keep quorum',
+  },
+  {
+    file: 'control-plane-four.yaml',
+    at: '17:3',
+    path: 'nodes',
+    code: 'CONTROL_PLANE_COUNT',
+    fragment: '4 members tolerate no more failures than 3',
+  },
+  {
+    file: 'control-plane-zero.yaml',
+    at: '17:3',
+    path: 'nodes',
+    code: 'CONTROL_PLANE_COUNT',
+    fragment: 'needs at least one control-plane node',
+  },
+  {
+    file: 'fqdn-too-long.yaml',
+    at: '3:11',
+    path: 'cluster.domain',
+    code: 'FQDN_TOO_LONG',
+    fragment: 'would be 281 characters long',
+  },
+  {
+    file: 'install-disk-missing.yaml',
+    at: '17:5',
+    path: 'nodes[0]',
+    code: 'INSTALL_DISK_MISSING',
+    fragment: 'node cp-0 does not say which disk to install on',
+  },
+  {
+    file: 'install-disk-ambiguous.yaml',
+    at: '22:22',
+    path: 'nodes[0].rootDeviceHints',
+    code: 'INSTALL_DISK_AMBIGUOUS',
+    fragment: 'gives both installDisk and rootDeviceHints',
+  },
+  {
+    file: 'install-disk-unresolved.yaml',
+    at: '21:22',
+    path: 'nodes[0].rootDeviceHints',
+    code: 'INSTALL_DISK_UNRESOLVED',
+    fragment: 'these hints cannot name one disk',
+  },
+  {
+    file: 'wan-gateway-outside.yaml',
+    at: '6:62',
+    path: 'network.wan.gateway',
+    code: 'WAN_GATEWAY_OUTSIDE',
+    fragment: 'gateway 198.51.100.1 is not on the WAN network 203.0.113.0/24',
+  },
+  {
+    file: 'wan-overlaps-lan.yaml',
+    at: '6:36',
+    path: 'network.wan.address',
+    code: 'NETWORK_OVERLAP',
+    fragment: 'the WAN network 192.168.0.0/16 overlaps the LAN 192.168.8.0/24',
+  },
+  {
+    file: 'interface-shared.yaml',
+    at: '8:16',
+    path: 'network.lan.interface',
+    code: 'INTERFACE_SHARED',
+    fragment: 'the LAN and the WAN both use eno1',
+  },
+  {
+    file: 'port-forward-reserved.yaml',
+    at: '14:15',
+    path: 'network.portForwards[0].port',
+    code: 'PORT_FORWARD_RESERVED',
+    fragment: 'tcp/443 is served by the bastion itself',
+  },
+  {
+    file: 'port-forward-duplicate.yaml',
+    at: '15:15',
+    path: 'network.portForwards[1].port',
+    code: 'PORT_FORWARD_DUPLICATE',
+    fragment: 'tcp/2222 is already forwarded by network.portForwards[0]',
+  },
   // The secrets file
-  { file: 'secret-missing.yaml', at: '28:88', path: 'nodes[1].bmc.password.secret', code: 'SECRET_MISSING', fragment: 'secret "bmc-cp-9" is not in test/fixtures/sites/invalid/secrets.yaml (did you mean "bmc-cp-0"?)' },
-  { file: 'missing-secrets-file.yaml', at: '37:10', path: 'secrets', code: 'SECRETS_UNREADABLE', fragment: 'cannot read secrets file test/fixtures/sites/invalid/no-such-secrets.yaml: no such file' },
   {
-    file: 'secret-plain-hash.yaml', at: '2:1', path: 'root-password-hash', code: 'SECRET_FORMAT',
-    fragment: 'has the wrong form; its value is not shown (expected a crypt(3) hash', never: 'hunter2-plain',
+    file: 'secret-missing.yaml',
+    at: '28:88',
+    path: 'nodes[1].bmc.password.secret',
+    code: 'SECRET_MISSING',
+    fragment: 'secret "bmc-cp-9" is not in test/fixtures/sites/invalid/secrets.yaml (did you mean "bmc-cp-0"?)',
   },
   {
-    file: 'secret-ipmi-too-long.yaml', at: '4:1', path: 'bmc-cp-1', code: 'SECRET_FORMAT',
-    fragment: 'used as ipmi-password by nodes[1].bmc.password) has the wrong form; its value is not shown (expected at most 20 printable ASCII characters', never: 'twenty-one-characters',
+    file: 'missing-secrets-file.yaml',
+    at: '37:10',
+    path: 'secrets',
+    code: 'SECRETS_UNREADABLE',
+    fragment: 'cannot read secrets file test/fixtures/sites/invalid/no-such-secrets.yaml: no such file',
   },
   {
-    file: 'secret-as-yaml-tag.yaml', at: '2:11', path: '', code: 'YAML_TAG',
-    fragment: 'YAML error (text not shown: this is the secrets file)', never: 'Sup3rSecret',
+    file: 'secret-plain-hash.yaml',
+    at: '2:1',
+    path: 'root-password-hash',
+    code: 'SECRET_FORMAT',
+    fragment: 'has the wrong form; its value is not shown (expected a crypt(3) hash',
+    never: 'hunter2-plain',
   },
-  { file: 'broken-secrets-syntax.yaml', at: '3:1', path: '', code: 'YAML_SYNTAX', fragment: 'YAML error (text not shown: this is the secrets file)', never: 'sw0rdf1sh' },
+  {
+    file: 'secret-ipmi-too-long.yaml',
+    at: '4:1',
+    path: 'bmc-cp-1',
+    code: 'SECRET_FORMAT',
+    fragment:
+      'used as ipmi-password by nodes[1].bmc.password) has the wrong form; its value is not shown (expected at most 20 printable ASCII characters',
+    never: 'twenty-one-characters',
+  },
+  {
+    file: 'secret-as-yaml-tag.yaml',
+    at: '2:11',
+    path: '',
+    code: 'YAML_TAG',
+    fragment: 'YAML error (text not shown: this is the secrets file)',
+    never: 'Sup3rSecret',
+  },
+  {
+    file: 'broken-secrets-syntax.yaml',
+    at: '3:1',
+    path: '',
+    code: 'YAML_SYNTAX',
+    fragment: 'YAML error (text not shown: this is the secrets file)',
+    never: 'sw0rdf1sh',
+  },
   // Several independent problems are all reported, in file order
   {
-    file: 'several-problems.yaml', at: '2:9', path: 'cluster.name', code: 'SCHEMA_FORMAT', fragment: '"Edge" is not valid',
+    file: 'several-problems.yaml',
+    at: '2:9',
+    path: 'cluster.name',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"Edge" is not valid',
     codes: ['SCHEMA_FORMAT', 'SCHEMA_FORMAT', 'SCHEMA_UNKNOWN_KEY'],
   },
 ];
 
-const table = (name: string) => test(`validate :: invalid :: ${name}`, async () => {
-  const c = CASES.find((x) => x.file === name)!;
-  const file = `${DIR}/${c.file}`;
-  const human = await runCli(['validate', file]);
-  assert.is(human.code, 3, 'exit code 3 (invalid input)');
-  assert.is(human.stdout, '', 'nothing on stdout');
-  const problemLines = human.stderr.split('\n').filter((l) => /^\S+:\d+:\d+: /.test(l) && !l.includes(' warning: '));
-  const first = problemLines[0] ?? '';
-  const where = c.code === 'SECRET_FORMAT' || c.file.startsWith('broken-secrets') || c.file.startsWith('secret-as-') ? /^\S+:/ : new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`);
-  assert.ok(where.test(first), `first problem names the file: ${first}`);
-  assert.ok(first.includes(`:${c.at}: ${c.path === '' ? '' : `${c.path}: `}`), `position and path ${c.at} ${c.path} in: ${first}`);
-  assert.ok(first.includes(c.fragment), `fragment "${c.fragment}" in: ${first}`);
-  assert.ok(first.endsWith(`[${c.code}]`), `code ${c.code} in: ${first}`);
-  assert.match(human.stderr, /fyr: invalid: \d+ errors?/);
+const table = (name: string) =>
+  test(`validate :: invalid :: ${name}`, async () => {
+    const c = CASES.find((x) => x.file === name)!;
+    const file = `${DIR}/${c.file}`;
+    const human = await runCli(['validate', file]);
+    assert.is(human.code, 3, 'exit code 3 (invalid input)');
+    assert.is(human.stdout, '', 'nothing on stdout');
+    const problemLines = human.stderr.split('\n').filter((l) => /^\S+:\d+:\d+: /.test(l) && !l.includes(' warning: '));
+    const first = problemLines[0] ?? '';
+    const where =
+      c.code === 'SECRET_FORMAT' || c.file.startsWith('broken-secrets') || c.file.startsWith('secret-as-')
+        ? /^\S+:/
+        : new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`);
+    assert.ok(where.test(first), `first problem names the file: ${first}`);
+    assert.ok(
+      first.includes(`:${c.at}: ${c.path === '' ? '' : `${c.path}: `}`),
+      `position and path ${c.at} ${c.path} in: ${first}`,
+    );
+    assert.ok(first.includes(c.fragment), `fragment "${c.fragment}" in: ${first}`);
+    assert.ok(first.endsWith(`[${c.code}]`), `code ${c.code} in: ${first}`);
+    assert.match(human.stderr, /fyr: invalid: \d+ errors?/);
 
-  const json = await runCli(['validate', file, '--json']);
-  assert.is(json.code, 3);
-  const doc = JSON.parse(json.stdout) as { ok: boolean; error: { code: string }; errors: Array<{ code: string; line: number; col: number; path: string }> };
-  assert.is(doc.ok, false);
-  assert.is(doc.error.code, 'SITE_INVALID');
-  assert.equal(doc.errors.map((e) => e.code), c.codes ?? [c.code], 'one error per problem, and no others');
-  assert.is(`${doc.errors[0]?.line}:${doc.errors[0]?.col}`, c.at);
-  if (c.never) assert.not.ok(`${human.stderr}${json.stdout}`.includes(c.never), `"${c.never}" must never be printed`);
-});
+    const json = await runCli(['validate', file, '--json']);
+    assert.is(json.code, 3);
+    const doc = JSON.parse(json.stdout) as {
+      ok: boolean;
+      error: { code: string };
+      errors: Array<{ code: string; line: number; col: number; path: string }>;
+    };
+    assert.is(doc.ok, false);
+    assert.is(doc.error.code, 'SITE_INVALID');
+    assert.equal(
+      doc.errors.map((e) => e.code),
+      c.codes ?? [c.code],
+      'one error per problem, and no others',
+    );
+    assert.is(`${doc.errors[0]?.line}:${doc.errors[0]?.col}`, c.at);
+    if (c.never) assert.not.ok(`${human.stderr}${json.stdout}`.includes(c.never), `"${c.never}" must never be printed`);
+  });
 
 for (const c of CASES) table(c.file);
 

@@ -34,11 +34,24 @@ test('site :: normalize :: names, addresses and MAC notations', async () => {
   assert.is(site.bastion.fqdn, 'bastion.plant.corp.example.net');
   assert.is(site.nodes[0]?.fqdn, 'master-0.plant.corp.example.net');
   // dashes, Cisco dots and bare hex all become lowercase colon form
-  assert.equal(site.nodes.map((n) => n.mac), ['b8:ca:3a:6e:10:00', 'b8:ca:3a:6e:10:01', 'b8:ca:3a:6e:10:02', 'b8:ca:3a:6e:10:03', 'b8:ca:3a:6e:10:04']);
+  assert.equal(
+    site.nodes.map((n) => n.mac),
+    ['b8:ca:3a:6e:10:00', 'b8:ca:3a:6e:10:01', 'b8:ca:3a:6e:10:02', 'b8:ca:3a:6e:10:03', 'b8:ca:3a:6e:10:04'],
+  );
   assert.is(site.nodes[0]?.bmc.port, 623);
-  assert.equal(site.network.wan, { interface: 'ens1f0', mode: 'static', address: '10.40.12.20', prefix: 24, gateway: '10.40.12.1', dns: ['10.40.0.53', '10.40.1.53'] });
+  assert.equal(site.network.wan, {
+    interface: 'ens1f0',
+    mode: 'static',
+    address: '10.40.12.20',
+    prefix: 24,
+    gateway: '10.40.12.1',
+    dns: ['10.40.0.53', '10.40.1.53'],
+  });
   const lan = site.network.lan;
-  assert.equal([lan.network, lan.prefix, lan.netmask, lan.broadcast, lan.vlan], ['172.20.0.0', 24, '255.255.255.0', '172.20.0.255', 120]);
+  assert.equal(
+    [lan.network, lan.prefix, lan.netmask, lan.broadcast, lan.vlan],
+    ['172.20.0.0', 24, '255.255.255.0', '172.20.0.255', 120],
+  );
   assert.equal(lan.pool, { start: '172.20.0.200', end: '172.20.0.250' });
   assert.equal(site.nodes[3]?.rootDeviceHints, { wwn: '0x5000c500a0b1c2d3', rotational: false });
 });
@@ -56,12 +69,17 @@ test('site :: secrets :: values are reachable by name but never serialized or in
 test('site :: warnings :: kept apart from errors; the site is still returned', async () => {
   const r = await validateSiteFile('test/fixtures/sites/invalid/missing-secrets-file.yaml', { skipSecrets: true });
   assert.equal(r.errors, []);
-  assert.equal(r.warnings.map((w) => w.code), ['SECRETS_SKIPPED']);
+  assert.equal(
+    r.warnings.map((w) => w.code),
+    ['SECRETS_SKIPPED'],
+  );
   assert.ok(r.site);
 });
 
 test('site :: --secrets overrides the file the site names', async () => {
-  const r = await validateSiteFile('test/fixtures/sites/invalid/missing-secrets-file.yaml', { secretsFile: 'test/fixtures/sites/invalid/secrets.yaml' });
+  const r = await validateSiteFile('test/fixtures/sites/invalid/missing-secrets-file.yaml', {
+    secretsFile: 'test/fixtures/sites/invalid/secrets.yaml',
+  });
   assert.equal(r.errors, []);
 });
 

@@ -47,7 +47,10 @@ function makeContent(dir: string, scale = 1): void {
     closeSync(fd);
     return { ...f, sha256: hash.digest('hex') };
   });
-  writeFileSync(join(dir, 'fyr-content.json'), JSON.stringify({ format: 'fyr-content/1', release: { name: 'bench', openshift: '4.16.3' }, files }, null, 2));
+  writeFileSync(
+    join(dir, 'fyr-content.json'),
+    JSON.stringify({ format: 'fyr-content/1', release: { name: 'bench', openshift: '4.16.3' }, files }, null, 2),
+  );
 }
 
 // Peak RSS (VmHWM) of a process and its children, polled until it exits.
@@ -89,13 +92,46 @@ async function mkksisoStyle(content: string, work: string, out: string): Promise
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const menus = ['isolinux/isolinux.cfg', 'EFI/BOOT/grub.cfg', 'images/efiboot.img'];
-  await execa('osirrox', ['-indev', BASE, '-chmod_r', 'u+rwx', '/', '--', ...menus.flatMap((m) => ['-extract', `/${m}`, join(work, m)]), '-rollback_end']);
+  await execa('osirrox', [
+    '-indev',
+    BASE,
+    '-chmod_r',
+    'u+rwx',
+    '/',
+    '--',
+    ...menus.flatMap((m) => ['-extract', `/${m}`, join(work, m)]),
+    '-rollback_end',
+  ]);
   const ks = 'inst.ks=hd:LABEL=RHEL-9-4-0-BaseOS-x86_64:/ks.cfg';
-  for (const m of menus.slice(0, 2)) writeFileSync(join(work, m), readFileSync(join(work, m), 'utf8').replace(/(inst\.stage2=\S+)/g, `$1 ${ks}`));
-  await execa('mcopy', ['-o', '-i', join(work, 'images/efiboot.img'), join(work, 'EFI/BOOT/grub.cfg'), '::/EFI/BOOT/grub.cfg'], { env: { MTOOLS_SKIP_CHECK: '1' } });
+  for (const m of menus.slice(0, 2))
+    writeFileSync(join(work, m), readFileSync(join(work, m), 'utf8').replace(/(inst\.stage2=\S+)/g, `$1 ${ks}`));
+  await execa(
+    'mcopy',
+    ['-o', '-i', join(work, 'images/efiboot.img'), join(work, 'EFI/BOOT/grub.cfg'), '::/EFI/BOOT/grub.cfg'],
+    { env: { MTOOLS_SKIP_CHECK: '1' } },
+  );
   writeFileSync(join(work, 'ks.cfg'), '# kickstart\n');
   const maps = FILES.flatMap((f) => ['-map', join(content, f.path), `/fyr/payload/${f.path}`]);
-  await execa('xorriso', ['-indev', BASE, '-outdev', out, '-boot_image', 'any', 'replay', ...menus.flatMap((m) => ['-update', join(work, m), `/${m}`]), '-map', join(work, 'ks.cfg'), '/ks.cfg', ...maps, '-compliance', 'iso_9660_level=3'], { env: { LANG: 'C' } });
+  await execa(
+    'xorriso',
+    [
+      '-indev',
+      BASE,
+      '-outdev',
+      out,
+      '-boot_image',
+      'any',
+      'replay',
+      ...menus.flatMap((m) => ['-update', join(work, m), `/${m}`]),
+      '-map',
+      join(work, 'ks.cfg'),
+      '/ks.cfg',
+      ...maps,
+      '-compliance',
+      'iso_9660_level=3',
+    ],
+    { env: { LANG: 'C' } },
+  );
   await execa('implantisomd5', [out]);
   return (performance.now() - started) / 1000;
 }
@@ -123,7 +159,9 @@ async function main() {
   mkdirSync(DIR, { recursive: true });
   const content = join(DIR, 'content');
   if (!statSync(join(content, 'fyr-content.json'), { throwIfNoEntry: false })) {
-    console.log(`bench: writing ${(FILES.reduce((n, f) => n + f.size, 0) / GIB).toFixed(2)} GiB of synthetic content to ${content}`);
+    console.log(
+      `bench: writing ${(FILES.reduce((n, f) => n + f.size, 0) / GIB).toFixed(2)} GiB of synthetic content to ${content}`,
+    );
     makeContent(content);
   }
   const release = join(DIR, 'release.iso');
@@ -138,7 +176,18 @@ async function main() {
       continue;
     }
     await settle(cache, inputs);
-    const fyr = await timed('node', ['dist/cli/main.js', 'release', '--base', BASE, '--content', content, '-o', release, '--force', '--quiet']);
+    const fyr = await timed('node', [
+      'dist/cli/main.js',
+      'release',
+      '--base',
+      BASE,
+      '--content',
+      content,
+      '-o',
+      release,
+      '--force',
+      '--quiet',
+    ]);
     const size = statSync(release).size;
     await settle(cache, inputs);
     let t = performance.now();
@@ -159,7 +208,11 @@ async function main() {
     const mkSeconds = await mkksisoStyle(content, join(DIR, 'mkksiso-work'), mk);
     rmSync(mk, { force: true });
     const baseline = read + write;
-    const fyrRss = Math.max(...Object.entries(fyr.peakMb).filter(([n]) => n !== 'xorriso').map(([, v]) => v));
+    const fyrRss = Math.max(
+      ...Object.entries(fyr.peakMb)
+        .filter(([n]) => n !== 'xorriso')
+        .map(([, v]) => v),
+    );
     rows.push(
       `${cache} cache, release ISO ${(size / GIB).toFixed(2)} GiB:\n` +
         `  fyr release               ${fyr.seconds.toFixed(1)} s\n` +
@@ -177,9 +230,32 @@ async function main() {
   const small = join(DIR, 'content-1g');
   if (!statSync(join(small, 'fyr-content.json'), { throwIfNoEntry: false })) makeContent(small, 0.25);
   const smallRelease = join(DIR, 'release-1g.iso');
-  await timed('node', ['dist/cli/main.js', 'release', '--base', BASE, '--content', small, '-o', smallRelease, '--force', '--quiet']);
+  await timed('node', [
+    'dist/cli/main.js',
+    'release',
+    '--base',
+    BASE,
+    '--content',
+    small,
+    '-o',
+    smallRelease,
+    '--force',
+    '--quiet',
+  ]);
   const smallSite = await siteBench(smallRelease, false);
-  if (!statSync(release, { throwIfNoEntry: false })) await timed('node', ['dist/cli/main.js', 'release', '--base', BASE, '--content', content, '-o', release, '--force', '--quiet']);
+  if (!statSync(release, { throwIfNoEntry: false }))
+    await timed('node', [
+      'dist/cli/main.js',
+      'release',
+      '--base',
+      BASE,
+      '--content',
+      content,
+      '-o',
+      release,
+      '--force',
+      '--quiet',
+    ]);
   const bigSite = await siteBench(release, true);
   rows.push(
     `site ISO from the ${(statSync(release).size / GIB).toFixed(2)} GiB release (warm cache):\n` +
@@ -189,7 +265,8 @@ async function main() {
       `  fyr customize (cold cache) ${bigSite.customizeMs.toFixed(0)} ms in fyr, ${bigSite.customizeProcess.toFixed(2)} s with Node start-up   (target < 1 s); checkisomd5 after it: ${bigSite.mediaCheck}\n` +
       `  peak RSS of fyr build     ${smallSite.rss.toFixed(0)} MB on ${(statSync(smallRelease).size / GIB).toFixed(2)} GiB, ${bigSite.rss.toFixed(0)} MB on ${(statSync(release).size / GIB).toFixed(2)} GiB   (target < 150 MB, flat)`,
   );
-  for (const f of [release, smallRelease, `${release}.md5state.json`, `${smallRelease}.md5state.json`]) rmSync(f, { force: true });
+  for (const f of [release, smallRelease, `${release}.md5state.json`, `${smallRelease}.md5state.json`])
+    rmSync(f, { force: true });
   console.log(`\n${rows.join('\n\n')}\n`);
 }
 
@@ -210,7 +287,15 @@ async function siteBench(release: string, full: boolean) {
   await settle('warm', [release]);
   const build = await timed('node', ['dist/cli/main.js', 'build', EDGE, '--release', release, '-o', site, '--quiet']);
   const rss = Math.max(...Object.values(build.peakMb));
-  const result = { cp, build: build.seconds, rss, customizeMs: 0, customizeProcess: 0, mkksiso: 0, mediaCheck: 'not run' };
+  const result = {
+    cp,
+    build: build.seconds,
+    rss,
+    customizeMs: 0,
+    customizeProcess: 0,
+    mkksiso: 0,
+    mediaCheck: 'not run',
+  };
   if (full) {
     await settle('cold', []);
     t = performance.now();
@@ -224,7 +309,11 @@ async function siteBench(release: string, full: boolean) {
     rmSync(site, { force: true });
     await settle('warm', [release]);
     t = performance.now();
-    await execa('xorriso', ['-indev', release, '-outdev', mk, '-boot_image', 'any', 'replay', '-update', ks, '/ks.cfg'], { env: { LANG: 'C' } });
+    await execa(
+      'xorriso',
+      ['-indev', release, '-outdev', mk, '-boot_image', 'any', 'replay', '-update', ks, '/ks.cfg'],
+      { env: { LANG: 'C' } },
+    );
     await execa('implantisomd5', ['-f', mk]);
     result.mkksiso = (performance.now() - t) / 1000;
   }

@@ -24,7 +24,21 @@ async function main(): Promise<void> {
   const content = join(OUT, 'content');
   await makeContent(content);
   console.log(`demo: synthetic release content (stand-ins for RHCOS, installers, mirror) in ${content}`);
-  await fyr('release', '--base', join(ISO_FIXTURE_DIR, 'el9.iso'), '--content', content, '-o', join(OUT, 'release.iso'), '--site-area', '1M', '--ks-area', '64K', '--boot-timeout', '1');
+  await fyr(
+    'release',
+    '--base',
+    join(ISO_FIXTURE_DIR, 'el9.iso'),
+    '--content',
+    content,
+    '-o',
+    join(OUT, 'release.iso'),
+    '--site-area',
+    '1M',
+    '--ks-area',
+    '64K',
+    '--boot-timeout',
+    '1',
+  );
   await fyr('build', SITE, '--release', join(OUT, 'release.iso'), '-o', join(OUT, 'edge.iso'));
   await fyr('inspect', join(OUT, 'edge.iso'), '--verify');
   console.log('\ndemo: booting out/demo/edge.iso in qemu (BIOS, as a USB stick; about 15 s)...');
@@ -32,7 +46,10 @@ async function main(): Promise<void> {
   // The boot menu's terminal escapes may share a line with the init's first words.
   const seen = [...log.matchAll(/FYR-(?:CMDLINE|LABEL|DEVICE|KS|ERROR): [^\r\n]*/g)].map((m) => m[0]);
   console.log(seen.map((l) => `  ${l}`).join('\n'));
-  if (!seen.some((l) => l.startsWith('FYR-KS: # Kickstart for bastion.edge.example.com')) || seen.some((l) => l.startsWith('FYR-ERROR'))) {
+  if (
+    !seen.some((l) => l.startsWith('FYR-KS: # Kickstart for bastion.edge.example.com')) ||
+    seen.some((l) => l.startsWith('FYR-ERROR'))
+  ) {
     console.error(`demo: the booted fixture did not read the site's kickstart; serial log in ${OUT}/bios-usb.log`);
     process.exit(1);
   }

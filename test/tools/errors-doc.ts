@@ -31,7 +31,9 @@ export function renderErrorsDoc(): string {
     '',
     '| Code | Exit | Meaning |',
     '|---|---|---|',
-    ...Object.entries(ERROR_CODES).map(([code, e]) => `| <a id="${code.toLowerCase()}"></a>\`${code}\` | ${e.exit} | ${e.summary} |`),
+    ...Object.entries(ERROR_CODES).map(
+      ([code, e]) => `| <a id="${code.toLowerCase()}"></a>\`${code}\` | ${e.exit} | ${e.summary} |`,
+    ),
     '',
     '## Problem codes',
     '',
@@ -40,7 +42,9 @@ export function renderErrorsDoc(): string {
     '',
     '| Code | Meaning |',
     '|---|---|',
-    ...Object.entries(PROBLEM_CODES).map(([code, summary]) => `| <a id="${code.toLowerCase()}"></a>\`${code}\` | ${summary} |`),
+    ...Object.entries(PROBLEM_CODES).map(
+      ([code, summary]) => `| <a id="${code.toLowerCase()}"></a>\`${code}\` | ${summary} |`,
+    ),
     '',
   ];
   return lines.join('\n');

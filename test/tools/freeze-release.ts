@@ -16,19 +16,38 @@ import { buildOne } from './iso-fixtures.js';
 export const FROZEN_DIR = 'test/fixtures/releases';
 
 const name = process.argv[2];
-if (!name || !/^fyr-release-\d+\.\d{4}-\d{2}$/.test(name)) throw new Error('usage: freeze-release.ts fyr-release-<format>.<yyyy-mm>');
+if (!name || !/^fyr-release-\d+\.\d{4}-\d{2}$/.test(name))
+  throw new Error('usage: freeze-release.ts fyr-release-<format>.<yyyy-mm>');
 const dir = await makeTmpdir();
 try {
   const work = join(dir, 'work');
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'vmlinuz'), 'fyr frozen-fixture stand-in for a kernel\n');
   writeFileSync(join(work, 'initrd.img'), 'fyr frozen-fixture stand-in for an initrd\n');
-  const base = await buildOne({ name: 'base', layout: 'el9', volid: 'RHEL-9-4-0-BaseOS-x86_64' }, work, { vmlinuz: join(work, 'vmlinuz'), initrd: join(work, 'initrd.img') }, dir, true);
+  const base = await buildOne(
+    { name: 'base', layout: 'el9', volid: 'RHEL-9-4-0-BaseOS-x86_64' },
+    work,
+    { vmlinuz: join(work, 'vmlinuz'), initrd: join(work, 'initrd.img') },
+    dir,
+    true,
+  );
   await makeContent(join(dir, 'content'), { agent: true });
   const output = join(dir, `${name}.iso`);
-  await buildRelease({ base, contentDir: join(dir, 'content'), output, volumeId: 'FYR-FROZEN', ksAreaBytes: 64 * 1024, siteAreaBytes: 1 << 20, bootTimeoutSeconds: 5, epoch: 1_764_547_200, fyrVersion: 'frozen' });
+  await buildRelease({
+    base,
+    contentDir: join(dir, 'content'),
+    output,
+    volumeId: 'FYR-FROZEN',
+    ksAreaBytes: 64 * 1024,
+    siteAreaBytes: 1 << 20,
+    bootTimeoutSeconds: 5,
+    epoch: 1_764_547_200,
+    fyrVersion: 'frozen',
+  });
   rmSync(join(FROZEN_DIR, `${name}.iso.xz`), { force: true });
-  await execa('xz', ['-9e', '-T1', '--keep', '--stdout', output], { stdout: { file: join(FROZEN_DIR, `${name}.iso.xz`) } });
+  await execa('xz', ['-9e', '-T1', '--keep', '--stdout', output], {
+    stdout: { file: join(FROZEN_DIR, `${name}.iso.xz`) },
+  });
   console.log(`froze ${join(FROZEN_DIR, `${name}.iso.xz`)}`);
 } finally {
   await removeTmpdir(dir);

@@ -21,7 +21,10 @@ function pseudoRandomBytes(length: number, seed: number): Buffer {
 
 export const FIXTURES: Record<string, () => Buffer> = {
   // Just over the 1 MiB limit: a valid-looking file padded with comments.
-  'huge.yaml': () => Buffer.from(`cluster: { name: edge, domain: example.com }\n${'# padding padding padding padding padding padding padding padding\n'.repeat(16_500)}`),
+  'huge.yaml': () =>
+    Buffer.from(
+      `cluster: { name: edge, domain: example.com }\n${'# padding padding padding padding padding padding padding padding\n'.repeat(16_500)}`,
+    ),
   // Binary garbage with NUL bytes, as from a wrong file or a corrupt download.
   'binary.yaml': () => pseudoRandomBytes(512, 42),
   // Latin-1 text: no NUL bytes, but not valid UTF-8.

@@ -4,7 +4,18 @@
 // appended GPT partition 2). The init prints what a test needs to the serial console; see
 // test/fixtures/INDEX.md. Deterministic; rebuilt only when this file or the kernel changes.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { udevEscape } from '../../src/release/boot-menu.js';
@@ -31,7 +42,6 @@ export const ISO_FIXTURES: readonly IsoFixture[] = [
 // The modules the init loads to see an IDE CD-ROM and a USB (xHCI) stick; dependencies are
 // read from each module's .modinfo and loaded first.
 const WANTED_MODULES = ['ata_piix', 'sr_mod', 'isofs', 'xhci_pci', 'usb_storage', 'sd_mod'];
-
 
 const INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -75,7 +85,10 @@ async function kernelPackage(): Promise<string> {
   const existing = readdirSync(CACHE).find((f) => /^linux-image-.*\.deb$/.test(f));
   if (existing) return join(CACHE, existing);
   // A machine whose package lists were cleaned knows no kernel package until apt-get update.
-  const depends = async () => /Depends: (linux-image-[0-9][^\s]*)/.exec((await execa('apt-cache', ['depends', 'linux-image-amd64'], { reject: false })).stdout)?.[1];
+  const depends = async () =>
+    /Depends: (linux-image-[0-9][^\s]*)/.exec(
+      (await execa('apt-cache', ['depends', 'linux-image-amd64'], { reject: false })).stdout,
+    )?.[1];
   let pkg = await depends();
   if (!pkg) {
     await execa('apt-get', ['update', '-qq']);
@@ -91,8 +104,19 @@ async function kernelPackage(): Promise<string> {
 
 async function extractKernel(deb: string, into: string): Promise<{ vmlinuz: string; modules: string }> {
   mkdirSync(into, { recursive: true });
-  const members = ['./boot/vmlinuz-*', ...['drivers/ata', 'drivers/scsi', 'drivers/cdrom', 'drivers/usb', 'fs/isofs', 'lib', 'crypto', 'block'].map((d) => `./lib/modules/*/kernel/${d}/*`)];
-  await execa('dpkg-deb', ['--fsys-tarfile', deb], { buffer: false }).pipe('tar', ['-x', '-C', into, '--wildcards', ...members]);
+  const members = [
+    './boot/vmlinuz-*',
+    ...['drivers/ata', 'drivers/scsi', 'drivers/cdrom', 'drivers/usb', 'fs/isofs', 'lib', 'crypto', 'block'].map(
+      (d) => `./lib/modules/*/kernel/${d}/*`,
+    ),
+  ];
+  await execa('dpkg-deb', ['--fsys-tarfile', deb], { buffer: false }).pipe('tar', [
+    '-x',
+    '-C',
+    into,
+    '--wildcards',
+    ...members,
+  ]);
   const vmlinuz = readdirSync(join(into, 'boot')).find((f) => f.startsWith('vmlinuz-'))!;
   const version = vmlinuz.slice('vmlinuz-'.length);
   return { vmlinuz: join(into, 'boot', vmlinuz), modules: join(into, 'lib/modules', version, 'kernel') };
@@ -120,7 +144,14 @@ function moduleOrder(files: Map<string, string>, wanted: readonly string[]): str
     if (!file) return; // built into the kernel
     const info = readFileSync(file);
     const at = info.indexOf('depends=');
-    const deps = at < 0 ? [] : info.subarray(at + 8, info.indexOf(0, at)).toString().split(',').filter(Boolean);
+    const deps =
+      at < 0
+        ? []
+        : info
+            .subarray(at + 8, info.indexOf(0, at))
+            .toString()
+            .split(',')
+            .filter(Boolean);
     for (const dep of deps) visit(dep.replace(/-/g, '_'));
     order.push(name);
   };
@@ -138,9 +169,25 @@ async function buildInitrd(work: string, modules: string, out: string): Promise<
   const order = moduleOrder(files, WANTED_MODULES);
   for (const name of order) copyFileSync(files.get(name)!, join(root, 'modules', `${name}.ko`));
   writeFileSync(join(root, 'modules/order'), `${order.join('\n')}\n`);
-  const list = ['.', 'bin', 'bin/busybox', 'init', 'proc', 'sys', 'dev', 'mnt', 'modules', 'modules/order', ...order.map((m) => `modules/${m}.ko`)];
+  const list = [
+    '.',
+    'bin',
+    'bin/busybox',
+    'init',
+    'proc',
+    'sys',
+    'dev',
+    'mnt',
+    'modules',
+    'modules/order',
+    ...order.map((m) => `modules/${m}.ko`),
+  ];
   for (const f of list) utimesSync(join(root, f), EPOCH, EPOCH);
-  const cpio = await execa('cpio', ['--quiet', '-o', '-H', 'newc', '--reproducible', '-R', '0:0'], { cwd: root, input: `${list.join('\n')}\n`, encoding: 'buffer' });
+  const cpio = await execa('cpio', ['--quiet', '-o', '-H', 'newc', '--reproducible', '-R', '0:0'], {
+    cwd: root,
+    input: `${list.join('\n')}\n`,
+    encoding: 'buffer',
+  });
   writeFileSync(out, cpio.stdout);
 }
 
@@ -190,7 +237,13 @@ async function fatImage(out: string, files: Record<string, string>): Promise<voi
 
 // `stub`: small placeholders for the EFI and BIOS boot binaries, for an image that fyr release
 // reads and rewrites but nothing boots (the frozen release fixture, freeze-release.ts).
-export async function buildOne(fixture: IsoFixture, work: string, kernel: { vmlinuz: string; initrd: string }, outDir = ISO_FIXTURE_DIR, stub = false): Promise<string> {
+export async function buildOne(
+  fixture: IsoFixture,
+  work: string,
+  kernel: { vmlinuz: string; initrd: string },
+  outDir = ISO_FIXTURE_DIR,
+  stub = false,
+): Promise<string> {
   const tree = join(work, fixture.name, 'tree');
   const put = (path: string, content: string | Buffer) => {
     mkdirSync(dirname(join(tree, path)), { recursive: true });
@@ -198,11 +251,31 @@ export async function buildOne(fixture: IsoFixture, work: string, kernel: { vmli
   };
   put('images/pxeboot/vmlinuz', readFileSync(kernel.vmlinuz));
   put('images/pxeboot/initrd.img', readFileSync(kernel.initrd));
-  put('.discinfo', `${EPOCH}.000000\nRed Hat Enterprise Linux ${fixture.layout === 'el9' ? '9.4' : '10.0'} (fyr test fixture)\nx86_64\n`);
+  put(
+    '.discinfo',
+    `${EPOCH}.000000\nRed Hat Enterprise Linux ${fixture.layout === 'el9' ? '9.4' : '10.0'} (fyr test fixture)\nx86_64\n`,
+  );
   const efiCfg = grubCfg(fixture.volid, true, fixture.layout);
   put('EFI/BOOT/grub.cfg', efiCfg);
   const bootx64 = join(tree, 'EFI/BOOT/BOOTX64.EFI');
-  const efiModules = ['iso9660', 'fat', 'part_gpt', 'part_msdos', 'normal', 'linux', 'search', 'search_label', 'configfile', 'echo', 'test', 'all_video', 'serial', 'terminal', 'halt', 'reboot'];
+  const efiModules = [
+    'iso9660',
+    'fat',
+    'part_gpt',
+    'part_msdos',
+    'normal',
+    'linux',
+    'search',
+    'search_label',
+    'configfile',
+    'echo',
+    'test',
+    'all_video',
+    'serial',
+    'terminal',
+    'halt',
+    'reboot',
+  ];
   if (fixture.layout === 'el9') efiModules.push('linuxefi');
   if (stub) writeFileSync(bootx64, 'fyr frozen-fixture stand-in for BOOTX64.EFI\n');
   else await execa('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-o', bootx64, ...efiModules]);
@@ -215,39 +288,117 @@ export async function buildOne(fixture: IsoFixture, work: string, kernel: { vmli
   if (fixture.layout === 'el9') {
     put('isolinux/isolinux.cfg', isolinuxCfg(fixture.volid));
     copyFileSync('/usr/lib/ISOLINUX/isolinux.bin', join(tree, 'isolinux/isolinux.bin'));
-    for (const m of ['ldlinux.c32', 'libcom32.c32', 'libutil.c32', 'menu.c32']) copyFileSync(join('/usr/lib/syslinux/modules/bios', m), join(tree, 'isolinux', m));
+    for (const m of ['ldlinux.c32', 'libcom32.c32', 'libutil.c32', 'menu.c32'])
+      copyFileSync(join('/usr/lib/syslinux/modules/bios', m), join(tree, 'isolinux', m));
     copyFileSync(esp, join(tree, 'images/efiboot.img'));
-    args = ['-isohybrid-mbr', '/usr/lib/ISOLINUX/isohdpfx.bin', '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-boot-load-size', '4', '-boot-info-table', '-no-emul-boot', '-eltorito-alt-boot', '-e', 'images/efiboot.img', '-no-emul-boot', '-isohybrid-gpt-basdat'];
+    args = [
+      '-isohybrid-mbr',
+      '/usr/lib/ISOLINUX/isohdpfx.bin',
+      '-b',
+      'isolinux/isolinux.bin',
+      '-c',
+      'isolinux/boot.cat',
+      '-boot-load-size',
+      '4',
+      '-boot-info-table',
+      '-no-emul-boot',
+      '-eltorito-alt-boot',
+      '-e',
+      'images/efiboot.img',
+      '-no-emul-boot',
+      '-isohybrid-gpt-basdat',
+    ];
   } else {
     put('boot/grub2/grub.cfg', grubCfg(fixture.volid, false, fixture.layout));
-    const biosModules = ['iso9660', 'biosdisk', 'part_gpt', 'part_msdos', 'normal', 'linux', 'search', 'search_label', 'configfile', 'echo', 'test', 'serial', 'terminal', 'halt', 'reboot'];
+    const biosModules = [
+      'iso9660',
+      'biosdisk',
+      'part_gpt',
+      'part_msdos',
+      'normal',
+      'linux',
+      'search',
+      'search_label',
+      'configfile',
+      'echo',
+      'test',
+      'serial',
+      'terminal',
+      'halt',
+      'reboot',
+    ];
     if (stub) writeFileSync(join(tree, 'images/eltorito.img'), Buffer.alloc(2048, 0x90));
-    else await execa('grub-mkimage', ['-O', 'i386-pc-eltorito', '-p', '/boot/grub2', '-o', join(tree, 'images/eltorito.img'), ...biosModules]);
-    args = ['--grub2-mbr', '/usr/lib/grub/i386-pc/boot_hybrid.img', '-partition_offset', '16', '-appended_part_as_gpt', '-append_partition', '2', ESP_GUID, esp, '-iso_mbr_part_type', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7', '-c', 'boot.cat', '--boot-catalog-hide', '-b', 'images/eltorito.img', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', '--grub2-boot-info', '-eltorito-alt-boot', '-e', '--interval:appended_partition_2:all::', '-no-emul-boot'];
+    else
+      await execa('grub-mkimage', [
+        '-O',
+        'i386-pc-eltorito',
+        '-p',
+        '/boot/grub2',
+        '-o',
+        join(tree, 'images/eltorito.img'),
+        ...biosModules,
+      ]);
+    args = [
+      '--grub2-mbr',
+      '/usr/lib/grub/i386-pc/boot_hybrid.img',
+      '-partition_offset',
+      '16',
+      '-appended_part_as_gpt',
+      '-append_partition',
+      '2',
+      ESP_GUID,
+      esp,
+      '-iso_mbr_part_type',
+      'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7',
+      '-c',
+      'boot.cat',
+      '--boot-catalog-hide',
+      '-b',
+      'images/eltorito.img',
+      '-no-emul-boot',
+      '-boot-load-size',
+      '4',
+      '-boot-info-table',
+      '--grub2-boot-info',
+      '-eltorito-alt-boot',
+      '-e',
+      '--interval:appended_partition_2:all::',
+      '-no-emul-boot',
+    ];
   }
   // Every file and directory dated EPOCH: xorriso records their times, and the image must be
   // the same bytes on every build.
   const stamp = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) if (entry.isDirectory()) stamp(join(path, entry.name));
+    for (const entry of readdirSync(path, { withFileTypes: true }))
+      if (entry.isDirectory()) stamp(join(path, entry.name));
     for (const entry of readdirSync(path)) utimesSync(join(path, entry), EPOCH, EPOCH);
   };
   stamp(tree);
   utimesSync(tree, EPOCH, EPOCH);
   const tmp = `${out}.tmp`;
-  await execa('xorriso', ['-as', 'mkisofs', ...args, '-R', '-J', '-V', fixture.volid, '-o', tmp, tree], { env: { SOURCE_DATE_EPOCH: String(EPOCH), LANG: 'C' } });
+  await execa('xorriso', ['-as', 'mkisofs', ...args, '-R', '-J', '-V', fixture.volid, '-o', tmp, tree], {
+    env: { SOURCE_DATE_EPOCH: String(EPOCH), LANG: 'C' },
+  });
   renameSync(tmp, out);
   return out;
 }
 
 function stamp(deb: string): string {
-  return createHash('sha256').update(readFileSync(new URL(import.meta.url))).update(basename(deb)).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(new URL(import.meta.url)))
+    .update(basename(deb))
+    .digest('hex');
 }
 
 export async function buildIsoFixtures(log: (line: string) => void = () => {}): Promise<void> {
   const deb = await kernelPackage();
   const stampFile = join(ISO_FIXTURE_DIR, '.stamp');
   const want = stamp(deb);
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want && ISO_FIXTURES.every((f) => existsSync(join(ISO_FIXTURE_DIR, `${f.name}.iso`)))) {
+  if (
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === want &&
+    ISO_FIXTURES.every((f) => existsSync(join(ISO_FIXTURE_DIR, `${f.name}.iso`)))
+  ) {
     log(`fixtures: base ISOs in ${ISO_FIXTURE_DIR} are up to date`);
     return;
   }
@@ -260,7 +411,9 @@ export async function buildIsoFixtures(log: (line: string) => void = () => {}): 
   await buildInitrd(work, kernel.modules, initrd);
   for (const fixture of ISO_FIXTURES) {
     await buildOne(fixture, work, { vmlinuz: kernel.vmlinuz, initrd });
-    log(`fixtures: built ${join(ISO_FIXTURE_DIR, `${fixture.name}.iso`)} (${fixture.layout}, volume id "${fixture.volid}")`);
+    log(
+      `fixtures: built ${join(ISO_FIXTURE_DIR, `${fixture.name}.iso`)} (${fixture.layout}, volume id "${fixture.volid}")`,
+    );
   }
   rmSync(work, { recursive: true, force: true });
   writeFileSync(stampFile, want);

@@ -26,7 +26,10 @@ function walk(node: SchemaNode, prefix: string, rows: Row[]): void {
   const conditional = new Set((((node.then ?? {}) as SchemaNode).required ?? []) as string[]);
   for (const [name, child] of Object.entries(props)) {
     const path = prefix === '' ? name : `${prefix}.${name}`;
-    const parts = [child.description, child['x-expected'] ? `Expected: ${String(child['x-expected'])}.` : undefined].filter(Boolean);
+    const parts = [
+      child.description,
+      child['x-expected'] ? `Expected: ${String(child['x-expected'])}.` : undefined,
+    ].filter(Boolean);
     rows.push({
       path: `\`${path}\``,
       type: typeOf(child),

@@ -25,7 +25,9 @@ test('exec :: a program that fails: exit code, masked command and the last lines
   try {
     const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n');
     await writeFakeBin(dir, { xorriso: { stdout: 'progress\n', stderr: `${lines}\nsecret s3cr3t\n\n`, exitCode: 5 } });
-    const err = await failure(run('xorriso', ['-indev', 'a b.iso', 's3cr3t'], { env: { PATH: fakePath(dir) }, secrets: ['s3cr3t'] }));
+    const err = await failure(
+      run('xorriso', ['-indev', 'a b.iso', 's3cr3t'], { env: { PATH: fakePath(dir) }, secrets: ['s3cr3t'] }),
+    );
     assert.instance(err, ProcessError);
     assert.equal(err.how, { exitCode: 5 });
     assert.is(err.command, "xorriso -indev 'a b.iso' ***");
@@ -43,7 +45,11 @@ test('exec :: okCodes are answers; success returns the output whole', async () =
   const dir = await makeTmpdir();
   try {
     await writeFakeBin(dir, { virsh: { stdout: 'no domain\n', exitCode: 1 }, mtype: { stdout: 'bytes\n' } });
-    assert.equal(await run('virsh', ['dominfo', 'x'], { env: { PATH: fakePath(dir) }, okCodes: [1] }), { exitCode: 1, stdout: 'no domain\n', stderr: '' });
+    assert.equal(await run('virsh', ['dominfo', 'x'], { env: { PATH: fakePath(dir) }, okCodes: [1] }), {
+      exitCode: 1,
+      stdout: 'no domain\n',
+      stderr: '',
+    });
     assert.equal(await runBinary('mtype', [], { env: { PATH: fakePath(dir) } }), Buffer.from('bytes\n'));
   } finally {
     await removeTmpdir(dir);
@@ -51,7 +57,11 @@ test('exec :: okCodes are answers; success returns the output whole', async () =
 });
 
 test('exec :: an empty PATH: not installed, for run, runBinary and start', async () => {
-  for (const err of [await failure(run('xorriso', ['-version'], { env: { PATH: '' } })), await failure(runBinary('mtype', [], { env: { PATH: '' } })), await failure(start('xorriso', [], { env: { PATH: '' } }).done)]) {
+  for (const err of [
+    await failure(run('xorriso', ['-version'], { env: { PATH: '' } })),
+    await failure(runBinary('mtype', [], { env: { PATH: '' } })),
+    await failure(start('xorriso', [], { env: { PATH: '' } }).done),
+  ]) {
     assert.instance(err, ProcessError);
     assert.is(err.how.missing, true);
     assert.match(err.message, / is not installed$/);

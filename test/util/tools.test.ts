@@ -8,10 +8,18 @@ import { runTool, runToolBinary, startTool } from '../../src/util/tools.js';
 import { fakePath, writeFakeBin } from '../helpers/fake-bin.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
-const rejection = (p: Promise<unknown>) => p.then(() => assert.unreachable('expected a FyrError'), (e: unknown) => e);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => assert.unreachable('expected a FyrError'),
+    (e: unknown) => e,
+  );
 
 test('tools :: a missing program is TOOL_MISSING naming its package', async () => {
-  for (const attempt of [runTool('xorriso', ['-version'], { env: { PATH: '' } }), runToolBinary('mtype', ['-i', 'x', '::/a'], { env: { PATH: '' } }), startTool('xorriso', [], { env: { PATH: '' } }).done]) {
+  for (const attempt of [
+    runTool('xorriso', ['-version'], { env: { PATH: '' } }),
+    runToolBinary('mtype', ['-i', 'x', '::/a'], { env: { PATH: '' } }),
+    startTool('xorriso', [], { env: { PATH: '' } }).done,
+  ]) {
     const err = await rejection(attempt);
     assert.ok(isFyrError(err), String(err));
     assert.is(err.code, 'TOOL_MISSING');
@@ -23,11 +31,16 @@ test('tools :: a failing program is TOOL_FAILED with the command line and its la
   const dir = await makeTmpdir();
   try {
     await writeFakeBin(dir, { xorriso: { stderr: 'xorriso : FAILURE : Cannot open /x.iso\n', exitCode: 5 } });
-    const err = await rejection(runTool('xorriso', ['-indev', '/x.iso', '-report_el_torito', 'cmd'], { env: { PATH: fakePath(dir) } }));
+    const err = await rejection(
+      runTool('xorriso', ['-indev', '/x.iso', '-report_el_torito', 'cmd'], { env: { PATH: fakePath(dir) } }),
+    );
     assert.ok(isFyrError(err), String(err));
     assert.is(err.code, 'TOOL_FAILED');
     assert.is(err.message, 'xorriso failed (exit code 5)');
-    assert.equal(err.detailLines, ['command: xorriso -indev /x.iso -report_el_torito cmd', 'xorriso : FAILURE : Cannot open /x.iso']);
+    assert.equal(err.detailLines, [
+      'command: xorriso -indev /x.iso -report_el_torito cmd',
+      'xorriso : FAILURE : Cannot open /x.iso',
+    ]);
   } finally {
     await removeTmpdir(dir);
   }
@@ -37,14 +50,24 @@ test('tools :: a failing program is TOOL_FAILED with the command line and its la
 test('tools :: fyr flash without lsblk, and with an lsblk that fails', async () => {
   const dir = await makeTmpdir();
   try {
-    const fyr = (path: string) => execa(process.execPath, ['dist/cli/main.js', 'flash', 'site.iso'], { reject: false, env: { PATH: path, NO_COLOR: '1' } });
+    const fyr = (path: string) =>
+      execa(process.execPath, ['dist/cli/main.js', 'flash', 'site.iso'], {
+        reject: false,
+        env: { PATH: path, NO_COLOR: '1' },
+      });
     const missing = await fyr('');
     assert.is(missing.exitCode, 1);
-    assert.match(missing.stderr, /fyr: error: lsblk is not installed \[TOOL_MISSING\]\n  Install the util-linux package/);
+    assert.match(
+      missing.stderr,
+      /fyr: error: lsblk is not installed \[TOOL_MISSING\]\n  Install the util-linux package/,
+    );
     await writeFakeBin(dir, { lsblk: { stderr: 'lsblk: /sys/dev/block: no such directory\n', exitCode: 32 } });
     const failed = await fyr(fakePath(dir));
     assert.is(failed.exitCode, 1);
-    assert.match(failed.stderr, /fyr: error: lsblk failed \(exit code 32\) \[TOOL_FAILED\]\n  command: lsblk --json --bytes/);
+    assert.match(
+      failed.stderr,
+      /fyr: error: lsblk failed \(exit code 32\) \[TOOL_FAILED\]\n  command: lsblk --json --bytes/,
+    );
     assert.match(failed.stderr, /\n  lsblk: \/sys\/dev\/block: no such directory$/);
   } finally {
     await removeTmpdir(dir);

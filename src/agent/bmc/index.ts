@@ -9,14 +9,28 @@ export { BmcError, type BmcDriver, type Power } from './types.js';
 export { ipmitoolArgs, IPMI_COMMANDS } from './ipmi.js';
 
 // undefined for a manual BMC.
-export function bmcDriver(node: AgentNode, password: string | undefined, exec: Exec, ca?: string): BmcDriver | undefined {
+export function bmcDriver(
+  node: AgentNode,
+  password: string | undefined,
+  exec: Exec,
+  ca?: string,
+): BmcDriver | undefined {
   const bmc = node.bmc;
   if (bmc.type === 'manual') return undefined;
-  if (!bmc.address || !bmc.username) throw new BmcError(`${node.name}: the site gives its ${bmc.type} BMC no address or user name`, false);
+  if (!bmc.address || !bmc.username)
+    throw new BmcError(`${node.name}: the site gives its ${bmc.type} BMC no address or user name`, false);
   if (password === undefined) throw new BmcError(`${node.name}: bmc-secrets.json holds no password for its BMC`, false);
-  if (bmc.type === 'ipmi') return ipmiDriver({ address: bmc.address, port: bmc.port ?? 623, username: bmc.username }, password, exec);
+  if (bmc.type === 'ipmi')
+    return ipmiDriver({ address: bmc.address, port: bmc.port ?? 623, username: bmc.username }, password, exec);
   return redfishDriver(
-    { address: bmc.address, port: bmc.port ?? 443, username: bmc.username, verifyTls: bmc.verifyTls ?? false, ...(bmc.systemId ? { systemId: bmc.systemId } : {}), ...(ca ? { ca } : {}) },
+    {
+      address: bmc.address,
+      port: bmc.port ?? 443,
+      username: bmc.username,
+      verifyTls: bmc.verifyTls ?? false,
+      ...(bmc.systemId ? { systemId: bmc.systemId } : {}),
+      ...(ca ? { ca } : {}),
+    },
     password,
   );
 }

@@ -11,7 +11,22 @@ export interface IpmiTarget {
 
 // Short timeouts: an unreachable BMC should be reported in seconds, not minutes.
 export function ipmitoolArgs(target: IpmiTarget, command: readonly string[]): string[] {
-  return ['-I', 'lanplus', '-H', target.address, '-p', String(target.port), '-U', target.username, '-E', '-N', '2', '-R', '2', ...command];
+  return [
+    '-I',
+    'lanplus',
+    '-H',
+    target.address,
+    '-p',
+    String(target.port),
+    '-U',
+    target.username,
+    '-E',
+    '-N',
+    '2',
+    '-R',
+    '2',
+    ...command,
+  ];
 }
 
 export const IPMI_COMMANDS = {
@@ -26,12 +41,21 @@ export function ipmiDriver(target: IpmiTarget, password: string, exec: Exec): Bm
   const describe = `ipmi ${target.address}:${target.port}`;
   const run = async (command: readonly string[]): Promise<string> => {
     try {
-      const r = await exec('ipmitool', ipmitoolArgs(target, command), { env: { IPMI_PASSWORD: password }, secrets: [password], timeoutMs: 30_000 });
+      const r = await exec('ipmitool', ipmitoolArgs(target, command), {
+        env: { IPMI_PASSWORD: password },
+        secrets: [password],
+        timeoutMs: 30_000,
+      });
       return r.stdout;
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
-      if (/RAKP|unauthori[sz]ed|password|Invalid user name/i.test(err.message)) throw new BmcError(`${describe}: the BMC refused the user name or password`, false);
-      if (/Unable to establish|Unable to get Channel|timeout|No response/i.test(err.message)) throw new BmcError(`${describe}: the BMC does not answer, or refused the user name or password (${err.message.split('\n').pop()})`, true);
+      if (/RAKP|unauthori[sz]ed|password|Invalid user name/i.test(err.message))
+        throw new BmcError(`${describe}: the BMC refused the user name or password`, false);
+      if (/Unable to establish|Unable to get Channel|timeout|No response/i.test(err.message))
+        throw new BmcError(
+          `${describe}: the BMC does not answer, or refused the user name or password (${err.message.split('\n').pop()})`,
+          true,
+        );
       throw new BmcError(`${describe}: ${err.message}`, err.retryable);
     }
   };

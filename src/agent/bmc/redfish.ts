@@ -20,14 +20,24 @@ interface Reply {
 
 const TIMEOUT_MS = 15_000;
 
-async function call(target: RedfishTarget, password: string, method: string, path: string, body?: unknown): Promise<Reply> {
+async function call(
+  target: RedfishTarget,
+  password: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const reply = await httpRequest(`https://${target.address}:${target.port}${path}`, {
     method,
     auth: `${target.username}:${password}`,
     rejectUnauthorized: target.verifyTls,
     ...(target.ca ? { ca: target.ca } : {}),
-    headers: { accept: 'application/json', 'OData-Version': '4.0', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+    headers: {
+      accept: 'application/json',
+      'OData-Version': '4.0',
+      ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+    },
     ...(payload ? { body: payload } : {}),
     timeoutMs: TIMEOUT_MS,
   });
@@ -42,8 +52,12 @@ async function call(target: RedfishTarget, password: string, method: string, pat
 
 // The first message of a Redfish error body (@Message.ExtendedInfo), if any.
 function redfishMessage(body: unknown): string {
-  const err = (body as { error?: { message?: string; '@Message.ExtendedInfo'?: Array<{ Message?: string }> } } | undefined)?.error;
-  return err?.['@Message.ExtendedInfo']?.[0]?.Message ?? err?.message ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  const err = (
+    body as { error?: { message?: string; '@Message.ExtendedInfo'?: Array<{ Message?: string }> } } | undefined
+  )?.error;
+  return (
+    err?.['@Message.ExtendedInfo']?.[0]?.Message ?? err?.message ?? (typeof body === 'string' ? body.slice(0, 200) : '')
+  );
 }
 
 export function redfishDriver(target: RedfishTarget, password: string): BmcDriver {
@@ -57,18 +71,34 @@ export function redfishDriver(target: RedfishTarget, password: string): BmcDrive
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code);
-      throw new BmcError(tls ? `${describe}: its TLS certificate is not trusted (${code}); set verifyTls: false or give its CA` : `${describe}: the BMC does not answer (${code || (err as Error).message})`, !tls);
+      throw new BmcError(
+        tls
+          ? `${describe}: its TLS certificate is not trusted (${code}); set verifyTls: false or give its CA`
+          : `${describe}: the BMC does not answer (${code || (err as Error).message})`,
+        !tls,
+      );
     }
-    if (reply.status === 401 || reply.status === 403) throw new BmcError(`${describe}: the BMC refused the user name or password (HTTP ${reply.status})`, false);
-    if (reply.status >= 400) throw new BmcError(`${describe}: ${method} ${path} answered HTTP ${reply.status}${redfishMessage(reply.body) ? `: ${redfishMessage(reply.body)}` : ''}`, reply.status >= 500);
+    if (reply.status === 401 || reply.status === 403)
+      throw new BmcError(`${describe}: the BMC refused the user name or password (HTTP ${reply.status})`, false);
+    if (reply.status >= 400)
+      throw new BmcError(
+        `${describe}: ${method} ${path} answered HTTP ${reply.status}${redfishMessage(reply.body) ? `: ${redfishMessage(reply.body)}` : ''}`,
+        reply.status >= 500,
+      );
     return reply.body;
   };
 
   const systemPath = async (): Promise<string> => {
     if (system) return system;
     const list = (await send('GET', '/redfish/v1/Systems')) as { Members?: Array<{ '@odata.id'?: string }> };
-    const members = (list?.Members ?? []).map((m) => m['@odata.id']).filter((id): id is string => typeof id === 'string');
-    if (members.length !== 1) throw new BmcError(`${describe}: the BMC has ${members.length} systems (${members.join(', ')}); set bmc.systemId in the site file`, false);
+    const members = (list?.Members ?? [])
+      .map((m) => m['@odata.id'])
+      .filter((id): id is string => typeof id === 'string');
+    if (members.length !== 1)
+      throw new BmcError(
+        `${describe}: the BMC has ${members.length} systems (${members.join(', ')}); set bmc.systemId in the site file`,
+        false,
+      );
     system = members[0]!;
     return system;
   };
@@ -91,7 +121,9 @@ export function redfishDriver(target: RedfishTarget, password: string): BmcDrive
       throw new BmcError(`${describe}: unexpected PowerState ${JSON.stringify(state)}`, true);
     },
     async pxeOnce() {
-      await send('PATCH', await systemPath(), { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } });
+      await send('PATCH', await systemPath(), {
+        Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' },
+      });
     },
     async powerOn() {
       await reset('On');

@@ -33,18 +33,35 @@ export const bootstrapVm: Phase = {
   title: 'create and start the bootstrap VM',
   attempts: 3,
   async precondition(ctx) {
-    return (await exists(join(ctx.paths.contentRoot, 'ignition/bootstrap.ign'))) ? undefined : 'bootstrap.ign is not published yet';
+    return (await exists(join(ctx.paths.contentRoot, 'ignition/bootstrap.ign')))
+      ? undefined
+      : 'bootstrap.ign is not published yet';
   },
   async run(ctx, progress) {
     const vm = await bootstrapDomain(ctx);
     await progress(`creating ${vm.name}`);
-    await once(ctx, 'bootstrap-disk', async () => {
-      await mkdir(dirname(vm.disk), { recursive: true });
-      await ctx.exec('qemu-img', qemuImg.create(vm.disk, ctx.options.bootstrapDiskGiB));
-    }, () => exists(vm.disk));
-    await once(ctx, 'bootstrap-define', () => ctx.exec('virsh', virsh.define(ctx.paths.bootstrapXml)).then(() => undefined), () => domainExists(ctx, vm.name));
+    await once(
+      ctx,
+      'bootstrap-disk',
+      async () => {
+        await mkdir(dirname(vm.disk), { recursive: true });
+        await ctx.exec('qemu-img', qemuImg.create(vm.disk, ctx.options.bootstrapDiskGiB));
+      },
+      () => exists(vm.disk),
+    );
+    await once(
+      ctx,
+      'bootstrap-define',
+      () => ctx.exec('virsh', virsh.define(ctx.paths.bootstrapXml)).then(() => undefined),
+      () => domainExists(ctx, vm.name),
+    );
     await progress(`starting ${vm.name}`);
-    await once(ctx, 'bootstrap-start', () => ctx.exec('virsh', virsh.start(vm.name)).then(() => undefined), () => domainRunning(ctx, vm.name));
+    await once(
+      ctx,
+      'bootstrap-start',
+      () => ctx.exec('virsh', virsh.start(vm.name)).then(() => undefined),
+      () => domainRunning(ctx, vm.name),
+    );
     await ctx.store.update((s) => {
       const record = s.nodes.find((n) => n.role === 'bootstrap');
       if (record) record.power = 'on';

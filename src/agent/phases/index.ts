@@ -10,4 +10,16 @@ import { preflight } from './preflight.js';
 import { services } from './services.js';
 import { watch } from './watch.js';
 
-export const PHASE_LIST: readonly Phase[] = [preflight, network, services, payload, installConfig, bootstrapVm, power, watch, bootstrapComplete, pivot, finish];
+export const PHASE_LIST: readonly Phase[] = [
+  preflight,
+  network,
+  services,
+  payload,
+  installConfig,
+  bootstrapVm,
+  power,
+  watch,
+  bootstrapComplete,
+  pivot,
+  finish,
+];

@@ -44,13 +44,19 @@ async function create(ctx: AgentContext, progress: (d: string) => Promise<void>)
     const thumbprint = await tangThumbprint(ctx);
     await mkdir(join(tmp, 'openshift'), { recursive: true });
     for (const name of extra) {
-      const text = fill(await readFile(join(ctx.paths.manifestsDir, name), 'utf8'), PLACEHOLDER.tangThumbprint, thumbprint);
+      const text = fill(
+        await readFile(join(ctx.paths.manifestsDir, name), 'utf8'),
+        PLACEHOLDER.tangThumbprint,
+        thumbprint,
+      );
       await writeFile(join(tmp, 'openshift', name), text);
     }
   }
   await progress('openshift-install create ignition-configs');
   await ctx.exec('openshift-install', openshiftInstall.ignition(tmp), { timeoutMs: 30 * 60_000 });
-  for (const name of IGNITION_FILES) if (!(await exists(join(tmp, name)))) throw new PhaseError(`openshift-install create ignition-configs made no ${name}`);
+  for (const name of IGNITION_FILES)
+    if (!(await exists(join(tmp, name))))
+      throw new PhaseError(`openshift-install create ignition-configs made no ${name}`);
   await rename(tmp, ctx.paths.installDir);
 }
 
@@ -60,8 +66,10 @@ export const installConfig: Phase = {
   attempts: 2,
   async precondition(ctx) {
     const f = registryFiles(ctx);
-    if (!(await exists(f.pullSecret)) || !(await exists(f.cert))) return 'the registry pull secret and CA are missing (the payload phase makes them)';
-    if (!(await exists(ctx.paths.installConfigTemplate))) return `${ctx.paths.installConfigTemplate} is missing from the bundle`;
+    if (!(await exists(f.pullSecret)) || !(await exists(f.cert)))
+      return 'the registry pull secret and CA are missing (the payload phase makes them)';
+    if (!(await exists(ctx.paths.installConfigTemplate)))
+      return `${ctx.paths.installConfigTemplate} is missing from the bundle`;
     return undefined;
   },
   async run(ctx, progress) {

@@ -17,7 +17,10 @@ export const bootstrapComplete: Phase = {
   attempts: 3,
   async run(ctx, progress) {
     await progress('waiting for the bootstrap control plane to hand over');
-    await ctx.exec('openshift-install', openshiftInstall.waitBootstrap(ctx.paths.installDir), { timeoutMs: WAIT_MS, signal: ctx.signal });
+    await ctx.exec('openshift-install', openshiftInstall.waitBootstrap(ctx.paths.installDir), {
+      timeoutMs: WAIT_MS,
+      signal: ctx.signal,
+    });
   },
 };
 
@@ -43,7 +46,10 @@ export const pivot: Phase = {
     const next = withoutBootstrap(cfg);
     if (next !== cfg) await writeFileAtomic(ctx.paths.haproxyCfg, next);
     await once(ctx, 'haproxy-reload-after-pivot', () => ctx.services.reload('haproxy'));
-    if (!(await ctx.services.isActive('haproxy'))) throw new PhaseError('haproxy is not running after the reload without the bootstrap servers', { retryable: true });
+    if (!(await ctx.services.isActive('haproxy')))
+      throw new PhaseError('haproxy is not running after the reload without the bootstrap servers', {
+        retryable: true,
+      });
   },
 };
 
@@ -55,7 +61,7 @@ interface Csr {
 async function approvePending(ctx: AgentContext, kubeconfig: string): Promise<number> {
   const env = { KUBECONFIG: kubeconfig };
   const list = JSON.parse((await ctx.exec('oc', oc.csrs(), { env })).stdout) as { items?: Csr[] };
-  const pending = (list.items ?? []).filter((c) => !(c.status?.conditions?.length)).map((c) => c.metadata.name);
+  const pending = (list.items ?? []).filter((c) => !c.status?.conditions?.length).map((c) => c.metadata.name);
   if (pending.length > 0) {
     await ctx.exec('oc', oc.approve(pending), { env });
     ctx.log(`finish: approved ${pending.length} certificate signing request(s): ${pending.join(', ')}`);
@@ -72,7 +78,10 @@ export const finish: Phase = {
     await progress('approving node CSRs until the install completes');
     let complete = false;
     const waiting = ctx
-      .exec('openshift-install', openshiftInstall.waitInstall(ctx.paths.installDir), { timeoutMs: WAIT_MS, signal: ctx.signal })
+      .exec('openshift-install', openshiftInstall.waitInstall(ctx.paths.installDir), {
+        timeoutMs: WAIT_MS,
+        signal: ctx.signal,
+      })
       .finally(() => {
         complete = true;
       });
@@ -80,7 +89,9 @@ export const finish: Phase = {
     const approving = (async () => {
       while (!complete) {
         // The API comes and goes while the control plane settles: a failed look is retried.
-        await approvePending(ctx, kubeconfig).catch((err: Error) => ctx.log(`finish: cannot list CSRs yet: ${err.message}`));
+        await approvePending(ctx, kubeconfig).catch((err: Error) =>
+          ctx.log(`finish: cannot list CSRs yet: ${err.message}`),
+        );
         if (!complete) await ctx.sleep(ctx.options.pollMs);
       }
     })();

@@ -11,7 +11,12 @@ import { httpGet, until } from '../probes.js';
 import { htpasswd, oc, openssl, podman, REGISTRY_USER } from '../tools.js';
 
 // Where each payload role goes on the bastion, relative to the content root or the bin dir.
-const CONTENT: Record<string, string> = { 'rhcos-kernel': 'rhcos/kernel', 'rhcos-initramfs': 'rhcos/initramfs.img', 'rhcos-rootfs': 'rhcos/rootfs.img', 'rhcos-metal': 'rhcos/metal.raw.gz' };
+const CONTENT: Record<string, string> = {
+  'rhcos-kernel': 'rhcos/kernel',
+  'rhcos-initramfs': 'rhcos/initramfs.img',
+  'rhcos-rootfs': 'rhcos/rootfs.img',
+  'rhcos-metal': 'rhcos/metal.raw.gz',
+};
 const BINARIES: Record<string, string> = { 'openshift-install': 'openshift-install', oc: 'oc' };
 
 export const registryHost = (ctx: AgentContext) => `${ctx.site.bastion.fqdn}:${PORTS.registry}`;
@@ -39,10 +44,14 @@ function payloadFile(ctx: AgentContext, role: string): { path: string } {
 
 async function installFiles(ctx: AgentContext, media: string): Promise<void> {
   for (const [role, to] of Object.entries(CONTENT)) {
-    await once(ctx, `copy:${role}`, () => copyAtomic(join(media, payloadFile(ctx, role).path), join(ctx.paths.contentRoot, to)));
+    await once(ctx, `copy:${role}`, () =>
+      copyAtomic(join(media, payloadFile(ctx, role).path), join(ctx.paths.contentRoot, to)),
+    );
   }
   for (const [role, to] of Object.entries(BINARIES)) {
-    await once(ctx, `copy:${role}`, () => copyAtomic(join(media, payloadFile(ctx, role).path), join(ctx.paths.binDir, to), 0o755));
+    await once(ctx, `copy:${role}`, () =>
+      copyAtomic(join(media, payloadFile(ctx, role).path), join(ctx.paths.binDir, to), 0o755),
+    );
   }
 }
 
@@ -52,40 +61,76 @@ async function registryCredentials(ctx: AgentContext): Promise<void> {
   await mkdir(f.authDir, { recursive: true, mode: 0o700 });
   await mkdir(ctx.paths.authDir, { recursive: true, mode: 0o700 });
   const ip = ctx.site.network.lan.bastion;
-  await once(ctx, 'registry-cert', () => ctx.exec('openssl', openssl.registryCert({ key: f.key, cert: f.cert, fqdn: ctx.site.bastion.fqdn, ip })).then(() => chmod(f.key, 0o600)), async () => (await exists(f.cert)) && (await exists(f.key)));
+  await once(
+    ctx,
+    'registry-cert',
+    () =>
+      ctx
+        .exec('openssl', openssl.registryCert({ key: f.key, cert: f.cert, fqdn: ctx.site.bastion.fqdn, ip }))
+        .then(() => chmod(f.key, 0o600)),
+    async () => (await exists(f.cert)) && (await exists(f.key)),
+  );
   // The nodes and openshift-install trust the registry through the system trust store.
   await once(ctx, 'registry-ca-trust', async () => {
     await copyAtomic(f.cert, ctx.paths.caAnchor);
     await ctx.exec('update-ca-trust', ['extract']);
   });
-  await once(ctx, 'registry-password', () => writeFileAtomic(f.password, randomBytes(24).toString('base64url'), { mode: 0o600 }), () => exists(f.password));
+  await once(
+    ctx,
+    'registry-password',
+    () => writeFileAtomic(f.password, randomBytes(24).toString('base64url'), { mode: 0o600 }),
+    () => exists(f.password),
+  );
   const password = (await readFile(f.password, 'utf8')).trim();
-  await once(ctx, 'registry-htpasswd', () => ctx.exec('htpasswd', htpasswd(f.htpasswd), { input: `${password}\n`, secrets: [password] }).then(() => undefined));
+  await once(ctx, 'registry-htpasswd', () =>
+    ctx.exec('htpasswd', htpasswd(f.htpasswd), { input: `${password}\n`, secrets: [password] }).then(() => undefined),
+  );
   const auth = Buffer.from(`${REGISTRY_USER}:${password}`).toString('base64');
-  await writeFileAtomic(f.pullSecret, `${JSON.stringify({ auths: { [registryHost(ctx)]: { auth } } })}\n`, { mode: 0o600 });
+  await writeFileAtomic(f.pullSecret, `${JSON.stringify({ auths: { [registryHost(ctx)]: { auth } } })}\n`, {
+    mode: 0o600,
+  });
 }
 
 async function registry(ctx: AgentContext, media: string, progress: (d: string) => Promise<void>): Promise<void> {
   const f = registryFiles(ctx);
   await progress('loading the registry image');
-  await once(ctx, 'registry-image', async () => {
-    const out = (await ctx.exec('podman', podman.load(join(media, payloadFile(ctx, 'registry-image').path)))).stdout;
-    const image = /Loaded image(?:\(s\))?:\s*(\S+)/.exec(out)?.[1];
-    if (!image) throw new PhaseError(`podman load printed no image name: ${out.trim().slice(0, 200)}`);
-    await writeFileAtomic(f.image, `${image}\n`);
-  }, () => exists(f.image));
+  await once(
+    ctx,
+    'registry-image',
+    async () => {
+      const out = (await ctx.exec('podman', podman.load(join(media, payloadFile(ctx, 'registry-image').path)))).stdout;
+      const image = /Loaded image(?:\(s\))?:\s*(\S+)/.exec(out)?.[1];
+      if (!image) throw new PhaseError(`podman load printed no image name: ${out.trim().slice(0, 200)}`);
+      await writeFileAtomic(f.image, `${image}\n`);
+    },
+    () => exists(f.image),
+  );
   const image = (await readFile(f.image, 'utf8')).trim();
   await mkdir(f.data, { recursive: true });
   const present = (await ctx.exec('podman', podman.containerExists(), { okCodes: [1] })).exitCode === 0;
-  if (!present) await ctx.exec('podman', podman.runRegistry({ image, port: PORTS.registry, dataDir: f.data, certDir: f.certDir, authDir: f.authDir }));
-  else if ((await ctx.exec('podman', podman.containerRunning())).stdout.trim() !== 'true') await ctx.exec('podman', podman.startContainer());
+  if (!present)
+    await ctx.exec(
+      'podman',
+      podman.runRegistry({ image, port: PORTS.registry, dataDir: f.data, certDir: f.certDir, authDir: f.authDir }),
+    );
+  else if ((await ctx.exec('podman', podman.containerRunning())).stdout.trim() !== 'true')
+    await ctx.exec('podman', podman.startContainer());
   const ca = await readFile(f.cert, 'utf8');
-  await until(async () => {
-    const r = await httpGet(`https://${ctx.site.network.lan.bastion}:${PORTS.registry}/v2/`, { ca, servername: ctx.site.bastion.fqdn });
-    // 401 is the healthy answer of a registry that wants a login.
-    if (r.status !== 200 && r.status !== 401) throw new Error(`the registry answered /v2/ with ${r.status}`);
-  }, 60_000, ctx.sleep).catch((err: Error) => {
-    throw new PhaseError(`the local registry does not answer on port ${PORTS.registry}: ${err.message}`, { retryable: true });
+  await until(
+    async () => {
+      const r = await httpGet(`https://${ctx.site.network.lan.bastion}:${PORTS.registry}/v2/`, {
+        ca,
+        servername: ctx.site.bastion.fqdn,
+      });
+      // 401 is the healthy answer of a registry that wants a login.
+      if (r.status !== 200 && r.status !== 401) throw new Error(`the registry answered /v2/ with ${r.status}`);
+    },
+    60_000,
+    ctx.sleep,
+  ).catch((err: Error) => {
+    throw new PhaseError(`the local registry does not answer on port ${PORTS.registry}: ${err.message}`, {
+      retryable: true,
+    });
   });
   await progress('loading the release mirror into the registry');
   const mirrorDir = join(ctx.paths.workDir, 'mirror');
@@ -94,7 +139,11 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
     await mkdir(mirrorDir, { recursive: true });
     await ctx.exec('tar', ['-xf', join(media, payloadFile(ctx, 'release-mirror').path), '-C', mirrorDir]);
   });
-  await once(ctx, 'mirror-push', () => ctx.exec('oc', oc.mirror(f.pullSecret, mirrorDir, ctx.release.release.openshift, registryHost(ctx))).then(() => undefined));
+  await once(ctx, 'mirror-push', () =>
+    ctx
+      .exec('oc', oc.mirror(f.pullSecret, mirrorDir, ctx.release.release.openshift, registryHost(ctx)))
+      .then(() => undefined),
+  );
 }
 
 export const payload: Phase = {

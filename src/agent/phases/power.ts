@@ -33,7 +33,9 @@ async function powerNode(ctx: AgentContext, name: string): Promise<void> {
   if (state === 'On') await driver.restart();
   else await driver.powerOn();
   await setPower(ctx, name, 'on');
-  ctx.log(`power: ${name} ${state === 'On' ? 'restarted' : 'powered on'} into a one-time PXE boot (${driver.describe})`);
+  ctx.log(
+    `power: ${name} ${state === 'On' ? 'restarted' : 'powered on'} into a one-time PXE boot (${driver.describe})`,
+  );
 }
 
 export const power: Phase = {
@@ -41,7 +43,9 @@ export const power: Phase = {
   title: 'one-time PXE boot and power on through the BMCs',
   attempts: 4,
   async run(ctx, progress) {
-    const pending = ctx.store.state.nodes.filter((n) => n.role !== 'bootstrap' && n.power !== 'on' && n.power !== 'waiting-for-tech').map((n) => n.name);
+    const pending = ctx.store.state.nodes
+      .filter((n) => n.role !== 'bootstrap' && n.power !== 'on' && n.power !== 'waiting-for-tech')
+      .map((n) => n.name);
     const failures: string[] = [];
     for (let i = 0; i < pending.length; i += ctx.options.powerParallel) {
       const batch = pending.slice(i, i + ctx.options.powerParallel);

@@ -18,7 +18,8 @@ async function checkBundle(ctx: AgentContext): Promise<string[]> {
   for (const f of manifest.files.filter((f) => f.path.startsWith('bundle/'))) {
     const onBastion = join(ctx.paths.root, f.path.slice('bundle/'.length));
     if (!(await exists(onBastion))) problems.push(`${onBastion}: missing (the bundle was not laid out completely)`);
-    else if ((await sha256File(onBastion)) !== f.sha256) problems.push(`${onBastion}: changed since fyr render (sha256 differs from manifest.json)`);
+    else if ((await sha256File(onBastion)) !== f.sha256)
+      problems.push(`${onBastion}: changed since fyr render (sha256 differs from manifest.json)`);
   }
   return problems;
 }
@@ -26,14 +27,19 @@ async function checkBundle(ctx: AgentContext): Promise<string[]> {
 async function checkPayload(ctx: AgentContext, progress: (d: string) => Promise<void>): Promise<string[]> {
   const media = await ctx.media();
   const problems: string[] = [];
-  const files = [...ctx.release.payload, { path: ctx.release.agent.path, role: 'agent', size: -1, sha256: ctx.release.agent.sha256 }];
+  const files = [
+    ...ctx.release.payload,
+    { path: ctx.release.agent.path, role: 'agent', size: -1, sha256: ctx.release.agent.sha256 },
+  ];
   for (const [i, f] of files.entries()) {
     const path = join(media, f.path);
     await progress(`checking payload ${i + 1}/${files.length}: ${f.path}`);
     const size = await sizeOf(path);
     if (size === undefined) problems.push(`${f.path}: missing from the install media`);
-    else if (f.size >= 0 && size !== f.size) problems.push(`${f.path}: ${size} bytes on the media, release.json says ${f.size}`);
-    else if ((await sha256File(path)) !== f.sha256) problems.push(`${f.path}: sha256 differs from release.json (damaged media?)`);
+    else if (f.size >= 0 && size !== f.size)
+      problems.push(`${f.path}: ${size} bytes on the media, release.json says ${f.size}`);
+    else if ((await sha256File(path)) !== f.sha256)
+      problems.push(`${f.path}: sha256 differs from release.json (damaged media?)`);
   }
   return problems;
 }
@@ -43,7 +49,9 @@ async function checkNics(ctx: AgentContext): Promise<string[]> {
   const wanIf = ctx.site.network.wan.interface;
   const names = [wanIf, lan.interface];
   const problems: string[] = [];
-  for (const name of names) if (!(await exists(join(ctx.paths.sysNet, name)))) problems.push(`network interface ${name} (named in the site file) does not exist on this machine`);
+  for (const name of names)
+    if (!(await exists(join(ctx.paths.sysNet, name))))
+      problems.push(`network interface ${name} (named in the site file) does not exist on this machine`);
   return problems;
 }
 
@@ -51,7 +59,10 @@ function checkClock(ctx: AgentContext): string[] {
   const built = ctx.release.sourceDateEpoch;
   if (built === undefined) return [];
   const now = ctx.now();
-  if (now.getTime() / 1000 < built) return [`the clock says ${now.toISOString()}, before this release was built (${new Date(built * 1000).toISOString()}): set the machine's clock (certificates made now would not be valid yet)`];
+  if (now.getTime() / 1000 < built)
+    return [
+      `the clock says ${now.toISOString()}, before this release was built (${new Date(built * 1000).toISOString()}): set the machine's clock (certificates made now would not be valid yet)`,
+    ];
   return [];
 }
 

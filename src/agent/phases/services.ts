@@ -26,7 +26,8 @@ export const UNITS: Unit[] = [
     health: async (ctx) => {
       const name = `api.${ctx.site.cluster.fqdn}`;
       const answer = await dnsA(bastionIp(ctx), name);
-      if (!answer.includes(bastionIp(ctx))) throw new Error(`named answers ${name} with ${answer.join(', ')}, not ${bastionIp(ctx)}`);
+      if (!answer.includes(bastionIp(ctx)))
+        throw new Error(`named answers ${name} with ${answer.join(', ')}, not ${bastionIp(ctx)}`);
     },
   },
   { unit: 'chronyd', what: 'NTP', health: async (ctx) => void (await ntpStratum(bastionIp(ctx))) },
@@ -37,7 +38,8 @@ export const UNITS: Unit[] = [
     health: async (ctx) => {
       const url = `http://${bastionIp(ctx)}:${PORTS.content}/${HEALTH_FILE}`;
       const r = await httpGet(url);
-      if (r.status !== 200 || r.body.trim() !== ctx.site.cluster.fqdn) throw new Error(`GET ${url} answered ${r.status}, not the health file`);
+      if (r.status !== 200 || r.body.trim() !== ctx.site.cluster.fqdn)
+        throw new Error(`GET ${url} answered ${r.status}, not the health file`);
     },
   },
   { unit: 'haproxy', what: 'load balancer', health: async (ctx) => tcpOpen(bastionIp(ctx), 6443) },
@@ -46,7 +48,8 @@ export const UNITS: Unit[] = [
     what: 'Tang',
     health: async (ctx) => {
       const r = await httpGet(`http://${bastionIp(ctx)}:${PORTS.tang}/adv`);
-      if (r.status !== 200 || !r.body.includes('payload')) throw new Error(`Tang's /adv answered ${r.status} without an advertisement`);
+      if (r.status !== 200 || !r.body.includes('payload'))
+        throw new Error(`Tang's /adv answered ${r.status} without an advertisement`);
     },
   },
   { unit: 'cockpit.socket', what: 'web console' },
@@ -55,17 +58,26 @@ export const UNITS: Unit[] = [
 async function prepare(ctx: AgentContext): Promise<void> {
   const missing = [];
   for (const l of ctx.paths.loaders) if (!(await exists(l.from))) missing.push(l.from);
-  if (missing.length > 0) throw new PhaseError(`boot loaders missing: ${missing.join(', ')} (packages syslinux-tftpboot, shim-x64, grub2-efi-x64)`);
+  if (missing.length > 0)
+    throw new PhaseError(
+      `boot loaders missing: ${missing.join(', ')} (packages syslinux-tftpboot, shim-x64, grub2-efi-x64)`,
+    );
   for (const l of ctx.paths.loaders) await copyAtomic(l.from, l.to);
   await mkdir(ctx.paths.contentRoot, { recursive: true });
   await writeFile(join(ctx.paths.contentRoot, HEALTH_FILE), `${ctx.site.cluster.fqdn}\n`);
   if (ctx.site.diskEncryption.tang) {
     // Keys are made once, here: every node's disk will be bound to them.
-    const hasKeys = async () => (await readdir(ctx.paths.tangDb).catch(() => [] as string[])).some((f) => f.endsWith('.jwk'));
-    await once(ctx, 'tang-keys', async () => {
-      await mkdir(ctx.paths.tangDb, { recursive: true });
-      await ctx.exec(TANGD_KEYGEN, [ctx.paths.tangDb]);
-    }, hasKeys);
+    const hasKeys = async () =>
+      (await readdir(ctx.paths.tangDb).catch(() => [] as string[])).some((f) => f.endsWith('.jwk'));
+    await once(
+      ctx,
+      'tang-keys',
+      async () => {
+        await mkdir(ctx.paths.tangDb, { recursive: true });
+        await ctx.exec(TANGD_KEYGEN, [ctx.paths.tangDb]);
+      },
+      hasKeys,
+    );
   }
 }
 
@@ -86,13 +98,20 @@ export const services: Phase = {
       await progress(`starting ${u.unit} (${u.what})`);
       await ctx.services.start(u.unit);
       try {
-        await until(async () => {
-          if (!(await ctx.services.isActive(u.unit))) throw new Error(`${u.unit} is not running`);
-          await u.health?.(ctx);
-        }, 30_000, ctx.sleep);
+        await until(
+          async () => {
+            if (!(await ctx.services.isActive(u.unit))) throw new Error(`${u.unit} is not running`);
+            await u.health?.(ctx);
+          },
+          30_000,
+          ctx.sleep,
+        );
       } catch (err) {
         const log = (await ctx.services.logs(u.unit).catch(() => '')).trimEnd().split('\n').slice(-5).join('\n  ');
-        throw new PhaseError(`${u.unit} (${u.what}) failed its health check: ${(err as Error).message}${log ? `\n  ${log}` : ''}`, { retryable: true });
+        throw new PhaseError(
+          `${u.unit} (${u.what}) failed its health check: ${(err as Error).message}${log ? `\n  ${log}` : ''}`,
+          { retryable: true },
+        );
       }
     }
   },

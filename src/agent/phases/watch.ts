@@ -9,7 +9,12 @@ import { parseAccessLog, parseDhcpLog, parseLeases, stepOf } from '../watch-pars
 function knownMacs(ctx: AgentContext): Set<string> {
   const site = ctx.site;
   return new Set(
-    [...site.nodes.map((n) => n.mac), ...site.nodes.map((n) => n.bmc.mac ?? ''), ...site.network.reservations.map((r) => r.mac), site.bootstrap.mac]
+    [
+      ...site.nodes.map((n) => n.mac),
+      ...site.nodes.map((n) => n.bmc.mac ?? ''),
+      ...site.network.reservations.map((r) => r.mac),
+      site.bootstrap.mac,
+    ]
       .filter((m) => m !== '')
       .map((m) => m.toLowerCase()),
   );
@@ -41,10 +46,14 @@ export async function observe(ctx: AgentContext): Promise<boolean> {
       if (s.ip && !seen.ip) seen.ip = s.ip;
     } else next.unknownMacs.push({ mac: s.mac, ...(s.ip ? { ip: s.ip } : {}), firstSeen: at, lastSeen: at });
   }
-  const changed = JSON.stringify(next.nodes) !== JSON.stringify(ctx.store.state.nodes) || JSON.stringify(next.unknownMacs) !== JSON.stringify(ctx.store.state.unknownMacs);
+  const changed =
+    JSON.stringify(next.nodes) !== JSON.stringify(ctx.store.state.nodes) ||
+    JSON.stringify(next.unknownMacs) !== JSON.stringify(ctx.store.state.unknownMacs);
   if (changed) {
     for (const u of next.unknownMacs.filter((u) => !ctx.store.state.unknownMacs.some((o) => o.mac === u.mac))) {
-      ctx.log(`watch: a machine that is not in the site file PXE-booted: MAC ${u.mac}${u.ip ? ` (got ${u.ip})` : ''}; if it is a node, fix its mac in the site file`);
+      ctx.log(
+        `watch: a machine that is not in the site file PXE-booted: MAC ${u.mac}${u.ip ? ` (got ${u.ip})` : ''}; if it is a node, fix its mac in the site file`,
+      );
     }
     await ctx.store.update((s) => {
       s.nodes = next.nodes;
@@ -54,7 +63,8 @@ export async function observe(ctx: AgentContext): Promise<boolean> {
   return changed;
 }
 
-export const lastStep = (seen: Partial<Record<NodeStep, string>>): NodeStep | undefined => [...NODE_STEPS].reverse().find((s) => seen[s] !== undefined);
+export const lastStep = (seen: Partial<Record<NodeStep, string>>): NodeStep | undefined =>
+  [...NODE_STEPS].reverse().find((s) => seen[s] !== undefined);
 
 export const watch: Phase = {
   name: 'watch',
@@ -67,8 +77,14 @@ export const watch: Phase = {
       const nodes = ctx.store.state.nodes;
       const waiting = nodes.filter((n) => n.seen.ignition === undefined);
       if (waiting.length === 0) return;
-      const summary = waiting.map((n) => `${n.name}: ${lastStep(n.seen) ?? (n.power === 'waiting-for-tech' ? 'waiting for the tech to power it on' : 'no DHCP yet')}`).join(', ');
-      if (ctx.now().getTime() >= deadline) throw new PhaseError(`${waiting.length} machine(s) did not fetch ignition in time: ${summary}`);
+      const summary = waiting
+        .map(
+          (n) =>
+            `${n.name}: ${lastStep(n.seen) ?? (n.power === 'waiting-for-tech' ? 'waiting for the tech to power it on' : 'no DHCP yet')}`,
+        )
+        .join(', ');
+      if (ctx.now().getTime() >= deadline)
+        throw new PhaseError(`${waiting.length} machine(s) did not fetch ignition in time: ${summary}`);
       if (ctx.store.state.phases.watch.detail !== `waiting: ${summary}`) await progress(`waiting: ${summary}`);
       await ctx.sleep(ctx.options.pollMs);
     }

@@ -14,19 +14,25 @@ export const buildCommand: CommandSpec = {
   usage: 'fyr build SITE --release release.iso -o site.iso [options]',
   description: [
     "Validates and renders SITE like `fyr render`, packs the bundle (with manifest.json and a build record) into a tar, and writes a copy of the release ISO whose /ks.cfg and /fyr/site.tar areas hold the site. The release is copied once (a reflink where the filesystem can) and only the areas and the media-check field are written: the installer's media check is finished from the MD5 state the release saved before the areas, so the payload is neither re-read nor re-hashed.",
-    "With --verify, a second core hashes the copy as it is written and compares it with the MD5 state the release saved: a release whose payload was changed is refused (a reflinked copy is not hashed; fyr inspect --verify checks everything).",
+    'With --verify, a second core hashes the copy as it is written and compares it with the MD5 state the release saved: a release whose payload was changed is refused (a reflinked copy is not hashed; fyr inspect --verify checks everything).',
     'The site must fit the areas the release reserved (see fyr release --ks-area and --site-area). The output is written to a temporary name and renamed when complete. The same release, site and SOURCE_DATE_EPOCH give the same bytes; without SOURCE_DATE_EPOCH the build time recorded in the bundle is the current time.',
   ],
   options: {
     release: { type: 'string', value: 'ISO', help: 'Release ISO made by fyr release (required)' },
     out: { type: 'string', short: 'o', value: 'FILE', help: 'Site ISO to write (required)' },
     ...RENDER_OPTIONS,
-    verify: { type: 'boolean', help: "Hash the copy on a second core against the release's saved MD5 state: a changed payload is refused (limits the build to MD5 speed, about 500 MB/s)" },
+    verify: {
+      type: 'boolean',
+      help: "Hash the copy on a second core against the release's saved MD5 state: a changed payload is refused (limits the build to MD5 speed, about 500 MB/s)",
+    },
     force: { type: 'boolean', help: 'Replace the output file if it exists' },
     quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['fyr build examples/edge/site.yaml --release release.iso -o edge.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr build site.yaml --release release.iso -o site.iso --json'],
+  examples: [
+    'fyr build examples/edge/site.yaml --release release.iso -o edge.iso',
+    'SOURCE_DATE_EPOCH=1700000000 fyr build site.yaml --release release.iso -o site.iso --json',
+  ],
   async run(args, io) {
     const file = args.positionals[0]!;
     const release = requiredOption(args, 'release', 'missing --release ISO: the release ISO to start from');
@@ -51,7 +57,18 @@ export const buildCommand: CommandSpec = {
     }
     const seconds = (performance.now() - started) / 1000;
     if (args.json) {
-      io.stdout(toJson({ ok: true, output: result.output, size: result.size, seconds, copied: result.copied, md5: result.md5.md5, site: meta, release: info.release }));
+      io.stdout(
+        toJson({
+          ok: true,
+          output: result.output,
+          size: result.size,
+          seconds,
+          copied: result.copied,
+          md5: result.md5.md5,
+          site: meta,
+          release: info.release,
+        }),
+      );
       return 0;
     }
     if (args.options.quiet === true) return 0;

@@ -23,15 +23,21 @@ export const composeCommand: CommandSpec = {
     quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['fyr compose examples/edge/site.yaml -o base.iso', 'FYR_COMPOSER_TOKEN=... fyr compose site.yaml --composer https://composer.example.com:8700 -o base.iso --json'],
+  examples: [
+    'fyr compose examples/edge/site.yaml -o base.iso',
+    'FYR_COMPOSER_TOKEN=... fyr compose site.yaml --composer https://composer.example.com:8700 -o base.iso --json',
+  ],
   async run(args, io) {
     const output = requiredOption(args, 'out', 'missing -o FILE: where to write the installer image');
-    if (existsSync(output) && args.options.force !== true) throw new FyrError('OUTPUT_EXISTS', `${output} exists; pass --force to replace it`);
+    if (existsSync(output) && args.options.force !== true)
+      throw new FyrError('OUTPUT_EXISTS', `${output} exists; pass --force to replace it`);
     const result = await runCompose(args.positionals[0]!, output, args, io);
     if (args.json) io.stdout(toJson({ ok: true, ...result }));
     else if (args.options.quiet !== true) {
       const s = makeStyle(io.color.stdout);
-      io.stdout(`${s.green('✓')} ${output}: ${result.bytes} bytes, sha256 ${result.sha256}\n  compose ${result.id} of ${result.blueprint}${result.reused ? ' (reused)' : ''}\n`);
+      io.stdout(
+        `${s.green('✓')} ${output}: ${result.bytes} bytes, sha256 ${result.sha256}\n  compose ${result.id} of ${result.blueprint}${result.reused ? ' (reused)' : ''}\n`,
+      );
     }
     return 0;
   },

@@ -7,7 +7,8 @@ import { DEFAULT_SOCKET } from '../../composer/transport.js';
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new FyrError('USAGE', `--listen ${value}: expected HOST:PORT, e.g. 0.0.0.0:8700 or [::]:8700`);
+  if (!m || port > 65535)
+    throw new FyrError('USAGE', `--listen ${value}: expected HOST:PORT, e.g. 0.0.0.0:8700 or [::]:8700`);
   return { host: m[1] ?? m[2]!, port };
 }
 
@@ -28,32 +29,43 @@ export const composerProxyCommand: CommandSpec = {
     'max-body': { type: 'string', value: 'SIZE', help: 'Largest request body (default 1M)' },
   },
   positionals: { min: 0, max: 0 },
-  examples: ['fyr composer-proxy --tokens /etc/fyr/proxy-tokens --listen 0.0.0.0:8700 --tls-cert /etc/pki/tls/certs/composer.pem --tls-key /etc/pki/tls/private/composer.key'],
+  examples: [
+    'fyr composer-proxy --tokens /etc/fyr/proxy-tokens --listen 0.0.0.0:8700 --tls-cert /etc/pki/tls/certs/composer.pem --tls-key /etc/pki/tls/private/composer.key',
+  ],
   async run(args, io) {
     const tokensFile = requiredOption(args, 'tokens', 'missing --tokens FILE');
     const listen = requiredOption(args, 'listen', 'missing --listen HOST:PORT');
     const { host, port } = parseListen(listen);
     const cert = args.options['tls-cert'];
     const key = args.options['tls-key'];
-    if ((typeof cert === 'string') !== (typeof key === 'string')) throw new FyrError('USAGE', '--tls-cert and --tls-key go together');
+    if ((typeof cert === 'string') !== (typeof key === 'string'))
+      throw new FyrError('USAGE', '--tls-cert and --tls-key go together');
     // Loaded here: Fastify takes a sixth of a second to import, which no other command should pay.
     const { buildProxy, parseTokens } = await import('../../composer/proxy.js');
     const socket = typeof args.options.socket === 'string' ? args.options.socket : DEFAULT_SOCKET;
     const app = await buildProxy({
       socket,
       tokens: parseTokens(readOptionFile(tokensFile, '--tokens'), tokensFile),
-      ...(typeof cert === 'string' && typeof key === 'string' ? { tls: { cert: readOptionFile(cert, '--tls-cert'), key: readOptionFile(key, '--tls-key') } } : {}),
+      ...(typeof cert === 'string' && typeof key === 'string'
+        ? { tls: { cert: readOptionFile(cert, '--tls-cert'), key: readOptionFile(key, '--tls-key') } }
+        : {}),
       bodyLimit: parseSize('max-body', args.options['max-body'], 1 << 20),
       log: (line) => io.stderr(`${line}\n`),
     });
     try {
       await app.listen({ host, port });
     } catch (err) {
-      throw new FyrError('LISTEN_FAILED', `cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      throw new FyrError(
+        'LISTEN_FAILED',
+        `cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        { cause: err },
+      );
     }
     const address = app.server.address();
     const bound = typeof address === 'object' && address ? address.port : port;
-    io.stderr(`fyr composer-proxy: ${cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} -> unix:${socket}\n`);
+    io.stderr(
+      `fyr composer-proxy: ${cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} -> unix:${socket}\n`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) resolve();
       io.signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -23,7 +23,10 @@ export const customizeCommand: CommandSpec = {
     quiet: { type: 'boolean', short: 'q', help: 'No summary' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['fyr customize edge.iso --site examples/edge/site.yaml', 'fyr customize /dev/sdb --site site.yaml --rehash'],
+  examples: [
+    'fyr customize edge.iso --site examples/edge/site.yaml',
+    'fyr customize /dev/sdb --site site.yaml --rehash',
+  ],
   async run(args, io) {
     const iso = args.positionals[0]!;
     const siteFile = requiredOption(args, 'site', 'missing --site FILE: the site to put into the ISO');
@@ -33,13 +36,29 @@ export const customizeCommand: CommandSpec = {
     const started = performance.now();
     let result;
     try {
-      result = await customizeIso({ iso, content, rehash: args.options.rehash === true, signal: io.signal, onProgress: follow(progress, () => `re-hashing ${iso}`) });
+      result = await customizeIso({
+        iso,
+        content,
+        rehash: args.options.rehash === true,
+        signal: io.signal,
+        onProgress: follow(progress, () => `re-hashing ${iso}`),
+      });
     } finally {
       progress.done();
     }
     const ms = performance.now() - started;
     if (args.json) {
-      io.stdout(toJson({ ok: true, iso: result.output, milliseconds: Math.round(ms), bytesWritten: result.patched, rehashed: args.options.rehash === true, md5: result.md5.md5, site: meta }));
+      io.stdout(
+        toJson({
+          ok: true,
+          iso: result.output,
+          milliseconds: Math.round(ms),
+          bytesWritten: result.patched,
+          rehashed: args.options.rehash === true,
+          md5: result.md5.md5,
+          site: meta,
+        }),
+      );
       return 0;
     }
     if (args.options.quiet === true) return 0;

@@ -14,8 +14,12 @@ import { makeStyle } from '../style.js';
 const gb = (n: number) => `${(n / 1e9).toFixed(1)} GB`;
 
 function deviceTable(devices: readonly BlockDevice[]): string {
-  if (devices.length === 0) return 'No removable disk found. Plug in a USB stick, or name the device: fyr flash ISO /dev/sdX\n';
-  const rows = devices.map((d) => `  ${d.path.padEnd(14)} ${gb(d.size).padStart(9)}  ${(d.transport || '-').padEnd(5)} ${d.model || '-'}${d.mountpoints.length > 0 ? `  (mounted at ${d.mountpoints.join(', ')})` : ''}`);
+  if (devices.length === 0)
+    return 'No removable disk found. Plug in a USB stick, or name the device: fyr flash ISO /dev/sdX\n';
+  const rows = devices.map(
+    (d) =>
+      `  ${d.path.padEnd(14)} ${gb(d.size).padStart(9)}  ${(d.transport || '-').padEnd(5)} ${d.model || '-'}${d.mountpoints.length > 0 ? `  (mounted at ${d.mountpoints.join(', ')})` : ''}`,
+  );
   return `Removable disks:\n${rows.join('\n')}\n`;
 }
 
@@ -24,7 +28,7 @@ export const flashCommand: CommandSpec = {
   summary: 'Write an ISO to a USB stick and verify it by reading it back',
   usage: 'fyr flash ISO [DEVICE] [--site SITE] [--yes]',
   description: [
-    'Without DEVICE, lists the removable disks (size, transport, model). With DEVICE, refuses a disk that is mounted, holds the running system or is smaller than the image, asks for confirmation (unless --yes), writes the image in large aligned pieces with a progress bar, syncs, drops the device\'s cache, reads it back and compares sha256: PASS or FAIL.',
+    "Without DEVICE, lists the removable disks (size, transport, model). With DEVICE, refuses a disk that is mounted, holds the running system or is smaller than the image, asks for confirmation (unless --yes), writes the image in large aligned pieces with a progress bar, syncs, drops the device's cache, reads it back and compares sha256: PASS or FAIL.",
     'With --site, ISO is a release (or site) ISO and the site is spliced in on the way to the stick, with its media-check MD5: no site ISO is written to disk. DEVICE may also be a regular file.',
   ],
   options: {
@@ -34,7 +38,11 @@ export const flashCommand: CommandSpec = {
     quiet: { type: 'boolean', short: 'q', help: 'No progress' },
   },
   positionals: { min: 0, max: 2 },
-  examples: ['fyr flash site.iso', 'fyr flash site.iso /dev/sdb', 'fyr flash release.iso /dev/sdb --site site.yaml --yes'],
+  examples: [
+    'fyr flash site.iso',
+    'fyr flash site.iso /dev/sdb',
+    'fyr flash release.iso /dev/sdb --site site.yaml --yes',
+  ],
   async run(args, io) {
     const [image, device] = args.positionals;
     if (device === undefined) {
@@ -54,8 +62,16 @@ export const flashCommand: CommandSpec = {
     }
     const target = await checkTarget(device, imageSize);
     if (args.options.yes !== true) {
-      if (!io.confirm) throw new FyrError('FLASH_REFUSED', `not confirmed: pass --yes to write ${target.description} (stdin is not a terminal)`);
-      if (!(await io.confirm(`Write ${image}${site ? ` with site ${site.meta.cluster}` : ''} to ${target.description}? Everything on it will be lost.`))) {
+      if (!io.confirm)
+        throw new FyrError(
+          'FLASH_REFUSED',
+          `not confirmed: pass --yes to write ${target.description} (stdin is not a terminal)`,
+        );
+      if (
+        !(await io.confirm(
+          `Write ${image}${site ? ` with site ${site.meta.cluster}` : ''} to ${target.description}? Everything on it will be lost.`,
+        ))
+      ) {
         throw new FyrError('FLASH_REFUSED', 'not confirmed; nothing was written');
       }
     }
@@ -72,10 +88,21 @@ export const flashCommand: CommandSpec = {
     } finally {
       progress.done();
     }
-    const summary = { device, image, bytes: result.bytes, sha256: result.sha256, readBack: result.readBack, ...(site ? { site: site.meta } : {}) };
+    const summary = {
+      device,
+      image,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      readBack: result.readBack,
+      ...(site ? { site: site.meta } : {}),
+    };
     if (!args.json) {
       const s = makeStyle(io.color.stdout);
-      io.stdout(result.ok ? `${s.green('PASS')}: ${device} reads back as written (${result.bytes} bytes, sha256 ${result.sha256})\n` : `${s.red('FAIL')}: ${device} reads back sha256 ${result.readBack}, written ${result.sha256}; use another stick\n`);
+      io.stdout(
+        result.ok
+          ? `${s.green('PASS')}: ${device} reads back as written (${result.bytes} bytes, sha256 ${result.sha256})\n`
+          : `${s.red('FAIL')}: ${device} reads back sha256 ${result.readBack}, written ${result.sha256}; use another stick\n`,
+      );
     }
     if (!result.ok) throw new VerifyFailedError(`${device} does not read back what was written`, summary);
     if (args.json) io.stdout(toJson({ ok: true, ...summary }));

@@ -30,9 +30,13 @@ export const initCommand: CommandSpec = {
     const targets = FILES.map((f) => ({ ...f, path: join(dir, f.name) }));
     const existing = targets.filter((t) => existsSync(t.path)).map((t) => t.path);
     if (existing.length > 0) {
-      throw new FyrError('INIT_EXISTS', `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; fyr init never overwrites`, {
-        details: ['Choose an empty directory (fyr init DIR), or move the existing files away.'],
-      });
+      throw new FyrError(
+        'INIT_EXISTS',
+        `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; fyr init never overwrites`,
+        {
+          details: ['Choose an empty directory (fyr init DIR), or move the existing files away.'],
+        },
+      );
     }
     try {
       await mkdir(dir, { recursive: true });
@@ -43,19 +47,28 @@ export const initCommand: CommandSpec = {
     try {
       for (const target of targets) {
         const template = await readFile(join(TEMPLATE_DIR, target.name), 'utf8');
-        await writeFileAtomic(target.path, withSchemaPath(template, dir, target.schema), { mode: target.mode, noClobber: true });
+        await writeFileAtomic(target.path, withSchemaPath(template, dir, target.schema), {
+          mode: target.mode,
+          noClobber: true,
+        });
         written.push(target.path);
       }
     } catch (err) {
       // Leave nothing half-done: remove what this run wrote.
       await Promise.all(written.map((path) => rm(path, { force: true })));
       const exists = (err as { code?: string }).code === 'EEXIST';
-      throw new FyrError(exists ? 'INIT_EXISTS' : 'WRITE_FAILED', `cannot write into ${dir}: ${(err as Error).message}`, { cause: err });
+      throw new FyrError(
+        exists ? 'INIT_EXISTS' : 'WRITE_FAILED',
+        `cannot write into ${dir}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     if (args.json) {
       io.stdout(toJson({ ok: true, files: written }));
     } else {
-      io.stdout(`Wrote ${written.join(' and ')}.\nNext: edit both files (replace every REPLACE value), then run\n  fyr validate ${join(dir, 'site.yaml')}\n`);
+      io.stdout(
+        `Wrote ${written.join(' and ')}.\nNext: edit both files (replace every REPLACE value), then run\n  fyr validate ${join(dir, 'site.yaml')}\n`,
+      );
     }
     return 0;
   },

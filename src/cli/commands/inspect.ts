@@ -18,14 +18,19 @@ function describe(r: InspectReport, s: Style): string {
     `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}`,
     `  media check ${r.implanted ? `md5 ${r.implanted.md5}, ${r.implanted.fragmentCount} fragments` : s.yellow('none implanted')}`,
   ];
-  if (r.siteAreaDamaged) lines.push(`  site        ${s.red('the site area is damaged: not a readable tar')} (fyr customize puts a site back)`);
+  if (r.siteAreaDamaged)
+    lines.push(
+      `  site        ${s.red('the site area is damaged: not a readable tar')} (fyr customize puts a site back)`,
+    );
   else if (!r.site) lines.push('  site        none: not customised yet (fyr build or fyr customize)');
   else {
     const m = r.site.meta;
     if (m) {
       lines.push(`  site        ${m.cluster}, built ${m.built} by fyr ${m.fyr} (${m.os}, ${m.source} install source)`);
       lines.push(`  render      sha256:${m.renderHash}`);
-      lines.push(`  nodes       ${m.nodes.map((n) => `${n.name} (${n.role}, ${n.mac}, ${n.ip})`).join('\n              ')}`);
+      lines.push(
+        `  nodes       ${m.nodes.map((n) => `${n.name} (${n.role}, ${n.mac}, ${n.ip})`).join('\n              ')}`,
+      );
     } else lines.push(`  site        ${s.yellow('a bundle without fyr-site.json')}`);
     lines.push(`  bundle      ${r.site.files.length} files; kickstart: ${r.site.kickstartFirstLine}`);
   }
@@ -57,12 +62,17 @@ export const inspectCommand: CommandSpec = {
     const progress = makeProgress(io, { quiet: args.json || args.options.verify !== true });
     let report;
     try {
-      report = await inspectIso(iso, { verify: args.options.verify === true, signal: io.signal, onProgress: follow(progress, () => `verifying ${iso}`) });
+      report = await inspectIso(iso, {
+        verify: args.options.verify === true,
+        signal: io.signal,
+        onProgress: follow(progress, () => `verifying ${iso}`),
+      });
     } finally {
       progress.done();
     }
     if (!args.json) io.stdout(describe(report, makeStyle(io.color.stdout)));
-    if (report.verify && !report.verify.ok) throw new VerifyFailedError(`${iso}: verify found ${report.verify.problems.length} problem(s)`, { ...report });
+    if (report.verify && !report.verify.ok)
+      throw new VerifyFailedError(`${iso}: verify found ${report.verify.problems.length} problem(s)`, { ...report });
     if (args.json) io.stdout(toJson({ ok: true, ...report }));
     return 0;
   },

@@ -18,29 +18,51 @@ export const releaseCommand: CommandSpec = {
   usage: 'fyr release (--base BASE.iso | --compose SITE) --content DIR -o release.iso [options]',
   description: [
     "Checks every file of DIR against its fyr-content.json, then writes one ISO: the base image's tree and BIOS/UEFI boot equipment (CD and USB), boot menus that install from /ks.cfg on the release's own volume label, the payload under /fyr/payload, the agent, two fixed-size embed areas for a site (/ks.cfg and /fyr/site.tar, at the end of the file data) and /release.json, which records the payload and where the areas are.",
-    'The implanted media-check MD5 passes checkisomd5 and the installer\'s check; the MD5 state just before the embed areas is saved beside the ISO (release.iso.md5state.json) so a site can be spliced in without re-reading the image.',
-    'Needs no root. Same inputs give the same bytes: dates come from SOURCE_DATE_EPOCH, or else the base image\'s creation date. The ISO is written to a temporary name and renamed when complete; a failure or Ctrl-C leaves nothing behind.',
+    "The implanted media-check MD5 passes checkisomd5 and the installer's check; the MD5 state just before the embed areas is saved beside the ISO (release.iso.md5state.json) so a site can be spliced in without re-reading the image.",
+    "Needs no root. Same inputs give the same bytes: dates come from SOURCE_DATE_EPOCH, or else the base image's creation date. The ISO is written to a temporary name and renamed when complete; a failure or Ctrl-C leaves nothing behind.",
   ],
   options: {
     base: { type: 'string', value: 'ISO', help: 'The RHEL installer ISO to start from (RHEL 9 or RHEL 10 layout)' },
-    compose: { type: 'string', value: 'SITE', help: "Instead of --base: build the base with osbuild-composer from SITE's blueprint first (fyr compose; its options below apply)" },
+    compose: {
+      type: 'string',
+      value: 'SITE',
+      help: "Instead of --base: build the base with osbuild-composer from SITE's blueprint first (fyr compose; its options below apply)",
+    },
     os: { type: 'string', value: 'OS', help: 'With --compose: bastion OS release, rhel9 (default) or rhel10' },
     ...COMPOSE_OPTIONS,
     content: { type: 'string', value: 'DIR', help: 'Content directory with fyr-content.json (required)' },
     out: { type: 'string', short: 'o', value: 'FILE', help: 'Release ISO to write (required)' },
-    volid: { type: 'string', value: 'ID', help: 'Volume id of the release (default: the base one, with spaces and odd characters replaced by "_")' },
+    volid: {
+      type: 'string',
+      value: 'ID',
+      help: 'Volume id of the release (default: the base one, with spaces and odd characters replaced by "_")',
+    },
     'ks-area': { type: 'string', value: 'SIZE', help: 'Size reserved for /ks.cfg (default 256K)' },
     'site-area': { type: 'string', value: 'SIZE', help: 'Size reserved for the site bundle tar (default 8M)' },
-    'boot-timeout': { type: 'string', value: 'SECONDS', help: 'Boot menu timeout before the install entry starts (default 5)' },
+    'boot-timeout': {
+      type: 'string',
+      value: 'SECONDS',
+      help: 'Boot menu timeout before the install entry starts (default 5)',
+    },
     force: { type: 'boolean', help: 'Replace the output file if it exists' },
     quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
   },
   positionals: { min: 0, max: 0 },
-  examples: ['fyr release --base rhel-9.4-x86_64-boot.iso --content content/ -o release.iso', 'fyr release --compose site.yaml --composer https://composer:8700 --content content/ -o release.iso', 'SOURCE_DATE_EPOCH=1700000000 fyr release --base base.iso --content content/ -o release.iso --site-area 16M --json'],
+  examples: [
+    'fyr release --base rhel-9.4-x86_64-boot.iso --content content/ -o release.iso',
+    'fyr release --compose site.yaml --composer https://composer:8700 --content content/ -o release.iso',
+    'SOURCE_DATE_EPOCH=1700000000 fyr release --base base.iso --content content/ -o release.iso --site-area 16M --json',
+  ],
   async run(args, io) {
-    const need = (name: string) => requiredOption(args, name, `missing --${name === 'out' ? 'out (-o)' : name}`, [`Usage: ${this.usage}`]);
-    const composeSite = typeof args.options.compose === 'string' && args.options.compose !== '' ? args.options.compose : undefined;
-    if (composeSite !== undefined && args.options.base !== undefined) throw new FyrError('USAGE', '--base and --compose exclude each other: give the base ISO, or the site whose blueprint composer builds it from');
+    const need = (name: string) =>
+      requiredOption(args, name, `missing --${name === 'out' ? 'out (-o)' : name}`, [`Usage: ${this.usage}`]);
+    const composeSite =
+      typeof args.options.compose === 'string' && args.options.compose !== '' ? args.options.compose : undefined;
+    if (composeSite !== undefined && args.options.base !== undefined)
+      throw new FyrError(
+        'USAGE',
+        '--base and --compose exclude each other: give the base ISO, or the site whose blueprint composer builds it from',
+      );
     let base: string;
     if (composeSite !== undefined) {
       need('content');
@@ -50,15 +72,22 @@ export const releaseCommand: CommandSpec = {
       await mkdir(images, { recursive: true });
       base = join(images, 'composed-base.iso');
       const composed = await runCompose(composeSite, base, args, io);
-      if (!args.json && args.options.quiet !== true) io.stderr(`composed base ${base} (compose ${composed.id}${composed.reused ? ', reused' : ''})\n`);
+      if (!args.json && args.options.quiet !== true)
+        io.stderr(`composed base ${base} (compose ${composed.id}${composed.reused ? ', reused' : ''})\n`);
     } else base = need('base');
     const contentDir = need('content');
     const output = need('out');
     const timeout = args.options['boot-timeout'] === undefined ? 5 : Number(args.options['boot-timeout']);
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw new FyrError('USAGE', `--boot-timeout ${String(args.options['boot-timeout'])}: expected whole seconds from 1 to 600`);
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600)
+      throw new FyrError(
+        'USAGE',
+        `--boot-timeout ${String(args.options['boot-timeout'])}: expected whole seconds from 1 to 600`,
+      );
     const epoch = sourceDateEpoch(io);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
-    const onProgress = follow(progress, (phase) => (phase === 'layout' ? 'xorriso: boot files, embed areas, directories' : `copying the payload into ${output}`));
+    const onProgress = follow(progress, (phase) =>
+      phase === 'layout' ? 'xorriso: boot files, embed areas, directories' : `copying the payload into ${output}`,
+    );
     const started = Date.now();
     let result;
     try {
@@ -81,7 +110,17 @@ export const releaseCommand: CommandSpec = {
     }
     const seconds = (Date.now() - started) / 1000;
     if (args.json) {
-      io.stdout(toJson({ ok: true, output: result.output, size: result.size, md5: result.md5, md5State: result.md5StateFile, seconds, release: result.info }));
+      io.stdout(
+        toJson({
+          ok: true,
+          output: result.output,
+          size: result.size,
+          md5: result.md5,
+          md5State: result.md5StateFile,
+          seconds,
+          release: result.info,
+        }),
+      );
       return 0;
     }
     if (args.options.quiet === true) return 0;

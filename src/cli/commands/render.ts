@@ -27,7 +27,10 @@ export const renderCommand: CommandSpec = {
     quiet: { type: 'boolean', short: 'q', help: 'Print nothing on success' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['fyr render examples/edge/site.yaml -o out/edge', 'fyr render site.yaml -o out --os rhel10 --source dvd --json'],
+  examples: [
+    'fyr render examples/edge/site.yaml -o out/edge',
+    'fyr render site.yaml -o out --os rhel10 --source dvd --json',
+  ],
   async run(args, io) {
     const file = args.positionals[0] ?? '';
     const out = requiredOption(args, 'out', 'missing -o DIR: where to write the rendered files');
@@ -41,18 +44,31 @@ export const renderCommand: CommandSpec = {
     try {
       await writeTree(out, rendered.files, { replace: args.options.force === true });
     } catch (err) {
-      if (err instanceof TargetExistsError) throw new FyrError('RENDER_EXISTS', `${err.message}; pass --force to replace it`);
+      if (err instanceof TargetExistsError)
+        throw new FyrError('RENDER_EXISTS', `${err.message}; pass --force to replace it`);
       throw new FyrError('WRITE_FAILED', `cannot write ${out}: ${(err as Error).message}`, { cause: err });
     }
     if (args.json) {
-      io.stdout(toJson({ ok: true, file, out, ...options, blueprint: rendered.blueprint, files: rendered.manifest, warnings: result.warnings.map(problemJson) }));
+      io.stdout(
+        toJson({
+          ok: true,
+          file,
+          out,
+          ...options,
+          blueprint: rendered.blueprint,
+          files: rendered.manifest,
+          warnings: result.warnings.map(problemJson),
+        }),
+      );
       return 0;
     }
     printWarnings(result.warnings, io);
     if (args.options.quiet === true) return 0;
     const s = makeStyle(io.color.stdout);
     const width = Math.max(...rendered.manifest.map((m) => m.path.length));
-    const lines = rendered.manifest.map((m) => `  ${m.path.padEnd(width)}  ${m.mode}  ${s.dim(size(m.size).padStart(9))}`);
+    const lines = rendered.manifest.map(
+      (m) => `  ${m.path.padEnd(width)}  ${m.mode}  ${s.dim(size(m.size).padStart(9))}`,
+    );
     io.stdout(
       `${s.green('✓')} rendered ${file} into ${out} (${options.os}, ${options.source} install source): ${countLabel(rendered.files.length, 'file')}\n\n` +
         `${lines.join('\n')}\n  manifest.json\n\n` +

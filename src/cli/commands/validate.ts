@@ -28,7 +28,15 @@ export const validateCommand: CommandSpec = {
       skipSecrets: args.options['no-secrets'] === true,
     });
     if (args.json) {
-      io.stdout(toJson({ ok: true, file, site: siteSummary(result.site), errors: [], warnings: result.warnings.map(problemJson) }));
+      io.stdout(
+        toJson({
+          ok: true,
+          file,
+          site: siteSummary(result.site),
+          errors: [],
+          warnings: result.warnings.map(problemJson),
+        }),
+      );
       return 0;
     }
     printWarnings(result.warnings, io);

@@ -1,6 +1,12 @@
 // The cross-field rules, in the order their problems are most useful to read.
 import type { Rule } from './context.js';
-import { dhcpPoolAvoidsFixedAddresses, lanAddressesInsideSubnet, lanHasRoom, lanSubnetIsNetworkAddress, uniqueLanAddresses } from './lan.js';
+import {
+  dhcpPoolAvoidsFixedAddresses,
+  lanAddressesInsideSubnet,
+  lanHasRoom,
+  lanSubnetIsNetworkAddress,
+  uniqueLanAddresses,
+} from './lan.js';
 import { fqdnFitsDns, uniqueHostNames } from './names.js';
 import { controlPlaneCountIsOdd, installDiskChosen, manualBmcHasNoConnection, uniqueMacs } from './nodes.js';
 import { interfacesDiffer, wanIsConsistent } from './wan.js';

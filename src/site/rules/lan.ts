@@ -38,11 +38,13 @@ export const lanAddressesInsideSubnet: Rule = ({ site, report }) => {
   const pool = ['start', 'end'] as const;
   for (const end of pool) {
     const value = parseIpv4(lan.pool[end]);
-    if (value !== undefined) checks.push({ ip: lan.pool[end], value, path: ['network', 'lan', 'dhcpPool'], owner: `the pool ${end}` });
+    if (value !== undefined)
+      checks.push({ ip: lan.pool[end], value, path: ['network', 'lan', 'dhcpPool'], owner: `the pool ${end}` });
   }
   site.network.portForwards.forEach((f, i) => {
     const value = parseIpv4(f.to);
-    if (value !== undefined) checks.push({ ip: f.to, value, path: ['network', 'portForwards', i, 'to'], owner: 'a port forward' });
+    if (value !== undefined)
+      checks.push({ ip: f.to, value, path: ['network', 'portForwards', i, 'to'], owner: 'a port forward' });
   });
   for (const a of checks) {
     if (!contains(lan.subnet, a.value)) {

@@ -13,7 +13,10 @@ export const uniqueHostNames: Rule = ({ site, report }) => {
   const hosts: Array<{ name: string; path: PathSegment[] }> = [
     { name: site.bastion.hostname, path: ['bastion', 'hostname'] },
     ...site.nodes.map((n, i) => ({ name: n.name, path: ['nodes', i, 'name'] as PathSegment[] })),
-    ...site.network.reservations.map((r, i) => ({ name: r.name, path: ['network', 'reservations', i, 'name'] as PathSegment[] })),
+    ...site.network.reservations.map((r, i) => ({
+      name: r.name,
+      path: ['network', 'reservations', i, 'name'] as PathSegment[],
+    })),
   ];
   const seen = new Map<string, PathSegment[]>();
   for (const host of hosts) {
@@ -41,7 +44,12 @@ export const uniqueHostNames: Rule = ({ site, report }) => {
 
 // The longest names the zone will hold still fit in a DNS name.
 export const fqdnFitsDns: Rule = ({ site, report }) => {
-  const names = [`api-int.${site.cluster.fqdn}`, `oauth-openshift.apps.${site.cluster.fqdn}`, site.bastion.fqdn, ...site.nodes.map((n) => n.fqdn)];
+  const names = [
+    `api-int.${site.cluster.fqdn}`,
+    `oauth-openshift.apps.${site.cluster.fqdn}`,
+    site.bastion.fqdn,
+    ...site.nodes.map((n) => n.fqdn),
+  ];
   const longest = names.reduce((a, b) => (b.length > a.length ? b : a));
   if (longest.length > MAX_FQDN) {
     report({

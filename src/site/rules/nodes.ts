@@ -10,9 +10,11 @@ export const controlPlaneCountIsOdd: Rule = ({ site, report }) => {
   const count = site.nodes.filter((n) => n.role === 'control-plane').length;
   if (count === 1 || count === 3 || count === 5) return;
   const why =
-    count === 0 ? 'a cluster needs at least one control-plane node'
-    : count % 2 === 0 ? `etcd needs a majority to keep quorum: ${count} members tolerate no more failures than ${count - 1}, and a split in half stops the cluster`
-    : `more than 5 control-plane members slow etcd without adding useful fault tolerance`;
+    count === 0
+      ? 'a cluster needs at least one control-plane node'
+      : count % 2 === 0
+        ? `etcd needs a majority to keep quorum: ${count} members tolerate no more failures than ${count - 1}, and a split in half stops the cluster`
+        : `more than 5 control-plane members slow etcd without adding useful fault tolerance`;
   report({
     code: 'CONTROL_PLANE_COUNT',
     path: ['nodes'],
@@ -55,7 +57,9 @@ export const installDiskChosen: Rule = ({ site, report }) => {
 export const manualBmcHasNoConnection: Rule = ({ input, report }) => {
   input.nodes.forEach((node, i) => {
     if (node.bmc.type !== 'manual') return;
-    const unused = (['address', 'port', 'username', 'password', 'systemId'] as const).filter((k) => node.bmc[k] !== undefined);
+    const unused = (['address', 'port', 'username', 'password', 'systemId'] as const).filter(
+      (k) => node.bmc[k] !== undefined,
+    );
     if (unused.length > 0) {
       report({
         severity: 'warning',
@@ -75,7 +79,9 @@ export const uniqueMacs: Rule = ({ input, report }) => {
     macs.push({ mac: n.mac, path: ['nodes', i, 'mac'] });
     if (n.bmc.mac !== undefined) macs.push({ mac: n.bmc.mac, path: ['nodes', i, 'bmc', 'mac'] });
   });
-  (input.network.reservations ?? []).forEach((r, i) => macs.push({ mac: r.mac, path: ['network', 'reservations', i, 'mac'] }));
+  (input.network.reservations ?? []).forEach((r, i) =>
+    macs.push({ mac: r.mac, path: ['network', 'reservations', i, 'mac'] }),
+  );
   const seen = new Map<string, PathSegment[]>();
   for (const { mac, path } of macs) {
     const normal = normalizeMac(mac);

@@ -28,7 +28,10 @@ const FORMATS: Record<SecretKind, { test: RegExp; expected: string }> = {
   // Sent to the BMC by the agent only; any printable text.
   'bmc-password': { test: /^[^\u0000-\u001f\u007f]{1,256}$/u, expected: 'one line of printable text' },
   // IPMI 2.0 (RMCP+) carries at most 20 bytes of password; ipmitool refuses longer ones.
-  'ipmi-password': { test: /^[\x20-\x7e]{1,20}$/, expected: 'at most 20 printable ASCII characters (the IPMI 2.0 limit)' },
+  'ipmi-password': {
+    test: /^[\x20-\x7e]{1,20}$/,
+    expected: 'at most 20 printable ASCII characters (the IPMI 2.0 limit)',
+  },
 };
 
 // The marker `fyr init` puts in every value the user must supply.
@@ -36,16 +39,30 @@ const PLACEHOLDER = /^REPLACE\b/;
 
 // Every place the site refers to a secret, and what the secret is for.
 export function secretUses(site: Site): SecretUse[] {
-  const uses: SecretUse[] = [{ name: site.bastion.rootPasswordSecret, kind: 'password-hash', path: ['bastion', 'rootPassword', 'secret'] }];
+  const uses: SecretUse[] = [
+    { name: site.bastion.rootPasswordSecret, kind: 'password-hash', path: ['bastion', 'rootPassword', 'secret'] },
+  ];
   if (site.bastion.admin?.passwordSecret !== undefined) {
-    uses.push({ name: site.bastion.admin.passwordSecret, kind: 'password-hash', path: ['bastion', 'admin', 'password', 'secret'] });
+    uses.push({
+      name: site.bastion.admin.passwordSecret,
+      kind: 'password-hash',
+      path: ['bastion', 'admin', 'password', 'secret'],
+    });
   }
   if (site.bastion.passphraseSecret !== undefined && site.bastion.encryption === 'passphrase') {
-    uses.push({ name: site.bastion.passphraseSecret, kind: 'luks-passphrase', path: ['bastion', 'passphrase', 'secret'] });
+    uses.push({
+      name: site.bastion.passphraseSecret,
+      kind: 'luks-passphrase',
+      path: ['bastion', 'passphrase', 'secret'],
+    });
   }
   site.nodes.forEach((node, i) => {
     if (node.bmc.type !== 'manual' && node.bmc.passwordSecret !== undefined) {
-      uses.push({ name: node.bmc.passwordSecret, kind: node.bmc.type === 'ipmi' ? 'ipmi-password' : 'bmc-password', path: ['nodes', i, 'bmc', 'password', 'secret'] });
+      uses.push({
+        name: node.bmc.passwordSecret,
+        kind: node.bmc.type === 'ipmi' ? 'ipmi-password' : 'bmc-password',
+        path: ['nodes', i, 'bmc', 'password', 'secret'],
+      });
     }
   });
   return uses;
