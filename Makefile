@@ -66,6 +66,10 @@ format-check: install
 format: install
 	npx prettier --write --log-level warn $(PRETTIER_FILES)
 
+## pack-test: npm pack, install without dev dependencies, run fyr from there (also in make test)
+pack-test: build fixtures
+	$(TSX) test/package/pack.test.ts
+
 ## fixtures: rebuild derived and binary test fixtures
 fixtures: install
 	$(TSX) test/tools/gen-fixtures.ts
