@@ -63,3 +63,50 @@ export function mainHelp(commands: readonly CommandSpec[], version: string): str
   ];
   return `${lines.join('\n')}\n`;
 }
+
+const cell = (text: string) => text.replaceAll('|', '\\|');
+
+// docs/cmd/<command>.md: the same spec as the help, as a Markdown page (make docs writes it,
+// test/generated-files.test.ts keeps it current).
+export function commandReference(command: CommandSpec): string {
+  const options = Object.entries({ ...command.options, ...COMMON_OPTIONS });
+  const lines = [
+    `<!-- Generated from src/cli/commands/${command.name}.ts by \`make docs\`; do not edit. -->`,
+    `# fyr ${command.name}`,
+    '',
+    `${command.summary}.`,
+    '',
+    '```',
+    command.usage,
+    '```',
+    '',
+    ...command.description.flatMap((p) => [p, '']),
+    '## Options',
+    '',
+    '| Option | |',
+    '|---|---|',
+    ...options.map(([name, spec]) => `| \`${cell(optionLabel(name, spec).trim())}\` | ${cell(spec.help)} |`),
+    '',
+  ];
+  if (command.examples.length > 0) lines.push('## Examples', '', '```sh', ...command.examples, '```', '');
+  lines.push(
+    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 invalid input; every code in [errors.md](../errors.md).',
+    '',
+  );
+  return lines.join('\n');
+}
+
+// docs/cmd/README.md: one line per command.
+export function commandIndex(commands: readonly CommandSpec[]): string {
+  return [
+    '<!-- Generated from src/cli/run.ts by `make docs`; do not edit. -->',
+    '# Commands',
+    '',
+    'The same text as `fyr <command> --help`.',
+    '',
+    '| Command | |',
+    '|---|---|',
+    ...commands.map((c) => `| [\`fyr ${c.name}\`](${c.name}.md) | ${cell(c.summary)} |`),
+    '',
+  ].join('\n');
+}

@@ -1,7 +1,11 @@
 // Writes the files derived from the code: the shipped JSON Schemas, docs/site.md (from
-// src/site/schema.ts) and docs/errors.md (from the error and problem catalogues).
+// src/site/schema.ts), docs/errors.md (from the error and problem catalogues) and docs/cmd/
+// (from the command specs, the same source as --help).
 // Run by `make docs`; test/generated-files.test.ts fails when they are stale.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { commandIndex, commandReference } from '../../src/cli/help.js';
+import { COMMANDS } from '../../src/cli/run.js';
 import { secretsSchema, siteSchema } from '../../src/site/schema.js';
 import { renderErrorsDoc } from './errors-doc.js';
 import { renderSchemaDoc } from './schema-doc.js';
@@ -11,10 +15,13 @@ export const GENERATED: Record<string, () => string> = {
   'docs/schema/secrets.schema.json': () => `${JSON.stringify(secretsSchema, null, 2)}\n`,
   'docs/site.md': () => renderSchemaDoc(siteSchema as unknown as Record<string, unknown>),
   'docs/errors.md': renderErrorsDoc,
+  'docs/cmd/README.md': () => commandIndex(COMMANDS),
+  ...Object.fromEntries(COMMANDS.map((c) => [`docs/cmd/${c.name}.md`, () => commandReference(c)])),
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [path, render] of Object.entries(GENERATED)) {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, render());
     console.log(`wrote ${path}`);
   }
