@@ -1,5 +1,6 @@
 // Files derived from the code must be regenerated (make docs) whenever their source changes.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GENERATED } from './tools/gen-schema.js';
@@ -18,6 +19,28 @@ test('generated :: every example points its editor at a schema that exists', () 
     ] as const) {
       const first = readFileSync(`examples/${dir}/${file}`, 'utf8').split('\n')[0];
       assert.is(first, `# yaml-language-server: $schema=../../docs/schema/${schema}`, `examples/${dir}/${file}`);
+    }
+  }
+});
+
+// The README is the entry point, docs/ the rest; no document points outside the repository.
+test('docs :: the README stays short and every relative link resolves inside the repository', () => {
+  assert.ok(readFileSync('README.md', 'utf8').split('\n').length < 250, 'README.md is 250 lines or more');
+  const pages = [
+    'README.md',
+    'test/fixtures/INDEX.md',
+    'test/doubles/README.md',
+    ...readdirSync('docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+    ...readdirSync('docs/cmd').map((f) => `docs/cmd/${f}`),
+  ];
+  for (const page of pages) {
+    for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)#\s]+)[^)]*\)/g)) {
+      if (/^[a-z]+:/.test(target!)) continue;
+      const path = normalize(join(dirname(page), target!));
+      assert.ok(!path.startsWith('..'), `${page} links outside the repository: ${target}`);
+      assert.ok(existsSync(path), `${page} links to ${target}, which does not exist`);
     }
   }
 });

@@ -1,5 +1,5 @@
 // fyr-content.json: what a release's content directory holds. The JSON Schema is the source of
-// truth; the README's "Content directory" section describes the same fields.
+// truth; docs/release-iso.md, "The content directory", describes the same fields.
 
 export const CONTENT_ROLES = [
   'rhcos-kernel',

@@ -41,7 +41,7 @@ export async function loadContent(dir: string): Promise<Content> {
   } catch (err) {
     if (err instanceof UnreadableFileError)
       throw new FyrError('CONTENT_INVALID', `${manifest}: ${err.message}`, {
-        details: ['The content directory needs a fyr-content.json; see the README, "Content directory".'],
+        details: ['The content directory needs a fyr-content.json; see docs/release-iso.md, "The content directory".'],
       });
     throw err;
   }

@@ -17,7 +17,7 @@ test('package :: npm pack, installed without dev dependencies, runs version, ren
     const packed = await execa('npm', ['pack', '--json', '--pack-destination', dir], {
       env: { npm_config_loglevel: 'error' },
     });
-    const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
+    const { filename } = (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!;
     const prefix = join(dir, 'prefix');
     // From npm's cache where it can (make test ran npm ci), else the registry.
     await execa('npm', [
