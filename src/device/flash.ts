@@ -9,66 +9,7 @@ import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progr
 import { writeError } from '../util/write-error.js';
 import { runTool } from '../util/tools.js';
 import { overlay, type Patch } from '../iso9660/media-check.js';
-
-export interface BlockDevice {
-  path: string;
-  size: number;
-  model: string;
-  transport: string;
-  removable: boolean;
-  mountpoints: string[];
-}
-
-interface LsblkNode {
-  name: string;
-  path: string;
-  size: number | string;
-  model?: string | null;
-  tran?: string | null;
-  rm?: boolean | string;
-  hotplug?: boolean | string;
-  type: string;
-  mountpoints?: Array<string | null>;
-  mountpoint?: string | null;
-  children?: LsblkNode[];
-}
-
-export const LSBLK_COLUMNS = 'NAME,PATH,SIZE,MODEL,TRAN,RM,HOTPLUG,TYPE,MOUNTPOINTS';
-export const lsblkArgs = (device?: string) => [
-  '--json',
-  '--bytes',
-  '--output',
-  LSBLK_COLUMNS,
-  ...(device ? [device] : []),
-];
-
-const truthy = (v: boolean | string | undefined) => v === true || v === '1';
-
-// Every mount point of a device and of everything built on it (partitions, LVM, dm-crypt).
-function mountsOf(node: LsblkNode): string[] {
-  const own = [...(node.mountpoints ?? []), node.mountpoint ?? null].filter(
-    (m): m is string => typeof m === 'string' && m !== '',
-  );
-  return [...own, ...(node.children ?? []).flatMap(mountsOf)];
-}
-
-export function parseLsblk(json: string): BlockDevice[] {
-  const data = JSON.parse(json) as { blockdevices: LsblkNode[] };
-  return data.blockdevices
-    .filter((d) => d.type === 'disk' || d.type === 'loop')
-    .map((d) => ({
-      path: d.path,
-      size: Number(d.size),
-      model: (d.model ?? '').trim(),
-      transport: d.tran ?? '',
-      removable: truthy(d.rm) || truthy(d.hotplug) || d.tran === 'usb',
-      mountpoints: [...new Set(mountsOf(d))],
-    }));
-}
-
-export async function listDevices(): Promise<BlockDevice[]> {
-  return parseLsblk((await runTool('lsblk', lsblkArgs())).stdout);
-}
+import { deviceInfo, type BlockDevice } from './lsblk.js';
 
 // Why a disk must not be written, or undefined.
 export function refusal(device: BlockDevice, imageSize: number): string | undefined {
@@ -94,7 +35,7 @@ export async function checkTarget(path: string, imageSize: number): Promise<Flas
   if (!info || info.isFile()) return { path, kind: 'file', size: undefined, description: `file ${path}` };
   if (!info.isBlockDevice())
     throw new FyrError('FLASH_REFUSED', `${path} is neither a block device nor a regular file`);
-  const [device] = parseLsblk((await runTool('lsblk', lsblkArgs(path))).stdout);
+  const device = await deviceInfo(path);
   if (!device)
     throw new FyrError(
       'FLASH_REFUSED',

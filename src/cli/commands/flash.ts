@@ -1,7 +1,8 @@
 // fyr flash: write an ISO to a USB stick and read it back.
 import { statSync } from 'node:fs';
 import { FyrError, VerifyFailedError } from '../../errors.js';
-import { checkTarget, flashImage, listDevices, type BlockDevice } from '../../device/flash.js';
+import { checkTarget, flashImage } from '../../device/flash.js';
+import { listDevices, type BlockDevice } from '../../device/lsblk.js';
 import { readReleaseInfo } from '../../site-iso/release-image.js';
 import { sitePatchesFor } from '../../site-iso/splice.js';
 import type { CommandSpec } from '../command.js';
