@@ -8,6 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { IsoMd5Hasher, isoMd5Layout, nativeMd5, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 import { PVD_OFFSET, SECTOR } from '../iso9660/read.js';
+import type { WorkerReply } from '../util/worker.js';
 
 export interface ImageMd5Request {
   path: string;
@@ -23,7 +24,7 @@ export interface ImageMd5Request {
 }
 
 export type ImageMd5Message = { at: number; length: number; slot: number } | { end: true } | { abort: true };
-export type ImageMd5Reply = { type: 'done'; checkpoint: IsoMd5Checkpoint } | { type: 'error'; message: string };
+export type ImageMd5Reply = WorkerReply<{ checkpoint: IsoMd5Checkpoint }>;
 
 const { path, stopAt, padAt, pool, slotSize, control } = workerData as ImageMd5Request;
 const fd = openSync(path, 'r');

@@ -1,9 +1,8 @@
 // The main-thread side of image-md5-worker: a pool of shared buffers the copy reads pieces
 // into, handed to the worker in image order, and the MD5 checkpoint at the first embed area.
 import { MessageChannel } from 'node:worker_threads';
-import { FyrError } from '../errors.js';
-import { startWorker } from '../util/worker.js';
-import type { ImageMd5Message, ImageMd5Reply, ImageMd5Request } from './image-md5-worker.js';
+import { startWorker, workerReply } from '../util/worker.js';
+import type { ImageMd5Message, ImageMd5Request } from './image-md5-worker.js';
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 
 // Node's types leave WebAssembly out; this is the one constructor used.
@@ -45,17 +44,7 @@ export function imageMd5(
     workerData: request,
     transferList: [channel.port2],
   });
-  const result = new Promise<IsoMd5Checkpoint>((resolve, reject) => {
-    worker.once('message', (reply: ImageMd5Reply) =>
-      reply.type === 'done'
-        ? resolve(reply.checkpoint)
-        : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`)),
-    );
-    worker.once('error', (err) =>
-      reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })),
-    );
-    worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
-  });
+  const result = workerReply<{ checkpoint: IsoMd5Checkpoint }>(worker, 'hashing the image').then((r) => r.checkpoint);
   result.catch(() => {});
   channel.port1.on('message', (m: { free: number }) => onFree(m.free));
   const send = (m: ImageMd5Message) => channel.port1.postMessage(m);

@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { IsoMd5Hasher, isoMd5Layout, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 import { PVD_OFFSET, SECTOR } from '../iso9660/read.js';
+import type { WorkerReply } from '../util/worker.js';
 
 export interface FollowRequest {
   path: string;
@@ -13,8 +14,7 @@ export interface FollowRequest {
   control: MessagePort;
 }
 
-export type FollowReply =
-  { type: 'done'; bytes: number; checkpoints: IsoMd5Checkpoint[] } | { type: 'error'; message: string };
+export type FollowReply = WorkerReply<{ bytes: number; checkpoints: IsoMd5Checkpoint[] }>;
 
 class Aborted extends Error {}
 

@@ -1,9 +1,8 @@
 // The main-thread side of follow-hash-worker: start it on a file that is about to be written,
 // tell it the final size when the writer is done, and get the MD5 checkpoints.
 import { MessageChannel } from 'node:worker_threads';
-import { FyrError } from '../errors.js';
-import { startWorker } from '../util/worker.js';
-import type { FollowReply, FollowRequest } from './follow-hash-worker.js';
+import { startWorker, workerReply } from '../util/worker.js';
+import type { FollowRequest } from './follow-hash-worker.js';
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 
 export const CHECKPOINT_EVERY = 4 << 20;
@@ -27,18 +26,7 @@ export function followHash(target: string): Follower {
     workerData: request,
     transferList: [channel.port2],
   });
-  const result = new Promise<FollowResult>((resolve, reject) => {
-    worker.once('message', (reply: FollowReply) =>
-      reply.type === 'done'
-        ? resolve(reply)
-        : reject(new FyrError('INTERNAL', `hashing the image failed: ${reply.message}`)),
-    );
-    worker.once('error', (err) =>
-      reject(new FyrError('INTERNAL', `hashing the image failed: ${err.message}`, { cause: err })),
-    );
-    worker.once('exit', () => reject(new FyrError('INTERRUPTED', 'stopped before the image was hashed')));
-  });
-  result.catch(() => {});
+  const result = workerReply<FollowResult>(worker, 'hashing the image');
   return {
     result,
     end: (size: number) => channel.port1.postMessage({ end: size }),
