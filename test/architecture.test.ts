@@ -59,6 +59,14 @@ test('architecture :: folders import only the folders below them', () => {
   }
 });
 
+// Byte formats are pure: they read through a ReadAt and never open a file themselves.
+test('architecture :: iso9660/ touches no file system and no process', () => {
+  for (const file of FILES.filter((f) => folder(f) === 'iso9660')) {
+    for (const spec of specifiers(file))
+      assert.not.match(spec, /^node:(fs|child_process|worker_threads)/, `${file} imports ${spec}`);
+  }
+});
+
 test('architecture :: nothing outside src/cli imports src/cli', () => {
   for (const [file, targets] of GRAPH)
     if (folder(file) !== 'cli')
