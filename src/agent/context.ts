@@ -4,7 +4,8 @@ import type { BmcDriver } from './bmc/index.js';
 import type { Exec } from './exec.js';
 import type { Paths } from './paths.js';
 import type { ServiceManager } from './services.js';
-import type { AgentSecrets, AgentNode, AgentSite, ReleaseRecord } from './site.js';
+import type { AgentSecrets } from '../formats/agent-secrets.js';
+import type { AgentNode, AgentSite, ReleaseRecord } from './site.js';
 import type { PhaseName, StateStore } from './state.js';
 
 export interface AgentOptions {

@@ -8,7 +8,6 @@ import type { Node, Site } from '../site/model.js';
 export type AgentSite = Omit<Site, 'file' | 'display' | 'secrets'> & { bootstrap: { mac: string; ip: string } };
 export type AgentNode = Node;
 
-export type { AgentSecrets } from '../formats/agent-secrets.js';
 // What the agent reads of release.json (the whole record, as fyr release wrote it).
 export type ReleaseRecord = ReleaseInfo;
 

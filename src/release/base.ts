@@ -23,7 +23,8 @@ export function epochOf(volume: PrimaryVolume): number {
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000 : 0;
 }
 
-function openVolume(base: string): { volume: PrimaryVolume; size: number } {
+// The primary volume, checked first: a cheap, clear error for a file that is no ISO at all.
+export function checkBase(base: string): { volume: PrimaryVolume; size: number } {
   let fd: number;
   try {
     fd = openSync(base, 'r');
@@ -57,9 +58,6 @@ function openVolume(base: string): { volume: PrimaryVolume; size: number } {
     closeSync(fd);
   }
 }
-
-// The primary volume, checked first (a cheap, clear error for a file that is no ISO at all).
-export const checkBase = openVolume;
 
 // The boot layout from xorriso's report, or BASE_ISO_INVALID naming what was found.
 export async function inspectBase(path: string, opened: { volume: PrimaryVolume; size: number }): Promise<Base> {

@@ -67,7 +67,7 @@ export function releaseInvalidIfEnded(err: unknown, path: string): unknown {
     : err;
 }
 
-export function stateMismatch(path: string, fix: string): FyrError {
+function stateMismatch(path: string, fix: string): FyrError {
   return new FyrError(
     'MD5_STATE_MISMATCH',
     `${path}: the MD5 state saved in release.json does not give the implanted media-check MD5; the image was changed after fyr wrote it`,

@@ -22,7 +22,5 @@ export interface LongWork<E extends ProgressEvent = ProgressEvent> {
 
 // Stops the work with INTERRUPTED once the signal has fired; `what` completes "stopped before …".
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw interrupted(what);
+  if (signal?.aborted) throw new FyrError('INTERRUPTED', `stopped before ${what}`);
 }
-
-export const interrupted = (what: string) => new FyrError('INTERRUPTED', `stopped before ${what}`);
