@@ -11,7 +11,7 @@ import type { Paths } from './paths.js';
 import { PHASE_LIST } from './phases/index.js';
 import { AgentFailed, runPhases } from './runner.js';
 import { supervisorManager, systemdManager, type ServiceManager, type SupervisorConfig } from './services.js';
-import { AgentInputError, readRelease, readSecrets, readSite, type AgentSite } from './site.js';
+import { AgentInputError, readBastionOs, readRelease, readSecrets, readSite, type AgentSite } from './site.js';
 import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
 import { buildStatusApp } from './status-app.js';
 import { mountMedia } from './tools.js';
@@ -83,9 +83,10 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
   const { paths } = flags;
   let ctx: AgentContext;
   try {
-    const [site, secrets, release, services] = await Promise.all([
+    const [site, secrets, os, release, services] = await Promise.all([
       readSite(paths.siteJson),
       readSecrets(paths.secretsJson),
+      readBastionOs(paths.manifestJson),
       readRelease(paths.releaseJson),
       serviceManager(flags.services),
     ]);
@@ -111,6 +112,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
     };
     ctx = {
       paths,
+      os,
       site,
       secrets,
       release,

@@ -5,6 +5,7 @@ import type { Exec } from './exec.js';
 import type { Paths } from './paths.js';
 import type { ServiceManager } from './services.js';
 import type { AgentSecrets } from '../formats/agent-secrets.js';
+import type { BastionOs } from '../formats/bastion-os.js';
 import type { AgentNode, AgentSite, ReleaseRecord } from './site.js';
 import type { PhaseName, StateStore } from './state.js';
 
@@ -27,6 +28,8 @@ export const DEFAULT_OPTIONS: AgentOptions = {
 
 export interface AgentContext {
   paths: Paths;
+  // The OS the bundle was rendered for: RHEL 9 serves DHCP with dhcpd, RHEL 10 with Kea.
+  os: BastionOs;
   site: AgentSite;
   secrets: AgentSecrets;
   release: ReleaseRecord;

@@ -1,5 +1,6 @@
 // Every bastion path the agent touches, under one root: "/" on the bastion, a temporary tree in
-// tests. formats/bastion-layout.ts names the places; this file only joins them.
+// tests. formats/bastion-layout.ts names the places; this file only joins them. The places that
+// differ by OS (the DHCP server's, the PXE loaders) are in os-profile.ts.
 import { join } from 'node:path';
 import { AGENT_FILES, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../formats/bastion-layout.js';
 
@@ -25,10 +26,7 @@ export interface Paths {
   binDir: string;
   caAnchor: string;
   tangDb: string;
-  dhcpLeases: string;
   httpLog: string;
-  // Boot loaders as RHEL's syslinux-tftpboot, shim-x64 and grub2-efi-x64 install them.
-  loaders: Array<{ from: string; to: string }>;
   libvirtImages: string;
   // The kernel's view of the NICs: not under root, it is this machine's (or namespace's).
   sysNet: string;
@@ -60,14 +58,7 @@ export function bastionPaths(root: string, overrides: { site?: string; state?: s
     binDir: at('/usr/local/bin'),
     caAnchor: at('/etc/pki/ca-trust/source/anchors/fyr-registry.crt'),
     tangDb: at('/var/db/tang'),
-    dhcpLeases: at('/var/lib/dhcpd/dhcpd.leases'),
     httpLog: at('/var/log/httpd/fyr-content_log'),
-    loaders: [
-      { from: at('/tftpboot/lpxelinux.0'), to: join(tftpRoot, 'lpxelinux.0') },
-      { from: at('/tftpboot/ldlinux.c32'), to: join(tftpRoot, 'ldlinux.c32') },
-      { from: at('/boot/efi/EFI/redhat/shimx64.efi'), to: join(tftpRoot, 'uefi/shimx64.efi') },
-      { from: at('/boot/efi/EFI/redhat/grubx64.efi'), to: join(tftpRoot, 'uefi/grubx64.efi') },
-    ],
     libvirtImages: at('/var/lib/libvirt/images'),
     sysNet: '/sys/class/net',
   };

@@ -1,5 +1,6 @@
 // Health checks that ask a service the way a node would: a DNS query, an HTTP GET, a TCP
-// connect, an NTP client packet. Each resolves to an answer or throws with what went wrong.
+// connect, an NTP client packet; and Kea, which cannot be asked by DHCP from its own host, over
+// its control socket. Each resolves to an answer or throws with what went wrong.
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { request as httpRequest_ } from 'node:http';
@@ -69,6 +70,32 @@ export function tcpOpen(host: string, port: number, timeoutMs = 3000): Promise<v
       reject(new Error(`no answer on ${host}:${port}`));
     });
     socket.once('error', reject);
+  });
+}
+
+// One command on Kea's control socket: Kea answers with one JSON object and closes.
+export function keaCommand(socketPath: string, command: string, timeoutMs = 3000): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path: socketPath, timeout: timeoutMs });
+    const chunks: Buffer[] = [];
+    socket.once('connect', () => socket.write(JSON.stringify({ command })));
+    socket.on('data', (c) => chunks.push(c));
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error(`no answer to ${command} on ${socketPath} in ${timeoutMs} ms`));
+    });
+    socket.once('error', (err) => reject(new Error(`${socketPath}: ${err.message}`)));
+    socket.once('end', () => {
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        const answer = JSON.parse(text);
+        if (typeof answer !== 'object' || answer === null) throw new Error('not an object');
+        resolve(answer);
+      } catch {
+        reject(new Error(`${socketPath}: the answer to ${command} is not JSON: ${text.slice(0, 200)}`));
+      }
+    });
   });
 }
 

@@ -1,8 +1,11 @@
 // What the agent reads at start: the normalized site (bundle's etc/fyr/site.json), the BMC
-// passwords (etc/fyr/bmc-secrets.json) and the release record the kickstart copied from the media.
+// passwords (etc/fyr/bmc-secrets.json), the OS the bundle was rendered for (etc/fyr/manifest.json)
+// and the release record the kickstart copied from the media.
 import { readFile } from 'node:fs/promises';
 import { AGENT_SECRETS_FORMAT, parseAgentSecrets, type AgentSecrets } from '../formats/agent-secrets.js';
+import { BASTION_OS, isBastionOs, type BastionOs } from '../formats/bastion-os.js';
 import { parseReleaseJson, type ReleaseInfo } from '../formats/release-json.js';
+import { parseRenderManifest } from '../formats/render-manifest.js';
 import type { Node, Site } from '../site/model.js';
 
 export type AgentSite = Omit<Site, 'file' | 'display' | 'secrets'> & { bootstrap: { mac: string; ip: string } };
@@ -53,4 +56,20 @@ export async function readRelease(path: string): Promise<ReleaseRecord> {
   } catch (err) {
     throw new AgentInputError(`${path}: not a fyr release.json: it ${(err as Error).message}`);
   }
+}
+
+// The bastion's OS decides which DHCP server runs and where the PXE loaders are found.
+export async function readBastionOs(path: string): Promise<BastionOs> {
+  const text = await readText(path, 'render manifest');
+  let os: unknown;
+  try {
+    os = parseRenderManifest(text).os;
+  } catch (err) {
+    throw new AgentInputError(`${path}: the render manifest is not JSON (${(err as Error).message})`);
+  }
+  if (!isBastionOs(os))
+    throw new AgentInputError(
+      `${path}: the render manifest names os ${JSON.stringify(os)}; this agent runs on ${BASTION_OS.join(' or ')}`,
+    );
+  return os;
 }

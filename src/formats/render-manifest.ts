@@ -21,8 +21,9 @@ export interface RenderManifest {
 export const renderManifestJson = ({ os, source, blueprint, files }: Omit<RenderManifest, 'format'>): string =>
   `${JSON.stringify({ format: 'fyr-render/1', os, source, blueprint, files }, null, 2)}\n`;
 
-// Throws a SyntaxError for text that is not JSON; a manifest without files lists none.
-export function parseRenderManifest(text: string): Pick<RenderManifest, 'files'> {
+// Throws a SyntaxError for text that is not JSON; a manifest without files lists none, and os is
+// only what the manifest says (the reader checks it names an OS it knows).
+export function parseRenderManifest(text: string): Pick<RenderManifest, 'files'> & { os?: unknown } {
   const manifest = JSON.parse(text) as Partial<RenderManifest> | null;
-  return { files: Array.isArray(manifest?.files) ? manifest.files : [] };
+  return { files: Array.isArray(manifest?.files) ? manifest.files : [], os: manifest?.os };
 }

@@ -5,10 +5,11 @@ import { clusterZones } from './dns.js';
 import { renderTemplate } from './engine.js';
 import { agentSecretsJson } from '../formats/agent-secrets.js';
 import { AGENT_DIR, AGENT_FILES } from '../formats/bastion-layout.js';
+import { DHCP_SERVERS, KEA_NAMES } from '../formats/bastion-os.js';
 import type { SiteView } from './view.js';
 
 export interface RenderedFile {
-  // Relative path, "/"-separated, e.g. bundle/etc/dhcp/dhcpd.conf.
+  // Relative path, "/"-separated, e.g. bundle/etc/named.conf.
   path: string;
   mode: number;
   content: string;
@@ -28,6 +29,15 @@ function stableUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+// RHEL 9 serves DHCP with ISC dhcpd, RHEL 10 with Kea: each gets its own config, at the path its unit reads.
+function dhcpConfig(view: SiteView): Output {
+  const server = DHCP_SERVERS[view.options.os];
+  const path = server.config.slice(1);
+  return server.kind === 'kea'
+    ? { path, template: 'etc/kea/kea-dhcp4.conf.ejs', extra: { kea: KEA_NAMES } }
+    : { path, template: 'etc/dhcp/dhcpd.conf.ejs' };
+}
+
 function outputs(view: SiteView): Output[] {
   const zones = clusterZones(view);
   const site = view.site;
@@ -37,7 +47,7 @@ function outputs(view: SiteView): Output[] {
     ),
   ];
   return [
-    { path: 'etc/dhcp/dhcpd.conf', template: 'etc/dhcp/dhcpd.conf.ejs' },
+    dhcpConfig(view),
     { path: 'etc/named.conf', template: 'etc/named.conf.ejs', mode: 0o640, extra: { zones } },
     ...[zones.forward, ...zones.reverse].map((zone) => ({
       path: `var/named/${zone.file}`,

@@ -13,8 +13,9 @@ import {
   TFTP_ROOT,
   STATE_DIR,
 } from '../formats/bastion-layout.js';
+import type { BastionOs } from '../formats/bastion-os.js';
 
-export type OsRelease = 'rhel9' | 'rhel10';
+export type OsRelease = BastionOs;
 export type InstallSource = 'liveimg' | 'dvd';
 
 export interface RenderOptions {

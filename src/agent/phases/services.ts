@@ -3,9 +3,11 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PORTS } from '../../formats/bastion-layout.js';
+import { LOADER_PACKAGES, type DhcpServer } from '../../formats/bastion-os.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
-import { copyAtomic, exists } from '../files.js';
-import { dnsA, httpGet, ntpStratum, tcpOpen, until } from '../probes.js';
+import { copyAtomic } from '../files.js';
+import { dhcpServer, findLoaders } from '../os-profile.js';
+import { dnsA, httpGet, keaCommand, ntpStratum, tcpOpen, until } from '../probes.js';
 
 export const HEALTH_FILE = 'fyr-health.txt';
 export const TANGD_KEYGEN = '/usr/libexec/tangd-keygen';
@@ -18,8 +20,24 @@ interface Unit {
 
 const bastionIp = (ctx: AgentContext) => ctx.site.network.lan.bastion;
 
-export const UNITS: Unit[] = [
-  { unit: 'dhcpd', what: 'DHCP' },
+// Kea's own account of itself: running, configured, and with its DHCP sockets open on the LAN
+// bridge ("sockets" is absent before Kea 2.0, when only the answer is checked).
+async function keaHealthy(ctx: AgentContext): Promise<void> {
+  const socket = dhcpServer(ctx.paths.root, ctx.os).controlSocket;
+  if (socket === undefined) return;
+  const answer = await keaCommand(socket, 'status-get');
+  if (answer.result !== 0) throw new Error(`status-get answered result ${answer.result}: ${answer.text ?? ''}`);
+  const sockets = answer.arguments?.sockets;
+  if (sockets !== undefined && sockets.status !== 'ready')
+    throw new Error(`its DHCP sockets are ${sockets.status}: ${(sockets.errors ?? []).join('; ')}`);
+}
+
+const DHCP_UNIT: Record<DhcpServer['kind'], Omit<Unit, 'unit'>> = {
+  dhcpd: { what: 'DHCP' },
+  kea: { what: 'DHCP', health: keaHealthy },
+};
+
+const UNITS: Unit[] = [
   {
     unit: 'named',
     what: 'DNS',
@@ -55,14 +73,17 @@ export const UNITS: Unit[] = [
   { unit: 'cockpit.socket', what: 'web console' },
 ];
 
+// The daemons in the order they start: DHCP first, by the OS's server.
+export function units(ctx: AgentContext): Unit[] {
+  const dhcp = dhcpServer(ctx.paths.root, ctx.os);
+  return [{ unit: dhcp.unit, ...DHCP_UNIT[dhcp.kind] }, ...UNITS];
+}
+
 async function prepare(ctx: AgentContext): Promise<void> {
-  const missing = [];
-  for (const l of ctx.paths.loaders) if (!(await exists(l.from))) missing.push(l.from);
-  if (missing.length > 0)
-    throw new PhaseError(
-      `boot loaders missing: ${missing.join(', ')} (packages syslinux-tftpboot, shim-x64, grub2-efi-x64)`,
-    );
-  for (const l of ctx.paths.loaders) await copyAtomic(l.from, l.to);
+  const loaders = await findLoaders(ctx.paths.root, ctx.paths.tftpRoot, ctx.os);
+  if (loaders.missing.length > 0)
+    throw new PhaseError(`boot loaders missing: ${loaders.missing.join('; ')} (packages ${LOADER_PACKAGES})`);
+  for (const l of loaders.found) await copyAtomic(l.from, l.to);
   await mkdir(ctx.paths.contentRoot, { recursive: true });
   await writeFile(join(ctx.paths.contentRoot, HEALTH_FILE), `${ctx.site.cluster.fqdn}\n`);
   if (ctx.site.diskEncryption.tang) {
@@ -88,7 +109,7 @@ export const services: Phase = {
   async run(ctx, progress) {
     await progress('boot loaders, content root and Tang keys');
     await prepare(ctx);
-    for (const u of UNITS) {
+    for (const u of units(ctx)) {
       if (u.unit === 'tangd.socket' && !ctx.site.diskEncryption.tang) continue;
       const skipped = ctx.services.skipped(u.unit);
       if (skipped !== undefined) {

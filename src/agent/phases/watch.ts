@@ -4,7 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { PhaseError, type AgentContext, type Phase } from '../context.js';
 import { NODE_STEPS, type AgentState, type NodeStep } from '../state.js';
-import { parseAccessLog, parseDhcpLog, parseLeases, stepOf } from '../watch-parse.js';
+import { dhcpServer } from '../os-profile.js';
+import { parseAccessLog, parseDhcpLog, parseKeaLeases, parseKeaLog, parseLeases, stepOf } from '../watch-parse.js';
+
+// How each DHCP server records a machine: its log lines and its lease file.
+const READERS = {
+  dhcpd: { log: parseDhcpLog, leases: parseLeases },
+  kea: { log: parseKeaLog, leases: parseKeaLeases },
+} as const;
 
 function knownMacs(ctx: AgentContext): Set<string> {
   const site = ctx.site;
@@ -22,8 +29,10 @@ function knownMacs(ctx: AgentContext): Set<string> {
 
 // One look at the logs; returns whether the state changed.
 export async function observe(ctx: AgentContext): Promise<boolean> {
-  const dhcp = parseDhcpLog(await ctx.services.logs('dhcpd').catch(() => ''));
-  const leases = parseLeases(await readFile(ctx.paths.dhcpLeases, 'utf8').catch(() => ''));
+  const server = dhcpServer(ctx.paths.root, ctx.os);
+  const read = READERS[server.kind];
+  const dhcp = read.log(await ctx.services.logs(server.unit).catch(() => ''));
+  const leases = read.leases(await readFile(server.leases, 'utf8').catch(() => ''));
   const fetches = parseAccessLog(await readFile(ctx.paths.httpLog, 'utf8').catch(() => ''));
   const at = ctx.now().toISOString();
   const known = knownMacs(ctx);
