@@ -16,6 +16,7 @@ PROGRAMS=(
   "dig bind9-dnsutils bind-utils"
   "dhcpd isc-dhcp-server dhcp-server"
   "dhclient isc-dhcp-client dhcp-client"
+  "kea-dhcp4 kea-dhcp4-server kea"
   "haproxy haproxy haproxy"
   "chronyd chrony chrony"
   "in.tftpd tftpd-hpa tftp-server"

@@ -2,7 +2,10 @@
 // Debian, PyPI unreachable), so this encodes the part of its RHEL 9 / RHEL 10 handlers fyr
 // relies on: the command names each release knows, what each removed, the options of the
 // commands fyr writes, and section balance. Tables from pykickstart handlers/rhel9.py and
-// rhel10.py (v3.74, github.com/pykickstart/pykickstart).
+// rhel10.py (v3.74, github.com/pykickstart/pykickstart). A kickstart is checked against the
+// release it is for.
+
+export type Release = 'rhel9' | 'rhel10';
 
 // Commands in both the RHEL 9 and RHEL 10 handlers, minus those deprecated in either.
 const COMMANDS = new Set([
@@ -67,21 +70,16 @@ const COMMANDS = new Set([
   'zipl',
 ]);
 
-// Removed (parse error) or deprecated (ksvalidator counts it) in RHEL 9 or RHEL 10.
+// Removed (parse error) or deprecated (ksvalidator counts it) in RHEL 9 already; fyr also keeps
+// away from `module` (RHEL 10 has no modular content).
 const REMOVED = new Set([
   'device',
   'deviceprobe',
   'dmraid',
   'install',
   'multipath',
-  'auth',
-  'authconfig',
-  'autostep',
   'btrfs',
-  'method',
-  'nvdimm',
   'module',
-  'vnc',
   'upgrade',
   'key',
   'interactive',
@@ -91,6 +89,21 @@ const REMOVED = new Set([
   'mouse',
   'langsupport',
 ]);
+
+// What RHEL 10 removed on top: authconfig (authselect stays), autostep, method and nvdimm are
+// RemovedCommand; vnc is deprecated for inst.rdp.
+const REMOVED_IN_RHEL10 = new Set(['auth', 'authconfig', 'autostep', 'method', 'nvdimm', 'vnc']);
+// RHEL 9 still has these, with the options it accepts.
+const RHEL9_ONLY: Record<string, string[]> = {
+  auth: [],
+  authconfig: [],
+  autostep: ['--autoscreenshot'],
+  method: [],
+  nvdimm: [],
+  vnc: ['--host', '--port', '--password'],
+};
+// Options RHEL 10 dropped from a command both releases have.
+const RHEL10_OPTIONS: Record<string, string[]> = { timezone: ['--utc'] };
 
 // Options of the commands fyr writes; any other option is an error.
 const OPTIONS: Record<string, string[]> = {
@@ -113,7 +126,7 @@ const OPTIONS: Record<string, string[]> = {
   ],
   lang: ['--addsupport'],
   keyboard: ['--vckeymap', '--xlayouts', '--switch'],
-  timezone: ['--utc', '--isUtc', '--nontp'],
+  timezone: ['--utc', '--isUtc', '--nontp', '--ntpservers'],
   timesource: ['--ntp-server', '--ntp-pool', '--ntp-disable', '--nts'],
   network: [
     '--device',
@@ -260,8 +273,8 @@ export function shellSplit(line: string): string[] | undefined {
   return words;
 }
 
-// Every problem in a kickstart text; [] means it would pass.
-export function lintKickstart(text: string): KickstartIssue[] {
+// Every problem in a kickstart text for a release; [] means it would pass.
+export function lintKickstart(text: string, release: Release): KickstartIssue[] {
   const issues: KickstartIssue[] = [];
   let section: string | undefined;
   let sectionStart = 0;
@@ -277,6 +290,10 @@ export function lintKickstart(text: string): KickstartIssue[] {
       } else if (head === '%include' || head === '%ksappend') {
         if (section !== undefined) issues.push({ line, message: `${head} inside ${section}` });
         if (words.length !== 2) issues.push({ line, message: `${head} takes one path` });
+      } else if (head === '%anaconda') {
+        issues.push({ line, message: `%anaconda has been removed (deprecated in RHEL 9, gone in RHEL 10)` });
+        section = head;
+        sectionStart = line;
       } else if (SECTIONS.has(head)) {
         if (section !== undefined)
           issues.push({ line, message: `${head} starts inside ${section} (line ${sectionStart}), which has no %end` });
@@ -297,14 +314,21 @@ export function lintKickstart(text: string): KickstartIssue[] {
       return;
     }
     const [command = '', ...args] = words;
+    const rhel9Only = release === 'rhel9' && RHEL9_ONLY[command] !== undefined;
     if (REMOVED.has(command)) issues.push({ line, message: `${command} has been removed (RHEL 9/10)` });
-    else if (!COMMANDS.has(command)) issues.push({ line, message: `Unknown command: ${command}` });
-    const allowed = OPTIONS[command];
+    else if (release === 'rhel10' && REMOVED_IN_RHEL10.has(command))
+      issues.push({ line, message: `${command} has been removed in RHEL 10` });
+    else if (!COMMANDS.has(command) && !rhel9Only) issues.push({ line, message: `Unknown command: ${command}` });
+    const allowed =
+      (release === 'rhel10' ? RHEL10_OPTIONS[command] : undefined) ??
+      OPTIONS[command] ??
+      (rhel9Only ? RHEL9_ONLY[command] : undefined);
     if (allowed === undefined) return;
     for (const arg of args) {
       if (!arg.startsWith('--')) continue;
       const name = arg.split('=')[0] ?? arg;
-      if (!allowed.includes(name)) issues.push({ line, message: `unrecognized arguments: ${name} (${command})` });
+      if (!allowed.includes(name))
+        issues.push({ line, message: `unrecognized arguments: ${name} (${command}, ${release.toUpperCase()})` });
     }
   });
   if (section !== undefined) issues.push({ line: sectionStart, message: `Section ${section} does not end with %end.` });

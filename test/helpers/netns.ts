@@ -21,7 +21,7 @@ export interface Netns {
     args: string[],
     options?: { timeout?: number },
   ): Promise<{ stdout: string; stderr: string; exitCode: number }>;
-  spawn(cmd: string, args: string[]): ResultPromise;
+  spawn(cmd: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): ResultPromise;
 }
 
 function handle(name: string, children: ResultPromise[]): Netns {
@@ -34,8 +34,8 @@ function handle(name: string, children: ResultPromise[]): Netns {
       });
       return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
     },
-    spawn(cmd, args) {
-      const child = execa('ip', ['netns', 'exec', name, cmd, ...args], { reject: false, all: true });
+    spawn(cmd, args, options = {}) {
+      const child = execa('ip', ['netns', 'exec', name, cmd, ...args], { reject: false, all: true, ...options });
       children.push(child);
       return child;
     },

@@ -1,5 +1,5 @@
 // Every rendered kickstart (each example, RHEL 9 and 10, both install sources) uses only
-// commands and options both releases accept, with balanced sections.
+// commands and options its release accepts, with balanced sections.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lintKickstart, sectionLines } from '../helpers/kickstart-lint.js';
@@ -15,7 +15,7 @@ for (const example of EXAMPLES) {
     for (const source of ['liveimg', 'dvd'] as const) {
       rendered(`${example} ${os} ${source}`, async () => {
         const text = await kickstart(example, os, source);
-        assert.equal(lintKickstart(text), []);
+        assert.equal(lintKickstart(text, os), []);
         assert.ok(
           text.includes(
             source === 'liveimg'
@@ -50,7 +50,7 @@ rendered('encryption: tpm2 binds with clevis, passphrase sets it, none has no LU
       site: (t) => t.replace('encryption: tpm2', 'encryption: none'),
     });
     const none = (await renderFile(file)).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
-    assert.equal(lintKickstart(none), []);
+    assert.equal(lintKickstart(none, 'rhel9'), []);
     assert.not.match(none, '--encrypted');
     assert.not.match(none, 'clevis');
     assert.match(none, /^part \/ --fstype=xfs --grow --ondisk=\S+$/m);
@@ -80,7 +80,16 @@ rendered.run();
 const checker = suite('render :: kickstart :: checker rejects bad files');
 const CASES: [string, string, RegExp][] = [
   ['removed command', 'text\ninstall\n', /install has been removed/],
-  ['deprecated in RHEL 10', 'autostep\n', /autostep has been removed/],
+  ['removed in RHEL 10', 'autostep\n', /autostep has been removed in RHEL 10/],
+  ['authconfig, removed in RHEL 10', 'authconfig --enableshadow\n', /authconfig has been removed in RHEL 10/],
+  ['vnc, deprecated in RHEL 10', 'vnc --password=x\n', /vnc has been removed in RHEL 10/],
+  [
+    'timezone --isUtc, gone in RHEL 10',
+    'timezone UTC --isUtc\n',
+    /unrecognized arguments: --isUtc \(timezone, RHEL10\)/,
+  ],
+  ['timezone --ntpservers, gone in RHEL 10', 'timezone UTC --ntpservers=a\n', /--ntpservers \(timezone, RHEL10\)/],
+  ['%anaconda', '%anaconda\npwpolicy root\n%end\n', /%anaconda has been removed/],
   ['unknown command', 'txet\n', /Unknown command: txet/],
   ['unknown option', 'bootloader --upgrade\n', /unrecognized arguments: --upgrade/],
   ['unterminated section', '%post\necho hi\n', /Section %post does not end with %end/],
@@ -91,13 +100,20 @@ const CASES: [string, string, RegExp][] = [
 ];
 for (const [name, text, expected] of CASES) {
   checker(name, () => {
-    const issues = lintKickstart(text);
+    const issues = lintKickstart(text, 'rhel10');
     assert.ok(
       issues.some((i) => expected.test(i.message)),
       JSON.stringify(issues),
     );
   });
 }
+checker('what RHEL 9 still accepts is only refused for RHEL 10', () => {
+  for (const text of ['autostep\n', 'authconfig\n', 'timezone UTC --isUtc --nontp\n', 'vnc --password=x\n']) {
+    assert.equal(lintKickstart(text, 'rhel9'), [], text);
+    assert.ok(lintKickstart(text, 'rhel10').length >= 1, text);
+  }
+  assert.match(JSON.stringify(lintKickstart('timezone UTC --bogus\n', 'rhel9')), '--bogus (timezone, RHEL9)');
+});
 checker('section structure of a render', async () => {
   assert.equal(sectionLines(await kickstart('single-node', 'rhel9', 'liveimg')), [
     '%include /tmp/fyr-disk.ks',
