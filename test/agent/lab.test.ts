@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
 
 const PHASES = [
@@ -89,8 +90,9 @@ async function assertInstalled(lab: Lab): Promise<any> {
 
 const lab = suite('agent :: lab');
 
-lab('a site installs end to end: real services, both BMC kinds, nodes followed from DHCP to ignition', async () => {
-  const l = await makeLab('e');
+// RHEL 9 serves DHCP with dhcpd, RHEL 10 with Kea: the same install, followed through each.
+const endToEnd = async (os: BastionOs, more: (l: Lab) => Promise<void> = async () => undefined) => {
+  const l = await makeLab(os === 'rhel9' ? 'e' : 'r', { os });
   try {
     const agent = l.start(['--status-listen', '192.168.8.1:8090']);
     await until(l, (s) => s.phases.services.status === 'done');
@@ -151,10 +153,27 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
       await readFile(join(l.root, 'var/lib/fyr/state.json'), 'utf8'),
     ].join('\n');
     for (const secret of await secretsOf(l)) assert.not.ok(readable.includes(secret), 'a BMC password leaked');
+    await more(l);
   } finally {
     await l.close();
   }
-});
+};
+
+lab('a site installs end to end: real services, both BMC kinds, nodes followed from DHCP to ignition', async () =>
+  endToEnd('rhel9'),
+);
+
+lab('the same site rendered for RHEL 10 installs the same way, its DHCP served by Kea', async () =>
+  endToEnd('rhel10', async (l) => {
+    // Kea served the LAN (its health check passed, the nodes got leases); dhcpd never ran.
+    const kea = await readFile(join(l.dir, 'run/kea-dhcp4.log'), 'utf8');
+    assert.is(kea.split('DHCP4_STARTED').length - 1, 1, 'Kea started once');
+    assert.match(kea, /DHCP4_LEASE_ALLOC \[hwtype=1 52:54:00:00:00:10\].*lease 192\.168\.8\.10 has been allocated/);
+    assert.match(kea, "COMMAND_RECEIVED Received command 'status-get'");
+    const dhcpd = await stat(join(l.dir, 'run/dhcpd.log')).catch(() => undefined);
+    assert.is(dhcpd, undefined, 'dhcpd was not started');
+  }),
+);
 
 lab('killed (SIGKILL) in every phase, the agent resumes and does each side effect exactly once', async () => {
   const l = await makeLab('k');

@@ -12,6 +12,7 @@ import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
+import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { ipmiSimFiles } from './ipmi-sim.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
@@ -151,6 +152,8 @@ async function makeRoot(dir: string, root: string, out: string, run: string): Pr
   await cp(join(dir, 'media/release.json'), join(root, 'etc/fyr/release.json'));
   for (const d of [
     'var/lib/dhcpd',
+    'var/lib/kea',
+    'run/kea',
     'var/log/httpd',
     'var/www/fyr',
     'var/db/tang',
@@ -165,6 +168,7 @@ async function makeRoot(dir: string, root: string, out: string, run: string): Pr
   ])
     await mkdir(join(root, d), { recursive: true });
   await writeFile(join(root, 'var/lib/dhcpd/dhcpd.leases'), '');
+  await symlink('../../var/lib/kea/kea4-ctrl-socket', join(root, 'run/kea/kea4-ctrl-socket'));
   for (const f of [
     'tftpboot/lpxelinux.0',
     'tftpboot/ldlinux.c32',
@@ -201,7 +205,10 @@ async function makeRoot(dir: string, root: string, out: string, run: string): Pr
 }
 
 // How the supervisor runs each unit from the rendered configs. httpd's DocumentRoot is the
-// bastion path /var/www/fyr: it gets a private mount of the lab's directory there.
+// bastion path /var/www/fyr: it gets a private mount of the lab's directory there. Debian 12's
+// Kea (2.2) resolves the config's bare lease and socket names against its working directory,
+// so it runs in var/lib/kea (where RHEL 10's Kea keeps leases); makeRoot links the socket to
+// run/kea, where RHEL 10's Kea puts it and the agent's health check looks.
 function supervisorConfig(root: string, runDir: string): object {
   const at = (p: string) => join(root, p);
   return {
@@ -222,6 +229,19 @@ function supervisorConfig(root: string, runDir: string): object {
           join(runDir, 'dhcpd.pid.own'),
           'br-fyr',
         ],
+      },
+      'kea-dhcp4': {
+        argv: [
+          'env',
+          `KEA_PIDFILE_DIR=${runDir}`,
+          `KEA_LOCKFILE_DIR=${runDir}`,
+          'sh',
+          '-c',
+          'cd "$0" && exec kea-dhcp4 -c "$1"',
+          at('var/lib/kea'),
+          at('etc/kea/kea-dhcp4.conf'),
+        ],
+        match: 'kea-dhcp4',
       },
       named: { argv: ['named', '-g', '-4', '-t', root, '-c', '/etc/named.conf'] },
       chronyd: { argv: ['chronyd', '-d', '-x', '-f', at('etc/chrony.conf')] },
@@ -254,8 +274,12 @@ function supervisorConfig(root: string, runDir: string): object {
   };
 }
 
-// bmcPasswords: what a BMC really accepts, when it should differ from the site's secret.
-export async function makeLab(tag: string, options: { bmcPasswords?: Record<string, string> } = {}): Promise<Lab> {
+// bmcPasswords: what a BMC really accepts, when it should differ from the site's secret; os: the
+// release the site is rendered for (rhel10 serves DHCP with Kea).
+export async function makeLab(
+  tag: string,
+  options: { bmcPasswords?: Record<string, string>; os?: BastionOs } = {},
+): Promise<Lab> {
   const dir = await makeTmpdir();
   const root = join(dir, 'root');
   const media = join(dir, 'media');
@@ -285,7 +309,7 @@ export async function makeLab(tag: string, options: { bmcPasswords?: Record<stri
     await mkdir(join(doubles, 'hooks'), { recursive: true });
     await mkdir(runDir, { recursive: true });
     await makeMedia(media);
-    const { out } = await renderTo(await labSite(dir), dir);
+    const { out } = await renderTo(await labSite(dir), dir, { os: options.os ?? 'rhel9', source: 'liveimg' });
     await makeRoot(dir, root, out, runDir);
     await writeFile(join(dir, 'services.json'), JSON.stringify(supervisorConfig(root, runDir), null, 2));
     const site = JSON.parse(await readFile(join(root, 'etc/fyr/site.json'), 'utf8'));

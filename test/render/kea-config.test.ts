@@ -68,7 +68,7 @@ kea('what it serves: every reservation with its host name, NTP always, shim for 
         'boot-file-name': 'uefi/shimx64.efi',
       },
     ]);
-    const option = (list: Array<{ name: string }>, name: string) => list.find((o) => o.name === name);
+    const option = (list: Array<{ name: string; data?: string }>, name: string) => list.find((o) => o.name === name);
     assert.equal(option(d['option-data'], 'ntp-servers'), {
       name: 'ntp-servers',
       data: '172.20.0.1',
