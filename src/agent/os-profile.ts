@@ -51,7 +51,8 @@ export async function findLoaders(
       from = await firstMatch(join(root, candidate));
       if (from !== undefined) break;
     }
-    if (from === undefined) missing.push(`${loader.to} (looked in ${loader.from.map((f) => join(root, f)).join(', ')})`);
+    if (from === undefined)
+      missing.push(`${loader.to} (looked in ${loader.from.map((f) => join(root, f)).join(', ')})`);
     else found.push({ from, to: join(tftpRoot, loader.to) });
   }
   return { found, missing };

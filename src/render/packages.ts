@@ -33,7 +33,7 @@ const COMMON = [
   'virt-install',
 ];
 
-// NOTE: RHEL 10 no longer ships ISC dhcp-server (Kea replaces it); see README "Known gaps".
+// RHEL 10 no longer ships ISC dhcp-server; its bastions serve DHCP with Kea (formats/bastion-os.ts).
 const BY_OS: Record<OsRelease, string[]> = {
   rhel9: ['dhcp-server'],
   rhel10: ['kea'],

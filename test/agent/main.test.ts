@@ -52,11 +52,21 @@ main('missing or broken input files exit 3 and name the file', async (c) => {
     '{"format":"fyr-agent-secrets/1","bmc":{"cp-0":"s3cret-value"}}',
   );
   await writeFile(join(root, 'etc/fyr/release.json'), '{"format":"fyr-release/1","payload":[]}');
+  await writeFile(join(root, 'etc/fyr/manifest.json'), '{"format":"fyr-render/1","os":"rhel9","files":[]}');
   r = await agent(c, ['run', '--root', root, '--status-listen', 'off']);
   assert.is(r.exitCode, 3);
   assert.match(r.stderr, 'site.json: the site is not JSON');
   assert.not.match(r.stderr, 's3cret-value');
   assert.not.match(r.stderr, '    at ');
+  // The render manifest says which OS the bastion runs (which DHCP server to start).
+  await writeFile(
+    join(root, 'etc/fyr/site.json'),
+    '{"cluster":{"fqdn":"a.b"},"nodes":[],"network":{"lan":{"bastion":"192.168.8.1"}}}',
+  );
+  await writeFile(join(root, 'etc/fyr/manifest.json'), '{"format":"fyr-render/1","os":"rhel8","files":[]}');
+  r = await agent(c, ['run', '--root', root, '--status-listen', 'off']);
+  assert.is(r.exitCode, 3);
+  assert.match(r.stderr, 'manifest.json: the render manifest names os "rhel8"; this agent runs on rhel9 or rhel10');
 });
 
 main('status before the agent ever ran says so; a damaged state file is named, not thrown', async (c) => {

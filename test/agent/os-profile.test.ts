@@ -41,33 +41,36 @@ os('RHEL 9: syslinux-tftpboot in /tftpboot, shim and GRUB on the ESP', async ({ 
   );
 });
 
-os('RHEL 10: loaders under /usr/lib/efi/<package>/<version>, the newest version; syslinux-nonlinux', async ({ dir }) => {
-  await touch(
-    dir,
-    '/usr/share/syslinux/lpxelinux.0',
-    '/usr/share/syslinux/ldlinux.c32',
-    '/usr/lib/efi/shim/15.8-5.el10/EFI/redhat/shimx64.efi',
-    '/usr/lib/efi/grub2/2.12-9.el10/EFI/redhat/grubx64.efi',
-    '/usr/lib/efi/grub2/2.12-15.el10/EFI/redhat/grubx64.efi',
-    // A version directory without the file does not count.
-    '/usr/lib/efi/grub2/2.12-20.el10/EFI/redhat/README',
-  );
-  const r = await findLoaders(dir, join(dir, 'var/lib/tftpboot'), 'rhel10');
-  assert.equal(r.missing, []);
-  assert.equal(
-    r.found.map((l) => l.from.slice(dir.length)),
-    [
+os(
+  'RHEL 10: loaders under /usr/lib/efi/<package>/<version>, the newest version; syslinux-nonlinux',
+  async ({ dir }) => {
+    await touch(
+      dir,
       '/usr/share/syslinux/lpxelinux.0',
       '/usr/share/syslinux/ldlinux.c32',
       '/usr/lib/efi/shim/15.8-5.el10/EFI/redhat/shimx64.efi',
+      '/usr/lib/efi/grub2/2.12-9.el10/EFI/redhat/grubx64.efi',
       '/usr/lib/efi/grub2/2.12-15.el10/EFI/redhat/grubx64.efi',
-    ],
-  );
-  // RHEL 9 does not look there.
-  const nine = await findLoaders(dir, join(dir, 'var/lib/tftpboot'), 'rhel9');
-  assert.equal(nine.found.length, 2);
-  assert.match(nine.missing.join('\n'), 'uefi/shimx64.efi (looked in ');
-});
+      // A version directory without the file does not count.
+      '/usr/lib/efi/grub2/2.12-20.el10/EFI/redhat/README',
+    );
+    const r = await findLoaders(dir, join(dir, 'var/lib/tftpboot'), 'rhel10');
+    assert.equal(r.missing, []);
+    assert.equal(
+      r.found.map((l) => l.from.slice(dir.length)),
+      [
+        '/usr/share/syslinux/lpxelinux.0',
+        '/usr/share/syslinux/ldlinux.c32',
+        '/usr/lib/efi/shim/15.8-5.el10/EFI/redhat/shimx64.efi',
+        '/usr/lib/efi/grub2/2.12-15.el10/EFI/redhat/grubx64.efi',
+      ],
+    );
+    // RHEL 9 does not look there.
+    const nine = await findLoaders(dir, join(dir, 'var/lib/tftpboot'), 'rhel9');
+    assert.equal(nine.found.length, 2);
+    assert.match(nine.missing.join('\n'), 'uefi/shimx64.efi (looked in ');
+  },
+);
 
 os('a missing loader names every place it was looked for', async ({ dir }) => {
   const r = await findLoaders(dir, join(dir, 'var/lib/tftpboot'), 'rhel10');

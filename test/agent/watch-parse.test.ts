@@ -74,10 +74,9 @@ test('watch :: Kea lease file: columns by the header, the last row per address, 
   ].join('\n');
   assert.equal(parseKeaLeases(csv), [{ mac: '52:54:00:de:ad:03', ip: '192.168.8.100' }]);
   // 2.2 has no pool_id column; the order of columns comes from the header.
-  assert.equal(
-    parseKeaLeases('hwaddr,address,valid_lifetime\n52:54:00:de:ad:04,192.168.8.102,3600\n'),
-    [{ mac: '52:54:00:de:ad:04', ip: '192.168.8.102' }],
-  );
+  assert.equal(parseKeaLeases('hwaddr,address,valid_lifetime\n52:54:00:de:ad:04,192.168.8.102,3600\n'), [
+    { mac: '52:54:00:de:ad:04', ip: '192.168.8.102' },
+  ]);
   assert.equal(parseKeaLeases('lease 192.168.8.100 {\n}\n'), [], 'not a Kea lease file');
 });
 

@@ -11,6 +11,14 @@ export type Example = (typeof EXAMPLES)[number];
 
 export const exampleSite = (name: string) => join('examples', name, 'site.yaml');
 
+// The reviewed renders under test/golden/: every example as RHEL 9 from the live image (the
+// defaults), and the edge site as a RHEL 10 bastion installed from the DVD (Kea, %packages
+// without module streams).
+export const GOLDEN_RENDERS: Array<{ dir: string; example: Example; options?: RenderOptions }> = [
+  ...EXAMPLES.map((example) => ({ dir: example, example })),
+  { dir: 'edge-rhel10-dvd', example: 'edge', options: { os: 'rhel10', source: 'dvd' } },
+];
+
 export async function renderFile(file: string, options?: RenderOptions): Promise<RenderResult> {
   const result = await validateSiteFile(file);
   if (result.site === undefined)

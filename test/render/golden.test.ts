@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLES, exampleSite, renderFile, renderTo } from '../helpers/render.js';
+import { GOLDEN_RENDERS, exampleSite, renderFile, renderTo } from '../helpers/render.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 async function walk(dir: string): Promise<string[]> {
@@ -16,10 +16,10 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 const golden = suite('render :: golden');
-for (const example of EXAMPLES) {
-  golden(`${example} matches test/golden/${example} (run make golden after a deliberate change)`, async () => {
-    const root = join('test/golden', example);
-    const result = await renderFile(exampleSite(example));
+for (const { dir, example, options } of GOLDEN_RENDERS) {
+  golden(`${dir} matches test/golden/${dir} (run make golden after a deliberate change)`, async () => {
+    const root = join('test/golden', dir);
+    const result = await renderFile(exampleSite(example), options);
     const expected = (await walk(root)).map((f) => relative(root, f).split('\\').join('/')).sort();
     assert.equal(result.files.map((f) => f.path).sort(), expected, 'the same set of files');
     for (const file of result.files) {

@@ -17,7 +17,7 @@ export const renderCommand: CommandSpec = {
   summary: "Render the bastion's kickstart, blueprint and configs",
   usage: 'fyr render SITE -o DIR [options]',
   description: [
-    'Validates SITE like `fyr validate`, then writes into DIR: ks.cfg (the unattended bastion install), blueprint.toml (for osbuild-composer; the same for every site), bundle/ (every file laid onto the bastion, at its path there: dhcpd, named and its zones, HAProxy, chrony, PXE menus, httpd, firewalld, NetworkManager, Tang, Cockpit, the bootstrap VM, install-config and Tang MachineConfigs, site.json) and manifest.json (each file with its sha256).',
+    'Validates SITE like `fyr validate`, then writes into DIR: ks.cfg (the unattended bastion install), blueprint.toml (for osbuild-composer; the same for every site), bundle/ (every file laid onto the bastion, at its path there: dhcpd (--os rhel9) or Kea (--os rhel10), named and its zones, HAProxy, chrony, PXE menus, httpd, firewalld, NetworkManager, Tang, Cockpit, the bootstrap VM, install-config and Tang MachineConfigs, site.json) and manifest.json (each file with its sha256).',
     'DIR is written all at once: a failure leaves nothing behind, and an existing non-empty DIR is only replaced with --force. The same site always gives the same bytes.',
   ],
   options: {
