@@ -106,6 +106,15 @@ export const ERROR_CODES = {
     summary:
       '`fyr release` found no built first-boot agent (dist/agent/fyr-agent.mjs), or it changed while the release was built; `make build` makes it.',
   },
+  UNLOCK_CODE_INVALID: {
+    exit: EXIT.invalid,
+    summary: 'The --unlock-code-file is unreadable, empty or too weak (an unlock code needs at least 128 bits).',
+  },
+  UNLOCK_CODE_REQUIRED: {
+    exit: EXIT.usage,
+    summary:
+      'Sealing needs an unlock code fyr cannot make here: no terminal to show a new one on, or the ISO is sealed already (give --unlock-code-file, --new-unlock-code, or --no-seal).',
+  },
   OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
   NO_SPACE: {
     exit: EXIT.failed,

@@ -34,7 +34,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   release: ['formats', 'iso9660', 'site', 'util', 'errors'],
   'site-iso': ['formats', 'iso9660', 'util', 'errors'],
   device: ['iso9660', 'util', 'errors'],
-  agent: ['formats', 'util', 'site'],
+  seal: [],
+  agent: ['formats', 'seal', 'util', 'site'],
   cli: ['*'],
 };
 
@@ -89,14 +90,17 @@ test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/',
   }
 });
 
-// The agent bundle carries only what the bastion needs: the on-media formats, util, and the
-// site's types, never the renderer, the ISO code or the CLI.
-test('architecture :: the agent imports only formats, util and the site model', () => {
+// The agent bundle carries only what the bastion needs: the on-media formats, util, the seal
+// (to open the sealed secrets) and the site's types, never the renderer, the ISO code or the CLI.
+test('architecture :: the agent imports only formats, seal, util and the site model', () => {
   for (const [file, targets] of GRAPH) {
     if (folder(file) !== 'agent') continue;
     for (const t of targets.filter((t) => !t.startsWith('src/agent/')))
       assert.ok(
-        t === 'src/site/model.ts' || t.startsWith('src/formats/') || t.startsWith('src/util/'),
+        t === 'src/site/model.ts' ||
+          t.startsWith('src/formats/') ||
+          t.startsWith('src/seal/') ||
+          t.startsWith('src/util/'),
         `${file} imports ${t}`,
       );
   }
@@ -158,6 +162,7 @@ test('architecture :: each outside library has one importer', () => {
     'tar-stream': ['src/util/tar.ts'],
     fastify: ['src/composer/proxy.ts', 'src/agent/status-app.ts'],
     '@fastify/http-proxy': ['src/composer/proxy.ts'],
+    'age-encryption': ['src/seal/age.ts'],
   };
   for (const file of FILES) {
     for (const spec of specifiers(file)) {

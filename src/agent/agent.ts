@@ -11,7 +11,8 @@ import type { Paths } from './paths.js';
 import { PHASE_LIST } from './phases/index.js';
 import { AgentFailed, runPhases } from './runner.js';
 import { supervisorManager, systemdManager, type ServiceManager, type SupervisorConfig } from './services.js';
-import { AgentInputError, readBastionOs, readRelease, readSecrets, readSite, type AgentSite } from './site.js';
+import { readResealed } from './resealed.js';
+import { AgentInputError, readRelease, readRenderFacts, readSecrets, readSite, type AgentSite } from './site.js';
 import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
 import { buildStatusApp } from './status-app.js';
 import { mountMedia } from './tools.js';
@@ -83,16 +84,25 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
   const { paths } = flags;
   let ctx: AgentContext;
   try {
-    const [site, secrets, os, release, services] = await Promise.all([
+    const [site, { os, sealed }, release, services] = await Promise.all([
       readSite(paths.siteJson),
-      readSecrets(paths.secretsJson),
-      readBastionOs(paths.manifestJson),
+      readRenderFacts(paths.manifestJson),
       readRelease(paths.releaseJson),
       serviceManager(flags.services),
     ]);
+    // Sealed: the resealed copy once the site was unlocked, else nothing until the locked phase.
+    let resealed;
+    if (sealed) {
+      resealed = await readResealed(exec, paths.resealedSecrets).catch((err: Error) => {
+        log(`locked: the resealed secrets cannot be opened (${err.message}); the unlock code is needed again`);
+        return undefined;
+      });
+    }
+    const secrets = sealed ? (resealed ?? { bmc: {} }) : await readSecrets(paths.secretsJson);
     await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
     const now = () => new Date();
     const state = (await loadState(paths.stateFile)) ?? freshState(site.cluster.fqdn, nodeRecords(site), now());
+    if (sealed && resealed === undefined) state.phases.locked = { status: 'pending', attempts: 0 };
     const store = new StateStore(paths.stateFile, state, now);
     const options: AgentOptions = {
       ...DEFAULT_OPTIONS,
@@ -115,6 +125,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       os,
       site,
       secrets,
+      sealed,
       release,
       media,
       services,
@@ -123,7 +134,8 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       options,
       log,
       signal,
-      bmc: (node) => bmcDriver(node, secrets.bmc[node.name], exec),
+      // Read at each call: a sealed site's passwords arrive with the unlock.
+      bmc: (node) => bmcDriver(node, ctx.secrets.bmc[node.name], exec),
       now,
       sleep: sleeper(signal),
     };

@@ -31,7 +31,9 @@ export interface AgentContext {
   // The OS the bundle was rendered for: RHEL 9 serves DHCP with dhcpd, RHEL 10 with Kea.
   os: BastionOs;
   site: AgentSite;
+  // Sealed sites: empty until the locked phase (or the resealed copy at start) opens them.
   secrets: AgentSecrets;
+  sealed: boolean;
   release: ReleaseRecord;
   // The directory holding the install media's files (mounted on first use).
   media(): Promise<string>;

@@ -7,6 +7,7 @@ import { createAgent, type RunFlags } from './agent.js';
 import { loadState } from './state.js';
 import { statusText, statusView } from './status-view.js';
 import { bastionPaths } from './paths.js';
+import { sendUnlock } from './unlock.js';
 
 // Set by the bundler (esbuild --define); from src/ under tsx it is read from package.json.
 declare const FYR_AGENT_VERSION: string | undefined;
@@ -17,6 +18,8 @@ const HELP = `fyr-agent: provisions a fyr site from its bastion, resumably.
 Usage:
   fyr-agent [run] [options]     run (or resume) the phases until the cluster is installed
   fyr-agent status [--json]     print the phases, every node's progress and the last error
+  fyr-agent unlock              give the waiting agent the site's unlock code (asked for
+                                without echo on a terminal, else read from stdin)
 
 Options:
   --root DIR              prefix of every bastion path (default /)
@@ -33,10 +36,60 @@ Options:
   -h, --help              this help
   --version               the agent's version
 
+A sealed site waits in the locked phase for its unlock code: typed at the bastion's console
+(the system's password prompt) or sent over SSH with fyr-agent unlock. Once unlocked it is
+not asked for again.
+
 On a failure the agent records the phase, the reason and the command in its state file,
 keeps serving the status page, and resumes from that phase when started again
 (systemctl restart fyr-agent). Exit codes: 0 done, 1 failed, 2 usage, 3 bad input files.
 `;
+
+// The code from the terminal without echo, or the first line of stdin when it is not one.
+async function readCode(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += String(chunk);
+    return text.split('\n')[0] ?? '';
+  }
+  process.stderr.write('Unlock code: ');
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  let code = '';
+  try {
+    for await (const chunk of stdin) {
+      for (const c of String(chunk)) {
+        if (c === '\r' || c === '\n') return code;
+        if (c === '\u0003') throw new Error('cancelled');
+        if (c === '\u007f') code = code.slice(0, -1);
+        else code += c;
+      }
+    }
+    return code;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}
+
+async function unlock(socket: string): Promise<number> {
+  try {
+    const code = await readCode();
+    process.stderr.write('checking (this takes a few seconds)...\n');
+    const verdict = await sendUnlock(socket, code);
+    if (verdict.ok) {
+      process.stdout.write('fyr-agent: unlocked; the install goes on (fyr-agent status shows it)\n');
+      return 0;
+    }
+    process.stderr.write(`fyr-agent: ${verdict.why}\n`);
+    return 1;
+  } catch (err) {
+    process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -73,11 +126,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'run';
-  if (positionals.length > 1 || !['run', 'status'].includes(command)) {
-    process.stderr.write(`fyr-agent: unknown command "${positionals.join(' ')}"; the commands are run and status\n`);
+  if (positionals.length > 1 || !['run', 'status', 'unlock'].includes(command)) {
+    process.stderr.write(
+      `fyr-agent: unknown command "${positionals.join(' ')}"; the commands are run, status and unlock\n`,
+    );
     return 2;
   }
   const paths = bastionPaths(v.root, { ...(v.site ? { site: v.site } : {}), ...(v.state ? { state: v.state } : {}) });
+  if (command === 'unlock') return unlock(paths.unlockSocket);
   if (command === 'status') {
     let state;
     try {

@@ -1,13 +1,19 @@
 // Every bastion path the agent touches, under one root: "/" on the bastion, a temporary tree in
 // tests. formats/bastion-layout.ts names the places; this file only joins them. The places that
 // differ by OS (the DHCP server's, the PXE loaders) are in os-profile.ts.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { RESEALED_SECRETS, SEALED_SECRETS } from '../formats/sealed-secrets.js';
 import { AGENT_FILES, CONTENT_ROOT, STATE_DIR, TFTP_ROOT } from '../formats/bastion-layout.js';
 
 export interface Paths {
   root: string;
   siteJson: string;
   secretsJson: string;
+  // Sealed sites: the secrets sealed to the unlock code, their resealed copy, and the socket
+  // \`fyr-agent unlock\` talks to.
+  sealedSecrets: string;
+  resealedSecrets: string;
+  unlockSocket: string;
   manifestJson: string;
   releaseJson: string;
   stateDir: string;
@@ -40,6 +46,9 @@ export function bastionPaths(root: string, overrides: { site?: string; state?: s
     root,
     siteJson: overrides.site ?? at(AGENT_FILES.site),
     secretsJson: at(AGENT_FILES.secrets),
+    sealedSecrets: at(SEALED_SECRETS),
+    resealedSecrets: overrides.state ? join(overrides.state, basename(RESEALED_SECRETS)) : at(RESEALED_SECRETS),
+    unlockSocket: at('/run/fyr/unlock.sock'),
     manifestJson: at(AGENT_FILES.manifest),
     releaseJson: at(AGENT_FILES.release),
     stateDir,

@@ -49,6 +49,17 @@ export async function readSecrets(path: string): Promise<AgentSecrets> {
   return secrets;
 }
 
+// The sealed secrets as they came on the media, still closed.
+export async function readSealed(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new AgentInputError(
+      `${path}: cannot read the sealed secrets (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+}
+
 export async function readRelease(path: string): Promise<ReleaseRecord> {
   const text = await readText(path, 'release record');
   try {
@@ -58,12 +69,14 @@ export async function readRelease(path: string): Promise<ReleaseRecord> {
   }
 }
 
-// The bastion's OS decides which DHCP server runs and where the PXE loaders are found.
-export async function readBastionOs(path: string): Promise<BastionOs> {
+// The bastion's OS decides which DHCP server runs and where the PXE loaders are found; sealed,
+// whether the secrets wait for the unlock code.
+export async function readRenderFacts(path: string): Promise<{ os: BastionOs; sealed: boolean }> {
   const text = await readText(path, 'render manifest');
   let os: unknown;
+  let sealed = false;
   try {
-    os = parseRenderManifest(text).os;
+    ({ os, sealed } = parseRenderManifest(text));
   } catch (err) {
     throw new AgentInputError(`${path}: the render manifest is not JSON (${(err as Error).message})`);
   }
@@ -71,5 +84,5 @@ export async function readBastionOs(path: string): Promise<BastionOs> {
     throw new AgentInputError(
       `${path}: the render manifest names os ${JSON.stringify(os)}; this agent runs on ${BASTION_OS.join(' or ')}`,
     );
-  return os;
+  return { os, sealed };
 }

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { AgentInputError } from './site.js';
 
 export const PHASES = [
+  'locked',
   'preflight',
   'network',
   'services',
@@ -108,6 +109,8 @@ export async function loadState(path: string): Promise<AgentState | undefined> {
   }
   if (state?.format !== 'fyr-agent-state/1')
     throw new AgentInputError(`${path}: not an agent state file (format ${String(state?.format)})`);
+  // A phase added since the file was written starts pending.
+  for (const p of PHASES) state.phases[p] ??= { status: 'pending', attempts: 0 };
   return state;
 }
 

@@ -4,7 +4,8 @@ import { NODE_STEPS, PHASES, type AgentState } from './state.js';
 
 export interface StatusView {
   cluster: string;
-  state: 'running' | 'failed' | 'done';
+  // locked: a sealed site waiting for its unlock code.
+  state: 'running' | 'locked' | 'failed' | 'done';
   startedAt: string;
   updatedAt: string;
   elapsedSeconds: number;
@@ -39,7 +40,14 @@ export function statusView(state: AgentState, now: Date): StatusView {
   const end = state.finishedAt ? new Date(state.finishedAt) : now;
   return {
     cluster: state.cluster,
-    state: state.finishedAt ? 'done' : failed ? 'failed' : 'running',
+    state: state.finishedAt
+      ? 'done'
+      : failed
+        ? 'failed'
+        : state.phases.locked.status === 'running' &&
+            /^waiting for the unlock code/.test(state.phases.locked.detail ?? '')
+          ? 'locked'
+          : 'running',
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
     elapsedSeconds: Math.max(0, Math.round((end.getTime() - new Date(state.startedAt).getTime()) / 1000)),

@@ -65,6 +65,19 @@ export const RENDER_OPTIONS = {
   secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
 } as const;
 
+// Sealing, for every command that writes a site: render, build, customize, flash --site.
+export const SEAL_OPTIONS = {
+  'unlock-code-file': {
+    type: 'string',
+    value: 'FILE',
+    help: 'Seal the secrets to the unlock code in FILE (CI keeps it in its secret store); without it a new code is made and shown once on the terminal',
+  },
+  'no-seal': {
+    type: 'boolean',
+    help: 'Leave the secrets in clear on the media (password hashes in ks.cfg, BMC passwords in the bundle): labs only',
+  },
+} as const;
+
 // Sizes for humans: 256K, 8M, 1G (binary units).
 const UNITS: Record<string, number> = {
   '': 1,

@@ -1,32 +1,41 @@
-// The site as it goes into a release's embed areas: validated, rendered, and packed with its
-// build record. Shared by fyr build, customize and flash --site.
+// The site as it goes into a release's embed areas: validated, rendered, its secrets sealed to
+// the unlock code (unless --no-seal), and packed with its build record. Shared by fyr build,
+// customize and flash --site.
 import type { SiteContent } from '../site-iso/splice.js';
+import type { TarFile } from '../util/tar.js';
 import { packSite, type SiteMeta } from '../formats/site-bundle.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
 import { packageVersion } from '../util/package-info.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
 import { choice, OS, sourceDateEpoch, SOURCES } from './options.js';
+import { sealedSecretsFile, unlockCode, type UnlockCode } from './seal-site.js';
 import { loadValidSite, printWarnings } from './site-input.js';
 
+// isoSealed: the ISO that receives the site carries sealed secrets already (fyr customize).
 export async function siteForIso(
   file: string,
   args: ParsedArgs,
   io: Io,
   releaseName: string,
-): Promise<{ content: SiteContent; meta: SiteMeta }> {
+  isoSealed = false,
+): Promise<{ content: SiteContent; meta: SiteMeta; code: UnlockCode | undefined }> {
+  const secretsFile = args.options.secrets;
+  const { site, warnings } = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
+  // Before any work, so a missing code costs nothing.
+  const code = await unlockCode(args, io, isoSealed);
   const options = {
     os: choice('os', args.options.os, OS, DEFAULT_RENDER_OPTIONS.os),
     source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
+    sealed: code !== undefined,
   };
-  const secretsFile = args.options.secrets;
-  const { site, warnings } = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
   if (!args.json) printWarnings(warnings, io);
   const rendered = renderSite(site, options);
   const kickstart = rendered.files.find((f) => f.path === 'ks.cfg')!.content;
-  const files = rendered.files
+  const files: TarFile[] = rendered.files
     .filter((f) => f.path !== 'ks.cfg')
     .map((f) => ({ path: f.path, mode: f.mode, content: Buffer.from(f.content) }));
+  if (code !== undefined) files.push(await sealedSecretsFile(rendered, code));
   // SOURCE_DATE_EPOCH makes the build time, and so the whole ISO, reproducible.
   const built = sourceDateEpoch(io) ?? Math.floor(Date.now() / 1000);
   const { tar, meta } = await packSite(
@@ -37,10 +46,11 @@ export async function siteForIso(
       built: new Date(built * 1000).toISOString(),
       os: options.os,
       source: options.source,
+      sealed: options.sealed,
       cluster: site.cluster.fqdn,
       nodes: site.nodes.map((n) => ({ name: n.name, role: n.role, mac: n.mac, ip: n.ip })),
     },
     built,
   );
-  return { content: { kickstart, tar }, meta };
+  return { content: { kickstart, tar }, meta, code };
 }

@@ -16,6 +16,8 @@ export interface SiteMeta {
   renderHash: string;
   os: string;
   source: string;
+  // The secrets are in etc/fyr/secrets.age, sealed to an unlock code (false: --no-seal).
+  sealed: boolean;
   cluster: string;
   nodes: Array<{ name: string; role: string; mac: string; ip: string }>;
 }

@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import { clusterZones } from './dns.js';
 import { renderTemplate } from './engine.js';
 import { agentSecretsJson } from '../formats/agent-secrets.js';
+import { bmcSecrets } from './secrets.js';
 import { AGENT_DIR, AGENT_FILES } from '../formats/bastion-layout.js';
 import { DHCP_SERVERS, KEA_NAMES } from '../formats/bastion-os.js';
-import type { SiteView } from './view.js';
+import { isSealed, type SiteView } from './view.js';
 
 export interface RenderedFile {
   // Relative path, "/"-separated, e.g. bundle/etc/named.conf.
@@ -121,18 +122,6 @@ function siteJson(view: SiteView): string {
   return `${JSON.stringify({ ...rest, bootstrap: { mac: view.bootstrap.mac, ip: view.bootstrap.ip } }, null, 2)}\n`;
 }
 
-// The BMC passwords the agent needs, by node name, root-readable only on the bastion. Like the
-// kickstart's password hashes, they travel in the media's site area.
-function bmcSecretsJson(view: SiteView): string {
-  const bmc: Record<string, string> = {};
-  for (const node of view.site.nodes) {
-    const name = node.bmc.passwordSecret;
-    const value = name === undefined ? undefined : view.site.secrets.reveal(name);
-    if (value !== undefined) bmc[node.name] = value;
-  }
-  return agentSecretsJson({ bmc });
-}
-
 export function renderBundle(view: SiteView): RenderedFile[] {
   const common = { ...view, uuid: (id: string) => stableUuid(`${view.site.cluster.fqdn}/${id}`), agentDir: AGENT_DIR };
   const files = outputs(view).map((o) => ({
@@ -141,6 +130,8 @@ export function renderBundle(view: SiteView): RenderedFile[] {
     content: renderTemplate('overlays', o.template, { ...common, ...o.extra }),
   }));
   files.push({ path: `bundle${AGENT_FILES.site}`, mode: 0o644, content: siteJson(view) });
-  files.push({ path: `bundle${AGENT_FILES.secrets}`, mode: 0o600, content: bmcSecretsJson(view) });
+  // Unsealed only: sealed, the BMC passwords travel in secrets.age, which the caller seals.
+  if (!isSealed(view.options))
+    files.push({ path: `bundle${AGENT_FILES.secrets}`, mode: 0o600, content: agentSecretsJson(bmcSecrets(view)) });
   return files;
 }

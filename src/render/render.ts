@@ -6,12 +6,16 @@ import type { Site } from '../site/index.js';
 import { renderBlueprint } from './blueprint.js';
 import { renderBundle, type RenderedFile } from './bundle.js';
 import { renderKickstart } from './kickstart.js';
-import { buildView, type RenderOptions } from './view.js';
+import { agentSecrets } from './secrets.js';
+import { buildView, isSealed, type RenderOptions } from './view.js';
+import type { AgentSecrets } from '../formats/agent-secrets.js';
 
 export type { ManifestEntry } from '../formats/render-manifest.js';
 
 export interface RenderResult {
   files: RenderedFile[];
+  // Sealed renders: what the agent needs after unlock, to be sealed to the unlock code (never a file).
+  secrets?: AgentSecrets;
   blueprint: { name: string; sha256: string };
   manifest: ManifestEntry[];
 }
@@ -24,7 +28,7 @@ export function renderSite(site: Site, options: RenderOptions = DEFAULT_RENDER_O
   const view = buildView(site, options);
   const blueprint = renderBlueprint(options.os);
   const files: RenderedFile[] = [
-    // The kickstart holds password hashes: readable by its owner only.
+    // Unsealed, the kickstart holds password hashes: readable by its owner only.
     { path: 'ks.cfg', mode: 0o600, content: renderKickstart(view) },
     { path: 'blueprint.toml', mode: 0o644, content: blueprint.content },
     ...renderBundle(view).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
@@ -38,9 +42,15 @@ export function renderSite(site: Site, options: RenderOptions = DEFAULT_RENDER_O
   const manifestJson = renderManifestJson({
     os: options.os,
     source: options.source,
+    sealed: isSealed(options),
     blueprint: { name: blueprint.name, sha256: blueprint.sha256 },
     files: manifest,
   });
   files.push({ path: MANIFEST, mode: 0o644, content: manifestJson });
-  return { files, blueprint: { name: blueprint.name, sha256: blueprint.sha256 }, manifest };
+  return {
+    files,
+    ...(isSealed(options) ? { secrets: agentSecrets(view) } : {}),
+    blueprint: { name: blueprint.name, sha256: blueprint.sha256 },
+    manifest,
+  };
 }

@@ -21,7 +21,13 @@ export type InstallSource = 'liveimg' | 'dvd';
 export interface RenderOptions {
   os: OsRelease;
   source: InstallSource;
+  // Sealed (the default): no secret in any rendered file; the kickstart locks the accounts and
+  // the secrets go to the agent in RenderResult.secrets, for the caller to seal. false: the
+  // password hashes in ks.cfg and the BMC passwords in bundle/etc/fyr/bmc-secrets.json.
+  sealed?: boolean;
 }
+
+export const isSealed = (options: RenderOptions): boolean => options.sealed !== false;
 
 // A machine the bastion PXE-installs with RHCOS: a node or the bootstrap VM.
 export interface InstallHost {

@@ -10,6 +10,7 @@ import { findInIso, type Extent } from '../iso9660/read.js';
 import { IsoMd5Hasher, type ImplantedMd5 } from '../iso9660/isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { MANIFEST, parseRenderManifest, type RenderManifest } from '../formats/render-manifest.js';
+import { describeSeal, SEALED_SECRETS, type SealInfo } from '../formats/sealed-secrets.js';
 import { unpackSite, type SiteMeta } from '../formats/site-bundle.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import type { TarFile } from '../util/tar.js';
@@ -27,6 +28,8 @@ export interface InspectReport {
         meta: SiteMeta | undefined;
         files: Array<{ path: string; mode: string; size: number }>;
         kickstartFirstLine: string;
+        // How the secrets are sealed (age, scrypt and its work factor); undefined: in clear.
+        sealed: SealInfo | undefined;
       }
     | undefined;
   // The site area holds bytes that are not a tar (written over by something else).
@@ -41,6 +44,11 @@ export interface VerifyReport {
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function sealOf(files: TarFile[]): SealInfo | undefined {
+  const sealed = files.find((f) => f.path === `bundle${SEALED_SECRETS}`);
+  return sealed ? describeSeal(sealed.content) : undefined;
+}
 
 export interface InspectOptions extends LongWork<ProgressEvent<'verify'>> {
   verify?: boolean;
@@ -62,6 +70,7 @@ export async function inspectIso(path: string, options: InspectOptions = {}): Pr
             size: f.content.length,
           })),
           kickstartFirstLine: ks.toString('utf8', 0, Math.min(ks.length, 512)).split('\n')[0] ?? '',
+          sealed: sealOf(unpacked.files),
         }
       : undefined;
     const report: InspectReport = {
@@ -189,12 +198,18 @@ function checkSiteArea(ks: Buffer, files: Array<{ path: string; content: Buffer 
   }
   const manifestFile = files.find((f) => f.path === MANIFEST);
   if (!manifestFile) return ['/fyr/site.tar: no manifest.json'];
-  let manifest: Pick<RenderManifest, 'files'>;
+  let manifest: Pick<RenderManifest, 'files' | 'sealed'>;
   try {
     manifest = parseRenderManifest(manifestFile.content.toString('utf8'));
   } catch {
     return ['/fyr/site.tar: manifest.json is not valid JSON'];
   }
+  // The sealed file is outside the manifest (its bytes differ on every seal); age checks its
+  // integrity when the agent opens it, so here only its presence and header are checked.
+  if (manifest.sealed && sealOf(files as TarFile[]) === undefined)
+    problems.push(
+      `/fyr/site.tar: the site is sealed but bundle${SEALED_SECRETS} is missing or not an age file sealed to a code`,
+    );
   for (const entry of manifest.files) {
     if (entry.path === 'ks.cfg') {
       if (entry.size > ks.length || sha256(ks.subarray(0, entry.size)) !== entry.sha256)

@@ -12,6 +12,7 @@ import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
 
 const PHASES = [
+  'locked',
   'preflight',
   'network',
   'services',
@@ -276,6 +277,58 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
     await l.close();
   }
 });
+
+lab(
+  'sealed: locked until unlocked; a wrong code refused, the console code opens it; killed after, no second ask',
+  async () => {
+    const l = await makeLab('s', { sealed: true });
+    try {
+      assert.not.ok(await stat(join(l.root, 'etc/fyr/bmc-secrets.json')).catch(() => undefined), 'no clear secrets');
+      const first = l.start(['--status-listen', '192.168.8.1:8090']);
+      await until(l, (s) => /^waiting for the unlock code/.test(s.phases.locked.detail ?? ''), 60_000);
+      const locked = await execa(process.execPath, [AGENT, 'status', '--root', l.root, '--json'], { reject: false });
+      assert.is(JSON.parse(locked.stdout).state, 'locked');
+      assert.is((await l.state()).phases.preflight.status, 'pending', 'nothing that needs a secret ran');
+      for (const n of l.nodes) assert.equal(await l.events(n.name), [], `${n.name} untouched while locked`);
+      // A wrong code over SSH: refused, said so, and the agent keeps waiting.
+      const wrong = await l.unlock('12345-67890-12345-67890-12345-67890-12345-67890');
+      assert.is(wrong.exitCode, 1, wrong.output);
+      assert.match(wrong.output, 'that code does not open the site');
+      assert.is((await l.state()).phases.locked.status, 'running');
+      // The right one, typed at the console prompt.
+      await l.typeAtConsole(l.unlockCode.replaceAll('-', ' '));
+      await until(l, (s) => s.phases.services.status === 'done', 120_000);
+      first.kill('SIGKILL');
+      const firstRun = await first;
+      const cred = await readFile(join(l.root, 'var/lib/fyr/secrets.cred'));
+      assert.is((await stat(join(l.root, 'var/lib/fyr/secrets.cred'))).mode & 0o777, 0o600);
+      // Restarted: the resealed copy opens it; the console is not asked again.
+      const second = await l.run(['--status-listen', 'off']);
+      assert.is(second.exitCode, 0, second.output.slice(-2000));
+      await assertInstalled(l);
+      const calls = await l.calls();
+      assert.is(count(calls, 'systemd-ask-password'), 1, 'the console was asked once');
+      assert.is(count(calls, 'chpasswd', '-e'), 1, 'the account hashes were set once');
+      const shadow = await readFile(join(l.doubles, 'shadow'), 'utf8');
+      assert.match(shadow, /^root:\$6\$fyrexamplesalt1\$/m);
+      assert.match(shadow, /^fyr:\$6\$fyrexamplesalt2\$/m);
+      assert.not.match(second.output, 'waiting for the unlock code');
+      // No secret, and not the code, anywhere a person or a log can read.
+      const readable = [
+        String(firstRun.all),
+        second.output,
+        wrong.output,
+        locked.stdout,
+        await readFile(join(l.root, 'var/lib/fyr/state.json'), 'utf8'),
+        (await execa(process.execPath, [AGENT, 'status', '--root', l.root], { reject: false })).stdout,
+        cred.toString('latin1'),
+      ].join('\n');
+      for (const secret of l.secretValues) assert.not.ok(readable.includes(secret), 'a secret leaked');
+    } finally {
+      await l.close();
+    }
+  },
+);
 
 lab('a BMC that refuses the password stops the agent in preflight, before any power-on, naming the node', async () => {
   const l = await makeLab('p', { bmcPasswords: { 'cp-2': 'not-what-the-site-says' } });

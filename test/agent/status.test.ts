@@ -63,12 +63,13 @@ status('GET /api/status: phases, nodes, unknown MACs and the elapsed time', asyn
   assert.is(v.state, 'failed');
   assert.is(v.current, 'network');
   assert.is(v.elapsedSeconds, 3723);
-  assert.equal(v.phases.map((p: { name: string; status: string }) => `${p.name}:${p.status}`).slice(0, 3), [
+  assert.equal(v.phases.map((p: { name: string; status: string }) => `${p.name}:${p.status}`).slice(0, 4), [
+    'locked:pending',
     'preflight:done',
     'network:failed',
     'services:pending',
   ]);
-  assert.is(v.phases[1].command, 'firewall-cmd --reload');
+  assert.is(v.phases[2].command, 'firewall-cmd --reload');
   assert.is(v.nodes[0].step, 'kernel');
   assert.is(v.unknownMacs[0].mac, '52:54:00:de:ad:01');
   await app.close();

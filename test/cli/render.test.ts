@@ -3,7 +3,7 @@ import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli } from '../helpers/cli.js';
+import { runCli, UNLOCK } from '../helpers/cli.js';
 import { exampleSite } from '../helpers/render.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
@@ -17,11 +17,13 @@ const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(
 
 render('writes the kickstart, blueprint, bundle and manifest, with their modes', async ({ dir }) => {
   const out = join(dir, 'out');
-  const r = await runCli(['render', exampleSite('edge'), '-o', out]);
+  const r = await runCli(['render', exampleSite('edge'), '-o', out, ...UNLOCK]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, `rendered ${exampleSite('edge')} into ${out}`);
   assert.match(r.stdout, /blueprint fyr-bastion-rhel9 sha256:[0-9a-f]{64}/);
   assert.match(r.stdout, 'bundle/etc/dhcp/dhcpd.conf');
+  assert.match(r.stdout, 'bundle/etc/fyr/secrets.age (the secrets, sealed to the unlock code)');
+  assert.is(await mode(join(out, 'bundle/etc/fyr/secrets.age')), '600');
   assert.is(await mode(join(out, 'ks.cfg')), '600');
   assert.is(await mode(join(out, 'bundle/etc/NetworkManager/system-connections/fyr-wan.nmconnection')), '600');
   assert.is(await mode(join(out, 'bundle/etc/haproxy/haproxy.cfg')), '644');
@@ -34,7 +36,18 @@ render('writes the kickstart, blueprint, bundle and manifest, with their modes',
 
 render('--json gives the file list and blueprint hash; --os and --source choose the kickstart', async ({ dir }) => {
   const out = join(dir, 'out');
-  const r = await runCli(['render', exampleSite('ipmi-nat'), '-o', out, '--os', 'rhel10', '--source', 'dvd', '--json']);
+  const r = await runCli([
+    'render',
+    exampleSite('ipmi-nat'),
+    '-o',
+    out,
+    '--os',
+    'rhel10',
+    '--source',
+    'dvd',
+    '--json',
+    ...UNLOCK,
+  ]);
   assert.is(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.is(doc.ok, true);
@@ -49,11 +62,11 @@ render('refuses a non-empty directory without --force and leaves it alone', asyn
   const out = join(dir, 'out');
   await mkdir(out);
   await writeFile(join(out, 'keep.txt'), 'mine');
-  const r = await runCli(['render', exampleSite('edge'), '-o', out]);
+  const r = await runCli(['render', exampleSite('edge'), '-o', out, ...UNLOCK]);
   assert.is(r.code, 1);
   assert.match(r.stderr, 'not an empty directory; pass --force to replace it [RENDER_EXISTS]');
   assert.equal(await readdir(out), ['keep.txt']);
-  const forced = await runCli(['render', exampleSite('edge'), '-o', out, '--force']);
+  const forced = await runCli(['render', exampleSite('edge'), '-o', out, '--force', ...UNLOCK]);
   assert.is(forced.code, 0, forced.stderr);
   assert.ok((await readdir(out)).includes('ks.cfg'));
   assert.not.ok((await readdir(out)).includes('keep.txt'));

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readRelease } from '../../src/agent/site.js';
 import { RELEASE_JSON_PATH } from '../../src/formats/media-layout.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, UNLOCK } from '../helpers/cli.js';
 import { readIsoFile } from '../helpers/iso.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
@@ -37,7 +37,7 @@ for (const file of FROZEN) {
 
       const site = join(dir, 'site.iso');
       const built = await runCli(
-        ['build', 'examples/edge/site.yaml', '--release', release, '-o', site, '--quiet'],
+        ['build', 'examples/edge/site.yaml', '--release', release, '-o', site, '--quiet', ...UNLOCK],
         ENV,
       );
       assert.is(built.code, 0, built.stderr);
@@ -46,7 +46,10 @@ for (const file of FROZEN) {
       assert.is(inspected.code, 0, inspected.stdout + inspected.stderr);
       assert.is(JSON.parse(inspected.stdout).site.meta.cluster, 'edge.example.com');
 
-      const customized = await runCli(['customize', site, '--site', 'examples/single-node/site.yaml', '--quiet'], ENV);
+      const customized = await runCli(
+        ['customize', site, '--site', 'examples/single-node/site.yaml', '--quiet', ...UNLOCK],
+        ENV,
+      );
       assert.is(customized.code, 0, customized.stderr);
       await mediaCheck(site);
       const again = await runCli(['inspect', site, '--verify', '--json']);

@@ -8,11 +8,13 @@
 // processes first, in close().
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
+import { agentSecretsJson, type AgentSecrets } from '../../src/formats/agent-secrets.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
+import { seal } from '../../src/seal/age.js';
 import { ipmiSimFiles } from './ipmi-sim.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
@@ -22,6 +24,7 @@ const DOUBLES = resolve('test/doubles');
 export const AGENT = resolve('dist/agent/fyr-agent.mjs');
 const BASTION = '192.168.8.1';
 const STRAY_MAC = '52:54:00:de:ad:01';
+const UNLOCK_CODE = '31415-92653-58979-32384-62643-38327-95028-84197';
 
 export interface LabNode {
   name: string;
@@ -46,6 +49,13 @@ export interface Lab {
   // Runs a command in the stray machine's namespace (a DHCP client, curl).
   stray(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string }>;
   strayMac: string;
+  // Sealed labs: the code the secrets are sealed to; every secret value (for leak checks).
+  unlockCode: string;
+  secretValues: string[];
+  // fyr-agent unlock on the bastion, with the code on stdin.
+  unlock(code: string): Promise<{ exitCode: number; output: string }>;
+  // A line typed at the bastion's console prompt (the systemd-ask-password double reads it).
+  typeAtConsole(line: string): Promise<void>;
   calls(): Promise<string[][]>;
   events(node: string): Promise<string[]>;
   close(): Promise<void>;
@@ -278,7 +288,7 @@ function supervisorConfig(root: string, runDir: string): object {
 // release the site is rendered for (rhel10 serves DHCP with Kea).
 export async function makeLab(
   tag: string,
-  options: { bmcPasswords?: Record<string, string>; os?: BastionOs } = {},
+  options: { bmcPasswords?: Record<string, string>; os?: BastionOs; sealed?: boolean } = {},
 ): Promise<Lab> {
   const dir = await makeTmpdir();
   const root = join(dir, 'root');
@@ -309,14 +319,23 @@ export async function makeLab(
     await mkdir(join(doubles, 'hooks'), { recursive: true });
     await mkdir(runDir, { recursive: true });
     await makeMedia(media);
-    const { out } = await renderTo(await labSite(dir), dir, { os: options.os ?? 'rhel9', source: 'liveimg' });
+    const sealed = options.sealed === true;
+    const { out, result } = await renderTo(await labSite(dir), dir, {
+      os: options.os ?? 'rhel9',
+      source: 'liveimg',
+      sealed,
+    });
     await makeRoot(dir, root, out, runDir);
+    // What fyr build puts beside the bundle of a sealed site: the secrets, sealed to the code.
+    const secrets = sealed
+      ? result.secrets!
+      : (JSON.parse(await readFile(join(root, 'etc/fyr/bmc-secrets.json'), 'utf8')) as AgentSecrets);
+    if (sealed)
+      await writeFile(join(root, 'etc/fyr/secrets.age'), await seal(agentSecretsJson(secrets), UNLOCK_CODE), {
+        mode: 0o600,
+      });
     await writeFile(join(dir, 'services.json'), JSON.stringify(supervisorConfig(root, runDir), null, 2));
     const site = JSON.parse(await readFile(join(root, 'etc/fyr/site.json'), 'utf8'));
-    const secrets = JSON.parse(await readFile(join(root, 'etc/fyr/bmc-secrets.json'), 'utf8')).bmc as Record<
-      string,
-      string
-    >;
     await writeFile(
       join(doubles, 'state-csrs.json'),
       JSON.stringify([{ name: 'csr-worker-0' }, { name: 'csr-worker-1' }]),
@@ -404,12 +423,17 @@ export async function makeLab(
     await plug(stray, 'pxe0', STRAY_MAC);
 
     // The BMCs, on their LAN addresses in the BMC namespace.
-    const env = { ...process.env, FYR_DOUBLES_DIR: doubles };
+    // systemd-creds is the real one; its host key is the lab's, not this machine's.
+    const env = {
+      ...process.env,
+      FYR_DOUBLES_DIR: doubles,
+      SYSTEMD_CREDENTIAL_SECRET: join(dir, 'credential.secret'),
+    };
     const tls = await selfSigned(dir, 'bmc');
     for (const [i, node] of site.nodes.entries()) {
       const m = machines[i]!;
       await ip(['-n', ns('m'), 'addr', 'add', `${node.bmc.address}/24`, 'dev', 'bmc0']);
-      const password = options.bmcPasswords?.[node.name] ?? secrets[node.name]!;
+      const password = options.bmcPasswords?.[node.name] ?? secrets.bmc[node.name]!;
       await writeFile(join(m.machine, 'password'), `${password}\n`, { mode: 0o600 });
       if (node.bmc.type === 'redfish') {
         const child = execa(
@@ -516,6 +540,21 @@ export async function makeLab(
       },
       state: async () => JSON.parse(await readFile(join(root, 'var/lib/fyr/state.json'), 'utf8')),
       strayMac: STRAY_MAC,
+      unlockCode: UNLOCK_CODE,
+      secretValues: [
+        ...Object.values(secrets.bmc),
+        ...(secrets.accounts ?? []).map((a) => a.hash),
+        ...(sealed ? [UNLOCK_CODE] : []),
+      ],
+      unlock: async (code) => {
+        const r = await execa('ip', ['netns', 'exec', bastionNs, process.execPath, AGENT, 'unlock', '--root', root], {
+          input: `${code}\n`,
+          reject: false,
+          timeout: 60_000,
+        });
+        return { exitCode: r.exitCode ?? -1, output: `${String(r.stdout)}${String(r.stderr)}` };
+      },
+      typeAtConsole: async (line) => appendFile(join(doubles, 'console'), `${line}\n`),
       stray: async (cmd, args) => {
         const r = await execa('ip', ['netns', 'exec', stray, cmd, ...args], { reject: false, timeout: 60_000 });
         return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout) };

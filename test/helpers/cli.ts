@@ -9,7 +9,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+// An example unlock code for tests that seal (never a real site's).
+export const UNLOCK_CODE_FILE = 'test/fixtures/unlock-code.txt';
+export const UNLOCK = ['--unlock-code-file', UNLOCK_CODE_FILE];
+
+// tty: stderr is a terminal (where a new unlock code may be shown).
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  options: { tty?: boolean } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -21,6 +30,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     },
     color: { stdout: false, stderr: false },
     env,
+    ...(options.tty ? { stderrIsTTY: true } : {}),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

@@ -41,9 +41,18 @@ test('package :: npm pack, installed without dev dependencies, runs version, ren
     assert.is(version.exitCode, 0, version.stderr);
     assert.match(version.stdout, /^fyr 0\.\d+\.\d+/);
 
-    const render = await fyr(['render', join(installed, 'examples/edge/site.yaml'), '-o', join(dir, 'render')]);
+    // Sealed: age-encryption is a runtime dependency of the installed package.
+    const render = await fyr([
+      'render',
+      join(installed, 'examples/edge/site.yaml'),
+      '-o',
+      join(dir, 'render'),
+      '--unlock-code-file',
+      join(process.cwd(), 'test/fixtures/unlock-code.txt'),
+    ]);
     assert.is(render.exitCode, 0, render.stderr);
     assert.ok(readdirSync(join(dir, 'render')).includes('ks.cfg'));
+    assert.ok(readdirSync(join(dir, 'render/bundle/etc/fyr')).includes('secrets.age'));
 
     await makeContent(join(dir, 'content'));
     const release = await fyr([

@@ -58,8 +58,11 @@ hostile('every file keeps the shape of the benign render', async (ctx) => {
   }
 });
 
-hostile('the kickstart reads every value back exactly, and no % line comes from data', async (ctx) => {
-  const ks = (await renderFile(ctx.file)).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
+hostile('unsealed, the kickstart reads every value back exactly, and no % line comes from data', async (ctx) => {
+  const ks =
+    (await renderFile(ctx.file, { os: 'rhel9', source: 'liveimg', sealed: false })).files.find(
+      (f) => f.path === 'ks.cfg',
+    )?.content ?? '';
   assert.equal(lintKickstart(ks, 'rhel9'), []);
   assert.equal(sectionLines(ks), [
     '%pre --erroronfail',
@@ -77,6 +80,14 @@ hostile('the kickstart reads every value back exactly, and no % line comes from 
   assert.equal(words('part /').at(-1), `--passphrase=${HOSTILE.passphrase}`);
   // In %pre the passphrase is one single-quoted shell word.
   assert.ok(lines.includes(`printf '%s' '${HOSTILE.passphrase}' > /tmp/fyr-luks.key`));
+});
+
+hostile('sealed, the secrets for the agent hold every value exactly, and no file holds any', async (ctx) => {
+  const r = await renderFile(ctx.file);
+  assert.equal(r.secrets?.accounts?.[0], { user: 'root', hash: HOSTILE.rootHash });
+  assert.is(r.secrets?.luksRecovery, HOSTILE.passphrase);
+  for (const f of r.files)
+    for (const value of [HOSTILE.rootHash, HOSTILE.passphrase]) assert.not.ok(f.content.includes(value), f.path);
 });
 
 hostile('structured files still parse to the same values', async (ctx) => {

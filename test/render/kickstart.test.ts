@@ -6,8 +6,9 @@ import { lintKickstart, sectionLines } from '../helpers/kickstart-lint.js';
 import { EXAMPLES, exampleSite, renderFile, variantSite } from '../helpers/render.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
-const kickstart = async (example: string, os: 'rhel9' | 'rhel10', source: 'liveimg' | 'dvd') =>
-  (await renderFile(exampleSite(example), { os, source })).files.find((f) => f.path === 'ks.cfg')?.content ?? '';
+const kickstart = async (example: string, os: 'rhel9' | 'rhel10', source: 'liveimg' | 'dvd', sealed = true) =>
+  (await renderFile(exampleSite(example), { os, source, sealed })).files.find((f) => f.path === 'ks.cfg')?.content ??
+  '';
 
 const rendered = suite('render :: kickstart :: rendered files');
 for (const example of EXAMPLES) {
@@ -30,18 +31,36 @@ for (const example of EXAMPLES) {
         assert.match(text, "systemctl enable 'fyr-agent.service'");
         assert.match(text, /^selinux --enforcing$/m);
         assert.match(text, /^firewall --enabled /m);
-        assert.match(text, /^rootpw --iscrypted "\$6\$/m);
+        // Sealed (the default): no hash, no passphrase; the agent sets them after unlock.
+        assert.match(text, /^rootpw --lock$/m);
+        assert.not.match(text, '$6$');
+        assert.not.match(text, /--passphrase=(?!%s)/, 'only the random key made in %pre');
         assert.not.match(text, /--plaintext/);
+        const clear = await kickstart(example, os, source, false);
+        assert.equal(lintKickstart(clear, os), [], 'unsealed');
+        assert.match(clear, /^rootpw --iscrypted "\$6\$/m);
       });
     }
   }
 }
-rendered('encryption: tpm2 binds with clevis, passphrase sets it, none has no LUKS', async () => {
-  const tpm = await kickstart('edge', 'rhel9', 'liveimg');
+rendered(
+  'sealed: locked accounts, the installer asks for a LUKS passphrase, TPM2 starts from a random key',
+  async () => {
+    const pass = await kickstart('ipmi-nat', 'rhel9', 'liveimg');
+    assert.match(pass, /^part \/ --fstype=xfs --grow --ondisk=\S+ --encrypted --luks-version=luks2$/m);
+    assert.not.match(pass, 'example-luks-passphrase-1');
+    const edge = await kickstart('edge', 'rhel9', 'liveimg');
+    assert.match(edge, /^user --name=fyr --groups=wheel --lock$/m);
+    assert.match(edge, '%include /tmp/fyr-disk.ks');
+    assert.match(edge, '"$root"\'/etc/fyr/secrets.age\'');
+  },
+);
+rendered('unsealed: tpm2 binds with clevis, passphrase sets it, none has no LUKS', async () => {
+  const tpm = await kickstart('edge', 'rhel9', 'liveimg', false);
   assert.match(tpm, '%include /tmp/fyr-disk.ks');
   assert.match(tpm, 'clevis luks bind -y -k - -d "$dev" tpm2');
   assert.match(tpm, 'cryptsetup luksRemoveKey');
-  const pass = await kickstart('ipmi-nat', 'rhel9', 'liveimg');
+  const pass = await kickstart('ipmi-nat', 'rhel9', 'liveimg', false);
   assert.match(pass, /^part \/ .* --encrypted --luks-version=luks2 --passphrase=example-luks-passphrase-1$/m);
   assert.not.match(pass, 'clevis');
   const dir = await makeTmpdir();

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { buildRelease } from '../../src/release/release.js';
 import { ISO_FIXTURE_DIR, ISO_FIXTURES } from '../tools/iso-fixtures.js';
 import { makeContent } from '../helpers/content.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, UNLOCK } from '../helpers/cli.js';
 import { bootIso, type Firmware, type Media } from '../helpers/iso.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
@@ -79,7 +79,16 @@ for (const layout of ['el9', 'el10']) {
         fyrVersion: 'test',
       });
       const iso = join(dir, 'site.iso');
-      const built = await runCli(['build', 'examples/edge/site.yaml', '--release', release, '-o', iso, '--quiet']);
+      const built = await runCli([
+        'build',
+        'examples/edge/site.yaml',
+        '--release',
+        release,
+        '-o',
+        iso,
+        '--quiet',
+        ...UNLOCK,
+      ]);
       assert.is(built.code, 0, built.stderr);
       const logs: string[] = [];
       for (let i = 0; i < WAYS.length; i += 2) {

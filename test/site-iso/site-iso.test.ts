@@ -63,8 +63,10 @@ async function withRelease(
   }
 }
 
+// --no-seal: these tests compare whole images byte for byte, and a sealed site's secrets.age is
+// new on every seal (sealed builds are tested in sealed.test.ts).
 async function build(site: string, release: string, out: string, extra: string[] = []) {
-  const r = await runCli(['build', site, '--release', release, '-o', out, '--quiet', ...extra], ENV);
+  const r = await runCli(['build', site, '--release', release, '-o', out, '--quiet', '--no-seal', ...extra], ENV);
   assert.is(r.code, 0, r.stderr);
 }
 
@@ -96,7 +98,7 @@ for (const layout of ['el9', 'el10']) {
       await checkisomd5(out);
       assert.is(statSync(out).size, statSync(release).size);
       const loaded = await validateSiteFile(EDGE, {});
-      const rendered = renderSite(loaded.site!);
+      const rendered = renderSite(loaded.site!, { os: 'rhel9', source: 'liveimg', sealed: false });
       const ks = rendered.files.find((f) => f.path === 'ks.cfg')!.content;
       const area = readIsoFile(out, '/ks.cfg');
       assert.is(area.length, info.embed.kickstart.length);
@@ -136,7 +138,7 @@ test('site-iso :: customize replaces the site in place, equals a fresh build, an
     await build(SNO, release, sno);
     const patched = join(dir, 'patched.iso');
     copyFileSync(edge, patched);
-    const r = await runCli(['customize', patched, '--site', SNO, '--json'], ENV);
+    const r = await runCli(['customize', patched, '--site', SNO, '--json', '--no-seal'], ENV);
     assert.is(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.is(json.bytesWritten, info.embed.kickstart.length + info.embed.site.length + APPDATA_SIZE);
@@ -146,7 +148,7 @@ test('site-iso :: customize replaces the site in place, equals a fresh build, an
     // A release customised in place is the same as a site ISO built from it.
     const inPlace = join(dir, 'in-place.iso');
     copyFileSync(release, inPlace);
-    assert.is((await runCli(['customize', inPlace, '--site', EDGE, '-q'], ENV)).code, 0);
+    assert.is((await runCli(['customize', inPlace, '--site', EDGE, '-q', '--no-seal'], ENV)).code, 0);
     assert.is(sha256(inPlace), sha256(edge));
   }));
 
@@ -158,11 +160,11 @@ test('site-iso :: a hand-changed media-check field is refused, then repaired wit
     const fd = openSync(iso, 'r+');
     writeSync(fd, Buffer.from('ISO MD5SUM = 00000000000000000000000000000000;'), 0, 46, 16 * 2048 + 883);
     closeSync(fd);
-    const refused = await runCli(['customize', iso, '--site', EDGE], ENV);
+    const refused = await runCli(['customize', iso, '--site', EDGE, '--no-seal'], ENV);
     assert.is(refused.code, 1);
     assert.match(refused.stderr, /does not give the implanted media-check MD5.*\[MD5_STATE_MISMATCH\]/);
     assert.match(refused.stderr, /--rehash/);
-    const repaired = await runCli(['customize', iso, '--site', EDGE, '--rehash', '-q'], ENV);
+    const repaired = await runCli(['customize', iso, '--site', EDGE, '--rehash', '-q', '--no-seal'], ENV);
     assert.is(repaired.code, 0, repaired.stderr);
     assert.is(sha256(iso), reference);
     await checkisomd5(iso);
@@ -223,7 +225,10 @@ test('site-iso :: inspect reports release and site, and --verify names a changed
     // fyr build --verify refuses to start from it, and leaves nothing behind.
     const out = join(dir, 'out');
     mkdirSync(out);
-    const refused = await runCli(['build', EDGE, '--release', iso, '-o', join(out, 'x.iso'), '--verify'], ENV);
+    const refused = await runCli(
+      ['build', EDGE, '--release', iso, '-o', join(out, 'x.iso'), '--verify', '--no-seal'],
+      ENV,
+    );
     assert.is(refused.code, 1);
     assert.match(refused.stderr, /its content differs from what fyr release wrote.*\[VERIFY_FAILED\]/);
     assert.equal(readdirSync(out), []);
@@ -235,7 +240,7 @@ test('site-iso :: a site too large for the areas, a truncated release, a non-fyr
     async (dir, release) => {
       const out = join(dir, 'out');
       mkdirSync(out);
-      const big = await runCli(['build', EDGE, '--release', release, '-o', join(out, 'site.iso')], ENV);
+      const big = await runCli(['build', EDGE, '--release', release, '-o', join(out, 'site.iso'), '--no-seal'], ENV);
       assert.is(big.code, 1);
       assert.match(
         big.stderr,
@@ -246,11 +251,11 @@ test('site-iso :: a site too large for the areas, a truncated release, a non-fyr
       const truncated = join(dir, 'truncated.iso');
       copyFileSync(release, truncated);
       truncateSync(truncated, statSync(release).size - 3 * 2048 * 1024);
-      const t = await runCli(['build', EDGE, '--release', truncated, '-o', join(out, 'site.iso')], ENV);
+      const t = await runCli(['build', EDGE, '--release', truncated, '-o', join(out, 'site.iso'), '--no-seal'], ENV);
       assert.is(t.code, 1);
       assert.match(t.stderr, /truncated: its volume descriptor says \d+ bytes, the file has \d+ \[RELEASE_INVALID\]/);
 
-      const base = await runCli(['customize', join(ISO_FIXTURE_DIR, 'el9.iso'), '--site', EDGE], ENV);
+      const base = await runCli(['customize', join(ISO_FIXTURE_DIR, 'el9.iso'), '--site', EDGE, '--no-seal'], ENV);
       assert.is(base.code, 1);
       assert.match(base.stderr, /no \/release\.json: not an ISO made by `fyr release` \[RELEASE_INVALID\]/);
       assert.equal(readdirSync(out), []);
@@ -279,8 +284,8 @@ test('site-iso :: an interrupted build leaves nothing behind', () =>
 
 test('site-iso :: usage errors', async () => {
   assert.match((await runCli(['build', EDGE, '-o', 'x.iso'])).stderr, /missing --release ISO/);
-  assert.match((await runCli(['build', EDGE, '--release', 'r.iso'])).stderr, /missing -o FILE/);
-  assert.match((await runCli(['customize', 'x.iso'])).stderr, /missing --site FILE/);
+  assert.match((await runCli(['build', EDGE, '--release', 'r.iso', '--no-seal'])).stderr, /missing -o FILE/);
+  assert.match((await runCli(['customize', 'x.iso', '--no-seal'])).stderr, /missing --site FILE/);
   assert.is((await runCli(['inspect'])).code, 2);
 });
 

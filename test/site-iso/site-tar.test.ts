@@ -56,6 +56,7 @@ test('site-tar :: an all-zero area is no site; a packed site carries its build r
       built: '2023-11-14T22:13:20.000Z',
       os: 'rhel9',
       source: 'liveimg',
+      sealed: false,
       cluster: 'edge.example.com',
       nodes: [],
     },

@@ -3,6 +3,7 @@ import type { Phase } from '../context.js';
 import { bootstrapVm } from './bootstrap-vm.js';
 import { bootstrapComplete, finish, pivot } from './install-finish.js';
 import { installConfig } from './install-config.js';
+import { locked } from './locked.js';
 import { network } from './network.js';
 import { payload } from './payload.js';
 import { power } from './power.js';
@@ -11,6 +12,7 @@ import { services } from './services.js';
 import { watch } from './watch.js';
 
 export const PHASE_LIST: readonly Phase[] = [
+  locked,
   preflight,
   network,
   services,

@@ -2,9 +2,10 @@
 import { readReleaseInfo } from '../../site-iso/release-image.js';
 import { buildSiteIso } from '../../site-iso/build.js';
 import type { CommandSpec } from '../command.js';
-import { mib, RENDER_OPTIONS, requiredOption } from '../options.js';
+import { mib, RENDER_OPTIONS, requiredOption, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
+import { showUnlockCode } from '../seal-site.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
 
@@ -15,12 +16,14 @@ export const buildCommand: CommandSpec = {
   description: [
     "Validates and renders SITE like `fyr render`, packs the bundle (with manifest.json and a build record) into a tar, and writes a copy of the release ISO whose /ks.cfg and /fyr/site.tar areas hold the site. The release is copied once (a reflink where the filesystem can) and only the areas and the media-check field are written: the installer's media check is finished from the MD5 state the release saved before the areas, so the payload is neither re-read nor re-hashed.",
     'With --verify, a second core hashes the copy as it is written and compares it with the MD5 state the release saved: a release whose payload was changed is refused (a reflinked copy is not hashed; fyr inspect --verify checks everything).',
+    "Sealed by default: the site's secrets (BMC passwords, password hashes, a LUKS recovery passphrase) go into the bundle's etc/fyr/secrets.age, sealed with age to an unlock code (scrypt), and the kickstart holds none; the code is read from --unlock-code-file, or made and shown once on the terminal. The agent asks for it at first boot.",
     'The site must fit the areas the release reserved (see fyr release --ks-area and --site-area). The output is written to a temporary name and renamed when complete. The same release, site and SOURCE_DATE_EPOCH give the same bytes; without SOURCE_DATE_EPOCH the build time recorded in the bundle is the current time.',
   ],
   options: {
     release: { type: 'string', value: 'ISO', help: 'Release ISO made by fyr release (required)' },
     out: { type: 'string', short: 'o', value: 'FILE', help: 'Site ISO to write (required)' },
     ...RENDER_OPTIONS,
+    ...SEAL_OPTIONS,
     verify: {
       type: 'boolean',
       help: "Hash the copy on a second core against the release's saved MD5 state: a changed payload is refused (limits the build to MD5 speed, about 500 MB/s)",
@@ -31,6 +34,7 @@ export const buildCommand: CommandSpec = {
   positionals: { min: 1, max: 1 },
   examples: [
     'fyr build examples/edge/site.yaml --release release.iso -o edge.iso',
+    'fyr build site.yaml --release release.iso -o site.iso --unlock-code-file /run/secrets/site-code',
     'SOURCE_DATE_EPOCH=1700000000 fyr build site.yaml --release release.iso -o site.iso --json',
   ],
   async run(args, io) {
@@ -38,7 +42,7 @@ export const buildCommand: CommandSpec = {
     const release = requiredOption(args, 'release', 'missing --release ISO: the release ISO to start from');
     const out = requiredOption(args, 'out', 'missing -o FILE: where to write the site ISO');
     const info = readReleaseInfo(release);
-    const { content, meta } = await siteForIso(file, args, io, info.release.name);
+    const { content, meta, code } = await siteForIso(file, args, io, info.release.name);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const started = performance.now();
     let result;
@@ -56,6 +60,7 @@ export const buildCommand: CommandSpec = {
       progress.done();
     }
     const seconds = (performance.now() - started) / 1000;
+    showUnlockCode(code, io, meta.cluster);
     if (args.json) {
       io.stdout(
         toJson({

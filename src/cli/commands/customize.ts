@@ -1,10 +1,12 @@
 // fyr customize: put a site into an existing release or site ISO, in place.
 import { readReleaseInfo } from '../../site-iso/release-image.js';
 import { customizeIso } from '../../site-iso/customize.js';
+import { inspectIso } from '../../site-iso/inspect.js';
 import type { CommandSpec } from '../command.js';
-import { RENDER_OPTIONS, requiredOption } from '../options.js';
+import { RENDER_OPTIONS, requiredOption, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
+import { showUnlockCode } from '../seal-site.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
 
@@ -14,11 +16,17 @@ export const customizeCommand: CommandSpec = {
   usage: 'fyr customize ISO --site SITE [options]',
   description: [
     "Renders SITE and overwrites ISO's /ks.cfg and /fyr/site.tar areas and its media-check field: kilobytes written, in well under a second whatever the ISO's size, and the installer's media check still passes.",
+    'The secrets are sealed to an unlock code as fyr build seals them. An ISO that is sealed already needs the code to seal the new site to: --unlock-code-file (the current code keeps what the tech was told; a new one rotates it) or --new-unlock-code. A new secrets file or code reseals.',
     "Refuses an ISO without fyr's release.json, and one whose saved MD5 state does not reproduce its implanted MD5 (the image was changed by another tool): --rehash then re-hashes the whole image, which takes as long as reading it, and saves a fresh state.",
   ],
   options: {
     site: { type: 'string', value: 'FILE', help: 'The site file (required)' },
     ...RENDER_OPTIONS,
+    ...SEAL_OPTIONS,
+    'new-unlock-code': {
+      type: 'boolean',
+      help: 'The ISO is sealed: seal the new site to a new unlock code, made and shown once (rotates the code)',
+    },
     rehash: { type: 'boolean', help: 'Re-hash the whole image instead of trusting the saved MD5 state' },
     quiet: { type: 'boolean', short: 'q', help: 'No summary' },
   },
@@ -26,12 +34,20 @@ export const customizeCommand: CommandSpec = {
   examples: [
     'fyr customize edge.iso --site examples/edge/site.yaml',
     'fyr customize /dev/sdb --site site.yaml --rehash',
+    'fyr customize edge.iso --site site.yaml --unlock-code-file code.txt',
   ],
   async run(args, io) {
     const iso = args.positionals[0]!;
     const siteFile = requiredOption(args, 'site', 'missing --site FILE: the site to put into the ISO');
     const info = readReleaseInfo(iso);
-    const { content, meta } = await siteForIso(siteFile, args, io, info.release.name);
+    const current = await inspectIso(iso);
+    const { content, meta, code } = await siteForIso(
+      siteFile,
+      args,
+      io,
+      info.release.name,
+      current.site?.sealed !== undefined,
+    );
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const started = performance.now();
     let result;
@@ -47,6 +63,7 @@ export const customizeCommand: CommandSpec = {
       progress.done();
     }
     const ms = performance.now() - started;
+    showUnlockCode(code, io, meta.cluster);
     if (args.json) {
       io.stdout(
         toJson({

@@ -4,11 +4,13 @@ import { FyrError, VerifyFailedError } from '../../errors.js';
 import { checkTarget, flashImage } from '../../device/flash.js';
 import { listDevices, type BlockDevice } from '../../device/lsblk.js';
 import { readReleaseInfo } from '../../site-iso/release-image.js';
+import { inspectIso } from '../../site-iso/inspect.js';
 import { sitePatchesFor } from '../../site-iso/splice.js';
 import type { CommandSpec } from '../command.js';
-import { RENDER_OPTIONS } from '../options.js';
+import { RENDER_OPTIONS, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
+import { showUnlockCode } from '../seal-site.js';
 import { siteForIso } from '../site-splice.js';
 import { makeStyle } from '../style.js';
 
@@ -35,6 +37,11 @@ export const flashCommand: CommandSpec = {
   options: {
     site: { type: 'string', value: 'FILE', help: 'Splice this site into the release on the way' },
     ...RENDER_OPTIONS,
+    ...SEAL_OPTIONS,
+    'new-unlock-code': {
+      type: 'boolean',
+      help: 'ISO is a sealed site ISO: seal the new site to a new unlock code, made and shown once',
+    },
     yes: { type: 'boolean', short: 'y', help: 'Do not ask for confirmation' },
     quiet: { type: 'boolean', short: 'q', help: 'No progress' },
   },
@@ -58,7 +65,8 @@ export const flashCommand: CommandSpec = {
     let site;
     if (typeof siteFile === 'string') {
       const info = readReleaseInfo(image!);
-      site = await siteForIso(siteFile, args, io, info.release.name);
+      const sealed = (await inspectIso(image!)).site?.sealed !== undefined;
+      site = await siteForIso(siteFile, args, io, info.release.name, sealed);
       patches = sitePatchesFor(image!, site.content).patches;
     }
     const target = await checkTarget(device, imageSize);
@@ -106,6 +114,7 @@ export const flashCommand: CommandSpec = {
       );
     }
     if (!result.ok) throw new VerifyFailedError(`${device} does not read back what was written`, summary);
+    if (site) showUnlockCode(site.code, io, site.meta.cluster);
     if (args.json) io.stdout(toJson({ ok: true, ...summary }));
     return 0;
   },

@@ -33,6 +33,11 @@ function describe(r: InspectReport, s: Style): string {
       );
     } else lines.push(`  site        ${s.yellow('a bundle without fyr-site.json')}`);
     lines.push(`  bundle      ${r.site.files.length} files; kickstart: ${r.site.kickstartFirstLine}`);
+    lines.push(
+      r.site.sealed
+        ? `  secrets     sealed with age to an unlock code (KDF ${r.site.sealed.kdf}, work factor 2^${r.site.sealed.logN})`
+        : `  secrets     ${s.yellow('IN CLEAR (built with --no-seal): anyone with this ISO can read them')}`,
+    );
   }
   if (r.verify) {
     lines.push(

@@ -1,9 +1,11 @@
 // fyr render: a valid site → kickstart, blueprint and the bastion's bundle, in one directory.
 import { FyrError } from '../../errors.js';
+import { SEALED_SECRETS } from '../../formats/sealed-secrets.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../../render/index.js';
+import { sealedSecretsFile, showUnlockCode, unlockCode } from '../seal-site.js';
 import { TargetExistsError, writeTree } from '../../util/write-tree.js';
 import type { CommandSpec } from '../command.js';
-import { choice, OS, RENDER_OPTIONS, requiredOption, SOURCES } from '../options.js';
+import { choice, OS, RENDER_OPTIONS, requiredOption, SEAL_OPTIONS, SOURCES } from '../options.js';
 import { countLabel, problemJson, toJson } from '../report.js';
 import { loadValidSite, printWarnings } from '../site-input.js';
 import { makeStyle } from '../style.js';
@@ -23,6 +25,7 @@ export const renderCommand: CommandSpec = {
   options: {
     out: { type: 'string', short: 'o', value: 'DIR', help: 'Directory to write (required)' },
     ...RENDER_OPTIONS,
+    ...SEAL_OPTIONS,
     force: { type: 'boolean', help: 'Replace DIR if it exists and is not empty' },
     quiet: { type: 'boolean', short: 'q', help: 'Print nothing on success' },
   },
@@ -40,14 +43,17 @@ export const renderCommand: CommandSpec = {
     };
     const secretsFile = args.options.secrets;
     const result = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
-    const rendered = renderSite(result.site, options);
+    const code = await unlockCode(args, io);
+    const rendered = renderSite(result.site, { ...options, sealed: code !== undefined });
+    const files = [...rendered.files, ...(code !== undefined ? [await sealedSecretsFile(rendered, code)] : [])];
     try {
-      await writeTree(out, rendered.files, { replace: args.options.force === true });
+      await writeTree(out, files, { replace: args.options.force === true });
     } catch (err) {
       if (err instanceof TargetExistsError)
         throw new FyrError('RENDER_EXISTS', `${err.message}; pass --force to replace it`);
       throw new FyrError('WRITE_FAILED', `cannot write ${out}: ${(err as Error).message}`, { cause: err });
     }
+    showUnlockCode(code, io, result.site.cluster.fqdn);
     if (args.json) {
       io.stdout(
         toJson({
@@ -55,6 +61,7 @@ export const renderCommand: CommandSpec = {
           file,
           out,
           ...options,
+          sealed: code !== undefined,
           blueprint: rendered.blueprint,
           files: rendered.manifest,
           warnings: result.warnings.map(problemJson),
@@ -71,7 +78,7 @@ export const renderCommand: CommandSpec = {
     );
     io.stdout(
       `${s.green('✓')} rendered ${file} into ${out} (${options.os}, ${options.source} install source): ${countLabel(rendered.files.length, 'file')}\n\n` +
-        `${lines.join('\n')}\n  manifest.json\n\n` +
+        `${lines.join('\n')}\n  manifest.json\n${code !== undefined ? `  bundle${SEALED_SECRETS} (the secrets, sealed to the unlock code)\n` : ''}\n` +
         `blueprint ${rendered.blueprint.name} sha256:${rendered.blueprint.sha256}\n`,
     );
     return 0;

@@ -1,0 +1,70 @@
+// The unlock socket: how `fyr-agent unlock` (over SSH, as root) hands the locked agent a code.
+// A unix socket only root can open; one line in (the code), one line out ("ok", or "wrong"
+// with why). The code is never logged, on either side.
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { connect, createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
+
+export type Verdict = { ok: true } | { ok: false; why: string };
+
+// Serves codes to check until closed; check() answers each one (one at a time, by the caller).
+export async function serveUnlock(
+  path: string,
+  check: (code: string, from: string) => Promise<Verdict>,
+): Promise<Server> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await rm(path, { force: true });
+  const server = createServer((socket) => {
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(60_000, () => socket.destroy());
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 4096) socket.destroy();
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      socket.pause();
+      void check(text.slice(0, end), 'fyr-agent unlock').then(
+        (v) => socket.end(v.ok ? 'ok\n' : `wrong ${v.why}\n`),
+        (err: Error) => socket.end(`wrong ${err.message}\n`),
+      );
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  await chmod(path, 0o600);
+  return server;
+}
+
+// The client side: sends one code, returns the agent's verdict.
+export function sendUnlock(path: string, code: string, timeoutMs = 120_000): Promise<Verdict> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path });
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`no answer from the agent on ${path} in ${timeoutMs / 1000} s`));
+    });
+    socket.once('connect', () => socket.write(`${code}\n`));
+    socket.on('data', (c: string) => (answer += c));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
+            ? `the agent is not waiting for an unlock code (${path} is not open): it is unlocked already, or not running`
+            : `${path}: ${err.message}`,
+        ),
+      ),
+    );
+    socket.once('end', () => {
+      const line = answer.trim();
+      if (line === 'ok') resolve({ ok: true });
+      else if (line.startsWith('wrong')) resolve({ ok: false, why: line.slice('wrong'.length).trim() });
+      else reject(new Error(`the agent answered something unexpected on ${path}`));
+    });
+  });
+}
