@@ -39,7 +39,17 @@ async function main(): Promise<void> {
     '--boot-timeout',
     '1',
   );
-  await fyr('build', SITE, '--release', join(OUT, 'release.iso'), '-o', join(OUT, 'edge.iso'));
+  // Sealed to the tests' example unlock code (on a terminal without it, fyr makes one and shows it once).
+  await fyr(
+    'build',
+    SITE,
+    '--release',
+    join(OUT, 'release.iso'),
+    '-o',
+    join(OUT, 'edge.iso'),
+    '--unlock-code-file',
+    'test/fixtures/unlock-code.txt',
+  );
   await fyr('inspect', join(OUT, 'edge.iso'), '--verify');
   console.log('\ndemo: booting out/demo/edge.iso in qemu (BIOS, as a USB stick; about 15 s)...');
   const log = await bootIso(join(OUT, 'edge.iso'), 'bios', 'usb', OUT);
