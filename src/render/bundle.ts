@@ -104,6 +104,8 @@ function outputs(view: SiteView): Output[] {
     { path: 'etc/systemd/system/tangd.socket.d/fyr.conf', template: 'etc/systemd/system/tangd.socket.d/fyr.conf.ejs' },
     { path: 'etc/cockpit/cockpit.conf', template: 'etc/cockpit/cockpit.conf.ejs' },
     { path: 'etc/systemd/system/fyr-agent.service', template: 'etc/systemd/system/fyr-agent.service.ejs' },
+    // So a tech on the console or over SSH can run `fyr-agent status` and `fyr-agent unlock`.
+    { path: 'usr/local/bin/fyr-agent', template: 'usr/local/bin/fyr-agent.ejs', mode: 0o755 },
     { path: 'var/lib/fyr/bootstrap.xml', template: 'var/lib/fyr/bootstrap.xml.ejs' },
     { path: 'var/lib/fyr/install-config.yaml', template: 'var/lib/fyr/install-config.yaml.ejs', mode: 0o600 },
     ...(site.diskEncryption.tang
