@@ -135,4 +135,20 @@ l('over the socket: a wrong code is answered as such, the right one unlocks and 
   }
 });
 
+l('a damaged sealed file ends the wait with a clear error instead of asking forever', async () => {
+  const t = await setup([CODE]);
+  try {
+    await writeFile(t.ctx.paths.sealedSecrets, 'age-encryption.org/v1\n-> scrypt !!! 18\n--- x\n');
+    const err = await locked
+      .run(t.ctx, async () => undefined)
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    assert.match(String(err?.message), `${t.ctx.paths.sealedSecrets}: the sealed secrets are damaged`);
+  } finally {
+    await removeTmpdir(t.dir);
+  }
+});
+
 l.run();

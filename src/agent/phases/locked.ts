@@ -42,7 +42,11 @@ async function waitForCode(ctx: AgentContext, sealed: Buffer): Promise<AgentSecr
   const stop = () => done.abort();
   ctx.signal.addEventListener('abort', stop, { once: true });
   let resolveOpened!: () => void;
-  const openedNow = new Promise<void>((r) => (resolveOpened = r));
+  let failOpen!: (err: Error) => void;
+  const openedNow = new Promise<void>((resolve, reject) => {
+    resolveOpened = resolve;
+    failOpen = reject;
+  });
   // One try at a time: each costs a second of scrypt, which is also what slows guessing.
   const tryCode: Try = (raw, from) => {
     const attempt = busy.then(async (): Promise<Verdict> => {
@@ -56,7 +60,11 @@ async function waitForCode(ctx: AgentContext, sealed: Buffer): Promise<AgentSecr
         resolveOpened();
         return { ok: true };
       } catch (err) {
-        if (!(err instanceof WrongCodeError)) throw err;
+        // A damaged file opens with no code: stop waiting and say so.
+        if (!(err instanceof WrongCodeError)) {
+          failOpen(new PhaseError(`${ctx.paths.sealedSecrets}: ${(err as Error).message}`));
+          return { ok: false, why: 'the sealed secrets on this bastion are damaged; see fyr-agent status' };
+        }
         attempts += 1;
         ctx.log(`locked: a wrong unlock code from ${from} (${attempts} so far); asking again`);
         return { ok: false, why: 'that code does not open the site; check it and try again' };
