@@ -21,7 +21,7 @@ CHECK_SKIP := -i '^agent/(lab|bmc)' -i '^device/flash' -i '^release/release-(err
 ## site ISO -> inspect -> boot it in qemu and show the kernel command line and kickstart it read
 demo: deps build fixtures
 	$(FYR) validate $(DEMO_SITE)
-	$(FYR) render $(DEMO_SITE) -o out/edge --force
+	$(FYR) render $(DEMO_SITE) -o out/edge --force --unlock-code-file test/fixtures/unlock-code.txt
 	$(TSX) test/tools/demo.ts
 
 ## test: install what is missing, typecheck, check formatting and generated files, run every test
