@@ -285,7 +285,7 @@ async function siteBench(release: string, full: boolean) {
   const cp = (performance.now() - t) / 1000;
   rmSync(copy, { force: true });
   await settle('warm', [release]);
-  // Sealed, as a user builds: the seal adds about a second of scrypt per site, outside the copy.
+  // Sealed, as a user builds: the seal (scrypt, 32 MiB) runs before the copy.
   const seal = ['--unlock-code-file', 'test/fixtures/unlock-code.txt'];
   const build = await timed('node', [
     'dist/cli/main.js',

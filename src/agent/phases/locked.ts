@@ -47,7 +47,7 @@ async function waitForCode(ctx: AgentContext, sealed: Buffer): Promise<AgentSecr
     resolveOpened = resolve;
     failOpen = reject;
   });
-  // One try at a time: each costs a second of scrypt, which is also what slows guessing.
+  // One try at a time: each costs a scrypt run, which also slows guessing.
   const tryCode: Try = (raw, from) => {
     const attempt = busy.then(async (): Promise<Verdict> => {
       if (opened) return { ok: true };
