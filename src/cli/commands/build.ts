@@ -83,7 +83,8 @@ export const buildCommand: CommandSpec = {
         `  nodes       ${meta.nodes.map((n) => n.name).join(', ')}\n` +
         `  render      sha256:${meta.renderHash}\n` +
         `  site area   ${content.tar.length} of ${info.embed.site.length} bytes; kickstart ${Buffer.byteLength(content.kickstart)} of ${info.embed.kickstart.length}\n` +
-        `  media check md5 ${result.md5.md5}\n`,
+        `  media check md5 ${result.md5.md5}\n` +
+        `  secrets     ${meta.sealed ? 'sealed to the unlock code (etc/fyr/secrets.age)' : s.yellow('IN CLEAR (--no-seal)')}\n`,
     );
     return 0;
   },
