@@ -17,7 +17,7 @@ export interface UnlockCode {
   generated: boolean;
 }
 
-export const sealWanted = (args: ParsedArgs): boolean => args.options['no-seal'] !== true;
+const sealWanted = (args: ParsedArgs): boolean => args.options['no-seal'] !== true;
 
 async function codeFromFile(file: string): Promise<string> {
   let text: string;
