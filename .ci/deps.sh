@@ -17,6 +17,7 @@ PROGRAMS=(
   "dhcpd isc-dhcp-server dhcp-server"
   "dhclient isc-dhcp-client dhcp-client"
   "kea-dhcp4 kea-dhcp4-server kea"
+  "systemd-creds systemd systemd"
   "haproxy haproxy haproxy"
   "chronyd chrony chrony"
   "in.tftpd tftpd-hpa tftp-server"

@@ -9,7 +9,8 @@ import { exists } from './files.js';
 const NAME = 'fyr-secrets';
 const TPM = '/sys/class/tpm/tpm0';
 
-const valuesOf = (s: AgentSecrets): string[] => [
+// Every value in the secrets, to mask in anything a command echoes.
+export const secretValues = (s: AgentSecrets): string[] => [
   ...Object.values(s.bmc),
   ...(s.accounts ?? []).map((a) => a.hash),
   ...(s.luksRecovery !== undefined ? [s.luksRecovery] : []),
@@ -21,7 +22,7 @@ export async function reseal(exec: Exec, path: string, secrets: AgentSecrets): P
   await rm(tmp, { force: true });
   await exec('systemd-creds', ['encrypt', `--with-key=${key}`, `--name=${NAME}`, '-', tmp], {
     input: agentSecretsJson(secrets),
-    secrets: valuesOf(secrets),
+    secrets: secretValues(secrets),
   });
   await chmod(tmp, 0o600);
   await rename(tmp, path);
@@ -41,5 +42,3 @@ export async function readResealed(exec: Exec, path: string): Promise<AgentSecre
   if (parsed === undefined) throw new Error(`${path}: systemd-creds did not give back the agent's secrets`);
   return parsed;
 }
-
-export const secretValues = valuesOf;

@@ -2,30 +2,24 @@
 // accounts are locked until the agent sets their hashes after unlock, and a LUKS passphrase is
 // asked for at the console. Unsealed (--no-seal), the password hashes (and a LUKS passphrase)
 // are revealed here, in the file itself.
-import { FyrError } from '../errors.js';
 import { netmaskOf } from '../site/index.js';
 import { renderTemplate } from './engine.js';
 import { AGENT_DIR, AGENT_FILES, AGENT_UNIT, SYSIMAGE } from '../formats/bastion-layout.js';
 import { SEALED_SECRETS } from '../formats/sealed-secrets.js';
 import { MEDIA_AGENT, MEDIA_DIR, MEDIA_LIVEIMG, MEDIA_ROOT, MEDIA_SITE_TAR } from '../formats/media-layout.js';
 import { bastionPackages, MODULE_STREAMS } from './packages.js';
+import { reveal } from './secrets.js';
 import { isSealed, type SiteView } from './view.js';
 
 export function renderKickstart(view: SiteView): string {
   const { site } = view;
-  const secret = (name: string): string => {
-    const value = site.secrets.reveal(name);
-    // Validation with secrets (SECRET_MISSING) guarantees every value; its absence is a bug.
-    if (value === undefined) throw new FyrError('INTERNAL', `secret "${name}" is not loaded after validation`);
-    return value;
-  };
   const wan = site.network.wan;
   return renderTemplate('kickstart', 'ks.cfg.ejs', {
     ...view,
     sealed: isSealed(view.options),
     // The agent's secrets on the bastion: sealed to the unlock code, or in clear.
     secretsFile: isSealed(view.options) ? SEALED_SECRETS : AGENT_FILES.secrets,
-    secret,
+    secret: (name: string) => reveal(view, name),
     wanNetmask: wan.mode === 'static' ? netmaskOf(wan.prefix) : undefined,
     packages: bastionPackages(view.options.os),
     modules: MODULE_STREAMS[view.options.os],

@@ -6,7 +6,8 @@ import { FyrError } from '../errors.js';
 import type { AgentSecrets } from '../formats/agent-secrets.js';
 import type { SiteView } from './view.js';
 
-function reveal(view: SiteView, name: string): string {
+// A secret the site names; validation with secrets guarantees it is loaded.
+export function reveal(view: SiteView, name: string): string {
   const value = view.site.secrets.reveal(name);
   // Validation with secrets (SECRET_MISSING) guarantees every value; its absence is a bug.
   if (value === undefined) throw new FyrError('INTERNAL', `secret "${name}" is not loaded after validation`);

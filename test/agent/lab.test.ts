@@ -8,23 +8,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PHASES } from '../../src/agent/state.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
 
-const PHASES = [
-  'locked',
-  'preflight',
-  'network',
-  'services',
-  'payload',
-  'install-config',
-  'bootstrap-vm',
-  'power',
-  'watch',
-  'bootstrap-complete',
-  'pivot',
-  'finish',
-];
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

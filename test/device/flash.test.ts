@@ -9,10 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { refusal } from '../../src/device/flash.js';
 import { lsblkArgs, parseLsblk } from '../../src/device/lsblk.js';
-import { buildRelease } from '../../src/release/release.js';
-import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
+import { makeTestRelease } from '../helpers/release.js';
 import { runCli } from '../helpers/cli.js';
-import { makeContent } from '../helpers/content.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const EDGE = 'examples/edge/site.yaml';
@@ -125,17 +123,7 @@ async function withLoop(
 test('flash :: to a file and to a loop device, with and without a site spliced in; refusals write nothing', async () => {
   const dir = await makeTmpdir();
   try {
-    await makeContent(join(dir, 'content'));
-    const release = join(dir, 'release.iso');
-    await buildRelease({
-      base: join(ISO_FIXTURE_DIR, 'el9.iso'),
-      contentDir: join(dir, 'content'),
-      output: release,
-      ksAreaBytes: 64 * 1024,
-      siteAreaBytes: 1 << 20,
-      bootTimeoutSeconds: 1,
-      fyrVersion: 'test',
-    });
+    const { release } = await makeTestRelease(dir);
     const site = join(dir, 'site.iso');
     assert.is((await runCli(['build', EDGE, '--release', release, '-o', site, '-q', '--no-seal'], ENV)).code, 0);
     const siteBytes = readFileSync(site);

@@ -10,6 +10,7 @@ import { buildRelease } from '../../src/release/release.js';
 import { ISO_FIXTURE_DIR, ISO_FIXTURES } from '../tools/iso-fixtures.js';
 import { makeContent } from '../helpers/content.js';
 import { runCli, UNLOCK } from '../helpers/cli.js';
+import { makeTestRelease } from '../helpers/release.js';
 import { bootIso, type Firmware, type Media } from '../helpers/iso.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
@@ -67,17 +68,7 @@ for (const layout of ['el9', 'el10']) {
   test(`boot :: ${layout} site ISO boots BIOS/UEFI x CD/USB and reads the site's kickstart`, async () => {
     const dir = await makeTmpdir();
     try {
-      await makeContent(join(dir, 'content'));
-      const release = join(dir, 'release.iso');
-      const result = await buildRelease({
-        base: join(ISO_FIXTURE_DIR, `${layout}.iso`),
-        contentDir: join(dir, 'content'),
-        output: release,
-        ksAreaBytes: 64 * 1024,
-        siteAreaBytes: 1 << 20,
-        bootTimeoutSeconds: 1,
-        fyrVersion: 'test',
-      });
+      const { release, info } = await makeTestRelease(dir, layout);
       const iso = join(dir, 'site.iso');
       const built = await runCli([
         'build',
@@ -97,7 +88,7 @@ for (const layout of ['el9', 'el10']) {
       WAYS.forEach(([fw, media], i) => {
         const log = logs[i]!;
         const way = `${layout} site ${fw} ${media}`;
-        assert.match(log, `inst.ks=hd:LABEL=${result.info.volumeId}:/ks.cfg`, way);
+        assert.match(log, `inst.ks=hd:LABEL=${info.volumeId}:/ks.cfg`, way);
         assert.match(
           log,
           'FYR-KS: # Kickstart for bastion.edge.example.com: unattended RHEL 9 bastion install from the fyr media',

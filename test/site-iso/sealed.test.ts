@@ -10,38 +10,17 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { parseAgentSecrets } from '../../src/formats/agent-secrets.js';
 import { unpackSite } from '../../src/formats/site-bundle.js';
-import { buildRelease } from '../../src/release/release.js';
 import { unseal, WrongCodeError } from '../../src/seal/age.js';
-import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { runCli, UNLOCK, UNLOCK_CODE_FILE } from '../helpers/cli.js';
-import { makeContent } from '../helpers/content.js';
+import { withTestRelease } from '../helpers/release.js';
 import { readIsoFile } from '../helpers/iso.js';
 import { EXAMPLES, exampleSite, variantSite } from '../helpers/render.js';
-import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const ENV = { SOURCE_DATE_EPOCH: '1700000000' };
 const CODE = readFileSync(UNLOCK_CODE_FILE, 'utf8').trim();
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-async function withRelease(fn: (dir: string, release: string) => Promise<void>): Promise<void> {
-  const dir = await makeTmpdir();
-  try {
-    await makeContent(join(dir, 'content'));
-    const release = join(dir, 'release.iso');
-    await buildRelease({
-      base: join(ISO_FIXTURE_DIR, 'el9.iso'),
-      contentDir: join(dir, 'content'),
-      output: release,
-      ksAreaBytes: 64 * 1024,
-      siteAreaBytes: 1 << 20,
-      bootTimeoutSeconds: 1,
-      fyrVersion: 'test',
-    });
-    await fn(dir, release);
-  } finally {
-    await removeTmpdir(dir);
-  }
-}
+const withRelease = (fn: (dir: string, release: string) => Promise<void>) => withTestRelease('el9', fn);
 
 // A value as base64 would carry it inside a longer text, at each of the three alignments.
 function base64Forms(value: string): string[] {

@@ -23,45 +23,21 @@ import { fileReader } from '../../src/util/fs.js';
 import { inspectIso } from '../../src/site-iso/inspect.js';
 import { findInIso } from '../../src/iso9660/read.js';
 import { APPDATA_SIZE } from '../../src/iso9660/isomd5.js';
-import { buildRelease } from '../../src/release/release.js';
 import { buildSiteIso } from '../../src/site-iso/build.js';
 import { unpackSite } from '../../src/formats/site-bundle.js';
 import { renderSite } from '../../src/render/index.js';
 import { validateSiteFile } from '../../src/site/index.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { runCli } from '../helpers/cli.js';
-import { makeContent } from '../helpers/content.js';
+import { withTestRelease } from '../helpers/release.js';
 import { readIsoFile } from '../helpers/iso.js';
-import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const EDGE = 'examples/edge/site.yaml';
 const SNO = 'examples/single-node/site.yaml';
 const ENV = { SOURCE_DATE_EPOCH: '1700000000' };
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-async function withRelease(
-  layout: string,
-  fn: (dir: string, release: string, info: ReleaseInfo) => Promise<void>,
-  areas = { ks: 64 * 1024, site: 1 << 20 },
-): Promise<void> {
-  const dir = await makeTmpdir();
-  try {
-    await makeContent(join(dir, 'content'));
-    const release = join(dir, 'release.iso');
-    const result = await buildRelease({
-      base: join(ISO_FIXTURE_DIR, `${layout}.iso`),
-      contentDir: join(dir, 'content'),
-      output: release,
-      ksAreaBytes: areas.ks,
-      siteAreaBytes: areas.site,
-      bootTimeoutSeconds: 1,
-      fyrVersion: 'test',
-    });
-    await fn(dir, release, result.info);
-  } finally {
-    await removeTmpdir(dir);
-  }
-}
+const withRelease = withTestRelease;
 
 // --no-seal: these tests compare whole images byte for byte, and a sealed site's secrets.age is
 // new on every seal (sealed builds are tested in sealed.test.ts).
