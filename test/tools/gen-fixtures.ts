@@ -1,10 +1,12 @@
 // Builds the test fixtures that are derived or binary, so none of them is committed:
 // oversized and non-text site files under test/fixtures/sites/invalid/generated/, and the
-// tiny base installer ISOs under test/fixtures/iso/build/ (see iso-fixtures.ts).
+// tiny base installer ISOs under test/fixtures/iso/build/ (see iso-fixtures.ts), and the virtual
+// site's stand-in RHCOS and boot loaders under test/fixtures/lab/build/ (see lab-fixtures.ts).
 // Run by `make fixtures`; deterministic, so a rebuild gives the same bytes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIsoFixtures } from './iso-fixtures.js';
+import { buildLabFixtures } from './lab-fixtures.js';
 
 const DIR = 'test/fixtures/sites/invalid/generated';
 
@@ -36,4 +38,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [name, build] of Object.entries(FIXTURES)) writeFileSync(join(DIR, name), build());
   console.log(`fixtures: wrote ${Object.keys(FIXTURES).length} files to ${DIR}`);
   await buildIsoFixtures((line) => console.log(line));
+  await buildLabFixtures((line) => console.log(line));
 }

@@ -21,8 +21,9 @@ import { execa } from 'execa';
 import { udevEscape } from '../../src/release/boot-menu.js';
 
 export const ISO_FIXTURE_DIR = 'test/fixtures/iso/build';
-const CACHE = 'test/fixtures/iso/cache';
-const EPOCH = 1_700_000_000;
+export const KERNEL_CACHE = 'test/fixtures/iso/cache';
+const CACHE = KERNEL_CACHE;
+export const EPOCH = 1_700_000_000;
 const ESP_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
 
 export interface IsoFixture {
@@ -80,7 +81,7 @@ echo "FYR-KS: $(head -n 1 "/mnt$path")"
 finish
 `;
 
-async function kernelPackage(): Promise<string> {
+export async function kernelPackage(): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
   const existing = readdirSync(CACHE).find((f) => /^linux-image-.*\.deb$/.test(f));
   if (existing) return join(CACHE, existing);
@@ -102,14 +103,14 @@ async function kernelPackage(): Promise<string> {
   return join(CACHE, deb);
 }
 
-async function extractKernel(deb: string, into: string): Promise<{ vmlinuz: string; modules: string }> {
+// The kernel and the module directories given (under lib/modules/<version>/kernel/).
+export async function extractKernel(
+  deb: string,
+  into: string,
+  moduleDirs = ['drivers/ata', 'drivers/scsi', 'drivers/cdrom', 'drivers/usb', 'fs/isofs', 'lib', 'crypto', 'block'],
+): Promise<{ vmlinuz: string; modules: string }> {
   mkdirSync(into, { recursive: true });
-  const members = [
-    './boot/vmlinuz-*',
-    ...['drivers/ata', 'drivers/scsi', 'drivers/cdrom', 'drivers/usb', 'fs/isofs', 'lib', 'crypto', 'block'].map(
-      (d) => `./lib/modules/*/kernel/${d}/*`,
-    ),
-  ];
+  const members = ['./boot/vmlinuz-*', ...moduleDirs.map((d) => `./lib/modules/*/kernel/${d}/*`)];
   await execa('dpkg-deb', ['--fsys-tarfile', deb], { buffer: false }).pipe('tar', [
     '-x',
     '-C',
@@ -122,7 +123,7 @@ async function extractKernel(deb: string, into: string): Promise<{ vmlinuz: stri
   return { vmlinuz: join(into, 'boot', vmlinuz), modules: join(into, 'lib/modules', version, 'kernel') };
 }
 
-function moduleFiles(root: string): Map<string, string> {
+export function moduleFiles(root: string): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -136,7 +137,7 @@ function moduleFiles(root: string): Map<string, string> {
 }
 
 // Dependency order from each module's "depends=" field, deepest first.
-function moduleOrder(files: Map<string, string>, wanted: readonly string[]): string[] {
+export function moduleOrder(files: Map<string, string>, wanted: readonly string[]): string[] {
   const order: string[] = [];
   const visit = (name: string) => {
     if (order.includes(name)) return;
@@ -182,6 +183,11 @@ async function buildInitrd(work: string, modules: string, out: string): Promise<
     'modules/order',
     ...order.map((m) => `modules/${m}.ko`),
   ];
+  await writeCpio(root, list, out);
+}
+
+// A newc cpio of `list` (paths under root, in that order), every entry dated EPOCH, owned by root.
+export async function writeCpio(root: string, list: readonly string[], out: string): Promise<void> {
   for (const f of list) utimesSync(join(root, f), EPOCH, EPOCH);
   const cpio = await execa('cpio', ['--quiet', '-o', '-H', 'newc', '--reproducible', '-R', '0:0'], {
     cwd: root,
@@ -224,9 +230,14 @@ function grubCfg(volid: string, efi: boolean, layout: 'el9' | 'el10'): string {
   );
 }
 
-async function fatImage(out: string, files: Record<string, string>): Promise<void> {
+// A FAT image of `kib` KiB holding `files` (image path -> source file), the same bytes every build.
+export async function fatImage(
+  out: string,
+  files: Record<string, string>,
+  { label = 'ANACONDA', kib = 4096 } = {},
+): Promise<void> {
   rmSync(out, { force: true });
-  await execa('mkfs.vfat', ['-C', '-n', 'ANACONDA', '-i', '12345678', '--invariant', out, '4096']);
+  await execa('mkfs.vfat', ['-C', '-n', label, '-i', '12345678', '--invariant', out, String(kib)]);
   const env = { MTOOLS_SKIP_CHECK: '1', SOURCE_DATE_EPOCH: String(EPOCH) };
   await execa('mmd', ['-i', out, '::/EFI', '::/EFI/BOOT'], { env });
   for (const [target, source] of Object.entries(files)) {
