@@ -5,9 +5,11 @@
 // power, boot, events (one line per power action), and an optional on-boot program started at
 // each power-on. With $FYR_DOUBLES_DIR set, "bmc-power NAME" in its kill list kills the agent
 // (pid in $FYR_DOUBLES_DIR/agent.pid) after the reset is done and before it is answered.
+// In the virtual site (test/lab/) MACHINE/vm is a real VM (vm-chassis): PowerState is its
+// process, a power-on starts it with the one-time boot device, ForceOff kills it.
 //
 // node redfish-bmc.mjs --listen HOST:PORT --cert FILE --key FILE --user U --password-file F --machine DIR --name NAME
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
@@ -36,6 +38,10 @@ const read = (name, fallback) =>
   existsSync(join(machine, name)) ? readFileSync(join(machine, name), 'utf8').trim() : fallback;
 const write = (name, value) => writeFileSync(join(machine, name), `${value}\n`);
 
+const vm = join(machine, 'vm');
+const hasVm = () => existsSync(vm);
+const powerState = () => (hasVm() ? execFileSync(vm, ['status'], { encoding: 'utf8' }).trim() : read('power', 'Off'));
+
 function boot() {
   const [target, enabled] = read('boot', 'None Disabled').split(' ');
   return { target, enabled };
@@ -48,6 +54,11 @@ function powerOn(kind) {
   appendFileSync(join(machine, 'events'), `${kind} boot=${device}\n`);
   // "Once" applies to this boot only.
   if (b.enabled === 'Once') write('boot', 'None Disabled');
+  if (hasVm()) {
+    if (kind === 'reset') execFileSync(vm, ['stop']);
+    execFileSync(vm, ['start', device]);
+    return;
+  }
   const hook = join(machine, 'on-boot');
   if (existsSync(hook)) spawn(hook, [device], { detached: true, stdio: 'ignore' }).unref();
 }
@@ -96,7 +107,7 @@ function system() {
     '@odata.type': '#ComputerSystem.v1_13_0.ComputerSystem',
     Id: '1',
     Name: o.name,
-    PowerState: read('power', 'Off'),
+    PowerState: powerState(),
     Boot: {
       BootSourceOverrideTarget: b.target,
       BootSourceOverrideEnabled: b.enabled,
@@ -179,7 +190,7 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
           'ActionParameterNotSupported',
           `The parameter ResetType for the action ComputerSystem.Reset is not supported on the target resource.`,
         );
-      const on = read('power', 'Off') === 'On';
+      const on = powerState() === 'On';
       if (type === 'On' && on)
         return error(
           res,
@@ -192,6 +203,7 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
       else {
         write('power', 'Off');
         appendFileSync(join(machine, 'events'), 'off\n');
+        if (hasVm()) execFileSync(vm, ['stop']);
       }
       crashAgent(`bmc-power ${o.name}`);
       res.writeHead(204);

@@ -15,6 +15,10 @@ import { execa, type ResultPromise } from 'execa';
 import { agentSecretsJson, type AgentSecrets } from '../../src/formats/agent-secrets.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { seal } from '../../src/seal/age.js';
+import { AGENT_DIR } from '../../src/formats/bastion-layout.js';
+import { buildSiteMedia, LAB_UNLOCK_CODE_FILE, type SiteMedia } from '../lab/site-media.js';
+import { makeVm, vmCommand, type Firmware, type Vm } from '../lab/vms.js';
+import { GRUB_GLUE, LAB_FILES, LAB_FIXTURE_DIR } from '../tools/lab-fixtures.js';
 import { ipmiSimFiles } from './ipmi-sim.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
@@ -24,6 +28,9 @@ const DOUBLES = resolve('test/doubles');
 export const AGENT = resolve('dist/agent/fyr-agent.mjs');
 const BASTION = '192.168.8.1';
 const STRAY_MAC = '52:54:00:de:ad:01';
+const STRAY_VM_MAC = '52:54:00:de:ad:02';
+// The virtual site's firmware per node: one BIOS (SeaBIOS + iPXE) and two UEFI (OVMF).
+export const LAB_FIRMWARE: Record<string, Firmware> = { 'cp-0': 'bios', 'cp-1': 'uefi', 'cp-2': 'uefi' };
 const UNLOCK_CODE = '31415-92653-58979-32384-62643-38327-95028-84197';
 
 export interface LabNode {
@@ -34,6 +41,8 @@ export interface LabNode {
   bmc: 'redfish' | 'ipmi' | 'libvirt';
   machine: string;
   ns: string;
+  // The virtual site: the node's VM (machine is its directory).
+  vm?: Vm;
 }
 
 export interface Lab {
@@ -43,6 +52,9 @@ export interface Lab {
   doubles: string;
   nodes: LabNode[];
   bastionNs: string;
+  // The virtual site: the stray VM (powered on by the lab: it has no BMC) and the site ISO.
+  strayVm?: Vm;
+  siteIso?: string;
   run(args?: string[]): Promise<{ exitCode: number; output: string }>;
   start(args?: string[]): ResultPromise;
   state(): Promise<any>;
@@ -156,10 +168,18 @@ async function selfSigned(dir: string, cn: string): Promise<{ cert: string; key:
 
 // The bastion's filesystem: the rendered bundle, what the kickstart copies beside it, and the
 // files RHEL packages would have installed (boot loaders, an httpd main config).
-async function makeRoot(dir: string, root: string, out: string, run: string): Promise<void> {
-  await cp(join(out, 'bundle'), root, { recursive: true });
-  await cp(join(out, 'manifest.json'), join(root, 'etc/fyr/manifest.json'));
-  await cp(join(dir, 'media/release.json'), join(root, 'etc/fyr/release.json'));
+// `from`: the bundle, manifest and release.json (a render, or what %post copies from the media);
+// `realLoaders`: Debian's loaders (the virtual site's machines run them) instead of text.
+async function makeRoot(
+  root: string,
+  from: { bundle: string; manifest: string; release: string; agent?: string },
+  run: string,
+  realLoaders: boolean,
+): Promise<void> {
+  await cp(from.bundle, root, { recursive: true });
+  await cp(from.manifest, join(root, 'etc/fyr/manifest.json'));
+  await cp(from.release, join(root, 'etc/fyr/release.json'));
+  if (from.agent) await cp(from.agent, join(root, AGENT_DIR), { recursive: true });
   for (const d of [
     'var/lib/dhcpd',
     'var/lib/kea',
@@ -179,13 +199,24 @@ async function makeRoot(dir: string, root: string, out: string, run: string): Pr
     await mkdir(join(root, d), { recursive: true });
   await writeFile(join(root, 'var/lib/dhcpd/dhcpd.leases'), '');
   await symlink('../../var/lib/kea/kea4-ctrl-socket', join(root, 'run/kea/kea4-ctrl-socket'));
-  for (const f of [
-    'tftpboot/lpxelinux.0',
-    'tftpboot/ldlinux.c32',
-    'boot/efi/EFI/redhat/shimx64.efi',
-    'boot/efi/EFI/redhat/grubx64.efi',
-  ])
-    await writeFile(join(root, f), `${f} (stand-in loader)\n`);
+  // Where RHEL's syslinux-tftpboot, shim-x64 and grub2-efi-x64 put them; the agent's services
+  // phase lays them out on the TFTP root.
+  const loaders: Array<[string, string]> = [
+    ['tftpboot/lpxelinux.0', LAB_FILES.lpxelinux],
+    ['tftpboot/ldlinux.c32', LAB_FILES.ldlinux],
+    ['boot/efi/EFI/redhat/shimx64.efi', LAB_FILES.shim],
+    ['boot/efi/EFI/redhat/grubx64.efi', LAB_FILES.grub],
+  ];
+  for (const [f, real] of loaders)
+    if (realLoaders) await cp(join(LAB_FIXTURE_DIR, real), join(root, f));
+    else await writeFile(join(root, f), `${f} (stand-in loader)\n`);
+  if (realLoaders) {
+    // The lab's one bridge from Debian's net GRUB to RHEL's (test/fixtures/lab/grub-glue.cfg).
+    const grub = join(root, 'var/lib/tftpboot/grub');
+    await mkdir(grub, { recursive: true });
+    await cp(GRUB_GLUE, join(grub, 'grub.cfg'));
+    await cp(join(LAB_FIXTURE_DIR, LAB_FILES.grubModules), join(grub, 'x86_64-efi'), { recursive: true });
+  }
   // RHEL's httpd.conf names logs/ under ServerRoot /etc/httpd, a link to /var/log/httpd.
   await symlink('../../var/log/httpd', join(root, 'etc/httpd/logs'));
   for (const [name, minor] of [
@@ -286,9 +317,11 @@ function supervisorConfig(root: string, runDir: string): object {
 
 // bmcPasswords: what a BMC really accepts, when it should differ from the site's secret; os: the
 // release the site is rendered for (rhel10 serves DHCP with Kea).
+// vms: the virtual site: the media is a site ISO made by fyr release and fyr build, mounted; the
+// nodes and a stray are qemu VMs (test/lab/vms.ts) behind the same BMCs; the loaders are Debian's.
 export async function makeLab(
   tag: string,
-  options: { bmcPasswords?: Record<string, string>; os?: BastionOs; sealed?: boolean } = {},
+  options: { bmcPasswords?: Record<string, string>; os?: BastionOs; sealed?: boolean; vms?: boolean } = {},
 ): Promise<Lab> {
   const dir = await makeTmpdir();
   const root = join(dir, 'root');
@@ -297,7 +330,10 @@ export async function makeLab(
   const runDir = join(dir, 'run');
   const namespaces: string[] = [];
   const ns = (name: string) => `fyr-${tag}${process.pid % 10000}-${name}`.slice(0, 28);
+  const vms: Vm[] = [];
+  let siteMedia: SiteMedia | undefined;
   const close = async () => {
+    for (const vm of vms) await vmCommand(vm, 'stop').catch(() => undefined);
     for (const n of namespaces) {
       const pids = (await run('ip', ['netns', 'pids', n]).catch(() => ({ stdout: '' }))).stdout
         .split('\n')
@@ -311,26 +347,38 @@ export async function makeLab(
       }
     }
     await new Promise((r) => setTimeout(r, 200));
+    await siteMedia?.unmount();
     for (const n of namespaces) await run('ip', ['netns', 'del', n]).catch(() => undefined);
     await removeTmpdir(dir);
   };
   try {
-    await mkdir(media, { recursive: true });
     await mkdir(join(doubles, 'hooks'), { recursive: true });
     await mkdir(runDir, { recursive: true });
-    await makeMedia(media);
     const sealed = options.sealed === true;
-    const { out, result } = await renderTo(await labSite(dir), dir, {
-      os: options.os ?? 'rhel9',
-      source: 'liveimg',
-      sealed,
-    });
-    await makeRoot(dir, root, out, runDir);
-    // What fyr build puts beside the bundle of a sealed site: the secrets, sealed to the code.
+    const os = options.os ?? 'rhel9';
+    const siteFile = await labSite(dir);
+    // The render tells the lab the secrets' values (for its leak checks); the bastion's files come
+    // from it, or in the virtual site from the site ISO that fyr build made.
+    const { out, result } = await renderTo(siteFile, dir, { os, source: 'liveimg', sealed });
+    const unlockCode = options.vms ? (await readFile(LAB_UNLOCK_CODE_FILE, 'utf8')).trim() : UNLOCK_CODE;
+    if (options.vms) {
+      siteMedia = await buildSiteMedia(dir, siteFile, { os, sealed });
+      await makeRoot(root, siteMedia, runDir, true);
+    } else {
+      await mkdir(media, { recursive: true });
+      await makeMedia(media);
+      await makeRoot(
+        root,
+        { bundle: join(out, 'bundle'), manifest: join(out, 'manifest.json'), release: join(media, 'release.json') },
+        runDir,
+        false,
+      );
+    }
     const secrets = sealed
       ? result.secrets!
       : (JSON.parse(await readFile(join(root, 'etc/fyr/bmc-secrets.json'), 'utf8')) as AgentSecrets);
-    if (sealed)
+    // What fyr build puts beside the bundle of a sealed site: the secrets, sealed to the code.
+    if (sealed && !options.vms)
       await writeFile(join(root, 'etc/fyr/secrets.age'), await seal(agentSecretsJson(secrets), UNLOCK_CODE), {
         mode: 0o600,
       });
@@ -404,7 +452,42 @@ export async function makeLab(
         ns: ns('bootstrap'),
       },
     ];
+    // The virtual site's rack: one namespace for every VM, its bridge plugged into the LAN.
+    const rack = ns('rack');
+    let taps = 0;
+    const addVm = async (name: string, mac: string, firmware: Firmware, machine: string): Promise<Vm> => {
+      taps += 1;
+      const tap = `tap${taps}`;
+      await ip(['-n', rack, 'tuntap', 'add', tap, 'mode', 'tap']);
+      await ip(['-n', rack, 'link', 'set', tap, 'master', 'br-rack', 'up']);
+      await mkdir(machine, { recursive: true });
+      const vm: Vm = {
+        name,
+        mac,
+        firmware,
+        dir: machine,
+        serial: join(machine, 'serial.log'),
+        disk: join(machine, 'disk.raw'),
+      };
+      await makeVm(vm, rack, tap);
+      vms.push(vm);
+      return vm;
+    };
+    if (options.vms) {
+      await ip(['netns', 'add', rack]);
+      namespaces.push(rack);
+      await ip(['-n', rack, 'link', 'set', 'lo', 'up']);
+      await ip(['-n', rack, 'link', 'add', 'br-rack', 'type', 'bridge']);
+      await ip(['-n', rack, 'link', 'set', 'br-rack', 'up']);
+      await plug(rack, 'uplink');
+      await ip(['-n', rack, 'link', 'set', 'uplink', 'master', 'br-rack']);
+    }
     for (const m of machines) {
+      if (options.vms && m.bmc !== 'libvirt') {
+        m.vm = await addVm(m.name, m.mac, LAB_FIRMWARE[m.name] ?? 'uefi', m.machine);
+        await writeFile(join(m.machine, 'name'), `${m.name}\n`);
+        continue;
+      }
       await ip(['netns', 'add', m.ns]);
       namespaces.push(m.ns);
       await plug(m.ns, 'pxe0', m.mac);
@@ -421,6 +504,8 @@ export async function makeLab(
     await ip(['netns', 'add', stray]);
     namespaces.push(stray);
     await plug(stray, 'pxe0', STRAY_MAC);
+    // The virtual site's stray is a VM too (BIOS), on the lab's own power button.
+    const strayVm = options.vms ? await addVm('stray', STRAY_VM_MAC, 'bios', join(dir, 'machines/stray')) : undefined;
 
     // The BMCs, on their LAN addresses in the BMC namespace.
     // systemd-creds is the real one; its host key is the lab's, not this machine's.
@@ -497,23 +582,25 @@ export async function makeLab(
       }
     }
 
+    // The virtual site runs the agent the media carried, as the bastion does.
+    const agentFile = options.vms ? join(root, AGENT_DIR, 'fyr-agent.mjs') : AGENT;
     const agentArgs = (extra: string[]) => [
       'netns',
       'exec',
       bastionNs,
       process.execPath,
-      AGENT,
+      agentFile,
       'run',
       '--root',
       root,
       '--media',
-      media,
+      siteMedia?.media ?? media,
       '--services',
       `supervisor:${join(dir, 'services.json')}`,
       '--poll-ms',
       '200',
       '--watch-timeout-min',
-      '3',
+      options.vms ? '10' : '3',
       ...extra,
     ];
     const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };
@@ -530,6 +617,8 @@ export async function makeLab(
       doubles,
       nodes: machines,
       bastionNs,
+      ...(strayVm ? { strayVm } : {}),
+      ...(siteMedia ? { siteIso: siteMedia.iso } : {}),
       start,
       run: async (extra = []) => {
         const r = await start(extra);
@@ -539,19 +628,23 @@ export async function makeLab(
         };
       },
       state: async () => JSON.parse(await readFile(join(root, 'var/lib/fyr/state.json'), 'utf8')),
-      strayMac: STRAY_MAC,
-      unlockCode: UNLOCK_CODE,
+      strayMac: strayVm ? STRAY_VM_MAC : STRAY_MAC,
+      unlockCode,
       secretValues: [
         ...Object.values(secrets.bmc),
         ...(secrets.accounts ?? []).map((a) => a.hash),
-        ...(sealed ? [UNLOCK_CODE] : []),
+        ...(sealed ? [unlockCode] : []),
       ],
       unlock: async (code) => {
-        const r = await execa('ip', ['netns', 'exec', bastionNs, process.execPath, AGENT, 'unlock', '--root', root], {
-          input: `${code}\n`,
-          reject: false,
-          timeout: 60_000,
-        });
+        const r = await execa(
+          'ip',
+          ['netns', 'exec', bastionNs, process.execPath, agentFile, 'unlock', '--root', root],
+          {
+            input: `${code}\n`,
+            reject: false,
+            timeout: 60_000,
+          },
+        );
         return { exitCode: r.exitCode ?? -1, output: `${String(r.stdout)}${String(r.stderr)}` };
       },
       typeAtConsole: async (line) => appendFile(join(doubles, 'console'), `${line}\n`),

@@ -1,0 +1,167 @@
+// The virtual site, driven to the end with no input: make lab (test/tools/lab.ts) and the test
+// test/agent/virtual-site.test.ts both run this. It builds the stick (fyr release, fyr build),
+// boots the bastion's agent from it, types the unlock code at the console as the tech would,
+// powers the stray on, optionally kills the agent (SIGKILL) while VMs are mid-boot and again
+// while it watches, and waits until every node reports "installed" from its own disk. Then it
+// asserts what the issue asks (lab-asserts.ts), prints each node's timeline, and keeps the
+// artifacts: screenshots of the status page per phase, serial consoles, daemon logs, the state
+// file and the timeline.
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PHASES } from '../../src/agent/state.js';
+import type { BastionOs } from '../../src/formats/bastion-os.js';
+import { makeLab, type Lab } from '../helpers/agent-lab.js';
+import { assertLab } from './lab-asserts.js';
+import { screenshot } from './screenshot.js';
+import { buildTimeline, formatTimeline, SerialWatch, type Timeline } from './timeline.js';
+import { vmCommand } from './vms.js';
+
+export interface LabOptions {
+  os: BastionOs;
+  // Kill the agent with SIGKILL right after a node's power-on (VMs mid-boot) and again in watch.
+  crash: boolean;
+  // Where the artifacts go (kept); a failed run keeps them whatever this says.
+  artifacts: string;
+  screenshots: boolean;
+  log: (line: string) => void;
+}
+
+export interface LabReport {
+  timeline: Timeline;
+  runs: number;
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const STATUS = '192.168.8.1:8090';
+
+async function keepArtifacts(lab: Lab, to: string, timeline: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const n of [...lab.nodes, ...(lab.strayVm ? [{ name: 'stray', vm: lab.strayVm }] : [])]) {
+    if (!n.vm) continue;
+    for (const f of ['serial.log', 'boots', 'events', 'qemu.log'])
+      await cp(join(n.vm.dir, f), join(to, `${n.name}.${f}`)).catch(() => undefined);
+  }
+  for (const f of await readdir(join(lab.dir, 'run')).catch(() => [] as string[]))
+    if (f.endsWith('.log')) await cp(join(lab.dir, 'run', f), join(to, `daemon-${f}`)).catch(() => undefined);
+  await cp(join(lab.root, 'var/log/httpd'), join(to, 'httpd'), { recursive: true }).catch(() => undefined);
+  await cp(join(lab.root, 'var/lib/fyr/state.json'), join(to, 'state.json')).catch(() => undefined);
+  await writeFile(join(to, 'timeline.txt'), timeline);
+}
+
+export async function runLab(o: LabOptions): Promise<LabReport> {
+  const started = Date.now();
+  o.log(`lab: building the stick (fyr release, fyr build: sealed, ${o.os}) and the virtual site`);
+  const lab = await makeLab(o.os === 'rhel10' ? 'w' : 'v', { vms: true, os: o.os, sealed: true });
+  let timelineText = '';
+  let serialWatch: SerialWatch | undefined;
+  let ok = false;
+  const shots = join(o.artifacts, 'screenshots');
+  try {
+    o.log(`lab: site ISO ${lab.siteIso}; ${lab.nodes.filter((n) => n.vm).length} node VMs and a stray in ${lab.dir}`);
+    if (o.crash) await writeFile(join(lab.doubles, 'kill'), 'bmc-power cp-1\n');
+    let runs = 0;
+    let typed = false;
+    let strayOn = false;
+    let killedInWatch = !o.crash;
+    const shot = new Set<string>();
+    let shooting: Promise<void> = Promise.resolve();
+    const output: string[] = [];
+    const serial = (serialWatch = new SerialWatch([
+      ...lab.nodes.flatMap((n) => (n.vm ? [n.vm] : [])),
+      ...(lab.strayVm ? [lab.strayVm] : []),
+    ]));
+    for (;;) {
+      runs += 1;
+      if (runs > 4) throw new Error('the agent did not finish in 4 runs');
+      o.log(`lab: agent run ${runs}`);
+      const agent = lab.start(['--status-listen', STATUS]);
+      let done = false;
+      const driver = (async () => {
+        let last = '';
+        while (!done) {
+          await serial.poll();
+          const s = await lab.state().catch(() => undefined);
+          if (s) {
+            const running = PHASES.find((p) => s.phases[p].status === 'running');
+            const line = running ? `${running}: ${s.phases[running].detail ?? ''}` : '';
+            if (line && line !== last) {
+              last = line;
+              o.log(`lab:   ${line.slice(0, 160)}`);
+            }
+            // One screenshot per phase, taken when the lab first sees it under way or done (a
+            // phase shorter than a poll is shot just after).
+            for (const phase of PHASES.filter((p) => s.phases[p].status !== 'pending' && !shot.has(p))) {
+              if (!o.screenshots) break;
+              shot.add(phase);
+              const name = `${String(PHASES.indexOf(phase)).padStart(2, '0')}-${phase}.png`;
+              shooting = shooting.then(() =>
+                screenshot(lab.bastionNs, `http://${STATUS}/`, join(shots, name)).catch((e: Error) =>
+                  o.log(`lab: screenshot of ${phase} failed: ${e.message.split('\n')[0]}`),
+                ),
+              );
+            }
+            if (!typed && /^waiting for the unlock code/.test(s.phases.locked.detail ?? '')) {
+              typed = true;
+              o.log('lab: the tech types the unlock code at the bastion console');
+              await lab.typeAtConsole(lab.unlockCode);
+            }
+            if (!strayOn && s.phases.services.status === 'done' && lab.strayVm) {
+              strayOn = true;
+              o.log('lab: a machine the site does not know is powered on (the stray)');
+              await vmCommand(lab.strayVm, 'start', 'default');
+            }
+            if (
+              !killedInWatch &&
+              s.phases.watch.status === 'running' &&
+              s.nodes.some((n: any) => n.seen.kernel) &&
+              s.nodes.some((n: any) => n.role !== 'bootstrap' && !n.seen.ignition)
+            ) {
+              killedInWatch = true;
+              o.log('lab: killing the agent (SIGKILL) while it watches VMs boot');
+              agent.kill('SIGKILL');
+            }
+          }
+          await sleep(200);
+        }
+      })();
+      const r = await agent;
+      done = true;
+      await driver;
+      output.push(String(r.all ?? ''));
+      if (r.exitCode === 0) break;
+      if (r.signal !== 'SIGKILL')
+        throw new Error(`agent run ${runs} failed (${r.exitCode}):\n${String(r.all).slice(-3000)}`);
+      o.log(`lab: the agent was killed (run ${runs}); starting it again`);
+    }
+    o.log('lab: the agent is done; waiting for every node to report installed from its disk');
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      await serial.poll();
+      if (lab.nodes.every((n) => !n.vm || serial.seen(n.name, 'installed'))) break;
+      if (Date.now() > deadline)
+        throw new Error('not every node reported installed within 3 minutes of the agent finishing');
+      await sleep(500);
+    }
+    await shooting;
+    const timeline = await buildTimeline(lab, serial, started);
+    timelineText = formatTimeline(timeline);
+    await assertLab(lab, { output: output.join('\n'), crash: o.crash, runs });
+    ok = true;
+    const seconds = (Date.now() - started) / 1000;
+    o.log(timelineText);
+    o.log(
+      `lab: passed in ${seconds.toFixed(0)} s (${runs} agent run${runs > 1 ? 's' : ''}); artifacts in ${o.artifacts}`,
+    );
+    return { timeline, runs, seconds };
+  } finally {
+    if (!timelineText)
+      timelineText = await buildTimeline(lab, serialWatch, started).then(
+        formatTimeline,
+        (e: Error) => `no timeline: ${e.message}`,
+      );
+    await keepArtifacts(lab, o.artifacts, timelineText).catch(() => undefined);
+    if (!ok) o.log(`lab: FAILED; serial logs, daemon logs, state and timeline kept in ${o.artifacts}`);
+    await lab.close();
+  }
+}
