@@ -9,12 +9,14 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 DEMO_SITE := examples/edge/site.yaml
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
-.PHONY: demo test check deps install build typecheck format-check format fixtures docs golden bench pack-test clean
+LAB_OS ?= rhel9
+
+.PHONY: demo lab test check deps install build typecheck format-check format fixtures docs golden bench pack-test clean
 
 UVU := $(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|helpers|tools|doubles)(/|$$)'
 # Left out of `make check`: tests that boot qemu, use network namespaces or root (mounts, loop
 # devices), and the slow ones with real daemons or processes by the hundred. `make test` runs all.
-CHECK_SKIP := -i '^agent/(lab|bmc)' -i '^device/flash' -i '^release/release-(errors|large)' \
+CHECK_SKIP := -i '^agent/(lab|bmc|virtual-site)' -i '^device/flash' -i '^release/release-(errors|large)' \
   -i '^render/live-' -i '^site-iso/boot' -i '^cli/invalid-no-trace' -i '^package/'
 
 ## demo: install everything, validate and render the built-in example site, then release ISO ->
@@ -23,6 +25,14 @@ demo: deps build fixtures
 	$(FYR) validate $(DEMO_SITE)
 	$(FYR) render $(DEMO_SITE) -o out/edge --force --unlock-code-file test/fixtures/unlock-code.txt
 	$(TSX) test/tools/demo.ts
+	@echo "demo: next, make lab: a virtual site where the agent powers on real VMs through IPMI and Redfish BMCs, PXE-boots them through real firmware and installs each (about 2 minutes)"
+
+## lab: the virtual site on this machine, start to finish, no input: a sealed site ISO from fyr
+## release + fyr build, the agent with the real daemons, qemu VMs (BIOS and UEFI) behind ipmi_sim
+## and Redfish BMCs, a stand-in RHCOS; prints each node's timeline, artifacts in out/lab/.
+## LAB_OS=rhel10 serves DHCP with Kea; LAB_CRASH=1 kills the agent mid-boot and mid-watch.
+lab: deps build fixtures
+	$(TSX) test/tools/lab.ts --os $(LAB_OS) $(if $(LAB_CRASH),--crash) --out out/lab
 
 ## test: install what is missing, typecheck, check formatting and generated files, run every test
 test: deps build typecheck format-check fixtures

@@ -48,14 +48,18 @@ PROGRAMS=(
   "jose jose jose"
   "sysctl procps procps-ng"
   "unshare util-linux util-linux"
+  "setsid util-linux util-linux"
+  "gzip gzip gzip"
+  "chromium chromium chromium"
 )
 # Files the agent tests run, as "path debian-package" (not on PATH).
 AGENT_FILES=(
   "/usr/libexec/tangd tang"
   "/usr/libexec/tangd-keygen tang"
 )
-# Files the ISO fixtures are built from (Debian paths; the fixtures are made of Debian parts),
-# as "path debian-package".
+# Files the ISO fixtures are built from and the virtual site's VMs run (Debian paths; the
+# fixtures are made of Debian parts), as "path debian-package". The lab's boot loaders and
+# kernel are unpacked from packages by make fixtures (apt-get download), never installed.
 FILES=(
   "/usr/lib/ISOLINUX/isolinux.bin isolinux"
   "/usr/lib/ISOLINUX/isohdpfx.bin isolinux"
@@ -63,6 +67,9 @@ FILES=(
   "/usr/lib/grub/x86_64-efi/linuxefi.mod grub-efi-amd64-bin"
   "/usr/lib/grub/i386-pc/boot_hybrid.img grub-pc-bin"
   "/usr/share/OVMF/OVMF_CODE_4M.fd ovmf"
+  "/usr/share/OVMF/OVMF_VARS_4M.fd ovmf"
+  "/usr/lib/ipxe/qemu/efi-virtio.rom ipxe-qemu"
+  "/usr/share/seabios/bios-256k.bin seabios"
   "/bin/busybox busybox-static"
 )
 # Daemons live in sbin, which a non-root PATH may lack.

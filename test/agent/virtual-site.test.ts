@@ -1,0 +1,29 @@
+// The virtual site (test/lab/run-lab.ts), as make lab runs it, in its hardest form: the RHEL 10
+// variant (Kea), sealed, with the agent killed by SIGKILL right after a node's power-on (VMs
+// mid-boot) and again while it watches. Real firmware (SeaBIOS+iPXE, OVMF) PXE-boots qemu VMs
+// from the rendered configs; real ipmi_sim and the Redfish double power them; the stand-in RHCOS
+// installs each. runLab asserts the issue's list (test/lab/lab-asserts.ts) and throws on the first
+// miss; its artifacts (screenshots, serial consoles, logs, timeline) stay in out/lab-test/.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runLab } from '../lab/run-lab.js';
+
+const test = suite('agent :: virtual site');
+
+test('make lab: every node powered once by its BMC, PXE-booted by real firmware, installed; crash-safe', async () => {
+  const lines: string[] = [];
+  const report = await runLab({
+    os: 'rhel10',
+    crash: true,
+    artifacts: 'out/lab-test',
+    screenshots: true,
+    log: (line) => lines.push(line),
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- lab log ---\n${lines.join('\n').slice(-6000)}`);
+  });
+  assert.is(report.runs, 3);
+  const names = report.timeline.nodes.map((n) => `${n.name}:${n.firmware}:${n.installed !== undefined}`);
+  assert.equal(names, ['cp-0:bios:true', 'cp-1:uefi:true', 'cp-2:uefi:true', 'stray:bios:false']);
+});
+
+test.run();

@@ -1,0 +1,96 @@
+// The virtual site's pure pieces against literal values: qemu's command line per firmware and
+// boot device, Chromium's for a screenshot, and the paths read out of fyr's rendered menus.
+import { readFile } from 'node:fs/promises';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { menuPaths } from './lab-asserts.js';
+import { chromiumArgs } from './screenshot.js';
+import { qemuArgs, type Vm } from './vms.js';
+
+const test = suite('lab :: parts');
+
+const vm = (firmware: 'bios' | 'uefi'): Vm => ({
+  name: 'cp-0',
+  mac: '52:54:00:00:00:10',
+  firmware,
+  dir: '/lab/cp-0',
+  serial: '/lab/cp-0/serial.log',
+  disk: '/lab/cp-0/disk.raw',
+});
+
+const COMMON = ['-m', '512', '-smp', '1', '-nographic', '-vga', 'none', '-nodefaults', '-no-reboot'];
+const TAIL = ['-pidfile', '/lab/cp-0/qemu.pid', '-chardev', 'file,id=serial0,path=/lab/cp-0/serial.log,append=on'];
+
+test('a BIOS VM booting from the network once: SeaBIOS on the serial line, the NIC first', () => {
+  assert.equal(qemuArgs(vm('bios'), 'tap1', 'pxe'), [
+    '-accel',
+    'tcg',
+    '-machine',
+    'pc',
+    '-fw_cfg',
+    'name=etc/sercon-port,file=/lab/cp-0/sercon',
+    ...COMMON,
+    ...TAIL,
+    '-serial',
+    'chardev:serial0',
+    '-netdev',
+    'tap,id=n0,ifname=tap1,script=no,downscript=no',
+    '-device',
+    'virtio-net-pci,netdev=n0,mac=52:54:00:00:00:10,bootindex=1',
+    '-drive',
+    'file=/lab/cp-0/disk.raw,if=none,id=disk0,format=raw',
+    '-device',
+    'nvme,drive=disk0,serial=cp-0,bootindex=2',
+    '-device',
+    'isa-debug-exit,iobase=0xf4,iosize=0x04',
+  ]);
+});
+
+test('a UEFI VM: OVMF, no iPXE ROM, a throwaway variable store for the one-time boot only', () => {
+  const pxe = qemuArgs(vm('uefi'), 'tap2', 'pxe');
+  const later = qemuArgs(vm('uefi'), 'tap2', 'default');
+  assert.equal(pxe.slice(0, 8), [
+    '-accel',
+    'tcg',
+    '-machine',
+    'q35',
+    '-drive',
+    'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+    '-drive',
+    'if=pflash,format=raw,file=/lab/cp-0/OVMF_VARS.once.fd',
+  ]);
+  assert.is(later[7], 'if=pflash,format=raw,file=/lab/cp-0/OVMF_VARS.fd');
+  assert.ok(pxe.includes('virtio-net-pci,netdev=n0,mac=52:54:00:00:00:10,bootindex=1,romfile='));
+  // The firmware's own order after the one-time boot: no bootindex anywhere.
+  assert.ok(later.includes('virtio-net-pci,netdev=n0,mac=52:54:00:00:00:10,romfile='));
+  assert.ok(later.includes('nvme,drive=disk0,serial=cp-0'));
+});
+
+test('Chromium: headless, no sandbox (root), off the network it may not reach', () => {
+  assert.equal(chromiumArgs('/tmp/p', 'http://192.168.8.1:8090/', '/out/08-watch.png'), [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--hide-scrollbars',
+    '--user-data-dir=/tmp/p',
+    '--window-size=1100,900',
+    '--screenshot=/out/08-watch.png',
+    'http://192.168.8.1:8090/',
+  ]);
+});
+
+test('the paths a rendered pxelinux and GRUB menu name', async () => {
+  const pxe = await readFile('test/golden/edge/bundle/var/lib/tftpboot/pxelinux.cfg/01-52-54-00-00-00-10', 'utf8');
+  const grub = await readFile('test/golden/edge/bundle/var/lib/tftpboot/uefi/grub.cfg-01-52-54-00-00-00-11', 'utf8');
+  const want = { kernel: '/rhcos/kernel', initramfs: '/rhcos/initramfs.img', ignition: '/ignition/master.ign' };
+  assert.equal(menuPaths(pxe), want);
+  assert.equal(menuPaths(grub), want);
+  assert.throws(() => menuPaths('DEFAULT local\nLABEL local\n  LOCALBOOT 0\n'), /names no/);
+});
+
+test.run();
