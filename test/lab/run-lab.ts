@@ -53,6 +53,18 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
   const started = Date.now();
   o.log(`lab: building the stick (fyr release, fyr build: sealed, ${o.os}) and the virtual site`);
   const lab = await makeLab(o.os === 'rhel10' ? 'w' : 'v', { vms: true, os: o.os, sealed: true });
+  // Ctrl-C (or a CI job's SIGTERM): the VMs, daemons and namespaces go too, and the artifacts stay.
+  let stopping = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    stopping = true;
+    o.log(`lab: ${signal}: tearing the virtual site down`);
+    void keepArtifacts(lab, o.artifacts, 'interrupted before the end\n')
+      .catch(() => undefined)
+      .then(() => lab.close())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   let timelineText = '';
   let serialWatch: SerialWatch | undefined;
   let ok = false;
@@ -129,6 +141,7 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       done = true;
       await driver;
       output.push(String(r.all ?? ''));
+      if (stopping) await new Promise(() => undefined); // the interrupt handler ends the process
       if (r.exitCode === 0) break;
       if (r.signal !== 'SIGKILL')
         throw new Error(`agent run ${runs} failed (${r.exitCode}):\n${String(r.all).slice(-3000)}`);
@@ -162,6 +175,8 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       );
     await keepArtifacts(lab, o.artifacts, timelineText).catch(() => undefined);
     if (!ok) o.log(`lab: FAILED; serial logs, daemon logs, state and timeline kept in ${o.artifacts}`);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await lab.close();
   }
 }
