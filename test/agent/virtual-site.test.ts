@@ -4,14 +4,17 @@
 // from the rendered configs; real ipmi_sim and the Redfish double power them; the stand-in RHCOS
 // installs each. runLab asserts the issue's list (test/lab/lab-asserts.ts) and throws on the first
 // miss; its artifacts (screenshots, serial consoles, logs, timeline) stay in out/lab-test/.
+import { readdir, rm } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PHASES } from '../../src/agent/state.js';
 import { runLab } from '../lab/run-lab.js';
 
 const test = suite('agent :: virtual site');
 
 test('make lab: every node powered once by its BMC, PXE-booted by real firmware, installed; crash-safe', async () => {
   const lines: string[] = [];
+  await rm('out/lab-test', { recursive: true, force: true });
   const report = await runLab({
     os: 'rhel10',
     crash: true,
@@ -24,6 +27,9 @@ test('make lab: every node powered once by its BMC, PXE-booted by real firmware,
   assert.is(report.runs, 3);
   const names = report.timeline.nodes.map((n) => `${n.name}:${n.firmware}:${n.installed !== undefined}`);
   assert.equal(names, ['cp-0:bios:true', 'cp-1:uefi:true', 'cp-2:uefi:true', 'stray:bios:false']);
+  // A screenshot of the status page per phase, kept with the artifacts.
+  const shots = (await readdir('out/lab-test/screenshots')).filter((f) => f.endsWith('.png')).sort();
+  assert.equal(shots, [...PHASES.map((p, i) => `${String(i).padStart(2, '0')}-${p}.png`), `${PHASES.length}-done.png`]);
 });
 
 test.run();

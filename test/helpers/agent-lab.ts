@@ -600,7 +600,8 @@ export async function makeLab(
       '--poll-ms',
       '200',
       '--watch-timeout-min',
-      options.vms ? '10' : '3',
+      // The VMs install in about a minute; a boot that never comes fails in minutes, not ten.
+      options.vms ? '5' : '3',
       ...extra,
     ];
     const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };

@@ -9,6 +9,7 @@
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PHASES } from '../../src/agent/state.js';
+import { buildStatusApp } from '../../src/agent/status-app.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
 import { assertLab } from './lab-asserts.js';
@@ -47,6 +48,27 @@ async function keepArtifacts(lab: Lab, to: string, timeline: string): Promise<vo
   await cp(join(lab.root, 'var/log/httpd'), join(to, 'httpd'), { recursive: true }).catch(() => undefined);
   await cp(join(lab.root, 'var/lib/fyr/state.json'), join(to, 'state.json')).catch(() => undefined);
   await writeFile(join(to, 'timeline.txt'), timeline);
+}
+
+// The agent closes its status page when it is done. Phases the lab could not shoot while it ran
+// (too short, or the agent was restarting), and the finished page, are shot from the agent's
+// own status app over its final state file, on loopback.
+async function finalShots(lab: Lab, shots: string, shot: Set<string>, log: (l: string) => void): Promise<void> {
+  const app = buildStatusApp(join(lab.root, 'var/lib/fyr/state.json'));
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const missing = PHASES.filter((p) => !shot.has(p));
+    if (missing.length) log(`lab: shooting ${missing.join(', ')} from the final state`);
+    for (const phase of missing)
+      await screenshot(
+        undefined,
+        `${address}/`,
+        join(shots, `${String(PHASES.indexOf(phase)).padStart(2, '0')}-${phase}.png`),
+      );
+    await screenshot(undefined, `${address}/`, join(shots, `${PHASES.length}-done.png`));
+  } finally {
+    await app.close();
+  }
 }
 
 export async function runLab(o: LabOptions): Promise<LabReport> {
@@ -107,9 +129,13 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
               if (!o.screenshots) break;
               shot.add(phase);
               const name = `${String(PHASES.indexOf(phase)).padStart(2, '0')}-${phase}.png`;
+              // Taken while the agent was down (killed, restarting): tried again at the next poll.
               shooting = shooting.then(() =>
-                screenshot(lab.bastionNs, `http://${STATUS}/`, join(shots, name)).catch((e: Error) =>
-                  o.log(`lab: screenshot of ${phase} failed: ${e.message.split('\n')[0]}`),
+                screenshot(lab.bastionNs, `http://${STATUS}/`, join(shots, name)).then(
+                  (taken) => {
+                    if (!taken) shot.delete(phase);
+                  },
+                  (e: Error) => o.log(`lab: screenshot of ${phase} failed: ${e.message.split('\n')[0]}`),
                 ),
               );
             }
@@ -157,6 +183,7 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       await sleep(500);
     }
     await shooting;
+    if (o.screenshots) await finalShots(lab, shots, shot, o.log);
     const timeline = await buildTimeline(lab, serial, started);
     timelineText = formatTimeline(timeline);
     await assertLab(lab, { output: output.join('\n'), crash: o.crash, runs });

@@ -1,7 +1,7 @@
 // A screenshot of the agent's status page in Debian's headless Chromium, run in the bastion's
 // namespace (the page listens on the LAN address there). The flags keep Chromium off the
 // network it is not allowed to reach (no component updates, no background requests).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
@@ -25,12 +25,22 @@ export function chromiumArgs(profile: string, url: string, file: string): string
   ];
 }
 
-export async function screenshot(ns: string, url: string, file: string): Promise<void> {
+// Whether the page answered and the picture was written (the agent may be restarting).
+// ns: the namespace the page is reachable from (undefined: this one).
+export async function screenshot(ns: string | undefined, url: string, file: string): Promise<boolean> {
   await mkdir(dirname(file), { recursive: true });
+  const inNs = (argv: string[]): [string, string[]] =>
+    ns ? ['ip', ['netns', 'exec', ns, ...argv]] : [argv[0]!, argv.slice(1)];
+  const up = await execa(...inNs(['curl', '-sf', '-o', '/dev/null', '--max-time', '2', url]), { reject: false });
+  if (up.exitCode !== 0) return false;
   const profile = join(dirname(file), `.chromium-${process.pid}`);
   try {
-    await execa('ip', ['netns', 'exec', ns, CHROMIUM, ...chromiumArgs(profile, url, file)], { timeout: 60_000 });
+    await execa(...inNs([CHROMIUM, ...chromiumArgs(profile, url, file)]), { timeout: 60_000 });
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
+  return stat(file).then(
+    (s) => s.size > 0,
+    () => false,
+  );
 }
