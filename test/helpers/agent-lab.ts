@@ -5,7 +5,9 @@
 // directory; its daemons (dhcpd, named, chronyd, in.tftpd, httpd, haproxy, tangd) are the real
 // ones, run by the agent's supervisor. openshift-install, oc, virsh, podman, nmcli, firewall-cmd,
 // qemu-img and update-ca-trust are the doubles in test/doubles/bin. Everything is torn down,
-// processes first, in close().
+// processes first, in close(). With `vms` it is the virtual site (docs/lab.md): the media comes
+// from fyr release + fyr build, the nodes and a stray are qemu VMs (test/lab/) powered by the
+// same BMCs, and the boot loaders are Debian's.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFile, chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -55,6 +57,8 @@ export interface Lab {
   // The virtual site: the stray VM (powered on by the lab: it has no BMC) and the site ISO.
   strayVm?: Vm;
   siteIso?: string;
+  // The bundle the bastion's root was made from (the render's, or the site ISO's).
+  bundle: string;
   run(args?: string[]): Promise<{ exitCode: number; output: string }>;
   start(args?: string[]): ResultPromise;
   state(): Promise<any>;
@@ -317,7 +321,7 @@ function supervisorConfig(root: string, runDir: string): object {
 
 // bmcPasswords: what a BMC really accepts, when it should differ from the site's secret; os: the
 // release the site is rendered for (rhel10 serves DHCP with Kea).
-// vms: the virtual site: the media is a site ISO made by fyr release and fyr build, mounted; the
+// vms: the virtual site: the media is a site ISO made by fyr release and fyr build (its files); the
 // nodes and a stray are qemu VMs (test/lab/vms.ts) behind the same BMCs; the loaders are Debian's.
 export async function makeLab(
   tag: string,
@@ -347,7 +351,6 @@ export async function makeLab(
       }
     }
     await new Promise((r) => setTimeout(r, 200));
-    await siteMedia?.unmount();
     for (const n of namespaces) await run('ip', ['netns', 'del', n]).catch(() => undefined);
     await removeTmpdir(dir);
   };
@@ -620,6 +623,7 @@ export async function makeLab(
       bastionNs,
       ...(strayVm ? { strayVm } : {}),
       ...(siteMedia ? { siteIso: siteMedia.iso } : {}),
+      bundle: siteMedia?.bundle ?? join(out, 'bundle'),
       start,
       run: async (extra = []) => {
         const r = await start(extra);

@@ -37,7 +37,8 @@ export async function assertLab(lab: Lab, o: { output: string; crash: boolean; r
   const site = JSON.parse(await readFile(join(lab.root, 'etc/fyr/site.json'), 'utf8'));
   // httpd's access log (CustomLog logs/fyr-content_log in the bundle's fyr-content.conf).
   const access = await lines(join(lab.root, 'var/log/httpd/fyr-content_log'));
-  const bundle = join(lab.dir, 'out/bundle/var/lib/tftpboot');
+  // The menus the bastion served: the bundle from the site ISO.
+  const bundle = join(lab.bundle, 'var/lib/tftpboot');
   for (const n of lab.nodes.filter((x) => x.vm)) {
     const vm = n.vm!;
     const node = site.nodes.find((s: { name: string }) => s.name === n.name);

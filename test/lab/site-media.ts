@@ -92,7 +92,6 @@ export interface SiteMedia {
   manifest: string;
   release: string;
   agent: string;
-  unmount(): Promise<void>;
 }
 
 export async function buildSiteMedia(
@@ -135,26 +134,12 @@ export async function buildSiteMedia(
   // the ISO with xorriso (Rock Ridge names, as a mount shows them) instead of mounting it.
   const media = join(dir, 'media');
   await run('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', media]);
-  const unmount = async () => undefined;
-  try {
-    const site = join(dir, 'site-tar');
-    await mkdir(site, { recursive: true });
-    await run('tar', ['-xf', join(media, MEDIA_SITE_TAR), '-C', site]);
-    const agent = join(dir, 'agent-from-media');
-    await cp(join(media, MEDIA_AGENT), agent, { recursive: true });
-    const copy = join(dir, 'release.json');
-    await copyFile(join(media, 'release.json'), copy);
-    return {
-      iso,
-      media,
-      bundle: join(site, 'bundle'),
-      manifest: join(site, 'manifest.json'),
-      release: copy,
-      agent,
-      unmount,
-    };
-  } catch (err) {
-    await unmount();
-    throw err;
-  }
+  const site = join(dir, 'site-tar');
+  await mkdir(site, { recursive: true });
+  await run('tar', ['-xf', join(media, MEDIA_SITE_TAR), '-C', site]);
+  const agent = join(dir, 'agent-from-media');
+  await cp(join(media, MEDIA_AGENT), agent, { recursive: true });
+  const copy = join(dir, 'release.json');
+  await copyFile(join(media, 'release.json'), copy);
+  return { iso, media, bundle: join(site, 'bundle'), manifest: join(site, 'manifest.json'), release: copy, agent };
 }
