@@ -31,11 +31,13 @@ const MAY_IMPORT: Record<string, string[]> = {
   site: ['util', 'errors'],
   render: ['site', 'formats', 'util', 'errors'],
   composer: ['util', 'errors'],
-  release: ['formats', 'iso9660', 'site', 'util', 'errors'],
+  registry: ['util', 'errors'],
+  release: ['formats', 'iso9660', 'registry', 'site', 'util', 'errors'],
+  content: ['release', 'registry', 'formats', 'site', 'util', 'errors'],
   'site-iso': ['formats', 'iso9660', 'util', 'errors'],
   device: ['iso9660', 'util', 'errors'],
   seal: [],
-  agent: ['formats', 'seal', 'util', 'site'],
+  agent: ['formats', 'registry', 'seal', 'util', 'site'],
   cli: ['*'],
 };
 

@@ -14,10 +14,31 @@ export interface PayloadEntry {
   sha256: string;
 }
 
+// The registry storage tree a release carries (from fyr-content/2), served read-only from the
+// stick at the site. sha256 is the tree hash (registry/tree.ts); mirrors are relative to the
+// bastion's registry.
+export interface RegistryTreeEntry {
+  path: string;
+  files: number;
+  bytes: number;
+  sha256: string;
+  releaseTag: string;
+  imageDigestSources: Array<{ source: string; mirrors: string[] }>;
+}
+
 export interface ReleaseInfo {
   format: typeof RELEASE_FORMAT;
   fyr: string;
-  release: { name: string; openshift: string; rhcos?: string };
+  // image: pinned by digest; signature: "skipped" when fyr content ran with --insecure-skip-signature.
+  release: {
+    name: string;
+    openshift: string;
+    rhcos?: string;
+    image?: string;
+    arch?: string;
+    signature?: 'verified' | 'skipped';
+  };
+  registry?: RegistryTreeEntry;
   volumeId: string;
   base: { volumeId: string; layout: 'el9' | 'el10'; size: number };
   sourceDateEpoch: number;

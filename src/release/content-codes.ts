@@ -11,6 +11,11 @@ export const CONTENT_PROBLEM_CODES = {
   CONTENT_ROLE_MISSING:
     'No content file has a role a release needs (RHCOS images, installers, the mirror, the registry image).',
   CONTENT_ROLE_DUPLICATE: 'Two content files have the same role.',
+  CONTENT_TREE_INVALID:
+    'The registry tree of a fyr-content/2 directory is missing, holds a special file or a link to a blob it lacks.',
+  CONTENT_TREE_MISMATCH:
+    'The registry tree has another file count, size or tree hash than fyr-content.json says (changed after fyr content).',
+  CONTENT_BLOB_CORRUPT: "A registry blob's bytes do not hash to its content-addressed name (a damaged cache or disk).",
 } as const;
 
 export type ContentProblemCode = keyof typeof CONTENT_PROBLEM_CODES;

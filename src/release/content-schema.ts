@@ -10,13 +10,31 @@ export const CONTENT_ROLES = [
   'oc',
   'release-mirror',
   'registry-image',
+  // fyr-content/2, written by fyr content: the release signature as a ConfigMap for the install
+  // manifests, oc-mirror's IDMS and ITMS, and the RHCOS stream the artifacts came from.
+  'release-signature',
+  'image-digest-sources',
+  'image-tag-sources',
+  'rhcos-stream',
   'agent',
   'other',
 ] as const;
 export type ContentRole = (typeof CONTENT_ROLES)[number];
 
+export const CONTENT_FORMATS = ['fyr-content/1', 'fyr-content/2'] as const;
+export type ContentFormat = (typeof CONTENT_FORMATS)[number];
+
 // Without these a site cannot install offline. The agent is optional: without one the release
-// carries the agent fyr was built with.
+// carries the agent fyr was built with. fyr-content/2 carries the registry tree instead of a
+// mirror archive, and no metal image (no PXE menu names one).
+export const REQUIRED_ROLES_V2: readonly ContentRole[] = [
+  'rhcos-kernel',
+  'rhcos-initramfs',
+  'rhcos-rootfs',
+  'openshift-install',
+  'oc',
+  'registry-image',
+];
 export const REQUIRED_ROLES: readonly ContentRole[] = [
   'rhcos-kernel',
   'rhcos-initramfs',
@@ -36,7 +54,7 @@ export const contentSchema = {
   additionalProperties: false,
   required: ['format', 'release', 'files'],
   properties: {
-    format: { const: 'fyr-content/1', 'x-expected': '"fyr-content/1"' },
+    format: { enum: [...CONTENT_FORMATS], 'x-expected': '"fyr-content/1" or "fyr-content/2"' },
     release: {
       type: 'object',
       additionalProperties: false,
@@ -56,6 +74,56 @@ export const contentSchema = {
           type: 'string',
           pattern: '^[A-Za-z0-9._-]{1,64}$',
           'x-expected': 'an RHCOS build id such as 416.94.202406251923-0',
+        },
+        // fyr-content/2: the release image pinned by digest, its architecture, and whether its
+        // signature was checked ("skipped" only with --insecure-skip-signature).
+        image: {
+          type: 'string',
+          pattern: '^[a-z0-9.:/_-]+@sha256:[0-9a-f]{64}$',
+          'x-expected':
+            'a pull spec pinned by digest, such as quay.io/openshift-release-dev/ocp-release@sha256:<64 hex>',
+        },
+        arch: { enum: ['x86_64', 'aarch64', 'ppc64le', 's390x'] },
+        signature: { enum: ['verified', 'skipped'] },
+      },
+    },
+    // fyr-content/2: the versions of the tools that made the content.
+    tools: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 200 },
+    },
+    // fyr-content/2: the registry's storage tree, one entry for thousands of files.
+    registry: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['path', 'files', 'bytes', 'sha256', 'releaseTag', 'imageDigestSources'],
+      properties: {
+        path: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9._+-]+$',
+          'x-expected': 'a directory name inside the content directory, such as "registry"',
+        },
+        files: { type: 'integer', minimum: 1 },
+        bytes: { type: 'integer', minimum: 0 },
+        sha256: {
+          type: 'string',
+          pattern: '^[0-9a-f]{64}$',
+          'x-expected': 'the tree hash: sha256 of the sorted "path\\0size\\0sha256\\n" lines, 64 lowercase hex',
+        },
+        // The release image's repository and tag inside the tree, e.g. openshift/release-images:4.18.9-x86_64.
+        releaseTag: { type: 'string', pattern: '^[a-z0-9._/-]+:[A-Za-z0-9._-]+$' },
+        // oc-mirror's IDMS as install-config imageDigestSources, mirrors relative to the registry.
+        imageDigestSources: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['source', 'mirrors'],
+            properties: {
+              source: { type: 'string', pattern: '^[a-z0-9.:/_-]+$' },
+              mirrors: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9._/-]+$' } },
+            },
+          },
         },
       },
     },

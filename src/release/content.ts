@@ -10,7 +10,15 @@ import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
-import { CONTENT_ROLES, contentSchema, REQUIRED_ROLES, type ContentRole } from './content-schema.js';
+import { checkLinks, expectedHashes, listTree, treeHash, TreeError, type HashedFile } from '../registry/tree.js';
+import {
+  CONTENT_ROLES,
+  contentSchema,
+  REQUIRED_ROLES,
+  REQUIRED_ROLES_V2,
+  type ContentFormat,
+  type ContentRole,
+} from './content-schema.js';
 
 export const CONTENT_MANIFEST = 'fyr-content.json';
 
@@ -23,12 +31,39 @@ export interface ContentFile {
   absolute: string;
 }
 
+export interface ContentRelease {
+  name: string;
+  openshift: string;
+  rhcos?: string;
+  image?: string;
+  arch?: string;
+  signature?: 'verified' | 'skipped';
+}
+
+// fyr-content/2's registry tree: what the manifest says, and every file with the sha256 it
+// must have (a blob's is its name; the copy checks the blobs).
+export interface ContentTree {
+  path: string;
+  absolute: string;
+  files: number;
+  bytes: number;
+  sha256: string;
+  releaseTag: string;
+  imageDigestSources: Array<{ source: string; mirrors: string[] }>;
+  entries: HashedFile[];
+}
+
 export interface Content {
   dir: string;
-  release: { name: string; openshift: string; rhcos?: string };
+  format: ContentFormat;
+  release: ContentRelease;
+  tools?: Record<string, string>;
   files: ContentFile[];
+  tree?: ContentTree;
   // The error for files whose sha256 (computed by the caller) is not the manifest's.
   checksumError(found: ReadonlyArray<{ file: ContentFile; actual: string }>): InvalidInputError;
+  // The error for registry blobs whose bytes do not hash to their names.
+  blobError(found: ReadonlyArray<{ path: string; actual: string; expected: string }>): InvalidInputError;
 }
 
 let validate: ReturnType<typeof compileSchema> | undefined;
@@ -50,7 +85,13 @@ export async function loadContent(dir: string): Promise<Content> {
   validate ??= compileSchema(contentSchema);
   const schemaProblems = checkSchema(validate, source);
   if (schemaProblems.length > 0) throw new InvalidInputError(`${manifest}: invalid`, schemaProblems, 'CONTENT_INVALID');
-  const data = source.data as { release: Content['release']; files: Array<Omit<ContentFile, 'absolute'>> };
+  const data = source.data as {
+    format: ContentFormat;
+    release: ContentRelease;
+    tools?: Record<string, string>;
+    files: Array<Omit<ContentFile, 'absolute'>>;
+    registry?: Omit<ContentTree, 'absolute' | 'entries'>;
+  };
   const problems: ContentProblem[] = [];
   const problem = (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => {
     const { line, col } = source.locate(path);
@@ -65,7 +106,7 @@ export async function loadContent(dir: string): Promise<Content> {
       ...(expected ? { expected } : {}),
     });
   };
-  checkRoles(data.files, problem);
+  checkRoles(data, problem);
   const root = resolve(dir);
   const files: ContentFile[] = data.files.map((f) => ({ ...f, absolute: join(root, f.path) }));
   const seen = new Map<string, number>();
@@ -95,21 +136,107 @@ export async function loadContent(dir: string): Promise<Content> {
     for (const { file, actual } of found) mismatch(file, actual);
     return fail();
   };
+  const blobError = (found: ReadonlyArray<{ path: string; actual: string; expected: string }>) => {
+    for (const b of found)
+      problem(
+        ['registry', 'path'],
+        'CONTENT_BLOB_CORRUPT',
+        `${b.path} has sha256 ${b.actual}, its name says ${b.expected}`,
+      );
+    return fail();
+  };
+  const tree = data.registry ? await loadTree(root, data.registry, problem) : undefined;
   if (problems.length > 0) throw fail();
-  return { dir: root, release: data.release, files, checksumError };
+  return {
+    dir: root,
+    format: data.format,
+    release: data.release,
+    ...(data.tools ? { tools: data.tools } : {}),
+    files,
+    ...(tree ? { tree } : {}),
+    checksumError,
+    blobError,
+  };
+}
+
+// The tree as it is on disk against the manifest's entry: the file count, bytes and tree hash
+// (over the links' real hashes and the blobs' names), and every link resolving. The blobs'
+// bytes are checked while fyr release copies them.
+async function loadTree(
+  root: string,
+  entry: Omit<ContentTree, 'absolute' | 'entries'>,
+  problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
+): Promise<ContentTree | undefined> {
+  const absolute = join(root, entry.path);
+  let entries: HashedFile[];
+  try {
+    const listed = await listTree(absolute);
+    const broken = await checkLinks(absolute, listed);
+    if (broken.length > 0) {
+      for (const line of broken.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
+      return undefined;
+    }
+    entries = await expectedHashes(absolute, listed);
+  } catch (err) {
+    if (err instanceof TreeError) {
+      for (const line of err.problems.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
+      return undefined;
+    }
+    const e = err as NodeJS.ErrnoException;
+    problem(
+      ['registry', 'path'],
+      'CONTENT_TREE_INVALID',
+      `${entry.path}: ${e.code === 'ENOENT' ? 'not in the content directory' : e.message}`,
+    );
+    return undefined;
+  }
+  const actual = treeHash(entries);
+  if (actual.files !== entry.files)
+    problem(
+      ['registry', 'files'],
+      'CONTENT_TREE_MISMATCH',
+      `${entry.path} has ${actual.files} files, the manifest says ${entry.files}`,
+    );
+  else if (actual.bytes !== entry.bytes)
+    problem(
+      ['registry', 'bytes'],
+      'CONTENT_TREE_MISMATCH',
+      `${entry.path} has ${actual.bytes} bytes, the manifest says ${entry.bytes}`,
+    );
+  else if (actual.sha256 !== entry.sha256)
+    problem(
+      ['registry', 'sha256'],
+      'CONTENT_TREE_MISMATCH',
+      `${entry.path} has tree hash ${actual.sha256}, the manifest says ${entry.sha256} (a file was renamed, replaced or a link changed)`,
+    );
+  return { ...entry, absolute, entries };
 }
 
 function checkRoles(
-  files: ReadonlyArray<{ role: ContentRole }>,
+  data: {
+    format: ContentFormat;
+    release: ContentRelease;
+    files: ReadonlyArray<{ role: ContentRole }>;
+    registry?: unknown;
+  },
   problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
 ) {
-  for (const role of REQUIRED_ROLES) {
+  const { files } = data;
+  const v2 = data.format === 'fyr-content/2';
+  const required = v2
+    ? [...REQUIRED_ROLES_V2, ...(data.release.signature === 'skipped' ? [] : (['release-signature'] as const))]
+    : REQUIRED_ROLES;
+  if (v2 && !data.registry)
+    problem([], 'CONTENT_TREE_INVALID', 'fyr-content/2 needs a "registry" entry (the registry storage tree)');
+  if (v2 && !data.release.image)
+    problem(['release'], 'CONTENT_TREE_INVALID', 'fyr-content/2 needs release.image, the release pinned by digest');
+  for (const role of required) {
     if (!files.some((f) => f.role === role))
       problem(
         ['files'],
         'CONTENT_ROLE_MISSING',
         `no file has role "${role}"`,
-        `one file for each of: ${REQUIRED_ROLES.join(', ')}`,
+        `one file for each of: ${required.join(', ')}`,
       );
   }
   for (const role of CONTENT_ROLES.filter((r) => r !== 'other')) {

@@ -56,13 +56,14 @@ export interface ReleaseResult {
 export const md5StatePath = (output: string) => `${output}.md5state.json`;
 
 // A payload file as fyr lays it out, with the manifest entry that vouches for it (none for the
-// bundled agent).
+// bundled agent; a registry tree's files carry their path in the tree instead).
 interface Source {
   disk: string;
   isoPath: string;
   size: number;
   sha256: string;
   entry: ContentFile | undefined;
+  treePath?: string;
 }
 
 export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
@@ -79,7 +80,8 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const base = await inspectBase(o.base, opened);
   const epoch = o.epoch ?? epochOf(base.volume);
   const volumeId = o.volumeId ?? safeVolumeId(base.volumeId);
-  await checkSpace(output, base.size + content.files.reduce((n, f) => n + f.size, 0) + o.ksAreaBytes + o.siteAreaBytes);
+  const payloadBytes = content.files.reduce((n, f) => n + f.size, 0) + (content.tree?.bytes ?? 0);
+  await checkSpace(output, base.size + payloadBytes + o.ksAreaBytes + o.siteAreaBytes);
   const staging = await mkdtemp(join(tmpdir(), 'fyr-release-'));
   const temp = tempSibling(output);
   const reader = baseReader(o.base);
@@ -147,6 +149,7 @@ async function payloadSources(
     ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 }
     : { ...(await bundledAgent()), version: fyrVersion };
   const payload = content.files.filter((f) => f.role !== 'agent');
+  const tree = content.tree;
   const sources: Source[] = [
     ...payload.map((f) => ({
       disk: f.absolute,
@@ -154,6 +157,15 @@ async function payloadSources(
       size: f.size,
       sha256: f.sha256,
       entry: f as ContentFile | undefined,
+    })),
+    // The registry tree file by file, in path order: a blob is checked against its name.
+    ...(tree?.entries ?? []).map((f) => ({
+      disk: join(tree!.absolute, f.path),
+      isoPath: `${PAYLOAD_DIR}/${tree!.path}/${f.path}`,
+      size: f.size,
+      sha256: f.sha256,
+      entry: undefined,
+      treePath: `${tree!.path}/${f.path}`,
     })),
     { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
   ];
@@ -179,6 +191,18 @@ function releaseDraft(
     payload: content.files
       .filter((f) => f.role !== 'agent')
       .map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
+    ...(content.tree
+      ? {
+          registry: {
+            path: `${PAYLOAD_DIR}/${content.tree.path}`,
+            files: content.tree.files,
+            bytes: content.tree.bytes,
+            sha256: content.tree.sha256,
+            releaseTag: content.tree.releaseTag,
+            imageDigestSources: content.tree.imageDigestSources,
+          },
+        }
+      : {}),
     agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
   };
 }
@@ -259,6 +283,13 @@ async function fillSources(
     { onProgress: o.onProgress, signal: o.signal },
   );
   if (filled.mismatches.length === 0) return filled.checkpoint!;
+  const blobs = filled.mismatches
+    .map((m) => ({ source: sources[m.index]!, actual: m.actual }))
+    .filter((m) => m.source.treePath !== undefined);
+  if (blobs.length > 0)
+    throw content.blobError(
+      blobs.map((b) => ({ path: b.source.treePath!, actual: b.actual, expected: b.source.sha256 })),
+    );
   const found = filled.mismatches.map((m) => ({ file: sources[m.index]!.entry, actual: m.actual }));
   const listed = found.filter((m): m is { file: ContentFile; actual: string } => m.file !== undefined);
   if (listed.length === 0)

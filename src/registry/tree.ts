@@ -1,0 +1,134 @@
+// A CNCF distribution registry's storage tree (docker/registry/v2/...), as fyr ships it on the
+// stick: blobs named by their sha256 and small link files naming digests, so the tree checks
+// itself. Its identity is one tree hash: sha256 over the sorted "path\0size\0sha256\n" lines,
+// paths relative to the tree root with "/". Listing and hashing here; serving is the agent's.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const TREE_PREFIX = 'docker/registry/v2';
+const BLOB = /^docker\/registry\/v2\/blobs\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\/data$/;
+const LINK = /(^|\/)link$/;
+// Files no reader needs and that a read-only registry never writes: unfinished uploads.
+const UPLOADS = /(^|\/)_uploads(\/|$)/;
+
+export interface TreeFile {
+  path: string;
+  size: number;
+}
+export interface HashedFile extends TreeFile {
+  sha256: string;
+}
+export interface TreeSummary {
+  files: number;
+  bytes: number;
+  sha256: string;
+}
+
+// What is wrong with a tree, one line per file, with the path.
+export class TreeError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+  }
+}
+TreeError.prototype.name = 'TreeError';
+
+// The digest a blob's path names, or undefined for a link or other file.
+export function blobDigest(path: string): string | undefined {
+  const m = BLOB.exec(path);
+  return m && m[2]!.startsWith(m[1]!) ? m[2] : undefined;
+}
+
+// Every regular file under `root`, sorted by path (byte order), with _uploads left out.
+// Symbolic links and special files are refused: a stick carries the bytes themselves.
+export async function listTree(root: string): Promise<TreeFile[]> {
+  const out: TreeFile[] = [];
+  const problems: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await readdir(join(root, rel), { withFileTypes: true });
+    for (const e of entries) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (UPLOADS.test(path)) continue;
+      if (e.isDirectory()) await walk(path);
+      else if (e.isFile()) out.push({ path, size: (await lstat(join(root, path))).size });
+      else problems.push(`${path}: not a regular file or directory`);
+    }
+  };
+  await walk('');
+  if (problems.length > 0) throw new TreeError(`${root}: ${problems.length} special file(s)`, problems);
+  if (!out.some((f) => f.path.startsWith(`${TREE_PREFIX}/`)))
+    throw new TreeError(`${root} is not a registry storage tree`, [`no ${TREE_PREFIX}/ under ${root}`]);
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export function treeHash(files: readonly HashedFile[]): TreeSummary {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for (const f of files) {
+    h.update(`${f.path}\0${f.size}\0${f.sha256}\n`);
+    bytes += f.size;
+  }
+  return { files: files.length, bytes, sha256: h.digest('hex') };
+}
+
+export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+    h.update(chunk as Buffer);
+    onBytes?.((chunk as Buffer).length);
+  }
+  return h.digest('hex');
+}
+
+// The sha256 each file must have without reading the blobs: a blob's is its name, a link's
+// and any other small file's is computed (they are tens of bytes). Whoever copies the blobs
+// checks them against these while copying.
+export async function expectedHashes(root: string, files: readonly TreeFile[]): Promise<HashedFile[]> {
+  const out: HashedFile[] = [];
+  for (const f of files) {
+    const named = blobDigest(f.path);
+    out.push({
+      ...f,
+      sha256:
+        named ??
+        createHash('sha256')
+          .update(await readFile(join(root, f.path)))
+          .digest('hex'),
+    });
+  }
+  return out;
+}
+
+// Every link names a sha256 digest whose blob is in the tree.
+export async function checkLinks(root: string, files: readonly TreeFile[]): Promise<string[]> {
+  const blobs = new Set(files.map((f) => blobDigest(f.path)).filter(Boolean));
+  const problems: string[] = [];
+  for (const f of files.filter((x) => LINK.test(x.path))) {
+    const text = (await readFile(join(root, f.path), 'utf8')).trim();
+    const m = /^sha256:([0-9a-f]{64})$/.exec(text);
+    if (!m) problems.push(`${f.path}: holds ${JSON.stringify(text.slice(0, 80))}, not a sha256 digest`);
+    else if (!blobs.has(m[1])) problems.push(`${f.path}: names ${text}, whose blob is not in the tree`);
+  }
+  return problems;
+}
+
+// The full check: every blob hashes to its name, every link resolves. Reads every byte.
+export async function verifyTree(
+  root: string,
+  onBytes?: (n: number) => void,
+): Promise<{ summary: TreeSummary; problems: string[] }> {
+  const files = await listTree(root);
+  const problems = await checkLinks(root, files);
+  const hashed: HashedFile[] = [];
+  for (const f of files) {
+    const actual = await sha256File(join(root, f.path), onBytes);
+    const named = blobDigest(f.path);
+    if (named && actual !== named) problems.push(`${f.path}: its content has sha256 ${actual}`);
+    hashed.push({ ...f, sha256: actual });
+  }
+  return { summary: treeHash(hashed), problems };
+}
