@@ -34,7 +34,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   registry: ['util', 'errors'],
   release: ['formats', 'iso9660', 'registry', 'site', 'util', 'errors'],
   content: ['release', 'registry', 'formats', 'site', 'util', 'errors'],
-  'site-iso': ['formats', 'iso9660', 'util', 'errors'],
+  'site-iso': ['formats', 'iso9660', 'registry', 'util', 'errors'],
   device: ['iso9660', 'util', 'errors'],
   seal: [],
   agent: ['formats', 'registry', 'seal', 'util', 'site'],

@@ -9,12 +9,10 @@ import { copyFile, mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
-import { AGENT_PATH, PAYLOAD_DIR } from '../formats/media-layout.js';
-import { RELEASE_FORMAT, type ReleaseInfo } from '../formats/release-json.js';
+import type { ReleaseInfo } from '../formats/release-json.js';
 import { tempSibling } from '../util/fs.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
-import { bundledAgent } from './agent-bundle.js';
 import { baseReader, checkBase, epochOf, inspectBase, type Base, type BaseReader } from './base.js';
 import { SAFE_VOLID, safeVolumeId } from './boot-menu.js';
 import { stageBootFiles, type BootFiles } from './boot-files.js';
@@ -24,6 +22,7 @@ import { LAST, stageEmbedFiles, type EmbedFiles } from './embed-files.js';
 import { fillPayload } from './fill-payload.js';
 import { finishImage } from './finish.js';
 import { planPayloadSession, type PayloadSession } from './payload-session.js';
+import { payloadSources, releaseDraft, type Source } from './sources.js';
 import { checkPlacement, writeSession } from './session.js';
 import { writeImage } from './write-image.js';
 import { bootArgs, releaseArgs } from './xorriso.js';
@@ -54,17 +53,6 @@ export interface ReleaseResult {
 }
 
 export const md5StatePath = (output: string) => `${output}.md5state.json`;
-
-// A payload file as fyr lays it out, with the manifest entry that vouches for it (none for the
-// bundled agent; a registry tree's files carry their path in the tree instead).
-interface Source {
-  disk: string;
-  isoPath: string;
-  size: number;
-  sha256: string;
-  entry: ContentFile | undefined;
-  treePath?: string;
-}
 
 export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const emit = o.onProgress ?? (() => {});
@@ -136,75 +124,6 @@ async function checkSpace(output: string, needed: number): Promise<void> {
       'NO_SPACE',
       `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the release needs about ${needed}`,
     );
-}
-
-// The payload in layout order, then the agent: fyr's own (dist/agent/fyr-agent.mjs), unless the
-// content directory brings one.
-async function payloadSources(
-  content: Content,
-  fyrVersion: string,
-): Promise<{ sources: Source[]; agent: { version: string; size: number; sha256: string } }> {
-  const agentFile = content.files.find((f) => f.role === 'agent');
-  const agent = agentFile
-    ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 }
-    : { ...(await bundledAgent()), version: fyrVersion };
-  const payload = content.files.filter((f) => f.role !== 'agent');
-  const tree = content.tree;
-  const sources: Source[] = [
-    ...payload.map((f) => ({
-      disk: f.absolute,
-      isoPath: `${PAYLOAD_DIR}/${f.path}`,
-      size: f.size,
-      sha256: f.sha256,
-      entry: f as ContentFile | undefined,
-    })),
-    // The registry tree file by file, in path order: a blob is checked against its name.
-    ...(tree?.entries ?? []).map((f) => ({
-      disk: join(tree!.absolute, f.path),
-      isoPath: `${PAYLOAD_DIR}/${tree!.path}/${f.path}`,
-      size: f.size,
-      sha256: f.sha256,
-      entry: undefined,
-      treePath: `${tree!.path}/${f.path}`,
-    })),
-    { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
-  ];
-  return { sources, agent };
-}
-
-// release.json before the image is laid out: everything but where the embed areas land.
-function releaseDraft(
-  o: ReleaseOptions,
-  content: Content,
-  base: Base,
-  volumeId: string,
-  epoch: number,
-  agent: { version: string; size: number; sha256: string },
-): Omit<ReleaseInfo, 'embed' | 'md5'> {
-  return {
-    format: RELEASE_FORMAT,
-    fyr: o.fyrVersion,
-    release: content.release,
-    volumeId,
-    base: { volumeId: base.volumeId, layout: base.layout.kind, size: base.size },
-    sourceDateEpoch: epoch,
-    payload: content.files
-      .filter((f) => f.role !== 'agent')
-      .map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
-    ...(content.tree
-      ? {
-          registry: {
-            path: `${PAYLOAD_DIR}/${content.tree.path}`,
-            files: content.tree.files,
-            bytes: content.tree.bytes,
-            sha256: content.tree.sha256,
-            releaseTag: content.tree.releaseTag,
-            imageDigestSources: content.tree.imageDigestSources,
-          },
-        }
-      : {}),
-    agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
-  };
 }
 
 interface Placed {

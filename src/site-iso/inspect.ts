@@ -6,7 +6,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { KS_PATH } from '../formats/media-layout.js';
 import { type ReleaseInfo } from '../formats/release-json.js';
-import { findInIso, type Extent } from '../iso9660/read.js';
+import { findInIso, walkIso, type Extent } from '../iso9660/read.js';
+import { blobDigest, treeHash, type HashedFile } from '../registry/tree.js';
 import { IsoMd5Hasher, type ImplantedMd5 } from '../iso9660/isomd5.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { MANIFEST, parseRenderManifest, type RenderManifest } from '../formats/render-manifest.js';
@@ -39,7 +40,8 @@ export interface InspectReport {
 
 export interface VerifyReport {
   ok: boolean;
-  checked: { payloadFiles: number; bytesHashed: number };
+  // registryFiles: files of the registry tree checked (blobs against their names, all against the tree hash).
+  checked: { payloadFiles: number; registryFiles: number; bytesHashed: number };
   problems: string[];
 }
 
@@ -104,8 +106,29 @@ interface Range {
   label: string;
   extents: Extent[];
   hash: Hash;
-  expected: string;
+  // undefined: a registry link, whose sha256 only the tree hash vouches for.
+  expected: string | undefined;
   size: number;
+  // The path inside the registry tree, for the tree hash.
+  treePath?: string;
+}
+
+// The registry tree's files as the image records them, each a range to hash.
+function treeRanges(image: ReleaseImage, root: string, problems: string[]): Range[] {
+  const prefix = `${root}/`;
+  const files = walkIso(image.read, image.volume).filter((e) => !e.directory && e.path.startsWith(prefix));
+  if (files.length === 0) problems.push(`${root}: the registry tree is missing from the image`);
+  return files.map((e) => {
+    const treePath = e.path.slice(prefix.length);
+    return {
+      label: e.path,
+      extents: e.extents,
+      hash: createHash('sha256'),
+      expected: blobDigest(treePath),
+      size: e.extents.reduce((n, x) => n + x.length, 0),
+      treePath,
+    };
+  });
 }
 
 async function verifyImage(
@@ -127,12 +150,17 @@ async function verifyImage(
     if (size !== file.size) problems.push(`${file.path}: ${size} bytes, release.json says ${file.size}`);
     ranges.push({ label: file.path, extents: entry.extents, hash: createHash('sha256'), expected: file.sha256, size });
   }
+  const tree = info.registry ? treeRanges(image, info.registry.path, problems) : [];
+  ranges.push(...tree);
+  // Ranges in image order, so each chunk looks only at the ranges it can touch.
+  ranges.sort((a, b) => (a.extents[0]?.offset ?? 0) - (b.extents[0]?.offset ?? 0));
   // One pass from byte 0: the media-check MD5 and every payload file's sha256 together.
   const hasher = new IsoMd5Hasher(layout);
   const firstArea = image.areas[0]!.offset;
   let stateAtArea: ReturnType<IsoMd5Hasher['checkpoint']> | undefined;
   const end = Math.max(layout.hashedLength, ...ranges.flatMap((r) => r.extents.map((x) => x.offset + x.length)));
   const handle = await open(image.path, 'r');
+  let first = 0;
   try {
     const buf = Buffer.allocUnsafe(4 << 20);
     for (let at = 0; at < end;) {
@@ -143,7 +171,10 @@ async function verifyImage(
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       if (!hasher.done) hasher.update(chunk.subarray(0, Math.max(0, Math.min(bytesRead, layout.hashedLength - at))));
-      for (const r of ranges) {
+      while (ranges[first] && ranges[first]!.extents.every((x) => x.offset + x.length <= at)) first++;
+      for (let i = first; i < ranges.length; i++) {
+        const r = ranges[i]!;
+        if ((r.extents[0]?.offset ?? 0) >= at + bytesRead) break;
         for (const x of r.extents) {
           const from = Math.max(x.offset, at);
           const to = Math.min(x.offset + x.length, at + bytesRead);
@@ -157,9 +188,22 @@ async function verifyImage(
   } finally {
     await handle.close();
   }
+  const hashed: HashedFile[] = [];
   for (const r of ranges) {
     const actual = r.hash.digest('hex');
-    if (actual !== r.expected) problems.push(`${r.label}: sha256 ${actual}, release.json says ${r.expected}`);
+    if (r.treePath !== undefined) {
+      hashed.push({ path: r.treePath, size: r.size, sha256: actual });
+      if (r.expected !== undefined && actual !== r.expected)
+        problems.push(`${r.label}: sha256 ${actual}, its name says ${r.expected}`);
+    } else if (actual !== r.expected) problems.push(`${r.label}: sha256 ${actual}, release.json says ${r.expected}`);
+  }
+  if (info.registry && tree.length > 0) {
+    hashed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const actual = treeHash(hashed);
+    if (actual.files !== info.registry.files || actual.sha256 !== info.registry.sha256)
+      problems.push(
+        `${info.registry.path}: ${actual.files} files with tree hash ${actual.sha256}, release.json says ${info.registry.files} files, ${info.registry.sha256}`,
+      );
   }
   const implanted = implantedMd5(image);
   if (!hasher.done)
@@ -185,7 +229,11 @@ async function verifyImage(
     );
   }
   problems.push(...checkSiteArea(ks, siteFiles));
-  return { ok: problems.length === 0, checked: { payloadFiles: ranges.length, bytesHashed: end }, problems };
+  return {
+    ok: problems.length === 0,
+    checked: { payloadFiles: ranges.length - tree.length, registryFiles: tree.length, bytesHashed: end },
+    problems,
+  };
 }
 
 // The site area against its own manifest; the kickstart area against the manifest's ks.cfg.

@@ -3,8 +3,11 @@
 // 4 GiB (no disk space used) to exercise multi-extent ISO files.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { truncate } from 'node:fs/promises';
+import { mkdtemp, rm, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { verifyTree } from '../../src/registry/tree.js';
+import { pushRelease, startRegistry, writeSyntheticTree } from './registry.js';
 
 export const CONTENT_FILES: ReadonlyArray<{ path: string; role: string; size: number }> = [
   { path: 'rhcos/rhcos-live-kernel-x86_64', role: 'rhcos-kernel', size: 70_001 },
@@ -67,4 +70,86 @@ export async function makeContent(
     `${JSON.stringify({ format: 'fyr-content/1', release: { name: 'test-4.16.3', openshift: '4.16.3', rhcos: '416.94.202406251923-0' }, files }, null, 2)}\n`,
   );
   return { manifest };
+}
+
+// fyr-content/2 as fyr content writes it: the files of CONTENT_FILES but the mirror archive and
+// metal image, a signature ConfigMap and IDMS, and a registry tree: the synthetic release pushed
+// by the real skopeo into the real registry, plus `synthetic` images written straight in the
+// registry's layout (8 files each) for trees of thousands of files.
+export async function makeContentV2(
+  dir: string,
+  o: { synthetic?: number; layerBytes?: number } = {},
+): Promise<{ manifest: string; release: string; registry: Record<string, unknown> }> {
+  const files: Array<{ path: string; role: string; size: number; sha256: string }> = [];
+  const add = (path: string, role: string, data: Buffer) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), data);
+    files.push({ path, role, size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+  };
+  for (const f of CONTENT_FILES.filter((x) => x.role !== 'release-mirror' && x.role !== 'rhcos-metal'))
+    add(f.role === 'registry-image' ? 'images/registry.oci.tar' : f.path, f.role, bytesFor(f.path, f.size));
+  const root = join(dir, 'registry');
+  const scratch = await mkdtemp(join(tmpdir(), 'fyr-oci-'));
+  let release: string;
+  try {
+    const registry = await startRegistry(root, { dir: scratch });
+    release = (await pushRelease(registry.host, join(scratch, 'oci')).finally(() => registry.stop())).release;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  if (o.synthetic) writeSyntheticTree(root, { images: o.synthetic, layerBytes: o.layerBytes ?? 1024 });
+  const hex = release.slice('sha256:'.length);
+  add(
+    'manifests/release-signature.yaml',
+    'release-signature',
+    Buffer.from(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        `  name: sha256-${hex}`,
+        '  namespace: openshift-config-managed',
+        '  labels:',
+        '    release.openshift.io/verification-signatures: ""',
+        'binaryData:',
+        `  sha256-${hex}-1: ${Buffer.from('test signature').toString('base64')}`,
+        '',
+      ].join('\n'),
+    ),
+  );
+  const sources = [
+    { source: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev', mirrors: ['openshift/release'] },
+    { source: 'quay.io/openshift-release-dev/ocp-release', mirrors: ['openshift/release-images'] },
+  ];
+  const { summary, problems } = await verifyTree(root);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const registry = {
+    path: 'registry',
+    ...summary,
+    releaseTag: 'openshift/release-images:4.18.9-x86_64',
+    imageDigestSources: sources,
+  };
+  const manifest = join(dir, 'fyr-content.json');
+  writeFileSync(
+    manifest,
+    `${JSON.stringify(
+      {
+        format: 'fyr-content/2',
+        release: {
+          name: 'ocp-4.18.9-x86_64',
+          openshift: '4.18.9',
+          rhcos: '418.94.202504080525-0',
+          image: `quay.io/openshift-release-dev/ocp-release@${release}`,
+          arch: 'x86_64',
+          signature: 'verified',
+        },
+        tools: { oc: 'test', 'oc-mirror': 'test' },
+        files,
+        registry,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return { manifest, release, registry };
 }

@@ -2,6 +2,7 @@
 // loopback with fyr's own config, and the real skopeo pushing synthetic OCI images into it
 // (test/doubles/oci.mjs). Stopped again by the caller's finally.
 import { execa, type ResultPromise } from 'execa';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -91,4 +92,47 @@ export async function pushRelease(
     if (r.exitCode !== 0) throw new Error(`skopeo copy ${image.ref}: ${r.all}`);
   }
   return { release: images[0]!.digest };
+}
+
+// A registry tree written straight in distribution's on-disk layout (registry/storage/paths.go),
+// for trees of thousands of files that skopeo would take minutes to push: `images` images of
+// one layer of `layerBytes` each, in openshift/release as <tag>-<n>, 8 files an image (3 blobs,
+// 5 links). The real registry serves it (test/release/release-tree.test.ts checks one pull).
+export function writeSyntheticTree(root: string, o: { images: number; layerBytes: number; tag?: string }): void {
+  const v2 = join(root, 'docker/registry/v2');
+  const blob = (data: Buffer): string => {
+    const hex = createHash('sha256').update(data).digest('hex');
+    const at = join(v2, 'blobs/sha256', hex.slice(0, 2), hex);
+    mkdirSync(at, { recursive: true });
+    writeFileSync(join(at, 'data'), data);
+    return hex;
+  };
+  const link = (path: string, hex: string) => {
+    mkdirSync(join(v2, 'repositories/openshift/release', path), { recursive: true });
+    writeFileSync(join(v2, 'repositories/openshift/release', path, 'link'), `sha256:${hex}`);
+  };
+  for (let n = 0; n < o.images; n++) {
+    const layer = Buffer.alloc(o.layerBytes, n % 251);
+    layer.write(`layer ${n}`, 0);
+    const l = blob(layer);
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${l}`] } }),
+    );
+    const c = blob(config);
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${c}`, size: config.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${l}`, size: layer.length }],
+      }),
+    );
+    const m = blob(manifest);
+    const tag = `${o.tag ?? 'synthetic'}-${n}`;
+    link(`_layers/sha256/${l}`, l);
+    link(`_layers/sha256/${c}`, c);
+    link(`_manifests/revisions/sha256/${m}`, m);
+    link(`_manifests/tags/${tag}/current`, m);
+    link(`_manifests/tags/${tag}/index/sha256/${m}`, m);
+  }
 }

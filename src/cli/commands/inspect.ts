@@ -14,6 +14,16 @@ function describe(r: InspectReport, s: Style): string {
     `  release     ${info.release.name} (OpenShift ${info.release.openshift}${info.release.rhcos ? `, RHCOS ${info.release.rhcos}` : ''}), built by fyr ${info.fyr}, ${info.base.layout} layout from ${info.base.volumeId}`,
     `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}`,
     ...info.payload.map((p) => `    ${p.path}  ${p.role}  ${mib(p.size)}  sha256:${p.sha256.slice(0, 16)}…`),
+    ...(info.release.image
+      ? [
+          `  image       ${info.release.image} (signature ${info.release.signature === 'skipped' ? s.yellow('NOT checked: built with --insecure-skip-signature') : 'verified'})`,
+        ]
+      : []),
+    ...(info.registry
+      ? [
+          `  registry    ${info.registry.path}: ${info.registry.files} files, ${mib(info.registry.bytes)}, tree sha256:${info.registry.sha256.slice(0, 16)}…, release ${info.registry.releaseTag}`,
+        ]
+      : []),
     `  agent       ${info.agent.path} (${info.agent.version === 'content' ? 'from the content directory' : `fyr-agent ${info.agent.version}`}, sha256:${info.agent.sha256.slice(0, 16)}…)`,
     `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}`,
     `  media check ${r.implanted ? `md5 ${r.implanted.md5}, ${r.implanted.fragmentCount} fragments` : s.yellow('none implanted')}`,
@@ -42,7 +52,7 @@ function describe(r: InspectReport, s: Style): string {
   if (r.verify) {
     lines.push(
       r.verify.ok
-        ? `${s.green('✓')} verified: ${r.verify.checked.payloadFiles} payload files, the media-check MD5 and fragment sums, the saved MD5 state, the site area`
+        ? `${s.green('✓')} verified: ${r.verify.checked.payloadFiles} payload files${r.verify.checked.registryFiles ? `, ${r.verify.checked.registryFiles} registry files and the tree hash` : ''}, the media-check MD5 and fragment sums, the saved MD5 state, the site area`
         : `${s.red('✗')} verify found ${r.verify.problems.length} problem(s):\n${r.verify.problems.map((p) => `    ${p}`).join('\n')}`,
     );
   }
@@ -55,7 +65,7 @@ export const inspectCommand: CommandSpec = {
   usage: 'fyr inspect ISO [--verify] [--json]',
   description: [
     'Prints the release (versions, base, payload files, embed areas, implanted media-check MD5) and, when the ISO is customised, the site: cluster FQDN, nodes, render hash and the build time recorded in the bundle.',
-    'With --verify, reads the whole image once and checks every payload file against its sha256 in release.json, the implanted media-check MD5 and fragment sums, the MD5 state saved for fyr build and customize, and the site area against its own manifest; each mismatch is listed and the exit code is 1.',
+    'With --verify, reads the whole image once and checks every payload file against its sha256 in release.json, every registry blob against its name and the registry tree against its tree hash, the implanted media-check MD5 and fragment sums, the MD5 state saved for fyr build and customize, and the site area against its own manifest; each mismatch is listed and the exit code is 1.',
   ],
   options: {
     verify: { type: 'boolean', help: 'Read the whole image and check it' },

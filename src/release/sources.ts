@@ -1,0 +1,88 @@
+// What fyr release copies and records: the payload files in layout order (the content's, the
+// registry tree's file by file, the agent) and release.json before the image is laid out.
+import { join } from 'node:path';
+import { AGENT_PATH, PAYLOAD_DIR } from '../formats/media-layout.js';
+import { RELEASE_FORMAT, type ReleaseInfo } from '../formats/release-json.js';
+import { bundledAgent } from './agent-bundle.js';
+import type { Base } from './base.js';
+import type { Content, ContentFile } from './content.js';
+
+// A payload file as fyr lays it out, with the manifest entry that vouches for it (none for the
+// bundled agent; a registry tree's files carry their path in the tree instead).
+export interface Source {
+  disk: string;
+  isoPath: string;
+  size: number;
+  sha256: string;
+  entry: ContentFile | undefined;
+  treePath?: string;
+}
+
+// The payload in layout order, then the agent: fyr's own (dist/agent/fyr-agent.mjs), unless the
+// content directory brings one.
+export async function payloadSources(
+  content: Content,
+  fyrVersion: string,
+): Promise<{ sources: Source[]; agent: { version: string; size: number; sha256: string } }> {
+  const agentFile = content.files.find((f) => f.role === 'agent');
+  const agent = agentFile
+    ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 }
+    : { ...(await bundledAgent()), version: fyrVersion };
+  const payload = content.files.filter((f) => f.role !== 'agent');
+  const tree = content.tree;
+  const sources: Source[] = [
+    ...payload.map((f) => ({
+      disk: f.absolute,
+      isoPath: `${PAYLOAD_DIR}/${f.path}`,
+      size: f.size,
+      sha256: f.sha256,
+      entry: f as ContentFile | undefined,
+    })),
+    // The registry tree file by file, in path order: a blob is checked against its name.
+    ...(tree?.entries ?? []).map((f) => ({
+      disk: join(tree!.absolute, f.path),
+      isoPath: `${PAYLOAD_DIR}/${tree!.path}/${f.path}`,
+      size: f.size,
+      sha256: f.sha256,
+      entry: undefined,
+      treePath: `${tree!.path}/${f.path}`,
+    })),
+    { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
+  ];
+  return { sources, agent };
+}
+
+// release.json before the image is laid out: everything but where the embed areas land.
+export function releaseDraft(
+  o: { fyrVersion: string },
+  content: Content,
+  base: Base,
+  volumeId: string,
+  epoch: number,
+  agent: { version: string; size: number; sha256: string },
+): Omit<ReleaseInfo, 'embed' | 'md5'> {
+  return {
+    format: RELEASE_FORMAT,
+    fyr: o.fyrVersion,
+    release: content.release,
+    volumeId,
+    base: { volumeId: base.volumeId, layout: base.layout.kind, size: base.size },
+    sourceDateEpoch: epoch,
+    payload: content.files
+      .filter((f) => f.role !== 'agent')
+      .map((f) => ({ path: `${PAYLOAD_DIR}/${f.path}`, role: f.role, size: f.size, sha256: f.sha256 })),
+    ...(content.tree
+      ? {
+          registry: {
+            path: `${PAYLOAD_DIR}/${content.tree.path}`,
+            files: content.tree.files,
+            bytes: content.tree.bytes,
+            sha256: content.tree.sha256,
+            releaseTag: content.tree.releaseTag,
+            imageDigestSources: content.tree.imageDigestSources,
+          },
+        }
+      : {}),
+    agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
+  };
+}
