@@ -51,6 +51,9 @@ PROGRAMS=(
   "setsid util-linux util-linux"
   "gzip gzip gzip"
   "chromium chromium chromium"
+  "docker-registry docker-registry docker-distribution"
+  "skopeo skopeo skopeo"
+  "gpg gnupg gnupg2"
 )
 # Files the agent tests run, as "path debian-package" (not on PATH).
 AGENT_FILES=(

@@ -93,8 +93,9 @@ test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/',
 });
 
 // The agent bundle carries only what the bastion needs: the on-media formats, util, the seal
-// (to open the sealed secrets) and the site's types, never the renderer, the ISO code or the CLI.
-test('architecture :: the agent imports only formats, seal, util and the site model', () => {
+// (to open the sealed secrets), the registry's config and tree and the site's types, never the
+// renderer, the ISO code or the CLI.
+test('architecture :: the agent imports only formats, seal, util, registry and the site model', () => {
   for (const [file, targets] of GRAPH) {
     if (folder(file) !== 'agent') continue;
     for (const t of targets.filter((t) => !t.startsWith('src/agent/')))
@@ -102,6 +103,7 @@ test('architecture :: the agent imports only formats, seal, util and the site mo
         t === 'src/site/model.ts' ||
           t.startsWith('src/formats/') ||
           t.startsWith('src/seal/') ||
+          t.startsWith('src/registry/') ||
           t.startsWith('src/util/'),
         `${file} imports ${t}`,
       );

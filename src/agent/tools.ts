@@ -72,6 +72,38 @@ export const podman = {
     'REGISTRY_HTTP_TLS_KEY=/certs/registry.key',
     o.image,
   ],
+  // The registry over the stick's tree: the tree and config read-only, SELinux labels off for
+  // the container (a read-only file system cannot be relabelled with :z); TLS and htpasswd
+  // come from the config.
+  runReadOnlyRegistry: (o: {
+    image: string;
+    port: number;
+    treeDir: string;
+    config: string;
+    configPath: string;
+    certDir: string;
+    authDir: string;
+  }) => [
+    'run',
+    '--detach',
+    '--name',
+    REGISTRY_CONTAINER,
+    '--restart',
+    'always',
+    '--security-opt',
+    'label=disable',
+    '--publish',
+    `${o.port}:5000`,
+    '--volume',
+    `${o.treeDir}:/var/lib/registry:ro`,
+    '--volume',
+    `${o.config}:${o.configPath}:ro`,
+    '--volume',
+    `${o.certDir}:/certs:ro`,
+    '--volume',
+    `${o.authDir}:/auth:ro`,
+    o.image,
+  ],
 };
 
 export const openssl = {

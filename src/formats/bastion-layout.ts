@@ -36,6 +36,8 @@ export const PLACEHOLDER = {
   registryCa: '@@FYR:registry-ca@@',
   pullSecret: '@@FYR:pull-secret@@',
   tangThumbprint: '@@FYR:tang-thumbprint@@',
+  // Filled with a JSON list (YAML flow), from the release's IDMS (formats/digest-sources.ts).
+  imageDigestSources: '@@FYR:image-digest-sources@@',
 } as const;
 
 // Comment that tags HAProxy's bootstrap servers; the agent deletes those lines after bootstrap.

@@ -80,7 +80,9 @@ const lab = suite('agent :: lab');
 
 // RHEL 9 serves DHCP with dhcpd, RHEL 10 with Kea: the same install, followed through each.
 const endToEnd = async (os: BastionOs, more: (l: Lab) => Promise<void> = async () => undefined) => {
-  const l = await makeLab(os === 'rhel9' ? 'e' : 'r', { os });
+  // RHEL 10 runs an older release (a mirror archive pushed by oc image mirror); RHEL 9 the
+  // registry tree served read-only from the media.
+  const l = await makeLab(os === 'rhel9' ? 'e' : 'r', { os, mirror: os === 'rhel10' });
   try {
     const agent = l.start(['--status-listen', '192.168.8.1:8090']);
     await until(l, (s) => s.phases.services.status === 'done');
@@ -148,7 +150,44 @@ const endToEnd = async (os: BastionOs, more: (l: Lab) => Promise<void> = async (
 };
 
 lab('a site installs end to end: real services, both BMC kinds, nodes followed from DHCP to ignition', async () =>
-  endToEnd('rhel9'),
+  endToEnd('rhel9', async (l) => {
+    // The registry tree was served from the media by the real registry: no untar, no push.
+    const calls = await readFile(join(l.doubles, 'calls.log'), 'utf8');
+    assert.not.match(calls, '"image","mirror"');
+    const run = calls.split('\n').find((c) => c.startsWith('["podman","run"'))!;
+    assert.match(run, `"${l.media}/fyr/payload/registry:/var/lib/registry:ro"`);
+    assert.match(run, '"--security-opt","label=disable"');
+    assert.match(await readFile(join(l.doubles, 'registry.log'), 'utf8'), 'listening on [::]:8443, tls');
+    // The bastion serves the release to a client that logs in, and refuses a push.
+    const password = (await readFile(join(l.root, 'var/lib/fyr/registry/password'), 'utf8')).trim();
+    const auth = `--creds=fyr:${password}`;
+    const ref = 'docker://192.168.8.1:8443/openshift/release-images:4.18.9-x86_64';
+    const inspect = await l.stray('skopeo', ['inspect', '--tls-verify=false', auth, ref]);
+    assert.is(inspect.exitCode, 0, inspect.stderr);
+    const push = await l.stray('skopeo', [
+      'copy',
+      '--dest-tls-verify=false',
+      `--dest-creds=fyr:${password}`,
+      ref.replace('docker:', 'docker:'),
+      'docker://192.168.8.1:8443/x/y:1',
+      `--src-creds=fyr:${password}`,
+      '--src-tls-verify=false',
+    ]);
+    assert.is.not(push.exitCode, 0);
+    assert.match(push.stderr, /405|Method not allowed/i, push.stderr);
+    // install-config's mirrors are the release's IDMS on the bastion's registry; the signature
+    // ConfigMap went into the manifests.
+    const used = await readFile(join(l.root, 'var/lib/fyr/install-config.used.yaml'), 'utf8');
+    assert.match(
+      used,
+      'imageDigestSources: [{"source":"quay.io/openshift-release-dev/ocp-v4.0-art-dev","mirrors":["bastion.edge.example.com:8443/openshift/release"]},{"source":"quay.io/openshift-release-dev/ocp-release","mirrors":["bastion.edge.example.com:8443/openshift/release-images"]}]',
+    );
+    const manifests = await readFile(join(l.doubles, 'manifests.log'), 'utf8');
+    assert.match(
+      manifests,
+      /openshift\/99_fyr-release-signature\.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sha256-[0-9a-f]{64}\n  namespace: openshift-config-managed/,
+    );
+  }),
 );
 
 lab('the same site rendered for RHEL 10 installs the same way, its DHCP served by Kea', async () =>

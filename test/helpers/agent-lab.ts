@@ -22,6 +22,7 @@ import { buildSiteMedia, LAB_UNLOCK_CODE_FILE, type SiteMedia } from '../lab/sit
 import { makeVm, vmCommand, type Firmware, type Vm } from '../lab/vms.js';
 import { GRUB_GLUE, LAB_FILES, LAB_FIXTURE_DIR } from '../tools/lab-fixtures.js';
 import { ipmiSimFiles } from './ipmi-sim.js';
+import { makeContentV2 } from './content.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
 
@@ -63,7 +64,7 @@ export interface Lab {
   start(args?: string[]): ResultPromise;
   state(): Promise<any>;
   // Runs a command in the stray machine's namespace (a DHCP client, curl).
-  stray(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string }>;
+  stray(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   strayMac: string;
   // Sealed labs: the code the secrets are sealed to; every secret value (for leak checks).
   unlockCode: string;
@@ -145,6 +146,33 @@ async function makeMedia(media: string): Promise<object[]> {
   };
   await writeFile(join(media, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
   return payload;
+}
+
+// A release from fyr content (fyr-content/2) laid out as fyr release lays it out: the content
+// under /fyr/payload, its registry tree (the synthetic release pushed by the real skopeo into
+// the real registry) at /fyr/payload/registry, and release.json recording the tree.
+async function makeTreeMedia(media: string): Promise<void> {
+  const payloadDir = join(media, 'fyr/payload');
+  const { manifest } = await makeContentV2(payloadDir);
+  const content = JSON.parse(await readFile(manifest, 'utf8'));
+  await mkdir(join(media, 'fyr/agent'), { recursive: true });
+  const agent = await readFile(AGENT);
+  await writeFile(join(media, 'fyr/agent/fyr-agent.mjs'), agent);
+  const release = {
+    format: 'fyr-release/1',
+    fyr: 'lab',
+    release: content.release,
+    registry: { ...content.registry, path: '/fyr/payload/registry' },
+    volumeId: 'FYR-LAB',
+    sourceDateEpoch: 1_700_000_000,
+    payload: content.files.map((f: { path: string }) => ({ ...f, path: `/fyr/payload/${f.path}` })),
+    agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'lab', size: agent.length, sha256: sha256(agent) },
+  };
+  await writeFile(
+    join(media, 'release.json'),
+    `${JSON.stringify(release, null, 2)}
+`,
+  );
 }
 
 async function selfSigned(dir: string, cn: string): Promise<{ cert: string; key: string }> {
@@ -325,7 +353,15 @@ function supervisorConfig(root: string, runDir: string): object {
 // nodes and a stray are qemu VMs (test/lab/vms.ts) behind the same BMCs; the loaders are Debian's.
 export async function makeLab(
   tag: string,
-  options: { bmcPasswords?: Record<string, string>; os?: BastionOs; sealed?: boolean; vms?: boolean } = {},
+  // mirror: an old release (fyr-content/1): a mirror archive that the agent untars and pushes;
+  // by default a release with a registry tree, served read-only from the media.
+  options: {
+    bmcPasswords?: Record<string, string>;
+    os?: BastionOs;
+    sealed?: boolean;
+    vms?: boolean;
+    mirror?: boolean;
+  } = {},
 ): Promise<Lab> {
   const dir = await makeTmpdir();
   const root = join(dir, 'root');
@@ -369,7 +405,8 @@ export async function makeLab(
       await makeRoot(root, siteMedia, runDir, true);
     } else {
       await mkdir(media, { recursive: true });
-      await makeMedia(media);
+      if (options.mirror) await makeMedia(media);
+      else await makeTreeMedia(media);
       await makeRoot(
         root,
         { bundle: join(out, 'bundle'), manifest: join(out, 'manifest.json'), release: join(media, 'release.json') },
@@ -655,7 +692,7 @@ export async function makeLab(
       typeAtConsole: async (line) => appendFile(join(doubles, 'console'), `${line}\n`),
       stray: async (cmd, args) => {
         const r = await execa('ip', ['netns', 'exec', stray, cmd, ...args], { reject: false, timeout: 60_000 });
-        return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout) };
+        return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
       },
       calls: async () =>
         (await readFile(join(doubles, 'calls.log'), 'utf8').catch(() => ''))

@@ -1,8 +1,8 @@
 // Install config and ignition, made on site (bootstrap certificates expire 24 h after they are
-// made): fill the registry's pull secret and CA into install-config.yaml, create manifests, add
-// the Tang MachineConfigs, create ignition configs, publish them on the content server.
+// made): fill the registry's pull secret, CA and mirrors into install-config.yaml, create
+// manifests, add the release signature ConfigMap and the Tang MachineConfigs, create ignition configs, publish them on the content server.
 // Built in install.tmp and renamed when complete, so the certificates are made exactly once.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PLACEHOLDER, PORTS } from '../../formats/bastion-layout.js';
 import { PhaseError, type AgentContext, type Phase } from '../context.js';
@@ -10,7 +10,10 @@ import { copyAtomic, exists } from '../files.js';
 import { httpGet } from '../probes.js';
 import { signingThumbprints } from '../tang.js';
 import { openshiftInstall } from '../tools.js';
-import { registryFiles } from './payload.js';
+import { registryFiles, registryHost } from './payload.js';
+import { digestSourcesOn } from '../../formats/digest-sources.js';
+
+export const RELEASE_SIGNATURE_MANIFEST = '99_fyr-release-signature.yaml';
 
 export const IGNITION_FILES = ['bootstrap.ign', 'master.ign', 'worker.ign'];
 
@@ -34,6 +37,9 @@ async function create(ctx: AgentContext, progress: (d: string) => Promise<void>)
   let config = await readFile(ctx.paths.installConfigTemplate, 'utf8');
   config = fill(config, PLACEHOLDER.pullSecret, (await readFile(f.pullSecret, 'utf8')).trim());
   config = fill(config, PLACEHOLDER.registryCa, await readFile(f.cert, 'utf8'));
+  // JSON is YAML: the list goes in as a flow sequence.
+  const sources = digestSourcesOn(registryHost(ctx), ctx.release.registry?.imageDigestSources);
+  config = config.split(`"${PLACEHOLDER.imageDigestSources}"`).join(JSON.stringify(sources));
   await writeFile(join(tmp, 'install-config.yaml'), config, { mode: 0o600 });
   // openshift-install consumes install-config.yaml; keep a copy for the technician.
   await writeFile(join(ctx.paths.stateDir, 'install-config.used.yaml'), config, { mode: 0o600 });
@@ -51,6 +57,12 @@ async function create(ctx: AgentContext, progress: (d: string) => Promise<void>)
       );
       await writeFile(join(tmp, 'openshift', name), text);
     }
+  }
+  // The release's signature ConfigMap, so the cluster can verify the mirrored release offline.
+  const signature = ctx.release.payload.find((p) => p.role === 'release-signature');
+  if (signature) {
+    await mkdir(join(tmp, 'openshift'), { recursive: true });
+    await copyFile(join(await ctx.media(), signature.path), join(tmp, 'openshift', RELEASE_SIGNATURE_MANIFEST));
   }
   await progress('openshift-install create ignition-configs');
   await ctx.exec('openshift-install', openshiftInstall.ignition(tmp), { timeoutMs: 30 * 60_000 });

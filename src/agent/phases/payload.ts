@@ -1,6 +1,8 @@
 // Payload: RHCOS images onto the content server, the installers into /usr/local/bin, and the
-// release mirror into a local registry whose certificate and password are made here, once.
-import { randomBytes } from 'node:crypto';
+// local registry, whose certificate and password are made here, once. A release with a
+// registry tree (fyr-content/2) is served read-only straight from the mounted stick: no untar,
+// no push. An older release's mirror archive is untarred and pushed with oc image mirror.
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PORTS } from '../../formats/bastion-layout.js';
@@ -8,6 +10,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
 import { copyAtomic, exists } from '../files.js';
 import { httpGet, until } from '../probes.js';
+import { IMAGE_CONFIG_PATH, registryConfig } from '../../registry/config.js';
 import { htpasswd, oc, openssl, podman, REGISTRY_USER } from '../tools.js';
 
 // Where each payload role goes on the bastion, relative to the content root or the bin dir.
@@ -32,6 +35,8 @@ export const registryFiles = (ctx: AgentContext) => {
     password: join(dir, 'password'),
     image: join(dir, 'image'),
     data: join(dir, 'data'),
+    // The read-only registry's config.yml (releases with a registry tree).
+    config: join(dir, 'config.yml'),
     pullSecret: join(ctx.paths.authDir, 'pull-secret.json'),
   };
 };
@@ -44,6 +49,8 @@ function payloadFile(ctx: AgentContext, role: string): { path: string } {
 
 async function installFiles(ctx: AgentContext, media: string): Promise<void> {
   for (const [role, to] of Object.entries(CONTENT)) {
+    // fyr-content/2 carries no metal image: no PXE menu names one.
+    if (role === 'rhcos-metal' && ctx.release.registry && !ctx.release.payload.some((p) => p.role === role)) continue;
     await once(ctx, `copy:${role}`, () =>
       copyAtomic(join(media, payloadFile(ctx, role).path), join(ctx.paths.contentRoot, to)),
     );
@@ -106,12 +113,34 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
     () => exists(f.image),
   );
   const image = (await readFile(f.image, 'utf8')).trim();
-  await mkdir(f.data, { recursive: true });
+  const tree = ctx.release.registry;
+  if (tree)
+    await writeFileAtomic(
+      f.config,
+      registryConfig({
+        root: '/var/lib/registry',
+        addr: ':5000',
+        readonly: true,
+        tls: { certificate: '/certs/registry.crt', key: '/certs/registry.key' },
+        htpasswd: { realm: 'fyr', path: '/auth/htpasswd' },
+      }),
+    );
+  else await mkdir(f.data, { recursive: true });
   const present = (await ctx.exec('podman', podman.containerExists(), { okCodes: [1] })).exitCode === 0;
   if (!present)
     await ctx.exec(
       'podman',
-      podman.runRegistry({ image, port: PORTS.registry, dataDir: f.data, certDir: f.certDir, authDir: f.authDir }),
+      tree
+        ? podman.runReadOnlyRegistry({
+            image,
+            port: PORTS.registry,
+            treeDir: join(media, tree.path),
+            config: f.config,
+            configPath: IMAGE_CONFIG_PATH,
+            certDir: f.certDir,
+            authDir: f.authDir,
+          })
+        : podman.runRegistry({ image, port: PORTS.registry, dataDir: f.data, certDir: f.certDir, authDir: f.authDir }),
     );
   else if ((await ctx.exec('podman', podman.containerRunning())).stdout.trim() !== 'true')
     await ctx.exec('podman', podman.startContainer());
@@ -132,6 +161,11 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
       retryable: true,
     });
   });
+  if (tree) {
+    await progress(`serving ${tree.files} registry files read-only from the install media`);
+    await releaseManifest(ctx, ca);
+    return;
+  }
   await progress('loading the release mirror into the registry');
   const mirrorDir = join(ctx.paths.workDir, 'mirror');
   await once(ctx, 'mirror-extract', async () => {
@@ -145,6 +179,38 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
       .then(() => undefined),
   );
 }
+
+// The release image's manifest, asked for as a node would (authenticated, by tag), must be the
+// release the content pinned: proof that the tree on the stick is the one the install needs.
+async function releaseManifest(ctx: AgentContext, ca: string): Promise<void> {
+  const tree = ctx.release.registry!;
+  const [repo, tag] = tree.releaseTag.split(':') as [string, string];
+  const password = (await readFile(registryFiles(ctx).password, 'utf8')).trim();
+  const r = await httpGet(`https://${ctx.site.network.lan.bastion}:${PORTS.registry}/v2/${repo}/manifests/${tag}`, {
+    ca,
+    servername: ctx.site.bastion.fqdn,
+    auth: `${REGISTRY_USER}:${password}`,
+    headers: { accept: MANIFEST_TYPES },
+  });
+  if (r.status !== 200)
+    throw new PhaseError(
+      `the registry answered ${r.status} for ${tree.releaseTag} (is the stick's registry tree intact?)`,
+      {
+        retryable: true,
+      },
+    );
+  const digest = `sha256:${createHash('sha256').update(r.body).digest('hex')}`;
+  const pinned = ctx.release.release.image?.split('@')[1];
+  if (pinned && digest !== pinned)
+    throw new PhaseError(`the registry serves ${tree.releaseTag} as ${digest}; the release pinned ${pinned}`);
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
 
 export const payload: Phase = {
   name: 'payload',
