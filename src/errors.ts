@@ -115,6 +115,41 @@ export const ERROR_CODES = {
     summary:
       'Sealing needs an unlock code fyr cannot make here: no terminal to show a new one on, or the ISO is sealed already (give --unlock-code-file, --new-unlock-code, or --no-seal).',
   },
+  PULL_SECRET_INVALID: {
+    exit: EXIT.invalid,
+    summary:
+      '`fyr content --pull-secret` is not a registry auth file: not readable, not JSON, or no "auths" with quay.io. The secret itself is never shown.',
+  },
+  RELEASE_NOT_FOUND: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr content`: quay.io has no release image for this version and architecture (a version that does not exist, or an architecture it was not built for).',
+  },
+  RELEASE_MISMATCH: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr content`: the release image, or the openshift-install extracted from it, reports another version, architecture or digest than the one asked for and pinned.',
+  },
+  SIGNATURE_INVALID: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr content`: the release signature is missing, does not verify with the release key, signs another digest, or the key is missing; `--insecure-skip-signature` skips the check (recorded in the content and the release).',
+  },
+  DOWNLOAD_FAILED: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr content`: an RHCOS artifact or the signature could not be downloaded (HTTP error, or the connection kept failing after retries); completed downloads stay in the cache and a run resumes.',
+  },
+  DOWNLOAD_CORRUPT: {
+    exit: EXIT.failed,
+    summary:
+      "`fyr content`: a download's sha256 is not the one the installer's stream names; the URL and both sums are shown and the file is deleted.",
+  },
+  MIRROR_FAILED: {
+    exit: EXIT.failed,
+    summary:
+      "`fyr content`: oc-mirror could not mirror the release or the additional images after its retries (its exit code's bits say which), or the mirrored tree fails fyr's self-check.",
+  },
   OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
   NO_SPACE: {
     exit: EXIT.failed,

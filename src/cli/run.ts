@@ -9,6 +9,7 @@ import { initCommand } from './commands/init.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { renderCommand } from './commands/render.js';
+import { contentCommand } from './commands/content.js';
 import { releaseCommand } from './commands/release.js';
 import { buildCommand } from './commands/build.js';
 import { customizeCommand } from './commands/customize.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   renderCommand,
   composeCommand,
   composerProxyCommand,
+  contentCommand,
   releaseCommand,
   buildCommand,
   customizeCommand,

@@ -1,6 +1,7 @@
 // The programs the ISO work runs (xorriso, mtools, lsblk), through the one process runner, with
 // its failures as fyr's errors: TOOL_MISSING names the package to install, TOOL_FAILED shows the
 // command fyr ran and the program's last words, INTERRUPTED when a signal stopped it.
+import { basename } from 'node:path';
 import { FyrError } from '../errors.js';
 import { ProcessError, run, runBinary, start, type RunOptions, type Running } from './exec.js';
 
@@ -12,6 +13,15 @@ const PACKAGES: Record<string, string> = {
   mdir: 'mtools',
   lsblk: 'util-linux',
   blockdev: 'util-linux',
+  skopeo: 'skopeo',
+  gpg: 'gnupg (gnupg2 on RHEL)',
+  'docker-registry': 'docker-registry (Debian) or distribution registry',
+};
+// Programs that come from no distribution package.
+const HOW_TO_INSTALL: Record<string, string> = {
+  oc: 'Install oc: the openshift-client-linux tarball from https://mirror.openshift.com/pub/openshift-v4/x86_64/clients/ocp/stable/ (or the openshift-clients RPM), on PATH.',
+  'oc-mirror':
+    'Install oc-mirror: the oc-mirror tarball from https://mirror.openshift.com/pub/openshift-v4/x86_64/clients/ocp/stable/, on PATH.',
 };
 
 // LANG=C: fyr parses xorriso's messages; mtools must not refuse an image it cannot check.
@@ -21,7 +31,10 @@ export function toolError(err: unknown): unknown {
   if (!(err instanceof ProcessError)) return err;
   if (err.how.missing) {
     return new FyrError('TOOL_MISSING', `${err.file} is not installed`, {
-      details: [`Install the ${PACKAGES[err.file] ?? err.file} package (make deps does it on Debian and RHEL).`],
+      details: [
+        HOW_TO_INSTALL[basename(err.file)] ??
+          `Install the ${PACKAGES[basename(err.file)] ?? err.file} package (make deps does it on Debian and RHEL).`,
+      ],
       cause: err,
     });
   }

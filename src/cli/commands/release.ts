@@ -130,6 +130,9 @@ export const releaseCommand: CommandSpec = {
       `${s.green('✓')} ${output}: release ${info.release.name} (OpenShift ${info.release.openshift}), ${mib(result.size)} in ${seconds.toFixed(1)} s\n` +
         `  volume id   ${info.volumeId} (base ${info.base.volumeId}, ${info.base.layout} layout)\n` +
         `  payload     ${info.payload.length} files, ${mib(info.payload.reduce((n, p) => n + p.size, 0))}; agent ${info.agent.version === 'content' ? 'from the content directory' : `fyr-agent ${info.agent.version}`}\n` +
+        (info.registry
+          ? `  registry    ${info.registry.files} files, ${mib(info.registry.bytes)} (tree sha256:${info.registry.sha256.slice(0, 16)}…), served read-only at the site\n`
+          : '') +
         `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}\n` +
         `  media check md5 ${result.md5}; resume state in ${result.md5StateFile}\n`,
     );

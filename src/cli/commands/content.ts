@@ -1,0 +1,160 @@
+// fyr content: the content directory of a release, made from an OpenShift version on a
+// connected machine (oc, oc-mirror, skopeo, gpg and the registry installed).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildContent } from '../../content/content.js';
+import { ARCHES, type Arch } from '../../content/release-info.js';
+import { SIGNATURE_BASE } from '../../content/signature.js';
+import { FyrError } from '../../errors.js';
+import type { CommandSpec } from '../command.js';
+import { cacheDir, choice, requiredOption } from '../options.js';
+import { follow, makeProgress } from '../progress.js';
+import { toJson } from '../report.js';
+import { makeStyle } from '../style.js';
+
+const VERSION = /^[0-9]+\.[0-9]+\.[0-9]+(-(ec|rc)\.[0-9]+)?$/;
+
+export const contentCommand: CommandSpec = {
+  name: 'content',
+  summary: 'Make a release content directory from an OpenShift version (connected side)',
+  usage: 'fyr content --openshift VERSION --pull-secret FILE -o DIR [options]',
+  description: [
+    "Resolves quay.io/openshift-release-dev/ocp-release:VERSION-ARCH with oc and pins its digest, checks its signature with gpg against Red Hat's release key, extracts oc and openshift-install from it (and checks the installer names the pinned digest), downloads the RHCOS PXE kernel, initramfs and rootfs the installer's stream names into a content-addressed cache (sha256 checked while streaming, downloads resumed and retried), mirrors the release with oc-mirror v2 into a registry fyr runs on loopback whose storage tree lands in DIR, saves the registry's image for the bastion, and writes DIR/fyr-content.json (fyr-content/2) for fyr release.",
+    "The pull secret goes to every program by file, never on a command line. DIR is built under a temporary name and renamed when complete: a failure or Ctrl-C leaves nothing at DIR, while the cache keeps every verified download and oc-mirror's cache, so a second run for the same version downloads nothing.",
+    'Needs oc, oc-mirror, skopeo, gpg and the CNCF distribution registry (Debian: docker-registry) on PATH; each missing one is named with how to install it.',
+  ],
+  options: {
+    openshift: { type: 'string', value: 'VERSION', help: 'OpenShift version, such as 4.18.9 (required)' },
+    'pull-secret': { type: 'string', value: 'FILE', help: 'Pull secret from console.redhat.com (required)' },
+    out: { type: 'string', short: 'o', value: 'DIR', help: 'Content directory to write (required)' },
+    arch: { type: 'string', value: 'ARCH', help: `Architecture: ${ARCHES.join(', ')} (default x86_64)` },
+    cache: {
+      type: 'string',
+      value: 'DIR',
+      help: 'Download and mirror cache (default: $XDG_CACHE_HOME/fyr/content or ~/.cache/fyr/content)',
+    },
+    'additional-images': {
+      type: 'string',
+      value: 'FILE',
+      help: "Images the site's workloads need, one pull spec a line (# comments), mirrored with the release",
+    },
+    'signature-key': {
+      type: 'string',
+      value: 'FILE',
+      help: 'The key releases are signed with (default /etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release)',
+    },
+    'signature-url': {
+      type: 'string',
+      value: 'URL',
+      help: `Where release signatures are fetched (default ${SIGNATURE_BASE})`,
+    },
+    'insecure-skip-signature': {
+      type: 'boolean',
+      help: 'Do not check the release signature (nightlies, candidates); recorded in the content and the release',
+    },
+    'registry-image': {
+      type: 'string',
+      value: 'REF',
+      help: 'The registry image for the bastion, as skopeo names it (default docker://docker.io/library/registry:2)',
+    },
+    force: { type: 'boolean', help: 'Replace DIR if it exists' },
+    quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
+  },
+  positionals: { min: 0, max: 0 },
+  examples: [
+    'fyr content --openshift 4.18.9 --pull-secret ~/pull-secret.json -o content/',
+    'fyr content --openshift 4.18.9 --pull-secret ps.json -o content/ --additional-images images.txt --json',
+    'fyr content --openshift 4.19.0-rc.2 --pull-secret ps.json -o content/ --insecure-skip-signature',
+  ],
+  async run(args, io) {
+    const need = (name: string) =>
+      requiredOption(args, name, `missing --${name === 'out' ? 'out (-o)' : name}`, [`Usage: ${this.usage}`]);
+    const version = need('openshift');
+    if (!VERSION.test(version))
+      throw new FyrError('USAGE', `--openshift ${version}: expected a version such as 4.18.9 (or 4.19.0-rc.2)`);
+    const pullSecret = need('pull-secret');
+    const out = need('out');
+    const arch = choice<Arch>('arch', args.options.arch, ARCHES, 'x86_64');
+    const str = (name: string) => (typeof args.options[name] === 'string' ? (args.options[name] as string) : undefined);
+    const additional = str('additional-images');
+    let images: string[] = [];
+    if (additional !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(additional, 'utf8');
+      } catch (err) {
+        throw new FyrError(
+          'USAGE',
+          `--additional-images ${additional}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+      images = text
+        .split('\n')
+        .map((l) => l.replace(/#.*$/, '').trim())
+        .filter(Boolean);
+      const bad = images.find((i) => !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$/.test(i));
+      if (bad)
+        throw new FyrError(
+          'USAGE',
+          `--additional-images ${additional}: "${bad}" is not a pull spec (host/path:tag or @sha256:...)`,
+        );
+    }
+    const skip = args.options['insecure-skip-signature'] === true;
+    const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
+    const s = makeStyle(io.color.stderr);
+    const onProgress = follow(progress, () => 'downloading RHCOS');
+    const started = Date.now();
+    let result;
+    try {
+      result = await buildContent({
+        version,
+        arch,
+        pullSecret,
+        out,
+        cache: str('cache') ?? join(cacheDir(args, io), 'content'),
+        additionalImages: images,
+        signatureKey: str('signature-key'),
+        signatureUrl: str('signature-url') ?? SIGNATURE_BASE,
+        insecureSkipSignature: skip,
+        registryImage: str('registry-image') ?? 'docker://docker.io/library/registry:2',
+        force: args.options.force === true,
+        signal: io.signal,
+        onProgress: (e) => {
+          // A skipped signature is said even with --quiet and --json: on stderr, loudly.
+          if (e.phase === 'warning') io.stderr(`${s.yellow('WARNING')}: ${e.message}\n`);
+          else onProgress(e);
+        },
+      });
+    } finally {
+      progress.done();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    if (args.json) {
+      io.stdout(
+        toJson({
+          ok: true,
+          out: result.out,
+          seconds,
+          downloaded: result.downloaded,
+          reused: result.reused,
+          content: result.manifest,
+        }),
+      );
+      return 0;
+    }
+    if (args.options.quiet === true) return 0;
+    const m = result.manifest as {
+      release: { image: string; rhcos: string; signature: string };
+      registry: { files: number; bytes: number };
+    };
+    const o = makeStyle(io.color.stdout);
+    io.stdout(
+      `${o.green('✓')} ${out}: OpenShift ${version} (${arch}) in ${seconds.toFixed(1)} s\n` +
+        `  release     ${m.release.image} (signature ${m.release.signature})\n` +
+        `  rhcos       ${m.release.rhcos}: ${result.downloaded} downloaded, ${result.reused} from the cache\n` +
+        `  registry    ${m.registry.files} files, ${(m.registry.bytes / 1024 ** 2).toFixed(1)} MiB\n` +
+        `  next        fyr release --base BASE.iso --content ${out} -o release.iso\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,183 @@
+// The release images, mirrored with oc-mirror v2 mirror-to-mirror into a CNCF distribution
+// registry fyr runs on loopback with its storage root in the content directory: that tree is
+// what the stick carries and the site serves read-only. Whole runs are retried (oc-mirror
+// fails a run on one dropped connection); its exit code is a bitmask (2 release, 8 additional
+// images). The IDMS/ITMS it writes are kept with the loopback address replaced by a
+// placeholder, and the IDMS becomes the mirrors install-config names.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { FyrError } from '../errors.js';
+import { registryConfig } from '../registry/config.js';
+import { loadYamlFile } from '../site/source.js';
+import { ProcessError, start } from '../util/exec.js';
+import { runTool, toolError } from '../util/tools.js';
+import { ocMirror, registry as registryArgv } from './tools.js';
+
+// Stands for the bastion's registry (host:port) in the kept IDMS/ITMS.
+export const REGISTRY_PLACEHOLDER = '@@FYR:registry@@';
+
+export interface LocalRegistry {
+  host: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Debian and the upstream binary name it docker-registry; the registry image and RHEL's
+// package, registry.
+export const registryProgram = () =>
+  ['/usr/bin/docker-registry', '/usr/bin/registry', '/usr/local/bin/registry'].find((p) => existsSync(p)) ??
+  'docker-registry';
+
+export async function startRegistry(root: string, configFile: string): Promise<LocalRegistry> {
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  await mkdir(root, { recursive: true });
+  await writeFile(configFile, registryConfig({ root, addr: host, readonly: false }));
+  const stop = new AbortController();
+  const running = start(registryProgram(), registryArgv.serve(configFile), { signal: stop.signal });
+  // Its log is read (a pipe nobody reads would stall it) and kept for an error.
+  const tail: string[] = [];
+  void (async () => {
+    for await (const line of running.lines) {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    }
+  })().catch(() => undefined);
+  let ended: unknown;
+  running.done.catch((err: unknown) => (ended = err));
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (ended || i > 200) {
+      stop.abort();
+      const err = toolError(ended ?? new Error('no answer'));
+      if (err instanceof FyrError && err.code === 'TOOL_MISSING') throw err;
+      throw new FyrError('MIRROR_FAILED', `the local registry did not start on ${host}`, { details: tail.slice(-5) });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    host,
+    stop: async () => {
+      stop.abort();
+      await running.done.catch(() => undefined);
+    },
+  };
+}
+
+// The ImageSetConfiguration: the pinned release only (no channels, no graph), plus the
+// site's additional images.
+export function imageSetConfig(release: string, additional: readonly string[]): string {
+  return [
+    'kind: ImageSetConfiguration',
+    'apiVersion: mirror.openshift.io/v2alpha1',
+    'mirror:',
+    '  platform:',
+    `    release: ${JSON.stringify(release)}`,
+    '    graph: false',
+    ...(additional.length > 0
+      ? ['  additionalImages:', ...additional.map((n) => `    - name: ${JSON.stringify(n)}`)]
+      : []),
+    '',
+  ].join('\n');
+}
+
+// oc-mirror's exit code in words (internal/pkg/errcode: 1 generic, 2 release, 4 operator,
+// 8 additional images, 16 helm).
+export function mirrorFailure(code: number): string {
+  const parts = [
+    [2, 'release images'],
+    [4, 'operator images'],
+    [8, 'additional images'],
+    [16, 'helm charts'],
+  ]
+    .filter(([bit]) => code & (bit as number))
+    .map(([, what]) => what as string);
+  return parts.length > 0 ? `some ${parts.join(' and ')} could not be mirrored` : 'oc-mirror failed';
+}
+
+export interface MirrorOptions {
+  config: string;
+  workspace: string;
+  cacheDir: string;
+  authfile: string;
+  registry: string;
+  attempts: number;
+  retryDelayMs: number;
+  onAttempt?: (n: number, why: string) => void;
+  signal?: AbortSignal | undefined;
+}
+
+export async function runMirror(o: MirrorOptions): Promise<void> {
+  for (let n = 1; ; n++) {
+    try {
+      await runTool(
+        'oc-mirror',
+        ocMirror.mirror({
+          config: o.config,
+          workspace: o.workspace,
+          registry: o.registry,
+          authfile: o.authfile,
+          cacheDir: o.cacheDir,
+        }),
+        { signal: o.signal, timeoutMs: 12 * 3600_000 },
+      );
+      return;
+    } catch (err) {
+      const cause = err instanceof FyrError ? err.cause : undefined;
+      const code = cause instanceof ProcessError ? cause.how.exitCode : undefined;
+      if (code === undefined) throw err;
+      const why = mirrorFailure(code);
+      if (n >= o.attempts)
+        throw new FyrError('MIRROR_FAILED', `oc-mirror: ${why} (exit code ${code}, ${n} run(s))`, {
+          details: [...(err as FyrError).detailLines].slice(-6),
+          cause: err,
+        });
+      o.onAttempt?.(n, why);
+      await new Promise((resolve) => setTimeout(resolve, o.retryDelayMs));
+    }
+  }
+}
+
+// oc-mirror's IDMS as install-config imageDigestSources (mirrors relative to the registry),
+// and the YAML kept with the loopback address replaced by the placeholder.
+export async function readDigestSources(
+  file: string,
+  loopback: string,
+): Promise<{ sources: Array<{ source: string; mirrors: string[] }>; text: string }> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new FyrError('MIRROR_FAILED', `oc-mirror wrote no ${file}`);
+  });
+  const loaded = await loadYamlFile(file, file);
+  if (!loaded.ok) throw new FyrError('MIRROR_FAILED', `${file}: ${loaded.problems[0]?.message ?? 'not YAML'}`);
+  const parsed = loaded.source.data as {
+    kind?: string;
+    spec?: { imageDigestMirrors?: Array<{ source?: string; mirrors?: string[] }> };
+  };
+  const list = parsed?.spec?.imageDigestMirrors;
+  if (parsed?.kind !== 'ImageDigestMirrorSet' || !Array.isArray(list))
+    throw new FyrError('MIRROR_FAILED', `${file} is not an ImageDigestMirrorSet`);
+  const sources = list.map((m) => ({
+    source: String(m.source),
+    mirrors: (m.mirrors ?? []).filter((x) => x.startsWith(`${loopback}/`)).map((x) => x.slice(loopback.length + 1)),
+  }));
+  return { sources, text: text.split(loopback).join(REGISTRY_PLACEHOLDER) };
+}
+
+// Unfinished uploads a writable registry may leave: no reader needs them.
+export async function dropUploads(root: string, repositories: string[]): Promise<void> {
+  for (const repo of repositories)
+    await rm(join(root, 'docker/registry/v2/repositories', repo, '_uploads'), { recursive: true, force: true });
+}
