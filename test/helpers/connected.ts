@@ -35,7 +35,18 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function gpgKey(home: string, name: string): Promise<string> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  await execa('gpg', ['--batch', '--homedir', home, '--passphrase', '', '--quick-gen-key', `${name} <${name}@fyr.test>`, 'ed25519', 'sign', 'never']);
+  await execa('gpg', [
+    '--batch',
+    '--homedir',
+    home,
+    '--passphrase',
+    '',
+    '--quick-gen-key',
+    `${name} <${name}@fyr.test>`,
+    'ed25519',
+    'sign',
+    'never',
+  ]);
   const key = join(home, '..', `${name}.asc`);
   writeFileSync(key, (await execa('gpg', ['--batch', '--homedir', home, '--armor', '--export'])).stdout);
   return key;
@@ -54,7 +65,10 @@ async function sign(home: string, digest: string, out: string): Promise<void> {
   await execa('gpg', ['--batch', '--homedir', home, '--output', out, '--sign'], { input: payload });
 }
 
-export async function connectedSide(dir: string, sizes = { kernel: 70_001, initramfs: 300_007, rootfs: 1_000_003 }): Promise<Connected> {
+export async function connectedSide(
+  dir: string,
+  sizes = { kernel: 70_001, initramfs: 300_007, rootfs: 1_000_003 },
+): Promise<Connected> {
   mkdirSync(dir, { recursive: true });
   const faults = new Map<string, Fault>();
   const requests: Connected['requests'] = [];
@@ -122,10 +136,15 @@ export async function connectedSide(dir: string, sizes = { kernel: 70_001, initr
   await sign(join(dir, 'gpg-red-hat'), digest, sig);
   files.set(`/signatures/${digest.replace(':', '=')}/signature-1`, readFileSync(sig));
   const pullSecret = join(dir, 'pull-secret.json');
-  writeFileSync(pullSecret, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('user:s3cret-pull').toString('base64') } } }));
+  writeFileSync(
+    pullSecret,
+    JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('user:s3cret-pull').toString('base64') } } }),
+  );
   const doubles = join(dir, 'doubles');
   mkdirSync(doubles, { recursive: true });
-  writeLayout(join(dir, 'registry-image'), [{ ref: 'registry', layers: [4096], labels: { 'org.opencontainers.image.title': 'registry' } }]);
+  writeLayout(join(dir, 'registry-image'), [
+    { ref: 'registry', layers: [4096], labels: { 'org.opencontainers.image.title': 'registry' } },
+  ]);
   return {
     dir,
     env: {

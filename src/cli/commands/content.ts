@@ -16,7 +16,7 @@ const VERSION = /^[0-9]+\.[0-9]+\.[0-9]+(-(ec|rc)\.[0-9]+)?$/;
 
 export const contentCommand: CommandSpec = {
   name: 'content',
-  summary: 'Make a release content directory from an OpenShift version (connected side)',
+  summary: 'Make release content from an OpenShift version',
   usage: 'fyr content --openshift VERSION --pull-secret FILE -o DIR [options]',
   description: [
     "Resolves quay.io/openshift-release-dev/ocp-release:VERSION-ARCH with oc and pins its digest, checks its signature with gpg against Red Hat's release key, extracts oc and openshift-install from it (and checks the installer names the pinned digest), downloads the RHCOS PXE kernel, initramfs and rootfs the installer's stream names into a content-addressed cache (sha256 checked while streaming, downloads resumed and retried), mirrors the release with oc-mirror v2 into a registry fyr runs on loopback whose storage tree lands in DIR, saves the registry's image for the bastion, and writes DIR/fyr-content.json (fyr-content/2) for fyr release.",
@@ -56,6 +56,12 @@ export const contentCommand: CommandSpec = {
       type: 'string',
       value: 'REF',
       help: 'The registry image for the bastion, as skopeo names it (default docker://docker.io/library/registry:2)',
+    },
+    'mirror-runs': { type: 'string', value: 'N', help: 'oc-mirror runs before giving up (default 5)' },
+    'retry-delay': {
+      type: 'string',
+      value: 'SECONDS',
+      help: 'Wait between oc-mirror runs, and the first download backoff, doubling (default 5)',
     },
     force: { type: 'boolean', help: 'Replace DIR if it exists' },
     quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
@@ -100,6 +106,12 @@ export const contentCommand: CommandSpec = {
         );
     }
     const skip = args.options['insecure-skip-signature'] === true;
+    const runs = str('mirror-runs') === undefined ? 5 : Number(str('mirror-runs'));
+    if (!Number.isInteger(runs) || runs < 1 || runs > 100)
+      throw new FyrError('USAGE', `--mirror-runs ${str('mirror-runs')}: expected a whole number from 1 to 100`);
+    const delay = str('retry-delay') === undefined ? 5 : Number(str('retry-delay'));
+    if (!Number.isFinite(delay) || delay < 0 || delay > 3600)
+      throw new FyrError('USAGE', `--retry-delay ${str('retry-delay')}: expected seconds from 0 to 3600`);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const s = makeStyle(io.color.stderr);
     const onProgress = follow(progress, () => 'downloading RHCOS');
@@ -118,6 +130,9 @@ export const contentCommand: CommandSpec = {
         insecureSkipSignature: skip,
         registryImage: str('registry-image') ?? 'docker://docker.io/library/registry:2',
         force: args.options.force === true,
+        mirrorAttempts: runs,
+        retryDelayMs: delay * 1000,
+        downloadBackoffMs: delay * 200,
         signal: io.signal,
         onProgress: (e) => {
           // A skipped signature is said even with --quiet and --json: on stderr, loudly.
