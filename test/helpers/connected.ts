@@ -65,9 +65,12 @@ async function sign(home: string, digest: string, out: string): Promise<void> {
   await execa('gpg', ['--batch', '--homedir', home, '--output', out, '--sign'], { input: payload });
 }
 
+type Rhcos = Record<'kernel' | 'initramfs' | 'rootfs', number | Buffer>;
+
+// rhcosFiles: each artifact's size (synthetic bytes) or its bytes (the lab's stand-in RHCOS).
 export async function connectedSide(
   dir: string,
-  sizes = { kernel: 70_001, initramfs: 300_007, rootfs: 1_000_003 },
+  rhcosFiles: Rhcos = { kernel: 70_001, initramfs: 300_007, rootfs: 1_000_003 },
 ): Promise<Connected> {
   mkdirSync(dir, { recursive: true });
   const faults = new Map<string, Fault>();
@@ -101,9 +104,13 @@ export async function connectedSide(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const rhcos = {} as Connected['rhcos'];
-  for (const [name, size] of Object.entries(sizes) as Array<[keyof Connected['rhcos'], number]>) {
-    const data = Buffer.alloc(size);
-    for (let i = 0; i < size; i += 32) createHash('sha256').update(`${name}${i}`).digest().copy(data, i);
+  for (const [name, given] of Object.entries(rhcosFiles) as Array<[keyof Connected['rhcos'], number | Buffer]>) {
+    let data: Buffer;
+    if (Buffer.isBuffer(given)) data = given;
+    else {
+      data = Buffer.alloc(given);
+      for (let i = 0; i < given; i += 32) createHash('sha256').update(`${name}${i}`).digest().copy(data, i);
+    }
     const path = `/rhcos/418.94.202504080525-0/x86_64/rhcos-418.94.202504080525-0-live-${name}.x86_64${name === 'kernel' ? '' : '.img'}`;
     files.set(path, data);
     rhcos[name] = { data, sha256: sha256(data), url: `${base}${path}` };

@@ -34,6 +34,19 @@ export function menuPaths(menu: string): { kernel: string; initramfs: string; ig
 export async function assertLab(lab: Lab, o: { output: string; crash: boolean; runs: number }): Promise<void> {
   const state = await lab.state();
   for (const p of PHASES) assert.equal(state.phases[p].status, 'done', `phase ${p} is done`);
+  // The registry was served from the stick's tree (fyr content's, carried by fyr release):
+  // the real registry started read-only on it, nothing untarred, nothing pushed.
+  const calls = await lines(join(lab.doubles, 'calls.log'));
+  assert.ok(!calls.some((c) => c.startsWith('["oc","image","mirror"')), 'no oc image mirror push');
+  const registryRun = calls.find((c) => c.startsWith('["podman","run"')) ?? '';
+  assert.ok(
+    registryRun.includes('/fyr/payload/registry:/var/lib/registry:ro'),
+    `the registry runs on the stick's tree: ${registryRun}`,
+  );
+  assert.match(
+    await readFile(join(lab.doubles, 'registry.log'), 'utf8'),
+    /GET \/v2\/openshift\/release-images\/manifests\/4\.18\.9-x86_64 HTTP\/[0-9.]+" 200/,
+  );
   const site = JSON.parse(await readFile(join(lab.root, 'etc/fyr/site.json'), 'utf8'));
   // httpd's access log (CustomLog logs/fyr-content_log in the bundle's fyr-content.conf).
   const access = await lines(join(lab.root, 'var/log/httpd/fyr-content_log'));
