@@ -4,12 +4,13 @@
 // a loopback registry whose tree lands in the directory, save the registry's image, self-check
 // the tree, write fyr-content.json (fyr-content/2). Built under a temporary sibling and renamed:
 // a failure leaves nothing at DIR, while the cache keeps every verified download.
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import type { ContentRole } from '../release/content-schema.js';
-import { sha256File, verifyTree } from '../registry/tree.js';
+import { listTree, sha256File, verifyTree } from '../registry/tree.js';
 import { tempSibling } from '../util/fs.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { runTool } from '../util/tools.js';
@@ -210,11 +211,15 @@ async function fetchRhcos(
 }
 
 async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, o: ContentOptions) {
-  const root = join(tmp, 'registry');
   const work = join(cache, 'oc-mirror');
   await mkdir(work, { recursive: true });
-  const config = join(work, `isc-${release.version}-${release.arch}.yaml`);
-  await writeFile(config, imageSetConfig(release.pinned, o.additionalImages));
+  const isc = imageSetConfig(release.pinned, o.additionalImages);
+  // The registry's tree lives in the cache, one per image set, so a second run for the same
+  // version mirrors nothing new; DIR gets its files as hard links.
+  const key = createHash('sha256').update(isc).digest('hex').slice(0, 16);
+  const root = join(cache, 'registry', `${release.version}-${release.arch}-${key}`);
+  const config = join(work, `isc-${release.version}-${release.arch}-${key}.yaml`);
+  await writeFile(config, isc);
   const registry = await startRegistry(root, join(work, `registry-${process.pid}.yml`));
   const workspace = join(work, `${release.version}-${release.arch}`);
   try {
@@ -257,11 +262,22 @@ async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, 
     throw new FyrError(
       'MIRROR_FAILED',
       `the mirrored registry tree fails its self-check (${checked.problems.length} problem(s))`,
-      {
-        details: checked.problems.slice(0, 10),
-      },
+      { details: [...checked.problems.slice(0, 10), `The tree is ${root}; delete it to mirror again from the start.`] },
     );
+  await linkTree(root, join(tmp, 'registry'), o.out);
   return { path: 'registry', ...checked.summary, releaseTag, imageDigestSources: idms.sources };
+}
+
+// The cached tree into DIR: hard links where the file system allows, else copies.
+async function linkTree(from: string, to: string, out: string): Promise<void> {
+  for (const f of await listTree(from)) {
+    await mkdir(dirname(join(to, f.path)), { recursive: true });
+    await link(join(from, f.path), join(to, f.path)).catch(() =>
+      copyFile(join(from, f.path), join(to, f.path)).catch((err: unknown) => {
+        throw writeError(err, join(out, 'registry', f.path));
+      }),
+    );
+  }
 }
 
 async function otherVersions(skipGpg: boolean): Promise<Record<string, string>> {
