@@ -92,9 +92,12 @@ docs: install
 golden: install
 	$(TSX) test/tools/gen-golden.ts
 
-## bench: fyr release, build and customize on a >= 4 GiB release vs cp and mkksiso-style pipelines, peak RSS
+## bench: fyr release, build and customize on a >= 4 GiB release vs cp and mkksiso-style pipelines, peak RSS;
+## then the registry figures: serving from the stick vs untar+push, fyr content on a warm cache vs
+## sha256sum, fyr release with a 5,000-file registry tree vs read+write (test/tools/bench-registry.ts)
 bench: deps build fixtures
 	$(TSX) test/tools/bench.ts
+	$(TSX) test/tools/bench-registry.ts
 
 clean:
 	rm -rf dist out test/fixtures/sites/invalid/generated test/fixtures/iso/build

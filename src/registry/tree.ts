@@ -3,8 +3,7 @@
 // itself. Its identity is one tree hash: sha256 over the sorted "path\0size\0sha256\n" lines,
 // paths relative to the tree root with "/". Listing and hashing here; serving is the agent's.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const TREE_PREFIX = 'docker/registry/v2';
@@ -45,20 +44,20 @@ export function blobDigest(path: string): string | undefined {
 
 // Every regular file under `root`, sorted by path (byte order), with _uploads left out.
 // Symbolic links and special files are refused: a stick carries the bytes themselves.
+// Synchronous calls inside: thousands of tiny files, where an await per call costs seconds.
 export async function listTree(root: string): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
   const problems: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await readdir(join(root, rel), { withFileTypes: true });
-    for (const e of entries) {
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (UPLOADS.test(path)) continue;
-      if (e.isDirectory()) await walk(path);
-      else if (e.isFile()) out.push({ path, size: (await lstat(join(root, path))).size });
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile()) out.push({ path, size: lstatSync(join(root, path)).size });
       else problems.push(`${path}: not a regular file or directory`);
     }
   };
-  await walk('');
+  walk('');
   if (problems.length > 0) throw new TreeError(`${root}: ${problems.length} special file(s)`, problems);
   if (!out.some((f) => f.path.startsWith(`${TREE_PREFIX}/`)))
     throw new TreeError(`${root} is not a registry storage tree`, [`no ${TREE_PREFIX}/ under ${root}`]);
@@ -96,7 +95,7 @@ export async function expectedHashes(root: string, files: readonly TreeFile[]): 
       sha256:
         named ??
         createHash('sha256')
-          .update(await readFile(join(root, f.path)))
+          .update(readFileSync(join(root, f.path)))
           .digest('hex'),
     });
   }
@@ -108,7 +107,7 @@ export async function checkLinks(root: string, files: readonly TreeFile[]): Prom
   const blobs = new Set(files.map((f) => blobDigest(f.path)).filter(Boolean));
   const problems: string[] = [];
   for (const f of files.filter((x) => LINK.test(x.path))) {
-    const text = (await readFile(join(root, f.path), 'utf8')).trim();
+    const text = readFileSync(join(root, f.path), 'utf8').trim();
     const m = /^sha256:([0-9a-f]{64})$/.exec(text);
     if (!m) problems.push(`${f.path}: holds ${JSON.stringify(text.slice(0, 80))}, not a sha256 digest`);
     else if (!blobs.has(m[1])) problems.push(`${f.path}: names ${text}, whose blob is not in the tree`);

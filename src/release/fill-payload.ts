@@ -9,7 +9,7 @@
 // throttling, where direct writes of the same bytes take 0.2 s of CPU per GB (measured with dd
 // on 4.4 GB: 2.7 to 3.2 s against 5 to 13 s buffered), and nothing the image is made of is
 // read back but the few MiB xorriso wrote.
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
@@ -95,11 +95,37 @@ interface Piece {
   from: number;
   length: number;
   at: number;
+  // Several small files that lie one after the other, read into one buffer and written and
+  // MD5-hashed as one piece (a registry tree holds thousands of link files of 71 bytes).
+  batch?: number[];
 }
+
+// Files up to this size are batched; a batch stays within one buffer.
+const SMALL = 64 << 10;
+const sectorEnd = (offset: number, size: number) => offset + Math.ceil(size / 2048) * 2048;
 
 function piecesOf(files: readonly FillFile[]): Piece[] {
   const pieces: Piece[] = [];
+  let open: Piece | undefined;
   files.forEach((f, file) => {
+    const only = f.extents.length === 1 ? f.extents[0]! : undefined;
+    if (only && f.size > 0 && f.size <= SMALL) {
+      const last = open?.batch?.at(-1);
+      const follows =
+        open !== undefined &&
+        last !== undefined &&
+        sectorEnd(files[last]!.extents[0]!.offset, files[last]!.size) === only.offset &&
+        only.offset + f.size - open.at <= CHUNK;
+      if (follows) {
+        open!.batch!.push(file);
+        open!.length = only.offset + f.size - open!.at;
+      } else {
+        open = { file, from: 0, length: f.size, at: only.offset, batch: [file] };
+        pieces.push(open);
+      }
+      return;
+    }
+    open = undefined;
     let from = 0;
     for (const x of f.extents) {
       for (let at = 0; at < x.length; at += CHUNK)
@@ -108,6 +134,31 @@ function piecesOf(files: readonly FillFile[]): Piece[] {
     }
   });
   return pieces;
+}
+
+// Reads a batch's files into `slot` at their places (zeros between them: sector padding) and
+// returns each one's sha256.
+function readBatch(files: readonly FillFile[], piece: Piece, slot: Buffer): string[] {
+  slot.fill(0, 0, piece.length);
+  return piece.batch!.map((index) => {
+    const f = files[index]!;
+    const into = f.extents[0]!.offset - piece.at;
+    let fd: number;
+    try {
+      fd = openSync(f.source, 'r');
+    } catch (err) {
+      throw new FyrError('CONTENT_INVALID', `cannot read ${f.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    try {
+      const n = readSync(fd, slot, into, f.size, 0);
+      if (n !== f.size) throw new FyrError('CONTENT_INVALID', `${f.source} became shorter while it was copied`);
+    } finally {
+      closeSync(fd);
+    }
+    return createHash('sha256')
+      .update(slot.subarray(into, into + f.size))
+      .digest('hex');
+  });
 }
 
 // The buffers pieces are read into. A buffer has up to two users, the write and the MD5
@@ -213,6 +264,28 @@ export async function fillPayload(
     for (const piece of pieces) {
       throwIfAborted(options.signal, 'the image was complete');
       if (failure) throw failure;
+      if (piece.batch) {
+        const slot = await pool.take(() => failure !== undefined);
+        if (slot === undefined) throw failure!;
+        const buf = md5.slots[slot]!;
+        const sums = readBatch(files, piece, buf);
+        const copying = mismatches.length === 0;
+        sums.forEach((actual, i) => {
+          if (actual !== files[piece.batch![i]!]!.sha256) mismatches.push({ index: piece.batch![i]!, actual });
+        });
+        pool.use(slot, copying, copying);
+        if (copying) {
+          write(slot, piece);
+          md5.piece(piece.at, piece.length, slot);
+        }
+        if (copying && mismatches.length > 0) {
+          await md5.stop();
+          pool.reclaim();
+        }
+        done += piece.batch.reduce((n, i) => n + files[i]!.size, 0);
+        options.onProgress?.({ phase: 'write', done, total });
+        continue;
+      }
       const file = files[piece.file]!;
       if (piece.from === 0) {
         hash = createHash('sha256');

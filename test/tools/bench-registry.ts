@@ -1,0 +1,215 @@
+// make bench, the registry figures (issue 17), each beside a baseline measured in the same run,
+// warm and cold page cache:
+//   serve     the site's payload phase from its start to the registry answering the release's
+//             manifest: the tree served read-only where it lies (the stick), against today's
+//             path: untar the mirror archive onto the disk, then push every image into the
+//             registry (skopeo between two real registries stands in for oc image mirror
+//             --from-dir). On 0.5 and 2 GiB of synthetic blobs. Goal: under 30 s, flat.
+//   content   fyr content on a warm cache against sha256sum of the cached files. Goal: 1.2x.
+//   release   fyr release carrying a registry tree of 5,000+ files against read+write (cat of
+//             every input + cp of the result). Goal: 1.2x.
+import { execa } from 'execa';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { listTree } from '../../src/registry/tree.js';
+import { connectedSide, contentArgs } from '../helpers/connected.js';
+import { makeContentV2 } from '../helpers/content.js';
+import { skopeo, startRegistry, writeSyntheticTree, type TestRegistry } from '../helpers/registry.js';
+import { ISO_FIXTURE_DIR } from './iso-fixtures.js';
+
+const DIR = resolve(process.env.FYR_BENCH_DIR ?? 'out/bench', 'registry');
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+const drop = () => {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
+};
+async function settle(cache: 'warm' | 'cold', files: readonly string[]): Promise<void> {
+  await execa('sync');
+  drop();
+  if (cache === 'warm' && files.length > 0) await execa('cat', [...files], { stdout: 'ignore' });
+}
+const since = (t: number) => (performance.now() - t) / 1000;
+const treeFiles = async (root: string) => (await listTree(root)).map((f) => join(root, f.path));
+
+// The registry answering the release manifest: /v2/ and then the manifest, polled.
+async function answers(host: string, tag = 'openshift/release:synthetic-0'): Promise<void> {
+  const [repo, ref] = tag.split(':');
+  for (;;) {
+    const r = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    }).catch(() => undefined);
+    if (r?.status === 200) return;
+    await new Promise((x) => setTimeout(x, 20));
+  }
+}
+
+async function serveFigures(): Promise<string[]> {
+  const rows: string[] = [];
+  for (const gib of [0.5, 2]) {
+    const work = join(DIR, `serve-${gib}`);
+    const stick = join(work, 'stick');
+    const tar = join(work, 'mirror.tar');
+    if (!statSync(tar, { throwIfNoEntry: false })) {
+      rmSync(work, { recursive: true, force: true });
+      mkdirSync(work, { recursive: true });
+      // 64 MiB layers: 8 to 32 images.
+      writeSyntheticTree(stick, { images: Math.round((gib * GIB) / (64 * MIB)), layerBytes: 64 * MIB });
+      await execa('tar', ['-cf', tar, '-C', stick, 'docker']);
+    }
+    const files = await treeFiles(stick);
+    const images = files.filter((f) => f.includes('/_manifests/tags/') && f.endsWith('/current/link')).length;
+    for (const cache of ['warm', 'cold'] as const) {
+      if (cache === 'cold' && !drop()) continue;
+      // From the stick: start the registry read-only on the tree, ask for the manifest.
+      await settle(cache, []);
+      let t = performance.now();
+      let r: TestRegistry = await startRegistry(stick, { dir: work, readonly: true });
+      await answers(r.host);
+      const served = since(t);
+      await r.stop();
+      // Today's path: untar onto the disk, then push each image into the registry's storage.
+      const disk = join(work, 'disk');
+      const pushed = join(work, 'pushed');
+      rmSync(disk, { recursive: true, force: true });
+      rmSync(pushed, { recursive: true, force: true });
+      await settle(cache, []);
+      t = performance.now();
+      mkdirSync(disk, { recursive: true });
+      await execa('tar', ['-xf', tar, '-C', disk]);
+      const from = await startRegistry(disk, { dir: work });
+      r = await startRegistry(pushed, { dir: work });
+      for (let n = 0; n < images; n++) {
+        const c = await skopeo([
+          'copy',
+          '--quiet',
+          '--preserve-digests',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          `docker://${from.host}/openshift/release:synthetic-${n}`,
+          `docker://${r.host}/openshift/release:synthetic-${n}`,
+        ]);
+        if (c.exitCode !== 0) throw new Error(c.all);
+      }
+      await answers(r.host);
+      const untarPush = since(t);
+      await from.stop();
+      await r.stop();
+      rmSync(disk, { recursive: true, force: true });
+      rmSync(pushed, { recursive: true, force: true });
+      rows.push(
+        `  ${cache} ${gib.toFixed(1)} GiB (${files.length} files): from the stick ${served.toFixed(2)} s   untar+push ${untarPush.toFixed(1)} s   ${(untarPush / served).toFixed(0)}x faster   (goal < 30 s, flat)`,
+      );
+    }
+  }
+  return ['payload phase start -> the registry answers the release manifest:', ...rows];
+}
+
+async function contentFigures(): Promise<string[]> {
+  const work = join(DIR, 'content');
+  rmSync(work, { recursive: true, force: true });
+  const mib = (n: number) => n * MIB;
+  const side = await connectedSide(join(work, 'side'), { kernel: mib(12), initramfs: mib(100), rootfs: mib(900) });
+  const env = { ...side.env, FYR_DOUBLE_LAYER_BYTES: String(mib(128)) };
+  const rows: string[] = [];
+  try {
+    const out = join(work, 'content');
+    const first = await execa('node', ['dist/cli/main.js', ...contentArgs(side, out, ['--quiet'])], {
+      env,
+      reject: false,
+      all: true,
+    });
+    if (first.exitCode !== 0) throw new Error(first.all);
+    const downloads = (await execa('find', [join(side.cache, 'downloads/sha256'), '-type', 'f'])).stdout
+      .split('\n')
+      .filter(Boolean);
+    const registryRoot = (
+      await execa('find', [join(side.cache, 'registry'), '-mindepth', '1', '-maxdepth', '1'])
+    ).stdout.trim();
+    const tree = await treeFiles(registryRoot);
+    const all = [...downloads, ...tree];
+    const bytes = all.reduce((n, f) => n + statSync(f).size, 0);
+    for (const cache of ['warm', 'cold'] as const) {
+      if (cache === 'cold' && !drop()) continue;
+      await settle(cache, all);
+      let t = performance.now();
+      const again = await execa('node', ['dist/cli/main.js', ...contentArgs(side, out, ['--quiet', '--force'])], {
+        env,
+        reject: false,
+        all: true,
+      });
+      if (again.exitCode !== 0) throw new Error(again.all);
+      const fyr = since(t);
+      await settle(cache, all);
+      t = performance.now();
+      await execa('sha256sum', all, { stdout: 'ignore' });
+      const sum = since(t);
+      rows.push(
+        `  ${cache} cache, ${(bytes / GIB).toFixed(2)} GiB cached: fyr content ${fyr.toFixed(1)} s   sha256sum ${sum.toFixed(1)} s   ${(fyr / sum).toFixed(2)}x   (goal <= 1.2x)`,
+      );
+    }
+  } finally {
+    await side.close();
+  }
+  return ['fyr content, second run for the same version (nothing to download):', ...rows];
+}
+
+async function releaseFigures(): Promise<string[]> {
+  const work = join(DIR, 'release');
+  const content = join(work, 'content');
+  if (!statSync(join(content, 'fyr-content.json'), { throwIfNoEntry: false })) {
+    rmSync(work, { recursive: true, force: true });
+    // 700 images of 1 MiB layers: 5,600 files and 0.7 GiB in the tree.
+    await makeContentV2(content, { synthetic: 700, layerBytes: MIB });
+  }
+  const base = join(ISO_FIXTURE_DIR, 'el9.iso');
+  const inputs = [
+    base,
+    ...(await treeFiles(join(content, 'registry'))),
+    ...(await execa('find', [content, '-type', 'f', '-not', '-path', '*/registry/*'])).stdout
+      .split('\n')
+      .filter(Boolean),
+  ];
+  const release = join(work, 'release.iso');
+  const copy = join(work, 'copy.iso');
+  const rows: string[] = [];
+  for (const cache of ['warm', 'cold'] as const) {
+    if (cache === 'cold' && !drop()) continue;
+    await settle(cache, inputs);
+    let t = performance.now();
+    await execa(
+      'node',
+      ['dist/cli/main.js', 'release', '--base', base, '--content', content, '-o', release, '--force', '--quiet'],
+      { env: { SOURCE_DATE_EPOCH: '1700000000' } },
+    );
+    const fyr = since(t);
+    await settle(cache, inputs);
+    t = performance.now();
+    await execa('xargs', ['-0', 'cat'], { input: inputs.join('\0'), stdout: 'ignore' });
+    const read = since(t);
+    await settle(cache, [release]);
+    t = performance.now();
+    await execa('cp', [release, copy]);
+    const write = since(t);
+    rmSync(copy, { force: true });
+    rows.push(
+      `  ${cache} cache, ${inputs.length} files, ISO ${(statSync(release).size / GIB).toFixed(2)} GiB: fyr release ${fyr.toFixed(1)} s   read+write ${(read + write).toFixed(1)} s (cat ${read.toFixed(1)} + cp ${write.toFixed(1)})   ${(fyr / (read + write)).toFixed(2)}x   (goal <= 1.2x)`,
+    );
+  }
+  rmSync(release, { force: true });
+  rmSync(`${release}.md5state.json`, { force: true });
+  return ['fyr release with a registry tree of 5,000+ files:', ...rows];
+}
+
+mkdirSync(DIR, { recursive: true });
+const only = process.env.FYR_BENCH_REGISTRY;
+const sections: string[][] = [];
+if (!only || only === 'serve') sections.push(await serveFigures());
+if (!only || only === 'content') sections.push(await contentFigures());
+if (!only || only === 'release') sections.push(await releaseFigures());
+console.log(`\n${sections.map((s) => s.join('\n')).join('\n\n')}\n`);
