@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { verifyTree } from '../../src/registry/tree.js';
+import { checkLinks, expectedHashes, listTree, treeHash } from '../../src/registry/tree.js';
 import { pushRelease, startRegistry, writeSyntheticTree } from './registry.js';
 
 export const CONTENT_FILES: ReadonlyArray<{ path: string; role: string; size: number }> = [
@@ -28,6 +28,15 @@ export function bytesFor(path: string, size: number): Buffer {
   const out = Buffer.alloc(size);
   for (let i = 0; i < size; i += 32) seed.copy(out, i, 0, Math.min(32, size - i));
   return out;
+}
+
+// sha256 of that many zero bytes, computed in pieces.
+function zerosSha256(size: number): string {
+  const hash = createHash('sha256');
+  const zeros = Buffer.alloc(1 << 24);
+  for (let left = size; left > 0; left -= zeros.length)
+    hash.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
+  return hash.digest('hex');
 }
 
 export async function makeContent(
@@ -57,12 +66,7 @@ export async function makeContent(
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, '');
     await truncate(file, BIG_FILE.size);
-    // sha256 of that many zero bytes, computed in pieces.
-    const hash = createHash('sha256');
-    const zeros = Buffer.alloc(1 << 24);
-    for (let left = BIG_FILE.size; left > 0; left -= zeros.length)
-      hash.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
-    files.push({ ...BIG_FILE, sha256: hash.digest('hex') });
+    files.push({ ...BIG_FILE, sha256: zerosSha256(BIG_FILE.size) });
   }
   const manifest = join(dir, 'fyr-content.json');
   writeFileSync(
@@ -78,7 +82,8 @@ export async function makeContent(
 // registry's layout (8 files each) for trees of thousands of files.
 export async function makeContentV2(
   dir: string,
-  o: { synthetic?: number; layerBytes?: number } = {},
+  // bigBlob: a sparse blob of BIG_FILE.size bytes (zeros) in the tree, named by its sha256.
+  o: { synthetic?: number; layerBytes?: number; bigBlob?: boolean } = {},
 ): Promise<{ manifest: string; release: string; registry: Record<string, unknown> }> {
   const files: Array<{ path: string; role: string; size: number; sha256: string }> = [];
   const add = (path: string, role: string, data: Buffer) => {
@@ -98,6 +103,16 @@ export async function makeContentV2(
     await rm(scratch, { recursive: true, force: true });
   }
   if (o.synthetic) writeSyntheticTree(root, { images: o.synthetic, layerBytes: o.layerBytes ?? 1024 });
+  if (o.bigBlob) {
+    const hex = zerosSha256(BIG_FILE.size);
+    const blobDir = join(root, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex);
+    mkdirSync(blobDir, { recursive: true });
+    writeFileSync(join(blobDir, 'data'), '');
+    await truncate(join(blobDir, 'data'), BIG_FILE.size);
+    const layer = join(root, 'docker/registry/v2/repositories/openshift/release/_layers/sha256', hex);
+    mkdirSync(layer, { recursive: true });
+    writeFileSync(join(layer, 'link'), `sha256:${hex}`);
+  }
   const hex = release.slice('sha256:'.length);
   add(
     'manifests/release-signature.yaml',
@@ -121,8 +136,11 @@ export async function makeContentV2(
     { source: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev', mirrors: ['openshift/release'] },
     { source: 'quay.io/openshift-release-dev/ocp-release', mirrors: ['openshift/release-images'] },
   ];
-  const { summary, problems } = await verifyTree(root);
+  const listed = await listTree(root);
+  const problems = await checkLinks(root, listed);
   if (problems.length > 0) throw new Error(problems.join('\n'));
+  // The blobs' sums are their names (the big one is not read here: fyr release checks it).
+  const summary = treeHash(await expectedHashes(root, listed));
   const registry = {
     path: 'registry',
     ...summary,

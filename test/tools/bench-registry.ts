@@ -164,8 +164,9 @@ async function releaseFigures(): Promise<string[]> {
   const content = join(work, 'content');
   if (!statSync(join(content, 'fyr-content.json'), { throwIfNoEntry: false })) {
     rmSync(work, { recursive: true, force: true });
-    // 700 images of 1 MiB layers: 5,600 files and 0.7 GiB in the tree.
-    await makeContentV2(content, { synthetic: 700, layerBytes: MIB });
+    // 700 images of 4 MiB layers: 5,600 files and 2.7 GiB in the tree (a release's tree has
+    // thousands of files and tens of MiB per layer on average).
+    await makeContentV2(content, { synthetic: 700, layerBytes: 4 * MIB });
   }
   const base = join(ISO_FIXTURE_DIR, 'el9.iso');
   const inputs = [
