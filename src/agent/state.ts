@@ -18,6 +18,7 @@ export const PHASES = [
   'bootstrap-complete',
   'pivot',
   'finish',
+  'registry-copy',
 ] as const;
 export type PhaseName = (typeof PHASES)[number];
 

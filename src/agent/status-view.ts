@@ -32,6 +32,8 @@ export interface StatusView {
   }>;
   unknownMacs: AgentState['unknownMacs'];
   lastError?: AgentState['lastError'];
+  // The install media is no longer read: the registry serves from the bastion's disk.
+  mediaRemovable: boolean;
 }
 
 export function statusView(state: AgentState, now: Date): StatusView {
@@ -53,6 +55,7 @@ export function statusView(state: AgentState, now: Date): StatusView {
     elapsedSeconds: Math.max(0, Math.round((end.getTime() - new Date(state.startedAt).getTime()) / 1000)),
     ...(current ? { current } : {}),
     phases: PHASES.map((name) => ({ name, ...state.phases[name] })),
+    mediaRemovable: state.phases['registry-copy'].status === 'done',
     nodes: state.nodes.map((n) => ({
       name: n.name,
       role: n.role,
@@ -90,6 +93,12 @@ export function statusText(v: StatusView): string {
     lines.push(
       `  ${n.name.padEnd(12)}${n.role.padEnd(15)}${n.power.padEnd(18)}${n.ip.padEnd(16)}${NODE_STEPS.map((s) => (n.seen[s] ? s : '.')).join(' ')}`,
     );
+  lines.push(
+    '',
+    v.mediaRemovable
+      ? '  install media: may be removed (the registry serves from the disk)'
+      : '  install media: keep it in (the registry serves from it)',
+  );
   if (v.unknownMacs.length > 0) {
     lines.push('', '  machines that PXE-booted but are not in the site file:');
     for (const u of v.unknownMacs) lines.push(`    ${u.mac}${u.ip ? ` ${u.ip}` : ''} first seen ${u.firstSeen}`);
@@ -115,6 +124,7 @@ export function statusHtml(v: StatusView): string {
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10"><title>fyr: ${esc(v.cluster)}</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}tr.failed{background:#fdd}tr.running{background:#ffd}tr.done{color:#555}pre{margin:0;white-space:pre-wrap}</style></head>
 <body><h1>${esc(v.cluster)}: ${esc(v.state)}</h1><p>Started ${esc(v.startedAt)}, ${esc(duration(v.elapsedSeconds))} ago; updated ${esc(v.updatedAt)}. JSON: <a href="/api/status">/api/status</a></p>
+<p class="media">${v.mediaRemovable ? 'The install media <strong>may be removed</strong>: the registry serves from the bastion&#39;s disk.' : 'Keep the install media in: the registry serves from it.'}</p>
 <h2>Phases</h2><table><tr><th>phase</th><th>status</th><th>time</th><th>detail</th></tr>${rows.join('')}</table>
 <h2>Nodes</h2><table><tr><th>node</th><th>role</th><th>MAC</th><th>IP</th><th>power</th>${NODE_STEPS.map((s) => `<th>${s}</th>`).join('')}</tr>${nodes.join('')}</table>
 ${unknown.length ? `<h2>Not in the site file</h2><ul>${unknown.join('')}</ul>` : ''}</body></html>

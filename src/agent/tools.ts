@@ -45,6 +45,14 @@ export const podman = {
   containerExists: () => ['container', 'exists', REGISTRY_CONTAINER],
   containerRunning: () => ['container', 'inspect', '--format', '{{.State.Running}}', REGISTRY_CONTAINER],
   startContainer: () => ['start', REGISTRY_CONTAINER],
+  removeContainer: () => ['rm', '--force', '--ignore', REGISTRY_CONTAINER],
+  containerMounts: () => [
+    'container',
+    'inspect',
+    '--format',
+    '{{range .Mounts}}{{.Source}}\n{{end}}',
+    REGISTRY_CONTAINER,
+  ],
   runRegistry: (o: { image: string; port: number; dataDir: string; certDir: string; authDir: string }) => [
     'run',
     '--detach',

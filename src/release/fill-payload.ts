@@ -9,22 +9,17 @@
 // throttling, where direct writes of the same bytes take 0.2 s of CPU per GB (measured with dd
 // on 4.4 GB: 2.7 to 3.2 s against 5 to 13 s buffered), and nothing the image is made of is
 // read back but the few MiB xorriso wrote.
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
 import { imageMd5, type ImageMd5Target } from './image-md5.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
-import type { Extent } from '../iso9660/read.js';
+import { CHUNK, piecesOf, readBatch, type FillFile, type Piece } from './payload-pieces.js';
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 
-export interface FillFile {
-  source: string;
-  sha256: string;
-  size: number;
-  extents: readonly Extent[];
-}
+export type { FillFile } from './payload-pieces.js';
 
 export interface FillResult {
   // The media-check MD5 state at the first embed area (none after a mismatch).
@@ -40,7 +35,6 @@ export interface FillOptions extends LongWork<ProgressEvent<'write'>> {
   direct?: boolean;
 }
 
-const CHUNK = 4 << 20;
 // O_DIRECT offsets and lengths must be multiples of the device's logical block size. Pieces
 // start on 2 KiB sectors; a file's last piece is rounded up to 512 bytes, which never reaches
 // the next file (it starts on the next sector). A 4 KiB-sector disk fails the probe below and
@@ -87,78 +81,6 @@ async function openImage(
     }
   }
   return { out: await open(target, 'r+'), direct: false };
-}
-
-interface Piece {
-  file: number;
-  // Offset in the file, length, offset in the image.
-  from: number;
-  length: number;
-  at: number;
-  // Several small files that lie one after the other, read into one buffer and written and
-  // MD5-hashed as one piece (a registry tree holds thousands of link files of 71 bytes).
-  batch?: number[];
-}
-
-// Files up to this size are batched; a batch stays within one buffer.
-const SMALL = 64 << 10;
-const sectorEnd = (offset: number, size: number) => offset + Math.ceil(size / 2048) * 2048;
-
-function piecesOf(files: readonly FillFile[]): Piece[] {
-  const pieces: Piece[] = [];
-  let open: Piece | undefined;
-  files.forEach((f, file) => {
-    const only = f.extents.length === 1 ? f.extents[0]! : undefined;
-    if (only && f.size > 0 && f.size <= SMALL) {
-      const last = open?.batch?.at(-1);
-      const follows =
-        open !== undefined &&
-        last !== undefined &&
-        sectorEnd(files[last]!.extents[0]!.offset, files[last]!.size) === only.offset &&
-        only.offset + f.size - open.at <= CHUNK;
-      if (follows) {
-        open!.batch!.push(file);
-        open!.length = only.offset + f.size - open!.at;
-      } else {
-        open = { file, from: 0, length: f.size, at: only.offset, batch: [file] };
-        pieces.push(open);
-      }
-      return;
-    }
-    open = undefined;
-    let from = 0;
-    for (const x of f.extents) {
-      for (let at = 0; at < x.length; at += CHUNK)
-        pieces.push({ file, from: from + at, length: Math.min(CHUNK, x.length - at), at: x.offset + at });
-      from += x.length;
-    }
-  });
-  return pieces;
-}
-
-// Reads a batch's files into `slot` at their places (zeros between them: sector padding) and
-// returns each one's sha256.
-function readBatch(files: readonly FillFile[], piece: Piece, slot: Buffer): string[] {
-  slot.fill(0, 0, piece.length);
-  return piece.batch!.map((index) => {
-    const f = files[index]!;
-    const into = f.extents[0]!.offset - piece.at;
-    let fd: number;
-    try {
-      fd = openSync(f.source, 'r');
-    } catch (err) {
-      throw new FyrError('CONTENT_INVALID', `cannot read ${f.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-    }
-    try {
-      const n = readSync(fd, slot, into, f.size, 0);
-      if (n !== f.size) throw new FyrError('CONTENT_INVALID', `${f.source} became shorter while it was copied`);
-    } finally {
-      closeSync(fd);
-    }
-    return createHash('sha256')
-      .update(slot.subarray(into, into + f.size))
-      .digest('hex');
-  });
 }
 
 // The buffers pieces are read into. A buffer has up to two users, the write and the MD5

@@ -3,12 +3,14 @@
 // PXE machines, and the documented doubles for the installers. Then the same with the agent
 // killed (SIGKILL) once in every phase: it resumes and each side effect happens exactly once.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PHASES } from '../../src/agent/state.js';
+import { verifyTree } from '../../src/registry/tree.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
 
@@ -51,7 +53,9 @@ async function assertInstalled(lab: Lab): Promise<any> {
   assert.is(count(calls, 'virsh', 'define'), 1, 'virsh define once');
   assert.is(count(calls, 'virsh', 'start'), 1, 'virsh start once');
   assert.is(count(calls, 'qemu-img', 'create'), 1, 'one bootstrap disk');
-  assert.is(count(calls, 'podman', 'run'), 1, 'one registry container');
+  // A release with a registry tree: one container on the stick, one on the copy made after the install.
+  const tree = existsSync(join(lab.root, 'var/lib/fyr/registry/tree'));
+  assert.is(count(calls, 'podman', 'run'), tree ? 2 : 1, 'the registry started once (and once more on the copy)');
   assert.is(count(calls, 'podman', 'load'), 1, 'registry image loaded once');
   const csrs = JSON.parse(await readFile(join(lab.doubles, 'state-csrs.json'), 'utf8')) as Array<{
     name: string;
@@ -182,6 +186,18 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
       used,
       'imageDigestSources: [{"source":"quay.io/openshift-release-dev/ocp-v4.0-art-dev","mirrors":["bastion.edge.example.com:8443/openshift/release"]},{"source":"quay.io/openshift-release-dev/ocp-release","mirrors":["bastion.edge.example.com:8443/openshift/release-images"]}]',
     );
+    // After the install the tree was copied to the disk and the registry switched to it: the
+    // stick may be removed, and the status says so.
+    const runs = calls.split('\n').filter((c) => c.startsWith('["podman","run"'));
+    assert.is(runs.length, 2, 'one run on the stick, one on the copy');
+    assert.match(runs[1]!, `"${l.root}/var/lib/fyr/registry/tree:/var/lib/registry:ro"`);
+    assert.match(calls, '["podman","rm","--force","--ignore","fyr-registry"]');
+    const copied = await verifyTree(join(l.root, 'var/lib/fyr/registry/tree'));
+    assert.equal(copied.problems, []);
+    const status = await execa(process.execPath, [AGENT, 'status', '--root', l.root], { reject: false });
+    assert.match(status.stdout, 'install media: may be removed');
+    const again = await l.stray('skopeo', ['inspect', '--tls-verify=false', auth, ref]);
+    assert.is(again.exitCode, 0, again.stderr);
     const manifests = await readFile(join(l.doubles, 'manifests.log'), 'utf8');
     assert.match(
       manifests,

@@ -8,6 +8,7 @@ import { network } from './network.js';
 import { payload } from './payload.js';
 import { power } from './power.js';
 import { preflight } from './preflight.js';
+import { registryCopy } from './registry-copy.js';
 import { services } from './services.js';
 import { watch } from './watch.js';
 
@@ -24,4 +25,5 @@ export const PHASE_LIST: readonly Phase[] = [
   bootstrapComplete,
   pivot,
   finish,
+  registryCopy,
 ];

@@ -37,6 +37,9 @@ export const registryFiles = (ctx: AgentContext) => {
     data: join(dir, 'data'),
     // The read-only registry's config.yml (releases with a registry tree).
     config: join(dir, 'config.yml'),
+    // The tree copied from the stick (registry-copy phase) and its journal.
+    tree: join(dir, 'tree'),
+    treeJournal: join(dir, 'tree.copied'),
     pullSecret: join(ctx.paths.authDir, 'pull-secret.json'),
   };
 };
@@ -131,15 +134,7 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
     await ctx.exec(
       'podman',
       tree
-        ? podman.runReadOnlyRegistry({
-            image,
-            port: PORTS.registry,
-            treeDir: join(media, tree.path),
-            config: f.config,
-            configPath: IMAGE_CONFIG_PATH,
-            certDir: f.certDir,
-            authDir: f.authDir,
-          })
+        ? readOnlyRegistry(ctx, image, join(media, tree.path))
         : podman.runRegistry({ image, port: PORTS.registry, dataDir: f.data, certDir: f.certDir, authDir: f.authDir }),
     );
   else if ((await ctx.exec('podman', podman.containerRunning())).stdout.trim() !== 'true')
@@ -180,9 +175,23 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
   );
 }
 
+// The registry over a tree (the stick's, or its copy on disk), read-only.
+export function readOnlyRegistry(ctx: AgentContext, image: string, treeDir: string): string[] {
+  const f = registryFiles(ctx);
+  return podman.runReadOnlyRegistry({
+    image,
+    port: PORTS.registry,
+    treeDir,
+    config: f.config,
+    configPath: IMAGE_CONFIG_PATH,
+    certDir: f.certDir,
+    authDir: f.authDir,
+  });
+}
+
 // The release image's manifest, asked for as a node would (authenticated, by tag), must be the
 // release the content pinned: proof that the tree on the stick is the one the install needs.
-async function releaseManifest(ctx: AgentContext, ca: string): Promise<void> {
+export async function releaseManifest(ctx: AgentContext, ca: string): Promise<void> {
   const tree = ctx.release.registry!;
   const [repo, tag] = tree.releaseTag.split(':') as [string, string];
   const password = (await readFile(registryFiles(ctx).password, 'utf8')).trim();
