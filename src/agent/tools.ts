@@ -39,6 +39,9 @@ export const qemuImg = {
   create: (file: string, sizeGiB: number) => ['create', '-f', 'qcow2', file, `${sizeGiB}G`],
 };
 
+// The registry container: detached, restarted with the bastion.
+const RUN_DETACHED = ['run', '--detach', '--name', REGISTRY_CONTAINER, '--restart', 'always'];
+
 export const podman = {
   imageExists: (image: string) => ['image', 'exists', image],
   load: (archive: string) => ['load', '--input', archive],
@@ -54,12 +57,7 @@ export const podman = {
     REGISTRY_CONTAINER,
   ],
   runRegistry: (o: { image: string; port: number; dataDir: string; certDir: string; authDir: string }) => [
-    'run',
-    '--detach',
-    '--name',
-    REGISTRY_CONTAINER,
-    '--restart',
-    'always',
+    ...RUN_DETACHED,
     '--publish',
     `${o.port}:5000`,
     '--volume',
@@ -92,12 +90,7 @@ export const podman = {
     certDir: string;
     authDir: string;
   }) => [
-    'run',
-    '--detach',
-    '--name',
-    REGISTRY_CONTAINER,
-    '--restart',
-    'always',
+    ...RUN_DETACHED,
     '--security-opt',
     'label=disable',
     '--publish',

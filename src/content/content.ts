@@ -22,7 +22,7 @@ import { signatureConfigMap, verifySignature } from './signature.js';
 import { gpg, oc, ocMirror, openshiftInstall, registry as registryArgv, skopeo } from './tools.js';
 import { readStream, type RhcosArtifacts } from './stream.js';
 
-export type ContentEvent = ProgressEvent<'step' | 'download' | 'warning'>;
+export type ContentEvent = ProgressEvent<'step' | 'download' | 'mirror' | 'warning'>;
 
 export interface ContentOptions extends LongWork<ContentEvent> {
   version: string;
@@ -234,6 +234,7 @@ async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, 
       signal: o.signal,
       onAttempt: (n, why) =>
         o.onProgress?.({ phase: 'warning', message: `oc-mirror run ${n}: ${why}; running it again` }),
+      onImages: (done, total) => o.onProgress?.({ phase: 'mirror', done, total }),
     });
   } finally {
     await registry.stop();

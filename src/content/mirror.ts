@@ -12,7 +12,7 @@ import { FyrError } from '../errors.js';
 import { registryConfig } from '../registry/config.js';
 import { loadYamlFile } from '../site/source.js';
 import { ProcessError, start } from '../util/exec.js';
-import { runTool, toolError } from '../util/tools.js';
+import { startTool, toolError } from '../util/tools.js';
 import { ocMirror, registry as registryArgv } from './tools.js';
 
 // Stands for the bastion's registry (host:port) in the kept IDMS/ITMS.
@@ -117,13 +117,18 @@ export interface MirrorOptions {
   attempts: number;
   retryDelayMs: number;
   onAttempt?: (n: number, why: string) => void;
+  // Images mirrored so far, of how many, as oc-mirror reports them.
+  onImages?: (done: number, total: number) => void;
   signal?: AbortSignal | undefined;
 }
+
+// oc-mirror's per-image lines: " ✓   12 / 190 (3s) quay.io/...".
+const IMAGE_LINE = /(?:✓|✗)\s+(\d+) \/ (\d+) /;
 
 export async function runMirror(o: MirrorOptions): Promise<void> {
   for (let n = 1; ; n++) {
     try {
-      await runTool(
+      const running = startTool(
         'oc-mirror',
         ocMirror.mirror({
           config: o.config,
@@ -134,6 +139,11 @@ export async function runMirror(o: MirrorOptions): Promise<void> {
         }),
         { signal: o.signal, timeoutMs: 12 * 3600_000 },
       );
+      for await (const line of running.lines) {
+        const m = IMAGE_LINE.exec(line);
+        if (m) o.onImages?.(Number(m[1]), Number(m[2]));
+      }
+      await running.done;
       return;
     } catch (err) {
       const cause = err instanceof FyrError ? err.cause : undefined;

@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError } from '../errors.js';
+import type { RegistryTreeEntry, ReleaseInfo } from '../formats/release-json.js';
 import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
@@ -31,25 +32,13 @@ export interface ContentFile {
   absolute: string;
 }
 
-export interface ContentRelease {
-  name: string;
-  openshift: string;
-  rhcos?: string;
-  image?: string;
-  arch?: string;
-  signature?: 'verified' | 'skipped';
-}
+// What fyr-content.json says of the release: release.json records the same.
+export type ContentRelease = ReleaseInfo['release'];
 
 // fyr-content/2's registry tree: what the manifest says, and every file with the sha256 it
 // must have (a blob's is its name; the copy checks the blobs).
-export interface ContentTree {
-  path: string;
+export interface ContentTree extends RegistryTreeEntry {
   absolute: string;
-  files: number;
-  bytes: number;
-  sha256: string;
-  releaseTag: string;
-  imageDigestSources: Array<{ source: string; mirrors: string[] }>;
   entries: HashedFile[];
 }
 

@@ -199,4 +199,47 @@ test('tools :: a failing program is a retryable CommandError with its masked com
   }
 });
 
+test('tools :: the read-only registry over a tree, its removal and its mounts, as literal arrays', () => {
+  assert.equal(
+    podman.runReadOnlyRegistry({
+      image: 'docker.io/library/registry:2',
+      port: 8443,
+      treeDir: '/run/install/repo/fyr/payload/registry',
+      config: '/var/lib/fyr/registry/config.yml',
+      configPath: '/etc/docker/registry/config.yml',
+      certDir: '/var/lib/fyr/registry/certs',
+      authDir: '/var/lib/fyr/registry/auth',
+    }),
+    [
+      'run',
+      '--detach',
+      '--name',
+      'fyr-registry',
+      '--restart',
+      'always',
+      '--security-opt',
+      'label=disable',
+      '--publish',
+      '8443:5000',
+      '--volume',
+      '/run/install/repo/fyr/payload/registry:/var/lib/registry:ro',
+      '--volume',
+      '/var/lib/fyr/registry/config.yml:/etc/docker/registry/config.yml:ro',
+      '--volume',
+      '/var/lib/fyr/registry/certs:/certs:ro',
+      '--volume',
+      '/var/lib/fyr/registry/auth:/auth:ro',
+      'docker.io/library/registry:2',
+    ],
+  );
+  assert.equal(podman.removeContainer(), ['rm', '--force', '--ignore', 'fyr-registry']);
+  assert.equal(podman.containerMounts(), [
+    'container',
+    'inspect',
+    '--format',
+    '{{range .Mounts}}{{.Source}}\n{{end}}',
+    'fyr-registry',
+  ]);
+});
+
 test.run();

@@ -256,6 +256,9 @@ test('content :: additional images are mirrored with the release, with their ITM
     const out = join(dir, 'content');
     const r = await fyr(c, out, ['--additional-images', list]);
     assert.is(r.code, 0, r.stderr);
+    // Progress off a terminal: plain lines, the mirror's from oc-mirror's per-image lines.
+    assert.match(r.stderr, 'oc-mirror: release images: 100%');
+    assert.match(r.stderr, 'downloading RHCOS: 100%');
     assert.ok(
       existsSync(join(out, 'registry/docker/registry/v2/repositories/library/example/_manifests/tags/1/current/link')),
     );

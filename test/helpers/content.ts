@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { signatureConfigMap } from '../../src/content/signature.js';
 import { checkLinks, expectedHashes, listTree, treeHash } from '../../src/registry/tree.js';
 import { pushRelease, startRegistry, writeSyntheticTree } from './registry.js';
 
@@ -113,24 +114,11 @@ export async function makeContentV2(
     mkdirSync(layer, { recursive: true });
     writeFileSync(join(layer, 'link'), `sha256:${hex}`);
   }
-  const hex = release.slice('sha256:'.length);
+  // The ConfigMap fyr content writes, around a stand-in signature.
   add(
     'manifests/release-signature.yaml',
     'release-signature',
-    Buffer.from(
-      [
-        'apiVersion: v1',
-        'kind: ConfigMap',
-        'metadata:',
-        `  name: sha256-${hex}`,
-        '  namespace: openshift-config-managed',
-        '  labels:',
-        '    release.openshift.io/verification-signatures: ""',
-        'binaryData:',
-        `  sha256-${hex}-1: ${Buffer.from('test signature').toString('base64')}`,
-        '',
-      ].join('\n'),
-    ),
+    Buffer.from(signatureConfigMap(release, Buffer.from('test signature'))),
   );
   const sources = [
     { source: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev', mirrors: ['openshift/release'] },

@@ -114,7 +114,9 @@ export const contentCommand: CommandSpec = {
       throw new FyrError('USAGE', `--retry-delay ${str('retry-delay')}: expected seconds from 0 to 3600`);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const s = makeStyle(io.color.stderr);
-    const onProgress = follow(progress, () => 'downloading RHCOS');
+    const onProgress = follow(progress, (phase) =>
+      phase === 'mirror' ? 'oc-mirror: release images' : 'downloading RHCOS',
+    );
     const started = Date.now();
     let result;
     try {
