@@ -1,6 +1,7 @@
-// A synthetic release content directory: small stand-ins for the RHCOS images, installers,
-// mirror and registry image, with a valid fyr-content.json. Optionally a sparse file over
-// 4 GiB (no disk space used) to exercise multi-extent ISO files.
+// Synthetic release content directories: small stand-ins for the RHCOS images, installers,
+// mirror and registry image with a valid fyr-content.json (fyr-content/1), and the
+// fyr-content/2 of fyr content with a registry tree (optionally a sparse blob over 4 GiB, no
+// disk space used, for multi-extent ISO files).
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
@@ -40,10 +41,7 @@ function zerosSha256(size: number): string {
   return hash.digest('hex');
 }
 
-export async function makeContent(
-  dir: string,
-  options: { big?: boolean; agent?: boolean } = {},
-): Promise<{ manifest: string }> {
+export async function makeContent(dir: string, options: { agent?: boolean } = {}): Promise<{ manifest: string }> {
   const files: Array<{ path: string; role: string; size: number; sha256: string }> = [];
   for (const f of CONTENT_FILES) {
     const data = bytesFor(f.path, f.size);
@@ -61,13 +59,6 @@ export async function makeContent(
       size: data.length,
       sha256: createHash('sha256').update(data).digest('hex'),
     });
-  }
-  if (options.big) {
-    const file = join(dir, BIG_FILE.path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, '');
-    await truncate(file, BIG_FILE.size);
-    files.push({ ...BIG_FILE, sha256: zerosSha256(BIG_FILE.size) });
   }
   const manifest = join(dir, 'fyr-content.json');
   writeFileSync(
