@@ -10,13 +10,22 @@ import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import type { ContentRole } from '../release/content-schema.js';
-import { listTree, sha256File, verifyTree } from '../registry/tree.js';
+import { sha256File, verifyTree } from '../registry/tree.js';
 import { tempSibling } from '../util/fs.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { runTool } from '../util/tools.js';
 import { writeError } from '../util/write-error.js';
 import { download } from './download.js';
-import { dropUploads, imageSetConfig, readDigestSources, registryProgram, runMirror, startRegistry } from './mirror.js';
+import {
+  dropUploads,
+  imageSetConfig,
+  withPlaceholder,
+  linkTree,
+  readDigestSources,
+  registryProgram,
+  runMirror,
+  startRegistry,
+} from './mirror.js';
 import { checkPullSecret, resolveRelease, type Arch, type ReleaseImage } from './release-info.js';
 import { signatureConfigMap, verifySignature } from './signature.js';
 import { gpg, oc, ocMirror, openshiftInstall, registry as registryArgv, skopeo } from './tools.js';
@@ -246,7 +255,7 @@ async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, 
   if (existsSync(join(resources, 'itms-oc-mirror.yaml')))
     await writeFile(
       join(tmp, 'mirror/itms-oc-mirror.yaml'),
-      (await readFile(join(resources, 'itms-oc-mirror.yaml'), 'utf8')).split(registry.host).join('@@FYR:registry@@'),
+      withPlaceholder(await readFile(join(resources, 'itms-oc-mirror.yaml'), 'utf8'), registry.host),
     );
   await dropUploads(root, ['openshift/release', 'openshift/release-images']);
   o.onProgress?.({ phase: 'step', message: 'self-check of the registry tree: every blob against its name' });
@@ -267,18 +276,6 @@ async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, 
     );
   await linkTree(root, join(tmp, 'registry'), o.out);
   return { path: 'registry', ...checked.summary, releaseTag, imageDigestSources: idms.sources };
-}
-
-// The cached tree into DIR: hard links where the file system allows, else copies.
-async function linkTree(from: string, to: string, out: string): Promise<void> {
-  for (const f of await listTree(from)) {
-    await mkdir(dirname(join(to, f.path)), { recursive: true });
-    await link(join(from, f.path), join(to, f.path)).catch(() =>
-      copyFile(join(from, f.path), join(to, f.path)).catch((err: unknown) => {
-        throw writeError(err, join(out, 'registry', f.path));
-      }),
-    );
-  }
 }
 
 async function otherVersions(skipGpg: boolean): Promise<Record<string, string>> {

@@ -5,11 +5,13 @@
 // images). The IDMS/ITMS it writes are kept with the loopback address replaced by a
 // placeholder, and the IDMS becomes the mirrors install-config names.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FyrError } from '../errors.js';
 import { registryConfig } from '../registry/config.js';
+import { listTree } from '../registry/tree.js';
+import { writeError } from '../util/write-error.js';
 import { loadYamlFile } from '../site/source.js';
 import { ProcessError, start } from '../util/exec.js';
 import { startTool, toolError } from '../util/tools.js';
@@ -23,7 +25,8 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+// A port free on loopback now (bound, read, released).
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -183,11 +186,26 @@ export async function readDigestSources(
     source: String(m.source),
     mirrors: (m.mirrors ?? []).filter((x) => x.startsWith(`${loopback}/`)).map((x) => x.slice(loopback.length + 1)),
   }));
-  return { sources, text: text.split(loopback).join(REGISTRY_PLACEHOLDER) };
+  return { sources, text: withPlaceholder(text, loopback) };
 }
+
+// A cluster resource oc-mirror wrote, with the loopback registry replaced by the placeholder.
+export const withPlaceholder = (text: string, loopback: string) => text.split(loopback).join(REGISTRY_PLACEHOLDER);
 
 // Unfinished uploads a writable registry may leave: no reader needs them.
 export async function dropUploads(root: string, repositories: string[]): Promise<void> {
   for (const repo of repositories)
     await rm(join(root, 'docker/registry/v2/repositories', repo, '_uploads'), { recursive: true, force: true });
+}
+
+// The cached tree into DIR: hard links where the file system allows, else copies.
+export async function linkTree(from: string, to: string, out: string): Promise<void> {
+  for (const f of await listTree(from)) {
+    await mkdir(dirname(join(to, f.path)), { recursive: true });
+    await link(join(from, f.path), join(to, f.path)).catch(() =>
+      copyFile(join(from, f.path), join(to, f.path)).catch((err: unknown) => {
+        throw writeError(err, join(out, 'registry', f.path));
+      }),
+    );
+  }
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { FyrError } from '../errors.js';
-import type { Extent } from '../iso9660/read.js';
+import { SECTOR, type Extent } from '../iso9660/read.js';
 
 export const CHUNK = 4 << 20;
 
@@ -29,7 +29,7 @@ export interface Piece {
 
 // Files up to this size are batched; a batch stays within one buffer.
 const SMALL = 64 << 10;
-const sectorEnd = (offset: number, size: number) => offset + Math.ceil(size / 2048) * 2048;
+const sectorEnd = (offset: number, size: number) => offset + Math.ceil(size / SECTOR) * SECTOR;
 
 export function piecesOf(files: readonly FillFile[]): Piece[] {
   const pieces: Piece[] = [];

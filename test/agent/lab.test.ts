@@ -184,7 +184,7 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
     const used = await readFile(join(l.root, 'var/lib/fyr/install-config.used.yaml'), 'utf8');
     assert.match(
       used,
-      'imageDigestSources: [{"source":"quay.io/openshift-release-dev/ocp-v4.0-art-dev","mirrors":["bastion.edge.example.com:8443/openshift/release"]},{"source":"quay.io/openshift-release-dev/ocp-release","mirrors":["bastion.edge.example.com:8443/openshift/release-images"]}]',
+      'imageDigestSources: [{"source":"quay.io/openshift-release-dev/ocp-v4.0-art-dev","mirrors":["bastion.edge.example.com:8443/openshift/release"]},{"source":"quay.io/openshift-release-dev/ocp-release","mirrors":["bastion.edge.example.com:8443/openshift/release-images"]},{"source":"docker.io/library/example","mirrors":["bastion.edge.example.com:8443/library/example"]}]',
     );
     // After the install the tree was copied to the disk and the registry switched to it: the
     // stick may be removed, and the status says so.

@@ -8,6 +8,7 @@ import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { signatureConfigMap } from '../../src/content/signature.js';
+import { DEFAULT_DIGEST_SOURCES } from '../../src/formats/digest-sources.js';
 import { checkLinks, expectedHashes, listTree, treeHash } from '../../src/registry/tree.js';
 import { pushRelease, startRegistry, writeSyntheticTree } from './registry.js';
 
@@ -111,10 +112,6 @@ export async function makeContentV2(
     'release-signature',
     Buffer.from(signatureConfigMap(release, Buffer.from('test signature'))),
   );
-  const sources = [
-    { source: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev', mirrors: ['openshift/release'] },
-    { source: 'quay.io/openshift-release-dev/ocp-release', mirrors: ['openshift/release-images'] },
-  ];
   const listed = await listTree(root);
   const problems = await checkLinks(root, listed);
   if (problems.length > 0) throw new Error(problems.join('\n'));
@@ -124,7 +121,12 @@ export async function makeContentV2(
     path: 'registry',
     ...summary,
     releaseTag: 'openshift/release-images:4.18.9-x86_64',
-    imageDigestSources: sources,
+    // fyr's defaults plus one only an IDMS would name: the agent's
+    // install-config must show it, or it did not read the release's sources.
+    imageDigestSources: [
+      ...DEFAULT_DIGEST_SOURCES,
+      { source: 'docker.io/library/example', mirrors: ['library/example'] },
+    ],
   };
   const manifest = join(dir, 'fyr-content.json');
   writeFileSync(

@@ -4,8 +4,8 @@
 import { execa, type ResultPromise } from 'execa';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../src/content/mirror.js';
 import { registryConfig } from '../../src/registry/config.js';
 import { releaseImages, writeLayout } from '../doubles/oci.mjs';
 
@@ -14,14 +14,6 @@ export interface TestRegistry {
   host: string;
   log: () => string;
   stop: () => Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 // readonly: distribution's read-only mode, over a read-only bind mount of `root` in a mount
