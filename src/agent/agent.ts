@@ -15,7 +15,8 @@ import { readResealed } from './resealed.js';
 import { AgentInputError, readRelease, readRenderFacts, readSecrets, readSite, type AgentSite } from './site.js';
 import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
 import { buildStatusApp } from './status-app.js';
-import { mountMedia } from './tools.js';
+import { isMountPoint } from './mounts.js';
+import { mount } from './tools.js';
 
 export interface RunFlags {
   paths: Paths;
@@ -116,9 +117,12 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       if (flags.media) return flags.media;
       if (!(await exists(join(MEDIA_MOUNT, 'release.json')))) {
         await mkdir(MEDIA_MOUNT, { recursive: true });
-        await exec('mount', mountMedia(release.volumeId, MEDIA_MOUNT));
+        await exec('mount', mount.media(release.volumeId, MEDIA_MOUNT));
       }
       return MEDIA_MOUNT;
+    };
+    const releaseMedia = async (): Promise<void> => {
+      if (!flags.media && (await isMountPoint(MEDIA_MOUNT))) await exec('umount', mount.unmount(MEDIA_MOUNT));
     };
     ctx = {
       paths,
@@ -128,6 +132,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       sealed,
       release,
       media,
+      releaseMedia,
       services,
       exec,
       store,

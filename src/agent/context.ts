@@ -37,6 +37,8 @@ export interface AgentContext {
   release: ReleaseRecord;
   // The directory holding the install media's files (mounted on first use).
   media(): Promise<string>;
+  // Unmounts the install media if the agent mounted it: the stick may then be pulled out.
+  releaseMedia(): Promise<void>;
   services: ServiceManager;
   exec: Exec;
   bmc(node: AgentNode): BmcDriver | undefined;
@@ -68,6 +70,8 @@ export interface Phase {
   // What must hold before the phase starts; a reason when it does not.
   precondition?(ctx: AgentContext): Promise<string | undefined>;
   run(ctx: AgentContext, progress: (detail: string) => Promise<void>): Promise<void>;
+  // At each start, for a phase done before: what it set up that a reboot undoes (mounts).
+  restore?(ctx: AgentContext): Promise<void>;
 }
 
 // Runs a side effect once across crashes: skipped when the journal has it, or when `already`

@@ -59,11 +59,37 @@ async function runPhase(ctx: AgentContext, phase: Phase): Promise<void> {
   }
 }
 
+// A done phase's lasting set-up made good again at a start (after a reboot); a failure stops
+// the agent with the phase named, the phase itself stays done.
+async function restore(ctx: AgentContext, phase: Phase): Promise<void> {
+  if (!phase.restore) return;
+  try {
+    await phase.restore(ctx);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const c = classify(err);
+    const message = `cannot set up again after a restart: ${c.message}`;
+    await ctx.store.update((s) => {
+      s.lastError = {
+        phase: phase.name,
+        at: ctx.now().toISOString(),
+        message,
+        ...(c.command ? { command: c.command } : {}),
+      };
+    });
+    ctx.log(`${phase.name}: FAILED: ${message}${c.command ? `\n  command: ${c.command}` : ''}`);
+    throw new AgentFailed(phase.name, message, c.command);
+  }
+}
+
 export async function runPhases(ctx: AgentContext, phases: readonly Phase[]): Promise<void> {
   const { store } = ctx;
   for (const phase of phases) {
     const record = store.state.phases[phase.name];
-    if (record.status === 'done') continue;
+    if (record.status === 'done') {
+      await restore(ctx, phase);
+      continue;
+    }
     const resumed = record.status === 'running' || record.status === 'failed';
     await store.update((s) => {
       const r = s.phases[phase.name];

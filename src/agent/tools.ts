@@ -49,13 +49,6 @@ export const podman = {
   containerRunning: () => ['container', 'inspect', '--format', '{{.State.Running}}', REGISTRY_CONTAINER],
   startContainer: () => ['start', REGISTRY_CONTAINER],
   removeContainer: () => ['rm', '--force', '--ignore', REGISTRY_CONTAINER],
-  containerMounts: () => [
-    'container',
-    'inspect',
-    '--format',
-    '{{range .Mounts}}{{.Source}}\n{{end}}',
-    REGISTRY_CONTAINER,
-  ],
   runRegistry: (o: { image: string; port: number; dataDir: string; certDir: string; authDir: string }) => [
     ...RUN_DETACHED,
     '--publish',
@@ -78,13 +71,15 @@ export const podman = {
     'REGISTRY_HTTP_TLS_KEY=/certs/registry.key',
     o.image,
   ],
-  // The registry over the stick's tree: the tree and config read-only, SELinux labels off for
-  // the container (a read-only file system cannot be relabelled with :z); TLS and htpasswd
-  // come from the config.
+  // The registry over the serve directory (the stick's tree, later its copy): read-only, with
+  // rslave propagation so that mounts made in it on the host reach the container (and their
+  // unmounts too); SELinux labels off for the container (a read-only file system cannot be
+  // relabelled with :z); TLS and htpasswd come from the config.
   runReadOnlyRegistry: (o: {
     image: string;
     port: number;
-    treeDir: string;
+    serveDir: string;
+    serveMount: string;
     config: string;
     configPath: string;
     certDir: string;
@@ -96,7 +91,7 @@ export const podman = {
     '--publish',
     `${o.port}:5000`,
     '--volume',
-    `${o.treeDir}:/var/lib/registry:ro`,
+    `${o.serveDir}:${o.serveMount}:ro,rslave`,
     '--volume',
     `${o.config}:${o.configPath}:ro`,
     '--volume',
@@ -148,4 +143,11 @@ export const sysctl = {
   load: (file: string) => ['--load', file],
 };
 
-export const mountMedia = (label: string, dir: string) => ['-o', 'ro', `LABEL=${label}`, dir];
+export const mount = {
+  media: (label: string, dir: string) => ['-o', 'ro', `LABEL=${label}`, dir],
+  bind: (from: string, to: string) => ['--bind', from, to],
+  bindReadOnly: (from: string, to: string) => ['-o', 'bind,ro', from, to],
+  makeShared: (dir: string) => ['--make-shared', dir],
+  // umount's argv.
+  unmount: (dir: string) => [dir],
+};

@@ -3,16 +3,17 @@
 // PXE machines, and the documented doubles for the installers. Then the same with the agent
 // killed (SIGKILL) once in every phase: it resumes and each side effect happens exactly once.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PHASES } from '../../src/agent/state.js';
 import { verifyTree } from '../../src/registry/tree.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
+
+const PULL_LOOP = new URL('../helpers/pull-loop.mjs', import.meta.url).pathname;
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +38,7 @@ async function until(lab: Lab, check: (s: any) => boolean, ms = 120_000): Promis
   }
 }
 
-async function assertInstalled(lab: Lab): Promise<any> {
+async function assertInstalled(lab: Lab, registryRuns = 1): Promise<any> {
   const state = await lab.state();
   for (const p of PHASES) assert.is(state.phases[p].status, 'done', `phase ${p}`);
   assert.ok(state.finishedAt);
@@ -53,9 +54,8 @@ async function assertInstalled(lab: Lab): Promise<any> {
   assert.is(count(calls, 'virsh', 'define'), 1, 'virsh define once');
   assert.is(count(calls, 'virsh', 'start'), 1, 'virsh start once');
   assert.is(count(calls, 'qemu-img', 'create'), 1, 'one bootstrap disk');
-  // A release with a registry tree: one container on the stick, one on the copy made after the install.
-  const tree = existsSync(join(lab.root, 'var/lib/fyr/registry/tree'));
-  assert.is(count(calls, 'podman', 'run'), tree ? 2 : 1, 'the registry started once (and once more on the copy)');
+  // A release with a registry tree: the same container serves from the stick, then the copy.
+  assert.is(count(calls, 'podman', 'run'), registryRuns, 'the registry started once (again after a reboot)');
   assert.is(count(calls, 'podman', 'load'), 1, 'registry image loaded once');
   const csrs = JSON.parse(await readFile(join(lab.doubles, 'state-csrs.json'), 'utf8')) as Array<{
     name: string;
@@ -118,7 +118,40 @@ const endToEnd = async (os: BastionOs, more: (l: Lab) => Promise<void> = async (
     assert.is(live.state, 'running');
     const page = await l.stray('curl', ['-sf', 'http://192.168.8.1:8090/']);
     assert.match(page.stdout, '<h1>edge.example.com: running</h1>');
+    // A registry tree: a client pulls the release over and over, from the payload phase's end to
+    // past the switch to the disk copy.
+    const stopPulls = join(l.dir, 'stop-pulls');
+    let pulls: ResultPromise | undefined;
+    if (os === 'rhel9') {
+      await until(l, (s) => s.phases.payload.status === 'done');
+      const registry = join(l.root, 'var/lib/fyr/registry');
+      pulls = l.strayStart(process.execPath, [
+        PULL_LOOP,
+        '192.168.8.1:8443',
+        'bastion.edge.example.com',
+        join(registry, 'certs/registry.crt'),
+        'fyr',
+        join(registry, 'password'),
+        'openshift/release-images:4.18.9-x86_64',
+        stopPulls,
+      ]);
+    }
     const r = await agent;
+    await writeFile(stopPulls, '');
+    if (pulls) {
+      const lines = String((await pulls).stdout)
+        .split('\n')
+        .filter(Boolean);
+      const copy = (await l.state()).phases['registry-copy'];
+      const at = (line: string) => Number(line.split(' ')[0]);
+      assert.equal(
+        lines.filter((x) => !x.endsWith(' ok')),
+        [],
+        'no pull failed while the registry moved to the disk',
+      );
+      assert.ok(at(lines[0]!) < Date.parse(copy.startedAt), 'pulls began before the copy');
+      assert.ok(at(lines.at(-1)!) > Date.parse(copy.finishedAt), 'and went on after the switch');
+    }
     const output = String(r.all);
     assert.is(r.exitCode, 0, output.slice(-2000));
     const state = await assertInstalled(l);
@@ -159,7 +192,7 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
     const calls = await readFile(join(l.doubles, 'calls.log'), 'utf8');
     assert.not.match(calls, '"image","mirror"');
     const run = calls.split('\n').find((c) => c.startsWith('["podman","run"'))!;
-    assert.match(run, `"${l.media}/fyr/payload/registry:/var/lib/registry:ro"`);
+    assert.match(run, `"${l.root}/var/lib/fyr/registry/serve:/var/lib/registry:ro,rslave"`);
     assert.match(run, '"--security-opt","label=disable"');
     assert.match(await readFile(join(l.doubles, 'registry.log'), 'utf8'), 'listening on [::]:8443, tls');
     // The bastion serves the release to a client that logs in, and refuses a push.
@@ -188,12 +221,16 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
     );
     // After the install the tree was copied to the disk and the registry switched to it: the
     // stick may be removed, and the status says so.
-    const runs = calls.split('\n').filter((c) => c.startsWith('["podman","run"'));
-    assert.is(runs.length, 2, 'one run on the stick, one on the copy');
-    assert.match(runs[1]!, `"${l.root}/var/lib/fyr/registry/tree:/var/lib/registry:ro"`);
-    assert.match(calls, '["podman","rm","--force","--ignore","fyr-registry"]');
-    const copied = await verifyTree(join(l.root, 'var/lib/fyr/registry/tree'));
+    const serve = join(l.root, 'var/lib/fyr/registry/serve');
+    assert.is(await readlink(join(serve, 'current')), 'disk');
+    assert.not.match(calls, '"podman","rm"');
+    const copied = await verifyTree(join(serve, 'disk'));
     assert.equal(copied.problems, []);
+    // The stick's tree is unmounted from the running registry's own mount namespace too.
+    const podman = JSON.parse(await readFile(join(l.doubles, 'state-podman.json'), 'utf8'));
+    const mounts = await readFile(`/proc/${podman.containers['fyr-registry'].pid}/mountinfo`, 'utf8');
+    assert.ok(mounts.includes(` ${serve} `), 'the registry has serve mounted');
+    assert.not.ok(mounts.includes(` ${join(serve, 'stick')} `), "the stick's tree is gone from under the registry");
     const status = await execa(process.execPath, [AGENT, 'status', '--root', l.root], { reject: false });
     assert.match(status.stdout, 'install media: may be removed');
     const again = await l.stray('skopeo', ['inspect', '--tls-verify=false', auth, ref]);
@@ -255,6 +292,8 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
     let ignitionAfterInstall: string | undefined;
     let tangKeys: string | undefined;
     let runs = 0;
+    let rebooted = false;
+    const outputs: string[] = [];
     for (;;) {
       runs += 1;
       assert.ok(runs <= 20, 'the agent keeps failing to finish');
@@ -285,9 +324,18 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
       const r = await agent;
       done = true;
       await watcher;
+      outputs.push(String(r.all));
       if (r.exitCode === 0) break;
       assert.is(r.signal, 'SIGKILL', `run ${runs} ended without being killed:\n${String(r.all).slice(-3000)}`);
+      // Killed while watching, the bastion also reboots: the registry's mounts and process are
+      // gone; the next start mounts the stick's tree again and starts the registry on it.
+      if (killedMidPhase.at(-1) === 'watch' && !rebooted) {
+        rebooted = true;
+        await l.rebootMounts();
+      }
     }
+    assert.ok(rebooted);
+    assert.match(outputs.join('\n'), "payload: the stick's registry tree mounted again; the registry restarted on it");
     const killed = (await readFile(join(l.doubles, 'kills.log'), 'utf8')).split('\n').filter(Boolean);
     assert.equal(
       killed.map((k) => afterEffect.find((a) => k.startsWith(a))).sort(),
@@ -296,7 +344,7 @@ lab('killed (SIGKILL) in every phase, the agent resumes and does each side effec
     );
     assert.equal(killedMidPhase, ['preflight', 'services', 'watch']);
     assert.is(runs, afterEffect.length + midPhase.length + 1);
-    await assertInstalled(l);
+    await assertInstalled(l, 2);
     const calls = await l.calls();
     assert.is(count(calls, 'virsh', 'undefine'), 1, 'virsh undefine once');
     // Certificates and keys made once: the registry's, Tang's, and the cluster's ignition.

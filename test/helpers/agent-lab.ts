@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFile, chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
 import { agentSecretsJson, type AgentSecrets } from '../../src/formats/agent-secrets.js';
@@ -65,6 +65,11 @@ export interface Lab {
   state(): Promise<any>;
   // Runs a command in the stray machine's namespace (a DHCP client, curl).
   stray(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  // The same, left running (its result awaited later).
+  strayStart(cmd: string, args: string[]): ResultPromise;
+  // What a reboot does to the registry (the agent stopped first): its container's process gone,
+  // the bastion's mounts gone (a new mount namespace).
+  rebootMounts(): Promise<void>;
   strayMac: string;
   // Sealed labs: the code the secrets are sealed to; every secret value (for leak checks).
   unlockCode: string;
@@ -369,6 +374,9 @@ export async function makeLab(
   const doubles = join(dir, 'doubles');
   const runDir = join(dir, 'run');
   const namespaces: string[] = [];
+  // The bastion's mount namespace, kept in a file so that it outlives an agent (as the host's
+  // does when the agent restarts): the registry's mounts stay across the crash lab's kills.
+  const bastionMounts = join(dir, 'mntns', 'bastion');
   const ns = (name: string) => `fyr-${tag}${process.pid % 10000}-${name}`.slice(0, 28);
   const vms: Vm[] = [];
   let siteMedia: SiteMedia | undefined;
@@ -388,6 +396,9 @@ export async function makeLab(
     }
     await new Promise((r) => setTimeout(r, 200));
     for (const n of namespaces) await run('ip', ['netns', 'del', n]).catch(() => undefined);
+    // The bastion's mount namespace (with what the agent mounted in it) goes with its last hold.
+    await run('umount', [bastionMounts]).catch(() => undefined);
+    await run('umount', [dirname(bastionMounts)]).catch(() => undefined);
     await removeTmpdir(dir);
   };
   try {
@@ -436,6 +447,23 @@ export async function makeLab(
       namespaces.push(n);
       await ip(['-n', n, 'link', 'set', 'lo', 'up']);
     }
+    // Slave to this machine's mounts (what the agent mounts stays inside); /sys the netns's own.
+    await mkdir(dirname(bastionMounts), { recursive: true });
+    await run('mount', ['--bind', dirname(bastionMounts), dirname(bastionMounts)]);
+    await run('mount', ['--make-private', dirname(bastionMounts)]);
+    await writeFile(bastionMounts, '');
+    const newMountNamespace = () =>
+      run('nsenter', [
+        `--net=/run/netns/${bastionNs}`,
+        'unshare',
+        `--mount=${bastionMounts}`,
+        '--propagation',
+        'slave',
+        'sh',
+        '-c',
+        'umount -l /sys && mount -t sysfs sysfs /sys',
+      ]);
+    await newMountNamespace();
     await ip(['-n', bastionNs, 'link', 'add', 'br-fyr', 'type', 'bridge']);
     await ip(['-n', bastionNs, 'addr', 'add', `${BASTION}/24`, 'dev', 'br-fyr']);
     await ip(['-n', bastionNs, 'link', 'set', 'br-fyr', 'up']);
@@ -625,9 +653,8 @@ export async function makeLab(
     // The virtual site runs the agent the media carried, as the bastion does.
     const agentFile = options.vms ? join(root, AGENT_DIR, 'fyr-agent.mjs') : AGENT;
     const agentArgs = (extra: string[]) => [
-      'netns',
-      'exec',
-      bastionNs,
+      `--net=/run/netns/${bastionNs}`,
+      `--mount=${bastionMounts}`,
       process.execPath,
       agentFile,
       'run',
@@ -646,8 +673,8 @@ export async function makeLab(
     ];
     const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };
     const start = (extra: string[] = []) => {
-      const child = execa('ip', agentArgs(extra), { env: agentEnv, reject: false, all: true, timeout: 300_000 });
-      // `ip netns exec` execs node in place: this pid is the agent's.
+      const child = execa('nsenter', agentArgs(extra), { env: agentEnv, reject: false, all: true, timeout: 300_000 });
+      // nsenter execs node in place: this pid is the agent's.
       void writeFile(join(doubles, 'agent.pid'), `${child.pid}\n`);
       return child;
     };
@@ -694,6 +721,27 @@ export async function makeLab(
         const r = await execa('ip', ['netns', 'exec', stray, cmd, ...args], { reject: false, timeout: 60_000 });
         return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
       },
+      rebootMounts: async () => {
+        const podman = JSON.parse(await readFile(join(doubles, 'state-podman.json'), 'utf8'));
+        const pid = podman.containers?.['fyr-registry']?.pid as number | undefined;
+        if (pid) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+          // Gone, or a zombie whose parent (the podman double) exited long ago.
+          const dead = () =>
+            readFile(`/proc/${pid}/stat`, 'utf8').then(
+              (st) => / Z /.test(st.slice(st.lastIndexOf(')'))),
+              () => true,
+            );
+          for (let i = 0; i < 250 && !(await dead()); i++) await new Promise((r) => setTimeout(r, 20));
+        }
+        await run('umount', [bastionMounts]);
+        await newMountNamespace();
+      },
+      strayStart: (cmd, args) => execa('ip', ['netns', 'exec', stray, cmd, ...args], { reject: false }),
       calls: async () =>
         (await readFile(join(doubles, 'calls.log'), 'utf8').catch(() => ''))
           .split('\n')

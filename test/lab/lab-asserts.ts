@@ -5,7 +5,7 @@
 // default menu, never installed and was reported; no secret anywhere a person can read.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { AGENT_DIR } from '../../src/formats/bastion-layout.js';
@@ -35,14 +35,17 @@ export async function assertLab(lab: Lab, o: { output: string; crash: boolean; r
   const state = await lab.state();
   for (const p of PHASES) assert.equal(state.phases[p].status, 'done', `phase ${p} is done`);
   // The registry was served from the stick's tree (fyr content's, carried by fyr release):
-  // the real registry started read-only on it, nothing untarred, nothing pushed.
+  // the real registry started read-only on it, nothing untarred, nothing pushed; at the end it
+  // serves the disk copy, and the same container did both.
   const calls = await lines(join(lab.doubles, 'calls.log'));
   assert.ok(!calls.some((c) => c.startsWith('["oc","image","mirror"')), 'no oc image mirror push');
   const registryRun = calls.find((c) => c.startsWith('["podman","run"')) ?? '';
   assert.ok(
-    registryRun.includes('/fyr/payload/registry:/var/lib/registry:ro'),
-    `the registry runs on the stick's tree: ${registryRun}`,
+    registryRun.includes('/var/lib/fyr/registry/serve:/var/lib/registry:ro,rslave'),
+    `the registry runs on the serve directory: ${registryRun}`,
   );
+  assert.equal(await readlink(join(lab.root, 'var/lib/fyr/registry/serve/current')), 'disk');
+  assert.equal(calls.filter((c) => c.startsWith('["podman","run"')).length, 1, 'one registry container');
   assert.match(
     await readFile(join(lab.doubles, 'registry.log'), 'utf8'),
     /GET \/v2\/openshift\/release-images\/manifests\/4\.18\.9-x86_64 HTTP\/[0-9.]+" 200/,

@@ -10,7 +10,7 @@ import { copyAtomic, exists } from '../files.js';
 import { httpGet } from '../probes.js';
 import { signingThumbprints } from '../tang.js';
 import { openshiftInstall } from '../tools.js';
-import { registryFiles, registryHost } from './payload.js';
+import { registryFiles, registryHost } from '../registry.js';
 import { digestSourcesOn } from '../../formats/digest-sources.js';
 
 export const RELEASE_SIGNATURE_MANIFEST = '99_fyr-release-signature.yaml';

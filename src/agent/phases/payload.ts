@@ -2,7 +2,7 @@
 // local registry, whose certificate and password are made here, once. A release with a
 // registry tree (fyr-content/2) is served read-only straight from the mounted stick: no untar,
 // no push. An older release's mirror archive is untarred and pushed with oc image mirror.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PORTS } from '../../formats/bastion-layout.js';
@@ -10,7 +10,16 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
 import { copyAtomic, exists } from '../files.js';
 import { httpGet, until } from '../probes.js';
-import { IMAGE_CONFIG_PATH, registryConfig } from '../../registry/config.js';
+import { registryConfig } from '../../registry/config.js';
+import {
+  mountStickTree,
+  readOnlyRegistry,
+  registryFiles,
+  registryHost,
+  releaseManifest,
+  SERVE_ROOT,
+  servedFrom,
+} from '../registry.js';
 import { htpasswd, oc, openssl, podman, REGISTRY_USER } from '../tools.js';
 
 // Where each payload role goes on the bastion, relative to the content root or the bin dir.
@@ -21,28 +30,6 @@ const CONTENT: Record<string, string> = {
   'rhcos-metal': 'rhcos/metal.raw.gz',
 };
 const BINARIES: Record<string, string> = { 'openshift-install': 'openshift-install', oc: 'oc' };
-
-export const registryHost = (ctx: AgentContext) => `${ctx.site.bastion.fqdn}:${PORTS.registry}`;
-
-export const registryFiles = (ctx: AgentContext) => {
-  const dir = ctx.paths.registryDir;
-  return {
-    certDir: join(dir, 'certs'),
-    cert: join(dir, 'certs/registry.crt'),
-    key: join(dir, 'certs/registry.key'),
-    authDir: join(dir, 'auth'),
-    htpasswd: join(dir, 'auth/htpasswd'),
-    password: join(dir, 'password'),
-    image: join(dir, 'image'),
-    data: join(dir, 'data'),
-    // The read-only registry's config.yml (releases with a registry tree).
-    config: join(dir, 'config.yml'),
-    // The tree copied from the stick (registry-copy phase) and its journal.
-    tree: join(dir, 'tree'),
-    treeJournal: join(dir, 'tree.copied'),
-    pullSecret: join(ctx.paths.authDir, 'pull-secret.json'),
-  };
-};
 
 function payloadFile(ctx: AgentContext, role: string): { path: string } {
   const f = ctx.release.payload.find((p) => p.role === role);
@@ -117,24 +104,28 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
   );
   const image = (await readFile(f.image, 'utf8')).trim();
   const tree = ctx.release.registry;
-  if (tree)
+  let restart = false;
+  if (tree) {
     await writeFileAtomic(
       f.config,
       registryConfig({
-        root: '/var/lib/registry',
+        root: SERVE_ROOT,
         addr: ':5000',
         readonly: true,
         tls: { certificate: '/certs/registry.crt', key: '/certs/registry.key' },
         htpasswd: { realm: 'fyr', path: '/auth/htpasswd' },
       }),
     );
-  else await mkdir(f.data, { recursive: true });
+    restart = await mountStickTree(ctx, media);
+  } else await mkdir(f.data, { recursive: true });
   const present = (await ctx.exec('podman', podman.containerExists(), { okCodes: [1] })).exitCode === 0;
-  if (!present)
+  // A container started before the stick's tree was mounted (a reboot mid-payload) cannot see it.
+  if (present && restart) await ctx.exec('podman', podman.removeContainer());
+  if (!present || restart)
     await ctx.exec(
       'podman',
       tree
-        ? readOnlyRegistry(ctx, image, join(media, tree.path))
+        ? readOnlyRegistry(ctx, image)
         : podman.runRegistry({ image, port: PORTS.registry, dataDir: f.data, certDir: f.certDir, authDir: f.authDir }),
     );
   else if ((await ctx.exec('podman', podman.containerRunning())).stdout.trim() !== 'true')
@@ -175,52 +166,6 @@ async function registry(ctx: AgentContext, media: string, progress: (d: string) 
   );
 }
 
-// The registry over a tree (the stick's, or its copy on disk), read-only.
-export function readOnlyRegistry(ctx: AgentContext, image: string, treeDir: string): string[] {
-  const f = registryFiles(ctx);
-  return podman.runReadOnlyRegistry({
-    image,
-    port: PORTS.registry,
-    treeDir,
-    config: f.config,
-    configPath: IMAGE_CONFIG_PATH,
-    certDir: f.certDir,
-    authDir: f.authDir,
-  });
-}
-
-// The release image's manifest, asked for as a node would (authenticated, by tag), must be the
-// release the content pinned: proof that the tree on the stick is the one the install needs.
-export async function releaseManifest(ctx: AgentContext, ca: string): Promise<void> {
-  const tree = ctx.release.registry!;
-  const [repo, tag] = tree.releaseTag.split(':') as [string, string];
-  const password = (await readFile(registryFiles(ctx).password, 'utf8')).trim();
-  const r = await httpGet(`https://${ctx.site.network.lan.bastion}:${PORTS.registry}/v2/${repo}/manifests/${tag}`, {
-    ca,
-    servername: ctx.site.bastion.fqdn,
-    auth: `${REGISTRY_USER}:${password}`,
-    headers: { accept: MANIFEST_TYPES },
-  });
-  if (r.status !== 200)
-    throw new PhaseError(
-      `the registry answered ${r.status} for ${tree.releaseTag} (is the stick's registry tree intact?)`,
-      {
-        retryable: true,
-      },
-    );
-  const digest = `sha256:${createHash('sha256').update(r.body).digest('hex')}`;
-  const pinned = ctx.release.release.image?.split('@')[1];
-  if (pinned && digest !== pinned)
-    throw new PhaseError(`the registry serves ${tree.releaseTag} as ${digest}; the release pinned ${pinned}`);
-}
-
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
 export const payload: Phase = {
   name: 'payload',
   title: 'RHCOS images, installers, local registry and release mirror',
@@ -232,5 +177,22 @@ export const payload: Phase = {
     await progress('registry certificate and credentials');
     await registryCredentials(ctx);
     await registry(ctx, media, progress);
+  },
+  // Rebooted before the registry moved to the disk: the stick's tree is mounted again, and the
+  // container (started at boot, before the mount) started again on it.
+  async restore(ctx) {
+    if (!ctx.release.registry || (await servedFrom(ctx)) === 'disk') return;
+    const media = await ctx.media().catch((err: Error) => {
+      throw new PhaseError(
+        `the install media is needed until the registry is copied to the disk (${err.message}): insert the stick, then run systemctl restart fyr-agent`,
+      );
+    });
+    if (!(await mountStickTree(ctx, media))) return;
+    ctx.log("payload: the stick's registry tree mounted again; the registry restarted on it");
+    const image = (await readFile(registryFiles(ctx).image, 'utf8')).trim();
+    await ctx.exec('podman', podman.removeContainer());
+    await ctx.exec('podman', readOnlyRegistry(ctx, image));
+    const ca = await readFile(registryFiles(ctx).cert, 'utf8');
+    await until(() => releaseManifest(ctx, ca), 60_000, ctx.sleep);
   },
 };

@@ -1,15 +1,15 @@
 // Registry copy: once the install is complete (its pulls no longer wait on the stick), the
 // registry tree is copied from the stick to the bastion's disk (sequential, each blob against
-// its name, the whole against the tree hash; resumed from its journal after a kill), and the
-// registry is started again on the copy. Then the stick may be removed: the cluster keeps
-// pulling from the bastion's registry for as long as it runs.
+// its name, the whole against the tree hash; resumed from its journal after a kill), the
+// registry is pointed at the copy without being stopped (one rename; src/agent/registry.ts),
+// and the stick's tree is unmounted from under it. Then the stick may be removed: the cluster
+// keeps pulling from the bastion's registry for as long as it runs.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PhaseError, once, type Phase } from '../context.js';
 import { until } from '../probes.js';
+import { pointAt, registryFiles, releaseManifest, servedFrom, unmountStickTree } from '../registry.js';
 import { copyTree, TreeCopyError } from '../tree-copy.js';
-import { podman } from '../tools.js';
-import { readOnlyRegistry, registryFiles, releaseManifest } from './payload.js';
 
 export const MEDIA_REMOVABLE = "the registry serves from the bastion's disk: the install media may be removed";
 
@@ -24,8 +24,8 @@ export const registryCopy: Phase = {
       return;
     }
     const f = registryFiles(ctx);
-    const from = join(await ctx.media(), tree.path);
     await once(ctx, 'registry-tree-copied', async () => {
+      const from = join(await ctx.media(), tree.path);
       await progress(`copying the registry to the disk (0 of ${tree.files} files); the stick must stay in`);
       let last = 0;
       try {
@@ -43,26 +43,16 @@ export const registryCopy: Phase = {
         throw err;
       }
     });
-    await once(
-      ctx,
-      'registry-switched',
-      async () => {
-        await progress('starting the registry on the copy');
-        const image = (await readFile(f.image, 'utf8')).trim();
-        await ctx.exec('podman', podman.removeContainer());
-        await ctx.exec('podman', readOnlyRegistry(ctx, image, f.tree));
-      },
-      // Killed after the new container started: it runs on the copy already.
-      async () => {
-        const r = await ctx.exec('podman', podman.containerMounts(), { okCodes: [125] });
-        return r.exitCode === 0 && r.stdout.split('\n').includes(f.tree);
-      },
-    );
+    if ((await servedFrom(ctx)) !== 'disk') {
+      await progress('pointing the registry at the copy');
+      await pointAt(ctx, 'disk');
+    }
     const ca = await readFile(f.cert, 'utf8');
-    // The registry takes a moment to start: asked again until it answers, as a node would.
     await until(() => releaseManifest(ctx, ca), 60_000, ctx.sleep).catch((err: Error) => {
       throw new PhaseError(`the registry on the copy does not serve the release: ${err.message}`, { retryable: true });
     });
+    await unmountStickTree(ctx, progress);
+    await ctx.releaseMedia();
     await progress(MEDIA_REMOVABLE);
   },
 };
