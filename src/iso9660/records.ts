@@ -9,15 +9,12 @@ export const FILE_TYPE = 0o100000;
 
 export const both32 = (value: number) => {
   const b = Buffer.alloc(8);
-  b.writeUInt32LE(value, 0);
-  b.writeUInt32BE(value, 4);
+  writeBoth32(b, value, 0);
   return b;
 };
-const both16 = (value: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt16LE(value, 0);
-  b.writeUInt16BE(value, 2);
-  return b;
+const writeBoth32 = (b: Buffer, value: number, at: number) => {
+  b.writeUInt32LE(value, at);
+  b.writeUInt32BE(value, at + 4);
 };
 
 // The 7-byte recording date of a directory record, in UTC.
@@ -36,12 +33,21 @@ export function recordDate(epoch: number): Buffer {
 
 // Rock Ridge PX (RRIP 1.10 form, without a serial number, so no inode can collide with the
 // base's) and NM.
+// Each built in one buffer from node's pool (small Buffer.alloc calls are slow, and a release's
+// tree has tens of thousands of records), zeroed where not written.
 export function posixEntry(mode: number, links: number): Buffer {
-  return Buffer.concat([Buffer.from([0x50, 0x58, 36, 1]), both32(mode), both32(links), both32(0), both32(0)]);
+  const b = Buffer.allocUnsafe(36).fill(0);
+  b.set([0x50, 0x58, 36, 1]);
+  writeBoth32(b, mode, 4);
+  writeBoth32(b, links, 12);
+  return b;
 }
 export function nameEntry(name: string): Buffer {
-  const bytes = Buffer.from(name, 'utf8');
-  return Buffer.concat([Buffer.from([0x4e, 0x4d, 5 + bytes.length, 1, 0]), bytes]);
+  const length = Buffer.byteLength(name, 'utf8');
+  const b = Buffer.allocUnsafe(5 + length);
+  b.set([0x4e, 0x4d, 5 + length, 1, 0]);
+  b.write(name, 5, 'utf8');
+  return b;
 }
 
 export interface RecordFields {
@@ -56,23 +62,26 @@ export interface RecordFields {
   date: Buffer;
 }
 
+// A record's length: 33 fixed bytes, the identifier padded to an even length, system use.
+export const recordLength = (idLength: number, systemUseLength: number) =>
+  33 + idLength + (idLength % 2 === 0 ? 1 : 0) + systemUseLength;
+
 export function directoryRecord(r: RecordFields): Buffer {
-  const pad = r.id.length % 2 === 0 ? 1 : 0;
-  const length = 33 + r.id.length + pad + r.systemUse.length;
+  const length = recordLength(r.id.length, r.systemUse.length);
   if (length > 255) throw new Error(`directory record of ${length} bytes`);
-  const flags = (r.directory ? 2 : 0) | (r.more ? 0x80 : 0);
-  return Buffer.concat([
-    Buffer.from([length, 0]),
-    both32(r.lba),
-    both32(r.size),
-    r.date,
-    Buffer.from([flags, 0, 0]),
-    both16(1),
-    Buffer.from([r.id.length]),
-    r.id,
-    Buffer.alloc(pad),
-    r.systemUse,
-  ]);
+  const b = Buffer.allocUnsafe(length).fill(0);
+  b[0] = length;
+  writeBoth32(b, r.lba, 2);
+  writeBoth32(b, r.size, 10);
+  r.date.copy(b, 18);
+  b[25] = (r.directory ? 2 : 0) | (r.more ? 0x80 : 0);
+  // Volume sequence number 1, both byte orders.
+  b.writeUInt16LE(1, 28);
+  b.writeUInt16BE(1, 30);
+  b[32] = r.id.length;
+  r.id.copy(b, 33);
+  r.systemUse.copy(b, length - r.systemUse.length);
+  return b;
 }
 
 // A d-character name for the ISO 9660 level; Rock Ridge NM carries the real one.
@@ -101,22 +110,34 @@ export function isoName(name: string, directory: boolean, taken: Set<string>): s
   return candidate;
 }
 
+// The size of records laid into sectors (a record never crosses a sector boundary).
+export function packedSize(lengths: Iterable<number>): number {
+  let sectors = 1;
+  let used = 0;
+  for (const length of lengths) {
+    if (used + length > SECTOR) {
+      sectors += 1;
+      used = 0;
+    }
+    used += length;
+  }
+  return sectors * SECTOR;
+}
+
 // Lays directory records into sectors (a record never crosses a sector boundary).
 export function packRecords(records: readonly Buffer[]): Buffer {
-  const sectors: Buffer[] = [];
-  let current: Buffer[] = [];
+  const out = Buffer.alloc(packedSize(records.map((r) => r.length)));
+  let sector = 0;
   let used = 0;
   for (const r of records) {
     if (used + r.length > SECTOR) {
-      sectors.push(Buffer.concat([...current, Buffer.alloc(SECTOR - used)]));
-      current = [];
+      sector += SECTOR;
       used = 0;
     }
-    current.push(r);
+    r.copy(out, sector + used);
     used += r.length;
   }
-  sectors.push(Buffer.concat([...current, Buffer.alloc(SECTOR - used)]));
-  return Buffer.concat(sectors);
+  return out;
 }
 
 // A record's raw identifier.

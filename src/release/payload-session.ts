@@ -19,11 +19,13 @@ import {
   isoName,
   MAX_EXTENT,
   nameEntry,
+  packedSize,
   packRecords,
   patchExtent,
   posixEntry,
   recordDate,
   recordId,
+  recordLength,
   terminatorDescriptor,
 } from '../iso9660/records.js';
 
@@ -57,9 +59,52 @@ interface Dir {
   files: Array<{ name: string; file: PlacedFile }>;
   lba: number;
   size: number;
+  // Its children's ISO names and system use, in record order (named once, see entriesOf).
+  entries?: Entry[];
+}
+
+interface Entry {
+  id: Buffer;
+  systemUse: Buffer;
+  dir?: Dir;
+  file?: PlacedFile;
 }
 
 const newDir = (name: string): Dir => ({ name, dirs: new Map(), files: [], lba: 0, size: 0 });
+
+// The children of a directory as ECMA-119 orders them, each with its name and Rock Ridge
+// entries; these fix the directory's size before any extent is known.
+function entriesOf(dir: Dir): Entry[] {
+  if (dir.entries) return dir.entries;
+  const taken = new Set<string>();
+  const named: Array<{ id: string; entry: Entry }> = [];
+  for (const sub of dir.dirs.values()) {
+    const id = isoName(sub.name, true, taken);
+    const systemUse = Buffer.concat([posixEntry(DIR_MODE, 2 + sub.dirs.size), nameEntry(sub.name)]);
+    named.push({ id, entry: { id: Buffer.from(id), systemUse, dir: sub } });
+  }
+  for (const { name, file } of dir.files) {
+    const id = isoName(name, false, taken);
+    const systemUse = Buffer.concat([posixEntry(FILE_TYPE | (file.mode & 0o777), 1), nameEntry(name)]);
+    named.push({ id, entry: { id: Buffer.from(id), systemUse, file } });
+  }
+  // ISO names are ASCII: string order is byte order.
+  named.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return (dir.entries = named.map((n) => n.entry));
+}
+
+const DOT_LENGTH = recordLength(1, 36);
+
+// A directory's size from its entries: "." and "..", then a record per extent of each child.
+function dirSize(dir: Dir): number {
+  const lengths = [DOT_LENGTH, DOT_LENGTH];
+  for (const e of entriesOf(dir)) {
+    const length = recordLength(e.id.length, e.systemUse.length);
+    const records = e.file ? Math.max(1, Math.ceil(e.file.size / MAX_EXTENT)) : 1;
+    for (let i = 0; i < records; i++) lengths.push(length);
+  }
+  return packedSize(lengths);
+}
 
 // Records of one new directory, given the extents already assigned.
 function dirRecords(dir: Dir, parent: Dir, date: Buffer): Buffer[] {
@@ -80,42 +125,25 @@ function dirRecords(dir: Dir, parent: Dir, date: Buffer): Buffer[] {
     systemUse: posixEntry(DIR_MODE, 2 + parent.dirs.size),
     date,
   });
-  const taken = new Set<string>();
-  const entries: Array<{ id: string; records: Buffer[] }> = [];
-  for (const sub of dir.dirs.values()) {
-    const id = isoName(sub.name, true, taken);
-    entries.push({
-      id,
-      records: [
-        directoryRecord({
-          lba: sub.lba,
-          size: sub.size,
-          directory: true,
-          id: Buffer.from(id),
-          systemUse: Buffer.concat([posixEntry(DIR_MODE, 2 + sub.dirs.size), nameEntry(sub.name)]),
-          date,
-        }),
-      ],
-    });
+  const records = [self, up];
+  for (const { id, systemUse, dir: sub, file } of entriesOf(dir)) {
+    if (sub) records.push(directoryRecord({ lba: sub.lba, size: sub.size, directory: true, id, systemUse, date }));
+    else
+      file!.extents.forEach((x, i) =>
+        records.push(
+          directoryRecord({
+            lba: x.offset / SECTOR,
+            size: x.length,
+            directory: false,
+            more: i < file!.extents.length - 1,
+            id,
+            systemUse,
+            date,
+          }),
+        ),
+      );
   }
-  for (const { name, file } of dir.files) {
-    const id = isoName(name, false, taken);
-    const su = Buffer.concat([posixEntry(FILE_TYPE | (file.mode & 0o777), 1), nameEntry(name)]);
-    const records = file.extents.map((x, i) =>
-      directoryRecord({
-        lba: x.offset / SECTOR,
-        size: x.length,
-        directory: false,
-        more: i < file.extents.length - 1,
-        id: Buffer.from(id),
-        systemUse: su,
-        date,
-      }),
-    );
-    entries.push({ id, records });
-  }
-  entries.sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
-  return [self, up, ...entries.flatMap((e) => e.records)];
+  return records;
 }
 
 // The base's volume descriptors up to the terminator and its root directory's records, checked
@@ -211,7 +239,7 @@ function placeExtents(
 ): number {
   const { root, fyr, placed, dirs } = tree;
   root.size = packRecords(rootRecords(base, root, fyr, date)).length;
-  for (const { dir, parent } of dirs) dir.size = packRecords(dirRecords(dir, parent, date)).length;
+  for (const { dir } of dirs) dir.size = dirSize(dir);
   root.lba = lba;
   lba += root.size / SECTOR;
   for (const { dir } of dirs) {
