@@ -9,6 +9,7 @@ import { copyFile, mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
+import { PAYLOAD_DIR } from '../formats/media-layout.js';
 import type { ReleaseInfo } from '../formats/release-json.js';
 import { tempSibling } from '../util/fs.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
@@ -25,7 +26,7 @@ import { planPayloadSession, type PayloadSession } from './payload-session.js';
 import { payloadSources, releaseDraft, type Source } from './sources.js';
 import { checkPlacement, writeSession } from './session.js';
 import { writeImage } from './write-image.js';
-import { bootArgs, releaseArgs } from './xorriso.js';
+import { baseRoots, bootArgs, releaseArgs } from './xorriso.js';
 
 export interface ReleaseOptions extends LongWork<ReleaseEvent> {
   base: string;
@@ -170,6 +171,7 @@ async function layOutImage(
     last: LAST,
     ...(el10 ? { esp: boot.esp } : {}),
     epoch: o.epoch,
+    dated: { dir: PAYLOAD_DIR, baseRoots: baseRoots(base.report.files) },
   });
   await writeImage(args, temp, {
     env: { SOURCE_DATE_EPOCH: String(o.epoch) },
