@@ -150,8 +150,12 @@ export async function fillPayload(
   const mismatches: FillResult['mismatches'] = [];
   const pool = new BufferPool(BUFFERS);
   // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
-  const md5 = imageMd5(image, BUFFERS, CHUNK + 4096, (slot) => pool.hashed(slot));
   const pieces = piecesOf(files);
+  const last = pieces.at(-1);
+  // Between the first piece and the end of the last, the image holds the payload and the zeros
+  // that pad each file to its sector: nothing else is written there.
+  const zeros = last && { from: pieces[0]!.at, to: last.at + last.length };
+  const md5 = imageMd5({ ...image, ...(zeros ? { zeros } : {}) }, BUFFERS, CHUNK + 4096, (slot) => pool.hashed(slot));
   const { out, direct } = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {

@@ -16,6 +16,7 @@ export interface ImageMd5Request {
   // start (stopAt - 64), if it is there.
   stopAt: number;
   padAt: number | undefined;
+  zeros: { from: number; to: number } | undefined;
   pool: SharedArrayBuffer;
   slotSize: number;
   // Receives { at, length, slot } per piece, { end: true } after the last, or { abort: true };
@@ -26,7 +27,7 @@ export interface ImageMd5Request {
 export type ImageMd5Message = { at: number; length: number; slot: number } | { end: true } | { abort: true };
 export type ImageMd5Reply = WorkerReply<{ checkpoint: IsoMd5Checkpoint }>;
 
-const { path, stopAt, padAt, pool, slotSize, control } = workerData as ImageMd5Request;
+const { path, stopAt, padAt, zeros, pool, slotSize, control } = workerData as ImageMd5Request;
 const fd = openSync(path, 'r');
 const pvd = Buffer.alloc(SECTOR);
 readSync(fd, pvd, 0, SECTOR, PVD_OFFSET);
@@ -47,6 +48,13 @@ function feed(data: Uint8Array): void {
 }
 
 function feedFile(until: number): void {
+  if (zeros && hasher.position >= zeros.from && until <= zeros.to) {
+    while (hasher.position < until && hasher.position < stopAt) {
+      const take = Math.min(scratch.length, until - hasher.position);
+      feed(scratch.fill(0, 0, take).subarray(0, take));
+    }
+    return;
+  }
   while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
     const n = readSync(fd, scratch, 0, Math.min(scratch.length, until - hasher.position), hasher.position);
     if (n === 0) throw new Error(`${path} ends at ${hasher.position} bytes`);

@@ -27,6 +27,10 @@ export interface ImageMd5Target {
   path: string;
   stopAt: number;
   padAt: number | undefined;
+  // Where the bytes between pieces are zeros the copy laid out (the sector padding after each
+  // payload file): hashed without reading them. A read of the few KiB next to a direct write
+  // goes to the disk (the page is not cached): 1 to 9 ms each, 1.6 s over a 5,600-file tree.
+  zeros?: { from: number; to: number };
 }
 
 export function imageMd5(
@@ -39,7 +43,7 @@ export function imageMd5(
   const pages = Math.ceil((slotCount * slotSize) / 65536);
   const pool = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as SharedArrayBuffer;
   const channel = new MessageChannel();
-  const request: ImageMd5Request = { ...target, pool, slotSize, control: channel.port2 };
+  const request: ImageMd5Request = { zeros: undefined, ...target, pool, slotSize, control: channel.port2 };
   const worker = startWorker(import.meta.url, 'image-md5-worker', {
     workerData: request,
     transferList: [channel.port2],
