@@ -190,4 +190,32 @@ runner('stopped by a signal, the phase stays running (to resume), not failed', a
   assert.match(c.log.join('\n'), 'watch: interrupted; the next start resumes here');
 });
 
+runner(
+  'a done phase restores what a reboot undid at the next start; a failure there stops the agent, the phase stays done',
+  async (c) => {
+    const calls: string[] = [];
+    const phases = (restoreFails: boolean) => [
+      phase('preflight', async () => void calls.push('run preflight'), {
+        restore: async () => {
+          calls.push('restore preflight');
+          if (restoreFails) throw new PhaseError('the stick is not in');
+        },
+      }),
+      phase('network', async () => void calls.push('run network')),
+    ];
+    await runPhases(c.ctx, phases(false));
+    assert.equal(calls, ['run preflight', 'run network'], 'nothing restored on the run that did it');
+    calls.length = 0;
+    const err = await runPhases(c.ctx, phases(true)).catch((e: unknown) => e);
+    assert.instance(err, AgentFailed);
+    assert.is((err as AgentFailed).message, 'cannot set up again after a restart: the stick is not in');
+    assert.equal(calls, ['restore preflight'], 'no later phase runs');
+    assert.is(c.ctx.store.state.phases.preflight.status, 'done');
+    assert.is(c.ctx.store.state.lastError?.message, 'cannot set up again after a restart: the stick is not in');
+    calls.length = 0;
+    await runPhases(c.ctx, phases(false));
+    assert.equal(calls, ['restore preflight'], 'restored, and every phase was done');
+  },
+);
+
 runner.run();
