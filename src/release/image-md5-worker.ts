@@ -49,7 +49,7 @@ function feed(data: Uint8Array): void {
 
 function feedFile(until: number): void {
   if (zeros && hasher.position >= zeros.from && until <= zeros.to) {
-    while (hasher.position < until && hasher.position < stopAt) {
+    while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
       const take = Math.min(scratch.length, until - hasher.position);
       feed(scratch.fill(0, 0, take).subarray(0, take));
     }
