@@ -67,12 +67,12 @@ dist/.fyr-built: node_modules/.fyr-installed $(SRC) tsconfig.json tsconfig.build
 	@touch $@
 
 typecheck: install
-	npx tsc -p tsconfig.json
+	npx tsc -p tsconfig.json --incremental --tsBuildInfoFile node_modules/.cache/fyr-typecheck.tsbuildinfo
 
 ## format-check / format: Prettier over src/ and test/ (.prettierrc.json)
 PRETTIER_FILES := 'src/**/*.ts' 'test/**/*.{ts,mjs}'
 format-check: install
-	npx prettier --check --log-level warn $(PRETTIER_FILES)
+	npx prettier --check --cache --cache-location node_modules/.cache/prettier --log-level warn $(PRETTIER_FILES)
 format: install
 	npx prettier --write --log-level warn $(PRETTIER_FILES)
 
