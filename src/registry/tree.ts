@@ -83,36 +83,50 @@ export async function sha256File(path: string, onBytes?: (n: number) => void): P
   return h.digest('hex');
 }
 
-// The sha256 each file must have without reading the blobs: a blob's is its name, a link's
-// and any other small file's is computed (they are tens of bytes). Whoever copies the blobs
-// checks them against these while copying.
-export async function expectedHashes(root: string, files: readonly TreeFile[]): Promise<HashedFile[]> {
-  const out: HashedFile[] = [];
+// The sha256 each file must have without reading the blobs (a blob's is its name; a link's and
+// any other small file's is computed: they are tens of bytes), and every link that does not
+// name a blob in the tree. Each small file is read once. Whoever copies the blobs checks them
+// against these sums while copying.
+export async function expectedHashes(
+  root: string,
+  files: readonly TreeFile[],
+): Promise<{ hashed: HashedFile[]; broken: string[] }> {
+  const blobs = blobsOf(files);
+  const hashed: HashedFile[] = [];
+  const broken: string[] = [];
   for (const f of files) {
     const named = blobDigest(f.path);
-    out.push({
-      ...f,
-      sha256:
-        named ??
-        createHash('sha256')
-          .update(readFileSync(join(root, f.path)))
-          .digest('hex'),
-    });
+    if (named) {
+      hashed.push({ ...f, sha256: named });
+      continue;
+    }
+    const bytes = readFileSync(join(root, f.path));
+    hashed.push({ ...f, sha256: createHash('sha256').update(bytes).digest('hex') });
+    const problem = LINK.test(f.path) && linkProblem(f.path, bytes.toString('utf8'), blobs);
+    if (problem) broken.push(problem);
   }
-  return out;
+  return { hashed, broken };
 }
 
 // Every link names a sha256 digest whose blob is in the tree.
 export async function checkLinks(root: string, files: readonly TreeFile[]): Promise<string[]> {
-  const blobs = new Set(files.map((f) => blobDigest(f.path)).filter(Boolean));
+  const blobs = blobsOf(files);
   const problems: string[] = [];
   for (const f of files.filter((x) => LINK.test(x.path))) {
-    const text = readFileSync(join(root, f.path), 'utf8').trim();
-    const m = /^sha256:([0-9a-f]{64})$/.exec(text);
-    if (!m) problems.push(`${f.path}: holds ${JSON.stringify(text.slice(0, 80))}, not a sha256 digest`);
-    else if (!blobs.has(m[1])) problems.push(`${f.path}: names ${text}, whose blob is not in the tree`);
+    const problem = linkProblem(f.path, readFileSync(join(root, f.path), 'utf8'), blobs);
+    if (problem) problems.push(problem);
   }
   return problems;
+}
+
+const blobsOf = (files: readonly TreeFile[]) => new Set(files.map((f) => blobDigest(f.path)).filter(Boolean));
+
+function linkProblem(path: string, content: string, blobs: ReadonlySet<string | undefined>): string | undefined {
+  const text = content.trim();
+  const m = /^sha256:([0-9a-f]{64})$/.exec(text);
+  if (!m) return `${path}: holds ${JSON.stringify(text.slice(0, 80))}, not a sha256 digest`;
+  if (!blobs.has(m[1])) return `${path}: names ${text}, whose blob is not in the tree`;
+  return undefined;
 }
 
 // The full check: every blob hashes to its name, every link resolves. Reads every byte.

@@ -11,7 +11,7 @@ import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
-import { checkLinks, expectedHashes, listTree, treeHash, TreeError, type HashedFile } from '../registry/tree.js';
+import { expectedHashes, listTree, treeHash, TreeError, type HashedFile } from '../registry/tree.js';
 import {
   CONTENT_ROLES,
   contentSchema,
@@ -159,13 +159,12 @@ async function loadTree(
   const absolute = join(root, entry.path);
   let entries: HashedFile[];
   try {
-    const listed = await listTree(absolute);
-    const broken = await checkLinks(absolute, listed);
+    const { hashed, broken } = await expectedHashes(absolute, await listTree(absolute));
     if (broken.length > 0) {
       for (const line of broken.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
       return undefined;
     }
-    entries = await expectedHashes(absolute, listed);
+    entries = hashed;
   } catch (err) {
     if (err instanceof TreeError) {
       for (const line of err.problems.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);

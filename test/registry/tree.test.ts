@@ -1,11 +1,11 @@
 // The registry tree as the real registry writes it (Debian's docker-registry, fed by the real
 // skopeo): listed, hashed and checked; a corrupted blob, a dangling link, a symlink are caught.
 import { createHash } from 'node:crypto';
-import { appendFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blobDigest, listTree, treeHash, TreeError, verifyTree } from '../../src/registry/tree.js';
+import { blobDigest, expectedHashes, listTree, treeHash, TreeError, verifyTree } from '../../src/registry/tree.js';
 import { pushRelease, skopeo, startRegistry } from '../helpers/registry.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
@@ -27,6 +27,35 @@ test('registry tree :: a blob path names its digest; other paths name none', () 
   assert.is(blobDigest(`docker/registry/v2/blobs/sha256/ab/${hex}/data`), hex);
   assert.is(blobDigest(`docker/registry/v2/blobs/sha256/cd/${hex}/data`), undefined);
   assert.is(blobDigest(`docker/registry/v2/repositories/x/_layers/sha256/${hex}/link`), undefined);
+});
+
+test("registry tree :: expected sums: a blob's is its name unread, a link's is computed, a bad link is named", async () => {
+  const dir = await makeTmpdir();
+  try {
+    const hex = 'ab'.padEnd(64, '1');
+    const other = 'cd'.padEnd(64, '2');
+    const put = (path: string, text: string) => {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    // The blob's bytes do not match its name: only the copy reads blobs, so the sum is the name.
+    put(`docker/registry/v2/blobs/sha256/ab/${hex}/data`, 'not checked here');
+    put('docker/registry/v2/repositories/r/_layers/sha256/a/link', `sha256:${hex}\n`);
+    put('docker/registry/v2/repositories/r/_layers/sha256/b/link', `sha256:${other}`);
+    put('docker/registry/v2/repositories/r/_layers/sha256/c/link', 'garbage');
+    const { hashed, broken } = await expectedHashes(dir, await listTree(dir));
+    const sum = (text: string) => createHash('sha256').update(text).digest('hex');
+    assert.equal(
+      hashed.map((f) => f.sha256),
+      [hex, sum(`sha256:${hex}\n`), sum(`sha256:${other}`), sum('garbage')],
+    );
+    assert.equal(broken, [
+      `docker/registry/v2/repositories/r/_layers/sha256/b/link: names sha256:${other}, whose blob is not in the tree`,
+      'docker/registry/v2/repositories/r/_layers/sha256/c/link: holds "garbage", not a sha256 digest',
+    ]);
+  } finally {
+    await removeTmpdir(dir);
+  }
 });
 
 test('registry tree :: a tree written by the real registry verifies; damage is named per file', async () => {
