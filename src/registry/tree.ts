@@ -109,7 +109,7 @@ export async function expectedHashes(
 }
 
 // Every link names a sha256 digest whose blob is in the tree.
-export async function checkLinks(root: string, files: readonly TreeFile[]): Promise<string[]> {
+async function checkLinks(root: string, files: readonly TreeFile[]): Promise<string[]> {
   const blobs = blobsOf(files);
   const problems: string[] = [];
   for (const f of files.filter((x) => LINK.test(x.path))) {
