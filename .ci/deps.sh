@@ -54,6 +54,8 @@ PROGRAMS=(
   "docker-registry docker-registry docker-distribution"
   "skopeo skopeo skopeo"
   "gpg gnupg gnupg2"
+  "etcd etcd-server etcd"
+  "etcdctl etcd-client etcd"
 )
 # Files the agent tests run, as "path debian-package" (not on PATH).
 AGENT_FILES=(

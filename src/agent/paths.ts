@@ -14,6 +14,8 @@ export interface Paths {
   sealedSecrets: string;
   resealedSecrets: string;
   unlockSocket: string;
+  // Where fyr-agent subcommands (backup, ...) ask the running keeper for an operation.
+  keeperSocket: string;
   manifestJson: string;
   releaseJson: string;
   stateDir: string;
@@ -21,6 +23,10 @@ export interface Paths {
   doneMarker: string;
   installDir: string;
   authDir: string;
+  // The kubeconfig the installer wrote (admin), as the agent uses it after install.
+  kubeconfig: string;
+  // etcd backups kept on the bastion, one directory each.
+  backupsDir: string;
   registryDir: string;
   workDir: string;
   installConfigTemplate: string;
@@ -49,6 +55,7 @@ export function bastionPaths(root: string, overrides: { site?: string; state?: s
     sealedSecrets: at(SEALED_SECRETS),
     resealedSecrets: overrides.state ? join(overrides.state, basename(RESEALED_SECRETS)) : at(RESEALED_SECRETS),
     unlockSocket: at('/run/fyr/unlock.sock'),
+    keeperSocket: at('/run/fyr/keeper.sock'),
     manifestJson: at(AGENT_FILES.manifest),
     releaseJson: at(AGENT_FILES.release),
     stateDir,
@@ -56,6 +63,8 @@ export function bastionPaths(root: string, overrides: { site?: string; state?: s
     doneMarker: join(stateDir, 'done'),
     installDir: join(stateDir, 'install'),
     authDir: join(stateDir, 'auth'),
+    kubeconfig: join(stateDir, 'install', 'auth', 'kubeconfig'),
+    backupsDir: join(stateDir, 'backups'),
     registryDir: join(stateDir, 'registry'),
     workDir: join(stateDir, 'work'),
     installConfigTemplate: at(`${STATE_DIR}/install-config.yaml`),

@@ -3,6 +3,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { KeeperState } from './keeper/records.js';
 import { AgentInputError } from './site.js';
 
 export const PHASES = [
@@ -72,6 +73,8 @@ export interface AgentState {
   // Side effects already done, by key, with when: the journal that keeps them to once.
   effects: Record<string, string>;
   lastError?: { phase: PhaseName; at: string; message: string; command?: string };
+  // Once installed: the keeper's looks, CSR decisions, operations and backups.
+  keeper?: KeeperState;
 }
 
 export function freshState(cluster: string, nodes: NodeRecord[], now: Date): AgentState {

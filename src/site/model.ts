@@ -96,6 +96,10 @@ export interface Site {
   nodes: Node[];
   diskEncryption: { tang: boolean };
   sshKeys: string[];
+  // After install the agent keeps the site: how often it looks at the cluster.
+  keeper: { healthEverySeconds: number };
+  // etcd backups the keeper takes onto the bastion, and how many it keeps.
+  backups: { enabled: boolean; everySeconds: number; keep: number };
   // Secret values stay behind this store; they are never part of the serializable model.
   secrets: SecretStore;
 }

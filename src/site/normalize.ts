@@ -60,6 +60,9 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
     })),
     diskEncryption: { tang: input.diskEncryption?.tang ?? true },
     sshKeys: input.sshKeys ?? [],
+    // Placeholder until the schema has keeper/backups (defaults as documented).
+    keeper: { healthEverySeconds: 300 },
+    backups: { enabled: true, everySeconds: 6 * 3600, keep: 14 },
     secrets,
   };
 }
