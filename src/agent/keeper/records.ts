@@ -104,6 +104,9 @@ export interface BackupSummary {
 
 export interface KeeperState {
   startedAt: string;
+  // The site's settings as the keeper runs them (the status page judges ages by them).
+  healthEverySeconds: number;
+  backups: { enabled: boolean; everySeconds: number; keep: number };
   health?: HealthRecord;
   // When the last look that reached the API was (health.at may be a failed one).
   lastGoodLookAt?: string;
