@@ -16,6 +16,7 @@ import { AgentInputError, readRelease, readRenderFacts, readSecrets, readSite, t
 import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
 import { buildStatusApp } from './status-app.js';
 import { isMountPoint } from './mounts.js';
+import { Keeper } from './keeper/keeper.js';
 import { mount } from './tools.js';
 
 export interface RunFlags {
@@ -26,6 +27,11 @@ export interface RunFlags {
   powerParallel?: number;
   pollMs?: number;
   watchTimeoutMs?: number;
+  // Stop once installed instead of keeping the site.
+  exitWhenInstalled?: boolean;
+  healthEveryMs?: number;
+  backupEveryMs?: number;
+  firstBackupAfterMs?: number;
 }
 
 type Created = { ok: true; run: () => Promise<number> } | { ok: false; exitCode: number; message: string };
@@ -112,6 +118,10 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
         ? { pollMs: flags.pollMs, retryBaseMs: Math.min(DEFAULT_OPTIONS.retryBaseMs, flags.pollMs) }
         : {}),
       ...(flags.watchTimeoutMs ? { watchTimeoutMs: flags.watchTimeoutMs } : {}),
+      ...(flags.exitWhenInstalled ? { keeper: false } : {}),
+      ...(flags.healthEveryMs ? { healthEveryMs: flags.healthEveryMs } : {}),
+      ...(flags.backupEveryMs ? { backupEveryMs: flags.backupEveryMs } : {}),
+      ...(flags.firstBackupAfterMs !== undefined ? { firstBackupAfterMs: flags.firstBackupAfterMs } : {}),
     };
     const media = async (): Promise<string> => {
       if (flags.media) return flags.media;
@@ -167,13 +177,18 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
         }
       }
       let code = 0;
+      let installed = false;
       try {
         await runPhases(ctx, PHASE_LIST);
+        installed = true;
         log(`done: ${ctx.site.cluster.fqdn} is installed; kubeconfig and kubeadmin-password are in ${paths.authDir}`);
+        // From here the agent keeps the site until it is stopped (systemctl stop fyr-agent).
+        if (ctx.options.keeper) await new Keeper(ctx).run();
       } catch (err) {
-        if (signal.aborted) log('stopped by a signal; the next start resumes from here');
+        if (signal.aborted && installed) log('keeper: stopped; the next start goes on keeping the site');
+        else if (signal.aborted) log('stopped by a signal; the next start resumes from here');
         else if (!(err instanceof AgentFailed)) throw err;
-        code = 1;
+        if (!installed || !signal.aborted) code = 1;
         // Keep the status page up after a failure, so the tech can read what went wrong.
         if (app && !signal.aborted) {
           log(`the status page stays up; fix the cause and run: systemctl restart fyr-agent`);

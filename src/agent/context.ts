@@ -16,6 +16,16 @@ export interface AgentOptions {
   watchTimeoutMs: number;
   retryBaseMs: number;
   bootstrapDiskGiB: number;
+  // After install: keep the site (true), or stop once installed.
+  keeper: boolean;
+  // The first backup waits this long after install: the bootstrap certificates rotate in the
+  // first 24 h, and a backup before then holds ones that expire (day2.md §3.1).
+  firstBackupAfterMs: number;
+  // Overrides of the site's keeper.healthEvery and backups.every (labs and tests).
+  healthEveryMs?: number;
+  backupEveryMs?: number;
+  // How long cluster-backup.sh may take on the node.
+  backupTimeoutMs: number;
 }
 
 export const DEFAULT_OPTIONS: AgentOptions = {
@@ -24,6 +34,9 @@ export const DEFAULT_OPTIONS: AgentOptions = {
   watchTimeoutMs: 2 * 60 * 60_000,
   retryBaseMs: 5_000,
   bootstrapDiskGiB: 120,
+  keeper: true,
+  firstBackupAfterMs: 24 * 60 * 60_000,
+  backupTimeoutMs: 15 * 60_000,
 };
 
 export interface AgentContext {

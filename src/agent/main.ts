@@ -6,7 +6,9 @@ import { packageVersion } from '../util/package-info.js';
 import { createAgent, type RunFlags } from './agent.js';
 import { loadState } from './state.js';
 import { statusText, statusView } from './status-view.js';
-import { bastionPaths } from './paths.js';
+import { bastionPaths, type Paths } from './paths.js';
+import { backupListing, backupListingText } from './backups/listing.js';
+import { requestOperation } from './keeper/requests.js';
 import { sendUnlock } from './unlock.js';
 
 // Set by the bundler (esbuild --define); from src/ under tsx it is read from package.json.
@@ -16,10 +18,16 @@ const agentVersion = (): string => (typeof FYR_AGENT_VERSION === 'string' ? FYR_
 const HELP = `fyr-agent: provisions a fyr site from its bastion, resumably.
 
 Usage:
-  fyr-agent [run] [options]     run (or resume) the phases until the cluster is installed
-  fyr-agent status [--json]     print the phases, every node's progress and the last error
+  fyr-agent [run] [options]     run (or resume) the phases until the cluster is installed,
+                                then keep the site: health looks, the site's own CSRs
+                                approved, etcd backups on the bastion
+  fyr-agent status [--json]     print the phases, every node's progress and the last error;
+                                once installed, the cluster's health and what to do next
   fyr-agent unlock              give the waiting agent the site's unlock code (asked for
                                 without echo on a terminal, else read from stdin)
+  fyr-agent backup              take an etcd backup now (the running keeper takes it; this
+                                waits and prints its progress)
+  fyr-agent backups [--json]    list the etcd backups kept on the bastion
 
 Options:
   --root DIR              prefix of every bastion path (default /)
@@ -32,6 +40,13 @@ Options:
   --power-parallel N      nodes powered on at once (default 3)
   --poll-ms N             how often the logs are read while watching nodes (default 5000)
   --watch-timeout-min N   how long nodes may take from power-on to ignition (default 120)
+  --exit-when-installed   stop once installed instead of keeping the site
+  --health-every-s N      keeper: look at the cluster every N seconds (default: the site's
+                          keeper.healthEvery, 5m)
+  --backup-every-s N      keeper: an etcd backup every N seconds (default: the site's
+                          backups.every, 6h; shorter only for labs and tests)
+  --first-backup-after-s N  keeper: the first backup N seconds after the install (default
+                          86400: the bootstrap certificates rotate in the first 24 h)
   --json                  status: print JSON (the same as GET /api/status)
   -h, --help              this help
   --version               the agent's version
@@ -39,6 +54,11 @@ Options:
 A sealed site waits in the locked phase for its unlock code: typed at the bastion's console
 (the system's password prompt) or sent over SSH with fyr-agent unlock. Once unlocked it is
 not asked for again.
+
+Once installed the agent stays up as the site's keeper (same unit, same state file). Day-2
+operations run one at a time, each journalled in the state file: killed anywhere, the next
+start finishes it without repeating a step. Backups are kept in STATE/backups/<id>/ (0700);
+docs/day2.md says how to restore from one.
 
 On a failure the agent records the phase, the reason and the command in its state file,
 keeps serving the status page, and resumes from that phase when started again
@@ -91,6 +111,39 @@ async function unlock(socket: string): Promise<number> {
   }
 }
 
+const COMMANDS = ['run', 'status', 'unlock', 'backup', 'backups'];
+
+// fyr-agent backup: the running keeper takes it (one operation at a time); its progress here.
+async function backupNow(socket: string): Promise<number> {
+  try {
+    const outcome = await requestOperation(socket, 'backup', (line) => process.stderr.write(`backup: ${line}\n`));
+    if (outcome.status === 'done') {
+      process.stdout.write(`fyr-agent: ${outcome.summary ?? 'backup done'}\n`);
+      return 0;
+    }
+    process.stderr.write(
+      `fyr-agent: ${outcome.status === 'skipped' ? 'no backup now' : 'the backup failed'}: ${outcome.error ?? 'no reason given'}\n`,
+    );
+    return 1;
+  } catch (err) {
+    process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function listKept(paths: Paths, json: boolean): Promise<number> {
+  let state;
+  try {
+    state = await loadState(paths.stateFile);
+  } catch (err) {
+    process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
+    return 3;
+  }
+  const listing = await backupListing(paths.backupsDir, state, new Date());
+  process.stdout.write(json ? `${JSON.stringify(listing, null, 2)}\n` : backupListingText(listing));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -107,6 +160,10 @@ async function main(argv: string[]): Promise<number> {
         'power-parallel': { type: 'string' },
         'poll-ms': { type: 'string' },
         'watch-timeout-min': { type: 'string' },
+        'exit-when-installed': { type: 'boolean', default: false },
+        'health-every-s': { type: 'string' },
+        'backup-every-s': { type: 'string' },
+        'first-backup-after-s': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
@@ -126,14 +183,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'run';
-  if (positionals.length > 1 || !['run', 'status', 'unlock'].includes(command)) {
+  if (positionals.length > 1 || !COMMANDS.includes(command)) {
     process.stderr.write(
-      `fyr-agent: unknown command "${positionals.join(' ')}"; the commands are run, status and unlock\n`,
+      `fyr-agent: unknown command "${positionals.join(' ')}"; the commands are ${COMMANDS.slice(0, -1).join(', ')} and ${COMMANDS.at(-1)}\n`,
     );
     return 2;
   }
   const paths = bastionPaths(v.root, { ...(v.site ? { site: v.site } : {}), ...(v.state ? { state: v.state } : {}) });
   if (command === 'unlock') return unlock(paths.unlockSocket);
+  if (command === 'backup') return backupNow(paths.keeperSocket);
+  if (command === 'backups') return listKept(paths, v.json);
   if (command === 'status') {
     let state;
     try {
@@ -156,6 +215,11 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} wants a whole number above 0, not "${text}"`);
     return n;
   };
+  const whole = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} wants a whole number of seconds, not "${text}"`);
+    return n;
+  };
   let flags: RunFlags;
   try {
     flags = {
@@ -169,6 +233,16 @@ async function main(argv: string[]): Promise<number> {
       ...(int('poll-ms', v['poll-ms']) ? { pollMs: int('poll-ms', v['poll-ms'])! } : {}),
       ...(int('watch-timeout-min', v['watch-timeout-min'])
         ? { watchTimeoutMs: int('watch-timeout-min', v['watch-timeout-min'])! * 60_000 }
+        : {}),
+      ...(v['exit-when-installed'] ? { exitWhenInstalled: true } : {}),
+      ...(int('health-every-s', v['health-every-s'])
+        ? { healthEveryMs: int('health-every-s', v['health-every-s'])! * 1000 }
+        : {}),
+      ...(int('backup-every-s', v['backup-every-s'])
+        ? { backupEveryMs: int('backup-every-s', v['backup-every-s'])! * 1000 }
+        : {}),
+      ...(v['first-backup-after-s'] !== undefined
+        ? { firstBackupAfterMs: whole('first-backup-after-s', v['first-backup-after-s']) * 1000 }
         : {}),
     };
   } catch (err) {

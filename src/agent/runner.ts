@@ -19,7 +19,7 @@ export class AgentFailed extends Error {
 }
 AgentFailed.prototype.name = 'AgentFailed';
 
-function classify(err: unknown): { message: string; retryable: boolean; command?: string } {
+export function classify(err: unknown): { message: string; retryable: boolean; command?: string } {
   if (err instanceof PhaseError)
     return {
       message: err.message,
@@ -135,9 +135,10 @@ export async function runPhases(ctx: AgentContext, phases: readonly Phase[]): Pr
     ctx.log(`${phase.name}: done`);
   }
   await store.update((s) => {
-    s.finishedAt = ctx.now().toISOString();
+    // The install's end, kept as it was at later starts (the keeper counts from it).
+    s.finishedAt ??= ctx.now().toISOString();
     delete s.lastError;
   });
-  // systemd's ConditionPathExists=! on this file keeps the agent from running again.
+  // The install is over: a mark for people and scripts (the keeper goes on from here).
   await writeFile(ctx.paths.doneMarker, `${ctx.now().toISOString()}\n`);
 }

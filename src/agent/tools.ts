@@ -11,9 +11,41 @@ export const openshiftInstall = {
   waitInstall: (dir: string) => ['wait-for', 'install-complete', '--dir', dir, '--log-level', 'info'],
 };
 
+// Where the kubelet-serving signer's date is read (day2.md §3.4): the annotation only, never
+// the secret's data (the signer's private key).
+const SIGNER_NOT_AFTER = '{.metadata.annotations.auth\\.openshift\\.io/certificate-not-after}';
+// A node's own file system inside `oc debug node/N` (the node's / is mounted at /host).
+const onHost = (node: string, argv: readonly string[]) => [
+  'debug',
+  '--as-root',
+  `node/${node}`,
+  '--',
+  'chroot',
+  '/host',
+  ...argv,
+];
+
 export const oc = {
   csrs: () => ['get', 'csr', '--output', 'json'],
   approve: (names: readonly string[]) => ['adm', 'certificate', 'approve', ...names],
+  clusterVersion: () => ['get', 'clusterversion', 'version', '--output', 'json'],
+  clusterOperators: () => ['get', 'clusteroperators', '--output', 'json'],
+  nodes: () => ['get', 'nodes', '--output', 'json'],
+  signerNotAfter: () => [
+    '--namespace',
+    'openshift-kube-apiserver-operator',
+    'get',
+    'secret',
+    'kube-apiserver-to-kubelet-signer',
+    '--output',
+    `jsonpath=${SIGNER_NOT_AFTER}`,
+  ],
+  // The cluster's own backup script on a control-plane node (cluster-etcd-operator
+  // bindata/etcd/cluster-backup.sh, installed there by the etcd pod).
+  clusterBackup: (node: string, dir: string) => onHost(node, ['/usr/local/bin/cluster-backup.sh', dir]),
+  hostList: (node: string, dir: string) => onHost(node, ['ls', '-1', dir]),
+  hostCat: (node: string, file: string) => onHost(node, ['cat', file]),
+  hostRemove: (node: string, path: string) => onHost(node, ['rm', '-rf', path]),
   // Disk-to-mirror archive (oc adm release mirror --to-dir) into the bastion's registry.
   mirror: (authFile: string, fromDir: string, version: string, registry: string) => [
     'image',
@@ -103,6 +135,8 @@ export const podman = {
 };
 
 export const openssl = {
+  // A PEM certificate signing request on stdin, its subject and extensions as text.
+  csrText: () => ['req', '-noout', '-text', '-nameopt', 'RFC2253'],
   // A self-signed CA-capable certificate for the registry, made on site (never at build time).
   registryCert: (o: { key: string; cert: string; fqdn: string; ip: string }) => [
     'req',
@@ -137,6 +171,11 @@ export const nmcli = {
 export const firewallCmd = {
   reload: () => ['--reload'],
   activeZones: () => ['--get-active-zones'],
+};
+
+export const ip = {
+  // An interface's IPv4 addresses as JSON.
+  addresses: (iface: string) => ['-json', '-4', 'address', 'show', 'dev', iface],
 };
 
 export const sysctl = {

@@ -15,6 +15,8 @@ export interface RunOptions {
   secrets?: readonly string[];
   // Exit codes that are answers, not failures (e.g. `virsh dominfo` of a missing domain).
   okCodes?: readonly number[];
+  // run: stdout streamed into this file (bytes, any size) instead of returned.
+  stdoutFile?: string;
 }
 
 export interface RunResult {
@@ -125,6 +127,7 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     ...common(options),
     stdin: options.input === undefined ? 'ignore' : 'pipe',
     ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.stdoutFile === undefined ? {} : { stdout: { file: options.stdoutFile } }),
     stripFinalNewline: false,
   });
   const stdout = String(result.stdout ?? '');

@@ -9,6 +9,7 @@ import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 import {
   firewallCmd,
   htpasswd,
+  ip,
   mount,
   nmcli,
   oc,
@@ -74,6 +75,54 @@ test('tools :: openshift-install and oc', () => {
   ]);
   assert.equal(oc.csrs(), ['get', 'csr', '--output', 'json']);
   assert.equal(oc.approve(['csr-a', 'csr-b']), ['adm', 'certificate', 'approve', 'csr-a', 'csr-b']);
+  assert.equal(oc.clusterVersion(), ['get', 'clusterversion', 'version', '--output', 'json']);
+  assert.equal(oc.clusterOperators(), ['get', 'clusteroperators', '--output', 'json']);
+  assert.equal(oc.nodes(), ['get', 'nodes', '--output', 'json']);
+  // The signer's date from its annotation only: never the secret's data (a private key).
+  assert.equal(oc.signerNotAfter(), [
+    '--namespace',
+    'openshift-kube-apiserver-operator',
+    'get',
+    'secret',
+    'kube-apiserver-to-kubelet-signer',
+    '--output',
+    'jsonpath={.metadata.annotations.auth\\.openshift\\.io/certificate-not-after}',
+  ]);
+  assert.equal(oc.clusterBackup('cp-0', '/home/core/assets/backup/fyr-1'), [
+    'debug',
+    '--as-root',
+    'node/cp-0',
+    '--',
+    'chroot',
+    '/host',
+    '/usr/local/bin/cluster-backup.sh',
+    '/home/core/assets/backup/fyr-1',
+  ]);
+  assert.equal(oc.hostList('cp-1', '/d'), [
+    'debug',
+    '--as-root',
+    'node/cp-1',
+    '--',
+    'chroot',
+    '/host',
+    'ls',
+    '-1',
+    '/d',
+  ]);
+  assert.equal(oc.hostCat('cp-1', '/d/f'), ['debug', '--as-root', 'node/cp-1', '--', 'chroot', '/host', 'cat', '/d/f']);
+  assert.equal(oc.hostRemove('cp-1', '/d'), [
+    'debug',
+    '--as-root',
+    'node/cp-1',
+    '--',
+    'chroot',
+    '/host',
+    'rm',
+    '-rf',
+    '/d',
+  ]);
+  assert.equal(openssl.csrText(), ['req', '-noout', '-text', '-nameopt', 'RFC2253']);
+  assert.equal(ip.addresses('eno1'), ['-json', '-4', 'address', 'show', 'dev', 'eno1']);
   assert.equal(
     oc.mirror(
       '/var/lib/fyr/auth/pull-secret.json',

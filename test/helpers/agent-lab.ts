@@ -60,8 +60,11 @@ export interface Lab {
   siteIso?: string;
   // The bundle the bastion's root was made from (the render's, or the site ISO's).
   bundle: string;
-  run(args?: string[]): Promise<{ exitCode: number; output: string }>;
-  start(args?: string[]): ResultPromise;
+  // The agent stops once installed unless `keep` (then it stays up as the keeper, until killed).
+  run(args?: string[], keep?: boolean): Promise<{ exitCode: number; output: string }>;
+  start(args?: string[], keep?: boolean): ResultPromise;
+  // fyr-agent with a subcommand (status, backup, backups) in the bastion's namespaces.
+  agent(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   state(): Promise<any>;
   // Runs a command in the stray machine's namespace (a DHCP client, curl).
   stray(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
@@ -672,8 +675,13 @@ export async function makeLab(
       ...extra,
     ];
     const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };
-    const start = (extra: string[] = []) => {
-      const child = execa('nsenter', agentArgs(extra), { env: agentEnv, reject: false, all: true, timeout: 300_000 });
+    const start = (extra: string[] = [], keep = false) => {
+      const child = execa('nsenter', agentArgs([...extra, ...(keep ? [] : ['--exit-when-installed'])]), {
+        env: agentEnv,
+        reject: false,
+        all: true,
+        timeout: keep ? 900_000 : 300_000,
+      });
       // nsenter execs node in place: this pid is the agent's.
       void writeFile(join(doubles, 'agent.pid'), `${child.pid}\n`);
       return child;
@@ -689,8 +697,24 @@ export async function makeLab(
       ...(siteMedia ? { siteIso: siteMedia.iso } : {}),
       bundle: siteMedia?.bundle ?? join(out, 'bundle'),
       start,
-      run: async (extra = []) => {
-        const r = await start(extra);
+      agent: async (args) => {
+        const r = await execa(
+          'nsenter',
+          [
+            `--net=/run/netns/${bastionNs}`,
+            `--mount=${bastionMounts}`,
+            process.execPath,
+            agentFile,
+            ...args,
+            '--root',
+            root,
+          ],
+          { env: agentEnv, reject: false, timeout: 300_000 },
+        );
+        return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+      },
+      run: async (extra = [], keep = false) => {
+        const r = await start(extra, keep);
         return {
           exitCode: r.exitCode ?? (r.signal === 'SIGKILL' ? 137 : -1),
           output: `${String(r.all ?? '')}${r.signal ? `\n[agent ended by ${r.signal}]` : ''}${r.timedOut ? '\n[agent timed out]' : ''}`,

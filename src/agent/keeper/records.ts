@@ -139,3 +139,18 @@ export interface SiteAccess {
 // How many finished operations, approvals and refusals the state keeps.
 export const KEEP_HISTORY = 20;
 export const KEEP_APPROVED = 50;
+
+// The keeper's record as it starts (or as the install's CSR approvals first need it).
+export function newKeeperState(
+  settings: { keeper: { healthEverySeconds: number }; backups: KeeperState['backups'] },
+  now: Date,
+): KeeperState {
+  return {
+    startedAt: now.toISOString(),
+    healthEverySeconds: settings.keeper.healthEverySeconds,
+    backups: { ...settings.backups },
+    csrRefused: [],
+    csrApproved: [],
+    history: [],
+  };
+}

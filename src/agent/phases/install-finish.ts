@@ -1,12 +1,13 @@
 // The end of the install: bootstrap complete, pivot off the bootstrap VM, then CSRs approved
-// until install-complete, the credentials kept for root, and the PXE content switched off.
+// until install-complete (the site's nodes' only), the credentials kept for root, and the PXE content switched off.
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOOTSTRAP_MARK } from '../../formats/bastion-layout.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { once, PhaseError, type AgentContext, type Phase } from '../context.js';
+import { approveSiteCsrs } from '../cluster/approve.js';
+import { once, PhaseError, type Phase } from '../context.js';
 import { exists } from '../files.js';
-import { oc, openshiftInstall, virsh } from '../tools.js';
+import { openshiftInstall, virsh } from '../tools.js';
 import { bootstrapDomain, domainExists, domainRunning } from './bootstrap-vm.js';
 
 const WAIT_MS = 90 * 60_000;
@@ -53,29 +54,12 @@ export const pivot: Phase = {
   },
 };
 
-interface Csr {
-  metadata: { name: string };
-  status?: { conditions?: unknown[] };
-}
-
-async function approvePending(ctx: AgentContext, kubeconfig: string): Promise<number> {
-  const env = { KUBECONFIG: kubeconfig };
-  const list = JSON.parse((await ctx.exec('oc', oc.csrs(), { env })).stdout) as { items?: Csr[] };
-  const pending = (list.items ?? []).filter((c) => !c.status?.conditions?.length).map((c) => c.metadata.name);
-  if (pending.length > 0) {
-    await ctx.exec('oc', oc.approve(pending), { env });
-    ctx.log(`finish: approved ${pending.length} certificate signing request(s): ${pending.join(', ')}`);
-  }
-  return pending.length;
-}
-
 export const finish: Phase = {
   name: 'finish',
   title: 'approve CSRs, wait for install-complete, switch PXE off',
   attempts: 3,
   async run(ctx, progress) {
-    const kubeconfig = join(ctx.paths.installDir, 'auth/kubeconfig');
-    await progress('approving node CSRs until the install completes');
+    await progress("approving the site's node CSRs until the install completes");
     let complete = false;
     const waiting = ctx
       .exec('openshift-install', openshiftInstall.waitInstall(ctx.paths.installDir), {
@@ -89,14 +73,14 @@ export const finish: Phase = {
     const approving = (async () => {
       while (!complete) {
         // The API comes and goes while the control plane settles: a failed look is retried.
-        await approvePending(ctx, kubeconfig).catch((err: Error) =>
+        await approveSiteCsrs(ctx, 'finish').catch((err: Error) =>
           ctx.log(`finish: cannot list CSRs yet: ${err.message}`),
         );
         if (!complete) await ctx.sleep(ctx.options.pollMs);
       }
     })();
     await Promise.all([waiting, approving]);
-    await approvePending(ctx, kubeconfig);
+    await approveSiteCsrs(ctx, 'finish');
     await progress('keeping the kubeconfig and kubeadmin password for root');
     await mkdir(ctx.paths.authDir, { recursive: true, mode: 0o700 });
     await chmod(ctx.paths.authDir, 0o700);

@@ -1,0 +1,124 @@
+// Certificate signing requests approved only for the site's own nodes. A UPI cluster approves
+// nothing itself (no Machine objects: cluster-machine-approver's csr_check.go), so whoever
+// approves decides who joins. The rule (day2.md §2.2): a kubelet client CSR from the
+// node-bootstrapper (or the node renewing) for `system:node:<name>`, and a kubelet serving CSR
+// from `system:node:<name>` for that name, its FQDN and its address, where <name> is a node of
+// the site file. Anything else is reported, never approved.
+
+export const NODE_BOOTSTRAPPER = 'system:serviceaccount:openshift-machine-config-operator:node-bootstrapper';
+export const CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
+export const SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
+const NODE_PREFIX = 'system:node:';
+const NODES_GROUP = 'system:nodes';
+
+// What `openssl req -noout -text -nameopt RFC2253` says of a request.
+export interface CsrRequest {
+  // Subject attributes in order, unescaped.
+  subject: Array<[string, string]>;
+  dns: string[];
+  ips: string[];
+  // Alternative names of any other kind (email, URI, ...).
+  otherNames: string[];
+}
+
+// Splits an RFC 2253 name on the commas that are not escaped, and unescapes each value.
+function rfc2253(name: string): Array<[string, string]> | undefined {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    if (c === '\\' && i + 1 < name.length) {
+      cur += name[++i];
+    } else if (c === ',') {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur);
+  const out: Array<[string, string]> = [];
+  for (const p of parts) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) return undefined;
+    out.push([p.slice(0, eq).trim(), p.slice(eq + 1)]);
+  }
+  return out;
+}
+
+export function parseCsrText(text: string): CsrRequest | undefined {
+  const lines = text.split('\n');
+  const subjectLine = lines.find((l) => /^\s*Subject:/.test(l));
+  if (subjectLine === undefined) return undefined;
+  const subject = rfc2253(subjectLine.replace(/^\s*Subject:\s?/, ''));
+  if (!subject) return undefined;
+  const dns: string[] = [];
+  const ips: string[] = [];
+  const otherNames: string[] = [];
+  const at = lines.findIndex((l) => /X509v3 Subject Alternative Name:/.test(l));
+  if (at >= 0) {
+    for (const entry of (lines[at + 1] ?? '').trim().split(/,\s*/)) {
+      if (entry === '') continue;
+      if (entry.startsWith('DNS:')) dns.push(entry.slice(4));
+      else if (entry.startsWith('IP Address:')) ips.push(entry.slice('IP Address:'.length));
+      else otherNames.push(entry);
+    }
+  }
+  return { subject, dns, ips, otherNames };
+}
+
+export interface SiteNodeName {
+  name: string;
+  fqdn: string;
+  ip: string;
+}
+
+export type Verdict =
+  | { approve: true; node: string; kind: 'client' | 'serving' }
+  | { approve: false; reason: string; requestedName?: string };
+
+// The node a subject names: exactly CN=system:node:<name> and O=system:nodes, nothing else.
+function nodeOfSubject(subject: Array<[string, string]>): string | undefined {
+  const cn = subject.filter(([k]) => k === 'CN');
+  const o = subject.filter(([k]) => k === 'O');
+  if (subject.length !== 2 || cn.length !== 1 || o.length !== 1) return undefined;
+  if (o[0]![1] !== NODES_GROUP || !cn[0]![1].startsWith(NODE_PREFIX)) return undefined;
+  return cn[0]![1].slice(NODE_PREFIX.length);
+}
+
+export function judgeCsr(
+  csr: { signerName: string; username?: string },
+  request: CsrRequest | undefined,
+  nodes: readonly SiteNodeName[],
+): Verdict {
+  const requester = csr.username ?? '';
+  if (!request) return { approve: false, reason: 'its request cannot be read as a certificate signing request' };
+  const name = nodeOfSubject(request.subject);
+  const requestedName = request.subject.find(([k]) => k === 'CN')?.[1];
+  const refuse = (reason: string): Verdict => ({
+    approve: false,
+    reason,
+    ...(requestedName !== undefined ? { requestedName } : {}),
+  });
+  if (name === undefined)
+    return refuse('it does not ask for a node certificate (CN=system:node:<name>, O=system:nodes)');
+  const node = nodes.find((n) => n.name === name || n.fqdn === name);
+  if (!node) return refuse(`${name} is not a node of this site`);
+  if (csr.signerName === CLIENT_SIGNER) {
+    if (requester !== NODE_BOOTSTRAPPER && requester !== `${NODE_PREFIX}${name}`)
+      return refuse(`requested by ${requester || 'nobody'}, not the node-bootstrapper or the node itself`);
+    if (request.dns.length + request.ips.length + request.otherNames.length > 0)
+      return refuse('a kubelet client certificate carries no alternative names');
+    return { approve: true, node: node.name, kind: 'client' };
+  }
+  if (csr.signerName === SERVING_SIGNER) {
+    if (requester !== `${NODE_PREFIX}${name}`) return refuse(`requested by ${requester || 'nobody'}, not by ${name}`);
+    if (request.otherNames.length > 0) return refuse(`it asks for ${request.otherNames.join(', ')}`);
+    const names = new Set([node.name, node.fqdn]);
+    const strangerDns = request.dns.filter((d) => !names.has(d));
+    const strangerIps = request.ips.filter((i) => i !== node.ip);
+    if (strangerDns.length + strangerIps.length > 0)
+      return refuse(`it asks for ${[...strangerDns, ...strangerIps].join(', ')}, which ${node.name} is not`);
+    if (request.dns.length + request.ips.length === 0) return refuse('a serving certificate with no names');
+    return { approve: true, node: node.name, kind: 'serving' };
+  }
+  return refuse(`signer ${csr.signerName} is not one the keeper approves for`);
+}

@@ -1,0 +1,186 @@
+// The site's keeper: once the install phases are done the agent stays up and, on the site's
+// schedule, looks at the cluster (look.ts), approves its own nodes' CSRs and nobody else's
+// (approve.ts), and takes etcd backups onto the bastion; `fyr-agent backup` and the later
+// day-2 subcommands reach it over its socket. Operations run one at a time, each journalled in
+// the state file (operations.ts); an operation killed mid-way is resumed first at the next start.
+import type { Server } from 'node:net';
+import { approveSiteCsrs, keeperOf } from '../cluster/approve.js';
+import { lookAtCluster } from '../cluster/look.js';
+import type { AgentContext } from '../context.js';
+import { OPERATIONS } from '../operations/index.js';
+import { recordHealth } from '../operations/backup.js';
+import { siteAccess } from './access.js';
+import { runOperation } from './operations.js';
+import type { OperationKind } from './records.js';
+import { serveRequests, type RequestOutcome } from './requests.js';
+
+interface Request {
+  kind: OperationKind;
+  progress: (line: string) => void;
+  done: (outcome: RequestOutcome) => void;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Keeper {
+  private queue: Request[] = [];
+  private wake: (() => void) | undefined;
+  private busy: string | undefined;
+  private server: Server | undefined;
+
+  constructor(private readonly ctx: AgentContext) {}
+
+  private get healthEveryMs(): number {
+    return this.ctx.options.healthEveryMs ?? this.ctx.site.keeper.healthEverySeconds * 1000;
+  }
+
+  private get backupEveryMs(): number {
+    return this.ctx.options.backupEveryMs ?? this.ctx.site.backups.everySeconds * 1000;
+  }
+
+  // A subcommand's request: queued, run when the keeper is free, its outcome sent back.
+  request(kind: OperationKind, progress: (line: string) => void): Promise<RequestOutcome> {
+    return new Promise((resolve) => {
+      if (this.busy) progress(`waiting: ${this.busy} is under way`);
+      this.queue.push({ kind, progress, done: resolve });
+      this.wake?.();
+    });
+  }
+
+  private async settle(): Promise<void> {
+    const { ctx } = this;
+    const every = this.backupEveryMs;
+    await ctx.store.update((s) => {
+      const k = keeperOf(ctx, s);
+      k.healthEverySeconds = Math.round(this.healthEveryMs / 1000);
+      k.backups = {
+        enabled: ctx.site.backups.enabled,
+        everySeconds: Math.round(every / 1000),
+        keep: ctx.site.backups.keep,
+      };
+      if (!k.backups.enabled) delete k.nextBackupAt;
+      else if (!k.nextBackupAt) {
+        const installed = Date.parse(s.finishedAt ?? ctx.now().toISOString());
+        k.nextBackupAt = iso(
+          k.lastBackup ? Date.parse(k.lastBackup.takenAt) + every : installed + ctx.options.firstBackupAfterMs,
+        );
+      }
+    });
+  }
+
+  private async look(): Promise<void> {
+    const { ctx } = this;
+    const health = await lookAtCluster(ctx);
+    await recordHealth(ctx, health);
+    const access = await siteAccess(ctx);
+    await ctx.store.update((s) => {
+      keeperOf(ctx, s).access = access;
+    });
+    if (health.error) {
+      ctx.log(`keeper: the cluster cannot be reached: ${health.error.split('\n')[0]}`);
+      return;
+    }
+    // Serving certificates renewed after an outage are not approved by the cluster (UPI).
+    await approveSiteCsrs(ctx, 'keeper').catch((err: Error) => ctx.log(`keeper: CSRs: ${err.message}`));
+    const notReady = (health.nodes ?? []).filter((n) => !n.ready).map((n) => n.name);
+    ctx.log(
+      `keeper: ${health.version ?? '?'}; ${(health.nodes ?? []).length - notReady.length}/${(health.nodes ?? []).length} nodes Ready${notReady.length ? ` (not: ${notReady.join(', ')})` : ''}; ${(health.operatorsInTrouble ?? []).length} operator(s) in trouble`,
+    );
+  }
+
+  private async operate(kind: OperationKind, by: 'schedule' | 'command', progress: (l: string) => void) {
+    this.busy = kind;
+    try {
+      return await runOperation(this.ctx, OPERATIONS[kind], by, progress, { keepSkipped: by === 'command' });
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private async scheduledBackup(): Promise<void> {
+    const { ctx } = this;
+    const outcome = await this.operate('backup', 'schedule', () => undefined);
+    const now = ctx.now().getTime();
+    await ctx.store.update((s) => {
+      const k = keeperOf(ctx, s);
+      if (outcome.record.status === 'skipped') {
+        // Tried again at the next look.
+        k.backupWaiting = outcome.record.error ?? 'waiting';
+        k.nextBackupAt = iso(now + this.healthEveryMs);
+      } else if (outcome.record.status === 'done')
+        k.nextBackupAt = iso(Date.parse(outcome.record.facts.takenAt ?? iso(now)) + this.backupEveryMs);
+      // Failed: again after a look's time, not a whole period later.
+      else k.nextBackupAt = iso(now + this.healthEveryMs);
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.queue.length > 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+      this.ctx.sleep(Math.max(0, ms)).then(() => this.wake?.(), reject);
+    });
+  }
+
+  async run(): Promise<void> {
+    const { ctx } = this;
+    await this.settle();
+    this.server = await serveRequests(ctx.paths.keeperSocket, (kind, progress) => this.request(kind, progress));
+    ctx.log(
+      `keeper: keeping ${ctx.site.cluster.fqdn}: a look every ${Math.round(this.healthEveryMs / 1000)} s; ${
+        ctx.site.backups.enabled
+          ? `etcd backups every ${Math.round(this.backupEveryMs / 1000)} s, the newest ${ctx.site.backups.keep} kept`
+          : 'etcd backups off'
+      }`,
+    );
+    try {
+      // An operation a kill interrupted is finished first, as it was started.
+      const interrupted = ctx.store.state.keeper?.operation;
+      if (interrupted?.status === 'running') {
+        this.busy = interrupted.kind;
+        const { record } = await runOperation(ctx, OPERATIONS[interrupted.kind], interrupted.by, () => undefined, {
+          resume: interrupted,
+        });
+        this.busy = undefined;
+        if (record.kind === 'backup' && record.status === 'done')
+          await ctx.store.update((s) => {
+            keeperOf(ctx, s).nextBackupAt = iso(
+              Date.parse(interrupted.facts.takenAt ?? ctx.now().toISOString()) + this.backupEveryMs,
+            );
+          });
+      }
+      let nextLook = 0;
+      for (;;) {
+        const now = ctx.now().getTime();
+        if (now >= nextLook) {
+          await this.look();
+          nextLook = ctx.now().getTime() + this.healthEveryMs;
+        }
+        const request = this.queue.shift();
+        if (request) {
+          const outcome = await this.operate(request.kind, 'command', request.progress);
+          request.done({
+            status: outcome.record.status,
+            id: outcome.record.id,
+            ...(outcome.summary ? { summary: outcome.summary } : {}),
+            ...(outcome.record.error ? { error: outcome.record.error } : {}),
+          });
+          continue;
+        }
+        const k = ctx.store.state.keeper;
+        const backupAt = k?.backups.enabled && k.nextBackupAt ? Date.parse(k.nextBackupAt) : Infinity;
+        if (ctx.now().getTime() >= backupAt) {
+          await this.scheduledBackup();
+          continue;
+        }
+        await this.sleep(Math.min(nextLook, backupAt) - ctx.now().getTime());
+      }
+    } finally {
+      this.server?.close();
+      for (const r of this.queue.splice(0)) r.done({ status: 'failed', error: 'the keeper stopped' });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// How `fyr-agent backup` (and the later day-2 subcommands) ask the running keeper for an
+// operation: a unix socket only root can open, one JSON line in ({"operation": KIND}), JSON
+// lines out as it goes ({"progress": TEXT}) and a last one with the outcome. The keeper runs
+// operations one at a time, so the state file keeps one writer.
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { connect, createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
+import { OPERATION_KINDS, type OperationKind, type OperationRecord } from './records.js';
+
+export interface RequestOutcome {
+  status: OperationRecord['status'];
+  id?: string;
+  summary?: string;
+  error?: string;
+}
+
+export type Handler = (kind: OperationKind, progress: (line: string) => void) => Promise<RequestOutcome>;
+
+export async function serveRequests(path: string, handle: Handler): Promise<Server> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await rm(path, { force: true });
+  const server = createServer((socket) => {
+    let text = '';
+    socket.setEncoding('utf8');
+    const send = (value: object) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(value)}\n`);
+    };
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 4096) socket.destroy();
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      socket.pause();
+      let kind: unknown;
+      try {
+        kind = (JSON.parse(text.slice(0, end)) as { operation?: unknown }).operation;
+      } catch {
+        kind = undefined;
+      }
+      if (!OPERATION_KINDS.includes(kind as OperationKind)) {
+        socket.end(
+          `${JSON.stringify({ outcome: { status: 'failed', error: `no such operation: ${String(kind)}` } })}\n`,
+        );
+        return;
+      }
+      void handle(kind as OperationKind, (line) => send({ progress: line })).then(
+        (outcome) => socket.end(`${JSON.stringify({ outcome })}\n`),
+        (err: Error) => socket.end(`${JSON.stringify({ outcome: { status: 'failed', error: err.message } })}\n`),
+      );
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  await chmod(path, 0o600);
+  return server;
+}
+
+// The client side: asks for one operation, hears its progress, returns its outcome.
+export function requestOperation(
+  path: string,
+  kind: OperationKind,
+  progress: (line: string) => void,
+): Promise<RequestOutcome> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path });
+    let buffer = '';
+    let outcome: RequestOutcome | undefined;
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write(`${JSON.stringify({ operation: kind })}\n`));
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        try {
+          const message = JSON.parse(line) as { progress?: string; outcome?: RequestOutcome };
+          if (message.progress !== undefined) progress(message.progress);
+          if (message.outcome) outcome = message.outcome;
+        } catch {
+          // A line that is not ours: ignored.
+        }
+      }
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
+            ? `the keeper is not running (${path} is not open): the site is not installed yet, or the agent is stopped (systemctl start fyr-agent)`
+            : `${path}: ${err.message}`,
+        ),
+      ),
+    );
+    socket.once('close', () => {
+      if (outcome) resolve(outcome);
+      else reject(new Error(`the keeper closed ${path} without an answer (stopped?)`));
+    });
+  });
+}
