@@ -1,11 +1,16 @@
 // Turns schema-valid input (defaults already filled by the validator) into the Site model.
+import { durationSeconds } from './duration.js';
 import { formatIpv4, netmaskOf, networkOf, parseCidr } from './ipv4.js';
 import { normalizeMac } from './mac.js';
 import type { Bmc, Lan, Site, Wan } from './model.js';
-import type { SiteInput } from './schema.js';
+import { siteSchema, type SiteInput } from './schema.js';
 import type { SecretStore } from './secrets.js';
 
 type NodeInput = SiteInput['nodes'][number];
+
+// Sections the validator leaves out when the file does: their defaults come from the schema.
+const KEEPER = siteSchema.properties.keeper.properties;
+const BACKUPS = siteSchema.properties.backups.properties;
 
 export function normalizeSite(input: SiteInput, file: string, display: string, secrets: SecretStore): Site {
   const { cluster, network, bastion } = input;
@@ -60,9 +65,12 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
     })),
     diskEncryption: { tang: input.diskEncryption?.tang ?? true },
     sshKeys: input.sshKeys ?? [],
-    // Placeholder until the schema has keeper/backups (defaults as documented).
-    keeper: { healthEverySeconds: 300 },
-    backups: { enabled: true, everySeconds: 6 * 3600, keep: 14 },
+    keeper: { healthEverySeconds: durationSeconds(input.keeper?.healthEvery ?? KEEPER.healthEvery.default) },
+    backups: {
+      enabled: input.backups?.enabled ?? BACKUPS.enabled.default,
+      everySeconds: durationSeconds(input.backups?.every ?? BACKUPS.every.default),
+      keep: input.backups?.keep ?? BACKUPS.keep.default,
+    },
     secrets,
   };
 }

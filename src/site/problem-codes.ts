@@ -40,6 +40,7 @@ export const SITE_PROBLEM_CODES = {
   INTERFACE_SHARED: 'WAN and LAN use the same interface without a LAN VLAN.',
   PORT_FORWARD_DUPLICATE: 'A WAN port is forwarded twice.',
   PORT_FORWARD_RESERVED: 'A forward of a port the bastion serves itself.',
+  INTERVAL_RANGE: 'A keeper interval outside its bounds: keeper.healthEvery 1m to 24h, backups.every at least 1h.',
   SECRETS_UNREADABLE: 'The secrets file cannot be read.',
   SECRET_MISSING: 'The site refers to a secret the secrets file does not have.',
   SECRET_FORMAT: 'A secret has the wrong form for its use; its value is never shown.',

@@ -37,6 +37,7 @@ export function compileSchema(schema: object): ValidateFunction {
   addFormats(ajv, ['ipv4']);
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-reason', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-if-number', schemaType: 'string' });
   return ajv.compile(schema);
 }
 
@@ -100,9 +101,11 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): SiteProbl
       break;
     }
     case 'type': {
-      // YAML reads 4.16 or 0800 as numbers; quoting is the fix people miss.
-      const quoteHint = params.type === 'string' && typeof err.data === 'number' ? ' (put the value in quotes)' : '';
-      message = `expected ${describeSchema(parent) ?? String(params.type)}, got ${describeValue(err.data)}${quoteHint}`;
+      // YAML reads 4.16 or 0800 as numbers; quoting is the fix people miss, unless the schema
+      // says what a bare number means there (a duration without its unit).
+      const numberHint = typeof parent['x-if-number'] === 'string' ? parent['x-if-number'] : 'put the value in quotes';
+      const hint = params.type === 'string' && typeof err.data === 'number' ? ` (${numberHint})` : '';
+      message = `expected ${describeSchema(parent) ?? String(params.type)}, got ${describeValue(err.data)}${hint}`;
       expected = undefined;
       break;
     }

@@ -8,6 +8,17 @@ export const IPV4_TEXT = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_RE = `${IPV4_TEXT}(\\.${IPV4_TEXT}){3}`;
 export const CIDR_RE = `${IPV4_RE}/([0-9]|[12][0-9]|3[0-2])`;
 
+// A whole number and one unit; the bounds of each use are rules (src/site/rules/keeper.ts).
+export const DURATION_RE = '^([1-9][0-9]{0,3})([mhd])$';
+
+export const duration = {
+  type: 'string',
+  pattern: DURATION_RE,
+  'x-expected':
+    'a duration: a whole number from 1 to 9999 and a unit, m (minutes), h (hours) or d (days), such as 90m, 6h or 1d',
+  'x-if-number': 'the unit is missing',
+} as const;
+
 export const label = {
   type: 'string',
   pattern: DNS_LABEL,

@@ -1,10 +1,23 @@
 // The site file's JSON Schema (draft 2020-12): the single source of truth for the input types,
 // the validator, the generated docs/schema/site.schema.json and docs/site.md.
-// Two annotations fyr registers with ajv: `x-expected`, the plain-words form of a pattern or
-// format, shown in messages instead of the raw regular expression; and `x-reason`, why a
-// conditional (if/then) requirement applies.
+// Three annotations fyr registers with ajv: `x-expected`, the plain-words form of a pattern or
+// format, shown in messages instead of the raw regular expression; `x-reason`, why a
+// conditional (if/then) requirement applies; and `x-if-number`, what to say when YAML read
+// the value as a number (without it, messages suggest quotes).
 import type { FromSchema } from 'json-schema-to-ts';
-import { IPV4_RE, CIDR_RE, label, ipv4, cidr, mac, hostOrIp, devicePath, secretRef, node } from './schema-defs.js';
+import {
+  IPV4_RE,
+  CIDR_RE,
+  label,
+  ipv4,
+  cidr,
+  mac,
+  hostOrIp,
+  devicePath,
+  secretRef,
+  node,
+  duration,
+} from './schema-defs.js';
 
 export const siteSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -203,6 +216,45 @@ export const siteSchema = {
         'x-expected': 'an OpenSSH public key line such as "ssh-ed25519 AAAA... user@host"',
       },
       description: 'Public keys for root/admin on the bastion and core on the nodes.',
+    },
+    keeper: {
+      type: 'object',
+      description:
+        "The keeper: the bastion's agent once the cluster is installed. It looks at the cluster's health, approves node certificate requests and takes the backups.",
+      additionalProperties: false,
+      properties: {
+        healthEvery: {
+          ...duration,
+          default: '5m',
+          description:
+            "How often the keeper looks at the cluster's health (version, operators, nodes, pending certificate requests); at least 1m, at most 24h.",
+        },
+      },
+    },
+    backups: {
+      type: 'object',
+      description: "etcd backups the keeper takes onto the bastion's disk. On by default.",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          type: 'boolean',
+          default: true,
+          description: 'Take backups on a schedule; `fyr-agent backup` takes one by hand either way.',
+        },
+        every: {
+          ...duration,
+          default: '6h',
+          description: 'Time between scheduled backups; at least 1h (a backup is I/O-heavy on the control plane).',
+        },
+        keep: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          default: 14,
+          'x-expected': 'a whole number from 1 to 1000',
+          description: 'How many backups stay on the bastion; the newest are kept, older ones deleted.',
+        },
+      },
     },
     secrets: {
       type: 'string',

@@ -6,7 +6,11 @@ import type { PathSegment } from './path.js';
 export interface UnsafeValue {
   path: PathSegment[];
   reason: string;
+  // Unsafe only for its leading "-": harmless where the field's own pattern rejects it anyway.
+  option: boolean;
 }
+
+const OPTION_REASON = 'starts with "-", which a program would read as an option';
 
 const NAMED: Record<string, string> = {
   '\n': 'a newline',
@@ -41,7 +45,7 @@ export function unsafeReason(value: string): string | undefined {
     return `contains ${name}, which could break out of a generated file`;
   }
   if (value.startsWith('%')) return 'starts with "%", which a kickstart reads as a section line';
-  if (value.startsWith('-')) return 'starts with "-", which a program would read as an option';
+  if (value.startsWith('-')) return OPTION_REASON;
   return undefined;
 }
 
@@ -49,7 +53,7 @@ export function unsafeReason(value: string): string | undefined {
 export function findUnsafeValues(data: unknown, path: PathSegment[] = []): UnsafeValue[] {
   if (typeof data === 'string') {
     const reason = unsafeReason(data);
-    return reason === undefined ? [] : [{ path, reason }];
+    return reason === undefined ? [] : [{ path, reason, option: reason === OPTION_REASON }];
   }
   if (Array.isArray(data)) return data.flatMap((item, index) => findUnsafeValues(item, [...path, index]));
   if (data !== null && typeof data === 'object') {

@@ -52,10 +52,17 @@ export async function validateSiteFile(file: string, options: ValidateOptions = 
   const source = loaded.source;
 
   const problems: SiteProblem[] = [];
-  const covered = new Set<string>();
-  for (const unsafe of findUnsafeValues(source.data)) {
-    const path = formatPath(unsafe.path);
-    covered.add(path);
+  // An unsafe value's own pattern error would only repeat it less plainly. But a leading "-"
+  // matters only where the pattern lets it through: where the pattern rejects it (-1h for a
+  // duration), the schema's message, which says what the field takes, is the one to read.
+  const unsafeValues = findUnsafeValues(source.data);
+  const covered = new Set(unsafeValues.filter((u) => !u.option).map((u) => formatPath(u.path)));
+  // Read before the validator fills in the default, to tell "named" from "defaulted".
+  const named = (source.data as { secrets?: unknown } | null)?.secrets;
+  const schemaProblems = checkSchema(getValidators().site, source, { covered });
+  const rejected = new Set(schemaProblems.map((p) => p.path));
+  for (const unsafe of unsafeValues) {
+    if (unsafe.option && rejected.has(formatPath(unsafe.path))) continue;
     problems.push(
       at(source, {
         code: 'UNSAFE_VALUE',
@@ -65,9 +72,7 @@ export async function validateSiteFile(file: string, options: ValidateOptions = 
       }),
     );
   }
-  // Read before the validator fills in the default, to tell "named" from "defaulted".
-  const named = (source.data as { secrets?: unknown } | null)?.secrets;
-  problems.push(...checkSchema(getValidators().site, source, { covered }));
+  problems.push(...schemaProblems);
 
   const secrets = await loadSecrets(source, typeof named === 'string' ? named : undefined, file, options, problems);
   if (problems.some((p) => p.severity === 'error')) return split(problems);

@@ -1,7 +1,8 @@
-// Small pure helpers: IPv4 arithmetic, MAC notations, data paths, did-you-mean, unsafe values.
+// Small pure helpers: IPv4 arithmetic, MAC notations, durations, data paths, did-you-mean, unsafe values.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contains, formatIpv4, netmaskOf, networkOf, overlaps, parseCidr, parseIpv4 } from '../../src/site/ipv4.js';
+import { durationSeconds, parseDuration } from '../../src/site/duration.js';
 import { normalizeMac } from '../../src/site/mac.js';
 import { formatPath, fromPointer } from '../../src/site/path.js';
 import { didYouMean } from '../../src/util/did-you-mean.js';
@@ -34,6 +35,18 @@ test('mac :: every accepted notation normalizes to lowercase colons', () => {
   for (const text of ['52:54:00:AB:cd:10', '52-54-00-ab-CD-10', '5254.00ab.cd10', '525400ABCD10']) {
     assert.is(normalizeMac(text), '52:54:00:ab:cd:10', text);
   }
+});
+
+test('duration :: a whole number and one unit, in seconds', () => {
+  assert.is(parseDuration('1m'), 60);
+  assert.is(parseDuration('90m'), 5400);
+  assert.is(parseDuration('6h'), 21_600);
+  assert.is(parseDuration('1d'), 86_400);
+  assert.is(parseDuration('9999d'), 9999 * 86_400);
+  for (const bad of ['', '6', '0h', '06h', '-1h', '6 h', '6H', '1h30m', '1.5h', '90s', '10000m', ' 6h', '6h\n'])
+    assert.is(parseDuration(bad), undefined, JSON.stringify(bad));
+  assert.is(durationSeconds('24h'), 86_400);
+  assert.throws(() => durationSeconds('6x'), /not a duration: "6x"/);
 });
 
 test('path :: dotted paths from segments and JSON pointers', () => {

@@ -175,6 +175,89 @@ const CASES: Case[] = [
     code: 'SCHEMA_RANGE',
     fragment: 'has 0 items; at least 1 needed',
   },
+  // The keeper's settings: durations, their bounds, the number of backups kept
+  {
+    file: 'duration-bad-unit.yaml',
+    at: '38:10',
+    path: 'backups.every',
+    code: 'SCHEMA_FORMAT',
+    fragment:
+      '"6x" is not valid (expected a duration: a whole number from 1 to 9999 and a unit, m (minutes), h (hours) or d (days), such as 90m, 6h or 1d)',
+  },
+  {
+    file: 'duration-with-space.yaml',
+    at: '38:10',
+    path: 'backups.every',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"6 h" is not valid (expected a duration: a whole number from 1 to 9999 and a unit',
+  },
+  {
+    file: 'duration-zero.yaml',
+    at: '38:16',
+    path: 'keeper.healthEvery',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"0h" is not valid (expected a duration: a whole number from 1 to 9999 and a unit',
+  },
+  {
+    // A leading "-" the pattern rejects is a format error, not UNSAFE_VALUE (cf. inject-option).
+    file: 'duration-negative.yaml',
+    at: '38:10',
+    path: 'backups.every',
+    code: 'SCHEMA_FORMAT',
+    fragment: '"-1h" is not valid (expected a duration: a whole number from 1 to 9999 and a unit',
+  },
+  {
+    file: 'duration-without-unit.yaml',
+    at: '38:10',
+    path: 'backups.every',
+    code: 'SCHEMA_TYPE',
+    fragment:
+      'expected a duration: a whole number from 1 to 9999 and a unit, m (minutes), h (hours) or d (days), such as 90m, 6h or 1d, got a whole number (the unit is missing)',
+  },
+  {
+    file: 'backups-every-too-short.yaml',
+    at: '38:10',
+    path: 'backups.every',
+    code: 'INTERVAL_RANGE',
+    fragment:
+      '30m is too short: backups are I/O-heavy on the control plane, and etcd slows the whole cluster while its disk is busy (expected at least 1h; the default is 6h)',
+  },
+  {
+    file: 'keeper-health-too-long.yaml',
+    at: '38:16',
+    path: 'keeper.healthEvery',
+    code: 'INTERVAL_RANGE',
+    fragment:
+      '2d is too long: the keeper would see a failed node, a degraded operator or an expiring certificate more than a day late (expected 1m to 24h; the default is 5m)',
+  },
+  {
+    file: 'backups-keep-zero.yaml',
+    at: '38:9',
+    path: 'backups.keep',
+    code: 'SCHEMA_RANGE',
+    fragment: '0 is below the minimum of 1',
+  },
+  {
+    file: 'backups-keep-fraction.yaml',
+    at: '38:9',
+    path: 'backups.keep',
+    code: 'SCHEMA_TYPE',
+    fragment: 'expected a whole number from 1 to 1000, got a number',
+  },
+  {
+    file: 'backups-keep-text.yaml',
+    at: '38:9',
+    path: 'backups.keep',
+    code: 'SCHEMA_TYPE',
+    fragment: 'expected a whole number from 1 to 1000, got a string',
+  },
+  {
+    file: 'backups-unknown-key.yaml',
+    at: '39:3',
+    path: 'backups.kepe',
+    code: 'SCHEMA_UNKNOWN_KEY',
+    fragment: 'unknown key "kepe" (did you mean "keep"?) (expected one of: enabled, every, keep)',
+  },
   // Values that could break out of a generated file
   {
     file: 'inject-newline.yaml',

@@ -25,6 +25,17 @@ test('site :: normalize :: defaults come from the schema', async () => {
   assert.is(site.nodes[0]?.bmc.port, 443);
   assert.is(site.nodes[0]?.bmc.verifyTls, false);
   assert.equal(site.ntp.upstreams, []);
+  // No keeper or backups sections at all
+  assert.equal(site.keeper, { healthEverySeconds: 300 });
+  assert.equal(site.backups, { enabled: true, everySeconds: 6 * 3600, keep: 14 });
+});
+
+test('site :: normalize :: keeper durations in seconds, at their bounds, and a partial section', async () => {
+  const r = await validateSiteFile('test/fixtures/sites/valid/keeper-bounds.yaml');
+  assert.equal(r.errors, []);
+  assert.ok(r.site);
+  assert.equal(r.site.keeper, { healthEverySeconds: 24 * 3600 });
+  assert.equal(r.site.backups, { enabled: false, everySeconds: 3600, keep: 14 });
 });
 
 test('site :: normalize :: names, addresses and MAC notations', async () => {

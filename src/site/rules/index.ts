@@ -12,6 +12,7 @@ import { controlPlaneCountIsOdd, installDiskChosen, manualBmcHasNoConnection, un
 import { interfacesDiffer, wanIsConsistent } from './wan.js';
 import { portForwardsAreFree } from './forwards.js';
 import { sshKeysGiven } from './access.js';
+import { backupIntervalAtLeastHourly, healthLookIntervalInBounds } from './keeper.js';
 import { secretsAreUsed, secretsResolve } from './secrets.js';
 
 export type { Finding, Rule, RuleContext } from './context.js';
@@ -32,6 +33,8 @@ export const RULES: readonly Rule[] = [
   interfacesDiffer,
   portForwardsAreFree,
   sshKeysGiven,
+  healthLookIntervalInBounds,
+  backupIntervalAtLeastHourly,
   secretsResolve,
   secretsAreUsed,
 ];
