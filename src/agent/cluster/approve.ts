@@ -2,7 +2,8 @@
 // pending requests, approves the site's own nodes' (csr.ts), and records the others on the
 // status page with their requester, never approving them.
 import type { AgentContext } from '../context.js';
-import { KEEP_APPROVED, newKeeperState, type CsrApproved, type KeeperState } from '../keeper/records.js';
+import { KEEP_APPROVED, type CsrApproved } from '../keeper/records.js';
+import { keeperOf } from '../keeper/state.js';
 import { oc, openssl } from '../tools.js';
 import { judgeCsr, parseCsrText, type Verdict } from './csr.js';
 import { pending, type Csr, type List } from './objects.js';
@@ -14,11 +15,6 @@ async function verdictOf(ctx: AgentContext, csr: Csr): Promise<Verdict> {
   if (pem.includes('-----BEGIN CERTIFICATE REQUEST-----'))
     text = (await ctx.exec('openssl', openssl.csrText(), { input: pem }).catch(() => undefined))?.stdout;
   return judgeCsr(csr.spec, text === undefined ? undefined : parseCsrText(text), ctx.site.nodes);
-}
-
-export function keeperOf(ctx: AgentContext, state: { keeper?: KeeperState }): KeeperState {
-  state.keeper ??= newKeeperState(ctx.site, ctx.now());
-  return state.keeper;
 }
 
 export async function approveSiteCsrs(ctx: AgentContext, who: string): Promise<CsrApproved[]> {

@@ -4,11 +4,11 @@
 // day-2 subcommands reach it over its socket. Operations run one at a time, each journalled in
 // the state file (operations.ts); an operation killed mid-way is resumed first at the next start.
 import type { Server } from 'node:net';
-import { approveSiteCsrs, keeperOf } from '../cluster/approve.js';
+import { approveSiteCsrs } from '../cluster/approve.js';
+import { keeperOf, recordHealth } from './state.js';
 import { lookAtCluster } from '../cluster/look.js';
 import type { AgentContext } from '../context.js';
 import { OPERATIONS } from '../operations/index.js';
-import { recordHealth } from '../operations/backup.js';
 import { siteAccess } from './access.js';
 import { runOperation } from './operations.js';
 import type { OperationKind } from './records.js';

@@ -4,7 +4,7 @@
 // failed or skipped (could not start, and why) into the keeper's history.
 import { once as onceEffect, type AgentContext } from '../context.js';
 import { classify } from '../runner.js';
-import { keeperOf } from '../cluster/approve.js';
+import { keeperOf } from './state.js';
 import { KEEP_HISTORY, type OperationKind, type OperationRecord } from './records.js';
 
 export interface OperationSteps {

@@ -34,7 +34,8 @@ export interface NodeSeen {
   siteNode?: string;
 }
 
-// One look at the cluster. `error` set: the look failed (the API down); the rest is absent.
+// One look at the cluster. `error` set: the look failed (the API down); the rest is absent
+// but the version and the certificate date, kept from the last look that reached the API.
 export interface HealthRecord {
   at: string;
   error?: string;

@@ -20,12 +20,11 @@ import {
   type BackupFile,
   type BackupRecord,
 } from '../backups/store.js';
-import { keeperOf } from '../cluster/approve.js';
 import { backupBlocker, lookAtCluster } from '../cluster/look.js';
 import { ocOptions } from '../cluster/oc.js';
 import { PhaseError, type AgentContext } from '../context.js';
 import { exists } from '../files.js';
-import type { HealthRecord } from '../keeper/records.js';
+import { keeperOf, recordHealth } from '../keeper/state.js';
 import type { Operation } from '../keeper/operations.js';
 import { oc } from '../tools.js';
 
@@ -33,14 +32,6 @@ import { oc } from '../tools.js';
 const NODE_DIR = '/home/core/assets/backup';
 const SNAPSHOT = /^snapshot_[0-9_-]+(__POSSIBLY_DIRTY__)?\.db$/;
 const RESOURCES = /^static_kuberesources_[0-9_-]+(__POSSIBLY_DIRTY__)?\.tar\.gz$/;
-
-export async function recordHealth(ctx: AgentContext, health: HealthRecord): Promise<void> {
-  await ctx.store.update((s) => {
-    const k = keeperOf(ctx, s);
-    k.health = health;
-    if (!health.error) k.lastGoodLookAt = health.at;
-  });
-}
 
 // Why no backup may be taken now: too soon after install, or the cluster not ready for one.
 export async function backupNotNow(ctx: AgentContext): Promise<string | undefined> {
