@@ -164,7 +164,7 @@ test('architecture :: each outside library has one importer', () => {
     'smol-toml': ['src/composer/blueprint-toml.ts'],
     execa: ['src/util/exec.ts'],
     'tar-stream': ['src/util/tar.ts'],
-    fastify: ['src/composer/proxy.ts', 'src/agent/status-app.ts'],
+    fastify: ['src/composer/proxy.ts', 'src/agent/status/app.ts'],
     '@fastify/http-proxy': ['src/composer/proxy.ts'],
     'age-encryption': ['src/seal/age.ts'],
   };

@@ -14,7 +14,7 @@ import { supervisorManager, systemdManager, type ServiceManager, type Supervisor
 import { readResealed } from './resealed.js';
 import { AgentInputError, readRelease, readRenderFacts, readSecrets, readSite, type AgentSite } from './site.js';
 import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
-import { buildStatusApp } from './status-app.js';
+import { buildStatusApp } from './status/app.js';
 import { isMountPoint } from './mounts.js';
 import { Keeper } from './keeper/keeper.js';
 import { mount } from './tools.js';

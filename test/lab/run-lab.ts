@@ -9,7 +9,7 @@
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PHASES } from '../../src/agent/state.js';
-import { buildStatusApp } from '../../src/agent/status-app.js';
+import { buildStatusApp } from '../../src/agent/status/app.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
 import { assertLab } from './lab-asserts.js';

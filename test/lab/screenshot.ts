@@ -2,12 +2,19 @@
 // namespace (the page listens on the LAN address there). The flags keep Chromium off the
 // network it is not allowed to reach (no component updates, no background requests).
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export function chromiumArgs(profile: string, url: string, file: string): string[] {
+// The browser window, in CSS pixels: the picture is this size.
+export interface WindowSize {
+  width: number;
+  height: number;
+}
+export const LAB_WINDOW: WindowSize = { width: 1100, height: 900 };
+
+export function chromiumArgs(profile: string, url: string, file: string, size: WindowSize = LAB_WINDOW): string[] {
   return [
     '--headless',
     '--no-sandbox',
@@ -19,7 +26,7 @@ export function chromiumArgs(profile: string, url: string, file: string): string
     '--disable-sync',
     '--hide-scrollbars',
     `--user-data-dir=${profile}`,
-    '--window-size=1100,900',
+    `--window-size=${size.width},${size.height}`,
     `--screenshot=${file}`,
     url,
   ];
@@ -27,15 +34,21 @@ export function chromiumArgs(profile: string, url: string, file: string): string
 
 // Whether the page answered and the picture was written (the agent may be restarting).
 // ns: the namespace the page is reachable from (undefined: this one).
-export async function screenshot(ns: string | undefined, url: string, file: string): Promise<boolean> {
+export async function screenshot(
+  ns: string | undefined,
+  url: string,
+  file: string,
+  size: WindowSize = LAB_WINDOW,
+): Promise<boolean> {
   await mkdir(dirname(file), { recursive: true });
   const inNs = (argv: string[]): [string, string[]] =>
     ns ? ['ip', ['netns', 'exec', ns, ...argv]] : [argv[0]!, argv.slice(1)];
   const up = await execa(...inNs(['curl', '-sf', '-o', '/dev/null', '--max-time', '2', url]), { reject: false });
   if (up.exitCode !== 0) return false;
-  const profile = join(dirname(file), `.chromium-${process.pid}`);
+  // One profile per picture, so pictures can be taken side by side.
+  const profile = join(dirname(file), `.chromium-${process.pid}-${basename(file)}`);
   try {
-    await execa(...inNs([CHROMIUM, ...chromiumArgs(profile, url, file)]), { timeout: 60_000 });
+    await execa(...inNs([CHROMIUM, ...chromiumArgs(profile, url, file, size)]), { timeout: 60_000 });
   } finally {
     await rm(profile, { recursive: true, force: true });
   }

@@ -2,8 +2,9 @@
 // drive it with inject(). It reads the state file on each request, so it shows the truth even
 // while the agent is between phases or stopped after a failure.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadState } from './state.js';
-import { statusHtml, statusView } from './status-view.js';
+import { loadState } from '../state.js';
+import { statusHtml } from './html.js';
+import { statusView } from './view.js';
 
 export function buildStatusApp(stateFile: string, now: () => Date = () => new Date()): FastifyInstance {
   const app = Fastify({ logger: false });

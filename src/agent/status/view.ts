@@ -1,25 +1,32 @@
 // The status as a technician reads it: the same facts for the terminal (`fyr-agent status`),
-// the LAN page and the JSON API. Built from the state file only, which holds no secrets.
-import { NODE_STEPS, PHASES, type AgentState } from './state.js';
+// the LAN page and the JSON API, built by one pure function from the state file and the time.
+// The state file holds no secrets, and the view carries nothing else: its strings are the
+// state's own, timestamps, and the words of its enumerations; sentences are the renderers'.
+import { NODE_STEPS, PHASES, type AgentState, type PhaseRecord } from '../state.js';
+import { keeperView, type KeeperView } from './keeper-view.js';
+import { secondsSince } from './time.js';
+
+export interface PhaseView extends PhaseRecord {
+  name: string;
+  // How long it took (done, failed) or has been running.
+  seconds?: number;
+}
 
 export interface StatusView {
   cluster: string;
   // locked: a sealed site waiting for its unlock code.
   state: 'running' | 'locked' | 'failed' | 'done';
+  // When this view was made.
+  at: string;
   startedAt: string;
   updatedAt: string;
+  // The install's length: to its end once done, else to now.
   elapsedSeconds: number;
+  finishedAt?: string;
+  finishedSecondsAgo?: number;
   current?: string;
-  phases: Array<{
-    name: string;
-    status: string;
-    startedAt?: string;
-    finishedAt?: string;
-    attempts: number;
-    detail?: string;
-    error?: string;
-    command?: string;
-  }>;
+  phasesDone: number;
+  phases: PhaseView[];
   nodes: Array<{
     name: string;
     role: string;
@@ -32,10 +39,16 @@ export interface StatusView {
   }>;
   unknownMacs: AgentState['unknownMacs'];
   lastError?: AgentState['lastError'];
+  // The agent stopped at its last start on a done phase it could not set up again (lastError),
+  // and has run nothing since.
+  stopped: boolean;
   // The install media is no longer read: the registry serves from the bastion's disk.
   mediaRemovable: boolean;
+  // Once installed, what the keeper keeps.
+  keeper?: KeeperView;
 }
 
+// The view of a state at a time: pure, the only place that reads the state for the status.
 export function statusView(state: AgentState, now: Date): StatusView {
   const failed = PHASES.some((p) => state.phases[p].status === 'failed');
   const current = PHASES.find((p) => state.phases[p].status === 'running' || state.phases[p].status === 'failed');
@@ -50,11 +63,16 @@ export function statusView(state: AgentState, now: Date): StatusView {
             /^waiting for the unlock code/.test(state.phases.locked.detail ?? '')
           ? 'locked'
           : 'running',
+    at: now.toISOString(),
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
-    elapsedSeconds: Math.max(0, Math.round((end.getTime() - new Date(state.startedAt).getTime()) / 1000)),
+    elapsedSeconds: Math.max(0, secondsSince(state.startedAt, end)),
+    ...(state.finishedAt
+      ? { finishedAt: state.finishedAt, finishedSecondsAgo: secondsSince(state.finishedAt, now) }
+      : {}),
     ...(current ? { current } : {}),
-    phases: PHASES.map((name) => ({ name, ...state.phases[name] })),
+    phasesDone: PHASES.filter((p) => state.phases[p].status === 'done').length,
+    phases: PHASES.map((name) => phaseView(name, state.phases[name], now)),
     mediaRemovable: state.phases['registry-copy'].status === 'done',
     nodes: state.nodes.map((n) => ({
       name: n.name,
@@ -68,65 +86,39 @@ export function statusView(state: AgentState, now: Date): StatusView {
     })),
     unknownMacs: state.unknownMacs,
     ...(state.lastError ? { lastError: state.lastError } : {}),
+    stopped: stoppedOnRestore(state),
+    ...(state.finishedAt && state.keeper
+      ? {
+          keeper: keeperView(
+            state.keeper,
+            state.nodes.map((n) => n.name),
+            now,
+          ),
+        }
+      : {}),
   };
 }
 
-const duration = (s: number) =>
-  `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(s % 60).padStart(2, '0')}s`;
-const MARK: Record<string, string> = { done: '[x]', running: '[>]', failed: '[!]', pending: '[ ]' };
-
-export function statusText(v: StatusView): string {
-  const lines = [
-    `fyr-agent: ${v.cluster}: ${v.state.toUpperCase()} after ${duration(v.elapsedSeconds)}${v.current && v.state !== 'done' ? ` (phase ${v.current})` : ''}`,
-    '',
-  ];
-  for (const p of v.phases) {
-    lines.push(
-      `  ${MARK[p.status] ?? '[?]'} ${p.name.padEnd(19)}${p.finishedAt && p.status === 'done' ? ` ${p.finishedAt}` : ''}${p.attempts > 1 ? ` (attempt ${p.attempts})` : ''}`,
-    );
-    if (p.detail && p.status !== 'done') lines.push(`        ${p.detail}`);
-    if (p.error) lines.push(...p.error.split('\n').map((l) => `        ${l}`));
-    if (p.command) lines.push(`        command: ${p.command}`);
-  }
-  lines.push('', `  ${'node'.padEnd(12)}${'role'.padEnd(15)}${'power'.padEnd(18)}${'ip'.padEnd(16)}progress`);
-  for (const n of v.nodes)
-    lines.push(
-      `  ${n.name.padEnd(12)}${n.role.padEnd(15)}${n.power.padEnd(18)}${n.ip.padEnd(16)}${NODE_STEPS.map((s) => (n.seen[s] ? s : '.')).join(' ')}`,
-    );
-  lines.push(
-    '',
-    v.mediaRemovable
-      ? '  install media: may be removed (the registry serves from the disk)'
-      : '  install media: keep it in (the registry serves from it)',
-  );
-  if (v.unknownMacs.length > 0) {
-    lines.push('', '  machines that PXE-booted but are not in the site file:');
-    for (const u of v.unknownMacs) lines.push(`    ${u.mac}${u.ip ? ` ${u.ip}` : ''} first seen ${u.firstSeen}`);
-  }
-  return `${lines.join('\n')}\n`;
+// A failed phase keeps lastError until the install ends, also once it runs again; one that
+// could not be set up again is done and finished before the error, and nothing ran after it.
+function stoppedOnRestore(state: AgentState): boolean {
+  const e = state.lastError;
+  if (!e) return false;
+  const p = state.phases[e.phase];
+  if (p?.status !== 'done' || !p.finishedAt || Date.parse(p.finishedAt) >= Date.parse(e.at)) return false;
+  return !PHASES.some((q) => {
+    const r = state.phases[q];
+    return r.status === 'running' && r.startedAt !== undefined && Date.parse(r.startedAt) > Date.parse(e.at);
+  });
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function statusHtml(v: StatusView): string {
-  const rows = v.phases.map(
-    (p) =>
-      `<tr class="${esc(p.status)}"><td>${esc(p.name)}</td><td>${esc(p.status)}</td><td>${esc(p.finishedAt ?? p.startedAt ?? '')}</td><td>${esc(p.detail ?? '')}${p.error ? `<pre>${esc(p.error)}</pre>` : ''}${p.command ? `<pre>${esc(p.command)}</pre>` : ''}</td></tr>`,
-  );
-  const nodes = v.nodes.map(
-    (n) =>
-      `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td>${esc(n.mac)}</td><td>${esc(n.ip)}</td><td>${esc(n.power)}</td>${NODE_STEPS.map((s) => `<td>${n.seen[s] ? '&#10003;' : ''}</td>`).join('')}</tr>`,
-  );
-  const unknown = v.unknownMacs.map(
-    (u) => `<li>${esc(u.mac)} ${esc(u.ip ?? '')} (first seen ${esc(u.firstSeen)})</li>`,
-  );
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10"><title>fyr: ${esc(v.cluster)}</title>
-<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}tr.failed{background:#fdd}tr.running{background:#ffd}tr.done{color:#555}pre{margin:0;white-space:pre-wrap}</style></head>
-<body><h1>${esc(v.cluster)}: ${esc(v.state)}</h1><p>Started ${esc(v.startedAt)}, ${esc(duration(v.elapsedSeconds))} ago; updated ${esc(v.updatedAt)}. JSON: <a href="/api/status">/api/status</a></p>
-<p class="media">${v.mediaRemovable ? 'The install media <strong>may be removed</strong>: the registry serves from the bastion&#39;s disk.' : 'Keep the install media in: the registry serves from it.'}</p>
-<h2>Phases</h2><table><tr><th>phase</th><th>status</th><th>time</th><th>detail</th></tr>${rows.join('')}</table>
-<h2>Nodes</h2><table><tr><th>node</th><th>role</th><th>MAC</th><th>IP</th><th>power</th>${NODE_STEPS.map((s) => `<th>${s}</th>`).join('')}</tr>${nodes.join('')}</table>
-${unknown.length ? `<h2>Not in the site file</h2><ul>${unknown.join('')}</ul>` : ''}</body></html>
-`;
+function phaseView(name: string, p: PhaseRecord, now: Date): PhaseView {
+  const seconds = p.startedAt
+    ? p.status === 'running'
+      ? secondsSince(p.startedAt, now)
+      : p.finishedAt && p.status !== 'pending'
+        ? secondsSince(p.startedAt, new Date(p.finishedAt))
+        : undefined
+    : undefined;
+  return { name, ...p, ...(seconds !== undefined ? { seconds: Math.max(0, seconds) } : {}) };
 }
