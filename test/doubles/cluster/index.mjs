@@ -1,0 +1,127 @@
+// The fake cluster the oc and openshift-install doubles share: initCluster() makes it (as the
+// machines boot, before the API is up), steer.mjs changes it, the readers look at it. See
+// README.md in test/doubles for what it does.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { releaseDigest } from '../oci.mjs';
+import { tick } from './controller.mjs';
+import { layoutHost } from './hosts.mjs';
+import { ADMIN_GATES, OPERATORS, clusterOperator, clusterVersion, configMap, kubeVersion, secret } from './objects.mjs';
+import { makeCa } from './pki.mjs';
+import { clusterDir, save } from './state.mjs';
+import { iso } from './util.mjs';
+
+export {
+  approvalLog,
+  approvals,
+  clusterState,
+  fileCsr,
+  objects,
+  setApi,
+  setNodeNotReady,
+  setNodeReady,
+  setOperatorCondition,
+  setSignerNotAfter,
+} from './steer.mjs';
+export { clusterExists } from './state.mjs';
+
+const YEAR = 365 * 24 * 3600_000;
+
+export function initCluster(doublesDir, o) {
+  const now = Date.now();
+  const created = o.createdAt ? Date.parse(o.createdAt) : now;
+  rmSync(clusterDir(doublesDir), { recursive: true, force: true });
+  mkdirSync(clusterDir(doublesDir), { recursive: true });
+  let releaseImage = o.releaseImage;
+  if (!releaseImage) {
+    const scratch = mkdtempSync(join(tmpdir(), 'fake-cluster-'));
+    try {
+      releaseImage = `quay.io/openshift-release-dev/ocp-release@${releaseDigest(scratch, o.version, 'x86_64')}`;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  const name = o.clusterName ?? 'edge';
+  const baseDomain = o.baseDomain ?? 'example.com';
+  const state = {
+    cluster: {
+      name,
+      baseDomain,
+      apiServer: `api.${name}.${baseDomain}:6443`,
+      version: o.version,
+      kubeVersion: kubeVersion(o.version),
+      releaseImage,
+      clusterID: randomUUID(),
+      bootstrapperUid: randomUUID(),
+      createdAt: iso(created),
+      etcdEndpoint: o.etcdEndpoint,
+      bootstrapApproves: o.bootstrapApproves ?? true,
+    },
+    api: { up: false },
+    bootstrap: { complete: false },
+    install: { completed: false },
+    machines: o.nodes.map((n) => ({ name: n.name, ip: n.ip, role: n.role })),
+    rv: 10_000,
+    objects: {
+      clusterversions: {},
+      clusteroperators: {},
+      nodes: {},
+      certificatesigningrequests: {},
+      secrets: {},
+      configmaps: {},
+    },
+    approvals: {},
+    approvalLog: [],
+    steered: {},
+    timed: [],
+  };
+  const epoch = Math.floor(created / 1000);
+  const csrSigner = makeCa(doublesDir, 'csr-signer', `/CN=kube-csr-signer_@${epoch}`, 365);
+  const issuer = `openshift-kube-apiserver-operator_kube-apiserver-to-kubelet-signer@${epoch}`;
+  const kubeletSigner = makeCa(
+    doublesDir,
+    'kube-apiserver-to-kubelet-signer',
+    '/OU=openshift/CN=kube-apiserver-to-kubelet-signer',
+    365,
+  );
+  const ob = state.objects;
+  ob.clusterversions.version = clusterVersion(state, created);
+  for (const op of OPERATORS) ob.clusteroperators[op] = clusterOperator(state, op, created);
+  ob.secrets['openshift-kube-apiserver-operator/kube-apiserver-to-kubelet-signer'] = secret(
+    state,
+    'openshift-kube-apiserver-operator',
+    'kube-apiserver-to-kubelet-signer',
+    created,
+    {
+      type: 'kubernetes.io/tls',
+      data: {
+        'tls.crt': Buffer.from(kubeletSigner.cert).toString('base64'),
+        'tls.key': Buffer.from(kubeletSigner.key).toString('base64'),
+      },
+      annotations: {
+        'auth.openshift.io/certificate-issuer': issuer,
+        'auth.openshift.io/certificate-not-after': iso(created + YEAR),
+        'auth.openshift.io/certificate-not-before': iso(created),
+        'openshift.io/owning-component': 'kube-apiserver',
+      },
+    },
+  );
+  const minor = o.version.split('.').slice(0, 2).join('.');
+  ob.configmaps['openshift-config-managed/admin-gates'] = configMap(
+    state,
+    'openshift-config-managed',
+    'admin-gates',
+    created,
+    ADMIN_GATES[minor] ?? {},
+    {
+      'kubernetes.io/description':
+        'Define update gates for the administrator to acknowledge in the admin-acks ConfigMap in the openshift-config namespace.',
+    },
+  );
+  ob.configmaps['openshift-config/admin-acks'] = configMap(state, 'openshift-config', 'admin-acks', created, {});
+  for (const m of state.machines) layoutHost(doublesDir, m, { caPem: csrSigner.cert });
+  tick(doublesDir, state, now);
+  save(doublesDir, state);
+}
