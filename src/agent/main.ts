@@ -253,8 +253,10 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const controller = new AbortController();
   const stop = () => controller.abort();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: execa's exit handler re-raises a signal nobody else listens to any more,
+  // which would kill the agent before it stops cleanly.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   const agent = await createAgent(flags, log, controller.signal);
   if (!agent.ok) {
     process.stderr.write(`fyr-agent: ${agent.message}\n`);

@@ -12,6 +12,8 @@ import { PHASES } from '../../src/agent/state.js';
 import { verifyTree } from '../../src/registry/tree.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
+import { approvals, fileCsr, objects, setNodeNotReady } from '../doubles/cluster/index.mjs';
+import { NODE_BOOTSTRAPPER } from '../../src/agent/cluster/csr.js';
 
 const PULL_LOOP = new URL('../helpers/pull-loop.mjs', import.meta.url).pathname;
 
@@ -57,11 +59,14 @@ async function assertInstalled(lab: Lab, registryRuns = 1): Promise<any> {
   // A release with a registry tree: the same container serves from the stick, then the copy.
   assert.is(count(calls, 'podman', 'run'), registryRuns, 'the registry started once (again after a reboot)');
   assert.is(count(calls, 'podman', 'load'), 1, 'registry image loaded once');
-  const csrs = JSON.parse(await readFile(join(lab.doubles, 'state-csrs.json'), 'utf8')) as Array<{
-    name: string;
-    approvals: number;
-  }>;
-  for (const c of csrs) assert.is(c.approvals, 1, `${c.name} approved once`);
+  // The fake cluster: every node joined (client, then serving CSR approved exactly once) and Ready.
+  const approved = approvals(lab.doubles);
+  assert.ok(Object.keys(approved).length >= 2 * lab.nodes.filter((n) => n.bmc !== 'libvirt').length);
+  for (const [name, n] of Object.entries(approved)) assert.is(n, 1, `${name} approved once`);
+  const ready = objects(lab.doubles).nodes.map(
+    (n) => `${n.metadata.name}:${n.status.conditions.find((c: { type: string }) => c.type === 'Ready').status}`,
+  );
+  assert.equal(ready.sort(), ['cp-0:True', 'cp-1:True', 'cp-2:True']);
   // Pivot and finish: no bootstrap in HAProxy, PXE content gone, credentials root-only.
   const haproxy = await readFile(join(lab.root, 'etc/haproxy/haproxy.cfg'), 'utf8');
   assert.not.match(haproxy, /^\s*server bootstrap /m);
@@ -414,6 +419,127 @@ lab(
         cred.toString('latin1'),
       ].join('\n');
       for (const secret of l.secretValues) assert.not.ok(readable.includes(secret), 'a secret leaked');
+    } finally {
+      await l.close();
+    }
+  },
+);
+
+const KEEPER_FLAGS = ['--health-every-s', '1', '--backup-every-s', '15', '--first-backup-after-s', '0'];
+const BACKUP_ON_CP0 = 'oc debug --as-root node/cp-0 -- chroot /host /usr/local/bin/cluster-backup.sh';
+
+lab(
+  'after install the keeper keeps the site: backups on schedule and on request, pruned, resumed after a kill without a second snapshot; only the site CSRs approved; a NotReady node shown',
+  async () => {
+    const l = await makeLab('q');
+    try {
+      // Killed right after cluster-backup.sh ran on the node, before the keeper journals it.
+      await writeFile(join(l.doubles, 'kill'), `${BACKUP_ON_CP0}\n`);
+      const first = l.start(['--status-listen', '192.168.8.1:8090', ...KEEPER_FLAGS], true);
+      await until(l, (s) => Boolean(s.finishedAt), 180_000);
+      // Day 2 on the fake cluster: a stranger asks to join as a node, cp-1 stops reporting.
+      const stranger = fileCsr(l.doubles, {
+        username: NODE_BOOTSTRAPPER,
+        commonName: 'system:node:intruder',
+        organization: 'system:nodes',
+      });
+      setNodeNotReady(l.doubles, 'cp-1', { reason: 'NodeStatusUnknown' });
+      const killed = await first;
+      assert.is(killed.signal, 'SIGKILL', String(killed.all).slice(-2000));
+      const mid = await l.state();
+      assert.is(mid.keeper.operation.kind, 'backup');
+      assert.is(mid.keeper.operation.status, 'running');
+      const countBackups = async () =>
+        count(
+          await l.calls(),
+          'oc',
+          'debug',
+          '--as-root',
+          'node/cp-0',
+          '--',
+          'chroot',
+          '/host',
+          '/usr/local/bin/cluster-backup.sh',
+        );
+      assert.is(await countBackups(), 1);
+
+      // Restarted: the interrupted backup finishes first, from the node's files.
+      const keeper = l.start(['--status-listen', '192.168.8.1:8090', ...KEEPER_FLAGS], true);
+      await until(l, (s) => s.keeper?.history?.some((h: any) => h.kind === 'backup' && h.status === 'done'), 120_000);
+      assert.is(await countBackups(), 1, 'the killed backup was not taken again');
+      const resumed = (await l.state()).keeper.history.find((h: any) => h.status === 'done');
+      assert.is(resumed.id, mid.keeper.operation.id);
+
+      // One now, on request, through the running keeper.
+      const now = await l.agent(['backup']);
+      assert.is(now.exitCode, 0, now.stderr);
+      assert.match(
+        now.stdout,
+        /fyr-agent: backup \d{8}-\d{6} of 4\.18\.9 from cp-0 .*snapshot checked/,
+        `${now.stdout}${now.stderr}`,
+      );
+      assert.match(now.stderr, 'backup: cluster-backup.sh on cp-0');
+      // And the next scheduled one: three taken, the newest two kept.
+      await until(
+        l,
+        (s) => s.keeper.history.filter((h: any) => h.kind === 'backup' && h.status === 'done').length >= 3,
+        90_000,
+      );
+      const listed = await l.agent(['backups', '--json']);
+      assert.is(listed.exitCode, 0, listed.stderr);
+      const kept = JSON.parse(listed.stdout);
+      assert.is(kept.backups.length, 2, 'the oldest beyond keep: 2 was removed');
+      assert.not.ok(
+        kept.backups.some((b: any) => b.id === resumed.id),
+        'the oldest went',
+      );
+      assert.ok(kept.backups.every((b: any) => b.version === '4.18.9' && b.node === 'cp-0'));
+      for (const b of kept.backups) {
+        assert.is((await stat(b.dir)).mode & 0o777, 0o700);
+        const snapshot = b.files.find((f: any) => f.kind === 'snapshot');
+        const bytes = await readFile(join(b.dir, snapshot.name));
+        assert.is(sha(bytes), snapshot.sha256);
+        // The real etcdctl reads what the bastion kept.
+        const status = await execa('etcdctl', ['snapshot', 'status', join(b.dir, snapshot.name), '-w', 'json'], {
+          env: { ETCDCTL_API: '3' },
+        });
+        assert.ok(JSON.parse(status.stdout).totalKey > 100, status.stdout);
+      }
+      // The node's copies are gone once the bastion has them.
+      for (const b of kept.backups)
+        assert.not.ok(
+          await stat(join(l.doubles, 'cluster/hosts/cp-0/home/core/assets/backup', `fyr-${b.id}`)).catch(
+            () => undefined,
+          ),
+        );
+
+      // The stranger's CSR is shown with its requester and never approved; the site's nodes are.
+      await until(l, (s) => s.keeper.csrRefused.some((r: any) => r.name === stranger));
+      assert.is(approvals(l.doubles)[stranger], undefined);
+      // A laptop on the LAN reads the dashboard.
+      await l.stray('ip', ['addr', 'add', '192.168.8.150/24', 'dev', 'pxe0']);
+      const api = JSON.parse((await l.stray('curl', ['-sf', 'http://192.168.8.1:8090/api/status'])).stdout);
+      const refused = api.keeper.csrRefused.find((r: any) => r.name === stranger);
+      assert.is(refused.requester, NODE_BOOTSTRAPPER);
+      assert.match(refused.reason, 'intruder is not a node of this site');
+      // cp-1 NotReady on the dashboard, the others Ready.
+      assert.equal(
+        api.keeper.nodes.map((n: any) => `${n.name}:${n.ready}`),
+        ['cp-0:true', 'cp-1:false', 'cp-2:true'],
+      );
+      const page = await l.stray('curl', ['-sf', 'http://192.168.8.1:8090/']);
+      assert.match(page.stdout, 'intruder');
+      const status = await l.agent(['status']);
+      assert.match(status.stdout, 'fyr-agent: edge.example.com: DONE');
+      assert.match(status.stdout, 'cp-1');
+      // Stopped (systemctl stop): a clean end.
+      keeper.kill('SIGTERM');
+      const end = await keeper;
+      assert.is(end.exitCode, 0, String(end.all).slice(-2000));
+      const readable = [String(killed.all), String(end.all), status.stdout, JSON.stringify(api), page.stdout].join(
+        '\n',
+      );
+      for (const secret of await secretsOf(l)) assert.not.ok(readable.includes(secret), 'a BMC password leaked');
     } finally {
       await l.close();
     }

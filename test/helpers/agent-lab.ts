@@ -25,6 +25,8 @@ import { ipmiSimFiles } from './ipmi-sim.js';
 import { makeContentV2 } from './content.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
+import { startEtcd } from './etcd.js';
+import { initCluster } from '../doubles/cluster/index.mjs';
 
 const run = promisify(execFile);
 const DOUBLES = resolve('test/doubles');
@@ -96,7 +98,10 @@ async function ip(args: string[]): Promise<void> {
 async function labSite(dir: string): Promise<string> {
   return variantSite('edge', dir, {
     site: (t) =>
-      t.replace('bmc: { type: redfish, address: 192.168.8.211,', 'bmc: { type: ipmi, address: 192.168.8.211,'),
+      t
+        .replace('bmc: { type: redfish, address: 192.168.8.211,', 'bmc: { type: ipmi, address: 192.168.8.211,')
+        // Two backups kept: the keeper's retention shows within a lab's few backups.
+        .replace(/^ {2}keep: 14 .*$/m, '  keep: 2'),
     // IPMI passwords stop at 20 bytes.
     secrets: (t) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
   });
@@ -438,10 +443,6 @@ export async function makeLab(
       });
     await writeFile(join(dir, 'services.json'), JSON.stringify(supervisorConfig(root, runDir), null, 2));
     const site = JSON.parse(await readFile(join(root, 'etc/fyr/site.json'), 'utf8'));
-    await writeFile(
-      join(doubles, 'state-csrs.json'),
-      JSON.stringify([{ name: 'csr-worker-0' }, { name: 'csr-worker-1' }]),
-    );
 
     // Namespaces and links: everything hangs off the bastion's bridge.
     const bastionNs = ns('b');
@@ -450,6 +451,25 @@ export async function makeLab(
       namespaces.push(n);
       await ip(['-n', n, 'link', 'set', 'lo', 'up']);
     }
+    // The cluster the site installs: the fake behind the oc double, its etcd real (on the
+    // bastion's loopback, where the agent's oc runs; killed with the namespace).
+    const etcd = await startEtcd({ dir, netns: bastionNs });
+    const release = JSON.parse(await readFile(join(root, 'etc/fyr/release.json'), 'utf8'));
+    initCluster(doubles, {
+      // The release the stick carries is what gets installed.
+      version: release.release?.openshift ?? '4.18.9',
+      clusterName: site.cluster.name,
+      baseDomain: site.cluster.domain,
+      etcdEndpoint: etcd.endpoint,
+      // The bootstrap's own approver would let the control planes join by itself; without it
+      // every node waits for the agent's, as workers do, so the approver meets every node.
+      bootstrapApproves: false,
+      nodes: site.nodes.map((n: { name: string; ip: string; role: string }) => ({
+        name: n.name,
+        ip: n.ip,
+        role: n.role === 'worker' ? 'worker' : 'control-plane',
+      })),
+    });
     // Slave to this machine's mounts (what the agent mounts stays inside); /sys the netns's own.
     await mkdir(dirname(bastionMounts), { recursive: true });
     await run('mount', ['--bind', dirname(bastionMounts), dirname(bastionMounts)]);
@@ -583,6 +603,8 @@ export async function makeLab(
     const env = {
       ...process.env,
       FYR_DOUBLES_DIR: doubles,
+      // The fake cluster's waits (operators settling, a debug pod on a NotReady node) 20x faster.
+      FYR_DOUBLE_TIME_SCALE: '20',
       SYSTEMD_CREDENTIAL_SECRET: join(dir, 'credential.secret'),
     };
     const tls = await selfSigned(dir, 'bmc');
@@ -681,6 +703,8 @@ export async function makeLab(
         reject: false,
         all: true,
         timeout: keep ? 900_000 : 300_000,
+        // A keeper stopped with SIGTERM finishes its step first.
+        forceKillAfterDelay: 60_000,
       });
       // nsenter execs node in place: this pid is the agent's.
       void writeFile(join(doubles, 'agent.pid'), `${child.pid}\n`);

@@ -61,10 +61,13 @@ export const finish: Phase = {
   async run(ctx, progress) {
     await progress("approving the site's node CSRs until the install completes");
     let complete = false;
+    // The installer prints the kubeadmin password when it is done: never in a log or an error.
+    const password = await readFile(join(ctx.paths.installDir, 'auth', 'kubeadmin-password'), 'utf8').catch(() => '');
     const waiting = ctx
       .exec('openshift-install', openshiftInstall.waitInstall(ctx.paths.installDir), {
         timeoutMs: WAIT_MS,
         signal: ctx.signal,
+        secrets: password.trim() ? [password.trim()] : [],
       })
       .finally(() => {
         complete = true;
