@@ -1,4 +1,5 @@
-// The virtual site (test/lab/run-lab.ts), as make lab runs it, in its hardest form: the RHEL 10
+// The virtual site (test/lab/run-lab.ts), as make lab runs it, in its hardest form, then kept
+// by the agent after install (test/lab/day2.ts): the RHEL 10
 // variant (Kea), sealed, with the agent killed by SIGKILL right after a node's power-on (VMs
 // mid-boot) and again while it watches. Real firmware (SeaBIOS+iPXE, OVMF) PXE-boots qemu VMs
 // from the rendered configs; real ipmi_sim and the Redfish double power them; the stand-in RHCOS
@@ -9,6 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PHASES } from '../../src/agent/state.js';
 import { runLab } from '../lab/run-lab.js';
+import { DAY2_SHOTS } from '../lab/day2.js';
 
 const test = suite('agent :: virtual site');
 
@@ -27,9 +29,17 @@ test('make lab: every node powered once by its BMC, PXE-booted by real firmware,
   assert.is(report.runs, 3);
   const names = report.timeline.nodes.map((n) => `${n.name}:${n.firmware}:${n.installed !== undefined}`);
   assert.equal(names, ['cp-0:bios:true', 'cp-1:uefi:true', 'cp-2:uefi:true', 'stray:bios:false']);
-  // A screenshot of the status page per phase, kept with the artifacts.
+  // A screenshot of the status page per phase, and of the dashboard in each day-2 state at two
+  // widths, kept with the artifacts.
   const shots = (await readdir('out/lab-test/screenshots')).filter((f) => f.endsWith('.png')).sort();
-  assert.equal(shots, [...PHASES.map((p, i) => `${String(i).padStart(2, '0')}-${p}.png`), `${PHASES.length}-done.png`]);
+  assert.equal(
+    shots,
+    [
+      ...PHASES.map((p, i) => `${String(i).padStart(2, '0')}-${p}.png`),
+      `${PHASES.length}-done.png`,
+      ...DAY2_SHOTS.flatMap((s) => [`${s}.png`, `${s}-phone.png`]),
+    ].sort(),
+  );
 });
 
 test.run();

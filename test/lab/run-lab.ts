@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { PHASES } from '../../src/agent/state.js';
 import { buildStatusApp } from '../../src/agent/status/app.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
+import type { ResultPromise } from 'execa';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
 import { assertLab } from './lab-asserts.js';
 import { screenshot } from './screenshot.js';
+import { KEEPER_FLAGS, keeperDay2 } from './day2.js';
 import { buildTimeline, formatTimeline, SerialWatch, type Timeline } from './timeline.js';
 import { vmCommand } from './vms.js';
 
@@ -95,6 +97,7 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
     o.log(`lab: site ISO ${lab.siteIso}; ${lab.nodes.filter((n) => n.vm).length} node VMs and a stray in ${lab.dir}`);
     if (o.crash) await writeFile(join(lab.doubles, 'kill'), 'bmc-power cp-1\n');
     let runs = 0;
+    let keeper: ResultPromise | undefined;
     let typed = false;
     let strayOn = false;
     let killedInWatch = !o.crash;
@@ -109,13 +112,16 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       runs += 1;
       if (runs > 4) throw new Error('the agent did not finish in 4 runs');
       o.log(`lab: agent run ${runs}`);
-      const agent = lab.start(['--status-listen', STATUS]);
+      // It stays up after the install, as the site's keeper (day2.ts).
+      const agent = lab.start(['--status-listen', STATUS, ...KEEPER_FLAGS], true);
       let done = false;
+      let installed = false;
       const driver = (async () => {
         let last = '';
-        while (!done) {
+        while (!done && !installed) {
           await serial.poll();
           const s = await lab.state().catch(() => undefined);
+          if (s?.finishedAt) installed = true;
           if (s) {
             const running = PHASES.find((p) => s.phases[p].status === 'running');
             const line = running ? `${running}: ${s.phases[running].detail ?? ''}` : '';
@@ -163,17 +169,22 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
           await sleep(200);
         }
       })();
-      const r = await agent;
+      const ended = await Promise.race([agent, driver.then(() => undefined)]);
+      if (ended === undefined && installed) {
+        keeper = agent;
+        break;
+      }
+      const r = ended ?? (await agent);
       done = true;
       await driver;
       output.push(String(r.all ?? ''));
       if (stopping) await new Promise(() => undefined); // the interrupt handler ends the process
-      if (r.exitCode === 0) break;
+      if (r.exitCode === 0) throw new Error(`agent run ${runs} ended before the install was recorded`);
       if (r.signal !== 'SIGKILL')
         throw new Error(`agent run ${runs} failed (${r.exitCode}):\n${String(r.all).slice(-3000)}`);
       o.log(`lab: the agent was killed (run ${runs}); starting it again`);
     }
-    o.log('lab: the agent is done; waiting for every node to report installed from its disk');
+    o.log('lab: the site is installed; waiting for every node to report installed from its disk');
     const deadline = Date.now() + 180_000;
     for (;;) {
       await serial.poll();
@@ -183,6 +194,13 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       await sleep(500);
     }
     await shooting;
+    const day2 = await keeperDay2(lab, { ...(o.screenshots ? { shots } : {}), status: STATUS, log: o.log });
+    // Stopped as systemctl stop does: a clean end.
+    keeper?.kill('SIGTERM');
+    const end = await keeper!;
+    output.push(String(end.all ?? ''), day2.output);
+    if (end.exitCode !== 0)
+      throw new Error(`the keeper did not stop cleanly (${end.exitCode}):\n${String(end.all).slice(-3000)}`);
     if (o.screenshots) await finalShots(lab, shots, shot, o.log);
     const timeline = await buildTimeline(lab, serial, started);
     timelineText = formatTimeline(timeline);

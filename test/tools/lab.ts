@@ -19,8 +19,10 @@ Builds a sealed site ISO for the edge example (fyr release, fyr build), runs the
 agent from it with the real daemons in network namespaces, and lets it power on three qemu VMs
 (one BIOS, two UEFI) through real IPMI (ipmi_sim) and Redfish BMCs. The VMs PXE-boot the
 rendered menus through real firmware and loaders, install a stand-in RHCOS and come up from
-their disks; a stray VM is reported by MAC. Prints each node's timeline; keeps screenshots of
-the status page, serial consoles and logs in --out (default out/lab).
+their disks; a stray VM is reported by MAC. Then the agent keeps the site: etcd backups on
+schedule and on request, a stranger's CSR shown and never approved, a node going NotReady and
+back. Prints each node's timeline; keeps screenshots of the status page and the dashboard,
+serial consoles and logs in --out (default out/lab).
 
 Options:
   --os OS           rhel9 (dhcpd, default) or rhel10 (Kea)
