@@ -1,0 +1,175 @@
+// The keeper's approver and its etcd backup against the fake cluster, through the real argv of
+// the oc double (test/doubles/cluster/) and a real etcd: nodes join only through the site's
+// CSRs, a stranger's never; a backup waits out the first 24 h and a control-plane rollout,
+// saying why; one taken on a Ready control plane is brought over, checked and kept, and the
+// node's copy removed.
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkSnapshot } from '../../../src/agent/backups/etcd-snapshot.js';
+import { listBackups } from '../../../src/agent/backups/store.js';
+import { approveSiteCsrs } from '../../../src/agent/cluster/approve.js';
+import { NODE_BOOTSTRAPPER } from '../../../src/agent/cluster/csr.js';
+import { DEFAULT_OPTIONS, type AgentContext } from '../../../src/agent/context.js';
+import { exec, type Exec } from '../../../src/agent/exec.js';
+import { runOperation } from '../../../src/agent/keeper/operations.js';
+import { backup } from '../../../src/agent/operations/backup.js';
+import { bastionPaths } from '../../../src/agent/paths.js';
+import { freshState, StateStore } from '../../../src/agent/state.js';
+import {
+  approvals,
+  fileCsr,
+  initCluster,
+  objects,
+  setApi,
+  setNodeNotReady,
+  setOperatorCondition,
+} from '../../doubles/cluster/index.mjs';
+import { startEtcd, type Etcd } from '../../helpers/etcd.js';
+import { makeTmpdir, removeTmpdir } from '../../helpers/tmpdir.js';
+
+const BIN = resolve('test/doubles/bin');
+const NODES = ['cp-0', 'cp-1', 'cp-2'].map((name, i) => ({
+  name,
+  fqdn: `${name}.edge.example.com`,
+  ip: `192.168.8.${10 + i}`,
+  role: 'control-plane',
+}));
+
+interface Ctx {
+  dir: string;
+  doubles: string;
+  etcd?: Etcd;
+  ctx: AgentContext;
+}
+const test = suite<Ctx>('agent :: operations :: backup', {
+  dir: '',
+  doubles: '',
+  ctx: undefined as unknown as AgentContext,
+});
+
+test.before.each(async (c) => {
+  c.dir = await makeTmpdir();
+  c.doubles = join(c.dir, 'doubles');
+  await mkdir(c.doubles, { recursive: true });
+  c.etcd = await startEtcd({ dir: c.dir });
+  initCluster(c.doubles, {
+    version: '4.18.9',
+    nodes: NODES.map((n) => ({ name: n.name, ip: n.ip, role: 'control-plane' })),
+    etcdEndpoint: c.etcd.endpoint,
+    bootstrapApproves: false,
+  });
+  setApi(c.doubles, true);
+  const paths = bastionPaths(join(c.dir, 'root'));
+  await mkdir(join(paths.installDir, 'auth'), { recursive: true });
+  await writeFile(
+    paths.kubeconfig,
+    'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://api.edge.example.com:6443\n',
+  );
+  const now = () => new Date();
+  const state = freshState('edge.example.com', [], now());
+  // Installed two days ago.
+  state.finishedAt = new Date(Date.now() - 48 * 3600_000).toISOString();
+  const doublesEnv = { PATH: `${BIN}:${process.env.PATH}`, FYR_DOUBLES_DIR: c.doubles, FYR_DOUBLE_TIME_SCALE: '200' };
+  c.ctx = {
+    paths,
+    site: {
+      cluster: { fqdn: 'edge.example.com' },
+      nodes: NODES,
+      keeper: { healthEverySeconds: 300 },
+      backups: { enabled: true, everySeconds: 21600, keep: 2 },
+    },
+    store: new StateStore(paths.stateFile, state, now),
+    now,
+    options: DEFAULT_OPTIONS,
+    exec: ((file, args, options = {}) =>
+      exec(file, args, { ...options, env: { ...doublesEnv, ...options.env } })) satisfies Exec,
+    log: () => undefined,
+    signal: new AbortController().signal,
+  } as unknown as AgentContext;
+  await mkdir(paths.stateDir, { recursive: true });
+});
+test.after.each(async (c) => {
+  await c.etcd?.stop();
+  await removeTmpdir(c.dir);
+});
+
+// The kubelets' CSRs come one after another (client, then serving): approve until all are Ready.
+async function joinNodes(c: Ctx): Promise<void> {
+  for (let round = 0; round < 6; round++) {
+    await approveSiteCsrs(c.ctx, 'test');
+    const ready = objects(c.doubles).nodes.filter((n) =>
+      n.status.conditions.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True'),
+    );
+    if (ready.length === NODES.length) return;
+  }
+  assert.unreachable('the nodes never became Ready');
+}
+
+test("the site's nodes join through the approver; a stranger's CSR is recorded, never approved", async (c) => {
+  const stranger = fileCsr(c.doubles, {
+    username: NODE_BOOTSTRAPPER,
+    commonName: 'system:node:intruder',
+    organization: 'system:nodes',
+  });
+  await joinNodes(c);
+  const counts = approvals(c.doubles);
+  assert.is(counts[stranger], undefined);
+  assert.is(Object.keys(counts).length, 2 * NODES.length, 'a client and a serving CSR per node');
+  for (const n of Object.values(counts)) assert.is(n, 1);
+  const keeper = c.ctx.store.state.keeper!;
+  assert.equal(
+    keeper.csrRefused.map((r) => [r.name, r.requester, r.requestedName, r.reason]),
+    [[stranger, NODE_BOOTSTRAPPER, 'system:node:intruder', 'intruder is not a node of this site']],
+  );
+  assert.equal(
+    keeper.csrApproved
+      .filter((a) => a.kind === 'serving')
+      .map((a) => a.node)
+      .sort(),
+    ['cp-0', 'cp-1', 'cp-2'],
+  );
+});
+
+test('no backup in the first 24 h after install, nor while the control plane rolls out', async (c) => {
+  await joinNodes(c);
+  c.ctx.store.state.finishedAt = new Date(Date.now() - 3600_000).toISOString();
+  const early = await runOperation(c.ctx, backup, 'command', () => undefined, { keepSkipped: true });
+  assert.is(early.record.status, 'skipped');
+  assert.match(String(early.record.error), /^the first backup is taken from 20\d\d-.*, 24 h after the install/);
+  c.ctx.store.state.finishedAt = new Date(Date.now() - 48 * 3600_000).toISOString();
+  setOperatorCondition(c.doubles, 'kube-apiserver', 'Progressing', 'True', {
+    reason: 'NodeInstaller',
+    message: 'NodeInstallerProgressing: 1 node is at revision 7; 2 nodes are at revision 8',
+  });
+  const rolling = await runOperation(c.ctx, backup, 'schedule');
+  assert.is(rolling.record.status, 'skipped');
+  assert.is(rolling.record.error, 'kube-apiserver is progressing (a backup during a rollout is not reliable)');
+  assert.equal(await listBackups(c.ctx.paths.backupsDir), []);
+});
+
+test('a backup on a Ready control plane: brought over, checked, kept in 0700, the node copy removed', async (c) => {
+  await joinNodes(c);
+  setNodeNotReady(c.doubles, 'cp-0', { reason: 'NodeStatusUnknown' });
+  const out = await runOperation(c.ctx, backup, 'command');
+  assert.is(out.record.status, 'done', out.record.error);
+  assert.is(out.record.facts.node, 'cp-1', 'not the NotReady node');
+  const [kept] = await listBackups(c.ctx.paths.backupsDir);
+  assert.is(kept?.id, out.record.id);
+  assert.is((await stat(kept!.dir)).mode & 0o777, 0o700);
+  assert.equal(
+    kept!.record.files.map((f) => f.kind),
+    ['snapshot', 'static-resources'],
+  );
+  const snapshot = join(kept!.dir, kept!.record.files[0]!.name);
+  assert.ok((await checkSnapshot(snapshot)).ok);
+  assert.is(kept!.record.version, '4.18.9');
+  assert.is(c.ctx.store.state.keeper?.lastBackup?.id, out.record.id);
+  const remote = join(c.doubles, 'cluster/hosts/cp-1', out.record.facts.remote!);
+  assert.is(await stat(remote).catch(() => undefined), undefined, "the node's copy is gone");
+  // Nothing of the bastion's credentials went into the backup record.
+  assert.not.match(await readFile(join(kept!.dir, 'backup.json'), 'utf8'), 'kubeconfig');
+});
+
+test.run();
