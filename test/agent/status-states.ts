@@ -42,6 +42,16 @@ function base(): AgentState {
         power: 'waiting-for-tech',
         seen: {},
       },
+      // The agent follows the bootstrap VM as a node too (agent.ts nodeRecords).
+      {
+        name: 'bootstrap',
+        role: 'bootstrap',
+        mac: '52:54:00:00:00:09',
+        ip: '192.168.8.9',
+        bmc: 'libvirt',
+        power: 'on',
+        seen: {},
+      },
     ],
     new Date(T0),
   );

@@ -91,7 +91,8 @@ export function statusView(state: AgentState, now: Date): StatusView {
       ? {
           keeper: keeperView(
             state.keeper,
-            state.nodes.map((n) => n.name),
+            // The bootstrap VM is gone after the pivot: it is never a cluster node.
+            state.nodes.filter((n) => n.role !== 'bootstrap').map((n) => n.name),
             now,
           ),
         }
