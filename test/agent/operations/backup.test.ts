@@ -10,6 +10,8 @@ import * as assert from 'uvu/assert';
 import { checkSnapshot } from '../../../src/agent/backups/etcd-snapshot.js';
 import { listBackups } from '../../../src/agent/backups/store.js';
 import { approveSiteCsrs } from '../../../src/agent/cluster/approve.js';
+import { lookAtCluster } from '../../../src/agent/cluster/look.js';
+import { recordHealth } from '../../../src/agent/keeper/state.js';
 import { NODE_BOOTSTRAPPER } from '../../../src/agent/cluster/csr.js';
 import { DEFAULT_OPTIONS, type AgentContext } from '../../../src/agent/context.js';
 import { exec, type Exec } from '../../../src/agent/exec.js';
@@ -147,6 +149,24 @@ test('no backup in the first 24 h after install, nor while the control plane rol
   assert.is(rolling.record.status, 'skipped');
   assert.is(rolling.record.error, 'kube-apiserver is progressing (a backup during a rollout is not reliable)');
   assert.equal(await listBackups(c.ctx.paths.backupsDir), []);
+});
+
+test('the API down: the look is recorded as unreachable (the certificate date kept), the backup waits, nothing throws', async (c) => {
+  await joinNodes(c);
+  await recordHealth(c.ctx, await lookAtCluster(c.ctx));
+  const known = c.ctx.store.state.keeper?.health?.certificatesNotAfter;
+  assert.match(String(known), /^20\d\d-/);
+  setApi(c.doubles, false);
+  const skipped = await runOperation(c.ctx, backup, 'schedule');
+  assert.is(skipped.record.status, 'skipped');
+  assert.match(
+    String(skipped.record.error),
+    /^the cluster cannot be reached \(oc exited with 1: The connection to the server api\.edge\.example\.com:6443 was refused/,
+  );
+  const health = c.ctx.store.state.keeper!.health!;
+  assert.ok(health.error);
+  assert.is(health.certificatesNotAfter, known);
+  assert.is(health.nodes, undefined);
 });
 
 test('a backup on a Ready control plane: brought over, checked, kept in 0700, the node copy removed', async (c) => {
