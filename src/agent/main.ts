@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { packageVersion } from '../util/package-info.js';
 import { createAgent, type RunFlags } from './agent.js';
-import { loadState } from './state.js';
+import { loadState, type AgentState } from './state.js';
 import { statusText } from './status/text.js';
 import { statusView } from './status/view.js';
 import { bastionPaths, type Paths } from './paths.js';
@@ -132,14 +132,20 @@ async function backupNow(socket: string): Promise<number> {
   }
 }
 
-async function listKept(paths: Paths, json: boolean): Promise<number> {
-  let state;
+// The state file for a reading subcommand, or the exit code when it cannot be read.
+async function readState(paths: Paths): Promise<{ state: AgentState | undefined } | { code: number }> {
   try {
-    state = await loadState(paths.stateFile);
+    return { state: await loadState(paths.stateFile) };
   } catch (err) {
     process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
-    return 3;
+    return { code: 3 };
   }
+}
+
+async function listKept(paths: Paths, json: boolean): Promise<number> {
+  const read = await readState(paths);
+  if ('code' in read) return read.code;
+  const { state } = read;
   const listing = await backupListing(paths.backupsDir, state, new Date());
   process.stdout.write(json ? `${JSON.stringify(listing, null, 2)}\n` : backupListingText(listing));
   return 0;
@@ -195,13 +201,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'backup') return backupNow(paths.keeperSocket);
   if (command === 'backups') return listKept(paths, v.json);
   if (command === 'status') {
-    let state;
-    try {
-      state = await loadState(paths.stateFile);
-    } catch (err) {
-      process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
-      return 3;
-    }
+    const read = await readState(paths);
+    if ('code' in read) return read.code;
+    const { state } = read;
     if (!state) {
       process.stderr.write(`fyr-agent: no state at ${paths.stateFile}: the agent has not started yet\n`);
       return 1;

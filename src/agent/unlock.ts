@@ -1,9 +1,8 @@
 // The unlock socket: how `fyr-agent unlock` (over SSH, as root) hands the locked agent a code.
 // A unix socket only root can open; one line in (the code), one line out ("ok", or "wrong"
 // with why). The code is never logged, on either side.
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
-import { dirname } from 'node:path';
+import { connect, type Server } from 'node:net';
+import { serveLines } from './unix-socket.js';
 
 export type Verdict = { ok: true } | { ok: false; why: string };
 
@@ -12,31 +11,15 @@ export async function serveUnlock(
   path: string,
   check: (code: string, from: string) => Promise<Verdict>,
 ): Promise<Server> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await rm(path, { force: true });
-  const server = createServer((socket) => {
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.setTimeout(60_000, () => socket.destroy());
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > 4096) socket.destroy();
-      const end = text.indexOf('\n');
-      if (end < 0) return;
-      socket.pause();
-      void check(text.slice(0, end), 'fyr-agent unlock').then(
+  return serveLines(
+    path,
+    (code, socket) =>
+      void check(code, 'fyr-agent unlock').then(
         (v) => socket.end(v.ok ? 'ok\n' : `wrong ${v.why}\n`),
         (err: Error) => socket.end(`wrong ${err.message}\n`),
-      );
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  await chmod(path, 0o600);
-  return server;
+      ),
+    { idleMs: 60_000 },
+  );
 }
 
 // The client side: sends one code, returns the agent's verdict.

@@ -2,9 +2,8 @@
 // operation: a unix socket only root can open, one JSON line in ({"operation": KIND}), JSON
 // lines out as it goes ({"progress": TEXT}) and a last one with the outcome. The keeper runs
 // operations one at a time, so the state file keeps one writer.
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
-import { dirname } from 'node:path';
+import { connect, type Server } from 'node:net';
+import { serveLines } from '../unix-socket.js';
 import { OPERATION_KINDS, type OperationKind, type OperationRecord } from './records.js';
 
 export interface RequestOutcome {
@@ -17,45 +16,25 @@ export interface RequestOutcome {
 export type Handler = (kind: OperationKind, progress: (line: string) => void) => Promise<RequestOutcome>;
 
 export async function serveRequests(path: string, handle: Handler): Promise<Server> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await rm(path, { force: true });
-  const server = createServer((socket) => {
-    let text = '';
-    socket.setEncoding('utf8');
-    const send = (value: object) => {
-      if (!socket.destroyed) socket.write(`${JSON.stringify(value)}\n`);
+  return serveLines(path, (line, socket) => {
+    const answer = (outcome: RequestOutcome) => socket.end(`${JSON.stringify({ outcome })}\n`);
+    let kind: unknown;
+    try {
+      kind = (JSON.parse(line) as { operation?: unknown }).operation;
+    } catch {
+      kind = undefined;
+    }
+    if (!OPERATION_KINDS.includes(kind as OperationKind)) {
+      answer({ status: 'failed', error: `no such operation: ${String(kind)}` });
+      return;
+    }
+    const progress = (text: string) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify({ progress: text })}\n`);
     };
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > 4096) socket.destroy();
-      const end = text.indexOf('\n');
-      if (end < 0) return;
-      socket.pause();
-      let kind: unknown;
-      try {
-        kind = (JSON.parse(text.slice(0, end)) as { operation?: unknown }).operation;
-      } catch {
-        kind = undefined;
-      }
-      if (!OPERATION_KINDS.includes(kind as OperationKind)) {
-        socket.end(
-          `${JSON.stringify({ outcome: { status: 'failed', error: `no such operation: ${String(kind)}` } })}\n`,
-        );
-        return;
-      }
-      void handle(kind as OperationKind, (line) => send({ progress: line })).then(
-        (outcome) => socket.end(`${JSON.stringify({ outcome })}\n`),
-        (err: Error) => socket.end(`${JSON.stringify({ outcome: { status: 'failed', error: err.message } })}\n`),
-      );
-    });
-    socket.on('error', () => undefined);
+    void handle(kind as OperationKind, progress).then(answer, (err: Error) =>
+      answer({ status: 'failed', error: err.message }),
+    );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  await chmod(path, 0o600);
-  return server;
 }
 
 // The client side: asks for one operation, hears its progress, returns its outcome.
