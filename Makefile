@@ -74,7 +74,7 @@ PRETTIER_FILES := 'src/**/*.ts' 'test/**/*.{ts,mjs}'
 format-check: install
 	npx prettier --check --cache --cache-location node_modules/.cache/prettier --log-level warn $(PRETTIER_FILES)
 format: install
-	npx prettier --write --log-level warn $(PRETTIER_FILES)
+	npx prettier --write --cache --cache-location node_modules/.cache/prettier --log-level warn $(PRETTIER_FILES)
 
 ## pack-test: npm pack, install without dev dependencies, run fyr from there (also in make test)
 pack-test: build fixtures

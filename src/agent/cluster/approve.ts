@@ -6,25 +6,48 @@ import { KEEP_APPROVED, type CsrApproved } from '../keeper/records.js';
 import { keeperOf } from '../keeper/state.js';
 import { oc, openssl } from '../tools.js';
 import { judgeCsr, parseCsrText, type Verdict } from './csr.js';
-import { pending, type Csr, type List } from './objects.js';
+import { nodesSeen } from './look.js';
+import { pending, type Csr, type List, type Node } from './objects.js';
 import { ocJson, ocOptions } from './oc.js';
 
-async function verdictOf(ctx: AgentContext, csr: Csr): Promise<Verdict> {
+async function verdictOf(ctx: AgentContext, csr: Csr, ready: ReadonlySet<string>): Promise<Verdict> {
   const pem = Buffer.from(csr.spec.request ?? '', 'base64').toString('utf8');
   let text: string | undefined;
   if (pem.includes('-----BEGIN CERTIFICATE REQUEST-----'))
     text = (await ctx.exec('openssl', openssl.csrText(), { input: pem }).catch(() => undefined))?.stdout;
-  return judgeCsr(csr.spec, text === undefined ? undefined : parseCsrText(text), ctx.site.nodes);
+  return judgeCsr(csr.spec, text === undefined ? undefined : parseCsrText(text), ctx.site.nodes, ready);
 }
+
+const newestFirst = (a: Csr, b: Csr) =>
+  (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
+  b.metadata.name.localeCompare(a.metadata.name);
+
+// The refusals kept on the status page (the newest), so a flood cannot grow the state file.
+const KEEP_REFUSED = 50;
 
 export async function approveSiteCsrs(ctx: AgentContext, who: string): Promise<CsrApproved[]> {
   const list = await ocJson<List<Csr>>(ctx, oc.csrs());
-  const waiting = (list.items ?? []).filter(pending);
+  const waiting = (list.items ?? [])
+    .filter(pending)
+    .sort(newestFirst)
+    .slice(0, KEEP_REFUSED + 10);
+  const ready =
+    waiting.length === 0
+      ? new Set<string>()
+      : new Set(
+          nodesSeen(ctx, (await ocJson<List<Node>>(ctx, oc.nodes())).items ?? [])
+            .filter((n) => n.ready)
+            .map((n) => n.name),
+        );
   const approve: Array<{ csr: Csr; node: string; kind: 'client' | 'serving' }> = [];
   const refused: Array<{ csr: Csr; reason: string; requestedName?: string }> = [];
   for (const csr of waiting) {
-    const v = await verdictOf(ctx, csr);
-    if (v.approve) approve.push({ csr, node: v.node, kind: v.kind });
+    const v = await verdictOf(ctx, csr, ready);
+    // One certificate of a kind per node at a time: the newest request (a kubelet files again
+    // while it waits); the older ones are left to expire.
+    if (v.approve && approve.some((a) => a.node === v.node && a.kind === v.kind))
+      refused.push({ csr, reason: `an older request for ${v.node}: the newest one is approved` });
+    else if (v.approve) approve.push({ csr, node: v.node, kind: v.kind });
     else refused.push({ csr, reason: v.reason, ...(v.requestedName ? { requestedName: v.requestedName } : {}) });
   }
   if (approve.length > 0) await ctx.exec('oc', oc.approve(approve.map((a) => a.csr.metadata.name)), ocOptions(ctx));
@@ -39,7 +62,7 @@ export async function approveSiteCsrs(ctx: AgentContext, who: string): Promise<C
     k.csrApproved = [...approved.reverse(), ...k.csrApproved].slice(0, KEEP_APPROVED);
     // Refusals stay listed while the request is pending; gone or decided elsewhere, they go.
     const before = new Map(k.csrRefused.map((r) => [r.name, r]));
-    k.csrRefused = refused.map((r) => ({
+    k.csrRefused = refused.slice(0, KEEP_REFUSED).map((r) => ({
       name: r.csr.metadata.name,
       requester: r.csr.spec.username ?? '',
       signer: r.csr.spec.signerName,

@@ -21,28 +21,39 @@ export interface CsrRequest {
   otherNames: string[];
 }
 
-// Splits an RFC 2253 name on the commas that are not escaped, and unescapes each value.
+// Splits an RFC 2253 name on the commas that are not escaped, and unescapes each value: `\,`
+// and the like stand for the character, `\XX` for a byte (openssl writes control and non-ASCII
+// bytes so), so `cp-\01` is "cp-" and a byte 1, never "cp-01".
 function rfc2253(name: string): Array<[string, string]> | undefined {
-  const parts: string[] = [];
-  let cur = '';
-  for (let i = 0; i < name.length; i++) {
-    const c = name[i]!;
-    if (c === '\\' && i + 1 < name.length) {
-      cur += name[++i];
-    } else if (c === ',') {
+  const parts: number[][] = [];
+  let cur: number[] = [];
+  const bytes = Buffer.from(name, 'utf8');
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 0x5c && i + 1 < bytes.length) {
+      const hex = bytes.subarray(i + 1, i + 3).toString('latin1');
+      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        cur.push(parseInt(hex, 16));
+        i += 2;
+      } else cur.push(bytes[++i]!);
+    } else if (c === 0x2c) {
       parts.push(cur);
-      cur = '';
-    } else cur += c;
+      cur = [];
+    } else cur.push(c);
   }
   parts.push(cur);
   const out: Array<[string, string]> = [];
   for (const p of parts) {
-    const eq = p.indexOf('=');
+    const text = Buffer.from(p).toString('utf8');
+    const eq = text.indexOf('=');
     if (eq <= 0) return undefined;
-    out.push([p.slice(0, eq).trim(), p.slice(eq + 1)]);
+    out.push([text.slice(0, eq).trim(), text.slice(eq + 1)]);
   }
   return out;
 }
+
+// What a Kubernetes node name may be (a DNS-1123 subdomain); anything else is no site node.
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function parseCsrText(text: string): CsrRequest | undefined {
   const lines = text.split('\n');
@@ -84,10 +95,14 @@ function nodeOfSubject(subject: Array<[string, string]>): string | undefined {
   return cn[0]![1].slice(NODE_PREFIX.length);
 }
 
+// readyNodes: the nodes Ready in the cluster now. A node-bootstrapper's client request for one
+// of them is refused: that node has its kubelet identity, and a second one would be another
+// machine's (the bootstrap token is served to anything on the LAN that asks for an ignition).
 export function judgeCsr(
   csr: { signerName: string; username?: string },
   request: CsrRequest | undefined,
   nodes: readonly SiteNodeName[],
+  readyNodes: ReadonlySet<string> = new Set(),
 ): Verdict {
   const requester = csr.username ?? '';
   if (!request) return { approve: false, reason: 'its request cannot be read as a certificate signing request' };
@@ -100,6 +115,7 @@ export function judgeCsr(
   });
   if (name === undefined)
     return refuse('it does not ask for a node certificate (CN=system:node:<name>, O=system:nodes)');
+  if (!NODE_NAME.test(name)) return refuse('the name it asks for is not a node name');
   const node = nodes.find((n) => n.name === name || n.fqdn === name);
   if (!node) return refuse(`${name} is not a node of this site`);
   if (csr.signerName === CLIENT_SIGNER) {
@@ -107,6 +123,10 @@ export function judgeCsr(
       return refuse(`requested by ${requester || 'nobody'}, not the node-bootstrapper or the node itself`);
     if (request.dns.length + request.ips.length + request.otherNames.length > 0)
       return refuse('a kubelet client certificate carries no alternative names');
+    if (requester === NODE_BOOTSTRAPPER && (readyNodes.has(node.name) || readyNodes.has(node.fqdn)))
+      return refuse(
+        `${node.name} is Ready in the cluster: it has its kubelet identity, this is another machine's request`,
+      );
     return { approve: true, node: node.name, kind: 'client' };
   }
   if (csr.signerName === SERVING_SIGNER) {

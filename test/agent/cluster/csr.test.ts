@@ -116,4 +116,33 @@ test('subjects that only look like a node, other signers and unreadable requests
   assert.is(parseCsrText('not openssl output'), undefined);
 });
 
+test('a byte openssl writes as \\XX is that byte: cp-\\01 is not cp-01', async () => {
+  const nodes = [...NODES, { name: 'cp-01', fqdn: 'cp-01.edge.example.com', ip: '192.168.8.20' }];
+  const sneaky = await request('/O=system:nodes/CN=system:node:cp-\x01');
+  assert.equal(sneaky?.subject, [
+    ['CN', 'system:node:cp-\x01'],
+    ['O', 'system:nodes'],
+  ]);
+  assert.equal(judgeCsr({ signerName: CLIENT_SIGNER, username: NODE_BOOTSTRAPPER }, sneaky, nodes), {
+    approve: false,
+    reason: 'the name it asks for is not a node name',
+    requestedName: 'system:node:cp-\x01',
+  });
+  const utf8 = await request('/O=system:nodes/CN=system:node:cp-\u00e9');
+  assert.is(judgeCsr({ signerName: CLIENT_SIGNER, username: NODE_BOOTSTRAPPER }, utf8, nodes).approve, false);
+});
+
+test('a second kubelet identity for a node that is Ready is refused; the node renewing its own is not', async () => {
+  const ok = await request('/O=system:nodes/CN=system:node:cp-0');
+  const ready = new Set(['cp-0']);
+  assert.equal(judgeCsr({ signerName: CLIENT_SIGNER, username: NODE_BOOTSTRAPPER }, ok, NODES, ready), {
+    approve: false,
+    reason: "cp-0 is Ready in the cluster: it has its kubelet identity, this is another machine's request",
+    requestedName: 'system:node:cp-0',
+  });
+  assert.is(judgeCsr({ signerName: CLIENT_SIGNER, username: 'system:node:cp-0' }, ok, NODES, ready).approve, true);
+  // Not Ready (after an outage, or replaced): the bootstrapper's request is the way back in.
+  assert.is(judgeCsr({ signerName: CLIENT_SIGNER, username: NODE_BOOTSTRAPPER }, ok, NODES, new Set()).approve, true);
+});
+
 test.run();
