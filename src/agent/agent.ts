@@ -17,6 +17,7 @@ import { freshState, loadState, StateStore, type NodeRecord } from './state.js';
 import { buildStatusApp } from './status/app.js';
 import { isMountPoint } from './mounts.js';
 import { Keeper } from './keeper/keeper.js';
+import { takeLock } from './lock.js';
 import { mount } from './tools.js';
 
 export interface RunFlags {
@@ -90,6 +91,7 @@ function sleeper(signal: AbortSignal) {
 export async function createAgent(flags: RunFlags, log: (line: string) => void, signal: AbortSignal): Promise<Created> {
   const { paths } = flags;
   let ctx: AgentContext;
+  let lock: { release(): Promise<void> } | undefined;
   try {
     const [site, { os, sealed }, release, services] = await Promise.all([
       readSite(paths.siteJson),
@@ -107,6 +109,14 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
     }
     const secrets = sealed ? (resealed ?? { bmc: {} }) : await readSecrets(paths.secretsJson);
     await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
+    const taken = await takeLock(join(paths.stateDir, 'agent.pid'));
+    if (!taken.held)
+      return {
+        ok: false,
+        exitCode: 1,
+        message: `another fyr-agent (pid ${taken.pid}) is running this site; stop it first (systemctl stop fyr-agent)`,
+      };
+    lock = taken;
     const now = () => new Date();
     const state = (await loadState(paths.stateFile)) ?? freshState(site.cluster.fqdn, nodeRecords(site), now());
     if (sealed && resealed === undefined) state.phases.locked = { status: 'pending', attempts: 0 };
@@ -157,6 +167,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
     // Written at once, so the status page and `fyr-agent status` have a state from the start.
     await store.update(() => undefined);
   } catch (err) {
+    await lock?.release();
     if (err instanceof AgentInputError) return { ok: false, exitCode: 3, message: err.message };
     const e = err as NodeJS.ErrnoException;
     return { ok: false, exitCode: 1, message: `cannot start: ${e.message}` };
@@ -196,6 +207,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
         }
       }
       await app?.close();
+      await lock?.release();
       return code;
     },
   };

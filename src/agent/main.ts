@@ -137,8 +137,12 @@ async function readState(paths: Paths): Promise<{ state: AgentState | undefined 
   try {
     return { state: await loadState(paths.stateFile) };
   } catch (err) {
-    process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
-    return { code: 3 };
+    // A damaged file is bad input (3); one this user may not read is said so (1).
+    const denied = (err as NodeJS.ErrnoException).code === 'EACCES';
+    process.stderr.write(
+      `fyr-agent: ${denied ? `${paths.stateFile}: only root may read the agent's state (sudo)` : (err as Error).message}\n`,
+    );
+    return { code: denied ? 1 : 3 };
   }
 }
 

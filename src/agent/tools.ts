@@ -43,6 +43,7 @@ export const oc = {
   // The cluster's own backup script on a control-plane node (cluster-etcd-operator
   // bindata/etcd/cluster-backup.sh, installed there by the etcd pod).
   clusterBackup: (node: string, dir: string) => onHost(node, ['/usr/local/bin/cluster-backup.sh', dir]),
+  hostMakeDir: (node: string, dir: string) => onHost(node, ['mkdir', '-p', dir]),
   hostList: (node: string, dir: string) => onHost(node, ['ls', '-1', dir]),
   hostCat: (node: string, file: string) => onHost(node, ['cat', file]),
   hostRemove: (node: string, path: string) => onHost(node, ['rm', '-rf', path]),

@@ -440,6 +440,13 @@ status('installed, edge cases: no look yet, no backup long after the start, a fa
   assert.match(statusText(statusView(noLook, c.now)), 'cluster not looked at yet');
 
   delete k.lastBackup;
+  // None yet, and the first was due more than a period ago; one due later is no warning.
+  k.nextBackupAt = '2026-11-25T00:00:00Z';
+  assert.not.ok(
+    statusView(c.state, c.now).keeper!.attention.some((a) => a.about === 'backup'),
+    'not late before the first is due',
+  );
+  k.nextBackupAt = '2026-11-22T12:00:00Z';
   k.history = [
     {
       id: 'b-1',

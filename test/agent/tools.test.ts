@@ -98,6 +98,17 @@ test('tools :: openshift-install and oc', () => {
     '/usr/local/bin/cluster-backup.sh',
     '/home/core/assets/backup/fyr-1',
   ]);
+  assert.equal(oc.hostMakeDir('cp-1', '/d'), [
+    'debug',
+    '--as-root',
+    'node/cp-1',
+    '--',
+    'chroot',
+    '/host',
+    'mkdir',
+    '-p',
+    '/d',
+  ]);
   assert.equal(oc.hostList('cp-1', '/d'), [
     'debug',
     '--as-root',

@@ -3,7 +3,7 @@
 // backup.json (what was checked). A backup is made in `<id>.partial` and renamed when whole,
 // so a listed backup is always complete; the newest `keep` are kept.
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -64,6 +64,18 @@ export async function checkGzip(path: string): Promise<string | undefined> {
     return undefined;
   } catch (err) {
     return `not a whole gzip file (${(err as Error).message})`;
+  }
+}
+
+// Flushes the named files in `dir`, then `dir` itself (its entries), to the disk.
+export async function syncFiles(dir: string, names: readonly string[]): Promise<void> {
+  for (const path of [...names.map((n) => join(dir, n)), dir]) {
+    const handle = await open(path, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 }
 

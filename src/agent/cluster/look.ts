@@ -119,6 +119,9 @@ export async function lookAtCluster(ctx: AgentContext): Promise<HealthRecord> {
 // Why a backup must wait, from a look: the control plane rolling out, or no Ready control plane.
 export function backupBlocker(health: HealthRecord): string | undefined {
   if (health.error) return `the cluster cannot be reached (${health.error.split('\n')[0]})`;
+  // An update under way: a backup now would be of neither version (restores need the same z).
+  if (health.progressing?.status === 'True' || health.desiredVersion)
+    return `the cluster is updating (${health.progressing?.message ?? `to ${health.desiredVersion}`})`;
   const rolling = (health.operatorsInTrouble ?? []).filter(
     (o) => o.progressing && CONTROL_PLANE_OPERATORS.includes(o.name),
   );

@@ -11,7 +11,7 @@ import type { AgentContext } from '../context.js';
 import { OPERATIONS } from '../operations/index.js';
 import { siteAccess } from './access.js';
 import { runOperation } from './operations.js';
-import type { OperationKind } from './records.js';
+import type { OperationKind, OperationRecord } from './records.js';
 import { serveRequests, type RequestOutcome } from './requests.js';
 
 interface Request {
@@ -26,6 +26,8 @@ export class Keeper {
   private queue: Request[] = [];
   private wake: (() => void) | undefined;
   private busy: string | undefined;
+  // The subcommand's request under way, answered if the keeper is stopped mid-way.
+  private current: Request | undefined;
   private server: Server | undefined;
 
   constructor(private readonly ctx: AgentContext) {}
@@ -88,29 +90,46 @@ export class Keeper {
     );
   }
 
-  private async operate(kind: OperationKind, by: 'schedule' | 'command', progress: (l: string) => void) {
+  private async operate(
+    kind: OperationKind,
+    by: 'schedule' | 'command',
+    progress: (l: string) => void,
+    resume?: OperationRecord,
+  ) {
     this.busy = kind;
     try {
-      return await runOperation(this.ctx, OPERATIONS[kind], by, progress, { keepSkipped: by === 'command' });
+      const outcome = await runOperation(this.ctx, OPERATIONS[kind], by, progress, {
+        keepSkipped: by === 'command',
+        ...(resume ? { resume } : {}),
+      });
+      if (kind === 'backup') await this.afterBackup(outcome.record);
+      return outcome;
     } finally {
       this.busy = undefined;
     }
   }
 
-  private async scheduledBackup(): Promise<void> {
+  // The schedule after a backup, whoever asked for it: the next one a period after a done one;
+  // after a failure again sooner but backing off (a backup is I/O-heavy on the control plane),
+  // never later than a period; a scheduled one that may not run yet, at the next look.
+  private async afterBackup(record: OperationRecord): Promise<void> {
     const { ctx } = this;
-    const outcome = await this.operate('backup', 'schedule', () => undefined);
     const now = ctx.now().getTime();
     await ctx.store.update((s) => {
       const k = keeperOf(ctx, s);
-      if (outcome.record.status === 'skipped') {
-        // Tried again at the next look.
-        k.backupWaiting = outcome.record.error ?? 'waiting';
+      if (record.status === 'done') {
+        k.nextBackupAt = iso(Date.parse(record.facts.takenAt ?? iso(now)) + this.backupEveryMs);
+        delete k.backupWaiting;
+        delete k.backupFailures;
+      } else if (record.status === 'failed') {
+        k.backupFailures = (k.backupFailures ?? 0) + 1;
+        const wait = Math.min(this.backupEveryMs, this.healthEveryMs * 2 ** (k.backupFailures - 1));
+        k.nextBackupAt = iso(now + wait);
+        k.backupWaiting = `the last try failed (${record.error ?? 'no reason given'}); again at ${k.nextBackupAt}`;
+      } else if (record.status === 'skipped' && record.by === 'schedule') {
+        k.backupWaiting = record.error ?? 'waiting';
         k.nextBackupAt = iso(now + this.healthEveryMs);
-      } else if (outcome.record.status === 'done')
-        k.nextBackupAt = iso(Date.parse(outcome.record.facts.takenAt ?? iso(now)) + this.backupEveryMs);
-      // Failed: again after a look's time, not a whole period later.
-      else k.nextBackupAt = iso(now + this.healthEveryMs);
+      }
     });
   }
 
@@ -139,19 +158,8 @@ export class Keeper {
     try {
       // An operation a kill interrupted is finished first, as it was started.
       const interrupted = ctx.store.state.keeper?.operation;
-      if (interrupted?.status === 'running') {
-        this.busy = interrupted.kind;
-        const { record } = await runOperation(ctx, OPERATIONS[interrupted.kind], interrupted.by, () => undefined, {
-          resume: interrupted,
-        });
-        this.busy = undefined;
-        if (record.kind === 'backup' && record.status === 'done')
-          await ctx.store.update((s) => {
-            keeperOf(ctx, s).nextBackupAt = iso(
-              Date.parse(interrupted.facts.takenAt ?? ctx.now().toISOString()) + this.backupEveryMs,
-            );
-          });
-      }
+      if (interrupted?.status === 'running')
+        await this.operate(interrupted.kind, interrupted.by, () => undefined, interrupted);
       let nextLook = 0;
       for (;;) {
         const now = ctx.now().getTime();
@@ -161,7 +169,9 @@ export class Keeper {
         }
         const request = this.queue.shift();
         if (request) {
+          this.current = request;
           const outcome = await this.operate(request.kind, 'command', request.progress);
+          this.current = undefined;
           request.done({
             status: outcome.record.status,
             id: outcome.record.id,
@@ -173,14 +183,19 @@ export class Keeper {
         const k = ctx.store.state.keeper;
         const backupAt = k?.backups.enabled && k.nextBackupAt ? Date.parse(k.nextBackupAt) : Infinity;
         if (ctx.now().getTime() >= backupAt) {
-          await this.scheduledBackup();
+          await this.operate('backup', 'schedule', () => undefined);
           continue;
         }
         await this.sleep(Math.min(nextLook, backupAt) - ctx.now().getTime());
       }
     } finally {
       this.server?.close();
-      for (const r of this.queue.splice(0)) r.done({ status: 'failed', error: 'the keeper stopped' });
+      // Whoever waits hears it: the one under way resumes at the next start, the queued do not.
+      this.current?.done({
+        status: 'failed',
+        error: `the keeper was stopped; this ${this.current.kind} resumes when the agent starts again`,
+      });
+      for (const r of this.queue.splice(0)) r.done({ status: 'failed', error: 'the keeper stopped before it began' });
     }
   }
 }

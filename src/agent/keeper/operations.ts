@@ -44,6 +44,9 @@ async function finishWith(ctx: AgentContext, op: OperationRecord, change: Partia
     Object.assign(op, change, { finishedAt: ctx.now().toISOString() });
     delete op.detail;
     if (k.operation?.id === op.id) delete k.operation;
+    // Its journal has done its work: the state file does not grow with every operation.
+    const prefix = `${op.kind}/${op.id}/`;
+    for (const key of Object.keys(s.effects)) if (key.startsWith(prefix)) delete s.effects[key];
     k.history = [{ ...op }, ...k.history.filter((h) => h.id !== op.id)].slice(0, KEEP_HISTORY);
   });
 }

@@ -119,8 +119,10 @@ export interface KeeperState {
   history: OperationRecord[];
   lastBackup?: BackupSummary;
   nextBackupAt?: string;
-  // Why the last scheduled backup did not run (too early, operators progressing).
+  // Why the last scheduled backup did not run (too early, operators progressing, a failure).
   backupWaiting?: string;
+  // Backups failed in a row: the next try backs off.
+  backupFailures?: number;
   // What the status page shows as next steps (no secrets: paths, URLs, DNS records).
   access?: SiteAccess;
 }

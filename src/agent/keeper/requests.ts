@@ -68,8 +68,10 @@ export function requestOperation(
       reject(
         new Error(
           err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
-            ? `the keeper is not running (${path} is not open): the site is not installed yet, or the agent is stopped (systemctl start fyr-agent)`
-            : `${path}: ${err.message}`,
+            ? `the keeper is not running (${path} is not open): the site is not installed yet, its install stopped on a failure (fyr-agent status says which), or the agent is stopped (systemctl start fyr-agent)`
+            : err.code === 'EACCES'
+              ? `${path}: only root may ask the keeper (sudo fyr-agent ${kind})`
+              : `${path}: ${err.message}`,
         ),
       ),
     );

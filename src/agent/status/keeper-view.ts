@@ -150,7 +150,12 @@ export function keeperView(k: KeeperState, siteNodes: string[], now: Date): Keep
 
   const last = k.lastBackup ? { ...k.lastBackup, ageSeconds: secondsSince(k.lastBackup.takenAt, now) } : undefined;
   const due = 2 * k.backups.everySeconds;
-  const stale = k.backups.enabled && (last ? last.ageSeconds > due : secondsSince(k.startedAt, now) > due);
+  // None yet: late only once the first was due (24 h after install) a whole period ago.
+  const stale =
+    k.backups.enabled &&
+    (last
+      ? last.ageSeconds > due
+      : k.nextBackupAt !== undefined && secondsSince(k.nextBackupAt, now) > k.backups.everySeconds);
   if (stale) attention.push({ level: 'warning', about: 'backup' });
 
   const operation = k.operation ? operationView(k.operation, now) : undefined;

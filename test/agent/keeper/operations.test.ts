@@ -68,7 +68,8 @@ test('a done operation leaves its summary in the history, each step once', async
   const saved = (await loadState(c.ctx.paths.stateFile))!;
   assert.is(saved.keeper?.operation, undefined);
   assert.is(saved.keeper?.history[0]?.status, 'done');
-  assert.ok(saved.effects[`backup/${out.record.id}/a`]);
+  // Its journal is cleared once it is done: the state file does not grow with each operation.
+  assert.equal(Object.keys(saved.effects), []);
 });
 
 test('stopped mid-way it stays running; resumed, journalled steps are not done again', async (c) => {

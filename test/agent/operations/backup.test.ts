@@ -3,7 +3,7 @@
 // CSRs, a stranger's never; a backup waits out the first 24 h and a control-plane rollout,
 // saying why; one taken on a Ready control plane is brought over, checked and kept, and the
 // node's copy removed.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,7 +18,7 @@ import { exec, type Exec } from '../../../src/agent/exec.js';
 import { runOperation } from '../../../src/agent/keeper/operations.js';
 import { backup } from '../../../src/agent/operations/backup.js';
 import { bastionPaths } from '../../../src/agent/paths.js';
-import { freshState, StateStore } from '../../../src/agent/state.js';
+import { freshState, loadState, StateStore } from '../../../src/agent/state.js';
 import {
   approvals,
   fileCsr,
@@ -190,6 +190,93 @@ test('a backup on a Ready control plane: brought over, checked, kept in 0700, th
   assert.is(await stat(remote).catch(() => undefined), undefined, "the node's copy is gone");
   // Nothing of the bastion's credentials went into the backup record.
   assert.not.match(await readFile(join(kept!.dir, 'backup.json'), 'utf8'), 'kubeconfig');
+});
+
+test('a backup that fails its check leaves nothing behind: not on the node, not on the bastion', async (c) => {
+  await joinNodes(c);
+  // The snapshot damaged on its way over (one byte flipped as it lands).
+  const damaging: Exec = async (file, args, options) => {
+    const r = await c.ctx.exec(file, args, options);
+    if (args.includes('cat') && options?.stdoutFile && /snapshot_/.test(options.stdoutFile)) {
+      const bytes = await readFile(options.stdoutFile);
+      bytes[bytes.length >> 1]! ^= 1;
+      await writeFile(options.stdoutFile, bytes);
+    }
+    return r;
+  };
+  const out = await runOperation({ ...c.ctx, exec: damaging } as AgentContext, backup, 'schedule');
+  assert.is(out.record.status, 'failed');
+  assert.match(
+    String(out.record.error),
+    /^the snapshot snapshot_.*\.db is damaged: the database does not match the sha256/,
+  );
+  const remote = join(c.doubles, 'cluster/hosts', out.record.facts.node!, out.record.facts.remote!);
+  assert.is(await stat(remote).catch(() => undefined), undefined, "the node's copy is gone");
+  assert.equal(await readdir(c.ctx.paths.backupsDir), []);
+});
+
+// Killed (as SIGKILL would: nothing more written) right after, or right before, the command a
+// point names; then a fresh agent resumes from the state file.
+const KILL_POINTS: Array<[string, 'after' | 'before', (args: readonly string[], nth: number) => boolean]> = [
+  ['cluster-backup.sh ran', 'after', (a) => a.includes('/usr/local/bin/cluster-backup.sh')],
+  ['the snapshot came over', 'after', (a) => a.includes('cat') && a.some((x) => /snapshot_/.test(x))],
+  ['the resources came over', 'after', (a) => a.includes('cat') && a.some((x) => /static_kuberesources_/.test(x))],
+  // The second rm -rf of the node's copy is the one after the backup was kept (the first cleans).
+  ['the backup was kept', 'before', (a, nth) => a.includes('rm') && nth === 2],
+  ["the node's copy was removed", 'after', (a, nth) => a.includes('rm') && nth === 2],
+];
+
+test('killed at any step, the resumed backup finishes it: one snapshot, one backup kept, the node copy gone', async (c) => {
+  await joinNodes(c);
+  for (const [point, when, matches] of KILL_POINTS) {
+    let snapshots = 0;
+    let removes = 0;
+    let fired = false;
+    const abort = new AbortController();
+    const counting: Exec = async (file, args, options) => {
+      if (args.includes('/usr/local/bin/cluster-backup.sh')) snapshots += 1;
+      const nth = args.includes('rm') ? ++removes : 0;
+      if (!fired && when === 'before' && matches(args, nth)) {
+        fired = true;
+        abort.abort();
+        throw new Error('killed');
+      }
+      const r = await c.ctx.exec(file, args, options);
+      if (!fired && when === 'after' && matches(args, nth)) {
+        fired = true;
+        abort.abort();
+        throw new Error('killed');
+      }
+      return r;
+    };
+    const dying = { ...c.ctx, exec: counting, signal: abort.signal } as AgentContext;
+    await runOperation(dying, backup, 'command').then(
+      () => assert.unreachable(`${point}: not killed`),
+      () => undefined,
+    );
+    const saved = (await loadState(c.ctx.paths.stateFile))!;
+    const interrupted = saved.keeper!.operation!;
+    assert.is(interrupted.status, 'running', point);
+    const store = new StateStore(c.ctx.paths.stateFile, saved, c.ctx.now);
+    const again = { ...c.ctx, store, exec: counting } as AgentContext;
+    const out = await runOperation(again, backup, interrupted.by, () => undefined, { resume: interrupted });
+    assert.is(out.record.status, 'done', `${point}: ${out.record.error}`);
+    assert.is(snapshots, 1, `${point}: cluster-backup.sh ran once`);
+    const kept = await listBackups(c.ctx.paths.backupsDir);
+    assert.ok(
+      kept.some((b) => b.id === interrupted.id),
+      `${point}: kept`,
+    );
+    assert.ok(
+      (await checkSnapshot(join(kept.find((b) => b.id === interrupted.id)!.dir, kept[0]!.record.files[0]!.name))).ok,
+    );
+    const remote = join(c.doubles, 'cluster/hosts', interrupted.facts.node!, interrupted.facts.remote!);
+    assert.is(await stat(remote).catch(() => undefined), undefined, `${point}: the node's copy is gone`);
+    assert.equal(Object.keys(store.state.effects), [], `${point}: the journal is cleared`);
+    c.ctx.store = store;
+    // The next id is the next second.
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 });
 
 test.run();
