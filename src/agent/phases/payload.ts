@@ -3,7 +3,7 @@
 // registry tree (fyr-content/2) is served read-only straight from the mounted stick: no untar,
 // no push. An older release's mirror archive is untarred and pushed with oc image mirror.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PORTS } from '../../formats/bastion-layout.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -58,13 +58,19 @@ async function registryCredentials(ctx: AgentContext): Promise<void> {
   await mkdir(f.authDir, { recursive: true, mode: 0o700 });
   await mkdir(ctx.paths.authDir, { recursive: true, mode: 0o700 });
   const ip = ctx.site.network.lan.bastion;
+  // Made under names of this run's own and renamed into place, key first: an openssl left
+  // running by a killed agent writes only its own names, so the key and certificate in place
+  // are always one pair, and the certificate there means both are whole.
   await once(
     ctx,
     'registry-cert',
-    () =>
-      ctx
-        .exec('openssl', openssl.registryCert({ key: f.key, cert: f.cert, fqdn: ctx.site.bastion.fqdn, ip }))
-        .then(() => chmod(f.key, 0o600)),
+    async () => {
+      const tmp = { key: `${f.key}.${process.pid}.new`, cert: `${f.cert}.${process.pid}.new` };
+      await ctx.exec('openssl', openssl.registryCert({ ...tmp, fqdn: ctx.site.bastion.fqdn, ip }));
+      await chmod(tmp.key, 0o600);
+      await rename(tmp.key, f.key);
+      await rename(tmp.cert, f.cert);
+    },
     async () => (await exists(f.cert)) && (await exists(f.key)),
   );
   // The nodes and openshift-install trust the registry through the system trust store.

@@ -3,47 +3,30 @@
 // CSRs, a stranger's never; a backup waits out the first 24 h and a control-plane rollout,
 // saying why; one taken on a Ready control plane is brought over, checked and kept, and the
 // node's copy removed.
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkSnapshot } from '../../../src/agent/backups/etcd-snapshot.js';
 import { listBackups } from '../../../src/agent/backups/store.js';
-import { approveSiteCsrs } from '../../../src/agent/cluster/approve.js';
 import { lookAtCluster } from '../../../src/agent/cluster/look.js';
 import { recordHealth } from '../../../src/agent/keeper/state.js';
 import { NODE_BOOTSTRAPPER } from '../../../src/agent/cluster/csr.js';
-import { DEFAULT_OPTIONS, type AgentContext } from '../../../src/agent/context.js';
-import { exec, type Exec } from '../../../src/agent/exec.js';
+import type { AgentContext } from '../../../src/agent/context.js';
+import type { Exec } from '../../../src/agent/exec.js';
 import { runOperation } from '../../../src/agent/keeper/operations.js';
 import { backup } from '../../../src/agent/operations/backup.js';
-import { bastionPaths } from '../../../src/agent/paths.js';
-import { freshState, loadState, StateStore } from '../../../src/agent/state.js';
-import {
-  approvals,
-  fileCsr,
-  initCluster,
-  objects,
-  setApi,
-  setNodeNotReady,
-  setOperatorCondition,
-} from '../../doubles/cluster/index.mjs';
-import { startEtcd, type Etcd } from '../../helpers/etcd.js';
-import { makeTmpdir, removeTmpdir } from '../../helpers/tmpdir.js';
-
-const BIN = resolve('test/doubles/bin');
-const NODES = ['cp-0', 'cp-1', 'cp-2'].map((name, i) => ({
-  name,
-  fqdn: `${name}.edge.example.com`,
-  ip: `192.168.8.${10 + i}`,
-  role: 'control-plane',
-}));
+import { loadState, StateStore } from '../../../src/agent/state.js';
+import { approvals, fileCsr, setApi, setNodeNotReady, setOperatorCondition } from '../../doubles/cluster/index.mjs';
+import type { Etcd } from '../../helpers/etcd.js';
+import { clusterContext, NODES, type ClusterContext } from '../../helpers/cluster-context.js';
 
 interface Ctx {
   dir: string;
   doubles: string;
   etcd?: Etcd;
   ctx: AgentContext;
+  site?: ClusterContext;
 }
 const test = suite<Ctx>('agent :: operations :: backup', {
   dir: '',
@@ -52,62 +35,12 @@ const test = suite<Ctx>('agent :: operations :: backup', {
 });
 
 test.before.each(async (c) => {
-  c.dir = await makeTmpdir();
-  c.doubles = join(c.dir, 'doubles');
-  await mkdir(c.doubles, { recursive: true });
-  c.etcd = await startEtcd({ dir: c.dir });
-  initCluster(c.doubles, {
-    version: '4.18.9',
-    nodes: NODES.map((n) => ({ name: n.name, ip: n.ip, role: 'control-plane' })),
-    etcdEndpoint: c.etcd.endpoint,
-    bootstrapApproves: false,
-  });
-  setApi(c.doubles, true);
-  const paths = bastionPaths(join(c.dir, 'root'));
-  await mkdir(join(paths.installDir, 'auth'), { recursive: true });
-  await writeFile(
-    paths.kubeconfig,
-    'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://api.edge.example.com:6443\n',
-  );
-  const now = () => new Date();
-  const state = freshState('edge.example.com', [], now());
-  // Installed two days ago.
-  state.finishedAt = new Date(Date.now() - 48 * 3600_000).toISOString();
-  const doublesEnv = { PATH: `${BIN}:${process.env.PATH}`, FYR_DOUBLES_DIR: c.doubles, FYR_DOUBLE_TIME_SCALE: '200' };
-  c.ctx = {
-    paths,
-    site: {
-      cluster: { fqdn: 'edge.example.com' },
-      nodes: NODES,
-      keeper: { healthEverySeconds: 300 },
-      backups: { enabled: true, everySeconds: 21600, keep: 2 },
-    },
-    store: new StateStore(paths.stateFile, state, now),
-    now,
-    options: DEFAULT_OPTIONS,
-    exec: ((file, args, options = {}) =>
-      exec(file, args, { ...options, env: { ...doublesEnv, ...options.env } })) satisfies Exec,
-    log: () => undefined,
-    signal: new AbortController().signal,
-  } as unknown as AgentContext;
-  await mkdir(paths.stateDir, { recursive: true });
+  c.site = await clusterContext();
+  ({ dir: c.dir, doubles: c.doubles, etcd: c.etcd, ctx: c.ctx } = c.site);
 });
-test.after.each(async (c) => {
-  await c.etcd?.stop();
-  await removeTmpdir(c.dir);
-});
+test.after.each(async (c) => c.site?.close());
 
-// The kubelets' CSRs come one after another (client, then serving): approve until all are Ready.
-async function joinNodes(c: Ctx): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    await approveSiteCsrs(c.ctx, 'test');
-    const ready = objects(c.doubles).nodes.filter((n) =>
-      n.status.conditions.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True'),
-    );
-    if (ready.length === NODES.length) return;
-  }
-  assert.unreachable('the nodes never became Ready');
-}
+const joinNodes = (c: Ctx) => c.site!.joinNodes();
 
 test("the site's nodes join through the approver; a stranger's CSR is recorded, never approved", async (c) => {
   const stranger = fileCsr(c.doubles, {
