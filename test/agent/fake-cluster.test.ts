@@ -2,7 +2,8 @@
 // command lines: the API down until bootstrap completes, the kubelets' CSRs (real PKCS#10)
 // from client to serving to Ready, steering (a node NotReady, an operator degraded, a timed
 // change), the signer date by jsonpath, oc debug on a node's host tree (cluster-backup.sh
-// against a real etcd, a 100 MB cat) and wait-for-stable-cluster.
+// against a real etcd, a 100 MB cat), wait-for-stable-cluster, and the writes: oc apply -f and
+// oc patch.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -653,6 +654,300 @@ test('oc adm wait-for-stable-cluster: stable, and timing out on a degraded opera
   assert.match(bad.stdout, /clusteroperators\/etcd is still degraded after \d+s\n/);
   const invalid = await oc(c, ['adm', 'wait-for-stable-cluster', '--minimum-stable-period=5m', '--timeout=1m']);
   assert.is(invalid.stderr, 'error: --timeout must be greater than the --minimum-stable-period');
+});
+
+test('oc apply -f: created, configured, unchanged; documents, lists and stdin; kubectl errors', async (c) => {
+  init(c);
+  assert.is((await installer(c, 'bootstrap-complete')).exitCode, 0);
+  const file = join(c.dir, 'signatures.yaml');
+  const manifest = (data: string, labels = '  labels:\n    release.openshift.io/verification-signatures: ""\n') =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mirrored-release-signatures\n  namespace: openshift-config-managed\n${labels}binaryData:\n  sha256-0a1b-1: ${data}\n`;
+  await writeFile(file, manifest('c2lnbmF0dXJlLTE='));
+  const created = await oc(c, ['apply', '-f', file]);
+  assert.is(
+    [created.exitCode, created.stdout, created.stderr].join('|'),
+    '0|configmap/mirrored-release-signatures created|',
+  );
+  const get = ['get', 'configmap', 'mirrored-release-signatures', '-n', 'openshift-config-managed'];
+  let cm = await json(c, get);
+  assert.equal(cm.binaryData, { 'sha256-0a1b-1': 'c2lnbmF0dXJlLTE=' });
+  assert.equal(cm.metadata.labels, { 'release.openshift.io/verification-signatures': '' });
+  assert.type(cm.metadata.uid, 'string');
+  // kubectl's last-applied: the file's object as json.Marshal writes it, "annotations":{} and all.
+  assert.is(
+    cm.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+    '{"apiVersion":"v1","binaryData":{"sha256-0a1b-1":"c2lnbmF0dXJlLTE="},"kind":"ConfigMap","metadata":{"annotations":{},"labels":{"release.openshift.io/verification-signatures":""},"name":"mirrored-release-signatures","namespace":"openshift-config-managed"}}\n',
+  );
+  const again = await oc(c, ['apply', '--filename', file]);
+  assert.is([again.exitCode, again.stdout].join('|'), '0|configmap/mirrored-release-signatures unchanged');
+  assert.is((await json(c, get)).metadata.resourceVersion, cm.metadata.resourceVersion);
+  // A changed value and a label the file no longer has: configured, the label gone.
+  await writeFile(file, manifest('c2lnbmF0dXJlLTI=', ''));
+  const changed = await oc(c, ['apply', `--filename=${file}`]);
+  assert.is([changed.exitCode, changed.stdout].join('|'), '0|configmap/mirrored-release-signatures configured');
+  cm = await json(c, get);
+  assert.equal(cm.binaryData, { 'sha256-0a1b-1': 'c2lnbmF0dXJlLTI=' });
+  assert.is(cm.metadata.labels, undefined);
+  assert.match(
+    (await oc(c, ['get', 'cm', '-n', 'openshift-config-managed'])).stdout,
+    /^mirrored-release-signatures\s+1\s+\d+s$/m,
+  );
+
+  // Several documents with -n for those that name no namespace; a kind already served
+  // (the ClusterVersion, not applied before: configured with kubectl's warning, fields the
+  // file does not mention kept).
+  const cv0 = await json(c, ['get', 'clusterversion', 'version']);
+  const multi = join(c.dir, 'site.yaml');
+  await writeFile(
+    multi,
+    [
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fyr-site\n',
+      '# a comment-only document\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: site\ndata:\n  release: "4.18.9"\n',
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: hunter2\n',
+      'apiVersion: config.openshift.io/v1\nkind: ClusterVersion\nmetadata:\n  name: version\nspec:\n  channel: eus-4.18\n',
+    ].join('---\n'),
+  );
+  const site = await oc(c, ['apply', '-f', multi, '-n', 'fyr-site']);
+  assert.is(site.exitCode, 0, site.stderr);
+  assert.is(
+    site.stdout,
+    'namespace/fyr-site created\nconfigmap/site created\nsecret/creds created\nclusterversion.config.openshift.io/version configured',
+  );
+  assert.is(
+    site.stderr,
+    'Warning: resource clusterversions/version is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by oc apply. oc apply should only be used on resources created declaratively by either oc create --save-config or oc apply. The missing annotation will be patched automatically.',
+  );
+  const ns = await json(c, ['get', 'namespace', 'fyr-site']);
+  assert.equal([ns.status.phase, ns.metadata.labels['kubernetes.io/metadata.name']], ['Active', 'fyr-site']);
+  assert.is((await json(c, ['get', 'cm', 'site', '-n', 'fyr-site'])).data.release, '4.18.9');
+  const secret = await json(c, ['get', 'secret', 'creds', '-n', 'fyr-site']);
+  assert.equal([secret.type, secret.data, secret.stringData], ['Opaque', { password: 'aHVudGVyMg==' }, undefined]);
+  const cv = await json(c, ['get', 'clusterversion', 'version']);
+  assert.equal([cv.spec.channel, cv.spec.clusterID], ['eus-4.18', cv0.spec.clusterID]);
+  assert.is(cv.metadata.generation, cv0.metadata.generation + 1);
+  assert.equal(cv.status.desired, cv0.status.desired);
+
+  // A v1 List on stdin (-f -); an unknown kind beside a known one.
+  const list = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [1, 2].map((i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `item-${i}` },
+      data: { i: `${i}` },
+    })),
+  };
+  const fromStdin = await execa(OC, ['apply', '-f', '-', '-n', 'fyr-site'], {
+    reject: false,
+    env: env(c),
+    input: JSON.stringify(list),
+  });
+  assert.is([fromStdin.exitCode, fromStdin.stdout].join('|'), '0|configmap/item-1 created\nconfigmap/item-2 created');
+  const mixed = join(c.dir, 'mixed.yaml');
+  await writeFile(
+    mixed,
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: known\n---\napiVersion: bar/v1\nkind: Foo\nmetadata:\n  name: x\n',
+  );
+  const unknown = await oc(c, ['apply', '-f', mixed]);
+  assert.is(unknown.exitCode, 1);
+  assert.is(unknown.stdout, 'configmap/known created');
+  assert.is(
+    unknown.stderr,
+    `error: resource mapping not found for name: "x" namespace: "" from "${mixed}": no matches for kind "Foo" in version "bar/v1"\nensure CRDs are installed first`,
+  );
+
+  // Files that are not manifests, a namespace that does not exist, a value that is not a string.
+  const bad = async (name: string, text: string) => {
+    const p = join(c.dir, name);
+    await writeFile(p, text);
+    const r = await oc(c, ['apply', '-f', p]);
+    assert.is([r.exitCode, r.stdout].join('|'), '1|', r.stderr);
+    return r.stderr.replaceAll(c.dir, 'DIR');
+  };
+  assert.is(
+    await bad('notes.txt', 'Remember to mirror the release first.\n'),
+    'error: error validating "DIR/notes.txt": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false',
+  );
+  assert.is(
+    await bad('broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: name: x\n'),
+    'error: error parsing DIR/broken.yaml: error converting YAML to JSON: yaml: line 3: mapping values are not allowed in this context',
+  );
+  assert.is(
+    await bad('broken.json', '{"apiVersion": "v1", "kind": "ConfigMap" "metadata": {"name": "x"}}'),
+    `error: error parsing DIR/broken.json: json: offset 42: invalid character '"' after object key:value pair`,
+  );
+  assert.is(
+    await bad('nokind.yaml', 'metadata:\n  name: x\n'),
+    'error: error validating "DIR/nokind.yaml": error validating data: [apiVersion not set, kind not set]; if you choose to ignore these errors, turn validation off with --validate=false',
+  );
+  assert.is(
+    await bad('elsewhere.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: nowhere\n'),
+    'Error from server (NotFound): error when creating "DIR/elsewhere.yaml": namespaces "nowhere" not found',
+  );
+  assert.is(
+    await bad('number.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  replicas: 3\n'),
+    'Error from server (BadRequest): error when creating "DIR/number.yaml": ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string',
+  );
+  const missing = await oc(c, ['apply', '-f', join(c.dir, 'nope.yaml')]);
+  assert.is(missing.stderr, `error: the path "${join(c.dir, 'nope.yaml')}" does not exist`);
+  assert.is((await oc(c, ['apply'])).stderr, 'error: must specify one of -f and -k');
+  const calls = await readFile(join(c.doubles, 'calls.log'), 'utf8');
+  assert.ok(calls.includes(`${JSON.stringify(['oc', 'apply', '-f', multi, '-n', 'fyr-site'])}\n`));
+});
+
+test('oc patch: merge and json patches as kubectl prints them, and its errors', async (c) => {
+  init(c);
+  assert.is((await installer(c, 'bootstrap-complete')).exitCode, 0);
+  assert.is(cond(await json(c, ['get', 'clusterversion', 'version']), 'Upgradeable')?.reason, 'AdminAckRequired');
+  // The admin acknowledges the 4.19 API removals (day2.md §1.5); the CVO reads the ack.
+  const ack = [
+    'patch',
+    'configmap',
+    'admin-acks',
+    '-n',
+    'openshift-config',
+    '--type=merge',
+    '-p',
+    '{"data":{"ack-4.18-kube-1.32-api-removals-in-4.19":"true"}}',
+  ];
+  const acked = await oc(c, ack);
+  assert.is([acked.exitCode, acked.stdout, acked.stderr].join('|'), '0|configmap/admin-acks patched|');
+  const acks = await json(c, ['get', 'cm', 'admin-acks', '-n', 'openshift-config']);
+  assert.equal(acks.data, { 'ack-4.18-kube-1.32-api-removals-in-4.19': 'true' });
+  assert.is(cond(await json(c, ['get', 'clusterversion', 'version']), 'Upgradeable'), undefined);
+  const same = await oc(c, ack);
+  assert.is([same.exitCode, same.stdout].join('|'), '0|configmap/admin-acks patched (no change)');
+  assert.is(
+    (await json(c, ['get', 'cm', 'admin-acks', '-n', 'openshift-config'])).metadata.resourceVersion,
+    acks.metadata.resourceVersion,
+  );
+
+  // spec.desiredUpdate is stored (a custom resource: its generation counts the change; status stays).
+  const cv0 = await json(c, ['get', 'clusterversion', 'version']);
+  const update = { version: '4.18.12', image: 'quay.io/openshift-release-dev/ocp-release@sha256:' + 'a'.repeat(64) };
+  const desired = await oc(c, [
+    'patch',
+    'clusterversion',
+    'version',
+    '--type',
+    'merge',
+    '--patch',
+    JSON.stringify({ spec: { desiredUpdate: update }, status: { desired: { version: '9.9.9' } } }),
+  ]);
+  assert.is([desired.exitCode, desired.stdout].join('|'), '0|clusterversion.config.openshift.io/version patched');
+  let cv = await json(c, ['get', 'clusterversion', 'version']);
+  assert.equal(cv.spec.desiredUpdate, update);
+  assert.is(cv.metadata.generation, cv0.metadata.generation + 1);
+  assert.is(cv.status.desired.version, '4.18.9');
+  // The default type, strategic, is refused by custom resources as the API server does.
+  const strategic = await oc(c, ['patch', 'clusterversion/version', '-p', '{"spec":{"channel":"fast-4.18"}}']);
+  assert.is(strategic.exitCode, 1);
+  assert.is(
+    strategic.stderr,
+    'error: application/strategic-merge-patch+json is not supported by config.openshift.io/v1, Kind=ClusterVersion: the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+  );
+
+  // JSON patch: test then replace; the second time the test fails and nothing changes.
+  const channel = `--patch=[{"op":"test","path":"/spec/channel","value":"stable-4.18"},{"op":"replace","path":"/spec/channel","value":"fast-4.18"}]`;
+  const replaced = await oc(c, ['patch', 'clusterversion', 'version', '--type=json', channel]);
+  assert.is([replaced.exitCode, replaced.stdout].join('|'), '0|clusterversion.config.openshift.io/version patched');
+  const failed = await oc(c, ['patch', 'clusterversion', 'version', '--type=json', channel]);
+  assert.is(
+    [failed.exitCode, failed.stdout, failed.stderr].join('|'),
+    '1||The request is invalid: the server rejected our request due to an error in our request',
+  );
+  cv = await json(c, ['get', 'clusterversion', 'version']);
+  assert.is(cv.spec.channel, 'fast-4.18');
+  const added = await oc(c, [
+    'patch',
+    'cm',
+    'admin-acks',
+    '-n',
+    'openshift-config',
+    '--type',
+    'json',
+    '-p',
+    '[{"op":"add","path":"/data/note","value":"acked"},{"op":"remove","path":"/data/ack-4.18-kube-1.32-api-removals-in-4.19"}]',
+  ]);
+  assert.is(added.stdout, 'configmap/admin-acks patched');
+  assert.equal((await json(c, ['get', 'cm', 'admin-acks', '-n', 'openshift-config'])).data, { note: 'acked' });
+  // A strategic merge patch (the default) on a built-in kind, as YAML.
+  const yaml = await oc(c, [
+    'patch',
+    'configmap',
+    'admin-acks',
+    '-n',
+    'openshift-config',
+    '-p',
+    'data:\n  note: null\n  other: "1"',
+  ]);
+  assert.is(yaml.stdout, 'configmap/admin-acks patched');
+  assert.equal((await json(c, ['get', 'cm', 'admin-acks', '-n', 'openshift-config'])).data, { other: '1' });
+
+  // NotFound as get says it; a patch that is not JSON as the API server rejects it.
+  const nf = await oc(c, ['patch', 'clusterversion', 'nope', '--type', 'merge', '-p', '{}']);
+  assert.is(
+    [nf.exitCode, nf.stderr].join('|'),
+    '1|Error from server (NotFound): clusterversions.config.openshift.io "nope" not found',
+  );
+  const nfCm = await oc(c, ['patch', 'configmap', 'admin-acks', '--type', 'merge', '-p', '{}']);
+  assert.is(nfCm.stderr, 'Error from server (NotFound): configmaps "admin-acks" not found');
+  const badJson = await oc(c, [
+    'patch',
+    'cm',
+    'admin-acks',
+    '-n',
+    'openshift-config',
+    '--type',
+    'merge',
+    '-p',
+    "{data: {'a': 1}",
+  ]);
+  assert.is(
+    [badJson.exitCode, badJson.stderr].join('|'),
+    "1|Error from server (BadRequest): error decoding patch: invalid character 'd' looking for beginning of object key string",
+  );
+  const notList = await oc(c, [
+    'patch',
+    'cm',
+    'admin-acks',
+    '-n',
+    'openshift-config',
+    '--type',
+    'json',
+    '-p',
+    '{"op":"add"}',
+  ]);
+  assert.is(
+    notList.stderr,
+    'Error from server (BadRequest): error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp',
+  );
+  assert.is(
+    (await oc(c, ['patch', 'cm', 'admin-acks', '-n', 'openshift-config', '--type', 'apply', '-p', '{}'])).stderr,
+    'error: --type must be one of [json merge strategic], not "apply"',
+  );
+  assert.is(
+    (await oc(c, ['patch', 'cm', 'admin-acks', '-n', 'openshift-config'])).stderr,
+    'error: must specify --patch or --patch-file containing the contents of the patch',
+  );
+
+  // Recorded, and a crash point right after the write: the change is stored, the caller killed.
+  await writeFile(join(c.doubles, 'kill'), 'oc patch node\n');
+  const killed = await execa(
+    'sh',
+    ['-c', `"${OC}" patch node cp-0 --type merge -p '{"spec":{"unschedulable":true}}'; echo survived`],
+    {
+      reject: false,
+      env: env(c),
+    },
+  );
+  assert.is(killed.signal, 'SIGKILL');
+  assert.is(killed.stdout, 'node/cp-0 patched');
+  assert.match((await oc(c, ['get', 'nodes'])).stdout, /^cp-0\s+Ready,SchedulingDisabled\s/m);
+  const calls = await readFile(join(c.doubles, 'calls.log'), 'utf8');
+  assert.ok(calls.includes(`${JSON.stringify(['oc', ...ack])}\n`));
 });
 
 test('without a fake cluster the doubles answer as before', async (c) => {

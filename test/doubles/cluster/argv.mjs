@@ -19,6 +19,7 @@ const VALUED = new Set([
   'field-selector',
   'filename',
   'patch',
+  'patch-file',
   'type',
   'container',
   'timeout',
@@ -90,6 +91,7 @@ const SHORT = {
   I: 'no-stdin',
   w: 'watch',
   i: 'stdin',
+  R: 'recursive',
 };
 
 export class UsageError extends Error {}

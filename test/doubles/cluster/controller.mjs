@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   KUBELET_CONDITIONS,
   NETWORK_NOT_READY,
+  OPERATORS,
   UNKNOWN,
   condition,
   csr,
@@ -44,6 +45,9 @@ export const newCsrName = (state) => {
 
 const issued = (c) => Boolean(c?.status?.certificate);
 const nodeReady = (n) => isTrue(n?.status?.conditions, 'Ready');
+// The operators of the release payload: the ones the fake runs and the CVO watches (a
+// ClusterOperator someone else created, say by oc apply, has no operator behind it).
+const payloadOperators = (o) => OPERATORS.map((name) => o.clusteroperators[name]).filter(Boolean);
 
 // A kubelet's request: made with its key, which it keeps in /var/lib/kubelet/pki until the
 // certificate arrives (k8s.io/kubernetes pkg/kubelet/certificate/bootstrap).
@@ -168,7 +172,8 @@ export function applyChange(doublesDir, state, change, now) {
     case 'operator': {
       const co = o.clusteroperators[change.name];
       if (!co) break;
-      setCondition(co.status.conditions, change, now);
+      co.status ??= {};
+      setCondition((co.status.conditions ??= []), change, now);
       touch(state, co);
       state.steered[`${change.name}/${change.type}`] = true;
       break;
@@ -245,7 +250,7 @@ function settleInstall(state, now) {
   const o = state.objects;
   if (!state.machines.every((m) => nodeReady(o.nodes[m.name]))) return;
   const controlPlanes = state.machines.filter((m) => m.role === 'control-plane').length;
-  for (const co of Object.values(o.clusteroperators)) {
+  for (const co of payloadOperators(o)) {
     const settled = settledConditions(co.metadata.name, controlPlanes);
     for (const [type, v] of Object.entries(settled))
       if (!state.steered[`${co.metadata.name}/${type}`]) setCondition(co.status.conditions, { type, ...v }, now);
@@ -290,7 +295,7 @@ function clusterVersionStatus(state, now) {
     status: completed ? 'True' : 'False',
     message: completed ? `Done applying ${version}` : '',
   });
-  const operators = Object.values(o.clusteroperators);
+  const operators = payloadOperators(o);
   const unavailable = operators
     .filter((co) => !isTrue(co.status.conditions, 'Available'))
     .map((co) => co.metadata.name);

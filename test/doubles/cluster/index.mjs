@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { releaseDigest } from '../oci.mjs';
 import { tick } from './controller.mjs';
 import { layoutHost } from './hosts.mjs';
-import { ADMIN_GATES, OPERATORS, clusterOperator, clusterVersion, configMap, kubeVersion, secret } from './objects.mjs';
+import {
+  ADMIN_GATES,
+  NAMESPACES,
+  OPERATORS,
+  clusterOperator,
+  clusterVersion,
+  configMap,
+  kubeVersion,
+  namespace,
+  secret,
+} from './objects.mjs';
 import { makeCa } from './pki.mjs';
 import { clusterDir, save } from './state.mjs';
 import { iso } from './util.mjs';
@@ -71,6 +81,7 @@ export function initCluster(doublesDir, o) {
       certificatesigningrequests: {},
       secrets: {},
       configmaps: {},
+      namespaces: {},
     },
     approvals: {},
     approvalLog: [],
@@ -121,6 +132,7 @@ export function initCluster(doublesDir, o) {
     },
   );
   ob.configmaps['openshift-config/admin-acks'] = configMap(state, 'openshift-config', 'admin-acks', created, {});
+  for (const ns of NAMESPACES) ob.namespaces[ns] = namespace(state, ns, created);
   for (const m of state.machines) layoutHost(doublesDir, m, { caPem: csrSigner.cert });
   tick(doublesDir, state, now);
   save(doublesDir, state);

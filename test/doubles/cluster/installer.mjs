@@ -56,7 +56,7 @@ export async function waitForBootstrapComplete(doublesDir) {
 
 function operatorConditionLines(operators) {
   for (const co of operators)
-    for (const c of co.status.conditions) {
+    for (const c of co.status?.conditions ?? []) {
       if (c.type === 'Upgradeable') continue;
       if (c.type === 'Available' && c.status === 'True') continue;
       if ((c.type === 'Degraded' || c.type === 'Progressing') && c.status === 'False') continue;
@@ -125,7 +125,7 @@ export async function waitForInstallComplete(doublesDir, installDir) {
   for (;;) {
     const unstable = seen.operators
       .filter((co) => {
-        const p = condition(co.status.conditions, 'Progressing');
+        const p = condition(co.status?.conditions, 'Progressing');
         return !(p?.status === 'False' && Date.now() - Date.parse(p.lastTransitionTime) > threshold);
       })
       .map((co) => co.metadata.name)

@@ -1,30 +1,50 @@
 // oc against the fake cluster: the command table, the API objects by resource type, and the
-// verbs. A command is {path, run}; `get` works for every resource in RESOURCES, so later verbs
-// (patch, apply -f, adm cordon/uncordon/drain) are new rows over the same store and helpers.
-import { existsSync, readFileSync } from 'node:fs';
+// verbs. A command is {path, run}; `get`, `apply -f` and `patch` work for every resource in
+// RESOURCES, so later verbs (adm cordon/uncordon/drain) are new rows over the same store and
+// helpers.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { CliError, parseArgs, UsageError } from './argv.mjs';
 import { approve, deny, tick } from './controller.mjs';
+import { jsonTypeName, syntaxError } from './gojson.mjs';
 import { debug } from './hosts.mjs';
+import { applyJsonPatch, deepEqual, mergePatch, threeWayMergePatch } from './jsonpatch.mjs';
 import { jsonpath } from './jsonpath.mjs';
-import { condition, isFalse, isTrue } from './objects.mjs';
+import { readManifests, yamlToJson } from './manifests.mjs';
+import { condition, isFalse, isTrue, meta, touch } from './objects.mjs';
 import { update } from './state.mjs';
-import { formatGoDuration, humanDuration, iso, parseGoDuration, printJson, sleep, table, timeScale } from './util.mjs';
+import {
+  compactJson,
+  formatGoDuration,
+  humanDuration,
+  iso,
+  parseGoDuration,
+  printJson,
+  sleep,
+  table,
+  timeScale,
+} from './util.mjs';
 
-// The resource types the fake serves. `objects` keys are NAME, or NAMESPACE/NAME.
+// The resource types the fake serves. `objects` keys are NAME, or NAMESPACE/NAME. `crd`: served
+// by apiextensions (OpenShift's config API), so no strategic merge patch and a generation that
+// counts spec changes; `statusSubresource`: writes to the resource keep the stored status.
 const NODE_ROLE = 'node-role.kubernetes.io/';
 export const RESOURCES = [
   {
     resource: 'clusterversions',
     group: 'config.openshift.io',
+    version: 'v1',
     kind: 'ClusterVersion',
     names: ['clusterversion'],
+    crd: true,
+    statusSubresource: true,
     columns: ['NAME', 'VERSION', 'AVAILABLE', 'PROGRESSING', 'SINCE', 'STATUS'],
     row: (o, now) => {
-      const p = condition(o.status.conditions, 'Progressing');
+      const p = condition(o.status?.conditions, 'Progressing');
       return [
         o.metadata.name,
-        o.status.history.find((h) => h.state === 'Completed')?.version ?? '',
-        condition(o.status.conditions, 'Available')?.status ?? '',
+        o.status?.history?.find((h) => h.state === 'Completed')?.version ?? '',
+        condition(o.status?.conditions, 'Available')?.status ?? '',
         p?.status ?? '',
         p ? humanDuration(now - Date.parse(p.lastTransitionTime)) : '',
         p?.message ?? '',
@@ -34,18 +54,21 @@ export const RESOURCES = [
   {
     resource: 'clusteroperators',
     group: 'config.openshift.io',
+    version: 'v1',
     kind: 'ClusterOperator',
     names: ['clusteroperator', 'co'],
+    crd: true,
+    statusSubresource: true,
     columns: ['NAME', 'VERSION', 'AVAILABLE', 'PROGRESSING', 'DEGRADED', 'SINCE', 'MESSAGE'],
     row: (o, now) => {
-      const c = o.status.conditions;
+      const c = o.status?.conditions;
       const a = condition(c, 'Available');
       const why =
         [condition(c, 'Degraded'), condition(c, 'Progressing')].find((x) => x?.status === 'True') ??
         (a?.status !== 'True' ? a : undefined);
       return [
         o.metadata.name,
-        o.status.versions?.find((v) => v.name === 'operator')?.version ?? '',
+        o.status?.versions?.find((v) => v.name === 'operator')?.version ?? '',
         a?.status ?? '',
         condition(c, 'Progressing')?.status ?? '',
         condition(c, 'Degraded')?.status ?? '',
@@ -57,38 +80,42 @@ export const RESOURCES = [
   {
     resource: 'nodes',
     group: '',
+    version: 'v1',
     kind: 'Node',
     names: ['node', 'no'],
+    statusSubresource: true,
     columns: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
     row: (o, now) => {
       const roles = Object.keys(o.metadata.labels ?? {})
         .filter((l) => l.startsWith(NODE_ROLE))
         .map((l) => l.slice(NODE_ROLE.length))
         .sort();
-      const status = isTrue(o.status.conditions, 'Ready') ? 'Ready' : 'NotReady';
+      const status = isTrue(o.status?.conditions, 'Ready') ? 'Ready' : 'NotReady';
       return [
         o.metadata.name,
-        o.spec.unschedulable ? `${status},SchedulingDisabled` : status,
+        o.spec?.unschedulable ? `${status},SchedulingDisabled` : status,
         roles.join(',') || '<none>',
         humanDuration(now - Date.parse(o.metadata.creationTimestamp)),
-        o.status.nodeInfo.kubeletVersion,
+        o.status?.nodeInfo?.kubeletVersion ?? '',
       ];
     },
   },
   {
     resource: 'certificatesigningrequests',
     group: 'certificates.k8s.io',
+    version: 'v1',
     kind: 'CertificateSigningRequest',
     names: ['certificatesigningrequest', 'csr'],
+    statusSubresource: true,
     columns: ['NAME', 'AGE', 'SIGNERNAME', 'REQUESTOR', 'REQUESTEDDURATION', 'CONDITION'],
     row: (o, now) => {
-      const conds = (o.status.conditions ?? []).map((c) => c.type);
-      if (o.status.certificate) conds.push('Issued');
+      const conds = (o.status?.conditions ?? []).map((c) => c.type);
+      if (o.status?.certificate) conds.push('Issued');
       return [
         o.metadata.name,
         humanDuration(now - Date.parse(o.metadata.creationTimestamp)),
-        o.spec.signerName,
-        o.spec.username,
+        o.spec?.signerName ?? '',
+        o.spec?.username ?? '',
         '<none>',
         conds.length > 0 ? conds.join(',') : 'Pending',
       ];
@@ -97,6 +124,7 @@ export const RESOURCES = [
   {
     resource: 'secrets',
     group: '',
+    version: 'v1',
     kind: 'Secret',
     names: ['secret'],
     namespaced: true,
@@ -111,13 +139,28 @@ export const RESOURCES = [
   {
     resource: 'configmaps',
     group: '',
+    version: 'v1',
     kind: 'ConfigMap',
     names: ['configmap', 'cm'],
     namespaced: true,
     columns: ['NAME', 'DATA', 'AGE'],
     row: (o, now) => [
       o.metadata.name,
-      Object.keys(o.data ?? {}).length,
+      Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length,
+      humanDuration(now - Date.parse(o.metadata.creationTimestamp)),
+    ],
+  },
+  {
+    resource: 'namespaces',
+    group: '',
+    version: 'v1',
+    kind: 'Namespace',
+    names: ['namespace', 'ns'],
+    statusSubresource: true,
+    columns: ['NAME', 'STATUS', 'AGE'],
+    row: (o, now) => [
+      o.metadata.name,
+      o.status?.phase ?? '',
       humanDuration(now - Date.parse(o.metadata.creationTimestamp)),
     ],
   },
@@ -239,7 +282,7 @@ async function get(ctx, words) {
     let out = '';
     if (requests.length === 0) {
       const r = resourceFor(words[0]);
-      const objects = Object.values(state.objects[r.resource])
+      const objects = Object.values(state.objects[r.resource] ?? {})
         .filter((o) => !r.namespaced || all || o.metadata.namespace === namespace)
         .filter((o) => selectorMatch(args.value('selector'), o.metadata.labels))
         .sort((a, b) =>
@@ -256,7 +299,7 @@ async function get(ctx, words) {
     let r;
     for (const q of requests) {
       r = resourceFor(q.type);
-      const o = state.objects[r.resource][r.namespaced ? `${namespace}/${q.name}` : q.name];
+      const o = state.objects[r.resource]?.[r.namespaced ? `${namespace}/${q.name}` : q.name];
       if (o) found.push({ r, o });
       else if (!args.bool('ignore-not-found')) errors.push(notFound(r, q.name));
     }
@@ -341,7 +384,7 @@ async function waitForStable(ctx) {
     const unstable = new Set();
     for (const co of operators.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
       const name = co.metadata.name;
-      const c = co.status.conditions;
+      const c = co.status?.conditions;
       const why = [
         !isTrue(c, 'Available') && 'unavailable',
         !isFalse(c, 'Progressing') && 'progressing',
@@ -382,8 +425,538 @@ async function waitForStable(ctx) {
   return 0;
 }
 
+// ---- Writes: oc apply -f (client-side apply) and oc patch ----------------------------------
+// As oc 4.18 (kubectl v0.31) does them: kubectl pkg/cmd/apply/apply.go and patcher.go,
+// pkg/cmd/patch/patch.go and pkg/cmd/util/helpers.go (how errors print); cli-runtime
+// pkg/resource (builder, mapper.go, visitor.go: reading -f, kinds, namespaces); on the server
+// side apiserver pkg/endpoints/handlers/patch.go and the registry strategies. Each run is one
+// `call`: everything it changes is written at once through the store's atomic update.
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const apiVersionOf = (r) => (r.group ? `${r.group}/${r.version}` : r.version);
+const gvkString = (r) => `${r.group}/${r.version}, Kind=${r.kind}`;
+// resource.Info.String(), which kubectl's apply errors quote.
+const infoString = (r, name, namespace) =>
+  `Resource: "${r.group}/${r.version}, Resource=${r.resource}", GroupVersionKind: "${gvkString(r)}"\nName: "${name}", Namespace: "${namespace}"`;
+
+// An error as kubectl's CheckErr prints it: `alone` when it is the only one, `among` in
+// MultipleErrors (messageForError: no "error: " prefix on client errors).
+const clientError = (msg) => ({ alone: msg.startsWith('error: ') ? msg : `error: ${msg}`, among: msg });
+const serverError = (reason, message) => ({
+  alone: `Error from server (${reason}): ${message}`,
+  among: `Error from server (${reason}): ${message}`,
+  reason,
+  message,
+});
+// A 422 (reason Invalid): alone, "The request is invalid" and its causes, else its message.
+function invalidError(message, causes = []) {
+  let alone = `The request is invalid: ${message}`;
+  if (causes.length === 1) alone = `The request is invalid: ${causes[0]}`;
+  else if (causes.length > 1) alone = `The request is invalid: \n${causes.map((c) => `* ${c}`).join('\n')}`;
+  return { alone, among: `Error from server (Invalid): ${message}` };
+}
+const report = (errors) => (errors.length === 1 ? [errors[0].alone] : errors.map((e) => e.among));
+
+// --dry-run (cmdutil.GetDryRunStrategy) and the suffix the printers add.
+const DRY_RUN_SUFFIX = { none: '', client: ' (dry run)', server: ' (server dry run)' };
+function dryRunStrategy(args) {
+  const v = args.value('dry-run') ?? 'none';
+  if (v === 'none' || v === 'false') return 'none';
+  if (v === 'client' || v === 'true') return 'client';
+  if (v === 'server') return 'server';
+  throw new CliError(`error: Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
+}
+// -o: kubectl's NamePrinter ("configmap/x created"; -o name drops the operation) or the object.
+function writeOutput(args) {
+  const output = args.value('output') ?? '';
+  if (!['', 'name', 'json', 'yaml'].includes(output))
+    throw new CliError(
+      `error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`,
+    );
+  return output;
+}
+function printWritten(output, r, obj, operation) {
+  if (output === 'name') return `${typeName(r, obj.metadata.name)}\n`;
+  if (output === '') return `${typeName(r, obj.metadata.name)} ${operation}\n`;
+  return '';
+}
+function printObjectsWritten(ctx, output, objects) {
+  if (output !== 'json' && output !== 'yaml') return '';
+  const doc =
+    objects.length === 1
+      ? objects[0]
+      : { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
+  if (output === 'json') return printJson(doc);
+  return ctx.yaml.stringify(doc, { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+}
+
+// What decoding into the typed object refuses (json: cannot unmarshal …): the string maps of
+// ObjectMeta, ConfigMap and Secret. CRD objects are unstructured and not checked here.
+function decodeError(r, obj) {
+  if (r.crd) return undefined;
+  const stringMap = (value, field, type, elem = 'string') => {
+    if (value === undefined || value === null) return undefined;
+    if (!isObject(value))
+      return `json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${type}.${field} of type map[string]${elem}`;
+    for (const v of Object.values(value))
+      if (v !== null && typeof v !== 'string')
+        return `json: cannot unmarshal ${jsonTypeName(v)} into Go struct field ${type}.${field} of type ${elem}`;
+    return undefined;
+  };
+  const m = obj.metadata ?? {};
+  return (
+    stringMap(m.labels, 'metadata.labels', 'ObjectMeta') ??
+    stringMap(m.annotations, 'metadata.annotations', 'ObjectMeta') ??
+    (r.kind === 'ConfigMap'
+      ? (stringMap(obj.data, 'data', 'ConfigMap') ?? stringMap(obj.binaryData, 'binaryData', 'ConfigMap', '[]uint8'))
+      : undefined) ??
+    (r.kind === 'Secret'
+      ? (stringMap(obj.data, 'data', 'Secret', '[]uint8') ?? stringMap(obj.stringData, 'stringData', 'Secret'))
+      : undefined)
+  );
+}
+
+// What the registry strategies and conversions do to every write: a Secret's stringData is
+// merged into data (base64) and dropped; a Namespace keeps its name label and finalizer.
+function normalize(r, obj) {
+  if (r.kind === 'Secret') {
+    if (obj.stringData) {
+      obj.data = { ...(obj.data ?? {}) };
+      for (const [k, v] of Object.entries(obj.stringData)) obj.data[k] = Buffer.from(v ?? '').toString('base64');
+    }
+    delete obj.stringData;
+    obj.type ??= 'Opaque';
+  }
+  if (r.kind === 'Namespace') {
+    obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name };
+    obj.spec = { ...(obj.spec ?? {}) };
+    if (!(obj.spec.finalizers ?? []).includes('kubernetes'))
+      obj.spec.finalizers = [...(obj.spec.finalizers ?? []), 'kubernetes'];
+  }
+}
+
+// POST: the server's metadata (uid, resourceVersion, creationTimestamp; generation 1 for
+// custom resources), status dropped where it is a subresource (custom resources) or reset
+// (CSRs), a new Namespace Active.
+function admitCreate(state, r, obj, now) {
+  const { generation: _g, ...given } = obj.metadata;
+  obj.metadata = { ...given, ...meta(state, given.name, now, r.crd ? { generation: 1 } : {}) };
+  if (r.crd && r.statusSubresource) delete obj.status;
+  if (r.kind === 'CertificateSigningRequest') obj.status = {};
+  if (r.kind === 'Namespace') obj.status = { phase: 'Active' };
+  normalize(r, obj);
+  return obj;
+}
+
+// PATCH's server half, after the patch made `next` from `live`: the resourceVersion
+// precondition, the name and namespace of the URL, the fields users cannot write (server
+// metadata, a status behind its subresource, a Namespace's finalizers), typed decoding, and
+// the generation of a custom resource whose spec changed. {object, changed} or {error}.
+function admitUpdate(state, r, live, next) {
+  const lm = live.metadata;
+  if (!isObject(next.metadata)) next.metadata = {};
+  const m = next.metadata;
+  if (m.resourceVersion !== undefined && m.resourceVersion !== lm.resourceVersion)
+    return {
+      error: serverError(
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualified(r)} "${lm.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      ),
+    };
+  if (m.name !== undefined && m.name !== lm.name)
+    return {
+      error: serverError(
+        'BadRequest',
+        `the name of the object (${m.name}) does not match the name on the URL (${lm.name})`,
+      ),
+    };
+  if (r.namespaced && m.namespace && m.namespace !== lm.namespace)
+    return {
+      error: serverError(
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      ),
+    };
+  next.apiVersion = live.apiVersion;
+  next.kind = live.kind;
+  for (const k of ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'generation', 'generateName']) {
+    if (lm[k] === undefined) delete m[k];
+    else m[k] = lm[k];
+  }
+  if (r.statusSubresource) {
+    if (live.status === undefined) delete next.status;
+    else next.status = structuredClone(live.status);
+  }
+  if (r.kind === 'Namespace') next.spec = { ...(next.spec ?? {}), finalizers: live.spec?.finalizers ?? ['kubernetes'] };
+  const bad = decodeError(r, next);
+  if (bad) {
+    const cause = `patch: Invalid value: ${JSON.stringify(compactJson(next))}: ${bad}`;
+    return { error: invalidError(` "" is invalid: ${cause}`, [cause]) };
+  }
+  normalize(r, next);
+  if (deepEqual(next, live)) return { object: live, changed: false };
+  const content = (o) => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return rest;
+  };
+  if (r.crd && !deepEqual(content(next), content(live))) m.generation = (lm.generation ?? 0) + 1;
+  touch(state, next);
+  return { object: next, changed: true };
+}
+
+// Runs `fn` on a copy of the state (a dry run): what it would store is thrown away.
+function dryRunOn(state, fn) {
+  const scratch = structuredClone(state);
+  return fn(scratch);
+}
+
+// The kind a manifest names, or undefined (the RESTMapper's NoKindMatchError).
+const mappingFor = (apiVersion, kind) => RESOURCES.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion);
+const noKindMatch = (apiVersion, kind) => `no matches for kind "${kind}" in version "${apiVersion}"`;
+
+// The visitor chain over one source's objects (mapper.infoForData, FlattenListVisitor,
+// SetNamespace, RequireNamespace, FilterNamespace): infos to apply and per-object errors.
+function resolve(objects, source, { namespace, explicit }, infos, errors) {
+  const place = (r, obj) => {
+    if (!isObject(obj.metadata)) obj.metadata = {};
+    const m = obj.metadata;
+    if (!r.namespaced) {
+      delete m.namespace;
+      infos.push({ r, obj, source, name: m.name ?? '', namespace: '' });
+      return;
+    }
+    if (!m.namespace) m.namespace = namespace;
+    else if (explicit !== undefined && m.namespace !== explicit) {
+      errors.push(
+        clientError(
+          `the namespace from the provided object "${m.namespace}" does not match the namespace "${explicit}". You must pass '--namespace=${m.namespace}' to perform this operation.`,
+        ),
+      );
+      return;
+    }
+    infos.push({ r, obj, source, name: m.name ?? '', namespace: m.namespace });
+  };
+  for (const obj of objects) {
+    const isList = obj.items !== undefined && obj.items !== null;
+    const listOf = isList && obj.kind.endsWith('List') ? mappingFor(obj.apiVersion, obj.kind.slice(0, -4)) : undefined;
+    if (isList && ((obj.kind === 'List' && obj.apiVersion === 'v1') || listOf)) {
+      for (const item of Array.isArray(obj.items) ? obj.items : []) {
+        if (!isObject(item) || typeof item.kind !== 'string' || !item.kind) {
+          errors.push(clientError(`Object 'Kind' is missing in '${compactJson(item)}'`));
+          continue;
+        }
+        const r = mappingFor(item.apiVersion, item.kind);
+        if (r) place(r, item);
+        else errors.push(clientError(`unable to recognize ${noKindMatch(item.apiVersion, item.kind)}`));
+      }
+      continue;
+    }
+    const r = mappingFor(obj.apiVersion, obj.kind);
+    if (r) place(r, obj);
+    else {
+      const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
+      const ns = typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : '';
+      errors.push(
+        clientError(
+          `resource mapping not found for name: "${name}" namespace: "${ns}" from "${source}": ${noKindMatch(obj.apiVersion, obj.kind)}\nensure CRDs are installed first`,
+        ),
+      );
+    }
+  }
+}
+
+// ExpandPathsToFileVisitors: a directory's .json, .yaml and .yml files in lexical order
+// (subdirectories with -R only).
+function manifestFiles(dir, recursive) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (recursive) out.push(...manifestFiles(path, recursive));
+    } else if (/\.(json|ya?ml)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+// One object of client-side apply (applyOneObject): create it with the last-applied
+// annotation when absent, else send the three-way merge patch of that annotation, the file
+// and the live object (a JSON merge patch; for built-in kinds kubectl sends a strategic merge
+// patch, which on the maps these objects hold — data, labels, annotations, spec fields without
+// a patchMergeKey — is the same; lists with merge keys are replaced here, merged there).
+function applyOne(ctx, state, info, dryRun, now) {
+  const { r, obj, source, name, namespace } = info;
+  // util.GetModifiedConfiguration(obj, annotate=true): the file's object, its annotations
+  // (always a map, so "annotations":{} is in it) carrying its own JSON as last-applied.
+  const annotations = { ...(obj.metadata.annotations ?? {}) };
+  delete annotations[LAST_APPLIED];
+  const bare = { ...obj, metadata: { ...obj.metadata, annotations } };
+  const modified = {
+    ...obj,
+    metadata: { ...obj.metadata, annotations: { ...annotations, [LAST_APPLIED]: `${compactJson(bare)}\n` } },
+  };
+  if (!name)
+    return {
+      error: clientError(
+        `error when retrieving current configuration of:\n${infoString(r, name, namespace)}\nfrom server for: "${source}": resource name may not be empty`,
+      ),
+    };
+  const key = r.namespaced ? `${namespace}/${name}` : name;
+  const live = state.objects[r.resource]?.[key];
+  if (!live) {
+    const created = pruneNulls(structuredClone(modified));
+    if (dryRun === 'client') return { operation: 'created', object: created };
+    if (r.namespaced && !state.objects.namespaces?.[namespace])
+      return { error: serverError('NotFound', `error when creating "${source}": namespaces "${namespace}" not found`) };
+    const bad = decodeError(r, created);
+    if (bad)
+      return {
+        error: serverError(
+          'BadRequest',
+          `error when creating "${source}": ${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${bad}`,
+        ),
+      };
+    if (dryRun === 'server')
+      return { operation: 'created', object: dryRunOn(state, (s) => admitCreate(s, r, created, now)) };
+    (state.objects[r.resource] ??= {})[key] = admitCreate(state, r, created, now);
+    return { operation: 'created', object: state.objects[r.resource][key] };
+  }
+  if (live.metadata.annotations?.[LAST_APPLIED] === undefined)
+    ctx.io.err(
+      `Warning: resource ${r.resource}/${name} is missing the ${LAST_APPLIED} annotation which is required by oc apply. oc apply should only be used on resources created declaratively by either oc create --save-config or oc apply. The missing annotation will be patched automatically.\n`,
+    );
+  let original = {};
+  try {
+    original = JSON.parse(live.metadata.annotations?.[LAST_APPLIED] ?? '{}') ?? {};
+  } catch {
+    // an annotation that is not JSON counts as none
+  }
+  const patch = threeWayMergePatch(original, modified, live);
+  if (Object.keys(patch).length === 0) return { operation: 'unchanged', object: live };
+  if (dryRun === 'client') return { operation: 'configured', object: mergePatch(live, patch) };
+  const run = (s) => admitUpdate(s, r, live, mergePatch(live, patch));
+  const res = dryRun === 'server' ? dryRunOn(state, run) : run(state);
+  if (res.error) {
+    // patcher.Patch and applyOneObject add where it happened (cmdutil.AddSourceToErr).
+    const where = `error when applying patch:\n${compactJson(patch)}\nto:\n${infoString(r, name, namespace)}\nfor: "${source}": error when patching "${source}": `;
+    const e = res.error;
+    return { error: e.reason ? serverError(e.reason, `${where}${e.message}`) : e };
+  }
+  if (res.changed && dryRun === 'none') state.objects[r.resource][key] = res.object;
+  return { operation: 'configured', object: res.object };
+}
+function pruneNulls(v) {
+  if (Array.isArray(v)) return v.map(pruneNulls);
+  if (!isObject(v)) return v;
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null) delete v[k];
+    else v[k] = pruneNulls(x);
+  }
+  return v;
+}
+
+// oc apply -f FILE|DIR|- [-f …] [-n NS] [-R] [--dry-run=…] [-o name|json|yaml].
+async function apply(ctx, words) {
+  const { args } = ctx;
+  if (words.length > 0)
+    throw new CliError(`error: Unexpected args: [${words.join(' ')}]\nSee 'oc apply -h' for help and examples`);
+  if (args.bool('server-side')) throw new CliError('oc double: apply --server-side is not modelled', 2);
+  const dryRun = dryRunStrategy(args);
+  const output = writeOutput(args);
+  const files = args.flags.filename ?? [];
+  if (files.length === 0) throw new CliError('error: must specify one of -f and -k');
+  ctx.yaml = await import('yaml');
+  const explicit = args.value('namespace');
+  const namespaces = { namespace: explicit ?? 'default', explicit };
+  // The builder's paths, all checked before anything is read.
+  const sources = [];
+  for (const f of files) {
+    if (f === '-') sources.push({ source: 'STDIN', text: readFileSync(0, 'utf8') });
+    else if (!existsSync(f)) throw new CliError(`error: the path "${f}" does not exist`);
+    else if (statSync(f).isDirectory())
+      for (const p of manifestFiles(f, args.bool('recursive')))
+        sources.push({ source: p, text: readFileSync(p, 'utf8') });
+    else sources.push({ source: f, text: readFileSync(f, 'utf8') });
+  }
+  const read = sources.map(({ source, text }) => ({ source, ...readManifests(ctx.yaml, source, text) }));
+  const run = (state) => {
+    const errors = [];
+    const infos = [];
+    for (const { source, objects, error } of read) {
+      resolve(objects, source, namespaces, infos, errors);
+      if (error) errors.push(clientError(error));
+    }
+    if (infos.length === 0 && errors.length === 0) throw new CliError('error: no objects passed to apply');
+    let out = '';
+    const printed = [];
+    const now = Date.now();
+    for (const info of infos) {
+      const res = applyOne(ctx, state, info, dryRun, now);
+      if (res.error) {
+        errors.push(res.error);
+        continue;
+      }
+      out += printWritten(output, info.r, res.object, `${res.operation}${DRY_RUN_SUFFIX[dryRun]}`);
+      printed.push(res.object);
+    }
+    out += printObjectsWritten(ctx, output, printed);
+    return { out, errors: report(errors), code: errors.length > 0 ? 1 : 0 };
+  };
+  // Nothing decoded, nothing to ask the server (its discovery maps the kinds).
+  if (read.every((x) => x.objects.length === 0)) {
+    const errors = read.filter((x) => x.error).map((x) => clientError(x.error));
+    if (errors.length === 0) throw new CliError('error: no objects passed to apply');
+    return { out: '', errors: report(errors), code: 1 };
+  }
+  return call(ctx, run);
+}
+
+// The patch body as the API server decodes it for each type (handlers/patch.go: strict JSON
+// into []jsonPatchOp or map[string]interface{}): {value} or {error}.
+function decodePatch(type, json) {
+  const prefix = type === 'strategic' ? '' : 'error decoding patch: ';
+  const bad = (msg) => ({ error: serverError('BadRequest', `${prefix}${msg}`) });
+  const err = syntaxError(json);
+  if (err) return bad(err.message);
+  const v = JSON.parse(json);
+  if (type !== 'json') {
+    if (v !== null && !isObject(v))
+      return bad(`json: cannot unmarshal ${jsonTypeName(v)} into Go value of type map[string]interface {}`);
+    return { value: v ?? {} };
+  }
+  if (v !== null && !Array.isArray(v))
+    return bad(`json: cannot unmarshal ${jsonTypeName(v)} into Go value of type []handlers.jsonPatchOp`);
+  for (const op of v ?? []) {
+    if (op !== null && !isObject(op))
+      return bad(`json: cannot unmarshal ${jsonTypeName(op)} into Go value of type handlers.jsonPatchOp`);
+    for (const f of ['op', 'path', 'from'])
+      if (op?.[f] !== undefined && op[f] !== null && typeof op[f] !== 'string')
+        return bad(
+          `json: cannot unmarshal ${jsonTypeName(op[f])} into Go struct field jsonPatchOp.${f} of type string`,
+        );
+  }
+  return { value: (v ?? []).filter((op) => op !== null) };
+}
+
+const PATCH_TYPES = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+// What apiextensions serves custom resources (no strategic merge: no Go struct to merge by).
+const CRD_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+const MISSING_RESOURCE = `You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'`;
+
+// oc patch TYPE NAME…|TYPE/NAME… [-n NS] [--type json|merge|strategic] -p PATCH|--patch-file F.
+// The default type is strategic: on the built-in kinds it merges as a JSON merge patch does
+// (see applyOne); custom resources (ClusterVersion, ClusterOperator) refuse it with the API
+// server's 415, as they do on a real cluster, so callers must say --type merge or json.
+async function patchCmd(ctx, words) {
+  const { args } = ctx;
+  if (args.flags.filename || args.bool('local')) throw new CliError('oc double: patch -f/--local is not modelled', 2);
+  const dryRun = dryRunStrategy(args);
+  const output = writeOutput(args);
+  const text = args.value('patch') ?? '';
+  const file = args.value('patch-file') ?? '';
+  if (text && file) throw new CliError('error: cannot specify --patch and --patch-file together');
+  if (!text && !file)
+    throw new CliError('error: must specify --patch or --patch-file containing the contents of the patch');
+  const typeFlag = args.value('type') || 'strategic';
+  const type = typeFlag.toLowerCase();
+  if (!PATCH_TYPES[type]) throw new CliError(`error: --type must be one of [json merge strategic], not "${typeFlag}"`);
+  let body = text;
+  if (file) {
+    try {
+      body = readFileSync(file, 'utf8');
+    } catch {
+      throw new CliError(`error: unable to read patch file: open ${file}: no such file or directory`);
+    }
+  }
+  // apimachinery yaml.ToJSON: JSON (a "{" first) goes as it is, YAML is converted.
+  let json = body;
+  if (!/^\s*\{/.test(body)) {
+    const converted = yamlToJson(await import('yaml'), body);
+    if (converted.error) throw new CliError(`error: unable to parse ${JSON.stringify(text)}: ${converted.error}`);
+    json = JSON.stringify(converted.value ?? null);
+  }
+  // The builder: TYPE NAME… or TYPE/NAME….
+  if (words.length === 0) throw new CliError(`error: ${MISSING_RESOURCE}`);
+  const targets = words[0].includes('/')
+    ? words.map((w) => {
+        const [type, name] = w.split('/');
+        if (!name) throw new CliError('error: arguments in resource/name form must have a single resource and name');
+        return { type, name };
+      })
+    : words.slice(1).map((name) => ({ type: words[0], name }));
+  for (const t of words[0].includes('/') ? targets.map((x) => x.type) : [words[0]])
+    if (!resourceFor(t)) throw new CliError(`error: the server doesn't have a resource type "${t}"`);
+  if (targets.length === 0) throw new CliError('error: resource(s) were provided, but no name was specified');
+  const namespace = args.value('namespace') ?? 'default';
+  if (output === 'yaml') ctx.yaml = await import('yaml');
+  return call(ctx, (state) => {
+    const errors = [];
+    let out = '';
+    const now = Date.now();
+    for (const t of targets) {
+      const r = resourceFor(t.type);
+      const key = r.namespaced ? `${namespace}/${t.name}` : t.name;
+      const live = state.objects[r.resource]?.[key];
+      if (!live) {
+        errors.push(serverError('NotFound', `${qualified(r)} "${t.name}" not found`));
+        continue;
+      }
+      if (r.crd && type === 'strategic') {
+        errors.push(
+          clientError(
+            dryRun === 'client'
+              ? `strategic merge patch is not supported for ${gvkString(r)} locally, try --type merge`
+              : `${PATCH_TYPES.strategic} is not supported by ${gvkString(r)}: the body of the request was in an unknown format - accepted media types include: ${CRD_PATCH_TYPES.join(', ')}`,
+          ),
+        );
+        continue;
+      }
+      const decoded = decodePatch(type, json);
+      if (decoded.error) {
+        errors.push(decoded.error);
+        continue;
+      }
+      let next;
+      try {
+        next = type === 'json' ? applyJsonPatch(live, decoded.value) : mergePatch(live, decoded.value);
+      } catch {
+        // The server answers a failed operation (a test that does not hold, a path that is
+        // not there) with a bare 422, which kubectl prints as this.
+        errors.push(invalidError('the server rejected our request due to an error in our request'));
+        continue;
+      }
+      const run = (s) => admitUpdate(s, r, live, next);
+      const res = dryRun === 'none' ? run(state) : dryRunOn(state, run);
+      if (res.error) {
+        errors.push(res.error);
+        continue;
+      }
+      if (res.changed && dryRun === 'none') state.objects[r.resource][key] = res.object;
+      out += printWritten(
+        output,
+        r,
+        res.object,
+        `${res.changed ? 'patched' : 'patched (no change)'}${DRY_RUN_SUFFIX[dryRun]}`,
+      );
+      out += printObjectsWritten(ctx, output, [res.object]);
+    }
+    return { out, errors: report(errors), code: errors.length > 0 ? 1 : 0 };
+  });
+}
+
 export const COMMANDS = [
   { path: ['get'], run: get },
+  { path: ['apply'], run: apply },
+  { path: ['patch'], run: patchCmd },
   { path: ['adm', 'certificate', 'approve'], run: (ctx, words) => certificate(ctx, words, 'approve') },
   { path: ['adm', 'certificate', 'deny'], run: (ctx, words) => certificate(ctx, words, 'deny') },
   { path: ['adm', 'wait-for-stable-cluster'], run: waitForStable },
