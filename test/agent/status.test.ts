@@ -9,7 +9,7 @@ import { NODE_STEPS, PHASES, freshState, type AgentState } from '../../src/agent
 import { buildStatusApp } from '../../src/agent/status/app.js';
 import { statusHtml } from '../../src/agent/status/html.js';
 import { statusText } from '../../src/agent/status/text.js';
-import { formatDate, formatDuration } from '../../src/agent/status/time.js';
+import { formatDate, formatDuration } from '../../src/agent/time.js';
 import { statusView, type StatusView } from '../../src/agent/status/view.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 import { CRAFTED, type Crafted } from './status-states.js';

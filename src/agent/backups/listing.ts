@@ -1,6 +1,8 @@
 // `fyr-agent backups`: the backups kept on the bastion, newest first, with their ages and the
 // keeper's schedule (from the state file), as text or JSON.
+import { backupLate } from '../keeper/records.js';
 import type { AgentState } from '../state.js';
+import { formatDuration } from '../time.js';
 import { listBackups, type BackupFile } from './store.js';
 
 export interface BackupListing {
@@ -37,7 +39,7 @@ export async function backupListing(dir: string, state: AgentState | undefined, 
     ...(k?.backups.keep !== undefined ? { keep: k.backups.keep } : {}),
     ...(k?.nextBackupAt ? { nextBackupAt: k.nextBackupAt } : {}),
     ...(k?.backupWaiting ? { waiting: k.backupWaiting } : {}),
-    stale: every !== undefined && newest !== undefined && age(newest.takenAt) > 2 * every,
+    stale: k !== undefined && backupLate(k, newest?.takenAt, now),
     backups: kept.map((b) => ({
       id: b.id,
       takenAt: b.takenAt,
@@ -51,21 +53,12 @@ export async function backupListing(dir: string, state: AgentState | undefined, 
   };
 }
 
-const ago = (s: number) =>
-  s < 120
-    ? `${s} s`
-    : s < 7200
-      ? `${Math.round(s / 60)} min`
-      : s < 172800
-        ? `${Math.round(s / 3600)} h`
-        : `${Math.round(s / 86400)} d`;
-
 export function backupListingText(l: BackupListing): string {
   const lines = [`etcd backups in ${l.dir}${l.keep !== undefined ? ` (the newest ${l.keep} kept)` : ''}:`];
   if (l.backups.length === 0) lines.push('  none yet');
   for (const b of l.backups)
     lines.push(
-      `  ${b.id}  ${b.version.padEnd(10)} ${b.node.padEnd(10)} ${(b.bytes / 1e6).toFixed(1).padStart(8)} MB  ${ago(b.ageSeconds)} ago`,
+      `  ${b.id}  ${b.version.padEnd(10)} ${b.node.padEnd(10)} ${(b.bytes / 1e6).toFixed(1).padStart(8)} MB  ${formatDuration(b.ageSeconds)} ago`,
     );
   if (!l.enabled) lines.push('  scheduled backups are off (backups.enabled: false)');
   else if (l.nextBackupAt) lines.push(`  next: ${l.nextBackupAt}${l.waiting ? ` (waiting: ${l.waiting})` : ''}`);

@@ -6,7 +6,7 @@ import { KEEP_APPROVED, type CsrApproved } from '../keeper/records.js';
 import { keeperOf } from '../keeper/state.js';
 import { oc, openssl } from '../tools.js';
 import { judgeCsr, parseCsrText, type Verdict } from './csr.js';
-import { nodesSeen } from './look.js';
+import { nodesSeen, type ClusterRead } from './look.js';
 import { pending, type Csr, type List, type Node } from './objects.js';
 import { ocJson, ocOptions } from './oc.js';
 
@@ -25,9 +25,10 @@ const newestFirst = (a: Csr, b: Csr) =>
 // The refusals kept on the status page (the newest), so a flood cannot grow the state file.
 const KEEP_REFUSED = 50;
 
-export async function approveSiteCsrs(ctx: AgentContext, who: string): Promise<CsrApproved[]> {
-  const list = await ocJson<List<Csr>>(ctx, oc.csrs());
-  const waiting = (list.items ?? [])
+// seen: the CSRs and nodes a look has just read (else they are read here).
+export async function approveSiteCsrs(ctx: AgentContext, who: string, seen?: ClusterRead): Promise<CsrApproved[]> {
+  const csrs = seen?.csrs ?? (await ocJson<List<Csr>>(ctx, oc.csrs())).items ?? [];
+  const waiting = csrs
     .filter(pending)
     .sort(newestFirst)
     .slice(0, KEEP_REFUSED + 10);
@@ -35,7 +36,7 @@ export async function approveSiteCsrs(ctx: AgentContext, who: string): Promise<C
     waiting.length === 0
       ? new Set<string>()
       : new Set(
-          nodesSeen(ctx, (await ocJson<List<Node>>(ctx, oc.nodes())).items ?? [])
+          nodesSeen(ctx, seen?.nodes ?? (await ocJson<List<Node>>(ctx, oc.nodes())).items ?? [])
             .filter((n) => n.ready)
             .map((n) => n.name),
         );

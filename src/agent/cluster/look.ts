@@ -77,7 +77,13 @@ export function nodesSeen(ctx: Pick<AgentContext, 'site'>, list: Node[]): NodeSe
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function lookAtCluster(ctx: AgentContext): Promise<HealthRecord> {
+// What a look read that the CSR approver needs too (read once a look).
+export interface ClusterRead {
+  csrs: Csr[];
+  nodes: Node[];
+}
+
+export async function lookAtCluster(ctx: AgentContext, read?: (seen: ClusterRead) => void): Promise<HealthRecord> {
   const at = ctx.now().toISOString();
   try {
     const [cv, operators, nodes, csrs] = [
@@ -91,6 +97,7 @@ export async function lookAtCluster(ctx: AgentContext): Promise<HealthRecord> {
       .exec('oc', oc.signerNotAfter(), ocOptions(ctx))
       .then((r) => r.stdout.trim())
       .catch(() => '');
+    read?.({ csrs: csrs.items ?? [], nodes: nodes.items ?? [] });
     const version = installedVersion(cv);
     const desired = cv.status?.desired?.version;
     const ops = operatorsSeen(operators.items ?? []);

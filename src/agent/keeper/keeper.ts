@@ -6,7 +6,7 @@
 import type { Server } from 'node:net';
 import { approveSiteCsrs } from '../cluster/approve.js';
 import { keeperOf, recordHealth } from './state.js';
-import { lookAtCluster } from '../cluster/look.js';
+import { lookAtCluster, type ClusterRead } from '../cluster/look.js';
 import type { AgentContext } from '../context.js';
 import { OPERATIONS } from '../operations/index.js';
 import { siteAccess } from './access.js';
@@ -72,7 +72,8 @@ export class Keeper {
 
   private async look(): Promise<void> {
     const { ctx } = this;
-    const health = await lookAtCluster(ctx);
+    let seen: ClusterRead | undefined;
+    const health = await lookAtCluster(ctx, (read) => (seen = read));
     await recordHealth(ctx, health);
     const access = await siteAccess(ctx);
     await ctx.store.update((s) => {
@@ -83,7 +84,7 @@ export class Keeper {
       return;
     }
     // Serving certificates renewed after an outage are not approved by the cluster (UPI).
-    await approveSiteCsrs(ctx, 'keeper').catch((err: Error) => ctx.log(`keeper: CSRs: ${err.message}`));
+    await approveSiteCsrs(ctx, 'keeper', seen).catch((err: Error) => ctx.log(`keeper: CSRs: ${err.message}`));
     const notReady = (health.nodes ?? []).filter((n) => !n.ready).map((n) => n.name);
     ctx.log(
       `keeper: ${health.version ?? '?'}; ${(health.nodes ?? []).length - notReady.length}/${(health.nodes ?? []).length} nodes Ready${notReady.length ? ` (not: ${notReady.join(', ')})` : ''}; ${(health.operatorsInTrouble ?? []).length} operator(s) in trouble`,

@@ -143,6 +143,19 @@ export interface SiteAccess {
 export const KEEP_HISTORY = 20;
 export const KEEP_APPROVED = 50;
 
+// A backup is late when the newest is older than twice the schedule; with none yet, once the
+// first was due a whole period ago. One rule for the dashboard and fyr-agent backups.
+export function backupLate(
+  k: Pick<KeeperState, 'backups' | 'nextBackupAt'>,
+  newestTakenAt: string | undefined,
+  now: Date,
+): boolean {
+  if (!k.backups.enabled) return false;
+  const every = k.backups.everySeconds * 1000;
+  if (newestTakenAt !== undefined) return now.getTime() - Date.parse(newestTakenAt) > 2 * every;
+  return k.nextBackupAt !== undefined && now.getTime() - Date.parse(k.nextBackupAt) > every;
+}
+
 // The keeper's record as it starts (or as the install's CSR approvals first need it).
 export function newKeeperState(
   settings: { keeper: { healthEverySeconds: number }; backups: KeeperState['backups'] },

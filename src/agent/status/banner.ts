@@ -2,7 +2,7 @@
 // banner's word, level and title, what needs a person and what to do. Plain text: the page
 // escapes it.
 import type { KeeperView, Level } from './keeper-view.js';
-import { formatDate, formatDuration } from './time.js';
+import { formatDate, formatDuration } from '../time.js';
 import type { PhaseView, StatusView } from './view.js';
 import { attentionSentence, operatorsSentence } from './words.js';
 

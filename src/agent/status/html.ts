@@ -15,7 +15,7 @@ import {
 } from './keeper-html.js';
 import type { KeeperView } from './keeper-view.js';
 import { badge, card, CSS, esc, type Tone } from './style.js';
-import { formatDate, formatDuration } from './time.js';
+import { formatDate, formatDuration } from '../time.js';
 import type { PhaseView, StatusView } from './view.js';
 
 const PHASE_TONE: Record<string, Tone> = { done: 'ok', running: 'info', failed: 'error', pending: 'muted' };

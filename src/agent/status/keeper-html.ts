@@ -2,7 +2,7 @@
 // its nodes and operators, the backups, the certificates, CSRs, operations and next steps.
 import type { KeeperView } from './keeper-view.js';
 import { badge, card, esc, link, type Tone } from './style.js';
-import { formatDate, formatDuration } from './time.js';
+import { formatDate, formatDuration } from '../time.js';
 import type { StatusView } from './view.js';
 import {
   backupSentence,

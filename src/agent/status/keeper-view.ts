@@ -10,7 +10,8 @@ import type {
   OperatorSeen,
   SiteAccess,
 } from '../keeper/records.js';
-import { secondsSince } from './time.js';
+import { backupLate } from '../keeper/records.js';
+import { secondsSince } from '../time.js';
 
 // How a fact reads: fine, worth knowing, needs a person soon, needs a person now.
 export type Level = 'ok' | 'info' | 'warning' | 'error';
@@ -149,13 +150,7 @@ export function keeperView(k: KeeperState, siteNodes: string[], now: Date): Keep
   }
 
   const last = k.lastBackup ? { ...k.lastBackup, ageSeconds: secondsSince(k.lastBackup.takenAt, now) } : undefined;
-  const due = 2 * k.backups.everySeconds;
-  // None yet: late only once the first was due (24 h after install) a whole period ago.
-  const stale =
-    k.backups.enabled &&
-    (last
-      ? last.ageSeconds > due
-      : k.nextBackupAt !== undefined && secondsSince(k.nextBackupAt, now) > k.backups.everySeconds);
+  const stale = backupLate(k, last?.takenAt, now);
   if (stale) attention.push({ level: 'warning', about: 'backup' });
 
   const operation = k.operation ? operationView(k.operation, now) : undefined;

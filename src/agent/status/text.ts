@@ -3,7 +3,7 @@
 import { NODE_STEPS } from '../state.js';
 import { banner, headline } from './banner.js';
 import type { KeeperView } from './keeper-view.js';
-import { formatDate, formatDuration } from './time.js';
+import { formatDate, formatDuration } from '../time.js';
 import type { StatusView } from './view.js';
 import {
   INSTALL_MEDIA_GONE,

@@ -4,7 +4,7 @@
 // state's own, timestamps, and the words of its enumerations; sentences are the renderers'.
 import { NODE_STEPS, PHASES, type AgentState, type PhaseRecord } from '../state.js';
 import { keeperView, type KeeperView } from './keeper-view.js';
-import { secondsSince } from './time.js';
+import { secondsSince } from '../time.js';
 
 export interface PhaseView extends PhaseRecord {
   name: string;

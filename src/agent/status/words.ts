@@ -1,7 +1,7 @@
 // The sentences the terminal and the page share, made from a status view, so both say the same
 // thing the same way. Plain text: the page escapes them.
 import type { Attention, KeeperView } from './keeper-view.js';
-import { formatDate, formatDuration } from './time.js';
+import { formatDate, formatDuration } from '../time.js';
 import type { StatusView } from './view.js';
 
 // One thing that needs a person, as a sentence.

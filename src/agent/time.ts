@@ -1,5 +1,6 @@
-// Times as the status shows them: durations a person reads at a glance ("3 m 12 s", "1 h 05 m",
-// "2 d 3 h") and dates in UTC to the minute (the bastion's clock zone is not in the state).
+// Times as the agent shows them (the status page, fyr-agent status and backups): durations a
+// person reads at a glance ("3 m 12 s", "1 h 05 m", "2 d 3 h") and dates in UTC to the minute
+// (the bastion's clock zone is not in the state).
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
