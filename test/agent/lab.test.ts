@@ -540,6 +540,10 @@ lab(
         '\n',
       );
       for (const secret of await secretsOf(l)) assert.not.ok(readable.includes(secret), 'a BMC password leaked');
+      // The installer prints the kubeadmin password when the install completes: never shown on.
+      const kubeadmin = (await readFile(join(l.root, 'var/lib/fyr/auth/kubeadmin-password'), 'utf8')).trim();
+      assert.ok(kubeadmin.length > 8);
+      assert.not.ok(readable.includes(kubeadmin), 'the kubeadmin password leaked');
     } finally {
       await l.close();
     }

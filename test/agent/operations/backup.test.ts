@@ -121,8 +121,26 @@ test('a backup on a Ready control plane: brought over, checked, kept in 0700, th
   assert.is(c.ctx.store.state.keeper?.lastBackup?.id, out.record.id);
   const remote = join(c.doubles, 'cluster/hosts/cp-1', out.record.facts.remote!);
   assert.is(await stat(remote).catch(() => undefined), undefined, "the node's copy is gone");
-  // Nothing of the bastion's credentials went into the backup record.
-  assert.not.match(await readFile(join(kept!.dir, 'backup.json'), 'utf8'), 'kubeconfig');
+  // The record holds what restoring needs and nothing more (no credentials, no cluster data).
+  const record = JSON.parse(await readFile(join(kept!.dir, 'backup.json'), 'utf8'));
+  assert.equal(Object.keys(record).sort(), [
+    'cluster',
+    'files',
+    'format',
+    'id',
+    'node',
+    'snapshot',
+    'takenAt',
+    'version',
+  ]);
+  assert.equal(
+    record.files.map((f: object) => Object.keys(f).sort()),
+    [
+      ['bytes', 'kind', 'name', 'sha256'],
+      ['bytes', 'kind', 'name', 'sha256'],
+    ],
+  );
+  for (const f of record.files) assert.is((await stat(join(kept!.dir, f.name))).mode & 0o777, 0o600, f.name);
 });
 
 test('a backup that fails its check leaves nothing behind: not on the node, not on the bastion', async (c) => {
