@@ -9,6 +9,8 @@ export const EXIT = {
   usage: 2,
   invalid: 3,
   internal: 70,
+  // 128 + SIGINT, as a shell reports a program Ctrl-C stopped.
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -55,7 +57,12 @@ export const ERROR_CODES = {
   RELEASE_INVALID: {
     exit: EXIT.failed,
     summary:
-      'The ISO given to `fyr build`, `customize`, `inspect` or `flash` is not a usable fyr release or site ISO: not ISO 9660, no /release.json, truncated, or its embed areas are not where release.json says.',
+      'The ISO given to `fyr build`, `customize`, `inspect` or `flash` is not a usable fyr release or site ISO: not ISO 9660 or not a regular file, no /release.json, truncated, a directory record or extent that lies, a release.json of the wrong shape (the field is named), its embed areas not where release.json says, or its bytes outside the payload (boot records, directories, boot files) changed since fyr release.',
+  },
+  VERSION_MISMATCH: {
+    exit: EXIT.failed,
+    summary:
+      "The site's cluster.openshiftVersion is not the release ISO's OpenShift version (a minor such as 4.16 matches any 4.16 release); the message names both.",
   },
   SITE_TOO_LARGE: {
     exit: EXIT.failed,
@@ -108,7 +115,8 @@ export const ERROR_CODES = {
   },
   UNLOCK_CODE_INVALID: {
     exit: EXIT.invalid,
-    summary: 'The --unlock-code-file is unreadable, empty or too weak (an unlock code needs at least 128 bits).',
+    summary:
+      'The --unlock-code-file is unreadable, not a regular file, empty or too weak (an unlock code needs at least 128 bits by its length, and enough variety: no long runs, steps or repeats).',
   },
   UNLOCK_CODE_REQUIRED: {
     exit: EXIT.usage,
@@ -150,14 +158,20 @@ export const ERROR_CODES = {
     summary:
       "`fyr content`: oc-mirror could not mirror the release or the additional images after its retries (its exit code's bits say which), or the mirrored tree fails fyr's self-check.",
   },
+  REGISTRY_IMAGE_UNSUPPORTED: {
+    exit: EXIT.failed,
+    summary:
+      "`fyr content`: the `--registry-image` is not an OCI image index or manifest, a Docker schema 2 manifest or a Docker manifest list, so it cannot be saved as the bastion's oci-archive.",
+  },
   OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
   NO_SPACE: {
     exit: EXIT.failed,
     summary: 'The output filesystem is full or too small for the image; nothing is left behind.',
   },
   INTERRUPTED: {
-    exit: EXIT.failed,
-    summary: 'Stopped by a signal (Ctrl-C); temporary files were removed and nothing was written.',
+    exit: EXIT.interrupted,
+    summary:
+      'Stopped by a signal (Ctrl-C, SIGTERM) or by its output pipe closing (fyr piped into head); temporary files were removed and nothing was written.',
   },
   WRITE_FAILED: { exit: EXIT.failed, summary: 'An output file could not be written; nothing partial is left behind.' },
   INTERNAL: { exit: EXIT.internal, summary: 'A bug in fyr. The message says how to report it.' },

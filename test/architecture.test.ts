@@ -37,7 +37,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'site-iso': ['formats', 'iso9660', 'registry', 'util', 'errors'],
   device: ['iso9660', 'util', 'errors'],
   seal: [],
-  agent: ['formats', 'registry', 'seal', 'util', 'site'],
+  agent: ['formats', 'iso9660', 'registry', 'seal', 'util', 'site'],
   cli: ['*'],
 };
 
@@ -93,14 +93,16 @@ test('architecture :: the two ISO pipelines meet only in iso9660/ and formats/',
 });
 
 // The agent bundle carries only what the bastion needs: the on-media formats, util, the seal
-// (to open the sealed secrets), the registry's config and tree and the site's types, never the
-// renderer, the ISO code or the CLI.
-test('architecture :: the agent imports only formats, seal, util, registry and the site model', () => {
+// (to open the sealed secrets), the registry's config and tree, the site's types and the ISO 9660
+// reader (fyr-agent apply reads a site ISO without mounting it), never the renderer, the rest of
+// the ISO code or the CLI.
+test('architecture :: the agent imports only formats, seal, util, registry, the ISO reader and the site model', () => {
   for (const [file, targets] of GRAPH) {
     if (folder(file) !== 'agent') continue;
     for (const t of targets.filter((t) => !t.startsWith('src/agent/')))
       assert.ok(
         t === 'src/site/model.ts' ||
+          t === 'src/iso9660/read.ts' ||
           t.startsWith('src/formats/') ||
           t.startsWith('src/seal/') ||
           t.startsWith('src/registry/') ||
@@ -158,8 +160,8 @@ test('architecture :: the cycle check finds the circle this layout once had', ()
 test('architecture :: each outside library has one importer', () => {
   const owners: Record<string, string[]> = {
     yaml: ['src/site/source.ts'],
-    ajv: ['src/site/schema-check.ts'],
-    'ajv-formats': ['src/site/schema-check.ts'],
+    ajv: ['src/util/json-schema.ts'],
+    'ajv-formats': ['src/util/json-schema.ts'],
     ejs: ['src/render/engine.ts'],
     'smol-toml': ['src/composer/blueprint-toml.ts'],
     execa: ['src/util/exec.ts'],

@@ -33,6 +33,10 @@ export interface RunFlags {
   healthEveryMs?: number;
   backupEveryMs?: number;
   firstBackupAfterMs?: number;
+  // Shutdown and power-on waits (labs and tests shorten them).
+  powerTimes?: Partial<
+    Pick<AgentOptions, 'powerOffTimeoutMs' | 'apiBackTimeoutMs' | 'nodeBackTimeoutMs' | 'stablePeriodS'>
+  >;
 }
 
 type Created = { ok: true; run: () => Promise<number> } | { ok: false; exitCode: number; message: string };
@@ -132,6 +136,7 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       ...(flags.healthEveryMs ? { healthEveryMs: flags.healthEveryMs } : {}),
       ...(flags.backupEveryMs ? { backupEveryMs: flags.backupEveryMs } : {}),
       ...(flags.firstBackupAfterMs !== undefined ? { firstBackupAfterMs: flags.firstBackupAfterMs } : {}),
+      ...flags.powerTimes,
     };
     const media = async (): Promise<string> => {
       if (flags.media) return flags.media;
@@ -189,12 +194,14 @@ export async function createAgent(flags: RunFlags, log: (line: string) => void, 
       }
       let code = 0;
       let installed = false;
+      // Installed before this start: the bastion booted (or the agent restarted) on a kept site.
+      const restarted = ctx.store.state.finishedAt !== undefined;
       try {
         await runPhases(ctx, PHASE_LIST);
         installed = true;
         log(`done: ${ctx.site.cluster.fqdn} is installed; kubeconfig and kubeadmin-password are in ${paths.authDir}`);
         // From here the agent keeps the site until it is stopped (systemctl stop fyr-agent).
-        if (ctx.options.keeper) await new Keeper(ctx).run();
+        if (ctx.options.keeper) await new Keeper(ctx, { restarted }).run();
       } catch (err) {
         if (signal.aborted && installed) log('keeper: stopped; the next start goes on keeping the site');
         else if (signal.aborted) log('stopped by a signal; the next start resumes from here');

@@ -26,6 +26,16 @@ export interface AgentOptions {
   backupEveryMs?: number;
   // How long cluster-backup.sh may take on the node.
   backupTimeoutMs: number;
+  // Shutdown: how long a node may take to power itself off before its BMC cuts the power, and
+  // how long a worker's drain may take.
+  powerOffTimeoutMs: number;
+  drainTimeoutS: number;
+  // Power-on: how long the API and then each node may take to come back, and the quiet time
+  // the cluster must then hold (oc adm wait-for-stable-cluster) and its limit.
+  apiBackTimeoutMs: number;
+  nodeBackTimeoutMs: number;
+  stablePeriodS: number;
+  stableTimeoutS: number;
 }
 
 export const DEFAULT_OPTIONS: AgentOptions = {
@@ -37,6 +47,12 @@ export const DEFAULT_OPTIONS: AgentOptions = {
   keeper: true,
   firstBackupAfterMs: 24 * 60 * 60_000,
   backupTimeoutMs: 15 * 60_000,
+  powerOffTimeoutMs: 10 * 60_000,
+  drainTimeoutS: 300,
+  apiBackTimeoutMs: 30 * 60_000,
+  nodeBackTimeoutMs: 30 * 60_000,
+  stablePeriodS: 300,
+  stableTimeoutS: 3600,
 };
 
 export interface AgentContext {

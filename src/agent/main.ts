@@ -9,8 +9,9 @@ import { statusText } from './status/text.js';
 import { statusView } from './status/view.js';
 import { bastionPaths, type Paths } from './paths.js';
 import { backupListing, backupListingText } from './backups/listing.js';
-import { requestOperation } from './keeper/requests.js';
-import { sendUnlock } from './unlock.js';
+import { keeperCommand } from './keeper/ask.js';
+import { unlock } from './unlock.js';
+import { applyMain } from './apply/command.js';
 
 // Set by the bundler (esbuild --define); from src/ under tsx it is read from package.json.
 declare const FYR_AGENT_VERSION: string | undefined;
@@ -29,6 +30,20 @@ Usage:
   fyr-agent backup              take an etcd backup now (the running keeper takes it; this
                                 waits and prints its progress)
   fyr-agent backups [--json]    list the etcd backups kept on the bastion
+  fyr-agent shutdown [--for D] [--force] [--bastion]
+                                shut the whole site down in the documented order: refuses
+                                when the cluster's certificates would expire within the
+                                outage D (default 30d) unless --force; cordon, drain the
+                                workers, each node shut down from inside and confirmed off
+                                through its BMC (a hard power-off only after a timeout);
+                                --bastion powers the bastion off last
+  fyr-agent power-on            power the site on: control planes first (from disk), the
+                                API, their CSRs, then the workers, uncordon, until stable;
+                                done by itself at boot after a shutdown (keeper.powerOn)
+  fyr-agent apply [--site-iso FILE | --bundle DIR] [--yes] [--json]
+                                check the edited site (from the stick, a site ISO or an
+                                unpacked site area) and print its plan (--json: as JSON);
+                                --yes applies it
 
 Options:
   --root DIR              prefix of every bastion path (default /)
@@ -48,7 +63,15 @@ Options:
                           backups.every, 6h; shorter only for labs and tests)
   --first-backup-after-s N  keeper: the first backup N seconds after the install (default
                           86400: the bootstrap certificates rotate in the first 24 h)
+  --power-off-timeout-s N  shutdown: a node's BMC cuts its power N s after it was told to
+                          shut down and is still on (default 600)
+  --node-back-timeout-s N  power-on: how long the API and each node may take (default 1800)
+  --stable-period-s N     power-on: the quiet time the cluster must hold (default 300)
   --json                  status: print JSON (the same as GET /api/status)
+  --site-iso FILE         apply: the site ISO (a file or the stick's device)
+  --bundle DIR            apply: the unpacked site area (tar -xf site.tar -C DIR)
+  --yes                   apply: apply the plan (without it nothing is changed)
+  --unlock-code-file FILE apply: the unlock code of a sealed site (else asked for)
   -h, --help              this help
   --version               the agent's version
 
@@ -95,42 +118,7 @@ async function readCode(): Promise<string> {
   }
 }
 
-async function unlock(socket: string): Promise<number> {
-  try {
-    const code = await readCode();
-    process.stderr.write('checking (this takes a few seconds)...\n');
-    const verdict = await sendUnlock(socket, code);
-    if (verdict.ok) {
-      process.stdout.write('fyr-agent: unlocked; the install goes on (fyr-agent status shows it)\n');
-      return 0;
-    }
-    process.stderr.write(`fyr-agent: ${verdict.why}\n`);
-    return 1;
-  } catch (err) {
-    process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
-    return 1;
-  }
-}
-
-const COMMANDS = ['run', 'status', 'unlock', 'backup', 'backups'];
-
-// fyr-agent backup: the running keeper takes it (one operation at a time); its progress here.
-async function backupNow(socket: string): Promise<number> {
-  try {
-    const outcome = await requestOperation(socket, 'backup', (line) => process.stderr.write(`backup: ${line}\n`));
-    if (outcome.status === 'done') {
-      process.stdout.write(`fyr-agent: ${outcome.summary ?? 'backup done'}\n`);
-      return 0;
-    }
-    process.stderr.write(
-      `fyr-agent: ${outcome.status === 'skipped' ? 'no backup now' : 'the backup failed'}: ${outcome.error ?? 'no reason given'}\n`,
-    );
-    return 1;
-  } catch (err) {
-    process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);
-    return 1;
-  }
-}
+const COMMANDS = ['run', 'status', 'unlock', 'backup', 'backups', 'shutdown', 'power-on', 'apply'];
 
 // The state file for a reading subcommand, or the exit code when it cannot be read.
 async function readState(paths: Paths): Promise<{ state: AgentState | undefined } | { code: number }> {
@@ -175,7 +163,17 @@ async function main(argv: string[]): Promise<number> {
         'health-every-s': { type: 'string' },
         'backup-every-s': { type: 'string' },
         'first-backup-after-s': { type: 'string' },
+        'power-off-timeout-s': { type: 'string' },
+        'node-back-timeout-s': { type: 'string' },
+        'stable-period-s': { type: 'string' },
+        for: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        bastion: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        'site-iso': { type: 'string' },
+        bundle: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        'unlock-code-file': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -201,9 +199,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const paths = bastionPaths(v.root, { ...(v.site ? { site: v.site } : {}), ...(v.state ? { state: v.state } : {}) });
-  if (command === 'unlock') return unlock(paths.unlockSocket);
-  if (command === 'backup') return backupNow(paths.keeperSocket);
+  const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+  if (command === 'unlock') return unlock(paths.unlockSocket, readCode, io);
+  if (command === 'backup' || command === 'shutdown' || command === 'power-on')
+    return keeperCommand(paths.keeperSocket, command, v, io);
   if (command === 'backups') return listKept(paths, v.json);
+  if (command === 'apply') return applyMain(v, paths, readCode, io);
   if (command === 'status') {
     const read = await readState(paths);
     if ('code' in read) return read.code;
@@ -251,6 +252,20 @@ async function main(argv: string[]): Promise<number> {
       ...(v['first-backup-after-s'] !== undefined
         ? { firstBackupAfterMs: whole('first-backup-after-s', v['first-backup-after-s']) * 1000 }
         : {}),
+      powerTimes: {
+        ...(int('power-off-timeout-s', v['power-off-timeout-s'])
+          ? { powerOffTimeoutMs: int('power-off-timeout-s', v['power-off-timeout-s'])! * 1000 }
+          : {}),
+        ...(int('node-back-timeout-s', v['node-back-timeout-s'])
+          ? {
+              nodeBackTimeoutMs: int('node-back-timeout-s', v['node-back-timeout-s'])! * 1000,
+              apiBackTimeoutMs: int('node-back-timeout-s', v['node-back-timeout-s'])! * 1000,
+            }
+          : {}),
+        ...(v['stable-period-s'] !== undefined
+          ? { stablePeriodS: whole('stable-period-s', v['stable-period-s']) }
+          : {}),
+      },
     };
   } catch (err) {
     process.stderr.write(`fyr-agent: ${(err as Error).message}\n`);

@@ -18,6 +18,8 @@ export interface ServiceManager {
   logs(unit: string): Promise<string>;
   // Why a unit is not run by this manager, if it is not (the status page shows it).
   skipped(unit: string): string | undefined;
+  // Powers the bastion off (fyr-agent shutdown --bastion, once the nodes are off).
+  powerOff(): Promise<void>;
 }
 
 export function systemdManager(exec: Exec): ServiceManager {
@@ -32,6 +34,7 @@ export function systemdManager(exec: Exec): ServiceManager {
     logs: async (unit) =>
       (await exec('journalctl', ['--unit', unit, '--output', 'cat', '--no-pager', '--lines', '20000'])).stdout,
     skipped: () => undefined,
+    powerOff: async () => void (await exec('systemctl', ['poweroff'])),
   };
 }
 
@@ -115,5 +118,10 @@ export function supervisorManager(config: SupervisorConfig): ServiceManager {
     isActive: async (unit) => (entry(unit).skip ? false : (await running(unit)) !== undefined),
     logs: async (unit) => readFile(logFile(unit), 'utf8').catch(() => ''),
     skipped: (unit) => config.services[unit]?.skip,
+    // No machine to power off under a supervisor: the request is written down (tests read it).
+    powerOff: async () => {
+      await mkdir(config.runDir, { recursive: true });
+      await writeFile(join(config.runDir, 'poweroff'), `${new Date().toISOString()}\n`);
+    },
   };
 }

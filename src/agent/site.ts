@@ -11,7 +11,7 @@ import type { Node, Site } from '../site/model.js';
 // The schema's defaults for a site.json rendered before the keeper's settings existed (a test
 // holds them equal to what fyr render writes for a site without them).
 export const KEEPER_DEFAULTS: Pick<Site, 'keeper' | 'backups'> = {
-  keeper: { healthEverySeconds: 300 },
+  keeper: { healthEverySeconds: 300, powerOn: 'auto' },
   backups: { enabled: true, everySeconds: 6 * 3600, keep: 14 },
 };
 
@@ -47,7 +47,7 @@ export async function readSite(path: string): Promise<AgentSite> {
   const site = (await readJson(path, 'site')) as AgentSite;
   if (!site?.cluster?.fqdn || !Array.isArray(site.nodes) || !site.network?.lan?.bastion)
     throw new AgentInputError(`${path}: not a site written by fyr render (cluster.fqdn, nodes or network.lan missing)`);
-  site.keeper ??= { ...KEEPER_DEFAULTS.keeper };
+  site.keeper = { ...KEEPER_DEFAULTS.keeper, ...site.keeper };
   site.backups ??= { ...KEEPER_DEFAULTS.backups };
   return site;
 }

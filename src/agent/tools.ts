@@ -47,6 +47,41 @@ export const oc = {
   hostList: (node: string, dir: string) => onHost(node, ['ls', '-1', dir]),
   hostCat: (node: string, file: string) => onHost(node, ['cat', file]),
   hostRemove: (node: string, path: string) => onHost(node, ['rm', '-rf', path]),
+  // Day-2 power (day2.md §4.1): the documented shutdown and restart, node by node.
+  cordon: (node: string) => ['adm', 'cordon', node],
+  uncordon: (node: string) => ['adm', 'uncordon', node],
+  drain: (node: string, timeoutS: number) => [
+    'adm',
+    'drain',
+    node,
+    '--ignore-daemonsets',
+    '--delete-emptydir-data',
+    '--force',
+    `--timeout=${timeoutS}s`,
+  ],
+  // The node's own systemd powers it off a minute later, after oc debug has come back.
+  hostShutdown: (node: string) => onHost(node, ['shutdown', '-h', '1']),
+  // "Shutdown scheduled for …" when one is (systemd's shutdown --show).
+  hostShutdownShow: (node: string) => onHost(node, ['shutdown', '--show']),
+  deleteNode: (node: string) => ['delete', 'node', node],
+  applyFile: (file: string) => ['apply', '--filename', file],
+  // The pointer ignition the cluster keeps for new machines (day2.md §2.2): a "merge" of
+  // https://api-int.<cluster>:22623/config/<pool> with the cluster's root CA.
+  userData: (role: 'worker' | 'master') => [
+    '--namespace',
+    'openshift-machine-api',
+    'extract',
+    `secret/${role}-user-data-managed`,
+    '--keys=userData',
+    '--to=-',
+  ],
+  unschedulable: (node: string) => ['get', 'node', node, '--output', 'jsonpath={.spec.unschedulable}'],
+  waitStable: (minimumS: number, timeoutS: number) => [
+    'adm',
+    'wait-for-stable-cluster',
+    `--minimum-stable-period=${minimumS}s`,
+    `--timeout=${timeoutS}s`,
+  ],
   // Disk-to-mirror archive (oc adm release mirror --to-dir) into the bastion's registry.
   mirror: (authFile: string, fromDir: string, version: string, registry: string) => [
     'image',

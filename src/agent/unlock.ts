@@ -1,6 +1,7 @@
 // The unlock socket: how `fyr-agent unlock` (over SSH, as root) hands the locked agent a code.
 // A unix socket only root can open; one line in (the code), one line out ("ok", or "wrong"
 // with why). The code is never logged, on either side.
+import type { Io } from './io.js';
 import { connect, type Server } from 'node:net';
 import { serveLines } from './unix-socket.js';
 
@@ -50,4 +51,22 @@ export function sendUnlock(path: string, code: string, timeoutMs = 120_000): Pro
       else reject(new Error(`the agent answered something unexpected on ${path}`));
     });
   });
+}
+
+// fyr-agent unlock: the code (read by main.ts) sent to the waiting agent; its verdict printed.
+export async function unlock(socket: string, readCode: () => Promise<string>, io: Io): Promise<number> {
+  try {
+    const code = await readCode();
+    io.err('checking (this takes a few seconds)...\n');
+    const verdict = await sendUnlock(socket, code);
+    if (verdict.ok) {
+      io.out('fyr-agent: unlocked; the install goes on (fyr-agent status shows it)\n');
+      return 0;
+    }
+    io.err(`fyr-agent: ${verdict.why}\n`);
+    return 1;
+  } catch (err) {
+    io.err(`fyr-agent: ${(err as Error).message}\n`);
+    return 1;
+  }
 }

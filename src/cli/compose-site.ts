@@ -6,7 +6,7 @@ import { WeldrClient } from '../composer/weldr.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
-import { cacheDir, choice, OS, readOptionFile } from './options.js';
+import { cacheDir, choice, OS, readOptionFile, warnIfShared } from './options.js';
 import { makeProgress } from './progress.js';
 import { loadValidSite, printWarnings } from './site-input.js';
 import { makeStyle } from './style.js';
@@ -21,6 +21,7 @@ export async function runCompose(siteFile: string, output: string, args: ParsedA
   const content = rendered.files.find((f) => f.path === 'blueprint.toml')!.content;
   const tokenFile = str(args.options['token-file']);
   const token = tokenFile ? readOptionFile(tokenFile, '--token-file').trim() : str(io.env.FYR_COMPOSER_TOKEN);
+  if (tokenFile) warnIfShared(tokenFile, '--token-file', io);
   const caFile = str(args.options.ca);
   const transport = makeTransport(str(args.options.composer) ?? str(io.env.FYR_COMPOSER) ?? `unix:${DEFAULT_SOCKET}`, {
     ...(token ? { token } : {}),

@@ -90,7 +90,7 @@ export function commandReference(command: CommandSpec): string {
   ];
   if (command.examples.length > 0) lines.push('## Examples', '', '```sh', ...command.examples, '```', '');
   lines.push(
-    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 invalid input; every code in [errors.md](../errors.md).',
+    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 invalid input, 130 interrupted; every code in [errors.md](../errors.md).',
     '',
   );
   return lines.join('\n');

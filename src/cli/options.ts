@@ -1,11 +1,13 @@
 // Option values that several commands read the same way: files named on the command line,
 // SOURCE_DATE_EPOCH, fyr's cache directory, sizes for humans.
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SOCKET } from '../composer/transport.js';
 import { FyrError } from '../errors.js';
 import type { InstallSource, OsRelease } from '../render/index.js';
+import { readCapped } from '../util/read-capped.js';
+import { makeStyle } from './style.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
 
@@ -16,15 +18,24 @@ export function requiredOption(args: ParsedArgs, name: string, message: string, 
   return value;
 }
 
+// A file named by an option (tokens, a CA, a key): a regular file of at most 1 MiB.
 export function readOptionFile(file: string, option: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readCapped(file, 1 << 20).toString('utf8');
   } catch (err) {
-    throw new FyrError(
-      'USAGE',
-      `${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
+    throw new FyrError('USAGE', `${option} ${file}: cannot read it (${(err as Error).message})`);
   }
+}
+
+// A file that opens something (the unlock code, composer tokens): a copy others on this machine
+// can read is worth a word.
+export function warnIfShared(file: string, option: string, io: Io): void {
+  const mode = statSync(file, { throwIfNoEntry: false })?.mode;
+  if (mode === undefined || (mode & 0o077) === 0) return;
+  const s = makeStyle(io.color.stderr);
+  io.stderr(
+    `${s.yellow('warning')}: ${option} ${file} is readable by ${mode & 0o007 ? 'every user' : 'its group'} (mode ${(mode & 0o777).toString(8)}); chmod 600 it\n`,
+  );
 }
 
 export function sourceDateEpoch(io: Io): number | undefined {
@@ -63,6 +74,7 @@ export const RENDER_OPTIONS = {
     help: 'Kickstart install source: liveimg (composer image-installer payload, default) or dvd (RHEL DVD repositories)',
   },
   secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
+  strict: { type: 'boolean', help: 'Refuse a secrets file others can read (otherwise a warning)' },
 } as const;
 
 // Sealing, for every command that writes a site: render, build, customize, flash --site.

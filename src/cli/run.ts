@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, FyrError, InvalidInputError, isFyrError, type VerifyFailedError } from '../errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { noSpace } from '../util/write-error.js';
 import { packageVersion } from '../util/package-info.js';
 import { COMMON_OPTIONS, type CommandSpec, type ParsedArgs } from './command.js';
 import { initCommand } from './commands/init.js';
@@ -136,8 +137,9 @@ function optionName(text: string | undefined): string {
   return (text ?? '').replace(/^-\w, /, '').replace(/ <value>$/, '');
 }
 
-function report(err: unknown, io: Io, json: boolean): number {
+function report(thrown: unknown, io: Io, json: boolean): number {
   const style = makeStyle(io.color.stderr);
+  const err = settle(thrown, io);
   if (err instanceof InvalidInputError) {
     const errors = err.problems.filter((p) => p.severity === 'error');
     const warnings = err.problems.filter((p) => p.severity === 'warning');
@@ -184,8 +186,28 @@ function report(err: unknown, io: Io, json: boolean): number {
     io.stdout(toJson({ ok: false, error: { code: 'INTERNAL', message } }));
   } else {
     io.stderr(`${style.red('fyr: internal error (this is a bug in fyr):')} ${message}\n`);
-    io.stderr('  Please report it with the command you ran. Set FYR_DEBUG=1 to see the stack trace.\n');
-    if (io.env.FYR_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    if (io.env.FYR_DEBUG && err instanceof Error && err.stack)
+      io.stderr(`  Please report it with the command you ran and this stack trace:\n${err.stack}\n`);
+    else io.stderr('  Please report it with the command you ran. Set FYR_DEBUG=1 to see the stack trace.\n');
   }
   return EXIT.internal;
+}
+
+// What an error means for the user once the run is over. After Ctrl-C (or a closed output
+// pipe) there is one outcome, whatever the stopped work threw on its way out: a program killed
+// by the same signal, a write cut short. A full disk hit by a write no catalogue error wraps is
+// NO_SPACE naming the file, not a bug.
+function settle(err: unknown, io: Io): unknown {
+  if (io.signal?.aborted && !(isFyrError(err) && err.code === 'INTERRUPTED')) {
+    const reason = io.signal.reason instanceof Error ? io.signal.reason.message : 'stopped';
+    return new FyrError('INTERRUPTED', `${reason}; temporary files were removed`, { cause: err });
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (!isFyrError(err) && (code === 'ENOSPC' || code === 'EDQUOT')) {
+    const path = (err as NodeJS.ErrnoException).path;
+    if (path === undefined)
+      return new FyrError('NO_SPACE', 'no space left on a filesystem fyr was writing to', { cause: err });
+    return noSpace(path, err);
+  }
+  return err;
 }

@@ -1,11 +1,12 @@
 // Sealing a site's secrets for render, build, customize and flash --site: the unlock code from
 // --unlock-code-file or made here (and shown once, on a terminal only, so it never lands in a CI
 // log), the age seal around RenderResult.secrets, or --no-seal's loud warning.
-import { readFile } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
 import { agentSecretsJson } from '../formats/agent-secrets.js';
 import { SEALED_SECRETS } from '../formats/sealed-secrets.js';
 import type { RenderResult } from '../render/index.js';
+import { warnIfShared } from './options.js';
+import { readCapped } from '../util/read-capped.js';
 import { codeProblem, generateUnlockCode, normalizeCode, seal } from '../seal/index.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
@@ -19,20 +20,17 @@ export interface UnlockCode {
 
 const sealWanted = (args: ParsedArgs): boolean => args.options['no-seal'] !== true;
 
-async function codeFromFile(file: string): Promise<string> {
+async function codeFromFile(file: string, io: Io): Promise<string> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readCapped(file, 64 * 1024).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FyrError(
-      'UNLOCK_CODE_INVALID',
-      `--unlock-code-file ${file}: cannot read it (${code ?? (err as Error).message})`,
-    );
+    throw new FyrError('UNLOCK_CODE_INVALID', `--unlock-code-file ${file}: cannot read it (${(err as Error).message})`);
   }
   const code = normalizeCode(text);
   const problem = codeProblem(code);
   if (problem !== undefined) throw new FyrError('UNLOCK_CODE_INVALID', `--unlock-code-file ${file}: ${problem}`);
+  warnIfShared(file, '--unlock-code-file', io);
   return code;
 }
 
@@ -48,7 +46,7 @@ export async function unlockCode(args: ParsedArgs, io: Io, isoSealed = false): P
     );
     return undefined;
   }
-  if (typeof file === 'string') return { code: await codeFromFile(file), generated: false };
+  if (typeof file === 'string') return { code: await codeFromFile(file, io), generated: false };
   if (isoSealed && args.options['new-unlock-code'] !== true)
     throw new FyrError(
       'UNLOCK_CODE_REQUIRED',

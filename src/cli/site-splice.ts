@@ -5,6 +5,8 @@ import type { SiteContent } from '../site-iso/splice.js';
 import type { TarFile } from '../util/tar.js';
 import { packSite, type SiteMeta } from '../formats/site-bundle.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
+import { FyrError } from '../errors.js';
+import { versionMatches } from '../site/index.js';
 import { packageVersion } from '../util/package-info.js';
 import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
@@ -17,11 +19,25 @@ export async function siteForIso(
   file: string,
   args: ParsedArgs,
   io: Io,
-  releaseName: string,
+  release: { name: string; openshift: string },
   isoSealed = false,
 ): Promise<{ content: SiteContent; meta: SiteMeta; code: UnlockCode | undefined }> {
   const secretsFile = args.options.secrets;
-  const { site, warnings } = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
+  const { site, warnings } = await loadValidSite(file, {
+    ...(typeof secretsFile === 'string' ? { secretsFile } : {}),
+    strictPermissions: args.options.strict === true,
+  });
+  // The install-config and the agent assume the release is the one the site was written for.
+  if (!versionMatches(site.cluster.openshiftVersion, release.openshift))
+    throw new FyrError(
+      'VERSION_MISMATCH',
+      `${file} is for OpenShift ${site.cluster.openshiftVersion}, the release ISO carries ${release.openshift} (${release.name})`,
+      {
+        details: [
+          `Use a release ISO of OpenShift ${site.cluster.openshiftVersion}, or change cluster.openshiftVersion (a minor such as ${release.openshift.split('.').slice(0, 2).join('.')} accepts any release of it).`,
+        ],
+      },
+    );
   // Before any work, so a missing code costs nothing.
   const code = await unlockCode(args, io, isoSealed);
   const options = {
@@ -42,12 +58,13 @@ export async function siteForIso(
     { kickstart, files },
     {
       fyr: packageVersion(),
-      release: releaseName,
+      release: release.name,
       built: new Date(built * 1000).toISOString(),
       os: options.os,
       source: options.source,
       sealed: options.sealed,
       cluster: site.cluster.fqdn,
+      openshift: site.cluster.openshiftVersion,
       nodes: site.nodes.map((n) => ({ name: n.name, role: n.role, mac: n.mac, ip: n.ip })),
     },
     built,

@@ -24,7 +24,14 @@ export interface ProxyOptions {
   bodyLimit?: number;
   // One line per request: time, token name, method, path, status, bytes. Never the token.
   log?: (line: string) => void;
+  // How long a client may take to send a whole request, body included (the response, an image
+  // download, is not limited). Default one minute.
+  requestTimeoutMs?: number;
 }
+
+// Whether an address is this machine's loopback, where plain HTTP stays on the machine.
+export const isLoopback = (host: string): boolean =>
+  /^127\./.test(host) || host === '::1' || host === 'localhost' || host === '::ffff:127.0.0.1';
 
 // "name role token" per line; # starts a comment. Tokens are at least 32 characters.
 export function parseTokens(text: string, file: string): ProxyToken[] {
@@ -84,6 +91,24 @@ const refuse = (reply: FastifyReply, status: number, id: string, msg: string) =>
     .header('content-type', 'application/json; charset=utf-8')
     .send({ status: false, errors: [{ id, msg }] });
 
+// Every method's body is limited before it is read: GET and HEAD carry none (composer would
+// wait for it), others give a Content-Length (composer rejects a body without one, and a
+// chunked one could not be limited up front) of at most `limit` bytes; POST always gives one.
+function bodyRefusal(req: FastifyRequest, reply: FastifyReply, limit: number) {
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    if (chunked || (length !== undefined && length !== '0'))
+      return refuse(reply, 400, 'BodyNotAllowed', `a ${req.method} request carries no body`);
+    return undefined;
+  }
+  if (chunked || (length === undefined && req.method === 'POST'))
+    return refuse(reply, 411, 'LengthRequired', 'a Content-Length is required');
+  if (length !== undefined && !(Number(length) <= limit))
+    return refuse(reply, 413, 'PayloadTooLarge', `the request body is ${length} bytes, at most ${limit} pass`);
+  return undefined;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     fyrToken?: string;
@@ -91,6 +116,7 @@ declare module 'fastify' {
 }
 
 export async function buildProxy(o: ProxyOptions): Promise<FastifyInstance> {
+  const requestTimeout = o.requestTimeoutMs ?? 60_000;
   const app = Fastify({
     logger: false,
     requestTimeout: 0,
@@ -120,12 +146,14 @@ export async function buildProxy(o: ProxyOptions): Promise<FastifyInstance> {
         'Forbidden',
         `token ${who.name} is read-only; ${req.method} ${path} needs a build token`,
       );
-    if (req.method === 'POST') {
-      const length = req.headers['content-length'];
-      // Composer itself rejects a body without Content-Length; so does the proxy, before reading it.
-      if (length === undefined) return refuse(reply, 411, 'LengthRequired', 'a Content-Length is required');
-      if (Number(length) > limit)
-        return refuse(reply, 413, 'PayloadTooLarge', `the request body is ${length} bytes, at most ${limit} pass`);
+    const refused = bodyRefusal(req, reply, limit);
+    if (refused) return refused;
+    // A body still arriving after the deadline (a client holding a token and a connection, a
+    // byte at a time) ends the connection; the body is streamed on, so Fastify cannot time it.
+    if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
+      const timer = setTimeout(() => req.raw.destroy(), requestTimeout);
+      req.raw.once('end', () => clearTimeout(timer));
+      req.raw.once('close', () => clearTimeout(timer));
     }
     return undefined;
   });

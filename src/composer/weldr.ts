@@ -8,6 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FyrError } from '../errors.js';
 import { tempSibling } from '../util/fs.js';
+import { isSpaceError, noSpace } from '../util/write-error.js';
 import type { LongWork, ProgressEvent } from '../util/progress.js';
 import { unpackTar } from '../util/tar.js';
 import type { Transport, WeldrRequest, WeldrResponse } from './transport.js';
@@ -201,6 +202,7 @@ export class WeldrClient {
     } catch (err) {
       if (signal?.aborted)
         throw new FyrError('INTERRUPTED', `stopped while downloading the image of ${id}`, { cause: err });
+      if (isSpaceError(err)) throw noSpace(output, err, total);
       throw new FyrError(
         'COMPOSER_ERROR',
         `downloading the image of ${id} from ${this.transport.where} failed: ${(err as Error).message}`,

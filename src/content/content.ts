@@ -18,17 +18,19 @@ import { writeError } from '../util/write-error.js';
 import { download } from './download.js';
 import {
   dropUploads,
+  handOverSignature,
   imageSetConfig,
-  withPlaceholder,
   linkTree,
-  readDigestSources,
+  mirroredReleaseTag,
+  readMirrorSets,
   registryProgram,
   runMirror,
   startRegistry,
 } from './mirror.js';
+import { DOCKER_LIST, saveRegistryImage } from './registry-image.js';
 import { checkPullSecret, resolveRelease, type Arch, type ReleaseImage } from './release-info.js';
-import { signatureConfigMap, verifySignature } from './signature.js';
-import { gpg, oc, ocMirror, openshiftInstall, registry as registryArgv, skopeo } from './tools.js';
+import { signatureConfigMap, verifySignature, type VerifiedSignature } from './signature.js';
+import { gpg, installerVersion, oc, ocMirror, openshiftInstall, registry as registryArgv, skopeo } from './tools.js';
 import { readStream, type RhcosArtifacts } from './stream.js';
 
 export type ContentEvent = ProgressEvent<'step' | 'download' | 'mirror' | 'warning'>;
@@ -93,6 +95,7 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
         throw writeError(err, join(o.out, path));
       });
     };
+    let signature: VerifiedSignature | undefined;
     if (o.insecureSkipSignature)
       emit({
         phase: 'warning',
@@ -100,13 +103,13 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
       });
     else {
       step('verifying the release signature');
-      const signature = await verifySignature({
+      signature = await verifySignature({
         digest: release.digest,
         key: o.signatureKey,
         base: o.signatureUrl,
         signal: o.signal,
       });
-      await put('manifests/release-signature.yaml', signatureConfigMap(release.digest, signature));
+      await put('manifests/release-signature.yaml', signatureConfigMap(release.digest, signature.bytes));
       await add('manifests/release-signature.yaml', 'release-signature');
     }
     const tools = await extractTools(tmp, o, release);
@@ -121,23 +124,22 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
     await add('rhcos/stream.json', 'rhcos-stream');
     const counts = await fetchRhcos(tmp, cache, rhcos, o, add);
     step(`mirroring the release images into the registry tree (oc-mirror)`);
-    const registry = await mirrorRelease(tmp, cache, release, o);
+    const registry = await mirrorRelease(tmp, cache, release, signature, o);
     if (existsSync(join(tmp, 'mirror/idms-oc-mirror.yaml')))
       await add('mirror/idms-oc-mirror.yaml', 'image-digest-sources');
     if (existsSync(join(tmp, 'mirror/itms-oc-mirror.yaml')))
       await add('mirror/itms-oc-mirror.yaml', 'image-tag-sources');
     step(`saving the registry image from ${o.registryImage}`);
     await mkdir(join(tmp, 'images'), { recursive: true });
-    await runTool(
-      'skopeo',
-      skopeo.save({
-        source: o.registryImage,
-        archive: join(tmp, 'images/registry.oci.tar'),
-        name: REGISTRY_IMAGE_NAME,
-        authfile: o.pullSecret,
-      }),
-      { signal: o.signal, timeoutMs: 30 * 60_000 },
-    );
+    const imageType = await saveRegistryImage({
+      source: o.registryImage,
+      archive: join(tmp, 'images/registry.oci.tar'),
+      name: REGISTRY_IMAGE_NAME,
+      authfile: o.pullSecret,
+      signal: o.signal,
+    });
+    if (imageType === DOCKER_LIST)
+      step(`${o.registryImage} is a Docker manifest list: saved converted to an OCI index (the layers unchanged)`);
     await add('images/registry.oci.tar', 'registry-image');
     const manifest = {
       format: 'fyr-content/2',
@@ -180,10 +182,7 @@ async function extractTools(tmp: string, o: ContentOptions, release: ReleaseImag
     });
   const ocSaid = (await runTool(join(bin, 'oc'), oc.version())).stdout;
   return {
-    'openshift-install': said
-      .split('\n')[0]!
-      .replace(/^openshift-install /, '')
-      .trim(),
+    'openshift-install': installerVersion(said),
     oc: /Client Version: (\S+)/.exec(ocSaid)?.[1] ?? 'unknown',
   };
 }
@@ -219,7 +218,13 @@ async function fetchRhcos(
   return { downloaded, reused };
 }
 
-async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, o: ContentOptions) {
+async function mirrorRelease(
+  tmp: string,
+  cache: string,
+  release: ReleaseImage,
+  signature: VerifiedSignature | undefined,
+  o: ContentOptions,
+) {
   const work = join(cache, 'oc-mirror');
   await mkdir(work, { recursive: true });
   const isc = imageSetConfig(release.pinned, o.additionalImages);
@@ -231,8 +236,10 @@ async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, 
   await writeFile(config, isc);
   const registry = await startRegistry(root, join(work, `registry-${process.pid}.yml`));
   const workspace = join(work, `${release.version}-${release.arch}`);
+  const releaseKey = signature ? await handOverSignature(workspace, release.digest, signature) : undefined;
   try {
     await runMirror({
+      releaseKey,
       config,
       workspace,
       cacheDir: work,
@@ -249,21 +256,23 @@ async function mirrorRelease(tmp: string, cache: string, release: ReleaseImage, 
     await registry.stop();
   }
   const resources = join(workspace, 'working-dir/cluster-resources');
-  const idms = await readDigestSources(join(resources, 'idms-oc-mirror.yaml'), registry.host);
+  const idms = await readMirrorSets(join(resources, 'idms-oc-mirror.yaml'), 'ImageDigestMirrorSet', registry.host);
   await mkdir(join(tmp, 'mirror'), { recursive: true });
   await writeFile(join(tmp, 'mirror/idms-oc-mirror.yaml'), idms.text);
   if (existsSync(join(resources, 'itms-oc-mirror.yaml')))
     await writeFile(
       join(tmp, 'mirror/itms-oc-mirror.yaml'),
-      withPlaceholder(await readFile(join(resources, 'itms-oc-mirror.yaml'), 'utf8'), registry.host),
+      (await readMirrorSets(join(resources, 'itms-oc-mirror.yaml'), 'ImageTagMirrorSet', registry.host)).text,
     );
   await dropUploads(root, ['openshift/release', 'openshift/release-images']);
   o.onProgress?.({ phase: 'step', message: 'self-check of the registry tree: every blob against its name' });
   const checked = await verifyTree(root);
-  const releaseTag = `openshift/release-images:${release.version}-${release.arch}`;
+  // <version>-<arch> from the signed identity; the bare hex digest when the check was skipped.
+  const tag = mirroredReleaseTag(signature?.identity ?? release.pinned);
+  const releaseTag = `openshift/release-images:${tag}`;
   const tagLink = join(
     root,
-    `docker/registry/v2/repositories/openshift/release-images/_manifests/tags/${release.version}-${release.arch}/current/link`,
+    `docker/registry/v2/repositories/openshift/release-images/_manifests/tags/${tag}/current/link`,
   );
   const tagged = (await readFile(tagLink, 'utf8').catch(() => '')).trim();
   if (tagged !== release.digest)

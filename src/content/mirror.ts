@@ -2,17 +2,18 @@
 // registry fyr runs on loopback with its storage root in the content directory: that tree is
 // what the stick carries and the site serves read-only. Whole runs are retried (oc-mirror
 // fails a run on one dropped connection); its exit code is a bitmask (2 release, 8 additional
-// images). The IDMS/ITMS it writes are kept with the loopback address replaced by a
-// placeholder, and the IDMS becomes the mirrors install-config names.
+// images). The IDMS/ITMS it writes (several documents each, merged here) are kept with the
+// loopback address replaced by a placeholder, and the IDMS becomes the mirrors install-config
+// names. oc-mirror checks the release signature itself: fyr hands it the one it verified.
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { FyrError } from '../errors.js';
 import { registryConfig } from '../registry/config.js';
 import { listTree } from '../registry/tree.js';
 import { writeError } from '../util/write-error.js';
-import { loadYamlFile } from '../site/source.js';
+import { yamlDocuments } from '../site/source.js';
 import { ProcessError, start } from '../util/exec.js';
 import { startTool, toolError } from '../util/tools.js';
 import { ocMirror, registry as registryArgv } from './tools.js';
@@ -117,6 +118,9 @@ export interface MirrorOptions {
   cacheDir: string;
   authfile: string;
   registry: string;
+  // The armored key oc-mirror checks the release signature with; none: fyr skipped the check,
+  // and so does oc-mirror (--ignore-release-signature).
+  releaseKey: string | undefined;
   attempts: number;
   retryDelayMs: number;
   onAttempt?: (n: number, why: string) => void;
@@ -139,8 +143,16 @@ export async function runMirror(o: MirrorOptions): Promise<void> {
           registry: o.registry,
           authfile: o.authfile,
           cacheDir: o.cacheDir,
+          ignoreReleaseSignature: o.releaseKey === undefined,
         }),
-        { signal: o.signal, timeoutMs: 12 * 3600_000 },
+        {
+          signal: o.signal,
+          timeoutMs: 12 * 3600_000,
+          // oc-mirror refuses OC_MIRROR_CACHE beside --cache-dir (internal/pkg/cli/executor.go);
+          // fyr's cache is --cache.
+          unsetEnv: ['OC_MIRROR_CACHE'],
+          ...(o.releaseKey ? { env: { OCP_SIGNATURE_VERIFICATION_PK: o.releaseKey } } : {}),
+        },
       );
       for await (const line of running.lines) {
         const m = IMAGE_LINE.exec(line);
@@ -152,6 +164,13 @@ export async function runMirror(o: MirrorOptions): Promise<void> {
       const cause = err instanceof FyrError ? err.cause : undefined;
       const code = cause instanceof ProcessError ? cause.how.exitCode : undefined;
       if (code === undefined) throw err;
+      // A flag it lacks fails every run alike (oc-mirror 4.17 knows no --ignore-release-signature).
+      const unknown = (cause as ProcessError).tail.find((l) => l.includes('unknown flag:'));
+      if (unknown)
+        throw new FyrError('MIRROR_FAILED', `this oc-mirror is too old for fyr: ${unknown.replace(/^Error: /, '')}`, {
+          details: ['Install oc-mirror of the release being mirrored, from mirror.openshift.com.'],
+          cause: err,
+        });
       const why = mirrorFailure(code);
       if (n >= o.attempts)
         throw new FyrError('MIRROR_FAILED', `oc-mirror: ${why} (exit code ${code}, ${n} run(s))`, {
@@ -164,33 +183,91 @@ export async function runMirror(o: MirrorOptions): Promise<void> {
   }
 }
 
-// oc-mirror's IDMS as install-config imageDigestSources (mirrors relative to the registry),
-// and the YAML kept with the loopback address replaced by the placeholder.
-export async function readDigestSources(
+// oc-mirror's tag for a release in openshift/release-images: what follows the first ':' of
+// the last path component of the release's source (internal/pkg/release/local_stored_collector.go),
+// the signed identity when it checked the signature (…:4.18.9-x86_64 gives 4.18.9-x86_64), else
+// the pinned pull spec (…@sha256:HEX gives the bare HEX).
+export function mirroredReleaseTag(source: string): string {
+  const last = source.slice(source.lastIndexOf('/') + 1);
+  return last.slice(last.indexOf(':') + 1);
+}
+
+// The verified signature where oc-mirror looks first, its workspace's working-dir/signatures/
+// (a file whose name holds the digest; named as oc-mirror names its own, TAG-sha256-HEX), and
+// the key beside it; returns the key's path. Another file for the digest would be read first.
+export async function handOverSignature(
+  workspace: string,
+  digest: string,
+  signature: { bytes: Buffer; identity: string; armoredKey: string },
+): Promise<string> {
+  const hex = digest.slice('sha256:'.length);
+  const dir = join(workspace, 'working-dir/signatures');
+  await mkdir(dir, { recursive: true });
+  for (const name of await readdir(dir)) if (name.includes(hex)) await rm(join(dir, name), { force: true });
+  await writeFile(join(dir, `${mirroredReleaseTag(signature.identity)}-sha256-${hex}`), signature.bytes);
+  const key = join(workspace, 'release-key.asc');
+  await writeFile(key, signature.armoredKey);
+  return key;
+}
+
+type MirrorSetKind = 'ImageDigestMirrorSet' | 'ImageTagMirrorSet';
+export interface MirrorSource {
+  source: string;
+  mirrors: string[];
+}
+
+// Every document of an IDMS/ITMS file oc-mirror wrote (one per category, idms-release-0,
+// idms-generic-0…, in Go's map order, which is none: internal/pkg/clusterresources), merged
+// by source, sorted, mirrors relative to the loopback registry; and fyr's one document for the
+// content directory, the same every run, with the placeholder for the registry.
+export async function readMirrorSets(
   file: string,
+  kind: MirrorSetKind,
   loopback: string,
-): Promise<{ sources: Array<{ source: string; mirrors: string[] }>; text: string }> {
+): Promise<{ sources: MirrorSource[]; text: string }> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new FyrError('MIRROR_FAILED', `oc-mirror wrote no ${file}`);
   });
-  const loaded = await loadYamlFile(file, file);
-  if (!loaded.ok) throw new FyrError('MIRROR_FAILED', `${file}: ${loaded.problems[0]?.message ?? 'not YAML'}`);
-  const parsed = loaded.source.data as {
-    kind?: string;
-    spec?: { imageDigestMirrors?: Array<{ source?: string; mirrors?: string[] }> };
-  };
-  const list = parsed?.spec?.imageDigestMirrors;
-  if (parsed?.kind !== 'ImageDigestMirrorSet' || !Array.isArray(list))
-    throw new FyrError('MIRROR_FAILED', `${file} is not an ImageDigestMirrorSet`);
-  const sources = list.map((m) => ({
-    source: String(m.source),
-    mirrors: (m.mirrors ?? []).filter((x) => x.startsWith(`${loopback}/`)).map((x) => x.slice(loopback.length + 1)),
-  }));
-  return { sources, text: withPlaceholder(text, loopback) };
+  const docs = yamlDocuments(text);
+  if (!docs) throw new FyrError('MIRROR_FAILED', `${file} is not YAML`);
+  const field = kind === 'ImageDigestMirrorSet' ? 'imageDigestMirrors' : 'imageTagMirrors';
+  const merged = new Map<string, Set<string>>();
+  for (const doc of docs) {
+    const set = doc as { kind?: unknown; spec?: Record<string, unknown> } | null;
+    const list = set?.spec?.[field];
+    if (set?.kind !== kind || !Array.isArray(list)) throw new FyrError('MIRROR_FAILED', `${file} is not an ${kind}`);
+    for (const m of list as Array<{ source?: unknown; mirrors?: unknown }>) {
+      const mirrors = merged.get(String(m.source)) ?? new Set<string>();
+      for (const x of Array.isArray(m.mirrors) ? m.mirrors : [])
+        if (typeof x === 'string' && x.startsWith(`${loopback}/`)) mirrors.add(x.slice(loopback.length + 1));
+      merged.set(String(m.source), mirrors);
+    }
+  }
+  const sources = [...merged]
+    .filter(([, mirrors]) => mirrors.size > 0)
+    .map(([source, mirrors]) => ({ source, mirrors: [...mirrors].sort() }))
+    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  return { sources, text: mirrorSetYaml(kind, sources) };
 }
 
-// A cluster resource oc-mirror wrote, with the loopback registry replaced by the placeholder.
-export const withPlaceholder = (text: string, loopback: string) => text.split(loopback).join(REGISTRY_PLACEHOLDER);
+// One mirror set as fyr keeps it (values JSON-quoted, which YAML reads as they are).
+export function mirrorSetYaml(kind: MirrorSetKind, sources: readonly MirrorSource[]): string {
+  const field = kind === 'ImageDigestMirrorSet' ? 'imageDigestMirrors' : 'imageTagMirrors';
+  return [
+    'apiVersion: config.openshift.io/v1',
+    `kind: ${kind}`,
+    'metadata:',
+    `  name: ${kind === 'ImageDigestMirrorSet' ? 'idms' : 'itms'}-oc-mirror`,
+    'spec:',
+    `  ${field}:`,
+    ...sources.flatMap((s) => [
+      '  - mirrors:',
+      ...s.mirrors.map((m) => `    - ${JSON.stringify(`${REGISTRY_PLACEHOLDER}/${m}`)}`),
+      `    source: ${JSON.stringify(s.source)}`,
+    ]),
+    '',
+  ].join('\n');
+}
 
 // Unfinished uploads a writable registry may leave: no reader needs them.
 export async function dropUploads(root: string, repositories: string[]): Promise<void> {

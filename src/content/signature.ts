@@ -2,7 +2,8 @@
 // --signature-url), checked with gpg against the release key (on RHEL
 // /etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release, or --signature-key; fyr ships no key), and its
 // signed digest compared with the pinned one. Kept as the ConfigMap the cluster reads
-// (openshift-config-managed, label release.openshift.io/verification-signatures).
+// (openshift-config-managed, label release.openshift.io/verification-signatures), and handed
+// to oc-mirror with the key (mirror.ts), since oc-mirror checks the signature again itself.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,8 +42,20 @@ export interface SignatureOptions {
   signal?: AbortSignal | undefined;
 }
 
-// The verified signature's bytes.
-export async function verifySignature(o: SignatureOptions): Promise<Buffer> {
+export interface VerifiedSignature {
+  bytes: Buffer;
+  // The signed identity (critical.identity.docker-reference), from which oc-mirror tags the release.
+  identity: string;
+  // The key it verified with, armored (what OCP_SIGNATURE_VERIFICATION_PK must name).
+  armoredKey: string;
+}
+
+// Public-key algorithms Go's golang.org/x/crypto/openpgp reads, which oc-mirror verifies with
+// (internal/pkg/release/signature.go): RSA (1, 3), DSA (17), ECDSA (19). No EdDSA (22).
+const OC_MIRROR_KEY_ALGORITHMS = new Set(['1', '3', '17', '19']);
+
+// The verified signature, its identity and the key.
+export async function verifySignature(o: SignatureOptions): Promise<VerifiedSignature> {
   const key = o.key ?? RELEASE_KEY;
   if (!existsSync(key))
     throw new FyrError('SIGNATURE_INVALID', `no release key at ${key}`, {
@@ -68,9 +81,22 @@ export async function verifySignature(o: SignatureOptions): Promise<Buffer> {
         cause: err,
       });
     });
-    if (!/^\[GNUPG:\] VALIDSIG /m.test(checked.stdout))
-      throw new FyrError('SIGNATURE_INVALID', `gpg reported no valid signature in ${url}`);
-    let signed: { critical?: { type?: string; image?: Record<string, string> } };
+    const valid = /^\[GNUPG:\] VALIDSIG (.*)$/m.exec(checked.stdout);
+    if (!valid) throw new FyrError('SIGNATURE_INVALID', `gpg reported no valid signature in ${url}`);
+    // VALIDSIG <fpr> <date> <timestamp> <expires> <version> <reserved> <pubkey-algo> …
+    const algorithm = valid[1]!.split(' ')[6] ?? '';
+    if (!OC_MIRROR_KEY_ALGORITHMS.has(algorithm))
+      throw new FyrError(
+        'SIGNATURE_INVALID',
+        `the release signature at ${url} is made with a key oc-mirror cannot read`,
+        {
+          details: [
+            `gpg public-key algorithm ${algorithm}${algorithm === '22' ? ' (EdDSA)' : ''}: oc-mirror checks the signature again with Go's x/crypto/openpgp, which reads RSA, DSA and ECDSA keys only.`,
+            'Sign releases with an RSA or ECDSA key, or pass --insecure-skip-signature.',
+          ],
+        },
+      );
+    let signed: { critical?: { type?: string; image?: Record<string, string>; identity?: Record<string, string> } };
     try {
       signed = JSON.parse(await readFile(payload, 'utf8'));
     } catch {
@@ -82,7 +108,14 @@ export async function verifySignature(o: SignatureOptions): Promise<Buffer> {
         'SIGNATURE_INVALID',
         `the signature at ${url} signs ${digest ?? 'no digest'}, not the pinned ${o.digest}`,
       );
-    return signature;
+    const identity = signed.critical?.identity?.['docker-reference'];
+    if (!identity)
+      throw new FyrError(
+        'SIGNATURE_INVALID',
+        `the signature at ${url} names no identity (critical.identity.docker-reference)`,
+      );
+    const armoredKey = (await runTool('gpg', gpg.exportArmored(home))).stdout;
+    return { bytes: signature, identity, armoredKey: `${armoredKey.trim()}\n` };
   } finally {
     await rm(home, { recursive: true, force: true });
   }

@@ -34,10 +34,24 @@ export const openshiftInstall = {
   printStream: () => ['coreos', 'print-stream-json'],
 };
 
+// The installer's version from `openshift-install version`, whose first line is os.Args[0] and
+// the version (openshift/installer cmd/openshift-install/version.go): run from an extracted
+// path it is "/…/bin/openshift-install 4.18.9", so the version is the line's last word.
+export const installerVersion = (stdout: string): string =>
+  stdout.split('\n')[0]!.trim().split(/\s+/).at(-1) || 'unknown';
+
 // Mirror-to-mirror into fyr's loopback registry (the appliance's flags: no TLS on loopback,
-// the run's own retries on top of fyr's retries of whole runs).
+// the run's own retries on top of fyr's retries of whole runs). oc-mirror checks the release
+// signature itself; --ignore-release-signature (a hidden flag) only where fyr skipped its own.
 export const ocMirror = {
-  mirror: (o: { config: string; workspace: string; registry: string; authfile: string; cacheDir: string }) => [
+  mirror: (o: {
+    config: string;
+    workspace: string;
+    registry: string;
+    authfile: string;
+    cacheDir: string;
+    ignoreReleaseSignature: boolean;
+  }) => [
     '--v2',
     '-c',
     o.config,
@@ -55,17 +69,21 @@ export const ocMirror = {
     '4',
     '--retry-times',
     '5',
+    ...(o.ignoreReleaseSignature ? ['--ignore-release-signature'] : []),
   ],
   version: () => ['version'],
 };
 
 export const skopeo = {
-  // The registry's image for the bastion, digests preserved, as an archive podman load takes.
-  save: (o: { source: string; archive: string; name: string; authfile: string }) => [
+  // The top manifest of an image as its registry serves it (its mediaType says what it is).
+  inspectRaw: (source: string, authfile: string) => ['inspect', '--raw', '--authfile', authfile, source],
+  // The registry's image for the bastion, as an archive podman load takes; digests preserved
+  // unless the source is a Docker manifest list, which an oci-archive cannot hold as it is.
+  save: (o: { source: string; archive: string; name: string; authfile: string; preserveDigests: boolean }) => [
     'copy',
     '--quiet',
     '--all',
-    '--preserve-digests',
+    ...(o.preserveDigests ? ['--preserve-digests'] : []),
     '--authfile',
     o.authfile,
     o.source,
@@ -88,6 +106,8 @@ export const gpg = {
     '--decrypt',
     signature,
   ],
+  // The imported key, armored: the only form oc-mirror reads (openpgp.ReadArmoredKeyRing).
+  exportArmored: (home: string) => ['--batch', '--homedir', home, '--armor', '--export'],
   version: () => ['--version'],
 };
 

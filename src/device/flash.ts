@@ -1,10 +1,13 @@
 // fyr flash: an ISO onto a USB stick (or any block device, or a file), with the checks a field
 // tech needs: the target is not mounted, does not hold the running system, is big enough; large
-// aligned writes; then the device's cache is dropped and it is read back and compared.
+// aligned writes; then the device's cache is dropped and it is read back and compared. A file
+// is written under a temporary name and renamed once it reads back right, as every output is.
 import { createHash } from 'node:crypto';
 import { constants, fstatSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { FyrError, isFyrError } from '../errors.js';
+import { tempSibling } from '../util/fs.js';
+import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
 import { runTool } from '../util/tools.js';
@@ -32,7 +35,10 @@ export interface FlashTarget {
 // Refuses a target fyr must not write: mounted, holding the running system, too small.
 export async function checkTarget(path: string, imageSize: number): Promise<FlashTarget> {
   const info = statSync(path, { throwIfNoEntry: false });
-  if (!info || info.isFile()) return { path, kind: 'file', size: undefined, description: `file ${path}` };
+  if (!info || info.isFile()) {
+    checkOutputDir(path);
+    return { path, kind: 'file', size: undefined, description: `file ${path}` };
+  }
   if (!info.isBlockDevice())
     throw new FyrError('FLASH_REFUSED', `${path} is neither a block device nor a regular file`);
   const device = await deviceInfo(path);
@@ -68,16 +74,29 @@ export interface FlashResult {
 const CHUNK = 4 << 20;
 
 export async function flashImage(o: FlashOptions): Promise<FlashResult> {
+  if (o.target.kind === 'device') return flashTo(o, o.target.path);
+  const temp = tempSibling(o.target.path);
+  try {
+    const result = await flashTo(o, temp);
+    if (result.ok) await rename(temp, o.target.path);
+    return result;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+// Writes the image to `path` (the device, or a file's temporary name) and reads it back.
+async function flashTo(o: FlashOptions, path: string): Promise<FlashResult> {
   const src = await open(o.image, 'r');
   const total = fstatSync(src.fd).size;
   // O_EXCL on a block device fails if anything holds it open (a mount the check missed).
   const flags =
     o.target.kind === 'device'
       ? constants.O_WRONLY | constants.O_EXCL
-      : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
+      : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
   let dst;
   try {
-    dst = await open(o.target.path, flags, 0o644);
+    dst = await open(path, flags, 0o644);
   } catch (err) {
     await src.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -95,7 +114,9 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
       if (o.signal?.aborted)
         throw new FyrError(
           'INTERRUPTED',
-          `stopped after ${at} of ${total} bytes; ${o.target.path} is incomplete and will not boot`,
+          o.target.kind === 'device'
+            ? `stopped after ${at} of ${total} bytes; ${o.target.path} is incomplete and will not boot`
+            : `stopped after ${at} of ${total} bytes; nothing was written to ${o.target.path}`,
         );
       const { bytesRead } = await src.read(buf, 0, Math.min(CHUNK, total - at), at);
       if (bytesRead === 0) throw new FyrError('RELEASE_INVALID', `${o.image} ended at ${at} bytes while being written`);
@@ -109,7 +130,7 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
     }
     await dst.sync();
   } catch (err) {
-    throw isFyrError(err) ? err : writeError(err, o.target.path);
+    throw isFyrError(err) ? err : writeError(err, o.target.path, o.target.kind === 'file' ? total : undefined);
   } finally {
     await dst.close();
     await src.close();
@@ -117,7 +138,7 @@ export async function flashImage(o: FlashOptions): Promise<FlashResult> {
   // Read back from the device, not from the page cache.
   if (o.target.kind === 'device') await runTool('blockdev', ['--flushbufs', o.target.path]);
   const back = createHash('sha256');
-  const check = await open(o.target.path, 'r');
+  const check = await open(path, 'r');
   try {
     for (let at = 0; at < total;) {
       throwIfAborted(o.signal, `${o.target.path} was read back`);

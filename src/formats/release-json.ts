@@ -4,6 +4,8 @@
 // with spaces) so it can be rewritten in place when the areas' offsets and MD5 state are known.
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 import { roundToSector, type Area } from './embed-areas.js';
+import { compileSchema, type SchemaValidator } from '../util/json-schema.js';
+import { releaseJsonSchema } from './release-json-schema.js';
 
 export const RELEASE_FORMAT = 'fyr-release/1';
 
@@ -48,6 +50,13 @@ export interface ReleaseInfo {
   embed: { kickstart: Area; site: Area };
   // Where the site fast path resumes the media-check MD5: the state just before the first area.
   md5: IsoMd5Checkpoint | null;
+  // The sha256 of the bytes before the first area that are not payload (release-outside.ts).
+  outside?: OutsideSum;
+}
+
+// The sha256 of the release's bytes outside the payload (release-outside.ts).
+export interface OutsideSum {
+  sha256: string;
 }
 
 // Serialised with room to spare, so the final offsets and MD5 state fit the reserved size.
@@ -70,8 +79,10 @@ export function releaseJsonBytes(info: ReleaseInfo, size: number): Buffer {
 export class ReleaseJsonError extends Error {}
 ReleaseJsonError.prototype.name = 'ReleaseJsonError';
 
-// The checks every reader makes: JSON, this format, a payload list. The ISO readers check the
-// embed areas against the image on top of this.
+let validate: SchemaValidator | undefined;
+
+// The checks every reader makes: JSON, this format, every field of the type the schema says.
+// The ISO readers check the embed areas against the image on top of this.
 export function parseReleaseJson(text: string): ReleaseInfo {
   let info: ReleaseInfo;
   try {
@@ -80,7 +91,17 @@ export function parseReleaseJson(text: string): ReleaseInfo {
     throw new ReleaseJsonError('is not valid JSON');
   }
   if (info?.format !== RELEASE_FORMAT)
-    throw new ReleaseJsonError(`has format ${JSON.stringify(info?.format)}, expected "${RELEASE_FORMAT}"`);
-  if (!Array.isArray(info.payload)) throw new ReleaseJsonError('lists no payload');
+    throw new ReleaseJsonError(
+      `has format ${JSON.stringify(info?.format)?.slice(0, 40)}, expected "${RELEASE_FORMAT}"`,
+    );
+  validate ??= compileSchema(releaseJsonSchema);
+  if (!validate(info)) {
+    // The first few problems name the field (a JSON pointer) and what it should be.
+    const problems = (validate.errors ?? [])
+      .filter((e) => e.keyword !== 'oneOf')
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new ReleaseJsonError(`does not match fyr-release/1: ${problems.join('; ')}`);
+  }
   return info;
 }

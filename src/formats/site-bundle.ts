@@ -19,6 +19,8 @@ export interface SiteMeta {
   // The secrets are in etc/fyr/secrets.age, sealed to an unlock code (false: --no-seal).
   sealed: boolean;
   cluster: string;
+  // cluster.openshiftVersion (a minor or an exact release); absent in bundles built before fyr recorded it.
+  openshift?: string;
   nodes: Array<{ name: string; role: string; mac: string; ip: string }>;
 }
 

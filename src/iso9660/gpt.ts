@@ -144,3 +144,45 @@ export function mbrPartitions(sector0: Buffer): Array<{ type: number; first: num
     return { type: sector0[at + 4]!, first: sector0.readUInt32LE(at + 8), count: sector0.readUInt32LE(at + 12) };
   });
 }
+
+// What is wrong with an image's GPT, as `sgdisk -v` would see it: each header's CRC, the backup
+// where the primary says (the media check does not cover it), pointing back, with the same
+// entries and the entry arrays' CRCs. Empty for an image without a GPT.
+export function checkGpt(read: (position: number, length: number) => Buffer, imageBytes: number): string[] {
+  const primary = read(LBA, LBA);
+  if (primary.toString('latin1', 0, 8) !== 'EFI PART') return [];
+  const lastLba = Math.floor(imageBytes / LBA) - 1;
+  const headerProblems = (h: Buffer, which: string, self: number): string[] => {
+    if (h.length < 92 || h.toString('latin1', 0, 8) !== 'EFI PART') return [`the ${which} GPT header is missing`];
+    const size = h.readUInt32LE(12);
+    if (size < 92 || size > LBA) return [`the ${which} GPT header has a size of ${size}`];
+    const copy = Buffer.from(h.subarray(0, size));
+    copy.writeUInt32LE(0, 16);
+    if (crc32(copy) !== h.readUInt32LE(16)) return [`the ${which} GPT header's CRC is wrong`];
+    if (Number(h.readBigUInt64LE(24)) !== self) return [`the ${which} GPT header is not at sector ${self}`];
+    const arrayBytes = h.readUInt32LE(80) * h.readUInt32LE(84);
+    if (arrayBytes === 0 || arrayBytes > 1 << 20) return [`the ${which} GPT header describes no usable entry array`];
+    return [];
+  };
+  const first = headerProblems(primary, 'primary', 1);
+  if (first.length > 0) return first;
+  const alternate = Number(primary.readBigUInt64LE(32));
+  if (alternate < 1 || alternate > lastLba)
+    return [`the backup GPT header (sector ${alternate}) is past the image's end`];
+  const backup = read(alternate * LBA, LBA);
+  const second = headerProblems(backup, 'backup', alternate);
+  if (second.length > 0) return second;
+  const problems: string[] = [];
+  if (Number(backup.readBigUInt64LE(32)) !== 1) problems.push('the backup GPT header does not point at the primary');
+  const array = (h: Buffer) => read(Number(h.readBigUInt64LE(72)) * LBA, h.readUInt32LE(80) * h.readUInt32LE(84));
+  const primaryArray = array(primary);
+  const backupArray = array(backup);
+  if (crc32(primaryArray) !== primary.readUInt32LE(88)) problems.push("the primary GPT entry array's CRC is wrong");
+  if (crc32(backupArray) !== backup.readUInt32LE(88)) problems.push("the backup GPT entry array's CRC is wrong");
+  if (!primaryArray.equals(backupArray)) problems.push('the backup GPT entries differ from the primary ones');
+  const same = (at: number, length: number) =>
+    primary.subarray(at, at + length).equals(backup.subarray(at, at + length));
+  if (!same(40, 16) || !same(56, 16) || !same(80, 12))
+    problems.push('the backup GPT header differs from the primary (usable sectors, disk GUID or entries)');
+  return problems;
+}

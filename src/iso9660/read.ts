@@ -8,6 +8,15 @@ export const PVD_OFFSET = 16 * SECTOR;
 
 export type ReadAt = (position: number, length: number) => Buffer;
 
+// The most of a directory's records fyr reads at once; a real one is kilobytes.
+export const MAX_DIRECTORY_BYTES = 64 << 20;
+
+// An image whose structures are not well formed: a record too short or running past its
+// sector, an extent past the image, a directory too large or looping. Readers turn it into
+// their own "not a usable ISO" error.
+export class IsoFormatError extends Error {}
+IsoFormatError.prototype.name = 'IsoFormatError';
+
 export interface PrimaryVolume {
   volumeId: string;
   volumeBytes: number;
@@ -33,10 +42,12 @@ export function readPrimaryVolume(read: ReadAt): PrimaryVolume {
   const pvd = read(PVD_OFFSET, SECTOR);
   if (pvd.length < SECTOR || pvd.toString('latin1', 1, 6) !== 'CD001' || pvd[0] !== 1)
     throw new Error('not an ISO 9660 image (no primary volume descriptor at sector 16)');
-  const root = record(pvd, 156);
+  const root = record(pvd, 156, 190);
+  const volumeBytes = pvd.readUInt32LE(80) * SECTOR;
+  checkExtent(root.extent, volumeBytes, 'the root directory');
   return {
     volumeId: pvd.toString('latin1', 40, 72).trimEnd(),
-    volumeBytes: pvd.readUInt32LE(80) * SECTOR,
+    volumeBytes,
     created: pvd.toString('latin1', 813, 829).replace(/^0+$/, ''),
     root: root.extent,
   };
@@ -50,10 +61,19 @@ interface DirRecord {
   name: string;
 }
 
-function record(buf: Buffer, at: number): DirRecord {
+// An extent must lie inside the volume (a file's bytes, a directory's records).
+export function checkExtent(extent: Extent, volumeBytes: number, what: string): void {
+  if (extent.offset + extent.length > volumeBytes)
+    throw new IsoFormatError(`${what} (${extent.length} bytes at ${extent.offset}) extends past the volume's end`);
+}
+
+// `end`: where the record's sector (or buffer) ends; a record may not run past it.
+function record(buf: Buffer, at: number, end = buf.length): DirRecord {
   const length = buf[at]!;
+  const nameLength = buf[at + 32] ?? 0;
+  if (length < 34 || at + length > Math.min(end, buf.length) || 33 + nameLength > length)
+    throw new IsoFormatError(`a directory record at byte ${at} of its directory is malformed (length ${length})`);
   const flags = buf[at + 25]!;
-  const nameLength = buf[at + 32]!;
   const rawName = buf.subarray(at + 33, at + 33 + nameLength);
   let name =
     rawName.length === 1 && rawName[0]! <= 1
@@ -68,7 +88,7 @@ function record(buf: Buffer, at: number): DirRecord {
     const sig = buf.toString('latin1', su, su + 2);
     const len = buf[su + 2]!;
     if (len < 4) break;
-    if (sig === 'NM') rr += buf.toString('utf8', su + 5, su + len);
+    if (sig === 'NM') rr += buf.toString('utf8', su + 5, Math.min(su + len, at + length));
     su += len;
   }
   if (rr !== '') name = rr;
@@ -83,7 +103,11 @@ function record(buf: Buffer, at: number): DirRecord {
 
 // The raw records of a directory extent, "." and ".." first, as they lie.
 export function rawDirectoryRecords(read: ReadAt, dir: Extent): Buffer[] {
+  if (dir.length > MAX_DIRECTORY_BYTES)
+    throw new IsoFormatError(`a directory of ${dir.length} bytes at ${dir.offset} is larger than any real one`);
   const data = read(dir.offset, dir.length);
+  if (data.length < dir.length)
+    throw new IsoFormatError(`a directory (${dir.length} bytes at ${dir.offset}) extends past the image's end`);
   const records: Buffer[] = [];
   let at = 0;
   while (at < data.length) {
@@ -93,6 +117,8 @@ export function rawDirectoryRecords(read: ReadAt, dir: Extent): Buffer[] {
       at = (Math.floor(at / SECTOR) + 1) * SECTOR;
       continue;
     }
+    const sectorEnd = (Math.floor(at / SECTOR) + 1) * SECTOR;
+    record(data, at, sectorEnd);
     records.push(data.subarray(at, at + length));
     at += length;
   }
@@ -100,16 +126,28 @@ export function rawDirectoryRecords(read: ReadAt, dir: Extent): Buffer[] {
 }
 
 function readDirectory(read: ReadAt, dir: Extent): DirRecord[] {
-  return rawDirectoryRecords(read, dir)
-    .map((r) => record(r, 0))
-    .filter((r) => r.name !== '.' && r.name !== '..');
+  const records = rawDirectoryRecords(read, dir).map((r) => record(r, 0));
+  if (records.length === 0 || records[0]!.name !== '.')
+    throw new IsoFormatError(`the directory at ${dir.offset} does not start with its "." record`);
+  // A subdirectory pointing at its own extent (or the root's) would be walked for ever.
+  for (const r of records)
+    if (r.directory && r.name !== '.' && r.name !== '..' && r.extent.offset === dir.offset)
+      throw new IsoFormatError(`the directory at ${dir.offset} contains itself`);
+  return records.filter((r) => r.name !== '.' && r.name !== '..');
 }
 
 // Every file and directory, depth first, in directory order.
 export function walkIso(read: ReadAt, volume: PrimaryVolume = readPrimaryVolume(read)): IsoEntry[] {
   const out: IsoEntry[] = [];
+  // Each directory once: one recorded twice (or pointing at an ancestor) would be walked for ever.
+  const seen = new Set<number>();
   const visit = (dir: Extent, prefix: string, depth: number) => {
-    if (depth > 64) throw new Error('ISO directory tree is too deep (a loop?)');
+    if (seen.has(dir.offset)) throw new IsoFormatError(`${prefix || '/'}: its directory is recorded twice (a loop?)`);
+    seen.add(dir.offset);
+    if (depth > 64)
+      throw new IsoFormatError(
+        'the directory tree is more than 64 levels deep (a directory that points at its ancestor?)',
+      );
     let previous: { entry: IsoEntry; more: boolean } | undefined;
     for (const rec of readDirectory(read, dir)) {
       const path = `${prefix}/${rec.name}`;

@@ -3,14 +3,17 @@
 // itself. Its identity is one tree hash: sha256 over the sorted "path\0size\0sha256\n" lines,
 // paths relative to the tree root with "/". Listing and hashing here; serving is the agent's.
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCapped } from '../util/read-capped.js';
 
 export const TREE_PREFIX = 'docker/registry/v2';
 const BLOB = /^docker\/registry\/v2\/blobs\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\/data$/;
 const LINK = /(^|\/)link$/;
 // Files no reader needs and that a read-only registry never writes: unfinished uploads.
 const UPLOADS = /(^|\/)_uploads(\/|$)/;
+// The most fyr reads of a file that is not a blob (a link is about 71 bytes).
+const SMALL_FILE_MAX = 1 << 20;
 
 export interface TreeFile {
   path: string;
@@ -100,7 +103,14 @@ export async function expectedHashes(
       hashed.push({ ...f, sha256: named });
       continue;
     }
-    const bytes = readFileSync(join(root, f.path));
+    // Links are tens of bytes; anything else that is not a blob is read only up to a cap.
+    let bytes: Buffer;
+    try {
+      bytes = readCapped(join(root, f.path), SMALL_FILE_MAX, { noFollow: true });
+    } catch (err) {
+      broken.push(`${f.path}: ${(err as Error).message} and is not a blob`);
+      continue;
+    }
     hashed.push({ ...f, sha256: createHash('sha256').update(bytes).digest('hex') });
     const problem = LINK.test(f.path) && linkProblem(f.path, bytes.toString('utf8'), blobs);
     if (problem) broken.push(problem);
@@ -113,7 +123,14 @@ async function checkLinks(root: string, files: readonly TreeFile[]): Promise<str
   const blobs = blobsOf(files);
   const problems: string[] = [];
   for (const f of files.filter((x) => LINK.test(x.path))) {
-    const problem = linkProblem(f.path, readFileSync(join(root, f.path), 'utf8'), blobs);
+    let text: string;
+    try {
+      text = readCapped(join(root, f.path), SMALL_FILE_MAX, { noFollow: true }).toString('utf8');
+    } catch (err) {
+      problems.push(`${f.path}: ${(err as Error).message}`);
+      continue;
+    }
+    const problem = linkProblem(f.path, text, blobs);
     if (problem) problems.push(problem);
   }
   return problems;

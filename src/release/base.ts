@@ -3,6 +3,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { findInIso, readPrimaryVolume, type PrimaryVolume, type ReadAt } from '../iso9660/read.js';
+import { RELEASE_JSON_PATH } from '../formats/media-layout.js';
 import { fileReader } from '../util/fs.js';
 import { runTool } from '../util/tools.js';
 import { detectLayout, inspectArgs, parseInspect, type BaseReport, type BootLayout } from './xorriso.js';
@@ -53,9 +54,26 @@ export function checkBase(base: string): { volume: PrimaryVolume; size: number }
         { details: ['Download or copy it again and compare its checksum.'] },
       );
     }
+    // A release (or site) ISO carries fyr's own tree on top of its base; xorriso would fail
+    // on it deep inside with a libisofs message.
+    if (isFyrImage(fd))
+      throw new FyrError('BASE_ISO_INVALID', `${base} is already a fyr release (it has ${RELEASE_JSON_PATH})`, {
+        details: [
+          'Give the original RHEL installer ISO as --base; to put a site into a release, use fyr build or fyr customize.',
+        ],
+      });
     return { volume, size };
   } finally {
     closeSync(fd);
+  }
+}
+
+// Whether the image has fyr's release.json; a tree fyr cannot walk is left to xorriso to judge.
+function isFyrImage(fd: number): boolean {
+  try {
+    return findInIso(fileReader(fd), RELEASE_JSON_PATH) !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,8 @@ import type { Problem } from '../errors.js';
 export const CONTENT_PROBLEM_CODES = {
   CONTENT_FILE_MISSING: 'A file fyr-content.json lists is not in the content directory.',
   CONTENT_NOT_FILE: 'A path fyr-content.json lists is a directory or a special file.',
+  CONTENT_LINK:
+    "A content file, a directory on its path or the registry tree is a symbolic link; a content directory holds the files themselves (nothing about the link's target is shown).",
   CONTENT_SIZE_MISMATCH: 'A content file has another size than fyr-content.json says.',
   CONTENT_SHA256_MISMATCH: 'A content file has another sha256 than fyr-content.json says (corrupt or replaced).',
   CONTENT_PATH_DUPLICATE: 'fyr-content.json lists the same path twice.',

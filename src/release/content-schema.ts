@@ -100,8 +100,8 @@ export const contentSchema = {
       properties: {
         path: {
           type: 'string',
-          pattern: '^[A-Za-z0-9._+-]+$',
-          'x-expected': 'a directory name inside the content directory, such as "registry"',
+          pattern: '^(?!\\.{1,2}$)[A-Za-z0-9._+-]+$',
+          'x-expected': 'a directory name inside the content directory, such as "registry" (not "." or "..")',
         },
         files: { type: 'integer', minimum: 1 },
         bytes: { type: 'integer', minimum: 0 },

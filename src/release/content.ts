@@ -3,11 +3,11 @@
 // before anything is written; the checksums by the caller while it copies the files (one read of
 // each), which reports mismatches through `checksumError`. Every problem is at the manifest
 // line that names it.
-import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError } from '../errors.js';
 import type { RegistryTreeEntry, ReleaseInfo } from '../formats/release-json.js';
 import type { ContentProblem, ContentProblemCode } from './content-codes.js';
+import { contentPathKind } from './content-paths.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
@@ -61,7 +61,8 @@ export async function loadContent(dir: string): Promise<Content> {
   const manifest = join(dir, CONTENT_MANIFEST);
   let loaded;
   try {
-    loaded = await loadYamlFile(manifest, manifest);
+    // Not followed if a link, and never quoted: it may be someone else's file.
+    loaded = await loadYamlFile(manifest, manifest, { noFollow: true, redact: 'the manifest is not shown' });
   } catch (err) {
     if (err instanceof UnreadableFileError)
       throw new FyrError('CONTENT_INVALID', `${manifest}: ${err.message}`, {
@@ -72,7 +73,7 @@ export async function loadContent(dir: string): Promise<Content> {
   if (!loaded.ok) throw new InvalidInputError(`${manifest}: invalid`, loaded.problems, 'CONTENT_INVALID');
   const source = loaded.source;
   validate ??= compileSchema(contentSchema);
-  const schemaProblems = checkSchema(validate, source);
+  const schemaProblems = checkSchema(validate, source, { redactValues: true });
   if (schemaProblems.length > 0) throw new InvalidInputError(`${manifest}: invalid`, schemaProblems, 'CONTENT_INVALID');
   const data = source.data as {
     format: ContentFormat;
@@ -104,9 +105,11 @@ export async function loadContent(dir: string): Promise<Content> {
     if (first !== undefined)
       problem(['files', i, 'path'], 'CONTENT_PATH_DUPLICATE', `"${f.path}" is listed twice (first as files[${first}])`);
     seen.set(f.path, i);
-    const info = await stat(f.absolute).catch(() => undefined);
-    if (!info) problem(['files', i, 'path'], 'CONTENT_FILE_MISSING', `${f.path} is not in ${dir}`);
-    else if (!info.isFile()) problem(['files', i, 'path'], 'CONTENT_NOT_FILE', `${f.path} is not a regular file`);
+    const info = await contentPathKind(root, f.path);
+    if (info.kind === 'missing') problem(['files', i, 'path'], 'CONTENT_FILE_MISSING', `${f.path} is not in ${dir}`);
+    else if (info.kind === 'link')
+      problem(['files', i, 'path'], 'CONTENT_LINK', `${info.at} is a symbolic link; copy the file itself in`);
+    else if (info.kind !== 'file') problem(['files', i, 'path'], 'CONTENT_NOT_FILE', `${f.path} is not a regular file`);
     else if (info.size !== f.size)
       problem(
         ['files', i, 'size'],
@@ -157,6 +160,11 @@ async function loadTree(
   problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
 ): Promise<ContentTree | undefined> {
   const absolute = join(root, entry.path);
+  const kind = await contentPathKind(root, entry.path);
+  if (kind.kind === 'link') {
+    problem(['registry', 'path'], 'CONTENT_LINK', `${entry.path} is a symbolic link; the tree itself must be here`);
+    return undefined;
+  }
   let entries: HashedFile[];
   try {
     const { hashed, broken } = await expectedHashes(absolute, await listTree(absolute));

@@ -215,9 +215,12 @@ export async function fillPayload(
       const file = files[piece.file]!;
       if (piece.from === 0) {
         hash = createHash('sha256');
-        input = await open(file.source, 'r').catch((err: NodeJS.ErrnoException) => {
-          throw new FyrError('CONTENT_INVALID', `cannot read ${file.source}: ${err.code ?? err.message}`);
-        });
+        // NOTE: O_NOFOLLOW: a file checked as regular and swapped for a link since is refused.
+        input = await open(file.source, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+          (err: NodeJS.ErrnoException) => {
+            throw new FyrError('CONTENT_INVALID', `cannot read ${file.source}: ${err.code ?? err.message}`);
+          },
+        );
       }
       const slot = await pool.take(() => failure !== undefined);
       if (slot === undefined) throw failure!;

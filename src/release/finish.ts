@@ -4,6 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH } from '../formats/media-layout.js';
 import { releaseJsonBytes, type ReleaseInfo } from '../formats/release-json.js';
+import { outsideRanges, outsideSha256 } from '../formats/release-outside.js';
 import { type Area } from '../formats/embed-areas.js';
 import { ImageEndedError, feed } from '../iso9660/media-check.js';
 import { PVD_OFFSET, SECTOR, walkIso, type IsoEntry } from '../iso9660/read.js';
@@ -59,7 +60,9 @@ export function finishImage(
     const hasher = new IsoMd5Hasher(layout, from);
     feed(hasher, read, first, []);
     const resume = hasher.checkpoint();
-    const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume };
+    const outside = outsideSha256(read, outsideRanges(entries, first, layout.appDataAt));
+    if (outside === undefined) throw new ImageEndedError(first);
+    const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume, outside: { sha256: outside } };
     writeSync(fd, releaseJsonBytes(final, sizes.json), 0, sizes.json, json.offset);
     feed(hasher, read, layout.hashedLength, []);
     const md5 = hasher.result();

@@ -3,7 +3,7 @@
 // registry tree holds thousands of link files of 71 bytes), read into one buffer and written and
 // MD5-hashed as one piece.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { SECTOR, type Extent } from '../iso9660/read.js';
 
@@ -72,7 +72,7 @@ export function readBatch(files: readonly FillFile[], piece: Piece, slot: Buffer
     const into = f.extents[0]!.offset - piece.at;
     let fd: number;
     try {
-      fd = openSync(f.source, 'r');
+      fd = openSync(f.source, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (err) {
       throw new FyrError('CONTENT_INVALID', `cannot read ${f.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }

@@ -8,12 +8,13 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { FyrError } from '../errors.js';
+import { FyrError, isFyrError } from '../errors.js';
 import { PAYLOAD_DIR } from '../formats/media-layout.js';
 import type { ReleaseInfo } from '../formats/release-json.js';
 import { tempSibling } from '../util/fs.js';
+import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
-import { writeError } from '../util/write-error.js';
+import { isSpaceError, room, writeError } from '../util/write-error.js';
 import { baseReader, checkBase, epochOf, inspectBase, type Base, type BaseReader } from './base.js';
 import { SAFE_VOLID, safeVolumeId } from './boot-menu.js';
 import { stageBootFiles, type BootFiles } from './boot-files.js';
@@ -58,6 +59,7 @@ export const md5StatePath = (output: string) => `${output}.md5state.json`;
 export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const emit = o.onProgress ?? (() => {});
   const output = resolve(o.output);
+  checkOutputDir(o.output);
   if (existsSync(output) && !o.force)
     throw new FyrError('OUTPUT_EXISTS', `${o.output} exists; pass --force to replace it`);
   if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId))
@@ -70,8 +72,11 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const epoch = o.epoch ?? epochOf(base.volume);
   const volumeId = o.volumeId ?? safeVolumeId(base.volumeId);
   const payloadBytes = content.files.reduce((n, f) => n + f.size, 0) + (content.tree?.bytes ?? 0);
-  await checkSpace(output, base.size + payloadBytes + o.ksAreaBytes + o.siteAreaBytes);
-  const staging = await mkdtemp(join(tmpdir(), 'fyr-release-'));
+  const needed = base.size + payloadBytes + o.ksAreaBytes + o.siteAreaBytes;
+  await checkSpace(output, needed);
+  const staging = await mkdtemp(join(tmpdir(), 'fyr-release-')).catch((err: unknown) => {
+    throw writeError(err, join(tmpdir(), 'fyr-release-*'));
+  });
   const temp = tempSibling(output);
   const reader = baseReader(o.base);
   try {
@@ -79,14 +84,17 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       phase: 'prepare',
       message: `${base.report.volumeId} (${base.layout.kind} layout) -> volume id ${volumeId}`,
     });
-    const boot = await stageBootFiles(base, reader, staging, volumeId, o.bootTimeoutSeconds, epoch);
-    const { sources, agent } = await payloadSources(content, o.fyrVersion);
-    const embed = await stageEmbedFiles(
-      staging,
-      releaseDraft(o, content, base, volumeId, epoch, agent),
-      o.ksAreaBytes,
-      o.siteAreaBytes,
-    );
+    const { boot, embed, sources } = await staged(staging, base, async () => {
+      const boot = await stageBootFiles(base, reader, staging, volumeId, o.bootTimeoutSeconds, epoch);
+      const { sources, agent } = await payloadSources(content, o.fyrVersion);
+      const embed = await stageEmbedFiles(
+        staging,
+        releaseDraft(o, content, base, volumeId, epoch, agent),
+        o.ksAreaBytes,
+        o.siteAreaBytes,
+      );
+      return { boot, embed, sources };
+    });
     const placed = await layOutImage(temp, base, reader, boot, embed, sources, {
       volumeId,
       epoch,
@@ -105,16 +113,42 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       md5: finished.md5.md5,
       resume: finished.resume,
     };
-    await writeFile(`${temp}.md5state`, `${JSON.stringify(state, null, 2)}\n`);
+    const stateText = `${JSON.stringify(state, null, 2)}\n`;
+    await writeFile(`${temp}.md5state`, stateText).catch((err: unknown) => {
+      throw writeError(err, stateFile, Buffer.byteLength(stateText));
+    });
     throwIfAborted(o.signal, 'the image was complete');
     await rename(temp, output);
     await rename(`${temp}.md5state`, stateFile);
     return { output, md5StateFile: stateFile, size: placed.size, info: finished.info, md5: finished.md5.md5 };
+  } catch (err) {
+    // The image's own writes name fyr's hidden temporary file: say it as the user gave it.
+    if (isSpaceError(err) && (!isFyrError(err) || err.message.includes(temp)))
+      throw new FyrError('NO_SPACE', `no space left writing ${o.output}${room(dirname(output), needed)}`, {
+        cause: err,
+      });
+    throw err;
   } finally {
     reader.close();
     await rm(staging, { recursive: true, force: true });
     await rm(temp, { force: true });
     await rm(`${temp}.md5state`, { force: true });
+  }
+}
+
+// Boot menus, the ESP image and the embed areas are staged under TMPDIR before the image is
+// laid out; a full TMPDIR is NO_SPACE naming it, whichever writer (fyr, mtools) hit it.
+async function staged<T>(staging: string, base: Base, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!isSpaceError(err)) throw err;
+    const esp = base.layout.kind === 'el9' ? 16 << 20 : base.layout.esp.length;
+    throw new FyrError(
+      'NO_SPACE',
+      `no space left staging the boot files in ${staging}${room(dirname(staging), esp + (1 << 20))}`,
+      { details: ['Free space there, or set TMPDIR to a directory with room.'], cause: err },
+    );
   }
 }
 

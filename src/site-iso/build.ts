@@ -10,11 +10,12 @@ import { feed, type Patch } from '../iso9660/media-check.js';
 import { IsoMd5Hasher, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
 import type { ReadAt } from '../iso9660/read.js';
 import { fileReader, tempSibling } from '../util/fs.js';
+import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
 import { followHash } from './follow-hash.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
-import { CHECK_IT, fastPatches, writePatches, type SiteContent, type SpliceResult } from './splice.js';
+import { CHECK_IT, checkOutside, fastPatches, writePatches, type SiteContent, type SpliceResult } from './splice.js';
 
 export interface BuildOptions extends LongWork<ProgressEvent<'copy'>> {
   release: string;
@@ -29,6 +30,7 @@ export interface BuildOptions extends LongWork<ProgressEvent<'copy'>> {
 
 export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
   const output = resolve(o.output);
+  checkOutputDir(o.output);
   if (existsSync(output)) {
     if (realpathSync(output) === realpathSync(o.release))
       throw new FyrError('USAGE', `-o ${o.output} is the release ISO itself; to change it in place use fyr customize`);
@@ -57,6 +59,8 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
     });
     const fd = openSync(temp, 'r+');
     try {
+      // Megabytes of the copy, fresh in the page cache: the release outside its payload.
+      checkOutside(image, fileReader(fd));
       if (follower && copied === 'copy') {
         follower.end(image.size);
         checkCopy(o.release, image, (await follower.result).checkpoints, fileReader(fd));
@@ -76,7 +80,9 @@ export async function buildSiteIso(o: BuildOptions): Promise<SpliceResult> {
       copied,
     };
   } catch (err) {
-    throw isFyrError(err) || typeof (err as NodeJS.ErrnoException).code !== 'string' ? err : writeError(err, o.output);
+    throw isFyrError(err) || typeof (err as NodeJS.ErrnoException).code !== 'string'
+      ? err
+      : writeError(err, o.output, image.size);
   } finally {
     await follower?.stop();
     await rm(temp, { force: true });

@@ -10,6 +10,7 @@ import type { ReadAt } from '../iso9660/read.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { openReleaseImage } from './release-image.js';
 import {
+  checkOutside,
   fastPatches,
   releaseInvalidIfEnded,
   sitePatches,
@@ -34,6 +35,7 @@ export async function customizeIso(o: CustomizeOptions): Promise<SpliceResult> {
     let patches: Patch[];
     let md5: IsoMd5Result;
     let info = image.info;
+    checkOutside(image);
     if (!o.rehash) {
       ({ patches, md5 } = fastPatches(
         image,

@@ -3,12 +3,21 @@
 // implanted media-check MD5 and fragment sums, the saved MD5 state, and the site area against
 // its own manifest.
 import { createHash, type Hash } from 'node:crypto';
+import { fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { KS_PATH } from '../formats/media-layout.js';
 import { type ReleaseInfo } from '../formats/release-json.js';
 import { findInIso, walkIso, type Extent } from '../iso9660/read.js';
 import { blobDigest, treeHash, type HashedFile } from '../registry/tree.js';
-import { IsoMd5Hasher, type ImplantedMd5 } from '../iso9660/isomd5.js';
+import {
+  APPDATA_SIZE,
+  formatAppData,
+  FRAGMENT_COUNT,
+  IsoMd5Hasher,
+  SKIP_SECTORS,
+  type ImplantedMd5,
+} from '../iso9660/isomd5.js';
+import { checkGpt } from '../iso9660/gpt.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { MANIFEST, parseRenderManifest, type RenderManifest } from '../formats/render-manifest.js';
 import { describeSeal, SEALED_SECRETS, type SealInfo } from '../formats/sealed-secrets.js';
@@ -215,7 +224,17 @@ async function verifyImage(
       problems.push(`media-check MD5 is ${actual.md5}, the implanted one is ${implanted.md5}`);
     else if (actual.fragmentSums !== implanted.fragmentSums)
       problems.push('media-check fragment sums differ from the implanted ones');
+    // checkisomd5 reads every field: another SKIPSECTORS or FRAGMENT COUNT makes it hash
+    // another length or check other fragments, so the whole text must be what was implanted.
+    else if (implanted.skipSectors !== SKIP_SECTORS)
+      problems.push(`the implanted SKIPSECTORS is ${implanted.skipSectors}, the image was hashed with ${SKIP_SECTORS}`);
+    else if (implanted.fragmentCount !== FRAGMENT_COUNT)
+      problems.push(`the implanted FRAGMENT COUNT is ${implanted.fragmentCount}, expected ${FRAGMENT_COUNT}`);
+    else if (!image.read(layout.appDataAt, APPDATA_SIZE).equals(formatAppData(actual)))
+      problems.push('the implanted media-check text differs from what implantisomd5 writes for this image');
   }
+  // On a stick the image ends before the device does, and so does its backup GPT: files only.
+  if (fstatSync(image.fd).isFile()) problems.push(...checkGpt(image.read, image.size));
   const saved = info.md5;
   if (
     !saved ||

@@ -13,6 +13,8 @@ import {
   type Patch,
 } from '../iso9660/media-check.js';
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
+import { outsideRanges, outsideSha256 } from '../formats/release-outside.js';
+import { IsoFormatError, walkIso, type ReadAt } from '../iso9660/read.js';
 
 export function writePatches(fd: number, patches: readonly Patch[]): void {
   for (const p of patches) {
@@ -98,10 +100,33 @@ export function sitePatchesFor(
 ): { patches: Patch[]; md5: IsoMd5Result; info: ReleaseInfo } {
   const image = openReleaseImage(iso);
   try {
+    checkOutside(image);
     return { ...fastPatches(image, content, CHECK_IT), info: image.info };
   } finally {
     image.close();
   }
+}
+
+// The release's bytes outside the payload (boot records, descriptors, directories, boot files)
+// against the sum fyr release recorded: a change there would leave the saved MD5 state wrong
+// and the site's media check failing, and it costs megabytes to read. `read`: the copy being
+// built, when there is one. Releases made before fyr recorded the sum are not checked.
+export function checkOutside(image: ReleaseImage, read: ReadAt = image.read): void {
+  const saved = image.info.outside;
+  if (saved === undefined) return;
+  let actual: string | undefined;
+  try {
+    const entries = walkIso(read, image.volume);
+    actual = outsideSha256(read, outsideRanges(entries, image.areas[0]!.offset, image.layout.appDataAt));
+  } catch (err) {
+    if (!(err instanceof IsoFormatError)) throw err;
+  }
+  if (actual !== saved.sha256)
+    throw new FyrError(
+      'RELEASE_INVALID',
+      `${image.path}: its bytes outside the payload (boot records, directories, boot files) are not the ones fyr release wrote`,
+      { details: [CHECK_IT] },
+    );
 }
 
 export const CHECK_IT = 'Check it with fyr inspect --verify, or build the release again.';

@@ -5,3 +5,4 @@ export { SecretStore } from './secrets.js';
 export { secretsSchema, siteSchema, type SiteInput } from './schema.js';
 export { installDevice } from './install-device.js';
 export { netmaskOf, parseIpv4 } from './ipv4.js';
+export { versionMatches } from './version.js';

@@ -12,6 +12,15 @@ export type BmcType = NodeInput['bmc']['type'];
 export type GatewayMode = NonNullable<Input['network']['gateway']>;
 export type Encryption = NonNullable<Input['bastion']['encryption']>;
 export type RootDeviceHints = NonNullable<NodeInput['rootDeviceHints']>;
+export type NetworkType = NonNullable<NonNullable<Input['cluster']['networks']>['networkType']>;
+
+// The cluster's internal address spaces (install-config networking), in CIDR text.
+export interface ClusterNetworks {
+  clusterNetwork: string;
+  hostPrefix: number;
+  serviceNetwork: string;
+  networkType: NetworkType;
+}
 
 export interface Bmc {
   type: BmcType;
@@ -22,6 +31,8 @@ export interface Bmc {
   passwordSecret?: string;
   systemId?: string;
   verifyTls: boolean;
+  // IPMI: ipmitool -C; absent, ipmitool negotiates.
+  cipherSuite?: number;
   mac?: string;
 }
 
@@ -72,7 +83,14 @@ export interface Site {
   // Absolute path of the site file, and the path as the user wrote it.
   file: string;
   display: string;
-  cluster: { name: string; domain: string; fqdn: string; openshiftVersion: string };
+  cluster: {
+    name: string;
+    domain: string;
+    fqdn: string;
+    // A minor ("4.16") or an exact release ("4.16.3"); see versionMatches (site/version.ts).
+    openshiftVersion: string;
+    networks: ClusterNetworks;
+  };
   network: {
     gateway: GatewayMode;
     wan: Wan;
@@ -96,8 +114,9 @@ export interface Site {
   nodes: Node[];
   diskEncryption: { tang: boolean };
   sshKeys: string[];
-  // After install the agent keeps the site: how often it looks at the cluster.
-  keeper: { healthEverySeconds: number };
+  // After install the agent keeps the site: how often it looks at the cluster, and whether it
+  // powers a site it finds off back on by itself.
+  keeper: { healthEverySeconds: number; powerOn: 'auto' | 'manual' };
   // etcd backups the keeper takes onto the bastion, and how many it keeps.
   backups: { enabled: boolean; everySeconds: number; keep: number };
   // Secret values stay behind this store; they are never part of the serializable model.

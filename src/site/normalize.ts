@@ -11,6 +11,7 @@ type NodeInput = SiteInput['nodes'][number];
 // Sections the validator leaves out when the file does: their defaults come from the schema.
 const KEEPER = siteSchema.properties.keeper.properties;
 const BACKUPS = siteSchema.properties.backups.properties;
+const NETWORKS = siteSchema.properties.cluster.properties.networks.properties;
 
 export function normalizeSite(input: SiteInput, file: string, display: string, secrets: SecretStore): Site {
   const { cluster, network, bastion } = input;
@@ -19,7 +20,18 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
   return {
     file,
     display,
-    cluster: { name: cluster.name, domain: cluster.domain, fqdn, openshiftVersion: cluster.openshiftVersion },
+    cluster: {
+      name: cluster.name,
+      domain: cluster.domain,
+      fqdn,
+      openshiftVersion: cluster.openshiftVersion,
+      networks: {
+        clusterNetwork: cluster.networks?.clusterNetwork ?? NETWORKS.clusterNetwork.default,
+        hostPrefix: cluster.networks?.hostPrefix ?? NETWORKS.hostPrefix.default,
+        serviceNetwork: cluster.networks?.serviceNetwork ?? NETWORKS.serviceNetwork.default,
+        networkType: cluster.networks?.networkType ?? NETWORKS.networkType.default,
+      },
+    },
     network: {
       gateway: network.gateway ?? 'pat',
       wan: normalizeWan(network.wan),
@@ -65,7 +77,10 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
     })),
     diskEncryption: { tang: input.diskEncryption?.tang ?? true },
     sshKeys: input.sshKeys ?? [],
-    keeper: { healthEverySeconds: durationSeconds(input.keeper?.healthEvery ?? KEEPER.healthEvery.default) },
+    keeper: {
+      healthEverySeconds: durationSeconds(input.keeper?.healthEvery ?? KEEPER.healthEvery.default),
+      powerOn: input.keeper?.powerOn ?? KEEPER.powerOn.default,
+    },
     backups: {
       enabled: input.backups?.enabled ?? BACKUPS.enabled.default,
       everySeconds: durationSeconds(input.backups?.every ?? BACKUPS.every.default),
@@ -118,6 +133,7 @@ function normalizeBmc(bmc: NodeInput['bmc']): Bmc {
     ...(bmc.password === undefined ? {} : { passwordSecret: bmc.password.secret }),
     ...(bmc.systemId === undefined ? {} : { systemId: bmc.systemId }),
     verifyTls: bmc.verifyTls ?? false,
+    ...(bmc.cipherSuite === undefined ? {} : { cipherSuite: bmc.cipherSuite }),
     ...(bmc.mac === undefined ? {} : { mac: normalizeMac(bmc.mac) }),
   };
 }

@@ -11,6 +11,7 @@ export const SITE_PROBLEM_CODES = {
   YAML_TAG: 'An unknown YAML tag such as !shell.',
   YAML_ALIAS_LIMIT: 'Aliases expand to too much data (a "billion laughs" document).',
   YAML_MULTIPLE_DOCUMENTS: 'More than one YAML document ("---") in the file.',
+  YAML_DEPTH: 'The document nests more than 64 levels deep (site files nest a few).',
   SCHEMA_REQUIRED: 'A required key is missing.',
   SCHEMA_UNKNOWN_KEY: 'A key the schema does not know; a close match is suggested.',
   SCHEMA_TYPE: 'A value of the wrong type (e.g. a number where text is expected).',
@@ -22,7 +23,7 @@ export const SITE_PROBLEM_CODES = {
   NAME_DUPLICATE: 'Two hosts share a name.',
   NAME_RESERVED: 'A host name the cluster zone uses itself (api, api-int, apps, bootstrap, localhost).',
   FQDN_TOO_LONG: 'Some DNS name of the cluster would exceed 253 characters.',
-  SUBNET_HOST_BITS: 'The LAN subnet is not written as its network address.',
+  SUBNET_HOST_BITS: 'The LAN subnet, the cluster network or the service network is not written as its network address.',
   SUBNET_TOO_SMALL: 'The LAN is smaller than a /29.',
   ADDRESS_OUTSIDE_LAN:
     'A LAN address (bastion, bootstrap, node, reservation, pool, forward target) is outside the subnet.',
@@ -37,11 +38,17 @@ export const SITE_PROBLEM_CODES = {
   INSTALL_DISK_UNRESOLVED: 'rootDeviceHints give neither deviceName nor wwn, so no device path for the PXE install.',
   WAN_GATEWAY_OUTSIDE: 'The static WAN gateway is not on the WAN network.',
   NETWORK_OVERLAP: 'The WAN network overlaps the LAN.',
+  CLUSTER_NETWORK_OVERLAP:
+    "The cluster network, the service network, the LAN, the WAN or OVN-Kubernetes' internal ranges (100.64.0.0/16, 100.88.0.0/16, 169.254.0.0/17) overlap.",
+  HOST_PREFIX_INVALID:
+    'cluster.networks.hostPrefix does not fit the cluster network: shorter than its prefix, or too few node subnets for the nodes.',
   INTERFACE_SHARED: 'WAN and LAN use the same interface without a LAN VLAN.',
   PORT_FORWARD_DUPLICATE: 'A WAN port is forwarded twice.',
   PORT_FORWARD_RESERVED: 'A forward of a port the bastion serves itself.',
   INTERVAL_RANGE: 'A keeper interval outside its bounds: keeper.healthEvery 1m to 24h, backups.every at least 1h.',
   SECRETS_UNREADABLE: 'The secrets file cannot be read.',
+  SECRETS_OUTSIDE:
+    "The site's `secrets:` names a file outside the site's directory; give it with --secrets FILE instead.",
   SECRET_MISSING: 'The site refers to a secret the secrets file does not have.',
   SECRET_FORMAT: 'A secret has the wrong form for its use; its value is never shown.',
   SECRET_PLACEHOLDER: 'A secret still holds the REPLACE placeholder fyr init wrote.',
@@ -50,6 +57,8 @@ export const SITE_PROBLEM_CODES = {
   WAN_FIELD_IGNORED: 'Warning: a WAN gateway given with a DHCP address is not used.',
   PORT_FORWARD_UNNEEDED: 'Warning: port forwards with gateway nat are usually unnecessary.',
   SSH_KEYS_NONE: 'Warning: no SSH public keys are given.',
+  SECRETS_SHARED:
+    'Warning (an error with --strict): the secrets file is readable by its group or every user; chmod 600 it, as ssh asks of a private key.',
   SECRET_UNUSED: 'Warning: a secret nobody refers to (often a typo of the intended name).',
   SECRETS_SKIPPED: 'Warning: --no-secrets was given, so secrets were not checked.',
 } as const;

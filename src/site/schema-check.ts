@@ -1,16 +1,14 @@
 // Runs the JSON Schema over parsed data and turns ajv's errors into positioned problems with
-// plain-words expectations. The only importer of ajv.
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+// plain-words expectations (ajv itself is behind util/json-schema.ts).
+import {
+  compileSchema,
+  type SchemaError as ErrorObject,
+  type SchemaValidator as ValidateFunction,
+} from '../util/json-schema.js';
 import type { SiteProblem, SiteProblemCode } from './problem-codes.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { formatPath, fromPointer, type PathSegment } from './path.js';
 import type { Source } from './source.js';
-
-// ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose
-// `default` property is the plugin itself.
-const addFormats = addFormatsModule.default;
 
 // Problem codes per ajv keyword; other keywords fall back to SCHEMA_INVALID.
 const CODE_BY_KEYWORD: Record<string, SiteProblemCode> = {
@@ -31,15 +29,10 @@ const CODE_BY_KEYWORD: Record<string, SiteProblemCode> = {
 
 type SchemaNode = Record<string, unknown>;
 
-// Compiles a schema once with fyr's settings: strict, all errors, formats, defaults applied.
-export function compileSchema(schema: object): ValidateFunction {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, useDefaults: true });
-  addFormats(ajv, ['ipv4']);
-  ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-reason', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-if-number', schemaType: 'string' });
-  return ajv.compile(schema);
-}
+// A key that may appear in a redacted problem's path: a plain name, not a line of text.
+const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export { compileSchema };
 
 export interface SchemaCheckOptions {
   // Never quote values from this file in messages (the secrets file).
@@ -95,8 +88,10 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): SiteProbl
       path = [...base, extra];
       key = true;
       const known = Object.keys((parent.properties ?? {}) as SchemaNode);
-      const hint = didYouMean(extra, known);
-      message = `unknown key "${extra}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      const hint = redact ? undefined : didYouMean(extra, known);
+      message = redact
+        ? 'unknown key (not shown)'
+        : `unknown key "${extra}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
       expected = known.length > 0 ? `one of: ${known.join(', ')}` : 'no keys here';
       break;
     }
@@ -121,7 +116,9 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): SiteProbl
       if (err.propertyName !== undefined) {
         path = [...base, err.propertyName];
         key = true;
-        message = `${quote(err.propertyName)} is not a valid name`;
+        message = redact
+          ? 'a key that is not a valid name (not shown)'
+          : `${quote(err.propertyName)} is not a valid name`;
       } else {
         message = `${redact ? 'this value' : quote(err.data)} is not valid`;
       }
@@ -143,13 +140,16 @@ function toProblem(err: ErrorObject, source: Source, redact: boolean): SiteProbl
   }
   const { line, col } = source.locate(path, { key });
   const code = CODE_BY_KEYWORD[err.keyword] ?? 'SCHEMA_INVALID';
+  // A redacted key is pointed at by position only: its name is file text too.
+  const named = redact && key ? path.slice(0, -1) : path;
+  const shown = redact && !named.every((seg) => typeof seg === 'number' || SAFE_KEY.test(seg)) ? [] : named;
   return {
     severity: 'error',
     code,
     file: source.display,
     line,
     col,
-    path: formatPath(path),
+    path: formatPath(shown),
     message,
     ...(expected ? { expected } : {}),
   };

@@ -1,5 +1,6 @@
 // Building blocks of the site schema: value formats and the node/BMC definitions. Inlined
 // into src/site/schema.ts (no $ref), which keeps json-schema-to-ts and the docs simple.
+import { DURATION_RE } from '../util/duration.js';
 
 export const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 export const HEX2 = '[0-9A-Fa-f]{2}';
@@ -8,8 +9,9 @@ export const IPV4_TEXT = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_RE = `${IPV4_TEXT}(\\.${IPV4_TEXT}){3}`;
 export const CIDR_RE = `${IPV4_RE}/([0-9]|[12][0-9]|3[0-2])`;
 
-// A whole number and one unit; the bounds of each use are rules (src/site/rules/keeper.ts).
-export const DURATION_RE = '^([1-9][0-9]{0,3})([mhd])$';
+// A whole number and one unit (util/duration.ts); the bounds of each use are rules
+// (src/site/rules/keeper.ts).
+export { DURATION_RE };
 
 export const duration = {
   type: 'string',
@@ -38,11 +40,17 @@ export const cidr = {
   'x-expected': 'an IPv4 network in CIDR notation such as 192.168.8.0/24',
 } as const;
 
+// The first octet of a NIC's own address is even: an odd one (its I/G bit set) is a group
+// address, multicast or broadcast, that no interface sends from or DHCP can reserve.
+const UNICAST_OCTET = '[0-9A-Fa-f][02468AaCcEe]';
+
 export const mac = {
   type: 'string',
-  // colon or dash separated (one separator throughout), Cisco dotted, or 12 bare hex digits
-  pattern: `^(${HEX2}([:-])${HEX2}(\\2${HEX2}){4}|${HEX4}\\.${HEX4}\\.${HEX4}|[0-9A-Fa-f]{12})$`,
-  'x-expected': 'a MAC address such as 52:54:00:00:00:10 (also 52-54-00-00-00-10, 5254.0000.0010 or 525400000010)',
+  // colon or dash separated (one separator throughout), Cisco dotted, or 12 bare hex digits;
+  // a unicast first octet and not all zeros.
+  pattern: `^(?![0:.-]+$)(${UNICAST_OCTET}([:-])${HEX2}(\\2${HEX2}){4}|${UNICAST_OCTET}${HEX2}\\.${HEX4}\\.${HEX4}|${UNICAST_OCTET}[0-9A-Fa-f]{10})$`,
+  'x-expected':
+    'a unicast MAC address such as 52:54:00:00:00:10 (also 52-54-00-00-00-10, 5254.0000.0010 or 525400000010): not all zeros, not broadcast or multicast (an odd first octet)',
 } as const;
 
 export const hostOrIp = {
@@ -95,6 +103,12 @@ export const bmc = {
       description: 'Redfish only: the system resource; discovered when there is exactly one.',
     },
     verifyTls: { type: 'boolean', default: false, description: 'Redfish only: verify the BMC certificate.' },
+    cipherSuite: {
+      type: 'integer',
+      enum: [3, 8, 12, 17],
+      description:
+        "IPMI only: the RMCP+ cipher suite (ipmitool -C). Default: ipmitool's own choice, which asks the BMC first; BMCs that do not answer that question cost seconds per call, and older ones need 3.",
+    },
     mac: { ...mac, description: 'MAC of the BMC port, to give it a DHCP reservation on the LAN.' },
   },
   if: { properties: { type: { enum: ['redfish', 'ipmi'] } } },
@@ -138,5 +152,33 @@ export const node = {
     installDisk: { ...devicePath, description: 'RHCOS install disk. Give this or rootDeviceHints.' },
     rootDeviceHints,
     bmc,
+  },
+} as const;
+
+// The cluster's own address spaces in the install-config, with openshift-install's defaults.
+// The rules (src/site/rules/cluster-networks.ts) check them as the installer does.
+export const clusterNetworks = {
+  type: 'object',
+  description:
+    "The cluster's internal networks (install-config networking): pod addresses, service addresses and the network plugin. They must not overlap each other, the LAN, the WAN or OVN-Kubernetes' internal ranges (100.64.0.0/16, 100.88.0.0/16, 169.254.0.0/17).",
+  additionalProperties: false,
+  properties: {
+    clusterNetwork: {
+      ...cidr,
+      default: '10.128.0.0/14',
+      description: 'Pod addresses; each node gets one /hostPrefix slice of it.',
+    },
+    hostPrefix: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 30,
+      default: 23,
+      'x-expected':
+        "a prefix length from 1 to 30, longer than the cluster network's (23 gives each node 510 pod addresses)",
+      description:
+        "Prefix length of each node's slice of the cluster network; the slices must be enough for every node.",
+    },
+    serviceNetwork: { ...cidr, default: '172.30.0.0/16', description: 'Service (ClusterIP) addresses.' },
+    networkType: { enum: ['OVNKubernetes'], default: 'OVNKubernetes', description: 'The network plugin.' },
   },
 } as const;

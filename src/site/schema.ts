@@ -17,6 +17,7 @@ import {
   secretRef,
   node,
   duration,
+  clusterNetworks,
 } from './schema-defs.js';
 
 export const siteSchema = {
@@ -42,9 +43,12 @@ export const siteSchema = {
         },
         openshiftVersion: {
           type: 'string',
-          pattern: '^4\\.[0-9]{1,2}\\.[0-9]{1,3}$',
-          'x-expected': 'an OpenShift 4 release such as 4.16.3',
+          pattern: '^4\\.[0-9]{1,2}(\\.[0-9]{1,3})?$',
+          'x-expected': 'an OpenShift 4 release such as 4.16.3, or a minor such as 4.16',
+          description:
+            'The OpenShift release the site runs: a minor (4.16) accepts any release of that minor, an exact version only that one. fyr build, customize and flash refuse a release ISO of another version.',
         },
+        networks: clusterNetworks,
       },
     },
     network: {
@@ -228,6 +232,13 @@ export const siteSchema = {
           default: '5m',
           description:
             "How often the keeper looks at the cluster's health (version, operators, nodes, pending certificate requests); at least 1m, at most 24h.",
+        },
+        powerOn: {
+          type: 'string',
+          enum: ['auto', 'manual'],
+          default: 'auto',
+          description:
+            'When the bastion boots and finds the site shut down by fyr-agent shutdown, or nodes off that should be on: auto powers them on through their BMCs in the documented order (control planes, their certificate requests, workers); manual waits for fyr-agent power-on.',
         },
       },
     },

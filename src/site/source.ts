@@ -1,10 +1,11 @@
 // Reads a YAML input file (site or secrets) safely and keeps source positions, so every later
 // problem can be reported as file:line:col. The only importer of the `yaml` package.
-import { readFile, stat } from 'node:fs/promises';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { SiteProblem, SiteProblemCode } from './problem-codes.js';
 import type { PathSegment } from './path.js';
+import { InputFileError, readCapped } from '../util/read-capped.js';
+import { deepestPath, MAX_DEPTH, scanDepth } from './yaml-depth.js';
 
 // Site files are kilobytes; anything far larger is a mistake or an attack.
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -27,9 +28,17 @@ export class UnreadableFileError extends Error {
   }
 }
 
+export interface LoadOptions {
+  // Refuse a symbolic link (a file inside a content directory).
+  noFollow?: boolean;
+  // Never quote the file's text in a message, and why (a secrets file, a manifest that may be
+  // someone else's file): the parser's messages become its error kind and the position.
+  redact?: string;
+}
+
 // Reads and parses one YAML file; problems in the content are returned, never thrown.
-export async function loadYamlFile(file: string, display: string): Promise<LoadResult> {
-  const bytes = await readBounded(file);
+export async function loadYamlFile(file: string, display: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const bytes = await readBounded(file, options.noFollow ?? false);
   const at = (code: SiteProblemCode, message: string, line = 1, col = 1, expected?: string): LoadResult => ({
     ok: false,
     problems: [
@@ -49,7 +58,16 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
   if (text === undefined) {
     return at('FILE_NOT_TEXT', 'the file is not UTF-8 text (binary data or NUL bytes)', 1, 1, 'a UTF-8 YAML file');
   }
+  const deep = (line: number, col: number) =>
+    at('YAML_DEPTH', `nested more than ${MAX_DEPTH} levels deep`, line, col, 'a site file nested a few levels deep');
   const lineCounter = new LineCounter();
+  const tooDeep = scanDepth(text);
+  if (tooDeep !== undefined) {
+    // Not parsed, so no line counter yet: count the lines before it.
+    const before = text.slice(0, tooDeep);
+    const line = before.split('\n').length;
+    return deep(line, tooDeep - before.lastIndexOf('\n'));
+  }
   const docs = parseAllDocuments(text, {
     lineCounter,
     prettyErrors: false,
@@ -85,8 +103,21 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
     const message =
       code === 'YAML_DUPLICATE_KEY'
         ? 'duplicate key: this key appears earlier in the same mapping'
-        : lowerFirst(err.message);
-    problems.push({ severity: 'error', code, file: display, line, col, path: '', message });
+        : options.redact !== undefined
+          ? `YAML error (text not shown: ${options.redact})`
+          : lowerFirst(err.message);
+    // The parser's error kind says what went wrong without quoting the text.
+    const kind = options.redact !== undefined && code !== 'YAML_DUPLICATE_KEY' ? describeKind(err.code) : undefined;
+    problems.push({
+      severity: 'error',
+      code,
+      file: display,
+      line,
+      col,
+      path: '',
+      message,
+      ...(kind ? { expected: kind } : {}),
+    });
   }
   for (const extra of docs.slice(1)) {
     const { line, col } = pos(extra.range[0]);
@@ -119,7 +150,17 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
         'a site file without deeply nested aliases',
       );
     }
-    return at('YAML_SYNTAX', lowerFirst(message), line, col);
+    return at(
+      'YAML_SYNTAX',
+      options.redact !== undefined ? `YAML error (text not shown: ${options.redact})` : lowerFirst(message),
+      line,
+      col,
+    );
+  }
+  const deepAt = deepestPath(data);
+  if (deepAt !== undefined) {
+    const { line, col } = locateIn(doc, lineCounter, deepAt, false);
+    return deep(line, col);
   }
   return {
     ok: true,
@@ -127,30 +168,13 @@ export async function loadYamlFile(file: string, display: string): Promise<LoadR
   };
 }
 
-async function readBounded(file: string): Promise<Buffer | 'too-large'> {
-  let info;
+async function readBounded(file: string, noFollow: boolean): Promise<Buffer | 'too-large'> {
   try {
-    info = await stat(file);
+    return readCapped(file, MAX_FILE_BYTES, { noFollow });
   } catch (err) {
-    throw new UnreadableFileError(describeFsError(err), { cause: err });
+    if (err instanceof InputFileError && err.problem === 'too-large') return 'too-large';
+    throw new UnreadableFileError(err instanceof Error ? err.message : String(err), { cause: err });
   }
-  if (info.isDirectory()) throw new UnreadableFileError('is a directory, not a file');
-  if (info.size > MAX_FILE_BYTES) return 'too-large';
-  try {
-    const bytes = await readFile(file);
-    // A special file (a pipe, /dev/zero) can report size 0 and still be huge.
-    return bytes.length > MAX_FILE_BYTES ? 'too-large' : bytes;
-  } catch (err) {
-    throw new UnreadableFileError(describeFsError(err), { cause: err });
-  }
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return err instanceof Error ? err.message : String(err);
 }
 
 // UTF-8 text without NUL bytes, or undefined; a leading BOM is dropped.
@@ -161,6 +185,11 @@ function decodeText(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// "BAD_INDENT" -> "valid YAML (the parser found: bad indent)".
+function describeKind(code: string): string {
+  return `valid YAML (the parser found: ${code.toLowerCase().replace(/_/g, ' ')})`;
 }
 
 function lowerFirst(text: string): string {
@@ -215,4 +244,16 @@ function locateIn(
     node = next;
   }
   return lineCounter.linePos(offset);
+}
+
+// Every document of a multi-document YAML text a program wrote (oc-mirror's cluster
+// resources), as data; undefined when one does not parse.
+export function yamlDocuments(text: string): unknown[] | undefined {
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, strict: true, schema: 'core' });
+  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return undefined;
+  try {
+    return docs.filter((d) => d.contents !== null).map((d) => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown);
+  } catch {
+    return undefined;
+  }
 }

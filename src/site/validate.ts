@@ -1,7 +1,8 @@
 // Validates a site file in three phases: parse (YAML with positions) -> schema (ajv, defaults
 // filled) -> named cross-field rules on the normalized model. Returns every problem found and
 // throws only when the site file itself cannot be read.
-import { dirname, join, relative, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
 import type { SiteProblem } from './problem-codes.js';
 import type { Site } from './model.js';
@@ -19,6 +20,8 @@ export interface ValidateOptions {
   secretsFile?: string;
   // Check the site alone (e.g. in a repository without secrets); reported as a warning.
   skipSecrets?: boolean;
+  // A secrets file others can read is an error (--strict), not a warning.
+  strictPermissions?: boolean;
 }
 
 export interface ValidationResult {
@@ -27,16 +30,6 @@ export interface ValidationResult {
   errors: SiteProblem[];
   warnings: SiteProblem[];
 }
-
-// Load problems whose message is fyr's own fixed text and never quotes the file.
-const FIXED_TEXT_CODES = new Set([
-  'FILE_EMPTY',
-  'FILE_TOO_LARGE',
-  'FILE_NOT_TEXT',
-  'YAML_DUPLICATE_KEY',
-  'YAML_ALIAS_LIMIT',
-  'YAML_MULTIPLE_DOCUMENTS',
-]);
 
 let validators: { site: ReturnType<typeof compileSchema>; secrets: ReturnType<typeof compileSchema> } | undefined;
 
@@ -122,9 +115,22 @@ async function loadSecrets(
   }
   const display = options.secretsFile ?? normalizeDisplay(join(dirname(siteFile), named ?? './secrets.yaml'));
   const refPath = named !== undefined && options.secretsFile === undefined ? ['secrets'] : [];
+  // A site file is often someone else's: its `secrets:` may not reach out of its directory
+  // (through "..", an absolute path or a link), only --secrets names a file anywhere.
+  if (options.secretsFile === undefined && !insideDirectory(display, dirname(siteFile))) {
+    problems.push(
+      at(site, {
+        code: 'SECRETS_OUTSIDE',
+        path: refPath,
+        message: `the secrets file is outside the site's directory ${dirname(siteFile)}`,
+        expected: 'a secrets file beside the site file, or --secrets FILE to name one elsewhere',
+      }),
+    );
+    return { store: SecretStore.empty() };
+  }
   let loaded;
   try {
-    loaded = await loadYamlFile(display, display);
+    loaded = await loadYamlFile(display, display, { redact: 'this is the secrets file' });
   } catch (err) {
     if (!(err instanceof UnreadableFileError)) throw err;
     problems.push(
@@ -139,12 +145,8 @@ async function loadSecrets(
   }
   if (!loaded.ok) {
     // Parser messages can quote file text (an unquoted `!value` reads as a tag and comes back
-    // as "unresolved tag: !value"), so only messages fyr writes itself are kept.
-    problems.push(
-      ...loaded.problems.map((p) =>
-        FIXED_TEXT_CODES.has(p.code) ? p : { ...p, message: 'YAML error (text not shown: this is the secrets file)' },
-      ),
-    );
+    // as "unresolved tag: !value"): the loader keeps only fyr's own texts (redact).
+    problems.push(...loaded.problems);
     return { store: SecretStore.empty() };
   }
   const schemaProblems = checkSchema(getValidators().secrets, loaded.source, { redactValues: true });
@@ -154,7 +156,41 @@ async function loadSecrets(
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     for (const [key, value] of Object.entries(data)) if (typeof value === 'string') values.set(key, value);
   }
+  const shared = sharedWith(display);
+  if (shared !== undefined) {
+    problems.push(
+      at(site, {
+        severity: options.strictPermissions ? 'error' : 'warning',
+        code: 'SECRETS_SHARED',
+        path: refPath,
+        message: `the secrets file ${display} is readable by ${shared}`,
+        expected: `a file only its owner reads: chmod 600 ${display}`,
+      }),
+    );
+  }
   return { store: new SecretStore(values, display), source: loaded.source };
+}
+
+// Who besides its owner may read the file, as ssh asks of a private key; undefined: nobody.
+function sharedWith(file: string): string | undefined {
+  const mode = statSync(file, { throwIfNoEntry: false })?.mode ?? 0;
+  const octal = (mode & 0o777).toString(8);
+  if (mode & 0o004) return `every user (mode ${octal})`;
+  if (mode & 0o040) return `its group (mode ${octal})`;
+  return undefined;
+}
+
+// Whether `file` (resolving links, when it exists) lies inside `dir` (resolving links too).
+function insideDirectory(file: string, dir: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const rel = relative(real(dir), real(file));
+  return rel !== '' && rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel);
 }
 
 function normalizeDisplay(path: string): string {

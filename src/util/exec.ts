@@ -7,6 +7,8 @@ import { execa } from 'execa';
 
 export interface RunOptions {
   env?: Record<string, string>;
+  // Names left out of the child's environment (which is fyr's, plus env).
+  unsetEnv?: readonly string[];
   input?: string;
   cwd?: string;
   timeoutMs?: number;
@@ -114,7 +116,7 @@ function failure(
 function common(options: RunOptions) {
   return {
     reject: false,
-    env: { LC_ALL: 'C', ...options.env },
+    env: { LC_ALL: 'C', ...options.env, ...Object.fromEntries((options.unsetEnv ?? []).map((n) => [n, undefined])) },
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),

@@ -1,20 +1,18 @@
 // Both BMC drivers against BMCs on loopback: IPMI through the real ipmitool to OpenIPMI's real
 // ipmi_sim (its chassis is the ipmi-chassis double), Redfish against the DMTF-shaped double.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BmcError } from '../../src/agent/bmc/index.js';
 import { ipmiDriver } from '../../src/agent/bmc/ipmi.js';
 import { redfishDriver } from '../../src/agent/bmc/redfish.js';
 import { exec, type Exec } from '../../src/agent/exec.js';
+import { startRedfish } from '../helpers/bmcs.js';
 import { ipmiSimFiles } from '../helpers/ipmi-sim.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
-const run = promisify(execFile);
-const DOUBLES = resolve('test/doubles');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function errorOf(p: Promise<unknown>): Promise<BmcError> {
@@ -102,54 +100,9 @@ bmc('ipmi: a wrong password is a clear, non-retryable error that does not show t
 });
 
 async function redfish(c: Ctx, password: string): Promise<{ port: number; ca: string }> {
-  const cert = join(c.dir, 'bmc.crt');
-  const key = join(c.dir, 'bmc.key');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
-  await writeFile(join(c.dir, 'password'), password);
-  const child = spawn(
-    process.execPath,
-    [
-      join(DOUBLES, 'redfish-bmc.mjs'),
-      '--listen',
-      '127.0.0.1:0',
-      '--cert',
-      cert,
-      '--key',
-      key,
-      '--user',
-      'admin',
-      '--password-file',
-      join(c.dir, 'password'),
-      '--machine',
-      c.dir,
-      '--name',
-      'cp-0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  c.children.push(child);
-  const port = await new Promise<number>((ok) =>
-    child.stdout!.once('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(String(d))![1]))),
-  );
-  return { port, ca: await readFile(cert, 'utf8') };
+  const bmc = await startRedfish({ machine: c.dir, name: 'cp-0', password });
+  c.children.push(bmc.child);
+  return { port: bmc.port, ca: await readFile(join(c.dir, '127.0.0.1.crt'), 'utf8') };
 }
 
 bmc('redfish: discovers the system, sets Pxe once, powers on; a node already on is restarted', async (c) => {

@@ -33,6 +33,10 @@ function fakeDriver(name: string, fake: Fake, shared: { active: number; max: num
       fake.state = 'On';
     },
     restart: () => step('restart'),
+    powerOff: async (how) => {
+      await step(`off ${how}`);
+      fake.state = 'Off';
+    },
   };
 }
 

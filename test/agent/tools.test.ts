@@ -44,6 +44,16 @@ test('tools :: ipmitool: lanplus, password from the environment (-E), short time
   assert.equal(IPMI_COMMANDS.pxeOnce, ['chassis', 'bootdev', 'pxe']);
   assert.equal(IPMI_COMMANDS.on, ['chassis', 'power', 'on']);
   assert.equal(IPMI_COMMANDS.reset, ['chassis', 'power', 'reset']);
+  assert.equal(ipmitoolArgs({ ...target, cipherSuite: 3 }, IPMI_COMMANDS.off).slice(6, 12), [
+    '-U',
+    'admin',
+    '-E',
+    '-C',
+    '3',
+    '-N',
+  ]);
+  assert.equal(IPMI_COMMANDS.soft, ['chassis', 'power', 'soft']);
+  assert.equal(IPMI_COMMANDS.off, ['chassis', 'power', 'off']);
   assert.not.ok(ipmitoolArgs(target, IPMI_COMMANDS.on).includes('-P'), 'never -P PASSWORD');
 });
 
@@ -97,6 +107,34 @@ test('tools :: openshift-install and oc', () => {
     '/host',
     '/usr/local/bin/cluster-backup.sh',
     '/home/core/assets/backup/fyr-1',
+  ]);
+  assert.equal(oc.cordon('w-0'), ['adm', 'cordon', 'w-0']);
+  assert.equal(oc.uncordon('w-0'), ['adm', 'uncordon', 'w-0']);
+  assert.equal(oc.drain('w-0', 300), [
+    'adm',
+    'drain',
+    'w-0',
+    '--ignore-daemonsets',
+    '--delete-emptydir-data',
+    '--force',
+    '--timeout=300s',
+  ]);
+  assert.equal(oc.hostShutdown('cp-0'), [
+    'debug',
+    '--as-root',
+    'node/cp-0',
+    '--',
+    'chroot',
+    '/host',
+    'shutdown',
+    '-h',
+    '1',
+  ]);
+  assert.equal(oc.waitStable(300, 3600), [
+    'adm',
+    'wait-for-stable-cluster',
+    '--minimum-stable-period=300s',
+    '--timeout=3600s',
   ]);
   assert.equal(oc.hostMakeDir('cp-1', '/d'), [
     'debug',

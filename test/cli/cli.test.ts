@@ -72,7 +72,7 @@ test('cli :: a missing site file is exit 1 with SITE_UNREADABLE', async () => {
   assert.is(r.code, 1);
   assert.match(r.stderr, 'fyr: error: cannot read site file no/such/site.yaml: no such file [SITE_UNREADABLE]');
   const d = await runCli(['validate', 'examples']);
-  assert.match(d.stderr, 'is a directory, not a file');
+  assert.match(d.stderr, 'is a directory, not a regular file');
 });
 
 test('cli :: validate prints the site summary', async () => {
@@ -139,6 +139,19 @@ test('cli :: an unexpected exception is a short bug banner with exit 70, stack o
     assert.is(code, 70);
     assert.match(stderr, 'fyr: internal error (this is a bug in fyr): boom');
     assert.not.match(stderr, STACK_FRAME);
+    assert.match(stderr, 'Set FYR_DEBUG=1 to see the stack trace');
+    // With FYR_DEBUG set, the stack is there and the banner does not ask for what is set.
+    stderr = '';
+    assert.is(await run(['validate', EDGE], { ...io, env: { FYR_DEBUG: '1' } }), 70);
+    assert.match(stderr, STACK_FRAME);
+    assert.not.match(stderr, 'Set FYR_DEBUG=1');
+    // A full disk that no catalogue error wraps is NO_SPACE naming the file, not a bug.
+    (COMMANDS[0] as { run: typeof original }).run = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/x/y' });
+    };
+    stderr = '';
+    assert.is(await run(['validate', EDGE], io), 1);
+    assert.match(stderr, /no space left writing \/x\/y.*\[NO_SPACE\]/);
   } finally {
     (COMMANDS[0] as { run: typeof original }).run = original;
   }

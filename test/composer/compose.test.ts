@@ -64,6 +64,10 @@ test('compose :: a finished compose of the same blueprint is reused; --no-cache 
     assert.is(emu.composes.size, 2);
     const exists = await runCli(['compose', SITE, '-o', join(dir, 'c.iso')], env);
     assert.match(exists.stderr, /exists; pass --force to replace it \[OUTPUT_EXISTS\]/);
+    // A directory that does not exist is named before any compose starts, not on a temporary name after it.
+    const missing = await runCli(['compose', SITE, '-o', join(dir, 'nowhere', 'd.iso'), '--no-cache'], env);
+    assert.match(missing.stderr, /the directory .*nowhere does not exist \[WRITE_FAILED\]/);
+    assert.is(emu.composes.size, 2);
   }));
 
 test('compose :: a failed compose shows the end of its osbuild log, and is not cached', () =>

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildProxy, parseTokens, routeRole, type ProxyToken } from '../../src/composer/proxy.js';
+import { request } from 'node:http';
+import { buildProxy, isLoopback, parseTokens, routeRole, type ProxyToken } from '../../src/composer/proxy.js';
 import { parseListen } from '../../src/cli/commands/composer-proxy.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
@@ -24,6 +25,7 @@ const TOKENS: ProxyToken[] = [
 async function withProxy(
   fn: (ctx: { dir: string; emu: Emulator; url: string; log: string[]; env: Record<string, string> }) => Promise<void>,
   tls?: { key: string; cert: string },
+  requestTimeoutMs?: number,
 ): Promise<void> {
   const dir = await makeTmpdir();
   const emu = await startEmulator(join(dir, 'api.socket'), { image: Buffer.alloc(6 << 20, 3) });
@@ -34,6 +36,7 @@ async function withProxy(
     bodyLimit: 64 * 1024,
     log: (l) => log.push(l),
     ...(tls ? { tls } : {}),
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
@@ -144,6 +147,72 @@ test('proxy :: routes outside the allow-list and oversized or unsized bodies are
       ),
     );
   }));
+
+// A raw HTTP/1.1 request (fetch refuses a GET with a body), its status or how it ended.
+function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string, slow?: boolean) {
+  return new Promise<number | string>((resolve) => {
+    const req = request(url, { method, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    // slow: a tenth of the body, then nothing, as a client holding a connection open would.
+    if (body !== undefined) req.write(slow ? body.slice(0, body.length / 10) : body);
+    if (!slow) req.end();
+  });
+}
+
+test("proxy :: every method's body is limited, GET carries none, a slow body times out", () =>
+  withProxy(
+    async ({ emu, url }) => {
+      const auth = { authorization: `Bearer ${BUILD}` };
+      const big = 'x'.repeat(65 * 1024);
+      const del = await rawRequest(
+        `${url}/api/v1/compose/cancel/abc`,
+        'DELETE',
+        {
+          ...auth,
+          'content-length': String(big.length),
+        },
+        big,
+      );
+      assert.is(del, 413);
+      const get = await rawRequest(`${url}/api/status`, 'GET', { ...auth, 'content-length': '5' }, 'hello');
+      assert.is(get, 400);
+      const chunked = await rawRequest(
+        `${url}/api/v1/compose/cancel/abc`,
+        'DELETE',
+        {
+          ...auth,
+          'transfer-encoding': 'chunked',
+        },
+        'abc',
+      );
+      assert.is(chunked, 411);
+      const started = Date.now();
+      const slow = await rawRequest(
+        `${url}/api/v1/blueprints/new`,
+        'POST',
+        {
+          ...auth,
+          'content-type': 'text/x-toml',
+          'content-length': '1000',
+        },
+        'y'.repeat(1000),
+        true,
+      );
+      assert.ok(slow === 408 || slow === 504 || slow === 'ECONNRESET', String(slow));
+      assert.ok(Date.now() - started < 5000, `the slow body held the connection ${Date.now() - started} ms`);
+      assert.not.ok(emu.requests.some((q) => q.path.includes('cancel') || q.path === '/api/status'));
+    },
+    undefined,
+    800,
+  ));
+
+test('proxy :: plain HTTP on a non-loopback address is warned about; loopback and TLS are not', () => {
+  assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && isLoopback('localhost'));
+  assert.not.ok(isLoopback('0.0.0.0') || isLoopback('::') || isLoopback('192.168.8.1'));
+});
 
 test('proxy :: TLS with a private CA, and the real process stops on SIGTERM', async () => {
   const dir = await makeTmpdir();

@@ -83,11 +83,11 @@ test('content :: a version becomes a fyr-content/2 directory that fyr release ac
     );
     assert.is(manifest.registry.releaseTag, 'openshift/release-images:4.18.9-x86_64');
     assert.equal(manifest.registry.imageDigestSources, [
-      { source: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev', mirrors: ['openshift/release'] },
       { source: 'quay.io/openshift-release-dev/ocp-release', mirrors: ['openshift/release-images'] },
+      { source: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev', mirrors: ['openshift/release'] },
     ]);
     const idms = readFileSync(join(out, 'mirror/idms-oc-mirror.yaml'), 'utf8');
-    assert.match(idms, '- @@FYR:registry@@/openshift/release\n');
+    assert.match(idms, '- "@@FYR:registry@@/openshift/release"\n');
     assert.not.match(idms, '127.0.0.1');
     const configMap = readFileSync(join(out, 'manifests/release-signature.yaml'), 'utf8');
     assert.match(configMap, `name: sha256-${c.digest.slice(7)}\n  namespace: openshift-config-managed`);
@@ -264,7 +264,7 @@ test('content :: additional images are mirrored with the release, with their ITM
     );
     assert.match(
       readFileSync(join(out, 'mirror/itms-oc-mirror.yaml'), 'utf8'),
-      '- @@FYR:registry@@/library/example\n    source: docker.io/library/example',
+      '- "@@FYR:registry@@/library"\n    source: "docker.io/library"',
     );
     writeFileSync(list, 'not a pull spec\n');
     const bad = await fyr(c, join(dir, 'x'), ['--additional-images', list]);

@@ -2,14 +2,14 @@
 // device, a site spliced in on the way equals fyr build's, and the refusals (mounted, too
 // small, holding the system, not confirmed) write nothing.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { refusal } from '../../src/device/flash.js';
 import { lsblkArgs, parseLsblk } from '../../src/device/lsblk.js';
-import { makeTestRelease } from '../helpers/release.js';
+import { makeTestRelease, withTestRelease } from '../helpers/release.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
@@ -189,6 +189,24 @@ test('flash :: to a file and to a loop device, with and without a site spliced i
     await removeTmpdir(dir);
   }
 });
+
+test('flash :: flash to a regular file on a full disk is NO_SPACE and leaves nothing', () =>
+  withTestRelease('el9', async (dir, release) => {
+    const out = join(dir, 'full');
+    mkdirSync(out);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'fyr-test-flash-full', out]);
+    try {
+      const r = await runCli(['flash', release, join(out, 'stick.img'), '--yes']);
+      assert.is(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /no space left writing .*stick\.img: it needs about \d+ bytes, \d+ are free in .*\[NO_SPACE\]/,
+      );
+      assert.equal(readdirSync(out), []);
+    } finally {
+      await execa('umount', [out]);
+    }
+  }));
 
 test('flash :: without a device it lists removable disks', async () => {
   const r = await runCli(['flash', '--json']);

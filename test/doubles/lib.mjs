@@ -2,18 +2,25 @@
 // (one JSON array per line) and, when the test listed its command line in $FYR_DOUBLES_DIR/kill,
 // kills its caller (the agent) with SIGKILL right after doing its work: a crash between a side
 // effect and the agent's record of it, the worst moment.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// Also the machines behind the BMCs (chassis directories), which the Redfish double, the fake
+// cluster and the in-guest shutdown switch through the helpers below (ipmi-chassis, a shell
+// script for ipmi_sim's sake, keeps the same files the same way).
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const dir = process.env.FYR_DOUBLES_DIR;
-if (!dir) {
-  process.stderr.write('test double: FYR_DOUBLES_DIR is not set\n');
-  process.exit(2);
-}
 
 export const args = process.argv.slice(2);
 
+// Every double in bin/ records first; the chassis helpers also run where no doubles dir is set
+// (a Redfish BMC, ipmi_sim's chassis program), so the check lives here, not at import.
 export function record(name) {
+  if (!dir) {
+    process.stderr.write('test double: FYR_DOUBLES_DIR is not set\n');
+    process.exit(2);
+  }
   appendFileSync(join(dir, 'calls.log'), `${JSON.stringify([name, ...args])}\n`);
 }
 
@@ -51,3 +58,81 @@ export function option(name) {
   const eq = args.find((a) => a.startsWith(`${name}=`));
   return eq?.slice(name.length + 1);
 }
+
+// ---- The machine behind a BMC -------------------------------------------------------------
+// A chassis directory holds: power ("1" or "0"; its mtime is when it last changed), boot (the
+// one-time boot device, each BMC in its own words), events (one line per power action:
+// "power boot=D", "reset boot=D", "off" (a hard off from the BMC), "soft" (an ACPI request),
+// "off acpi", "off shutdown" (the guest powered itself off)), stuck (present: the guest
+// ignores ACPI and its own shutdown), powering-off (an ACPI power-down under way), and an
+// optional on-boot program. With DIR/vm (test/lab/vm-chassis) the power is a real VM's process.
+
+const vmOf = (chassis) => join(chassis, 'vm');
+const readText = (file, fallback) => (existsSync(file) ? readFileSync(file, 'utf8').trim() : fallback);
+
+export function chassisPowered(chassis) {
+  if (existsSync(vmOf(chassis))) return execFileSync(vmOf(chassis), ['status'], { encoding: 'utf8' }).trim() === 'On';
+  // "On" is what the Redfish double wrote before both used 1/0.
+  return ['1', 'On'].includes(readText(join(chassis, 'power'), '0'));
+}
+
+// When the power last changed (ms), as far as the power file knows; undefined if never.
+export function chassisPowerSince(chassis) {
+  const f = join(chassis, 'power');
+  return existsSync(f) ? statSync(f).mtimeMs : undefined;
+}
+
+export const chassisStuck = (chassis) => existsSync(join(chassis, 'stuck'));
+
+export function chassisEvent(chassis, line) {
+  appendFileSync(join(chassis, 'events'), `${line}\n`);
+}
+
+// Power off now: a BMC's hard off (why undefined: "off") or the guest's own ("off WHY").
+export function chassisPowerOff(chassis, why) {
+  writeFileSync(join(chassis, 'power'), '0\n');
+  rmSync(join(chassis, 'powering-off'), { force: true });
+  chassisEvent(chassis, why ? `off ${why}` : 'off');
+  if (existsSync(vmOf(chassis))) execFileSync(vmOf(chassis), why ? ['stop', why] : ['stop']);
+}
+
+// Power on (kind "power") or reset ("reset") with this boot's device (pxe or default): the
+// VM starts, or the on-boot program runs in the background (a simulated PXE boot).
+export function chassisPowerOn(chassis, kind, device) {
+  writeFileSync(join(chassis, 'power'), '1\n');
+  rmSync(join(chassis, 'powering-off'), { force: true });
+  chassisEvent(chassis, `${kind} boot=${device}`);
+  if (existsSync(vmOf(chassis))) {
+    if (kind === 'reset') execFileSync(vmOf(chassis), ['stop']);
+    execFileSync(vmOf(chassis), ['start', device]);
+    return;
+  }
+  const hook = join(chassis, 'on-boot');
+  if (existsSync(hook)) {
+    const log = join(chassis, 'on-boot.log');
+    spawn('sh', ['-c', `exec "$0" "$1" >> "$2" 2>&1`, hook, device, log], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+  }
+}
+
+// An ACPI soft-off (IPMI "chassis power soft", Redfish GracefulShutdown): the request is
+// recorded; unless the guest is stuck, it shuts down and powers off after ACPI_DELAY_S
+// (time-scaled), in a detached process so the BMC answers at once.
+export const ACPI_DELAY_S = 5;
+export function chassisSoftOff(chassis) {
+  chassisEvent(chassis, 'soft');
+  if (!chassisPowered(chassis) || chassisStuck(chassis)) return;
+  const scale = Number(process.env.FYR_DOUBLE_TIME_SCALE ?? '1');
+  const ms = (ACPI_DELAY_S * 1000) / (Number.isFinite(scale) && scale > 0 ? scale : 1);
+  writeFileSync(join(chassis, 'powering-off'), `${Date.now() + ms}\n`);
+  spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./chassis-off.mjs', import.meta.url)), chassis, 'acpi', String(Math.round(ms))],
+    { detached: true, stdio: 'ignore' },
+  ).unref();
+}
+
+// Redfish's PoweringOff: an ACPI power-down is under way.
+export const chassisPoweringOff = (chassis) => existsSync(join(chassis, 'powering-off')) && chassisPowered(chassis);

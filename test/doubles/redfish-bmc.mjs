@@ -3,17 +3,19 @@
 // Boot.BootSourceOverrideTarget/Enabled, and the ComputerSystem.Reset action), over HTTPS with
 // Basic authentication. The machine behind it is a directory, as for the IPMI chassis double:
 // power, boot, events (one line per power action), and an optional on-boot program started at
-// each power-on. With $FYR_DOUBLES_DIR set, "bmc-power NAME" in its kill list kills the agent
+// each power-on, switched through lib.mjs's chassis helpers as the IPMI double does.
+// GracefulShutdown is an ACPI request: the guest powers off a few seconds later (PowerState
+// PoweringOff meanwhile) unless it is stuck; ForceOff is immediate. With $FYR_DOUBLES_DIR set, "bmc-power NAME" in its kill list kills the agent
 // (pid in $FYR_DOUBLES_DIR/agent.pid) after the reset is done and before it is answered.
 // In the virtual site (test/lab/) MACHINE/vm is a real VM (vm-chassis): PowerState is its
 // process, a power-on starts it with the one-time boot device, ForceOff kills it.
 //
 // node redfish-bmc.mjs --listen HOST:PORT --cert FILE --key FILE --user U --password-file F --machine DIR --name NAME
-import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { chassisPowerOff, chassisPowerOn, chassisPowered, chassisPoweringOff, chassisSoftOff } from './lib.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -38,9 +40,8 @@ const read = (name, fallback) =>
   existsSync(join(machine, name)) ? readFileSync(join(machine, name), 'utf8').trim() : fallback;
 const write = (name, value) => writeFileSync(join(machine, name), `${value}\n`);
 
-const vm = join(machine, 'vm');
-const hasVm = () => existsSync(vm);
-const powerState = () => (hasVm() ? execFileSync(vm, ['status'], { encoding: 'utf8' }).trim() : read('power', 'Off'));
+// DMTF ComputerSystem.PowerState: On, Off, PoweringOn, PoweringOff, Paused.
+const powerState = () => (chassisPoweringOff(machine) ? 'PoweringOff' : chassisPowered(machine) ? 'On' : 'Off');
 
 function boot() {
   const [target, enabled] = read('boot', 'None Disabled').split(' ');
@@ -50,17 +51,9 @@ function boot() {
 function powerOn(kind) {
   const b = boot();
   const device = b.enabled === 'Disabled' ? 'default' : b.target.toLowerCase();
-  write('power', 'On');
-  appendFileSync(join(machine, 'events'), `${kind} boot=${device}\n`);
   // "Once" applies to this boot only.
   if (b.enabled === 'Once') write('boot', 'None Disabled');
-  if (hasVm()) {
-    if (kind === 'reset') execFileSync(vm, ['stop']);
-    execFileSync(vm, ['start', device]);
-    return;
-  }
-  const hook = join(machine, 'on-boot');
-  if (existsSync(hook)) spawn(hook, [device], { detached: true, stdio: 'ignore' }).unref();
+  chassisPowerOn(machine, kind, device);
 }
 
 function crashAgent(key) {
@@ -190,7 +183,7 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
           'ActionParameterNotSupported',
           `The parameter ResetType for the action ComputerSystem.Reset is not supported on the target resource.`,
         );
-      const on = powerState() === 'On';
+      const on = chassisPowered(machine);
       if (type === 'On' && on)
         return error(
           res,
@@ -200,11 +193,8 @@ const server = createServer({ cert: readFileSync(o.cert), key: readFileSync(o.ke
         );
       if (type === 'On') powerOn('power');
       else if (type === 'ForceRestart' || type === 'GracefulRestart') powerOn('reset');
-      else {
-        write('power', 'Off');
-        appendFileSync(join(machine, 'events'), 'off\n');
-        if (hasVm()) execFileSync(vm, ['stop']);
-      }
+      else if (type === 'GracefulShutdown') chassisSoftOff(machine);
+      else chassisPowerOff(machine);
       crashAgent(`bmc-power ${o.name}`);
       res.writeHead(204);
       return res.end();

@@ -43,7 +43,8 @@ async function gpgKey(home: string, name: string): Promise<string> {
     '',
     '--quick-gen-key',
     `${name} <${name}@fyr.test>`,
-    'ed25519',
+    // ECDSA: oc-mirror checks the signature again with Go's x/crypto/openpgp, which reads no EdDSA key.
+    'nistp256',
     'sign',
     'never',
   ]);

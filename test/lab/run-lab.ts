@@ -147,6 +147,8 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
             }
             if (!typed && /^waiting for the unlock code/.test(s.phases.locked.detail ?? '')) {
               typed = true;
+              // The locked page's screenshot first: typed at once, the shot caught preflight.
+              await shooting;
               o.log('lab: the tech types the unlock code at the bastion console');
               await lab.typeAtConsole(lab.unlockCode);
             }

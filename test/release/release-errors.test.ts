@@ -6,7 +6,9 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  statfsSync,
   statSync,
   truncateSync,
   writeFileSync,
@@ -236,6 +238,90 @@ test('release-errors :: an interrupted build leaves nothing at the output path',
     assert.ok(isFyrError(err), String(err));
     assert.is(err.code, 'INTERRUPTED');
     assertNothingWritten(dir);
+  }));
+
+test('release-errors :: a fyr release given as --base is refused, naming what to give instead', () =>
+  withContent(async (dir) => {
+    mkdirSync(join(dir, 'out'));
+    const first = await cli(dir, EL9, '--quiet');
+    assert.is(first.code, 0, first.stderr);
+    const release = join(dir, 'release.iso');
+    renameSync(join(dir, 'out', 'release.iso'), release);
+    rmSync(join(dir, 'out', 'release.iso.md5state.json'));
+    const again = await cli(dir, release);
+    assert.is(again.code, 1, again.stderr);
+    assert.match(again.stderr, /release\.iso is already a fyr release \(it has \/release\.json\) \[BASE_ISO_INVALID\]/);
+    assert.match(again.stderr, /Give the original RHEL installer ISO as --base/);
+    assertNothingWritten(dir);
+  }));
+
+// A full TMPDIR (where the boot files are staged) and a disk that fills just before the
+// .md5state.json sidecar are NO_SPACE naming the place and the room, not a bug, and leave nothing.
+test('release-errors :: a full TMPDIR and a full disk at the sidecar are NO_SPACE naming where and how much', () =>
+  withContent(async (dir) => {
+    const tmp = join(dir, 'tmp');
+    const out = join(dir, 'out');
+    mkdirSync(tmp);
+    mkdirSync(out);
+    const options = (output: string): ReleaseOptions => ({
+      base: EL9,
+      contentDir: join(dir, 'content'),
+      output,
+      ksAreaBytes: 65536,
+      siteAreaBytes: 1 << 20,
+      bootTimeoutSeconds: 5,
+      fyrVersion: 'test',
+    });
+    const failure = (o: ReleaseOptions) =>
+      buildRelease(o).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'fyr-test-tmpdir', tmp]);
+    const saved = process.env.TMPDIR;
+    try {
+      process.env.TMPDIR = tmp;
+      const err = await failure(options(join(out, 'release.iso')));
+      assert.ok(isFyrError(err), String(err));
+      assert.is(err.code, 'NO_SPACE');
+      assert.match(
+        err.message,
+        /no space left staging the boot files in .*tmp\/fyr-release-\w+: it needs about \d+ bytes, \d+ are free in .*tmp/,
+      );
+      assert.equal(readdirSync(tmp), []);
+      assert.equal(readdirSync(out), []);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await execa('umount', [tmp]);
+    }
+
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'fyr-test-sidecar', out]);
+    try {
+      const filler = join(out, 'filler');
+      const err = await failure({
+        ...options(join(out, 'release.iso')),
+        // The image is complete and in place: fill what is left before the sidecar is written.
+        onProgress: (e) => {
+          if (e.phase !== 'finish') return;
+          const fs = statfsSync(out);
+          try {
+            writeFileSync(filler, Buffer.alloc(fs.bavail * fs.bsize));
+          } catch {
+            // full
+          }
+        },
+      });
+      assert.ok(isFyrError(err), String(err));
+      assert.is(err.code, 'NO_SPACE');
+      assert.match(
+        err.message,
+        /no space left writing .*release\.iso\.md5state\.json: it needs about \d+ bytes, 0 are free in /,
+      );
+      assert.equal(readdirSync(out), ['filler']);
+    } finally {
+      await execa('umount', [out]);
+    }
   }));
 
 test('release-errors :: usage problems', async () => {

@@ -27,10 +27,27 @@ test('seal :: codes from a file: spaces and dashes do not count; too few bits is
   assert.is(normalizeCode(' 12345 - 67890\n'), '1234567890');
   assert.is(codeProblem(''), 'it is empty');
   assert.match(String(codeProblem('1234567890')), 'at most 33 bits (10 characters)');
-  assert.is(codeProblem('0123456789abcdef0123456789abcdef'), undefined, 'openssl rand -hex 16');
+  assert.is(codeProblem('9f2c41d8e07ab36c5d1e82f4a90b7c63'), undefined, 'openssl rand -hex 16');
   assert.match(String(codeProblem('0123456789abcdef0123456789abcde')), 'at most 124 bits');
   assert.is(codeProblem('Zq8yT2mLx9PwR4vB7nK3cD'), undefined, '22 letters and digits');
   assert.match(String(codeProblem('naïve-but-long-enough-passphrase-here')), 'printable ASCII');
+});
+
+test('seal :: codes long enough but of little variety are refused by the estimate, random ones never', () => {
+  for (const weak of [
+    '0'.repeat(40),
+    'a'.repeat(32),
+    '0123456789'.repeat(4),
+    '0123456789abcdef0123456789abcdef',
+    'ab'.repeat(20),
+    '13579'.repeat(8),
+    '1234512345123451234512345123451234512345',
+  ])
+    assert.match(String(codeProblem(weak)), 'too little variety', weak);
+  for (let i = 0; i < 2000; i++) {
+    const code = normalizeCode(generateUnlockCode());
+    assert.is(codeProblem(code), undefined, code);
+  }
 });
 
 test('seal :: sealed with age (scrypt 2^15); opens with the code typed any way, refuses another', async () => {

@@ -130,7 +130,7 @@ test('sealed :: bad unlock code files, no code and no terminal, --no-seal: clear
     const cases: Array<[string, string, RegExp]> = [
       ['empty', '\n', /--unlock-code-file .*empty: it is empty \[UNLOCK_CODE_INVALID\]/],
       ['short', '12345-67890\n', /short: it holds at most 33 bits \(10 characters\); an unlock code needs 128/],
-      ['unreadable', '', /missing: cannot read it \(ENOENT\) \[UNLOCK_CODE_INVALID\]/],
+      ['unreadable', '', /missing: cannot read it \(no such file\) \[UNLOCK_CODE_INVALID\]/],
     ];
     for (const [name, content, message] of cases) {
       const file = join(dir, name === 'unreadable' ? 'missing' : name);

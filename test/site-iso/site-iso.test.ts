@@ -171,7 +171,7 @@ test('site-iso :: inspect reports release and site, and --verify names a changed
     const iso = join(dir, 'site.iso');
     await build(EDGE, release, iso);
     const text = await runCli(['inspect', iso]);
-    assert.match(text.stdout, /site {8}edge\.example\.com, built 2023-11-14T22:13:20\.000Z/);
+    assert.match(text.stdout, /site {8}edge\.example\.com for OpenShift 4\.16\.3, built 2023-11-14T22:13:20\.000Z/);
     assert.match(text.stdout, /cp-0 \(control-plane, 52:54:00:00:00:10, 192\.168\.8\.10\)/);
     // Change one byte inside a payload file.
     const info = JSON.parse(readIsoFile(iso, '/release.json').toString()) as ReleaseInfo;

@@ -26,7 +26,7 @@ test('site :: normalize :: defaults come from the schema', async () => {
   assert.is(site.nodes[0]?.bmc.verifyTls, false);
   assert.equal(site.ntp.upstreams, []);
   // No keeper or backups sections at all
-  assert.equal(site.keeper, { healthEverySeconds: 300 });
+  assert.equal(site.keeper, { healthEverySeconds: 300, powerOn: 'auto' });
   assert.equal(site.backups, { enabled: true, everySeconds: 6 * 3600, keep: 14 });
 });
 
@@ -34,7 +34,7 @@ test('site :: normalize :: keeper durations in seconds, at their bounds, and a p
   const r = await validateSiteFile('test/fixtures/sites/valid/keeper-bounds.yaml');
   assert.equal(r.errors, []);
   assert.ok(r.site);
-  assert.equal(r.site.keeper, { healthEverySeconds: 24 * 3600 });
+  assert.equal(r.site.keeper, { healthEverySeconds: 24 * 3600, powerOn: 'auto' });
   assert.equal(r.site.backups, { enabled: false, everySeconds: 3600, keep: 14 });
 });
 

@@ -24,6 +24,7 @@ export function renderErrorsDoc(): string {
     `| ${EXIT.usage} | Usage error: unknown command or option, missing argument. |`,
     `| ${EXIT.invalid} | Invalid input: the site or secrets file has problems (listed one per line). |`,
     `| ${EXIT.internal} | A bug in fyr; set FYR_DEBUG=1 for the stack trace and report it. |`,
+    `| ${EXIT.interrupted} | Interrupted: Ctrl-C, SIGTERM or a closed output pipe stopped it; nothing was left behind. |`,
     '',
     '## Error codes',
     '',

@@ -3,7 +3,7 @@
 // tiny base installer ISOs under test/fixtures/iso/build/ (see iso-fixtures.ts), and the virtual
 // site's stand-in RHCOS and boot loaders under test/fixtures/lab/build/ (see lab-fixtures.ts).
 // Run by `make fixtures`; deterministic, so a rebuild gives the same bytes.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIsoFixtures } from './iso-fixtures.js';
 import { buildLabFixtures } from './lab-fixtures.js';
@@ -37,6 +37,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync(DIR, { recursive: true });
   for (const [name, build] of Object.entries(FIXTURES)) writeFileSync(join(DIR, name), build());
   console.log(`fixtures: wrote ${Object.keys(FIXTURES).length} files to ${DIR}`);
+  // git keeps 0644; fyr warns about an unlock code others can read, as it should.
+  chmodSync('test/fixtures/unlock-code.txt', 0o600);
   await buildIsoFixtures((line) => console.log(line));
   await buildLabFixtures((line) => console.log(line));
 }

@@ -21,7 +21,16 @@ export function bmcDriver(
     throw new BmcError(`${node.name}: the site gives its ${bmc.type} BMC no address or user name`, false);
   if (password === undefined) throw new BmcError(`${node.name}: bmc-secrets.json holds no password for its BMC`, false);
   if (bmc.type === 'ipmi')
-    return ipmiDriver({ address: bmc.address, port: bmc.port ?? 623, username: bmc.username }, password, exec);
+    return ipmiDriver(
+      {
+        address: bmc.address,
+        port: bmc.port ?? 623,
+        username: bmc.username,
+        ...(bmc.cipherSuite === undefined ? {} : { cipherSuite: bmc.cipherSuite }),
+      },
+      password,
+      exec,
+    );
   return redfishDriver(
     {
       address: bmc.address,

@@ -7,6 +7,8 @@ export interface IpmiTarget {
   address: string;
   port: number;
   username: string;
+  // ipmitool -C; absent, ipmitool asks the BMC which suites it has.
+  cipherSuite?: number;
 }
 
 // Short timeouts: an unreachable BMC should be reported in seconds, not minutes.
@@ -21,6 +23,7 @@ export function ipmitoolArgs(target: IpmiTarget, command: readonly string[]): st
     '-U',
     target.username,
     '-E',
+    ...(target.cipherSuite === undefined ? [] : ['-C', String(target.cipherSuite)]),
     '-N',
     '2',
     '-R',
@@ -35,6 +38,9 @@ export const IPMI_COMMANDS = {
   pxeOnce: ['chassis', 'bootdev', 'pxe'],
   on: ['chassis', 'power', 'on'],
   reset: ['chassis', 'power', 'reset'],
+  // ACPI soft-off (the OS is asked) and the hard power-off.
+  soft: ['chassis', 'power', 'soft'],
+  off: ['chassis', 'power', 'off'],
 } as const;
 
 export function ipmiDriver(target: IpmiTarget, password: string, exec: Exec): BmcDriver {
@@ -75,6 +81,9 @@ export function ipmiDriver(target: IpmiTarget, password: string, exec: Exec): Bm
     },
     async restart() {
       await run(IPMI_COMMANDS.reset);
+    },
+    async powerOff(how) {
+      await run(how === 'soft' ? IPMI_COMMANDS.soft : IPMI_COMMANDS.off);
     },
   };
 }

@@ -103,7 +103,7 @@ export function redfishDriver(target: RedfishTarget, password: string): BmcDrive
     return system;
   };
 
-  const reset = async (type: 'On' | 'ForceRestart'): Promise<void> => {
+  const reset = async (type: 'On' | 'ForceRestart' | 'GracefulShutdown' | 'ForceOff'): Promise<void> => {
     const path = await systemPath();
     const sys = (await send('GET', path)) as { Actions?: Record<string, { target?: string }> };
     // The action's target is advertised by the system; the standard path is the fallback.
@@ -116,8 +116,9 @@ export function redfishDriver(target: RedfishTarget, password: string): BmcDrive
     async powerState(): Promise<Power> {
       const sys = (await send('GET', await systemPath())) as { PowerState?: string };
       const state = sys?.PowerState;
-      if (state === 'On' || state === 'PoweringOn') return 'On';
-      if (state === 'Off' || state === 'PoweringOff') return 'Off';
+      // Powering off is not off yet: a shutdown waits for Off.
+      if (state === 'On' || state === 'PoweringOn' || state === 'PoweringOff') return 'On';
+      if (state === 'Off') return 'Off';
       throw new BmcError(`${describe}: unexpected PowerState ${JSON.stringify(state)}`, true);
     },
     async pxeOnce() {
@@ -130,6 +131,9 @@ export function redfishDriver(target: RedfishTarget, password: string): BmcDrive
     },
     async restart() {
       await reset('ForceRestart');
+    },
+    async powerOff(how) {
+      await reset(how === 'soft' ? 'GracefulShutdown' : 'ForceOff');
     },
   };
 }

@@ -11,6 +11,8 @@ export interface BmcDriver {
   powerOn(): Promise<void>;
   // Hard restart of a node that is already on, so the one-time PXE boot takes effect.
   restart(): Promise<void>;
+  // soft: the ACPI power button (the OS shuts down, or not); hard: the power cut at once.
+  powerOff(how: 'soft' | 'hard'): Promise<void>;
 }
 
 // A BMC problem worth showing per node: wrong credentials, no answer, an unexpected reply.

@@ -11,11 +11,12 @@ import type { AgentContext } from '../context.js';
 import { OPERATIONS } from '../operations/index.js';
 import { siteAccess } from './access.js';
 import { runOperation } from './operations.js';
-import type { OperationKind, OperationRecord } from './records.js';
+import type { OperationKind, OperationOptions, OperationRecord } from './records.js';
 import { serveRequests, type RequestOutcome } from './requests.js';
 
 interface Request {
   kind: OperationKind;
+  options: OperationOptions;
   progress: (line: string) => void;
   done: (outcome: RequestOutcome) => void;
 }
@@ -30,7 +31,12 @@ export class Keeper {
   private current: Request | undefined;
   private server: Server | undefined;
 
-  constructor(private readonly ctx: AgentContext) {}
+  // restarted: the agent started with the site already installed (the bastion booted, or the
+  // agent was restarted), when a site found off is powered on (keeper.powerOn: auto).
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly opts: { restarted?: boolean } = {},
+  ) {}
 
   private get healthEveryMs(): number {
     return this.ctx.options.healthEveryMs ?? this.ctx.site.keeper.healthEverySeconds * 1000;
@@ -41,10 +47,14 @@ export class Keeper {
   }
 
   // A subcommand's request: queued, run when the keeper is free, its outcome sent back.
-  request(kind: OperationKind, progress: (line: string) => void): Promise<RequestOutcome> {
+  request(
+    kind: OperationKind,
+    progress: (line: string) => void,
+    options: OperationOptions = {},
+  ): Promise<RequestOutcome> {
     return new Promise((resolve) => {
       if (this.busy) progress(`waiting: ${this.busy} is under way`);
-      this.queue.push({ kind, progress, done: resolve });
+      this.queue.push({ kind, options, progress, done: resolve });
       this.wake?.();
     });
   }
@@ -96,14 +106,18 @@ export class Keeper {
     by: 'schedule' | 'command',
     progress: (l: string) => void,
     resume?: OperationRecord,
+    asked: OperationOptions = {},
   ) {
     this.busy = kind;
     try {
       const outcome = await runOperation(this.ctx, OPERATIONS[kind], by, progress, {
         keepSkipped: by === 'command',
+        asked,
         ...(resume ? { resume } : {}),
       });
       if (kind === 'backup') await this.afterBackup(outcome.record);
+      if (kind === 'shutdown' && outcome.record.status === 'done' && outcome.record.options?.bastion === true)
+        await this.bastionOff();
       return outcome;
     } finally {
       this.busy = undefined;
@@ -134,6 +148,47 @@ export class Keeper {
     });
   }
 
+  // After a finished shutdown --bastion: the bastion goes last. Outside the operation's
+  // journal, so no resumed shutdown can power the bastion off a second time.
+  private async bastionOff(): Promise<void> {
+    const { ctx } = this;
+    ctx.log('shutdown: the nodes are off; powering the bastion off');
+    await ctx.services
+      .powerOff()
+      .catch((err: Error) => ctx.log(`shutdown: cannot power the bastion off: ${err.message}`));
+  }
+
+  // At a restart: a site shut down by fyr-agent shutdown, or nodes off that should be on, are
+  // powered on by a power-on operation (keeper.powerOn: auto), or waited for (manual).
+  private async powerOnAtStart(): Promise<boolean> {
+    const { ctx } = this;
+    const power = ctx.store.state.keeper?.power;
+    if (power?.state === 'shutting-down') return false;
+    let why: string | undefined;
+    if (power?.state === 'shut-down') why = `the site was shut down by fyr-agent shutdown (${power.since})`;
+    else {
+      const off: string[] = [];
+      for (const n of ctx.site.nodes) {
+        const driver = ctx.bmc(n);
+        if (!driver) continue;
+        try {
+          if ((await driver.powerState()) === 'Off') off.push(n.name);
+        } catch (err) {
+          ctx.log(`keeper: ${n.name}: ${(err as Error).message}`);
+        }
+      }
+      if (off.length > 0) why = `${off.join(', ')} ${off.length > 1 ? 'are' : 'is'} off`;
+    }
+    if (!why) return false;
+    if (ctx.site.keeper.powerOn === 'manual') {
+      ctx.log(`keeper: ${why}; keeper.powerOn is manual: fyr-agent power-on brings the site back`);
+      return false;
+    }
+    ctx.log(`keeper: ${why}; powering the site on (keeper.powerOn: auto)`);
+    await this.operate('power-on', 'schedule', () => undefined);
+    return true;
+  }
+
   private sleep(ms: number): Promise<void> {
     if (this.queue.length > 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -148,7 +203,9 @@ export class Keeper {
   async run(): Promise<void> {
     const { ctx } = this;
     await this.settle();
-    this.server = await serveRequests(ctx.paths.keeperSocket, (kind, progress) => this.request(kind, progress));
+    this.server = await serveRequests(ctx.paths.keeperSocket, (kind, progress, options) =>
+      this.request(kind, progress, options),
+    );
     ctx.log(
       `keeper: keeping ${ctx.site.cluster.fqdn}: a look every ${Math.round(this.healthEveryMs / 1000)} s; ${
         ctx.site.backups.enabled
@@ -161,6 +218,7 @@ export class Keeper {
       const interrupted = ctx.store.state.keeper?.operation;
       if (interrupted?.status === 'running')
         await this.operate(interrupted.kind, interrupted.by, () => undefined, interrupted);
+      else if (this.opts.restarted) await this.powerOnAtStart();
       let nextLook = 0;
       for (;;) {
         const now = ctx.now().getTime();
@@ -171,7 +229,7 @@ export class Keeper {
         const request = this.queue.shift();
         if (request) {
           this.current = request;
-          const outcome = await this.operate(request.kind, 'command', request.progress);
+          const outcome = await this.operate(request.kind, 'command', request.progress, undefined, request.options);
           this.current = undefined;
           request.done({
             status: outcome.record.status,

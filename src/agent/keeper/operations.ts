@@ -5,20 +5,25 @@
 import { once as onceEffect, type AgentContext } from '../context.js';
 import { classify } from '../runner.js';
 import { keeperOf } from './state.js';
-import { KEEP_HISTORY, type OperationKind, type OperationRecord } from './records.js';
+import { KEEP_HISTORY, type OperationKind, type OperationOptions, type OperationRecord } from './records.js';
 
 export interface OperationSteps {
   progress(detail: string): Promise<void>;
   // A fact the operation needs again after a restart (saved before it is used).
   fact(key: string, value: string): Promise<string>;
   once(step: string, effect: () => Promise<void>, already?: () => Promise<boolean>): Promise<void>;
+  // Resumed after a kill: a step not yet journalled may have happened all the same (the kill
+  // came between the effect and its record), so costly "already done?" checks are worth it.
+  readonly resumed: boolean;
+  // The facts saved so far (fact() adds to them).
+  readonly facts: Readonly<Record<string, string>>;
 }
 
 export interface Operation {
   kind: OperationKind;
   title: string;
   // Why it cannot start now; asked before a fresh start, not when resuming.
-  blocker?(ctx: AgentContext, by: OperationRecord['by']): Promise<string | undefined>;
+  blocker?(ctx: AgentContext, by: OperationRecord['by'], asked: OperationOptions): Promise<string | undefined>;
   // Does the work; returns the line that says what was done.
   run(ctx: AgentContext, op: OperationRecord, steps: OperationSteps): Promise<string>;
 }
@@ -57,11 +62,12 @@ export async function runOperation(
   operation: Operation,
   by: OperationRecord['by'],
   listen: (line: string) => void = () => undefined,
-  options: { resume?: OperationRecord; keepSkipped?: boolean } = {},
+  options: { resume?: OperationRecord; keepSkipped?: boolean; asked?: OperationOptions } = {},
 ): Promise<Outcome> {
   let op = options.resume;
   if (!op) {
-    const reason = operation.blocker ? await operation.blocker(ctx, by) : undefined;
+    const asked = options.asked ?? {};
+    const reason = operation.blocker ? await operation.blocker(ctx, by, asked) : undefined;
     const now = ctx.now();
     const record: OperationRecord = {
       id: operationId(now),
@@ -70,6 +76,7 @@ export async function runOperation(
       status: reason === undefined ? 'running' : 'skipped',
       startedAt: now.toISOString(),
       facts: {},
+      ...(Object.keys(asked).length > 0 ? { options: asked } : {}),
     };
     if (reason !== undefined) {
       ctx.log(`${operation.kind}: not now: ${reason}`);
@@ -101,6 +108,8 @@ export async function runOperation(
       return value;
     },
     once: (step, effect, already) => onceEffect(ctx, `${operation.kind}/${current.id}/${step}`, effect, already),
+    resumed: options.resume !== undefined,
+    facts: current.facts,
   };
   try {
     const summary = await operation.run(ctx, current, steps);

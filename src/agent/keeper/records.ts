@@ -73,8 +73,11 @@ export interface CsrApproved {
   at: string;
 }
 
-export const OPERATION_KINDS = ['backup'] as const;
+export const OPERATION_KINDS = ['backup', 'shutdown', 'power-on', 'apply'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+// What the subcommand asked for (--force, --bastion, ...): flat strings and booleans only.
+export type OperationOptions = Record<string, string | boolean>;
 
 // A day-2 operation: started by the schedule or by a fyr-agent subcommand, one at a time.
 // Its side effects are journalled in AgentState.effects under `<kind>/<id>/...`, so a kill
@@ -91,6 +94,28 @@ export interface OperationRecord {
   command?: string;
   // Operation-specific facts kept across a restart (the backup's node and directories).
   facts: Record<string, string>;
+  // As the subcommand asked (kept, so a resumed operation does what was asked).
+  options?: OperationOptions;
+}
+
+// One node's step in a shutdown or power-on, for the status page and fyr-agent status.
+export interface NodePower {
+  name: string;
+  role: string;
+  step: string;
+  at: string;
+  // What happened that the operator should know (a hard power-off, a manual BMC).
+  note?: string;
+}
+
+// The site's power as the keeper drives it. `shut-down` is only ever set by fyr-agent
+// shutdown: at the bastion's next boot it means "power the site on" (keeper.powerOn).
+export interface SitePower {
+  state: 'shutting-down' | 'shut-down' | 'powering-on' | 'running';
+  since: string;
+  nodes: NodePower[];
+  // The last shutdown's or power-on's steps with their times.
+  steps: Array<{ step: string; startedAt: string; seconds?: number }>;
 }
 
 // A backup kept on the bastion, as its backup.json records it.
@@ -125,6 +150,7 @@ export interface KeeperState {
   backupFailures?: number;
   // What the status page shows as next steps (no secrets: paths, URLs, DNS records).
   access?: SiteAccess;
+  power?: SitePower;
 }
 
 export interface SiteAccess {

@@ -1,10 +1,11 @@
 // How `fyr-agent backup` (and the later day-2 subcommands) ask the running keeper for an
-// operation: a unix socket only root can open, one JSON line in ({"operation": KIND}), JSON
-// lines out as it goes ({"progress": TEXT}) and a last one with the outcome. The keeper runs
+// operation: a unix socket only root can open, one JSON line in ({"operation": KIND,
+// "options": {...}}), JSON lines out as it goes ({"progress": TEXT}) and a last one with the
+// outcome. The keeper runs
 // operations one at a time, so the state file keeps one writer.
 import { connect, type Server } from 'node:net';
 import { serveLines } from '../unix-socket.js';
-import { OPERATION_KINDS, type OperationKind, type OperationRecord } from './records.js';
+import { OPERATION_KINDS, type OperationKind, type OperationOptions, type OperationRecord } from './records.js';
 
 export interface RequestOutcome {
   status: OperationRecord['status'];
@@ -13,14 +14,34 @@ export interface RequestOutcome {
   error?: string;
 }
 
-export type Handler = (kind: OperationKind, progress: (line: string) => void) => Promise<RequestOutcome>;
+export type RequestOptions = OperationOptions;
+
+export type Handler = (
+  kind: OperationKind,
+  progress: (line: string) => void,
+  options: RequestOptions,
+) => Promise<RequestOutcome>;
+
+function optionsOf(value: unknown): RequestOptions | undefined {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: RequestOptions = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' && typeof v !== 'boolean') return undefined;
+    out[k] = v;
+  }
+  return out;
+}
 
 export async function serveRequests(path: string, handle: Handler): Promise<Server> {
   return serveLines(path, (line, socket) => {
     const answer = (outcome: RequestOutcome) => socket.end(`${JSON.stringify({ outcome })}\n`);
     let kind: unknown;
+    let options: RequestOptions | undefined;
     try {
-      kind = (JSON.parse(line) as { operation?: unknown }).operation;
+      const request = JSON.parse(line) as { operation?: unknown; options?: unknown };
+      kind = request.operation;
+      options = optionsOf(request.options);
     } catch {
       kind = undefined;
     }
@@ -28,10 +49,14 @@ export async function serveRequests(path: string, handle: Handler): Promise<Serv
       answer({ status: 'failed', error: `no such operation: ${String(kind)}` });
       return;
     }
+    if (!options) {
+      answer({ status: 'failed', error: 'the options are not a flat object of strings and booleans' });
+      return;
+    }
     const progress = (text: string) => {
       if (!socket.destroyed) socket.write(`${JSON.stringify({ progress: text })}\n`);
     };
-    void handle(kind as OperationKind, progress).then(answer, (err: Error) =>
+    void handle(kind as OperationKind, progress, options).then(answer, (err: Error) =>
       answer({ status: 'failed', error: err.message }),
     );
   });
@@ -42,13 +67,14 @@ export function requestOperation(
   path: string,
   kind: OperationKind,
   progress: (line: string) => void,
+  options: RequestOptions = {},
 ): Promise<RequestOutcome> {
   return new Promise((resolve, reject) => {
     const socket = connect({ path });
     let buffer = '';
     let outcome: RequestOutcome | undefined;
     socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write(`${JSON.stringify({ operation: kind })}\n`));
+    socket.once('connect', () => socket.write(`${JSON.stringify({ operation: kind, options })}\n`));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       let end: number;

@@ -4,11 +4,10 @@
 // Built in install.tmp and renamed when complete, so the certificates are made exactly once.
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PLACEHOLDER, PORTS } from '../../formats/bastion-layout.js';
+import { PLACEHOLDER } from '../../formats/bastion-layout.js';
 import { PhaseError, type AgentContext, type Phase } from '../context.js';
 import { copyAtomic, exists } from '../files.js';
-import { httpGet } from '../probes.js';
-import { signingThumbprints } from '../tang.js';
+import { fill, tangThumbprint } from '../tang.js';
 import { openshiftInstall } from '../tools.js';
 import { registryFiles, registryHost } from '../registry.js';
 import { digestSourcesOn } from '../../formats/digest-sources.js';
@@ -16,17 +15,6 @@ import { digestSourcesOn } from '../../formats/digest-sources.js';
 export const RELEASE_SIGNATURE_MANIFEST = '99_fyr-release-signature.yaml';
 
 export const IGNITION_FILES = ['bootstrap.ign', 'master.ign', 'worker.ign'];
-
-// A YAML double-quoted scalar accepts JSON string escapes, so JSON.stringify quotes any value.
-function fill(text: string, placeholder: string, value: string): string {
-  return text.split(`"${placeholder}"`).join(JSON.stringify(value)).split(placeholder).join(value);
-}
-
-async function tangThumbprint(ctx: AgentContext): Promise<string> {
-  const r = await httpGet(`http://${ctx.site.network.lan.bastion}:${PORTS.tang}/adv`);
-  if (r.status !== 200) throw new PhaseError(`Tang's /adv answered ${r.status}`, { retryable: true });
-  return signingThumbprints(r.body)[0]!;
-}
 
 async function create(ctx: AgentContext, progress: (d: string) => Promise<void>): Promise<void> {
   const f = registryFiles(ctx);

@@ -14,6 +14,13 @@ import { serveUnlock, type Verdict } from '../unlock.js';
 
 type Try = (code: string, from: string) => Promise<Verdict>;
 
+// How long a try waits after `failures` wrong codes: nothing for the first three (typos), then
+// 1 s doubling to a minute. The socket is root's and the console physical, so this slows only
+// someone already at the machine guessing by script; with scrypt per try, a code of 128 bits
+// is out of reach either way, and a weak one (refused by fyr, but typed by hand) gains time.
+export const unlockDelayMs = (failures: number): number =>
+  failures < 3 ? 0 : Math.min(60_000, 1000 * 2 ** (failures - 3));
+
 export const TPM2_POLICY = '{"pcr_bank":"sha256","pcr_ids":"7"}';
 
 // Asks at the console until the code opens the secrets or the phase is done with it.
@@ -50,6 +57,9 @@ async function waitForCode(ctx: AgentContext, sealed: Buffer): Promise<AgentSecr
   // One try at a time: each costs a scrypt run, which also slows guessing.
   const tryCode: Try = (raw, from) => {
     const attempt = busy.then(async (): Promise<Verdict> => {
+      if (opened) return { ok: true };
+      const wait = unlockDelayMs(attempts);
+      if (wait > 0) await ctx.sleep(wait);
       if (opened) return { ok: true };
       try {
         const text = await unseal(sealed, raw);

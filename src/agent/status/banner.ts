@@ -33,15 +33,19 @@ export function headline(v: StatusView): string {
 
 // The installed cluster's verdict as the banner's word.
 export function healthWord(k: KeeperView): string {
-  return { healthy: 'HEALTHY', attention: 'NEEDS ATTENTION', unreachable: 'UNREACHABLE', unknown: 'NOT LOOKED AT YET' }[
-    k.health
-  ];
+  return {
+    healthy: 'HEALTHY',
+    attention: 'NEEDS ATTENTION',
+    unreachable: 'UNREACHABLE',
+    unknown: 'NOT LOOKED AT YET',
+    'shut-down': 'SHUT DOWN',
+  }[k.health];
 }
 
 // The verdict's colour: an error among the things to see to makes it red.
 export function healthLevel(k: KeeperView): Level {
   if (k.health === 'healthy') return 'ok';
-  if (k.health === 'unknown') return 'info';
+  if (k.health === 'unknown' || k.health === 'shut-down') return 'info';
   if (k.health === 'unreachable') return 'error';
   return k.attention.some((a) => a.level === 'error') ? 'error' : 'warning';
 }
@@ -138,6 +142,7 @@ export function banner(v: StatusView): Banner {
         attention: `${k.attention.length} ${k.attention.length === 1 ? 'thing needs' : 'things need'} attention`,
         unreachable: 'The cluster API does not answer',
         unknown: 'Installed; the keeper has not looked at the cluster yet',
+        'shut-down': 'The site is shut down (fyr-agent shutdown)',
       }[k.health];
       return {
         level: healthLevel(k),
@@ -145,9 +150,14 @@ export function banner(v: StatusView): Banner {
         title,
         notes: keeperNotes(k),
         problems: k.attention.map((a) => attentionSentence(a, k)),
-        ...(k.health === 'unreachable'
+        ...(k.health === 'unreachable' && !(k.power && k.power.state !== 'running')
           ? {
               todo: `check that the nodes are on and reach the bastion (the API is on its port 6443); the keeper looks again every ${formatDuration(k.healthEverySeconds)}`,
+            }
+          : {}),
+        ...(k.health === 'shut-down'
+          ? {
+              todo: 'fyr-agent power-on brings it back; with keeper.powerOn: auto the bastion does it when it boots',
             }
           : {}),
       };

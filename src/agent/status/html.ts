@@ -12,6 +12,7 @@ import {
   csrCard,
   operationsCard,
   operatorsCard,
+  powerCard,
 } from './keeper-html.js';
 import type { KeeperView } from './keeper-view.js';
 import { badge, card, CSS, esc, type Tone } from './style.js';
@@ -142,5 +143,5 @@ function timeline(v: StatusView): string {
 }
 
 function installedBody(v: StatusView, k: KeeperView): string {
-  return `<div class="grid">${clusterCard(k)}${clusterNodesCard(k)}${operatorsCard(k)}${backupsCard(k)}${certificatesCard(k)}${csrCard(k)}${operationsCard(k)}${mediaCard(v)}${accessCard(v, k)}</div>${timeline(v)}`;
+  return `<div class="grid">${clusterCard(k)}${clusterNodesCard(k)}${operatorsCard(k)}${backupsCard(k)}${certificatesCard(k)}${csrCard(k)}${powerCard(k)}${operationsCard(k)}${mediaCard(v)}${accessCard(v, k)}</div>${timeline(v)}`;
 }

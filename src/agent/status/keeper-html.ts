@@ -14,6 +14,7 @@ import {
   operationSentence,
   operatorTrouble,
   operatorsSentence,
+  POWER_WORDS,
 } from './words.js';
 
 const OP_TONE: Record<string, Tone> = { done: 'ok', running: 'info', failed: 'error', skipped: 'muted' };
@@ -144,6 +145,26 @@ export function csrCard(k: KeeperView): string {
     'Certificate signing requests',
     `${k.pendingCsrs ? `<p>${k.pendingCsrs} pending</p>` : ''}${list.length ? `<ul class="plain">${list.join('')}</ul>` : ''}`,
     list.length ? ' t-warning' : '',
+  );
+}
+
+export function powerCard(k: KeeperView): string {
+  const p = k.power;
+  if (!p) return '';
+  const rows = p.nodes.map(
+    (n) =>
+      `<li><strong>${esc(n.name)}</strong> ${esc(n.step)}${n.note ? `<br><span class="small">${esc(n.note)}</span>` : ''}</li>`,
+  );
+  const steps = p.steps.map(
+    (x) =>
+      `<li>${esc(x.step)} <span class="small">${x.seconds !== undefined ? esc(formatDuration(x.seconds)) : '…'}</span></li>`,
+  );
+  return card(
+    'Power',
+    `<p><strong>${esc(POWER_WORDS[p.state])}</strong> since ${esc(formatDate(p.since))}</p>${
+      rows.length ? `<ul class="plain">${rows.join('')}</ul>` : ''
+    }${steps.length ? `<p class="small">Steps:</p><ul class="plain">${steps.join('')}</ul>` : ''}`,
+    p.state === 'running' ? '' : ' t-warning',
   );
 }
 

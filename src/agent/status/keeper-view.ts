@@ -9,6 +9,7 @@ import type {
   OperationRecord,
   OperatorSeen,
   SiteAccess,
+  SitePower,
 } from '../keeper/records.js';
 import { backupLate } from '../keeper/records.js';
 import { secondsSince } from '../time.js';
@@ -37,8 +38,8 @@ export interface OperationView extends OperationRecord {
 export interface KeeperView {
   startedAt: string;
   // healthy: nothing needs a person; attention: something below does; unreachable: the last
-  // look did not reach the API; unknown: no look yet.
-  health: 'healthy' | 'attention' | 'unreachable' | 'unknown';
+  // look did not reach the API; unknown: no look yet; shut-down: fyr-agent shutdown did it.
+  health: 'healthy' | 'attention' | 'unreachable' | 'unknown' | 'shut-down';
   attention: Attention[];
   healthEverySeconds: number;
   lookedAt?: string;
@@ -73,6 +74,8 @@ export interface KeeperView {
   // The last few finished, newest first.
   history: OperationView[];
   access?: SiteAccess;
+  // The site's power when a shutdown or power-on has been run: each node's step, the steps' times.
+  power?: SitePower;
 }
 
 // How many finished operations the view shows.
@@ -104,7 +107,9 @@ export function keeperView(k: KeeperState, siteNodes: string[], now: Date): Keep
   if (lookStale) attention.push({ level: 'warning', about: 'keeper' });
 
   const reached = h !== undefined && h.error === undefined;
-  if (h?.error !== undefined) attention.push({ level: 'error', about: 'api' });
+  // While the site is being shut down, is off, or comes back, an API that does not answer is expected.
+  const powering = k.power !== undefined && k.power.state !== 'running';
+  if (h?.error !== undefined && !powering) attention.push({ level: 'error', about: 'api' });
 
   const conditions: ConditionView[] = [];
   if (reached) {
@@ -124,10 +129,11 @@ export function keeperView(k: KeeperState, siteNodes: string[], now: Date): Keep
     ...n,
     ...(n.since ? { sinceSeconds: secondsSince(n.since, now) } : {}),
   }));
-  for (const n of nodes) {
-    if (!n.ready) attention.push({ level: 'error', about: 'node', name: n.name });
-    else if (n.unschedulable) attention.push({ level: 'warning', about: 'node', name: n.name });
-  }
+  if (!powering)
+    for (const n of nodes) {
+      if (!n.ready) attention.push({ level: 'error', about: 'node', name: n.name });
+      else if (n.unschedulable) attention.push({ level: 'warning', about: 'node', name: n.name });
+    }
   const inCluster = new Set(nodes.flatMap((n) => [n.name, ...(n.siteNode ? [n.siteNode] : [])]));
   const missingNodes = reached && h.nodes ? siteNodes.filter((n) => !inCluster.has(n)) : [];
   for (const n of missingNodes) attention.push({ level: 'error', about: 'node', name: n });
@@ -161,7 +167,16 @@ export function keeperView(k: KeeperState, siteNodes: string[], now: Date): Keep
 
   return {
     startedAt: k.startedAt,
-    health: !h ? 'unknown' : !reached ? 'unreachable' : attention.length > 0 ? 'attention' : 'healthy',
+    health:
+      k.power?.state === 'shut-down'
+        ? 'shut-down'
+        : !h
+          ? 'unknown'
+          : !reached
+            ? 'unreachable'
+            : attention.length > 0
+              ? 'attention'
+              : 'healthy',
     attention,
     healthEverySeconds: k.healthEverySeconds,
     ...(h ? { lookedAt: h.at, lookedSecondsAgo } : {}),
@@ -198,5 +213,14 @@ export function keeperView(k: KeeperState, siteNodes: string[], now: Date): Keep
     ...(operation ? { operation } : {}),
     history,
     ...(k.access ? { access: { ...k.access, dnsRecords: k.access.dnsRecords.map((r) => ({ ...r })) } } : {}),
+    ...(k.power
+      ? {
+          power: {
+            ...k.power,
+            nodes: k.power.nodes.map((n) => ({ ...n })),
+            steps: k.power.steps.map((x) => ({ ...x })),
+          },
+        }
+      : {}),
   };
 }

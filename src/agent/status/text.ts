@@ -17,6 +17,7 @@ import {
   operationSentence,
   operatorTrouble,
   operatorsSentence,
+  POWER_WORDS,
 } from './words.js';
 
 const MARK: Record<string, string> = { done: '[x]', running: '[>]', failed: '[!]', pending: '[ ]' };
@@ -73,6 +74,18 @@ function timelineText(v: StatusView): string[] {
       lines.push(`    ${u.mac}${u.ip ? ` ${u.ip}` : ''} first seen ${formatDate(u.firstSeen)}`);
   }
   return lines;
+}
+
+// The site's power: its state, each node's step, and how long each step took.
+export function powerLines(p: NonNullable<KeeperView['power']>): string[] {
+  const w = Math.max(0, ...p.nodes.map((n) => n.name.length)) + 2;
+  return [
+    `${POWER_WORDS[p.state]} since ${formatDate(p.since)}`,
+    ...p.nodes.map((n) => `${n.name.padEnd(w)}${n.step}${n.note ? ` (${n.note})` : ''}`),
+    ...(p.steps.length > 0
+      ? [p.steps.map((x) => `${x.step} ${x.seconds !== undefined ? formatDuration(x.seconds) : '…'}`).join(', ')]
+      : []),
+  ];
 }
 
 function keeperText(v: StatusView, k: KeeperView): string[] {
@@ -141,6 +154,7 @@ function keeperText(v: StatusView, k: KeeperView): string[] {
       ...(bk.waiting ? [`waiting: ${bk.waiting}`] : []),
     ]),
   );
+  if (k.power) out.push(...block('power', powerLines(k.power)));
   if (k.operation) {
     const o = k.operation;
     out.push(

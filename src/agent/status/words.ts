@@ -1,5 +1,6 @@
 // The sentences the terminal and the page share, made from a status view, so both say the same
 // thing the same way. Plain text: the page escapes them.
+import type { SitePower } from '../keeper/records.js';
 import type { Attention, KeeperView } from './keeper-view.js';
 import { formatDate, formatDuration } from '../time.js';
 import type { StatusView } from './view.js';
@@ -136,3 +137,11 @@ export function dnsTarget(r: { value?: string }, k: KeeperView): string {
 
 export const INSTALL_MEDIA_GONE = 'may be removed (the registry serves from the disk)';
 export const INSTALL_MEDIA_KEEP = 'keep it in (the registry serves from it)';
+
+// The site's power state as both views say it.
+export const POWER_WORDS: Record<SitePower['state'], string> = {
+  'shutting-down': 'SHUTTING DOWN',
+  'shut-down': 'SHUT DOWN by fyr-agent shutdown',
+  'powering-on': 'POWERING ON',
+  running: 'ON',
+};

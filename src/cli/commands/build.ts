@@ -14,8 +14,8 @@ export const buildCommand: CommandSpec = {
   summary: 'Make a site ISO: a release ISO with one site spliced in',
   usage: 'fyr build SITE --release release.iso -o site.iso [options]',
   description: [
-    "Validates and renders SITE like `fyr render`, packs the bundle (with manifest.json and a build record) into a tar, and writes a copy of the release ISO whose /ks.cfg and /fyr/site.tar areas hold the site. The release is copied once (a reflink where the filesystem can) and only the areas and the media-check field are written: the installer's media check is finished from the MD5 state the release saved before the areas, so the payload is neither re-read nor re-hashed.",
-    'With --verify, a second core hashes the copy as it is written and compares it with the MD5 state the release saved: a release whose payload was changed is refused (a reflinked copy is not hashed; fyr inspect --verify checks everything).',
+    "Validates and renders SITE like `fyr render`, packs the bundle (with manifest.json and a build record) into a tar, and writes a copy of the release ISO whose /ks.cfg and /fyr/site.tar areas hold the site. The release is copied once (a reflink where the filesystem can) and only the areas and the media-check field are written: the installer's media check is finished from the MD5 state the release saved before the areas, so the payload is neither re-read nor re-hashed. The copy's bytes outside the payload (boot records, directories, boot files: megabytes) are checked against the sum the release recorded, so a release changed there is refused.",
+    'A changed payload byte is caught only with --verify: a second core hashes the copy as it is written and compares it with the MD5 state the release saved (a reflinked copy is not hashed; fyr inspect --verify checks everything).',
     "Sealed by default: the site's secrets (BMC passwords, password hashes, a LUKS recovery passphrase) go into the bundle's etc/fyr/secrets.age, sealed with age to an unlock code (scrypt), and the kickstart holds none; the code is read from --unlock-code-file, or made and shown once on the terminal. The agent asks for it at first boot.",
     'The site must fit the areas the release reserved (see fyr release --ks-area and --site-area). The output is written to a temporary name and renamed when complete. The same release, site and SOURCE_DATE_EPOCH give the same bytes; without SOURCE_DATE_EPOCH the build time recorded in the bundle is the current time.',
   ],
@@ -42,7 +42,7 @@ export const buildCommand: CommandSpec = {
     const release = requiredOption(args, 'release', 'missing --release ISO: the release ISO to start from');
     const out = requiredOption(args, 'out', 'missing -o FILE: where to write the site ISO');
     const info = readReleaseInfo(release);
-    const { content, meta, code } = await siteForIso(file, args, io, info.release.name);
+    const { content, meta, code } = await siteForIso(file, args, io, info.release);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const started = performance.now();
     let result;

@@ -1,5 +1,6 @@
 // fyr compose: the bastion's base installer ISO from osbuild-composer.
 import { existsSync } from 'node:fs';
+import { checkOutputDir } from '../../util/output-dir.js';
 import { FyrError } from '../../errors.js';
 import type { CommandSpec } from '../command.js';
 import { runCompose } from '../compose-site.js';
@@ -29,6 +30,8 @@ export const composeCommand: CommandSpec = {
   ],
   async run(args, io) {
     const output = requiredOption(args, 'out', 'missing -o FILE: where to write the installer image');
+    // Before the compose: a missing directory would otherwise show only after minutes of it.
+    checkOutputDir(output);
     if (existsSync(output) && args.options.force !== true)
       throw new FyrError('OUTPUT_EXISTS', `${output} exists; pass --force to replace it`);
     const result = await runCompose(args.positionals[0]!, output, args, io);

@@ -1,7 +1,7 @@
 // fyr composer-proxy: serve osbuild-composer's unix socket to CI runners, with tokens and TLS.
 import { FyrError } from '../../errors.js';
 import type { CommandSpec } from '../command.js';
-import { parseSize, readOptionFile, requiredOption } from '../options.js';
+import { parseSize, readOptionFile, requiredOption, warnIfShared } from '../options.js';
 import { DEFAULT_SOCKET } from '../../composer/transport.js';
 
 export function parseListen(value: string): { host: string; port: number } {
@@ -17,7 +17,7 @@ export const composerProxyCommand: CommandSpec = {
   summary: "Serve composer's socket to CI over HTTPS, with tokens",
   usage: 'fyr composer-proxy --tokens FILE --listen HOST:PORT [--socket PATH] [--tls-cert FILE --tls-key FILE]',
   description: [
-    'Runs on the composer host. Forwards the Weldr API routes fyr uses from HOST:PORT to the unix socket, streaming bodies and image downloads. Every request needs "Authorization: Bearer TOKEN" with a token from FILE (lines "NAME read|build TOKEN", tokens of 32 characters or more, compared in constant time): read tokens may only GET status, blueprints and composes; build tokens may also push blueprints and start, cancel and download composes. Nothing else passes (403); a missing or wrong token is 401. Bodies over --max-body are refused (413).',
+    'Runs on the composer host. Forwards the Weldr API routes fyr uses from HOST:PORT to the unix socket, streaming bodies and image downloads. Every request needs "Authorization: Bearer TOKEN" with a token from FILE (lines "NAME read|build TOKEN", tokens of 32 characters or more, compared in constant time): read tokens may only GET status, blueprints and composes; build tokens may also push blueprints and start, cancel and download composes. Nothing else passes (403); a missing or wrong token is 401. Bodies over --max-body are refused (413), whatever the method; a GET or HEAD with a body is refused (400); a request (not its response) must arrive within a minute. Without --tls-cert, listening on anything but loopback prints a warning.',
     'One access-log line per request on stderr: time, token name (never the token), method, path, status, bytes. Stops gracefully on SIGTERM or Ctrl-C, finishing the requests under way.',
   ],
   options: {
@@ -41,8 +41,9 @@ export const composerProxyCommand: CommandSpec = {
     if ((typeof cert === 'string') !== (typeof key === 'string'))
       throw new FyrError('USAGE', '--tls-cert and --tls-key go together');
     // Loaded here: Fastify takes a sixth of a second to import, which no other command should pay.
-    const { buildProxy, parseTokens } = await import('../../composer/proxy.js');
+    const { buildProxy, isLoopback, parseTokens } = await import('../../composer/proxy.js');
     const socket = typeof args.options.socket === 'string' ? args.options.socket : DEFAULT_SOCKET;
+    warnIfShared(tokensFile, '--tokens', io);
     const app = await buildProxy({
       socket,
       tokens: parseTokens(readOptionFile(tokensFile, '--tokens'), tokensFile),
@@ -66,6 +67,10 @@ export const composerProxyCommand: CommandSpec = {
     io.stderr(
       `fyr composer-proxy: ${cert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} -> unix:${socket}\n`,
     );
+    if (!cert && !isLoopback(host))
+      io.stderr(
+        `warning: serving plain HTTP on ${host}: tokens and blueprints cross the network in clear; give --tls-cert and --tls-key\n`,
+      );
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) resolve();
       io.signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -15,7 +15,7 @@ export const customizeCommand: CommandSpec = {
   summary: 'Replace the site in a release or site ISO, in place',
   usage: 'fyr customize ISO --site SITE [options]',
   description: [
-    "Renders SITE and overwrites ISO's /ks.cfg and /fyr/site.tar areas and its media-check field: kilobytes written, in well under a second whatever the ISO's size, and the installer's media check still passes.",
+    "Renders SITE and overwrites ISO's /ks.cfg and /fyr/site.tar areas and its media-check field: kilobytes written, in well under a second whatever the ISO's size. The installer's media check still passes when the payload is as fyr release wrote it: the bytes outside the payload (boot records, directories, boot files) are checked against the sum the release recorded and a change there is refused; a changed payload byte is found by fyr inspect --verify.",
     'The secrets are sealed to an unlock code as fyr build seals them. An ISO that is sealed already needs the code to seal the new site to: --unlock-code-file (the current code keeps what the tech was told; a new one rotates it) or --new-unlock-code. A new secrets file or code reseals.',
     "Refuses an ISO without fyr's release.json, and one whose saved MD5 state does not reproduce its implanted MD5 (the image was changed by another tool): --rehash then re-hashes the whole image, which takes as long as reading it, and saves a fresh state.",
   ],
@@ -45,7 +45,7 @@ export const customizeCommand: CommandSpec = {
       siteFile,
       args,
       io,
-      info.release.name,
+      info.release,
       current.site?.sealed !== undefined,
     );
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });

@@ -66,7 +66,7 @@ export const flashCommand: CommandSpec = {
     if (typeof siteFile === 'string') {
       const info = readReleaseInfo(image!);
       const sealed = (await inspectIso(image!)).site?.sealed !== undefined;
-      site = await siteForIso(siteFile, args, io, info.release.name, sealed);
+      site = await siteForIso(siteFile, args, io, info.release, sealed);
       patches = sitePatchesFor(image!, site.content).patches;
     }
     const target = await checkTarget(device, imageSize);

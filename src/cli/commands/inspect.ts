@@ -1,8 +1,14 @@
 // fyr inspect: what a release or site ISO carries; --verify checks every byte that matters.
-import { VerifyFailedError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { FyrError, VerifyFailedError } from '../../errors.js';
+import { extractSite } from '../../site-iso/extract.js';
 import { inspectIso, type InspectReport } from '../../site-iso/inspect.js';
-import type { CommandSpec } from '../command.js';
-import { mib } from '../options.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { checkOutputDir } from '../../util/output-dir.js';
+import { TargetExistsError, writeTree } from '../../util/write-tree.js';
+import type { CommandSpec, ParsedArgs } from '../command.js';
+import type { Io } from '../io.js';
+import { choice, mib } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { makeStyle, type Style } from '../style.js';
@@ -36,7 +42,11 @@ function describe(r: InspectReport, s: Style): string {
   else {
     const m = r.site.meta;
     if (m) {
-      lines.push(`  site        ${m.cluster}, built ${m.built} by fyr ${m.fyr} (${m.os}, ${m.source} install source)`);
+      // The site's OpenShift version, under the release's, so a mismatch shows at a glance.
+      const version = m.openshift === undefined ? '' : ` for OpenShift ${m.openshift}`;
+      lines.push(
+        `  site        ${m.cluster}${version}, built ${m.built} by fyr ${m.fyr} (${m.os}, ${m.source} install source)`,
+      );
       lines.push(`  render      sha256:${m.renderHash}`);
       lines.push(
         `  nodes       ${m.nodes.map((n) => `${n.name} (${n.role}, ${n.mac}, ${n.ip})`).join('\n              ')}`,
@@ -69,11 +79,24 @@ export const inspectCommand: CommandSpec = {
   ],
   options: {
     verify: { type: 'boolean', help: 'Read the whole image and check it' },
+    extract: {
+      type: 'string',
+      value: 'WHAT',
+      help: "Pull the site back out: ks.cfg prints the site's kickstart (or writes it to -o FILE); bundle writes the site's files into -o DIR",
+    },
+    out: { type: 'string', short: 'o', value: 'PATH', help: 'Where --extract writes' },
+    force: { type: 'boolean', help: 'Replace an existing -o' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['fyr inspect site.iso', 'fyr inspect release.iso --verify --json'],
+  examples: [
+    'fyr inspect site.iso',
+    'fyr inspect release.iso --verify --json',
+    'fyr inspect site.iso --extract ks.cfg',
+    'fyr inspect site.iso --extract bundle -o edge-site/',
+  ],
   async run(args, io) {
     const iso = args.positionals[0]!;
+    if (args.options.extract !== undefined) return extract(iso, args, io);
     const progress = makeProgress(io, { quiet: args.json || args.options.verify !== true });
     let report;
     try {
@@ -92,3 +115,34 @@ export const inspectCommand: CommandSpec = {
     return 0;
   },
 };
+
+// --extract: the site as fyr build put it in, to stdout or a file (ks.cfg) or a directory (bundle).
+async function extract(iso: string, args: ParsedArgs, io: Io): Promise<number> {
+  const what = choice('extract', args.options.extract, ['ks.cfg', 'bundle'] as const, 'ks.cfg');
+  const out = typeof args.options.out === 'string' ? args.options.out : undefined;
+  if (what === 'bundle' && out === undefined)
+    throw new FyrError('USAGE', '--extract bundle needs -o DIR: the directory to write the site into');
+  const site = await extractSite(iso);
+  if (out === undefined) {
+    io.stdout(site.kickstart.toString('utf8'));
+    return 0;
+  }
+  if (what === 'ks.cfg') {
+    checkOutputDir(out);
+    if (existsSync(out) && args.options.force !== true)
+      throw new FyrError('OUTPUT_EXISTS', `${out} exists; pass --force to replace it`);
+    // Unsealed, the kickstart holds password hashes: its owner's only.
+    await writeFileAtomic(out, site.kickstart, { mode: 0o600 });
+  } else {
+    try {
+      await writeTree(out, site.files, { replace: args.options.force === true });
+    } catch (err) {
+      if (err instanceof TargetExistsError)
+        throw new FyrError('OUTPUT_EXISTS', `${err.message}; pass --force to replace it`);
+      throw new FyrError('WRITE_FAILED', `cannot write ${out}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (args.json)
+    io.stdout(toJson({ ok: true, iso, extract: what, out, files: what === 'bundle' ? site.files.length : 1 }));
+  return 0;
+}

@@ -21,6 +21,7 @@ export const renderCommand: CommandSpec = {
   description: [
     'Validates SITE like `fyr validate`, then writes into DIR: ks.cfg (the unattended bastion install), blueprint.toml (for osbuild-composer; the same for every site), bundle/ (every file laid onto the bastion, at its path there: dhcpd (--os rhel9) or Kea (--os rhel10), named and its zones, HAProxy, chrony, PXE menus, httpd, firewalld, NetworkManager, Tang, Cockpit, the bootstrap VM, install-config and Tang MachineConfigs, site.json) and manifest.json (each file with its sha256).',
     'DIR is written all at once: a failure leaves nothing behind, and an existing non-empty DIR is only replaced with --force. The same site always gives the same bytes.',
+    'A render is a preview: without --unlock-code-file the files are rendered as a sealed site has them (no secret value in any file) and the sealed secrets (bundle/etc/fyr/secrets.age) are left out, which fyr build adds. With --unlock-code-file they are sealed to that code; with --no-seal the secrets are written in clear.',
   ],
   options: {
     out: { type: 'string', short: 'o', value: 'DIR', help: 'Directory to write (required)' },
@@ -42,9 +43,14 @@ export const renderCommand: CommandSpec = {
       source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
     };
     const secretsFile = args.options.secrets;
-    const result = await loadValidSite(file, typeof secretsFile === 'string' ? { secretsFile } : {});
-    const code = await unlockCode(args, io);
-    const rendered = renderSite(result.site, { ...options, sealed: code !== undefined });
+    const result = await loadValidSite(file, {
+      ...(typeof secretsFile === 'string' ? { secretsFile } : {}),
+      strictPermissions: args.options.strict === true,
+    });
+    // A preview needs no unlock code: without one the site renders as sealed, its secrets left out.
+    const preview = args.options['unlock-code-file'] === undefined && args.options['no-seal'] !== true;
+    const code = preview ? undefined : await unlockCode(args, io);
+    const rendered = renderSite(result.site, { ...options, sealed: preview || code !== undefined });
     const files = [...rendered.files, ...(code !== undefined ? [await sealedSecretsFile(rendered, code)] : [])];
     try {
       await writeTree(out, files, { replace: args.options.force === true });
@@ -62,6 +68,8 @@ export const renderCommand: CommandSpec = {
           out,
           ...options,
           sealed: code !== undefined,
+          // No code given: rendered as a sealed site, its sealed secrets left out.
+          secretsLeftOut: preview,
           blueprint: rendered.blueprint,
           files: rendered.manifest,
           warnings: result.warnings.map(problemJson),
@@ -70,6 +78,10 @@ export const renderCommand: CommandSpec = {
       return 0;
     }
     printWarnings(result.warnings, io);
+    if (preview && args.options.quiet !== true)
+      io.stderr(
+        `note: a preview without --unlock-code-file: rendered as a sealed site, and its sealed secrets (bundle${SEALED_SECRETS}) are left out; fyr build seals them\n`,
+      );
     if (args.options.quiet === true) return 0;
     const s = makeStyle(io.color.stdout);
     const width = Math.max(...rendered.manifest.map((m) => m.path.length));

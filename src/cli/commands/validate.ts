@@ -16,6 +16,7 @@ export const validateCommand: CommandSpec = {
   options: {
     secrets: { type: 'string', value: 'FILE', help: 'Use this secrets file instead of the one the site names' },
     'no-secrets': { type: 'boolean', help: 'Check the site alone, without its secrets file' },
+    strict: { type: 'boolean', help: 'Refuse a secrets file others can read (otherwise a warning)' },
     quiet: { type: 'boolean', short: 'q', help: 'Print only problems, no summary' },
   },
   positionals: { min: 1, max: 1 },
@@ -26,6 +27,7 @@ export const validateCommand: CommandSpec = {
     const result = await loadValidSite(file, {
       ...(typeof secretsFile === 'string' ? { secretsFile } : {}),
       skipSecrets: args.options['no-secrets'] === true,
+      strictPermissions: args.options.strict === true,
     });
     if (args.json) {
       io.stdout(

@@ -10,6 +10,7 @@ import {
 import { fqdnFitsDns, uniqueHostNames } from './names.js';
 import { controlPlaneCountIsOdd, installDiskChosen, manualBmcHasNoConnection, uniqueMacs } from './nodes.js';
 import { interfacesDiffer, wanIsConsistent } from './wan.js';
+import { clusterNetworksAreNetworkAddresses, clusterNetworksDoNotOverlap, hostPrefixFits } from './cluster-networks.js';
 import { portForwardsAreFree } from './forwards.js';
 import { sshKeysGiven } from './access.js';
 import { backupIntervalAtLeastHourly, healthLookIntervalInBounds } from './keeper.js';
@@ -31,6 +32,9 @@ export const RULES: readonly Rule[] = [
   manualBmcHasNoConnection,
   wanIsConsistent,
   interfacesDiffer,
+  clusterNetworksAreNetworkAddresses,
+  clusterNetworksDoNotOverlap,
+  hostPrefixFits,
   portForwardsAreFree,
   sshKeysGiven,
   healthLookIntervalInBounds,

@@ -57,7 +57,7 @@ export const installDiskChosen: Rule = ({ site, report }) => {
 export const manualBmcHasNoConnection: Rule = ({ input, report }) => {
   input.nodes.forEach((node, i) => {
     if (node.bmc.type !== 'manual') return;
-    const unused = (['address', 'port', 'username', 'password', 'systemId'] as const).filter(
+    const unused = (['address', 'port', 'username', 'password', 'systemId', 'cipherSuite'] as const).filter(
       (k) => node.bmc[k] !== undefined,
     );
     if (unused.length > 0) {

@@ -38,11 +38,17 @@ const VALUED = new Set([
   'field-manager',
   'as-user',
   'since',
+  'keys',
+  'to',
+  'skip-wait-for-delete-timeout',
+  'cascade',
 ]);
 // Boolean flags oc's commands here know; any other flag is refused as pflag does.
 const BOOLS = new Set([
   'all-namespaces',
   'all',
+  'confirm',
+  'now',
   'allow-missing-template-keys',
   'as-root',
   'delete-emptydir-data',

@@ -20,8 +20,9 @@ import {
   touch,
 } from './objects.mjs';
 import { makeCsr, signCsr } from './pki.mjs';
+import { NODE_MONITOR_GRACE_S, apiServing, kubeletPosting, kubeletRunning, observePower } from './power.mjs';
 import { hostRoot } from './state.mjs';
-import { iso, randSuffix } from './util.mjs';
+import { iso, randSuffix, timeScale } from './util.mjs';
 
 export const NODE_BOOTSTRAPPER = 'system:serviceaccount:openshift-machine-config-operator:node-bootstrapper';
 export const CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -211,8 +212,9 @@ function kubelets(doublesDir, state, now) {
   const o = state.objects;
   for (const m of state.machines) {
     const booted = m.role === 'control-plane' || !state.cluster.bootstrapApproves || state.bootstrap.complete;
-    if (!booted) continue;
-    if (!o.nodes[m.name]) {
+    if (!booted || !kubeletRunning(m, now)) continue;
+    // A new kubelet, or one whose certificates expired, asks through the bootstrap credentials.
+    if (!o.nodes[m.name] || m.renewing) {
       const client = m.clientCsr && o.certificatesigningrequests[m.clientCsr];
       if (!client) {
         m.clientCsr = kubeletCsr(doublesDir, state, m, 'client', now);
@@ -220,8 +222,11 @@ function kubelets(doublesDir, state, now) {
       }
       if (!issued(client)) continue;
       storeKubeletCert(doublesDir, m, 'client', client.status.certificate, now);
-      o.nodes[m.name] = node(state, m, now);
-      if (m.held) markNotReady(state, o.nodes[m.name], 'NodeStatusUnknown', undefined, now);
+      delete m.renewing;
+      if (!o.nodes[m.name]) {
+        o.nodes[m.name] = node(state, m, now);
+        if (m.held) markNotReady(state, o.nodes[m.name], 'NodeStatusUnknown', undefined, now);
+      }
     }
     if (m.served) continue;
     const serving = m.servingCsr && o.certificatesigningrequests[m.servingCsr];
@@ -237,11 +242,38 @@ function kubelets(doublesDir, state, now) {
   }
   // The kubelets of Ready nodes keep posting their status.
   for (const n of Object.values(o.nodes)) {
-    if (!nodeReady(n)) continue;
+    const m = state.machines.find((x) => x.name === n.metadata.name);
+    if (!nodeReady(n) || (m && !kubeletPosting(m, now))) continue;
     const ready = condition(n.status.conditions, 'Ready');
     if (now - Date.parse(ready.lastHeartbeatTime) < 60_000) continue;
     for (const c of n.status.conditions) c.lastHeartbeatTime = iso(now);
     touch(state, n);
+  }
+}
+
+// The node lifecycle controller: a Node whose kubelet stopped posting goes NodeStatusUnknown
+// (with the unreachable taints) once the grace period has passed; a kubelet posting again with
+// valid certificates makes it Ready; spec.unschedulable carries the unschedulable taint
+// (nodelifecycle doNoScheduleTaintingPass; SwapNodeControllerTaint stamps timeAdded).
+function nodeLifecycle(state, now) {
+  const grace = (NODE_MONITOR_GRACE_S * 1000) / timeScale();
+  for (const n of Object.values(state.objects.nodes)) {
+    const m = state.machines.find((x) => x.name === n.metadata.name);
+    if (m && !kubeletPosting(m, now)) {
+      const ready = condition(n.status.conditions, 'Ready');
+      const silentSince = Math.max(m.offAt ?? 0, state.apiServingSince ?? 0);
+      if (ready?.status !== 'Unknown' && now - silentSince >= grace)
+        markNotReady(state, n, 'NodeStatusUnknown', undefined, now);
+    } else if (m && m.served && !m.held && !nodeReady(n)) markReady(state, n, now);
+    const key = 'node.kubernetes.io/unschedulable';
+    const has = (n.spec.taints ?? []).some((t) => t.key === key);
+    if (Boolean(n.spec.unschedulable) !== has) {
+      const kept = (n.spec.taints ?? []).filter((t) => t.key !== key);
+      if (n.spec.unschedulable) kept.push({ effect: 'NoSchedule', key, timeAdded: iso(now) });
+      if (kept.length > 0) n.spec.taints = kept;
+      else delete n.spec.taints;
+      touch(state, n);
+    }
   }
 }
 
@@ -403,12 +435,18 @@ function clusterVersionStatus(state, now) {
 }
 
 export function tick(doublesDir, state, now = Date.now()) {
+  // Power first: machines switch whether or not anything answers.
+  observePower(state, now);
   const due = state.timed.filter((t) => t.due <= now).sort((a, b) => a.due - b.due);
   state.timed = state.timed.filter((t) => t.due > now);
   for (const t of due) applyChange(doublesDir, state, t.change, now);
-  if (state.api.up) {
+  const serving = apiServing(state, now);
+  if (serving) state.apiServingSince ??= now;
+  else delete state.apiServingSince;
+  if (serving) {
     signApproved(doublesDir, state, now);
     kubelets(doublesDir, state, now);
+    nodeLifecycle(state, now);
     settleInstall(state, now);
   }
   clusterVersionStatus(state, now);

@@ -1,13 +1,18 @@
 // The nodes' hosts: each node's "/" is the directory cluster/hosts/NAME/, laid out as RHCOS
 // has it where the agent looks (static pod manifests and resources, the etcd scripts,
 // /usr/local/bin/cluster-backup.sh on control planes, /var/lib/kubelet/pki). `oc debug
-// node/NAME -- chroot /host CMD…` runs CMD there: cat, ls, rm, mkdir, test and
+// node/NAME -- chroot /host CMD…` runs CMD there: cat, ls, rm, mkdir, test, shutdown and
 // cluster-backup.sh; anything else is what chroot says of a missing program.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chassisPowerSince } from '../lib.mjs';
 import { CliError } from './argv.mjs';
 import { clusterBackup } from './backup.mjs';
 import { STATIC_POD_OPERATORS, isTrue } from './objects.mjs';
+import { kubeletRunning } from './power.mjs';
 import { hostRoot } from './state.mjs';
 import { randSuffix, sleep, timeScale } from './util.mjs';
 
@@ -62,7 +67,7 @@ export function inRoot(root, path) {
   return join(root, normalize(`/${path}`));
 }
 
-const BUILTINS = ['cat', 'ls', 'rm', 'mkdir', 'test'];
+const BUILTINS = ['cat', 'ls', 'rm', 'mkdir', 'test', 'shutdown'];
 const PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 // Runs argv with `resolve` mapping its paths; out() takes the container's output (stdout and
@@ -166,12 +171,119 @@ async function run(ctx, argv, resolve, out, node) {
       out(`test: ${op}: unary operator expected\n`);
       return 2;
     }
+    case 'shutdown':
+      return shutdown(ctx, rest, out, node);
     case 'cluster-backup.sh':
       return clusterBackup(ctx, { node, args: rest, resolve, out });
     default:
       out(`chroot: failed to run command '${cmd}': No such file or directory\n`);
       return 127;
   }
+}
+
+// systemd's FORMAT_TIMESTAMP_STYLE(…, TIMESTAMP_PRETTY): "%a %Y-%m-%d %H:%M:%S %Z", seconds
+// truncated; RHCOS hosts keep UTC.
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+function prettyTimestamp(ms) {
+  const d = new Date(ms);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+}
+
+// shutdown, systemd's compatibility command (src/systemctl/systemctl-compat-shutdown.c:
+// getopt "HPrhkKat:fFc", --halt/--poweroff/--show; systemctl-sysv-compat.c
+// parse_shutdown_time_spec: "now", minutes ("1", "+5") or "hh:mm"; no time is one minute).
+// A scheduled power-off goes to logind (systemctl-logind.c logind_schedule_shutdown), which
+// prints "Shutdown scheduled for …, use 'shutdown -c' to cancel." and powers the host off when
+// due; here a detached process (shutdown.mjs) does that after the delay divided by
+// FYR_DOUBLE_TIME_SCALE, while the printed time is the real one. "now" powers off at once
+// and prints nothing. -c cancels; --show prints the schedule. A reboot is not modelled.
+async function shutdown(ctx, argv, out, node) {
+  let action = 'poweroff';
+  const operands = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a === '--halt') action = 'halt';
+    else if (a === '--poweroff') action = 'poweroff';
+    else if (a === '--reboot') action = 'reboot';
+    else if (a === '--show') action = 'show';
+    else if (a === '--no-wall') continue;
+    else if (a.startsWith('--')) {
+      out(`shutdown: unrecognized option '${a}'\n`);
+      return 1;
+    } else if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j];
+        if (c === 'H') action = 'halt';
+        else if (c === 'P') action = 'poweroff';
+        else if (c === 'h') action = action === 'halt' ? 'halt' : 'poweroff';
+        else if (c === 'r' || c === 'K') action = 'reboot';
+        else if (c === 'c') action = 'cancel';
+        else if (c === 't') {
+          if (j === a.length - 1) i++; // -t takes (and ignores) an argument
+          break;
+        } else if (!'kaFf'.includes(c)) {
+          out(`shutdown: invalid option -- '${c}'\n`);
+          return 1;
+        }
+      }
+    } else operands.push(a);
+  }
+  if (action === 'reboot') {
+    out('oc double: shutdown -r (a reboot) is not modelled\n');
+    return 1;
+  }
+  const now = Date.now();
+  const name = node.name;
+  if (action === 'show' || action === 'cancel')
+    return ctx.call(ctx, (state) => {
+      const m = state.machines.find((x) => x.name === name);
+      if (action === 'cancel') delete m.shutdown;
+      else if (m.shutdown)
+        out(`Shutdown scheduled for ${prettyTimestamp(m.shutdown.shown)}, use 'shutdown -c' to cancel.\n`);
+      else out('No scheduled shutdown.\n');
+      return 0;
+    });
+  let when = now + 60_000;
+  const spec = operands[0];
+  if (spec !== undefined) {
+    let m;
+    if (spec === 'now') when = now;
+    else if ((m = /^\+?(\d+)$/.exec(spec))) when = now + Number(m[1]) * 60_000;
+    else if ((m = /^(\d+):(\d+)$/.exec(spec)) && Number(m[1]) <= 23 && Number(m[2]) <= 59) {
+      const d = new Date(now);
+      when = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), Number(m[1]), Number(m[2]));
+      if (when < now) when += 24 * 3600_000;
+    } else {
+      out(`Failed to parse time specification: ${spec}\n`);
+      return 1;
+    }
+  }
+  const delay = (when - now) / timeScale();
+  const token = randomUUID();
+  const chassis = ctx.call(ctx, (state) => {
+    const m = state.machines.find((x) => x.name === name);
+    m.shutdown = { token, due: now + delay, shown: when };
+    return m.chassis;
+  });
+  spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./shutdown.mjs', import.meta.url)),
+      ctx.dir,
+      name,
+      token,
+      String(Math.max(0, Math.round(delay))),
+      String(chassis ? (chassisPowerSince(chassis) ?? '') : ''),
+    ],
+    { detached: true, stdio: 'ignore' },
+  ).unref();
+  if (when > now) out(`Shutdown scheduled for ${prettyTimestamp(when)}, use 'shutdown -c' to cancel.\n`);
+  return 0;
 }
 
 // generateapp.MakeSimpleName: lower case, only [a-z0-9-].
@@ -200,7 +312,10 @@ export async function debug(ctx, words, call) {
   const info = call(ctx, (state) => {
     const node = state.objects.nodes[name];
     if (!node) throw new CliError(`Error from server (NotFound): nodes "${name}" not found`);
-    return { ready: isTrue(node.status.conditions, 'Ready'), cluster: state.cluster };
+    const m = state.machines.find((x) => x.name === name);
+    // A pod cannot start where no kubelet runs, whatever the Node still says.
+    const running = !m || kubeletRunning(m, Date.now());
+    return { ready: running && isTrue(node.status.conditions, 'Ready'), cluster: state.cluster };
   });
   const quiet = args.bool('quiet');
   const pod = `${simpleName(name)}-debug-${randSuffix()}`;

@@ -3,6 +3,10 @@ export interface FakeNode {
   name: string;
   ip: string;
   role: 'control-plane' | 'worker';
+  /** The machine's chassis directory, as the ipmi-chassis and redfish-bmc doubles keep it
+   * (power 1/0, boot, events, stuck; DIR/vm for a real VM). Without one the machine is
+   * powered unless it shut itself down. */
+  chassis?: string;
 }
 export interface ClusterOptions {
   version: string;
@@ -57,6 +61,47 @@ export declare function setOperatorCondition(
 ): void;
 export declare function setSignerNotAfter(doublesDir: string, date: string | Date, opts?: Timed): void;
 export declare function setApi(doublesDir: string, up: boolean, opts?: Timed): void;
+
+/** For tests starting from an installed cluster: bootstrap complete and every pending CSR
+ * approved (by "bootstrap") until every powered machine's node is Ready and the install done. */
+export declare function completeInstall(doublesDir: string): void;
+/** A machine racked after install: it joins (client CSR from the node-bootstrapper, Node,
+ * serving CSR, Ready once both are approved) only after its chassis events show a PXE boot
+ * ("power|reset boot=pxe") after this call, plus the boot delay (20 s, time-scaled). */
+export declare function addMachine(
+  doublesDir: string,
+  machine: { name: string; ip: string; role?: 'worker' | 'control-plane'; chassis?: string },
+): void;
+/** A stuck guest ignores its own shutdown and an ACPI soft-off; only a hard power-off works. */
+export declare function setStuck(doublesDir: string, name: string, stuck?: boolean): void;
+/** Those kubelets' certificates (every machine's without names) count as expired: at their
+ * next boot they file a client CSR (node-bootstrapper), then a serving CSR, and turn Ready
+ * only when both are approved. */
+export declare function expireKubeletCerts(doublesDir: string, names?: string[]): void;
+
+export interface FakeMachine {
+  name: string;
+  role: 'control-plane' | 'worker';
+  ip: string;
+  chassis: string | null;
+  /** Now, from the chassis (or the in-guest shutdown for a machine without one). */
+  powered: boolean;
+  stuck: boolean;
+  /** Added by addMachine and not PXE-booted yet. */
+  pending: boolean;
+  /** Its kubelet is up (as of the cluster's last tick). */
+  booted: boolean;
+  /** Power-ons the cluster has seen since it was made or added. */
+  boots: number;
+  /** RFC3339 times of the last power-on and power-off the cluster saw, or null. */
+  lastBoot: string | null;
+  lastOff: string | null;
+  /** When the in-guest `shutdown` (scaled) powers it off, or null. */
+  shutdownScheduled: string | null;
+  /** Its Node object exists. */
+  node: boolean;
+}
+export declare function machines(doublesDir: string): FakeMachine[];
 
 /** How many times `oc adm certificate approve` (or the bootstrap approver) named each CSR. */
 export declare function approvals(doublesDir: string): Record<string, number>;

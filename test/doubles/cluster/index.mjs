@@ -20,24 +20,55 @@ import {
   secret,
 } from './objects.mjs';
 import { makeCa } from './pki.mjs';
+import { initMachine } from './power.mjs';
 import { clusterDir, save } from './state.mjs';
 import { iso } from './util.mjs';
 
 export {
+  addMachine,
   approvalLog,
   approvals,
   clusterState,
+  completeInstall,
+  expireKubeletCerts,
   fileCsr,
+  machines,
   objects,
   setApi,
   setNodeNotReady,
   setNodeReady,
   setOperatorCondition,
   setSignerNotAfter,
+  setStuck,
 } from './steer.mjs';
 export { clusterExists } from './state.mjs';
 
 const YEAR = 365 * 24 * 3600_000;
+
+// The machine-config operator's {master,worker}-user-data-managed Secrets (Opaque; keys
+// disableTemplating "true" and userData, the pointer ignition to the machine-config server on
+// api-int:22623 trusting the root CA: installer pkg/asset/ignition/machine/node.go
+// pointerIgnitionConfig, MCO pkg/controller/certrotation and its test fixtures, openshift-docs
+// "adding compute machines" (oc extract … --keys=userData --to=-)).
+export function pointerIgnition(cluster, role, caPem) {
+  const ca = Buffer.from(caPem).toString('base64');
+  return JSON.stringify({
+    ignition: {
+      config: { merge: [{ source: `https://api-int.${cluster.name}.${cluster.baseDomain}:22623/config/${role}` }] },
+      security: { tls: { certificateAuthorities: [{ source: `data:text/plain;charset=utf-8;base64,${ca}` }] } },
+      version: '3.2.0',
+    },
+  });
+}
+function userDataSecret(state, role, caPem, now) {
+  return secret(state, 'openshift-machine-api', `${role}-user-data-managed`, now, {
+    type: 'Opaque',
+    data: {
+      disableTemplating: Buffer.from('true').toString('base64'),
+      userData: Buffer.from(pointerIgnition(state.cluster, role, caPem)).toString('base64'),
+    },
+  });
+}
 
 export function initCluster(doublesDir, o) {
   const now = Date.now();
@@ -72,7 +103,9 @@ export function initCluster(doublesDir, o) {
     api: { up: false },
     bootstrap: { complete: false },
     install: { completed: false },
-    machines: o.nodes.map((n) => ({ name: n.name, ip: n.ip, role: n.role })),
+    machines: o.nodes.map((n) =>
+      initMachine({ name: n.name, ip: n.ip, role: n.role, ...(n.chassis ? { chassis: n.chassis } : {}) }, now),
+    ),
     rv: 10_000,
     objects: {
       clusterversions: {},
@@ -82,6 +115,7 @@ export function initCluster(doublesDir, o) {
       secrets: {},
       configmaps: {},
       namespaces: {},
+      machineconfigs: {},
     },
     approvals: {},
     approvalLog: [],
@@ -119,6 +153,11 @@ export function initCluster(doublesDir, o) {
       },
     },
   );
+  // The installer's root CA (tls/root-ca: OU=openshift, CN=root-ca, ten years), which the
+  // pointer ignitions trust for the machine-config server.
+  const rootCa = makeCa(doublesDir, 'root-ca', '/OU=openshift/CN=root-ca', 3650);
+  for (const role of ['master', 'worker'])
+    ob.secrets[`openshift-machine-api/${role}-user-data-managed`] = userDataSecret(state, role, rootCa.cert, created);
   const minor = o.version.split('.').slice(0, 2).join('.');
   ob.configmaps['openshift-config-managed/admin-gates'] = configMap(
     state,

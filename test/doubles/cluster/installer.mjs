@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { approve, tick } from './controller.mjs';
 import { condition, isFalse, isTrue } from './objects.mjs';
+import { apiServing, machineUp } from './power.mjs';
 import { update } from './state.mjs';
 import { formatGoDuration, sleep, timeScale } from './util.mjs';
 
@@ -32,8 +33,8 @@ export async function waitForBootstrapComplete(doublesDir) {
   );
   info(`API v${cluster.kubeVersion} up`);
   info(`Waiting up to 30m0s (until ${until(Date.now() + 30 * 60_000)}) for bootstrapping to complete...`);
-  for (let round = 0; round < 10; round++) {
-    const joined = update(doublesDir, (state) => {
+  for (let round = 0; ; round++) {
+    const { joined, booting } = update(doublesDir, (state) => {
       tick(doublesDir, state, Date.now());
       if (state.cluster.bootstrapApproves && !state.bootstrap.complete)
         for (const [name, c] of Object.entries(state.objects.certificatesigningrequests))
@@ -43,9 +44,13 @@ export async function waitForBootstrapComplete(doublesDir) {
         !state.cluster.bootstrapApproves ||
         state.machines.filter((m) => m.role === 'control-plane').every((m) => m.served);
       if (done) state.bootstrap.complete = true;
-      return done;
+      // Control planes powered on but still booting (machines with a chassis) are waited for.
+      const now = Date.now();
+      const booting = state.machines.some((m) => m.role === 'control-plane' && m.power === 'on' && !machineUp(m, now));
+      return { joined: done, booting };
     });
-    if (joined) break;
+    if (joined || (round >= 9 && !booting)) break;
+    if (booting) await sleep(100);
   }
   info('Waiting for the bootstrap etcd member to be removed...');
   info('Bootstrap etcd member has been removed');
@@ -82,8 +87,9 @@ export async function waitForInstallComplete(doublesDir, installDir) {
   const budget = Number(process.env.FYR_DOUBLE_INSTALL_TIMEOUT_S ?? '120') * 1000;
   const look = () =>
     update(doublesDir, (state) => {
-      tick(doublesDir, state, Date.now());
-      return state.api.up
+      const now = Date.now();
+      tick(doublesDir, state, now);
+      return apiServing(state, now)
         ? {
             cluster: state.cluster,
             cv: state.objects.clusterversions.version,

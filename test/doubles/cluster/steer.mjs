@@ -6,12 +6,16 @@
 // assertions, and the same as a command line:
 //   node test/doubles/cluster/steer.mjs DOUBLES_DIR COMMAND [ARGS] [--in SECONDS]
 // with the commands listed in usage below.
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CLIENT_SIGNER, SERVING_SIGNER, applyChange, newCsrName } from './controller.mjs';
+import { CLIENT_SIGNER, SERVING_SIGNER, applyChange, approve, newCsrName, tick } from './controller.mjs';
+import { layoutHost } from './hosts.mjs';
 import { makeCsr } from './pki.mjs';
-import { load, update } from './state.mjs';
+import { eventCount, initMachine, machinePower, machineStuck } from './power.mjs';
+import { load, pkiDir, update } from './state.mjs';
+import { iso } from './util.mjs';
 
 function change(doublesDir, c, opts = {}) {
   const now = Date.now();
@@ -86,6 +90,64 @@ export function setApi(doublesDir, up, opts = {}) {
   change(doublesDir, { op: 'api', up: Boolean(up) }, opts);
 }
 
+// For tests that start from an installed cluster: what bootstrap-complete and the approvals
+// of an install do, at once (every pending CSR approved by "bootstrap" until every machine
+// that is on has joined and the ClusterVersion completed), without an oc call per step.
+export function completeInstall(doublesDir) {
+  update(doublesDir, (state) => {
+    state.api.up = true;
+    state.bootstrap.complete = true;
+    for (let i = 0; i < 8 && !state.install.completed; i++) {
+      const now = Date.now();
+      tick(doublesDir, state, now);
+      for (const [name, c] of Object.entries(state.objects.certificatesigningrequests))
+        if (!(c.status.conditions ?? []).length) approve(state, name, 'bootstrap', now);
+    }
+    tick(doublesDir, state, Date.now());
+  });
+}
+
+// A machine racked after install (a worker, by default): it joins only once its BMC has
+// PXE-booted it (a "power|reset boot=pxe" line in its chassis events after now) and it has
+// booted; then its kubelet files its client CSR through the bootstrap credentials. Without a
+// chassis it counts as PXE-booted at once.
+export function addMachine(doublesDir, { name, ip, role = 'worker', chassis }) {
+  const now = Date.now();
+  const m = { name, ip, role, ...(chassis ? { chassis } : {}) };
+  update(doublesDir, (state) => {
+    if (state.machines.some((x) => x.name === name)) throw new Error(`fake cluster: machine ${name} exists`);
+    m.eventsAtAdd = eventCount(chassis);
+    state.machines.push(initMachine(m, now, { added: true }));
+  });
+  layoutHost(doublesDir, m, { caPem: readFileSync(join(pkiDir(doublesDir), 'csr-signer.crt'), 'utf8') });
+}
+
+// A stuck guest ignores its own shutdown and an ACPI soft-off; only a hard power-off (IPMI
+// "chassis power off", Redfish ForceOff) turns it off. Kept in the chassis (DIR/stuck), where
+// the BMC doubles look, or in the state for a machine without one.
+export function setStuck(doublesDir, name, stuck = true) {
+  update(doublesDir, (state) => {
+    const m = state.machines.find((x) => x.name === name);
+    if (!m) throw new Error(`fake cluster: no machine named ${name}`);
+    if (m.chassis) {
+      if (stuck) writeFileSync(join(m.chassis, 'stuck'), '1\n');
+      else rmSync(join(m.chassis, 'stuck'), { force: true });
+    } else if (stuck) m.stuck = true;
+    else delete m.stuck;
+  });
+}
+
+// Those kubelets' certificates count as expired (all machines when names is omitted): at their
+// next boot they file a client CSR through the bootstrap credentials, then a serving CSR, and
+// their Nodes turn Ready only once both are approved and signed.
+export function expireKubeletCerts(doublesDir, names) {
+  update(doublesDir, (state) => {
+    for (const n of names ?? state.machines.map((m) => m.name))
+      if (!state.machines.some((m) => m.name === n)) throw new Error(`fake cluster: no machine named ${n}`);
+    for (const m of state.machines) if (!names || names.includes(m.name)) m.certsExpired = true;
+  });
+}
+
 // Readers: they look without running the cluster's controllers.
 export const approvals = (doublesDir) => ({ ...load(doublesDir).approvals });
 export const approvalLog = (doublesDir) => load(doublesDir).approvalLog.map((e) => ({ ...e }));
@@ -101,6 +163,27 @@ export function objects(doublesDir) {
   };
 }
 export const clusterState = (doublesDir) => load(doublesDir);
+// The machines: powered and stuck as they are now (the chassis), the rest as the cluster's
+// last tick recorded it (booted: its kubelet is up; pending: added, not PXE-booted yet).
+export function machines(doublesDir) {
+  const state = load(doublesDir);
+  const at = (ms) => (ms == null ? null : iso(ms));
+  return state.machines.map((m) => ({
+    name: m.name,
+    role: m.role,
+    ip: m.ip,
+    chassis: m.chassis ?? null,
+    powered: machinePower(m).on,
+    stuck: machineStuck(m),
+    pending: Boolean(m.pending),
+    booted: m.power === 'on' && m.bootedAt != null && Date.now() >= m.bootedAt,
+    boots: m.boots ?? 0,
+    lastBoot: at(m.poweredAt),
+    lastOff: at(m.offAt),
+    shutdownScheduled: m.shutdown ? at(m.shutdown.due) : null,
+    node: Boolean(state.objects.nodes[m.name]),
+  }));
+}
 
 const USAGE = `usage: steer.mjs DOUBLES_DIR COMMAND [ARGS] [--in SECONDS]
   node-ready NAME
@@ -109,6 +192,11 @@ const USAGE = `usage: steer.mjs DOUBLES_DIR COMMAND [ARGS] [--in SECONDS]
   operator NAME Available|Progressing|Degraded|Upgradeable True|False|Unknown [--reason R] [--message M]
   signer-not-after RFC3339
   api up|down
+  complete-install     (bootstrap done, every CSR approved until the nodes are Ready)
+  add-machine NAME --ip IP [--role worker] [--chassis DIR]
+  stuck NAME [on|off]
+  expire-kubelet-certs [NAME]...
+  machines             (JSON: each machine's power, boots and node)
   approvals            (JSON: approvals per CSR)
   get [RESOURCE [NAME]]  (JSON: the objects)
 `;
@@ -130,6 +218,8 @@ export function main(argv) {
       ip: { type: 'string', multiple: true },
       group: { type: 'string', multiple: true },
       usage: { type: 'string', multiple: true },
+      role: { type: 'string' },
+      chassis: { type: 'string' },
     },
   });
   const [dir, command, ...rest] = positionals;
@@ -167,6 +257,21 @@ export function main(argv) {
     case 'api':
       if (rest[0] !== 'up' && rest[0] !== 'down') throw new Error('api up|down');
       return setApi(dir, rest[0] === 'up', opts);
+    case 'complete-install':
+      return completeInstall(dir);
+    case 'add-machine': {
+      const ip = values.ip?.[0];
+      if (!rest[0] || !ip) throw new Error('add-machine NAME --ip IP [--role R] [--chassis DIR]');
+      return addMachine(dir, { name: rest[0], ip, role: values.role ?? 'worker', chassis: values.chassis });
+    }
+    case 'stuck':
+      if (rest[1] !== undefined && !['on', 'off'].includes(rest[1])) throw new Error('stuck NAME [on|off]');
+      return setStuck(dir, rest[0], rest[1] !== 'off');
+    case 'expire-kubelet-certs':
+      return expireKubeletCerts(dir, rest.length > 0 ? rest : undefined);
+    case 'machines':
+      process.stdout.write(`${JSON.stringify(machines(dir), null, 2)}\n`);
+      return undefined;
     case 'approvals':
       process.stdout.write(`${JSON.stringify(approvals(dir), null, 2)}\n`);
       return undefined;

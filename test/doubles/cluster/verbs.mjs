@@ -2,7 +2,7 @@
 // verbs. A command is {path, run}; `get`, `apply -f` and `patch` work for every resource in
 // RESOURCES, so later verbs (adm cordon/uncordon/drain) are new rows over the same store and
 // helpers.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, parseArgs, UsageError } from './argv.mjs';
 import { approve, deny, tick } from './controller.mjs';
@@ -12,6 +12,7 @@ import { applyJsonPatch, deepEqual, mergePatch, threeWayMergePatch } from './jso
 import { jsonpath } from './jsonpath.mjs';
 import { readManifests, yamlToJson } from './manifests.mjs';
 import { condition, isFalse, isTrue, meta, touch } from './objects.mjs';
+import { apiServing } from './power.mjs';
 import { update } from './state.mjs';
 import {
   compactJson,
@@ -151,6 +152,23 @@ export const RESOURCES = [
     ],
   },
   {
+    // A custom resource of the machine-config operator (openshift/api machineconfiguration/v1
+    // types.go MachineConfig; columns from its printer: oc get mc).
+    resource: 'machineconfigs',
+    group: 'machineconfiguration.openshift.io',
+    version: 'v1',
+    kind: 'MachineConfig',
+    names: ['machineconfig', 'mc'],
+    crd: true,
+    columns: ['NAME', 'GENERATEDBYCONTROLLER', 'IGNITIONVERSION', 'AGE'],
+    row: (o, now) => [
+      o.metadata.name,
+      o.metadata.annotations?.['machineconfiguration.openshift.io/generated-by-controller-version'] ?? '',
+      o.spec?.config?.ignition?.version ?? '',
+      humanDuration(now - Date.parse(o.metadata.creationTimestamp)),
+    ],
+  },
+  {
     resource: 'namespaces',
     group: '',
     version: 'v1',
@@ -199,19 +217,22 @@ function kubeconfig(args) {
 
 // One look at the cluster: run its controllers, then fn(state) under the lock. With the API
 // down every client call fails as kubectl reports a refused connection.
+// What the tick saw (power, timed changes) is saved even when the API is down.
 export function call(ctx, fn) {
-  return update(ctx.dir, (state) => {
-    tick(ctx.dir, state, Date.now());
-    const host = ctx.server ?? state.cluster.apiServer;
-    if (!state.api.up) {
-      const err = new CliError(
-        `The connection to the server ${host} was refused - did you specify the right host or port?`,
-      );
-      err.host = host;
-      throw err;
-    }
-    return fn(state);
+  const res = update(ctx.dir, (state) => {
+    const now = Date.now();
+    tick(ctx.dir, state, now);
+    if (!apiServing(state, now)) return { down: ctx.server ?? state.cluster.apiServer };
+    return { value: fn(state) };
   });
+  if (res.down) {
+    const err = new CliError(
+      `The connection to the server ${res.down} was refused - did you specify the right host or port?`,
+    );
+    err.host = res.down;
+    throw err;
+  }
+  return res.value;
 }
 
 function selectorMatch(selector, labels = {}) {
@@ -953,6 +974,196 @@ async function patchCmd(ctx, words) {
   });
 }
 
+// ---- Nodes on day 2: oc adm cordon|uncordon|drain, oc delete node, oc extract ------------
+
+// kubectl pkg/cmd/drain/drain.go (oc adm wraps it): the nodes from the builder (names or -l),
+// all looked up before anything changes (a missing one is the server's NotFound), then
+// RunCordonOrUncordon: "node/N cordoned", or "already cordoned" when spec.unschedulable is
+// already as wanted (pkg/drain/cordon.go patches only spec.unschedulable; the node lifecycle
+// controller adds the unschedulable taint, see controller.mjs).
+function nodesFor(ctx, state, words, verb) {
+  const { args } = ctx;
+  const selector = args.value('selector');
+  if (words.length === 0 && selector === undefined)
+    throw new CliError(`error: USAGE: ${verb} NODE [flags]\nSee 'oc adm ${verb} -h' for help and examples`);
+  if (words.length > 0 && selector)
+    throw new CliError(
+      `error: cannot specify both a node name and a --selector option\nSee 'oc adm ${verb} -h' for help and examples`,
+    );
+  const r = resourceFor('nodes');
+  if (selector !== undefined)
+    return Object.values(state.objects.nodes)
+      .filter((n) => selectorMatch(selector, n.metadata.labels))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return words.map((w) => {
+    const name = w.replace(/^(node|nodes|no)\//, '');
+    const n = state.objects.nodes[name];
+    if (!n) throw new CliError(notFound(r, name));
+    return n;
+  });
+}
+
+function cordonNodes(ctx, state, nodes, desired) {
+  let out = '';
+  const dry = ctx.args.value('dry-run');
+  const suffix =
+    dry && dry !== 'none' && dry !== 'false' ? (dry === 'server' ? ' (server dry run)' : ' (dry run)') : '';
+  for (const n of nodes) {
+    if (Boolean(n.spec.unschedulable) === desired) {
+      out += `node/${n.metadata.name} already ${desired ? 'cordoned' : 'uncordoned'}${suffix}\n`;
+      continue;
+    }
+    if (!suffix) {
+      // The two-way strategic merge patch of spec.unschedulable (omitempty: false drops it).
+      if (desired) n.spec.unschedulable = true;
+      else delete n.spec.unschedulable;
+      touch(state, n);
+    }
+    out += `node/${n.metadata.name} ${desired ? 'cordoned' : 'uncordoned'}${suffix}\n`;
+  }
+  return out;
+}
+
+function cordon(ctx, words, desired) {
+  return call(ctx, (state) => {
+    const nodes = nodesFor(ctx, state, words, desired ? 'cordon' : 'uncordon');
+    return { out: cordonNodes(ctx, state, nodes, desired), errors: [], code: 0 };
+  });
+}
+
+// oc adm drain NODE… [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--timeout=D]
+// [--disable-eviction] [--grace-period=N]: cordon, then evict each node's pods and print
+// "node/N drained". The fake runs no pods, so there is nothing to evict or wait for.
+function drain(ctx, words) {
+  const { args } = ctx;
+  for (const flag of ['timeout']) {
+    const v = args.value(flag);
+    if (v === undefined) continue;
+    try {
+      parseGoDuration(v);
+    } catch (err) {
+      throw new CliError(`Error: invalid argument "${v}" for "--${flag}" flag: ${err.message}`);
+    }
+  }
+  for (const flag of ['grace-period', 'skip-wait-for-delete-timeout']) {
+    const v = args.value(flag);
+    if (v !== undefined && !/^-?\d+$/.test(v))
+      throw new CliError(
+        `Error: invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`,
+      );
+  }
+  return call(ctx, (state) => {
+    const nodes = nodesFor(ctx, state, words, 'drain');
+    let out = cordonNodes(ctx, state, nodes, true);
+    for (const n of nodes) out += `node/${n.metadata.name} drained\n`;
+    return { out, errors: [], code: 0 };
+  });
+}
+
+// oc delete node NAME… | node/NAME… (kubectl pkg/cmd/delete/delete.go PrintObj: `node "N"
+// deleted`; -o name: "node/N"). A missing node is the server's NotFound, or nothing with
+// --ignore-not-found. The machine keeps running but its kubelet does not register again until
+// the machine boots again, as a new kubelet (power.mjs).
+function deleteCmd(ctx, words) {
+  const { args } = ctx;
+  if (words.length === 0) throw new CliError(`error: ${MISSING_RESOURCE}`);
+  const targets = words[0].includes('/')
+    ? words.map((w) => w.split('/'))
+    : words.slice(1).map((name) => [words[0], name]);
+  for (const [type] of targets) {
+    const r = resourceFor(type);
+    if (!r) throw new CliError(`error: the server doesn't have a resource type "${type}"`);
+    if (r.resource !== 'nodes') throw new CliError(`oc double: delete ${r.resource} is not modelled`, 2);
+  }
+  if (targets.length === 0) throw new CliError('error: resource(s) were provided, but no name was specified');
+  const r = resourceFor('nodes');
+  return call(ctx, (state) => {
+    let out = '';
+    const errors = [];
+    for (const [, name] of targets) {
+      if (!state.objects.nodes[name]) {
+        if (!args.bool('ignore-not-found')) errors.push(notFound(r, name));
+        continue;
+      }
+      delete state.objects.nodes[name];
+      state.rv += 1;
+      const m = state.machines.find((x) => x.name === name);
+      if (m) m.nodeDeleted = true;
+      out += args.value('output') === 'name' ? `node/${name}\n` : `node "${name}" deleted\n`;
+    }
+    return { out, errors, code: errors.length > 0 ? 1 : 0 };
+  });
+}
+
+// oc extract TYPE/NAME… [-n NS] [--keys=K,…] [--to=DIR|-] [--confirm] (oc pkg/cli/extract/
+// extract.go): with --to=- each key's name goes to stderr as "# KEY" and its value to stdout,
+// with a newline added when it has none; with a directory each key is written to DIR/KEY
+// (exists: "file exists, pass --confirm to overwrite") and its path printed. Secrets and
+// ConfigMaps only.
+function extract(ctx, words) {
+  const { args, io } = ctx;
+  const to = args.value('to') ?? '.';
+  const keys = (args.flags.keys ?? []).flatMap((k) => k.split(',')).filter(Boolean);
+  if (to !== '-' && !existsSync(to)) {
+    if (!args.bool('confirm'))
+      throw new CliError(
+        `error: use --confirm if you want to create target directory: stat ${to}: no such file or directory`,
+      );
+    mkdirSync(to, { recursive: true });
+  }
+  const namespace = args.value('namespace') ?? 'default';
+  const targets = words.map((w) => {
+    const [type, name] = w.split('/');
+    if (!name) throw new CliError(`error: arguments in resource/name form must have a single resource and name`);
+    const r = resourceFor(type);
+    if (!r) throw new CliError(`error: the server doesn't have a resource type "${type}"`);
+    return { r, name };
+  });
+  if (targets.length === 0) throw new CliError('error: you must specify at least one resource to extract');
+  const found = call(ctx, (state) =>
+    targets.map(({ r, name }) => {
+      const o = state.objects[r.resource]?.[r.namespaced ? `${namespace}/${name}` : name];
+      if (!o) throw new CliError(notFound(r, name));
+      return { r, o: structuredClone(o) };
+    }),
+  );
+  let count = 0;
+  const errors = [];
+  for (const { r, o } of found) {
+    let contents;
+    if (r.kind === 'Secret') contents = Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]);
+    else if (r.kind === 'ConfigMap')
+      contents = [
+        ...Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v)]),
+        ...Object.entries(o.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+      ];
+    else {
+      io.err(`warning: ${r.resource}/${o.metadata.name} does not support extraction\n`);
+      continue;
+    }
+    count++;
+    for (const [k, v] of contents.sort(([a], [b]) => a.localeCompare(b))) {
+      if (keys.length > 0 && !keys.includes(k)) continue;
+      if (to === '-') {
+        io.err(`# ${k}\n`);
+        io.out(v);
+        if (v.length === 0 || v[v.length - 1] !== 0x0a) io.out('\n');
+        continue;
+      }
+      const target = join(to, k);
+      if (existsSync(target) && !args.bool('confirm')) {
+        errors.push(`${k}: file exists, pass --confirm to overwrite`);
+        continue;
+      }
+      writeFileSync(target, v, { mode: 0o600 });
+      io.out(`${target}\n`);
+    }
+  }
+  if (errors.length > 0) throw new CliError(`error: ${errors.join('\nerror: ')}`);
+  if (count === 0) throw new CliError('error: you must specify at least one resource to extract');
+  return 0;
+}
+
 export const COMMANDS = [
   { path: ['get'], run: get },
   { path: ['apply'], run: apply },
@@ -961,6 +1172,11 @@ export const COMMANDS = [
   { path: ['adm', 'certificate', 'deny'], run: (ctx, words) => certificate(ctx, words, 'deny') },
   { path: ['adm', 'wait-for-stable-cluster'], run: waitForStable },
   { path: ['debug'], run: (ctx, words) => debug(ctx, words, call) },
+  { path: ['adm', 'cordon'], run: (ctx, words) => cordon(ctx, words, true) },
+  { path: ['adm', 'uncordon'], run: (ctx, words) => cordon(ctx, words, false) },
+  { path: ['adm', 'drain'], run: drain },
+  { path: ['delete'], run: deleteCmd },
+  { path: ['extract'], run: extract },
 ];
 
 // The command an argv names (flags skipped), or undefined.
