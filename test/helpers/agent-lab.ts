@@ -114,6 +114,17 @@ async function labSite(dir: string): Promise<string> {
   });
 }
 
+// The lab's media is a directory standing in for the ISO: release.json's ISO fields say so (no
+// base ISO size, no embed areas, no media check), as fyr-release/1 requires them.
+const MEDIA_DIR_FIELDS = {
+  base: { volumeId: 'RHEL-9-4-0-BaseOS-x86_64', layout: 'el9', size: 0 },
+  embed: {
+    kickstart: { path: '/ks.cfg', offset: 0, length: 0 },
+    site: { path: '/fyr/site.tar', offset: 0, length: 0 },
+  },
+  md5: null,
+};
+
 async function makeMedia(media: string): Promise<object[]> {
   const files: Array<{ path: string; role: string; data: Buffer }> = [
     { path: 'rhcos/rhcos-live-kernel-x86_64', role: 'rhcos-kernel', data: Buffer.from('kernel\n'.repeat(100)) },
@@ -163,6 +174,7 @@ async function makeMedia(media: string): Promise<object[]> {
     sourceDateEpoch: 1_700_000_000,
     payload,
     agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'lab', size: agent.length, sha256: sha256(agent) },
+    ...MEDIA_DIR_FIELDS,
   };
   await writeFile(join(media, 'release.json'), `${JSON.stringify(release, null, 2)}\n`);
   return payload;
@@ -187,6 +199,7 @@ async function makeTreeMedia(media: string): Promise<void> {
     sourceDateEpoch: 1_700_000_000,
     payload: content.files.map((f: { path: string }) => ({ ...f, path: `/fyr/payload/${f.path}` })),
     agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'lab', size: agent.length, sha256: sha256(agent) },
+    ...MEDIA_DIR_FIELDS,
   };
   await writeFile(
     join(media, 'release.json'),

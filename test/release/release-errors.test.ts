@@ -21,7 +21,7 @@ import { isFyrError } from '../../src/errors.js';
 import { buildRelease, type ReleaseOptions } from '../../src/release/release.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { CONTENT_FILES, makeContent } from '../helpers/content.js';
-import { runCli, STACK_FRAME } from '../helpers/cli.js';
+import { runCli, spawnCli, STACK_FRAME } from '../helpers/cli.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 const EL9 = join(ISO_FIXTURE_DIR, 'el9.iso');
@@ -278,21 +278,32 @@ test('release-errors :: a full TMPDIR and a full disk at the sidecar are NO_SPAC
         (e: unknown) => e,
       );
     await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'fyr-test-tmpdir', tmp]);
-    const saved = process.env.TMPDIR;
     try {
-      process.env.TMPDIR = tmp;
-      const err = await failure(options(join(out, 'release.iso')));
-      assert.ok(isFyrError(err), String(err));
-      assert.is(err.code, 'NO_SPACE');
+      // Its own process, as a user runs it: TMPDIR is read by that process alone.
+      const r = await spawnCli(
+        [
+          'release',
+          '--base',
+          EL9,
+          '--content',
+          join(dir, 'content'),
+          '-o',
+          join(out, 'release.iso'),
+          '--ks-area',
+          '64K',
+          '--site-area',
+          '1M',
+        ],
+        { TMPDIR: tmp, PATH: process.env.PATH ?? '' },
+      );
+      assert.is(r.code, 1, r.stderr);
       assert.match(
-        err.message,
-        /no space left staging the boot files in .*tmp\/fyr-release-\w+: it needs about \d+ bytes, \d+ are free in .*tmp/,
+        r.stderr,
+        /no space left staging the boot files in .*tmp\/fyr-release-\w+: it needs about \d+ bytes, \d+ are free in .*tmp \[NO_SPACE\]/,
       );
       assert.equal(readdirSync(tmp), []);
       assert.equal(readdirSync(out), []);
     } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
       await execa('umount', [tmp]);
     }
 
