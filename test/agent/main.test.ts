@@ -51,7 +51,25 @@ main('missing or broken input files exit 3 and name the file', async (c) => {
     join(root, 'etc/fyr/bmc-secrets.json'),
     '{"format":"fyr-agent-secrets/1","bmc":{"cp-0":"s3cret-value"}}',
   );
-  await writeFile(join(root, 'etc/fyr/release.json'), '{"format":"fyr-release/1","payload":[]}');
+  // A whole release.json: the files are read side by side, and only site.json may be at fault.
+  await writeFile(
+    join(root, 'etc/fyr/release.json'),
+    JSON.stringify({
+      format: 'fyr-release/1',
+      fyr: 'test',
+      release: { name: 'test', openshift: '4.18.9' },
+      volumeId: 'FYR-TEST',
+      base: { volumeId: 'RHEL-9-4-0-BaseOS-x86_64', layout: 'el9', size: 0 },
+      sourceDateEpoch: 0,
+      payload: [],
+      agent: { path: '/fyr/agent/fyr-agent.mjs', version: 'test', size: 0, sha256: '0'.repeat(64) },
+      embed: {
+        kickstart: { path: '/ks.cfg', offset: 0, length: 0 },
+        site: { path: '/fyr/site.tar', offset: 0, length: 0 },
+      },
+      md5: null,
+    }),
+  );
   await writeFile(join(root, 'etc/fyr/manifest.json'), '{"format":"fyr-render/1","os":"rhel9","files":[]}');
   r = await agent(c, ['run', '--root', root, '--status-listen', 'off']);
   assert.is(r.exitCode, 3);
