@@ -169,10 +169,9 @@ export class Keeper {
     else {
       const off: string[] = [];
       for (const n of ctx.site.nodes) {
-        const driver = ctx.bmc(n);
-        if (!driver) continue;
         try {
-          if ((await driver.powerState()) === 'Off') off.push(n.name);
+          const driver = ctx.bmc(n);
+          if (driver && (await driver.powerState()) === 'Off') off.push(n.name);
         } catch (err) {
           ctx.log(`keeper: ${n.name}: ${(err as Error).message}`);
         }

@@ -72,9 +72,9 @@ export async function pollUntil(ctx: AgentContext, timeoutMs: number, done: () =
 
 // Whether a node's BMC says it is off; a BMC that does not answer counts as "not yet".
 export async function bmcSaysOff(ctx: AgentContext, node: AgentNode): Promise<boolean> {
-  const driver = ctx.bmc(node);
-  if (!driver) return false;
   try {
+    const driver = ctx.bmc(node);
+    if (!driver) return false;
     return (await driver.powerState()) === 'Off';
   } catch (err) {
     ctx.log(`power: ${node.name}: ${(err as Error).message}`);

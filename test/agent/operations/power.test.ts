@@ -11,6 +11,7 @@ import type { BmcDriver } from '../../../src/agent/bmc/index.js';
 import { NODE_BOOTSTRAPPER } from '../../../src/agent/cluster/csr.js';
 import type { AgentContext } from '../../../src/agent/context.js';
 import type { Exec } from '../../../src/agent/exec.js';
+import { Keeper } from '../../../src/agent/keeper/keeper.js';
 import { runOperation } from '../../../src/agent/keeper/operations.js';
 import { powerOnSite } from '../../../src/agent/operations/power-on.js';
 import { shutdown } from '../../../src/agent/operations/shutdown.js';
@@ -190,6 +191,40 @@ test('a node that never comes back fails the power-on with its name; the others 
   assert.is(node(c, 'cp-2').step, 'not back');
   assert.is(node(c, 'cp-0').step, 'Ready');
   assert.is(c.ctx.store.state.keeper!.power!.state, 'powering-on');
+});
+
+test('the keeper, started again on a site fyr-agent shut down, powers it on by itself (keeper.powerOn: auto); manual waits', async (c) => {
+  const down = await runOperation(c.ctx, shutdown, 'command', () => undefined, { keepSkipped: true });
+  assert.is(down.record.status, 'done', down.record.error);
+  (c.ctx.site as { network?: unknown }).network = {
+    lan: { bastion: '127.0.0.1' },
+    wan: { interface: 'fyrtest-wan0', mode: 'dhcp', dns: [] },
+  };
+  const start = async (powerOn: 'auto' | 'manual', until: () => boolean) => {
+    const abort = new AbortController();
+    const logged: string[] = [];
+    const ctx = {
+      ...c.ctx,
+      site: { ...c.ctx.site, keeper: { ...c.ctx.site.keeper, powerOn } },
+      signal: abort.signal,
+      log: (l: string) => logged.push(l),
+      options: { ...c.ctx.options, healthEveryMs: 60_000 },
+    } as AgentContext;
+    const running = new Keeper(ctx, { restarted: true }).run().catch(() => undefined);
+    const deadline = Date.now() + 60_000;
+    while (!until() && Date.now() < deadline && !logged.some((l) => /keeper\.powerOn is manual/.test(l)))
+      await new Promise((r) => setTimeout(r, 200));
+    abort.abort();
+    await running;
+    return logged;
+  };
+  const manual = await start('manual', () => false);
+  assert.ok(manual.some((l) => /the site was shut down by fyr-agent shutdown .*keeper\.powerOn is manual/.test(l)));
+  assert.is(c.ctx.store.state.keeper!.power!.state, 'shut-down', 'manual: still off');
+  const auto = await start('auto', () => c.ctx.store.state.keeper?.power?.state === 'running');
+  assert.is(c.ctx.store.state.keeper!.power!.state, 'running', auto.join('\n'));
+  assert.ok(auto.some((l) => /powering the site on \(keeper\.powerOn: auto\)/.test(l)));
+  assert.is(objects(c.doubles).nodes.filter(isReady).length, NODES.length);
 });
 
 // Killed (nothing more written, as SIGKILL would) right after a side effect; a fresh agent
