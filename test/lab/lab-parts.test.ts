@@ -1,11 +1,13 @@
 // The virtual site's pure pieces against literal values: qemu's command line per firmware and
 // boot device, Chromium's for a screenshot, and the paths read out of fyr's rendered menus.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { menuPaths } from './lab-asserts.js';
 import { chromiumArgs } from './screenshot.js';
-import { qemuArgs, type Vm } from './vms.js';
+import { qemuArgs, SERIAL_MARKS, serialText, type Vm } from './vms.js';
 
 const test = suite('lab :: parts');
 
@@ -91,6 +93,23 @@ test('the paths a rendered pxelinux and GRUB menu name', async () => {
   assert.equal(menuPaths(pxe), want);
   assert.equal(menuPaths(grub), want);
   assert.throws(() => menuPaths('DEFAULT local\nLABEL local\n  LOCALBOOT 0\n'), /names no/);
+});
+
+test("the serial console as text: SeaBIOS's cursor moves inside a banner are taken out", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fyr-serial-'));
+  try {
+    const serial = join(dir, 'serial.log');
+    await writeFile(
+      serial,
+      'PXELINUX \x1b[25;09H\x1b[25;10H6.04 lwIP\r\nLoa\x1b[25;03H\x1b[25;04Hding http://x/kernel\r\n',
+      'latin1',
+    );
+    const text = await serialText({ ...vm('bios'), serial });
+    assert.is(text, 'PXELINUX 6.04 lwIP\nLoading http://x/kernel\n');
+    assert.match(text, SERIAL_MARKS.find((m) => m.step === 'pxelinux')!.pattern);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -131,6 +131,10 @@ export const SERIAL_MARKS: ReadonlyArray<{ step: string; pattern: RegExp }> = [
   { step: 'installed', pattern: /FYR-DISK: installed/ },
 ];
 
+// The console as text: SeaBIOS's serial console interleaves cursor moves (CSI sequences) into
+// what it echoes, splitting words ("PXELINUX \x1b[25;09H6.04") depending on timing.
 export async function serialText(vm: Vm): Promise<string> {
-  return (await readFile(vm.serial, 'latin1').catch(() => '')).replace(/\r/g, '');
+  return (await readFile(vm.serial, 'latin1').catch(() => ''))
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .replace(/\r/g, '');
 }
