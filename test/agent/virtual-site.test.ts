@@ -1,7 +1,9 @@
 // The virtual site (test/lab/run-lab.ts), as make lab runs it, in its hardest form, then kept
-// by the agent after install (test/lab/day2.ts): the RHEL 10
+// by the agent after install (test/lab/day2.ts), grown by a worker from an edited site file,
+// shut down and powered on (test/lab/day2-nodes.ts): the RHEL 10
 // variant (Kea), sealed, with the agent killed by SIGKILL right after a node's power-on (VMs
-// mid-boot) and again while it watches. Real firmware (SeaBIOS+iPXE, OVMF) PXE-boots qemu VMs
+// mid-boot) and again while it watches, and the keeper killed in the middle of the apply, the
+// shutdown and the power-on. Real firmware (SeaBIOS+iPXE, OVMF) PXE-boots qemu VMs
 // from the rendered configs; real ipmi_sim and the Redfish double power them; the stand-in RHCOS
 // installs each. runLab asserts the issue's list (test/lab/lab-asserts.ts) and throws on the first
 // miss; its artifacts (screenshots, serial consoles, logs, timeline) stay in out/lab-test/.
@@ -29,6 +31,27 @@ test('make lab: every node powered once by its BMC, PXE-booted by real firmware,
   assert.is(report.runs, 3);
   const names = report.timeline.nodes.map((n) => `${n.name}:${n.firmware}:${n.installed !== undefined}`);
   assert.equal(names, ['cp-0:bios:true', 'cp-1:uefi:true', 'cp-2:uefi:true', 'stray:bios:false']);
+  // Day 2's machines (test/lab/day2-nodes.ts asserts each VM's power and boots): the agent's own
+  // record of the shutdown and power-on, in the documented order, each step timed, though the
+  // keeper was killed in the middle of each.
+  assert.equal(
+    report.nodes.steps.shutdown.map((s) => s.step),
+    ['cordon', 'drain', 'shut down', 'confirm off'],
+  );
+  assert.equal(
+    report.nodes.steps.powerOn.map((s) => s.step),
+    [
+      'control planes on',
+      'API back',
+      'control planes Ready',
+      'workers on',
+      'workers Ready',
+      'uncordon',
+      'cluster stable',
+    ],
+  );
+  for (const s of [...report.nodes.steps.shutdown, ...report.nodes.steps.powerOn])
+    assert.ok(typeof s.seconds === 'number', `${s.step} was timed`);
   // A screenshot of the status page per phase, and of the dashboard in each day-2 state at two
   // widths, kept with the artifacts.
   const shots = (await readdir('out/lab-test/screenshots')).filter((f) => f.endsWith('.png')).sort();

@@ -38,6 +38,22 @@ const STRAY_VM_MAC = '52:54:00:de:ad:02';
 // The virtual site's firmware per node: one BIOS (SeaBIOS + iPXE) and two UEFI (OVMF).
 export const LAB_FIRMWARE: Record<string, Firmware> = { 'cp-0': 'bios', 'cp-1': 'uefi', 'cp-2': 'uefi' };
 const UNLOCK_CODE = '31415-92653-58979-32384-62643-38327-95028-84197';
+// The virtual site's spare: a worker racked but not in the site file, until the lab adds it
+// (fyr-agent apply of an edited site, test/lab/day2-nodes.ts). Its BMC is a Redfish double.
+export const SPARE = {
+  name: 'w-0',
+  mac: '52:54:00:00:00:20',
+  ip: '192.168.8.20',
+  bmc: '192.168.8.220',
+  password: 'spare-bmc-password',
+} as const;
+const SPARE_NODE = `  - name: ${SPARE.name}
+    role: worker
+    mac: "${SPARE.mac}"
+    ip: ${SPARE.ip}
+    installDisk: /dev/nvme0n1
+    bmc: { type: redfish, address: ${SPARE.bmc}, username: admin, password: { secret: bmc-${SPARE.name} } }
+`;
 
 export interface LabNode {
   name: string;
@@ -61,6 +77,10 @@ export interface Lab {
   // The virtual site: the stray VM (powered on by the lab: it has no BMC) and the site ISO.
   strayVm?: Vm;
   siteIso?: string;
+  // The virtual site: the release ISO the site ISO was built from, and the spare worker (its VM
+  // and BMC up, off) with the site file that adds it (beside its own secrets file).
+  releaseIso?: string;
+  spare?: { node: LabNode; siteFile: string };
   // The bundle the bastion's root was made from (the render's, or the site ISO's).
   bundle: string;
   // The agent stops once installed unless `keep` (then it stays up as the keeper, until killed).
@@ -95,22 +115,34 @@ async function ip(args: string[]): Promise<void> {
   await run('ip', args);
 }
 
+const labEdits = {
+  site: (t: string) =>
+    t
+      // The lab's release comes from fyr content of 4.18.9; build refuses a site of another minor.
+      .replace('openshiftVersion: "4.16.3"', 'openshiftVersion: "4.18"')
+      // ipmi_sim does not answer "Get Channel Cipher Suites": naming the suite saves ~5 s a call.
+      .replace(
+        'bmc: { type: redfish, address: 192.168.8.211,',
+        'bmc: { type: ipmi, cipherSuite: 3, address: 192.168.8.211,',
+      )
+      // Two backups kept: the keeper's retention shows within a lab's few backups.
+      .replace(/^ {2}keep: 14 .*$/m, '  keep: 2'),
+  // IPMI passwords stop at 20 bytes.
+  secrets: (t: string) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
+};
+
 // The lab's site: the edge example, with cp-1 behind an IPMI BMC so both drivers take part.
 async function labSite(dir: string): Promise<string> {
-  return variantSite('edge', dir, {
-    site: (t) =>
-      t
-        // The lab's release comes from fyr content of 4.18.9; build refuses a site of another minor.
-        .replace('openshiftVersion: "4.16.3"', 'openshiftVersion: "4.18"')
-        // ipmi_sim does not answer "Get Channel Cipher Suites": naming the suite saves ~5 s a call.
-        .replace(
-          'bmc: { type: redfish, address: 192.168.8.211,',
-          'bmc: { type: ipmi, cipherSuite: 3, address: 192.168.8.211,',
-        )
-        // Two backups kept: the keeper's retention shows within a lab's few backups.
-        .replace(/^ {2}keep: 14 .*$/m, '  keep: 2'),
-    // IPMI passwords stop at 20 bytes.
-    secrets: (t) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
+  return variantSite('edge', dir, labEdits);
+}
+
+// The same site with the spare worker added, as a user edits it on day 2 (in its own directory).
+async function grownSite(dir: string): Promise<string> {
+  const grown = join(dir, 'grown');
+  await mkdir(grown, { recursive: true });
+  return variantSite('edge', grown, {
+    site: (t) => labEdits.site(t).replace(/\n\ndiskEncryption:/, `\n${SPARE_NODE}\ndiskEncryption:`),
+    secrets: (t) => `${labEdits.secrets(t)}bmc-${SPARE.name}: ${SPARE.password}\n`,
   });
 }
 
@@ -467,6 +499,8 @@ export async function makeLab(
         name: n.name,
         ip: n.ip,
         role: n.role === 'worker' ? 'worker' : 'control-plane',
+        // The virtual site: a node is on when its VM runs (its BMC's chassis is the VM's directory).
+        ...(options.vms ? { chassis: join(dir, 'machines', n.name) } : {}),
       })),
     });
     // Slave to this machine's mounts (what the agent mounts stays inside); /sys the netns's own.
@@ -596,6 +630,22 @@ export async function makeLab(
     await plug(stray, 'pxe0', STRAY_MAC);
     // The virtual site's stray is a VM too (BIOS), on the lab's own power button.
     const strayVm = options.vms ? await addVm('stray', STRAY_VM_MAC, 'bios', join(dir, 'machines/stray')) : undefined;
+    // The spare worker (BIOS), racked and cabled; the site file names it only once the lab adds it.
+    const spare: LabNode | undefined = options.vms
+      ? {
+          name: SPARE.name,
+          mac: SPARE.mac,
+          ip: SPARE.ip,
+          ign: 'worker',
+          bmc: 'redfish',
+          machine: join(dir, 'machines', SPARE.name),
+          ns: rack,
+        }
+      : undefined;
+    if (spare) {
+      spare.vm = await addVm(spare.name, spare.mac, 'bios', spare.machine);
+      await writeFile(join(spare.machine, 'name'), `${spare.name}\n`);
+    }
 
     // The BMCs, on their LAN addresses in the BMC namespace.
     // systemd-creds is the real one; its host key is the lab's, not this machine's.
@@ -607,41 +657,49 @@ export async function makeLab(
       SYSTEMD_CREDENTIAL_SECRET: join(dir, 'credential.secret'),
     };
     const tls = await selfSigned(dir, 'bmc');
+    const startRedfish = async (name: string, address: string, username: string, machine: string) => {
+      const child = execa(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns('m'),
+          process.execPath,
+          join(DOUBLES, 'redfish-bmc.mjs'),
+          '--listen',
+          `${address}:443`,
+          '--cert',
+          tls.cert,
+          '--key',
+          tls.key,
+          '--user',
+          username,
+          '--password-file',
+          join(machine, 'password'),
+          '--machine',
+          machine,
+          '--name',
+          name,
+        ],
+        { env, reject: false, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((ok, fail) => {
+        child.stdout?.once('data', () => ok());
+        child.once('exit', () => fail(new Error(`redfish-bmc for ${name} exited`)));
+      });
+    };
+    if (spare) {
+      await ip(['-n', ns('m'), 'addr', 'add', `${SPARE.bmc}/24`, 'dev', 'bmc0']);
+      await writeFile(join(spare.machine, 'password'), `${SPARE.password}\n`, { mode: 0o600 });
+      await startRedfish(spare.name, SPARE.bmc, 'admin', spare.machine);
+    }
     for (const [i, node] of site.nodes.entries()) {
       const m = machines[i]!;
       await ip(['-n', ns('m'), 'addr', 'add', `${node.bmc.address}/24`, 'dev', 'bmc0']);
       const password = options.bmcPasswords?.[node.name] ?? secrets.bmc[node.name]!;
       await writeFile(join(m.machine, 'password'), `${password}\n`, { mode: 0o600 });
       if (node.bmc.type === 'redfish') {
-        const child = execa(
-          'ip',
-          [
-            'netns',
-            'exec',
-            ns('m'),
-            process.execPath,
-            join(DOUBLES, 'redfish-bmc.mjs'),
-            '--listen',
-            `${node.bmc.address}:443`,
-            '--cert',
-            tls.cert,
-            '--key',
-            tls.key,
-            '--user',
-            node.bmc.username,
-            '--password-file',
-            join(m.machine, 'password'),
-            '--machine',
-            m.machine,
-            '--name',
-            node.name,
-          ],
-          { env, reject: false, stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        await new Promise<void>((ok, fail) => {
-          child.stdout?.once('data', () => ok());
-          child.once('exit', () => fail(new Error(`redfish-bmc for ${node.name} exited`)));
-        });
+        await startRedfish(node.name, node.bmc.address, node.bmc.username, m.machine);
       } else {
         const conf = join(m.machine, 'lan.conf');
         const sim = ipmiSimFiles({
@@ -701,7 +759,7 @@ export async function makeLab(
         env: agentEnv,
         reject: false,
         all: true,
-        timeout: keep ? 900_000 : 300_000,
+        timeout: keep ? 1_800_000 : 300_000,
         // A keeper stopped with SIGTERM finishes its step first.
         forceKillAfterDelay: 60_000,
       });
@@ -717,7 +775,8 @@ export async function makeLab(
       nodes: machines,
       bastionNs,
       ...(strayVm ? { strayVm } : {}),
-      ...(siteMedia ? { siteIso: siteMedia.iso } : {}),
+      ...(siteMedia ? { siteIso: siteMedia.iso, releaseIso: siteMedia.releaseIso } : {}),
+      ...(spare ? { spare: { node: spare, siteFile: await grownSite(dir) } } : {}),
       bundle: siteMedia?.bundle ?? join(out, 'bundle'),
       start,
       agent: async (args) => {

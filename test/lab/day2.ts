@@ -11,8 +11,23 @@ import { approvals, fileCsr, setNodeNotReady, setNodeReady } from '../doubles/cl
 import type { Lab } from '../helpers/agent-lab.js';
 import { screenshot } from './screenshot.js';
 
-// The keeper at lab speed: a look every 2 s, a backup every 30 s from the install on.
-export const KEEPER_FLAGS = ['--health-every-s', '2', '--backup-every-s', '30', '--first-backup-after-s', '0'];
+// The keeper at lab speed: a look every 2 s, a backup every 30 s from the install on; a node
+// still on 2 minutes after its shutdown is cut off, one not back in 5 fails the power-on, and
+// the cluster counts as stable after 10 quiet seconds.
+export const KEEPER_FLAGS = [
+  '--health-every-s',
+  '2',
+  '--backup-every-s',
+  '30',
+  '--first-backup-after-s',
+  '0',
+  '--power-off-timeout-s',
+  '120',
+  '--node-back-timeout-s',
+  '300',
+  '--stable-period-s',
+  '10',
+];
 export const DAY2_SHOTS = ['keeper-1-healthy', 'keeper-2-attention', 'keeper-3-recovered'];
 const WIDTHS = [
   { suffix: '', size: { width: 1100, height: 1400 } },

@@ -2,7 +2,8 @@
 // exactly once through its own BMC protocol; its firmware got the loader for its architecture;
 // it fetched the kernel and initramfs its own menu names and its role's ignition, and wrote that
 // ignition to the install device the site names; the stray got a pool address, booted the
-// default menu, never installed and was reported; no secret anywhere a person can read.
+// default menu, never installed and was reported; and (assertNoSecrets, at the very end) no
+// secret anywhere a person can read.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, readlink } from 'node:fs/promises';
@@ -126,8 +127,11 @@ export async function assertLab(lab: Lab, o: { output: string; crash: boolean; r
   assert.match(String(reported.ip), /^192\.168\.8\.1\d\d$/, 'the stray got an address from the pool');
   assert.match(o.output, new RegExp(`PXE-booted: MAC ${lab.strayMac}`), 'the agent said so in its log');
   if (o.crash) assert.equal(o.runs, 3, 'killed twice, the agent finished on its third run');
-  // No secret where a person can read: agent output, fyr-agent status, the state file, the
-  // daemons', BMCs' and VMs' logs.
+}
+
+// No secret where a person can read: agent output, fyr-agent status, the state file, the
+// daemons', BMCs' and VMs' logs (more: secrets the lab added later, e.g. the spare's BMC's).
+export async function assertNoSecrets(lab: Lab, output: string, more: string[] = []): Promise<void> {
   const status = await execa(
     process.execPath,
     [join(lab.root, AGENT_DIR, 'fyr-agent.mjs'), 'status', '--root', lab.root],
@@ -135,13 +139,14 @@ export async function assertLab(lab: Lab, o: { output: string; crash: boolean; r
       reject: false,
     },
   );
-  const texts = [o.output, status.stdout, await readFile(join(lab.root, 'var/lib/fyr/state.json'), 'utf8')];
+  const texts = [output, status.stdout, await readFile(join(lab.root, 'var/lib/fyr/state.json'), 'utf8')];
   for (const f of await readdir(join(lab.dir, 'run')))
     if (f.endsWith('.log')) texts.push(await readFile(join(lab.dir, 'run', f), 'utf8'));
-  for (const n of [...lab.nodes.filter((x) => x.vm), { name: 'stray', vm: stray }])
+  const machines = [...lab.nodes, ...(lab.spare ? [lab.spare.node] : []), { name: 'stray', vm: lab.strayVm }];
+  for (const n of machines)
     for (const f of ['serial.log', 'qemu.log', 'requests', 'events', 'boots'])
-      texts.push(await readFile(join(n.vm!.dir, f), 'latin1').catch(() => ''));
+      if (n.vm) texts.push(await readFile(join(n.vm.dir, f), 'latin1').catch(() => ''));
   const readable = texts.join('\n');
-  for (const secret of lab.secretValues)
+  for (const secret of [...lab.secretValues, ...more])
     assert.ok(!readable.includes(secret), 'a secret reached a log, the state or the status');
 }

@@ -43,8 +43,6 @@ test('a BIOS VM booting from the network once: SeaBIOS on the serial line, the N
     'file=/lab/cp-0/disk.raw,if=none,id=disk0,format=raw',
     '-device',
     'nvme,drive=disk0,serial=cp-0,bootindex=2',
-    '-device',
-    'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ]);
 });
 

@@ -13,7 +13,9 @@ import { buildStatusApp } from '../../src/agent/status/app.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import type { ResultPromise } from 'execa';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
-import { assertLab } from './lab-asserts.js';
+import { assertLab, assertNoSecrets } from './lab-asserts.js';
+import { nodesDay2, type NodesReport } from './day2-nodes.js';
+import { SPARE } from '../helpers/agent-lab.js';
 import { screenshot } from './screenshot.js';
 import { KEEPER_FLAGS, keeperDay2 } from './day2.js';
 import { buildTimeline, formatTimeline, SerialWatch, type Timeline } from './timeline.js';
@@ -33,6 +35,8 @@ export interface LabReport {
   timeline: Timeline;
   runs: number;
   seconds: number;
+  // Day 2's machines: the spare worker added, the site shut down and powered on.
+  nodes: NodesReport;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +44,11 @@ const STATUS = '192.168.8.1:8090';
 
 async function keepArtifacts(lab: Lab, to: string, timeline: string): Promise<void> {
   await mkdir(to, { recursive: true });
-  for (const n of [...lab.nodes, ...(lab.strayVm ? [{ name: 'stray', vm: lab.strayVm }] : [])]) {
+  for (const n of [
+    ...lab.nodes,
+    ...(lab.spare ? [lab.spare.node] : []),
+    ...(lab.strayVm ? [{ name: 'stray', vm: lab.strayVm }] : []),
+  ]) {
     if (!n.vm) continue;
     for (const f of ['serial.log', 'boots', 'events', 'qemu.log'])
       await cp(join(n.vm.dir, f), join(to, `${n.name}.${f}`)).catch(() => undefined);
@@ -71,6 +79,16 @@ async function finalShots(lab: Lab, shots: string, shot: Set<string>, log: (l: s
   } finally {
     await app.close();
   }
+}
+
+function dayTwoTimes(n: NodesReport): string {
+  const steps = (list: NodesReport['steps']['shutdown']) =>
+    list.map((x) => `${x.step} ${x.seconds === undefined ? '?' : `${x.seconds.toFixed(1)} s`}`).join(', ');
+  return [
+    `day 2: worker ${SPARE.name} added and joined in ${n.joined.toFixed(1)} s`,
+    `day 2: shutdown ${n.shutdown.toFixed(1)} s (${steps(n.steps.shutdown)})`,
+    `day 2: power-on ${n.powerOn.toFixed(1)} s (${steps(n.steps.powerOn)})`,
+  ].join('\n');
 }
 
 export async function runLab(o: LabOptions): Promise<LabReport> {
@@ -104,6 +122,13 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
     const shot = new Set<string>();
     let shooting: Promise<void> = Promise.resolve();
     const output: string[] = [];
+    // What every agent run has printed so far, as it prints it (the keeper's run goes on).
+    const live: string[] = [];
+    const startAgent = () => {
+      const child = lab.start(['--status-listen', STATUS, ...KEEPER_FLAGS], true);
+      child.all?.on('data', (d: Buffer) => live.push(String(d)));
+      return child;
+    };
     const serial = (serialWatch = new SerialWatch([
       ...lab.nodes.flatMap((n) => (n.vm ? [n.vm] : [])),
       ...(lab.strayVm ? [lab.strayVm] : []),
@@ -113,7 +138,7 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       if (runs > 4) throw new Error('the agent did not finish in 4 runs');
       o.log(`lab: agent run ${runs}`);
       // It stays up after the install, as the site's keeper (day2.ts).
-      const agent = lab.start(['--status-listen', STATUS, ...KEEPER_FLAGS], true);
+      const agent = startAgent();
       let done = false;
       let installed = false;
       const driver = (async () => {
@@ -197,23 +222,38 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
     }
     await shooting;
     const day2 = await keeperDay2(lab, { ...(o.screenshots ? { shots } : {}), status: STATUS, log: o.log });
+    // The install as the issue asks, before day 2 adds power cycles to the VMs' records.
+    const timeline = await buildTimeline(lab, serial, started);
+    timelineText = formatTimeline(timeline);
+    await assertLab(lab, { output: [live.join(''), day2.output].join('\n'), crash: o.crash, runs });
+    const nodes = await nodesDay2(lab, {
+      os: o.os,
+      crash: o.crash,
+      log: o.log,
+      keeper: {
+        restart: async () => {
+          keeper!.kill('SIGKILL');
+          output.push(String((await keeper!).all ?? ''));
+          keeper = startAgent();
+        },
+      },
+    });
     // Stopped as systemctl stop does: a clean end.
     keeper?.kill('SIGTERM');
     const end = await keeper!;
-    output.push(String(end.all ?? ''), day2.output);
+    output.push(String(end.all ?? ''), day2.output, nodes.output);
     if (end.exitCode !== 0)
       throw new Error(`the keeper did not stop cleanly (${end.exitCode}):\n${String(end.all).slice(-3000)}`);
     if (o.screenshots) await finalShots(lab, shots, shot, o.log);
-    const timeline = await buildTimeline(lab, serial, started);
-    timelineText = formatTimeline(timeline);
-    await assertLab(lab, { output: output.join('\n'), crash: o.crash, runs });
+    await assertNoSecrets(lab, output.join('\n'), [SPARE.password]);
     ok = true;
     const seconds = (Date.now() - started) / 1000;
     o.log(timelineText);
+    o.log(dayTwoTimes(nodes));
     o.log(
       `lab: passed in ${seconds.toFixed(0)} s (${runs} agent run${runs > 1 ? 's' : ''}); artifacts in ${o.artifacts}`,
     );
-    return { timeline, runs, seconds };
+    return { timeline, runs, seconds, nodes };
   } finally {
     if (!timelineText)
       timelineText = await buildTimeline(lab, serialWatch, started).then(

@@ -45,6 +45,8 @@ async function fyr(args: string[], env: Record<string, string> = {}): Promise<vo
 
 export interface SiteMedia {
   iso: string;
+  // The release ISO the site ISO was built from (a day-2 site is built from it again).
+  releaseIso: string;
   media: string;
   // The bastion-side copies, as %post makes them.
   bundle: string;
@@ -100,5 +102,13 @@ export async function buildSiteMedia(
   await cp(join(media, MEDIA_AGENT), agent, { recursive: true });
   const copy = join(dir, 'release.json');
   await copyFile(join(media, 'release.json'), copy);
-  return { iso, media, bundle: join(site, 'bundle'), manifest: join(site, 'manifest.json'), release: copy, agent };
+  return {
+    iso,
+    releaseIso: release,
+    media,
+    bundle: join(site, 'bundle'),
+    manifest: join(site, 'manifest.json'),
+    release: copy,
+    agent,
+  };
 }

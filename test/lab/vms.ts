@@ -68,9 +68,6 @@ export function qemuArgs(vm: Vm, tap: string, device: 'pxe' | 'default'): string
     `file=${vm.disk},if=none,id=disk0,format=raw`,
     '-device',
     `nvme,drive=disk0,serial=${vm.name}${first ? ',bootindex=2' : ''}`,
-    // The installed disk's boot code writes here to power the VM off (qemu exits 33).
-    '-device',
-    'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
 }
 

@@ -5,7 +5,8 @@
 //     coreos.live.rootfs_url, coreos.inst.ignition_url and coreos.inst.install_dev, fetches both
 //     over HTTP, writes the image and the ignition to the install device, reboots);
 //   - its "rootfs": the image it writes, a 16 MiB disk whose BIOS boot code and UEFI ESP print
-//     "FYR-DISK: installed" on the serial console and power the VM off (isa-debug-exit);
+//     "FYR-DISK: installed" on the serial console and then idle with the CPU halted, as an
+//     installed node stays up (its power is its BMC's: the lab shuts it down and powers it on);
 //   - the boot loaders from Debian's packages (files only, never installed): lpxelinux.0 and
 //     ldlinux.c32 (pxelinux, syslinux-common), shimx64.efi (shim-signed), grubnetx64.efi as
 //     grubx64.efi (grub-efi-amd64-signed), and the GRUB modules Debian's net GRUB lacks.
@@ -102,13 +103,13 @@ esac
 exit 0
 `;
 
-// 16-bit boot sector code (loaded at 0x7c00): write MESSAGE to COM1 (0x3f8), then write 0x10 to
-// the isa-debug-exit port 0xf4 (the lab's qemu exits), else halt.
+// 16-bit boot sector code (loaded at 0x7c00): write MESSAGE to COM1 (0x3f8), then halt with
+// interrupts off: an idle machine (qemu under TCG sleeps on hlt) until its BMC powers it off.
 //   cli; xor ax,ax; mov ds,ax; mov si,msg; mov dx,0x3f8
 //   next: lodsb; test al,al; jz done; out dx,al; jmp next
-//   done: mov al,0x10; out 0xf4,al; hlt; jmp $-1
+//   done: hlt; jmp done
 function biosBootCode(message: string): Buffer {
-  const msgAt = 0x7c00 + 26;
+  const msgAt = 0x7c00 + 22;
   const code = Buffer.from([
     0xfa,
     0x31,
@@ -129,10 +130,6 @@ function biosBootCode(message: string): Buffer {
     0xee,
     0xeb,
     0xf8,
-    0xb0,
-    0x10,
-    0xe6,
-    0xf4,
     0xf4,
     0xeb,
     0xfd,
@@ -142,8 +139,50 @@ function biosBootCode(message: string): Buffer {
   return out;
 }
 
+// The UEFI side's idle: a minimal PE32+ EFI application (one .text section, no relocations:
+// its code is position-independent) whose entry point is `cli; hlt; jmp $-1`. GRUB prints the
+// marker and chainloads it; GRUB itself cannot wait without spinning (its sleep polls the
+// timer), which would keep a host core busy per idle VM.
+export function idleEfiApp(): Buffer {
+  const file = Buffer.alloc(0x400);
+  file.write('MZ', 0, 'latin1');
+  file.writeUInt32LE(0x40, 0x3c); // e_lfanew
+  file.write('PE\0\0', 0x40, 'latin1');
+  const coff = 0x44;
+  file.writeUInt16LE(0x8664, coff); // Machine: x86-64
+  file.writeUInt16LE(1, coff + 2); // NumberOfSections
+  file.writeUInt16LE(0xf0, coff + 16); // SizeOfOptionalHeader (PE32+, 16 data directories)
+  file.writeUInt16LE(0x0022, coff + 18); // EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE
+  const opt = coff + 20;
+  file.writeUInt16LE(0x20b, opt); // PE32+
+  file.writeUInt32LE(0x200, opt + 4); // SizeOfCode
+  file.writeUInt32LE(0x1000, opt + 16); // AddressOfEntryPoint
+  file.writeUInt32LE(0x1000, opt + 20); // BaseOfCode
+  file.writeBigUInt64LE(0x10000000n, opt + 24); // ImageBase
+  file.writeUInt32LE(0x1000, opt + 32); // SectionAlignment
+  file.writeUInt32LE(0x200, opt + 36); // FileAlignment
+  file.writeUInt32LE(0x2000, opt + 56); // SizeOfImage
+  file.writeUInt32LE(0x200, opt + 60); // SizeOfHeaders
+  file.writeUInt16LE(10, opt + 68); // Subsystem: EFI application
+  file.writeBigUInt64LE(0x10000n, opt + 72); // SizeOfStackReserve
+  file.writeBigUInt64LE(0x1000n, opt + 80); // SizeOfStackCommit
+  file.writeBigUInt64LE(0x10000n, opt + 88); // SizeOfHeapReserve
+  file.writeBigUInt64LE(0x1000n, opt + 96); // SizeOfHeapCommit
+  file.writeUInt32LE(16, opt + 108); // NumberOfRvaAndSizes (all empty)
+  const section = opt + 0xf0;
+  file.write('.text', section, 'latin1');
+  file.writeUInt32LE(0x1000, section + 8); // VirtualSize
+  file.writeUInt32LE(0x1000, section + 12); // VirtualAddress
+  file.writeUInt32LE(0x200, section + 16); // SizeOfRawData
+  file.writeUInt32LE(0x200, section + 20); // PointerToRawData
+  file.writeUInt32LE(0x60000020, section + 36); // CODE | EXECUTE | READ
+  Buffer.from([0xfa, 0xf4, 0xeb, 0xfd]).copy(file, 0x200);
+  return file;
+}
+
 const DISK_GRUB_CFG = `echo "FYR-DISK: installed, booted from the disk (UEFI)"
-outb 0xf4 0x10
+chainloader /EFI/BOOT/IDLE.EFI
+boot
 `;
 
 async function download(): Promise<Map<string, string>> {
@@ -211,10 +250,25 @@ async function buildDisk(work: string, out: string): Promise<void> {
   const cfg = join(work, 'disk-grub.cfg');
   writeFileSync(cfg, DISK_GRUB_CFG);
   const efi = join(work, 'BOOTX64.EFI');
-  await execa('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/EFI/BOOT', '-c', cfg, '-o', efi, 'echo', 'iorw']);
+  await execa('grub-mkimage', [
+    '-O',
+    'x86_64-efi',
+    '-p',
+    '/EFI/BOOT',
+    '-c',
+    cfg,
+    '-o',
+    efi,
+    'echo',
+    'chain',
+    'fat',
+    'part_gpt',
+  ]);
+  const idle = join(work, 'IDLE.EFI');
+  writeFileSync(idle, idleEfiApp());
   const esp = join(work, 'esp.img');
   const espKib = ((ESP.last - ESP.first + 1) * 512) / 1024;
-  await fatImage(esp, { '/EFI/BOOT/BOOTX64.EFI': efi }, { label: 'FYRDISK', kib: espKib });
+  await fatImage(esp, { '/EFI/BOOT/BOOTX64.EFI': efi, '/EFI/BOOT/IDLE.EFI': idle }, { label: 'FYRDISK', kib: espKib });
   const disk = join(work, 'disk.img');
   writeFileSync(disk, Buffer.alloc(DISK_BYTES));
   await execa('sgdisk', [

@@ -21,12 +21,15 @@ agent from it with the real daemons in network namespaces, and lets it power on 
 rendered menus through real firmware and loaders, install a stand-in RHCOS and come up from
 their disks; a stray VM is reported by MAC. Then the agent keeps the site: etcd backups on
 schedule and on request, a stranger's CSR shown and never approved, a node going NotReady and
-back. Prints each node's timeline; keeps screenshots of the status page and the dashboard,
+back; a worker added from an edited site file (fyr build, fyr-agent apply: its VM PXE-boots
+and joins); the whole site shut down (every VM off) and powered on again from the disks.
+Prints each node's timeline and the day-2 times; keeps screenshots of the status page and the dashboard,
 serial consoles and logs in --out (default out/lab).
 
 Options:
   --os OS           rhel9 (dhcpd, default) or rhel10 (Kea)
-  --crash           kill the agent (SIGKILL) while VMs boot and again while it watches
+  --crash           kill the agent (SIGKILL) while VMs boot and again while it watches, and
+                    the keeper in the middle of the apply, the shutdown and the power-on
   --no-screenshots  skip the status-page screenshots (headless Chromium)
   --out DIR         where the artifacts go (default out/lab)`);
   process.exit(0);
