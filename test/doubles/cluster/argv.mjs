@@ -42,9 +42,17 @@ const VALUED = new Set([
   'to',
   'skip-wait-for-delete-timeout',
   'cascade',
+  'to-image',
 ]);
 // Boolean flags oc's commands here know; any other flag is refused as pflag does.
 const BOOLS = new Set([
+  'allow-explicit-upgrade',
+  'allow-upgrade-with-warnings',
+  'allow-not-recommended',
+  'clear',
+  'include-not-recommended',
+  'to-latest',
+  'to-multi-arch',
   'all-namespaces',
   'all',
   'confirm',

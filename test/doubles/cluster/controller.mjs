@@ -22,6 +22,7 @@ import {
 import { makeCsr, signCsr } from './pki.mjs';
 import { NODE_MONITOR_GRACE_S, apiServing, kubeletPosting, kubeletRunning, observePower } from './power.mjs';
 import { hostRoot } from './state.mjs';
+import { upgradeTick } from './upgrade.mjs';
 import { iso, randSuffix, timeScale } from './util.mjs';
 
 export const NODE_BOOTSTRAPPER = 'system:serviceaccount:openshift-machine-config-operator:node-bootstrapper';
@@ -315,12 +316,16 @@ function clusterVersionStatus(state, now) {
     reason: 'AsExpected',
     message: 'Capabilities match configured spec',
   });
-  set({
-    type: 'ReleaseAccepted',
-    status: 'True',
-    reason: 'PayloadLoaded',
-    message: `Payload loaded version="${version}" image="${releaseImage}" architecture="amd64"`,
-  });
+  // An update asked for or under way: upgrade.mjs says whether its payload was accepted and
+  // how far it has come.
+  const want = cv.spec.desiredUpdate?.image;
+  if (!want || want === releaseImage)
+    set({
+      type: 'ReleaseAccepted',
+      status: 'True',
+      reason: 'PayloadLoaded',
+      message: `Payload loaded version="${version}" image="${releaseImage}" architecture="amd64"`,
+    });
   const completed = state.install.completed;
   set({
     type: 'Available',
@@ -358,7 +363,9 @@ function clusterVersionStatus(state, now) {
       summary: 'an unknown error has occurred: ClusterOperatorsDegraded',
     };
   set({ type: 'Failing', status: failure ? 'True' : 'False', reason: failure?.reason, message: failure?.message });
-  if (!completed) {
+  if (state.upgrade) {
+    // upgrade.mjs: "Working towards …"
+  } else if (!completed) {
     const ready = state.machines.filter((m) => nodeReady(o.nodes[m.name])).length;
     const done = Math.floor(MANIFESTS * (0.6 + (0.39 * ready) / state.machines.length));
     set({
@@ -450,6 +457,7 @@ export function tick(doublesDir, state, now = Date.now()) {
     settleInstall(state, now);
   }
   clusterVersionStatus(state, now);
+  if (serving && state.install.completed) upgradeTick(state, now);
 }
 
 // An approval as the API server records it (the CSR's /approval subresource), counted per

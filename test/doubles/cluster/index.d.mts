@@ -73,6 +73,8 @@ export declare function addMachine(
   machine: { name: string; ip: string; role?: 'worker' | 'control-plane'; chassis?: string },
 ): void;
 /** A stuck guest ignores its own shutdown and an ACPI soft-off; only a hard power-off works. */
+// A release the site's registry serves (upgrade.mjs): its payload can be pulled by the cluster.
+export declare function publishRelease(doublesDir: string, release: { version: string; image: string }): void;
 export declare function setStuck(doublesDir: string, name: string, stuck?: boolean): void;
 /** Those kubelets' certificates (every machine's without names) count as expired: at their
  * next boot they file a client CSR (node-bootstrapper), then a serving CSR, and turn Ready

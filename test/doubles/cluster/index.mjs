@@ -42,6 +42,7 @@ export {
   setStuck,
 } from './steer.mjs';
 export { clusterExists } from './state.mjs';
+export { publishRelease } from './upgrade.mjs';
 
 const YEAR = 365 * 24 * 3600_000;
 

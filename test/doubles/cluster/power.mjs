@@ -66,6 +66,15 @@ export function initMachine(m, now, { added = false } = {}) {
   return m;
 }
 
+// A reboot in place (the machine-config daemon's, upgrade.mjs): the kubelet stops now and comes
+// back `seconds` later (time-scaled; longer than the node monitor's grace, so the Node shows
+// NotReady meanwhile, as a bare-metal reboot does); the power stays on.
+export function reboot(m, at, seconds) {
+  m.offAt = at;
+  booting(m, at);
+  m.bootedAt = at + (seconds * 1000) / timeScale();
+}
+
 // A new boot: a kubelet whose Node was deleted starts over as a new one (client CSR through
 // the bootstrap credentials); one whose certificates expired files both CSRs again.
 function booting(m, at) {

@@ -14,6 +14,7 @@ import { readManifests, yamlToJson } from './manifests.mjs';
 import { condition, isFalse, isTrue, meta, touch } from './objects.mjs';
 import { apiServing } from './power.mjs';
 import { update } from './state.mjs';
+import { admUpgrade } from './upgrade.mjs';
 import {
   compactJson,
   formatGoDuration,
@@ -1177,6 +1178,7 @@ export const COMMANDS = [
   { path: ['adm', 'drain'], run: drain },
   { path: ['delete'], run: deleteCmd },
   { path: ['extract'], run: extract },
+  { path: ['adm', 'upgrade'], run: (ctx, words) => admUpgrade(ctx, words, call) },
 ];
 
 // The command an argv names (flags skipped), or undefined.
