@@ -7,11 +7,13 @@ TSX := $(NODE) --import tsx
 FYR := $(NODE) dist/cli/main.js
 SRC := $(shell find src -name '*.ts' 2>/dev/null)
 DEMO_SITE := examples/edge/site.yaml
+# make try's content directory, which make demo boots a site from.
+TRY_CONTENT := out/try/content/fyr-content.json
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
 LAB_OS ?= rhel9
 
-.PHONY: demo lab test check deps install build typecheck format-check format fixtures docs golden bench pack-test clean
+.PHONY: demo try lab test check deps install build typecheck format-check format fixtures docs golden bench pack pack-test install-tool image clean
 
 UVU := $(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|helpers|tools|doubles)(/|$$)'
 # Left out of `make check`: tests that boot qemu, use network namespaces or root (mounts, loop
@@ -24,11 +26,21 @@ CHECK_SKIP := -i '^agent/(lab|bmc|virtual-site|dashboard|operations|keeper/keepe
 
 ## demo: install everything, validate and render the built-in example site, then release ISO ->
 ## site ISO -> inspect -> boot it in qemu and show the kernel command line and kickstart it read
-demo: deps build fixtures
+demo: deps build fixtures $(TRY_CONTENT)
 	$(FYR) validate $(DEMO_SITE)
 	$(FYR) render $(DEMO_SITE) -o out/edge --force --unlock-code-file test/fixtures/unlock-code.txt
 	$(TSX) test/tools/demo.ts
 	@echo "demo: next, make lab: a virtual site where the agent powers on real VMs through IPMI and Redfish BMCs, PXE-boots them through real firmware and installs each (about 1.5 minutes; docs/lab.md)"
+
+## try: the connected side without a connected machine: fyr content against the test doubles
+## (oc, openshift-install, oc-mirror; the real gpg, skopeo and registry), then fyr release of the
+## RHEL 9-layout fixture, fyr build of the edge example and fyr inspect --verify, in out/try/
+try: deps build fixtures
+	$(TSX) test/tools/try.ts
+
+# make try's content step alone, for make demo: redone when fyr or the doubles change.
+$(TRY_CONTENT): dist/.fyr-built test/tools/try.ts test/helpers/connected.ts $(wildcard test/doubles/bin/* test/doubles/*.mjs)
+	$(TSX) test/tools/try.ts --content-only
 
 ## lab: the virtual site on this machine, start to finish, no input: a sealed site ISO from fyr
 ## release + fyr build, the agent with the real daemons, qemu VMs (BIOS and UEFI) behind ipmi_sim
@@ -94,9 +106,29 @@ format-check: install
 format: install
 	npx prettier --write --cache --cache-location node_modules/.cache/prettier --log-level warn $(PRETTIER_FILES)
 
-## pack-test: npm pack, install without dev dependencies, run fyr from there (also in make test)
-pack-test: build fixtures
+## pack: the package users install, npm pack of the built tree, as out/pack/fyr.tgz
+pack: build
+	rm -rf out/pack
+	mkdir -p out/pack
+	npm pack --pack-destination out/pack --loglevel error > /dev/null
+	mv out/pack/fyr-$(VERSION).tgz out/pack/fyr.tgz
+
+## install-tool: fyr on PATH: the packed package installed with npm install --global, into
+## PREFIX (fyr in PREFIX/bin) or npm's own global prefix; without dev dependencies
+install-tool: pack
+	npm install --global --omit=dev --prefer-offline --no-audit --no-fund $(if $(PREFIX),--prefix $(PREFIX)) out/pack/fyr.tgz
+
+## image: the CI container image (Containerfile): the packed package and every program fyr runs,
+## tagged fyr:VERSION; CONTAINER=docker to build with docker, IMAGE_BASE= another Node >= 20 base
+CONTAINER ?= podman
+image: pack
+	$(CONTAINER) build -t fyr:$(VERSION) -f Containerfile $(if $(IMAGE_BASE),--build-arg BASE=$(IMAGE_BASE)) .
+
+## pack-test: npm pack, install it globally without dev dependencies (make install-tool), run fyr
+## from there; build the container image on a stand-in base and run fyr in it (also in make test)
+pack-test: deps build fixtures
 	$(TSX) test/package/pack.test.ts
+	$(TSX) test/package/container.test.ts
 
 ## fixtures: rebuild derived and binary test fixtures
 fixtures: install

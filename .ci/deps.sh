@@ -56,6 +56,8 @@ PROGRAMS=(
   "gpg gnupg gnupg2"
   "etcd etcd-server etcd"
   "etcdctl etcd-client etcd"
+  "podman podman podman"
+  "debootstrap debootstrap debootstrap"
 )
 # Files the agent tests run, as "path debian-package" (not on PATH).
 AGENT_FILES=(

@@ -1,8 +1,9 @@
-// The package users install: `npm pack` of this tree, installed into an empty prefix without
-// dev dependencies, must run from there: its version, a render of an example it ships, and a
-// whole fyr release, which needs the bundled first-boot agent and the boot-menu code. The
+// The package users install: `npm pack` of this tree, installed the way docs/install.md says,
+// `make install-tool PREFIX=DIR` (npm install --global of the packed tarball, no dev
+// dependencies), must run from DIR/bin on PATH: its version, a render of an example it ships,
+// and a whole fyr release, which needs the bundled first-boot agent and the boot-menu code. The
 // package.json `files` list is the contract; this test is what holds it.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { test } from 'uvu';
@@ -11,31 +12,44 @@ import { makeContent } from '../helpers/content.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 
-test('package :: npm pack, installed without dev dependencies, runs version, render and release', async () => {
+test('package :: the packed tarball carries the CLI, the agent bundle and the templates, not the sources', async () => {
+  const packed = await execa('npm', ['pack', '--dry-run', '--json'], { env: { npm_config_loglevel: 'error' } });
+  const files = (JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+  for (const wanted of [
+    'dist/cli/main.js',
+    'dist/agent/fyr-agent.mjs',
+    'kickstart/ks.cfg.ejs',
+    'examples/edge/site.yaml',
+    'docs/install.md',
+  ])
+    assert.ok(files.includes(wanted), `${wanted} is not in the package`);
+  assert.not.ok(
+    files.some((f) => f.startsWith('src/') || f.startsWith('test/')),
+    'the package ships src/ or test/',
+  );
+});
+
+test('package :: make install-tool PREFIX=DIR puts fyr on PATH: version, render and release run from there', async () => {
   const dir = await makeTmpdir();
   try {
-    const packed = await execa('npm', ['pack', '--json', '--pack-destination', dir], {
+    const prefix = join(dir, 'prefix');
+    // npm install --global from npm's cache where it can (make test ran npm ci), else the registry.
+    await execa('make', ['--no-print-directory', 'install-tool', `PREFIX=${prefix}`], {
       env: { npm_config_loglevel: 'error' },
     });
-    const { filename } = (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!;
-    const prefix = join(dir, 'prefix');
-    // From npm's cache where it can (make test ran npm ci), else the registry.
-    await execa('npm', [
-      'install',
-      '--omit=dev',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      prefix,
-      join(dir, filename),
-    ]);
-    const installed = join(prefix, 'node_modules', 'fyr');
-    assert.not.ok(existsSync(join(prefix, 'node_modules', 'typescript')), 'dev dependencies were installed');
+    const installed = join(prefix, 'lib', 'node_modules', 'fyr');
+    assert.ok(lstatSync(join(prefix, 'bin', 'fyr')).isSymbolicLink(), 'no fyr in PREFIX/bin');
+    assert.ok(existsSync(join(installed, 'dist/agent/fyr-agent.mjs')), 'the agent bundle was not installed');
+    assert.not.ok(existsSync(join(installed, 'node_modules', 'typescript')), 'dev dependencies were installed');
     assert.not.ok(existsSync(join(installed, 'src')), 'the package ships src/');
     assert.not.ok(existsSync(join(installed, 'test')), 'the package ships test/');
+    // `fyr` by name, from PATH, in a directory outside the tree.
     const fyr = (args: string[]) =>
-      execa(join(prefix, 'node_modules', '.bin', 'fyr'), args, { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+      execa('fyr', args, {
+        cwd: dir,
+        reject: false,
+        env: { NO_COLOR: '1', PATH: `${join(prefix, 'bin')}:${process.env.PATH}` },
+      });
 
     const version = await fyr(['--version']);
     assert.is(version.exitCode, 0, version.stderr);
@@ -68,6 +82,7 @@ test('package :: npm pack, installed without dev dependencies, runs version, ren
     assert.is(release.exitCode, 0, release.stdout + release.stderr);
     const info = JSON.parse(release.stdout).release;
     assert.is(info.agent.path, '/fyr/agent/fyr-agent.mjs');
+    assert.ok(info.agent.size > 100_000, 'the agent in the release is not the bundle');
     assert.is(info.agent.version, JSON.parse(await execa('npm', ['pkg', 'get', 'version']).then((r) => r.stdout)));
   } finally {
     await removeTmpdir(dir);

@@ -1,17 +1,19 @@
-// make demo: the whole fast path on the built-in example, as a user runs it. A small synthetic
-// release content directory, `fyr release` from the RHEL 9-layout fixture ISO, `fyr build` of
-// examples/edge/site.yaml, `fyr inspect --verify`, then the site ISO booted in qemu (BIOS, as a
-// USB stick) and what the fixture's init saw: the kernel command line and the kickstart's
-// first line, read from the stick by its label.
-import { mkdirSync, rmSync } from 'node:fs';
+// make demo: the whole fast path on the built-in example, as a user runs it. The content
+// directory `fyr content` made against the test doubles (make try's, test/tools/try.ts: a
+// registry tree, RHCOS and the installers of a synthetic 4.18.9 release), `fyr release` from the
+// RHEL 9-layout fixture ISO, `fyr build` of the edge example (asking for 4.18), `fyr inspect
+// --verify`, then the site ISO booted in qemu (BIOS, as a USB stick) and what the fixture's init
+// saw: the kernel command line and the kickstart's first line, read from the stick by its label.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { makeContent } from '../helpers/content.js';
 import { bootIso } from '../helpers/iso.js';
 import { ISO_FIXTURE_DIR } from './iso-fixtures.js';
 
 const OUT = 'out/demo';
-const SITE = 'examples/edge/site.yaml';
+// Made by `node --import tsx test/tools/try.ts --content-only` (make demo runs it when missing).
+const CONTENT = 'out/try/content';
+const SITE = 'out/try/edge/site.yaml';
 
 async function fyr(...args: string[]): Promise<void> {
   console.log(`\n$ fyr ${args.join(' ')}`);
@@ -21,9 +23,12 @@ async function fyr(...args: string[]): Promise<void> {
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const content = join(OUT, 'content');
-  await makeContent(content);
-  console.log(`demo: synthetic release content (stand-ins for RHCOS, installers, mirror) in ${content}`);
+  const content = CONTENT;
+  if (!existsSync(join(content, 'fyr-content.json')) || !existsSync(SITE)) {
+    console.error(`demo: no ${content}: make demo makes it (make try's content step)`);
+    process.exit(1);
+  }
+  console.log(`demo: the release content fyr content made against the test doubles (make try) in ${content}`);
   await fyr(
     'release',
     '--base',
