@@ -3,6 +3,9 @@
 import type { SiteInput } from './schema.js';
 import type { Ipv4Net } from './ipv4.js';
 import type { SecretStore } from './secrets.js';
+import type { StorageProfile, StorageType } from './storage.js';
+
+export type { StorageProfile, StorageType } from './storage.js';
 
 type Input = SiteInput;
 type NodeInput = Input['nodes'][number];
@@ -45,6 +48,34 @@ export interface Node {
   installDisk?: string;
   rootDeviceHints?: RootDeviceHints;
   bmc: Bmc;
+  // As the file gives them; only the ODF minimum is checked against them.
+  cpus?: number;
+  memoryGiB?: number;
+}
+
+// A node storage takes disks on, and those disks.
+export interface StorageNode {
+  name: string;
+  devices: string[];
+}
+
+export interface Storage {
+  type: StorageType;
+  // The file names no type: it is the documented default (defaultStorageType).
+  defaulted: boolean;
+  // ODF's resource profile; unused by the other types.
+  profile: StorageProfile;
+  // The nodes that run workloads and name disks (their own storageDevices, else
+  // storage.devices), in file order; none with type none. Empty with lvms: LVM Storage takes
+  // every empty disk.
+  nodes: StorageNode[];
+}
+
+// An operator the site installs from the stick's catalog after storage.
+export interface Operator {
+  name: string;
+  // Absent: the package's default channel in the catalog.
+  channel?: string;
 }
 
 export interface Reservation {
@@ -113,6 +144,8 @@ export interface Site {
   };
   nodes: Node[];
   diskEncryption: { tang: boolean };
+  storage: Storage;
+  operators: Operator[];
   sshKeys: string[];
   // After install the agent keeps the site: how often it looks at the cluster, and whether it
   // powers a site it finds off back on by itself.

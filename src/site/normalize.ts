@@ -2,9 +2,10 @@
 import { durationSeconds } from './duration.js';
 import { formatIpv4, netmaskOf, networkOf, parseCidr } from './ipv4.js';
 import { normalizeMac } from './mac.js';
-import type { Bmc, Lan, Site, Wan } from './model.js';
+import type { Bmc, Lan, Node, Site, Storage, Wan } from './model.js';
 import { siteSchema, type SiteInput } from './schema.js';
 import type { SecretStore } from './secrets.js';
+import { defaultStorageType, nodeStorageDevices, runsWorkloads } from './storage.js';
 
 type NodeInput = SiteInput['nodes'][number];
 
@@ -12,11 +13,24 @@ type NodeInput = SiteInput['nodes'][number];
 const KEEPER = siteSchema.properties.keeper.properties;
 const BACKUPS = siteSchema.properties.backups.properties;
 const NETWORKS = siteSchema.properties.cluster.properties.networks.properties;
+const STORAGE = siteSchema.properties.storage.properties;
 
 export function normalizeSite(input: SiteInput, file: string, display: string, secrets: SecretStore): Site {
   const { cluster, network, bastion } = input;
   const fqdn = `${cluster.name}.${cluster.domain}`;
   const hostname = bastion.hostname ?? 'bastion';
+  const nodes: Node[] = input.nodes.map((node) => ({
+    name: node.name,
+    fqdn: `${node.name}.${fqdn}`,
+    role: node.role,
+    mac: normalizeMac(node.mac),
+    ip: node.ip,
+    ...(node.installDisk === undefined ? {} : { installDisk: node.installDisk }),
+    ...(node.rootDeviceHints === undefined ? {} : { rootDeviceHints: node.rootDeviceHints }),
+    bmc: normalizeBmc(node.bmc),
+    ...(node.cpus === undefined ? {} : { cpus: node.cpus }),
+    ...(node.memoryGiB === undefined ? {} : { memoryGiB: node.memoryGiB }),
+  }));
   return {
     file,
     display,
@@ -65,17 +79,13 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
       locale: bastion.locale ?? 'en_US.UTF-8',
       keyboard: bastion.keyboard ?? 'us',
     },
-    nodes: input.nodes.map((node) => ({
-      name: node.name,
-      fqdn: `${node.name}.${fqdn}`,
-      role: node.role,
-      mac: normalizeMac(node.mac),
-      ip: node.ip,
-      ...(node.installDisk === undefined ? {} : { installDisk: node.installDisk }),
-      ...(node.rootDeviceHints === undefined ? {} : { rootDeviceHints: node.rootDeviceHints }),
-      bmc: normalizeBmc(node.bmc),
-    })),
+    nodes,
     diskEncryption: { tang: input.diskEncryption?.tang ?? true },
+    storage: normalizeStorage(input),
+    operators: (input.operators ?? []).map((o) => ({
+      name: o.name,
+      ...(o.channel === undefined ? {} : { channel: o.channel }),
+    })),
     sshKeys: input.sshKeys ?? [],
     keeper: {
       healthEverySeconds: durationSeconds(input.keeper?.healthEvery ?? KEEPER.healthEvery.default),
@@ -87,6 +97,23 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
       keep: input.backups?.keep ?? BACKUPS.keep.default,
     },
     secrets,
+  };
+}
+
+function normalizeStorage(input: SiteInput): Storage {
+  const hasWorkers = input.nodes.some((n) => n.role === 'worker');
+  const siteDevices = input.storage?.devices ?? [];
+  const nodes = input.nodes
+    .filter((n) => runsWorkloads(n.role, hasWorkers))
+    .map((n) => ({ name: n.name, devices: nodeStorageDevices(n, siteDevices, hasWorkers) }))
+    .filter((n) => n.devices.length > 0);
+  const given = input.storage?.type;
+  const type = given ?? defaultStorageType(input.nodes.length, nodes.length);
+  return {
+    type,
+    defaulted: given === undefined,
+    profile: input.storage?.profile ?? STORAGE.profile.default,
+    nodes: type === 'none' ? [] : nodes,
   };
 }
 

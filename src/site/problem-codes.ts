@@ -46,6 +46,18 @@ export const SITE_PROBLEM_CODES = {
   PORT_FORWARD_DUPLICATE: 'A WAN port is forwarded twice.',
   PORT_FORWARD_RESERVED: 'A forward of a port the bastion serves itself.',
   INTERVAL_RANGE: 'A keeper interval outside its bounds: keeper.healthEvery 1m to 24h, backups.every at least 1h.',
+  STORAGE_INSTALL_DISK: 'A storage device is the install disk of a node it applies to; storage would wipe it.',
+  STORAGE_DEVICE_DUPLICATE:
+    'A storage device is listed twice, or one by-id name (one physical disk) is given to several nodes.',
+  STORAGE_NODE_NO_WORKLOADS:
+    'A control-plane node names storageDevices in a cluster with workers, where control planes run no workloads.',
+  STORAGE_NODE_COUNT: 'storage.type odf with fewer than 3 nodes that run workloads (ODF keeps 3 replicas on 3 nodes).',
+  STORAGE_DEVICE_MISSING:
+    'storage.type odf, and fewer than 3 nodes name a storage device: each node without one is named.',
+  STORAGE_NODE_SIZE:
+    "An ODF storage node's cpus or memoryGiB are below its share of storage.profile plus OpenShift's own minimum.",
+  OPERATOR_DUPLICATE: 'An operator is listed twice.',
+  OPERATOR_STORAGE: 'An operator storage.type installs itself (lvms-operator, odf-operator, local-storage-operator).',
   SECRETS_UNREADABLE: 'The secrets file cannot be read.',
   SECRETS_OUTSIDE:
     "The site's `secrets:` names a file outside the site's directory; give it with --secrets FILE instead.",
@@ -57,6 +69,7 @@ export const SITE_PROBLEM_CODES = {
   WAN_FIELD_IGNORED: 'Warning: a WAN gateway given with a DHCP address is not used.',
   PORT_FORWARD_UNNEEDED: 'Warning: port forwards with gateway nat are usually unnecessary.',
   SSH_KEYS_NONE: 'Warning: no SSH public keys are given.',
+  STORAGE_DEVICES_IGNORED: 'Warning: storage devices are named but storage.type is none.',
   SECRETS_SHARED:
     'Warning (an error with --strict): the secrets file is readable by its group or every user; chmod 600 it, as ssh asks of a private key.',
   SECRET_UNUSED: 'Warning: a secret nobody refers to (often a typo of the intended name).',

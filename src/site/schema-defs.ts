@@ -1,6 +1,7 @@
 // Building blocks of the site schema: value formats and the node/BMC definitions. Inlined
 // into src/site/schema.ts (no $ref), which keeps json-schema-to-ts and the docs simple.
 import { DURATION_RE } from '../util/duration.js';
+import { storageDevices } from './schema-storage.js';
 
 export const DNS_LABEL = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 export const HEX2 = '[0-9A-Fa-f]{2}';
@@ -152,6 +153,24 @@ export const node = {
     installDisk: { ...devicePath, description: 'RHCOS install disk. Give this or rootDeviceHints.' },
     rootDeviceHints,
     bmc,
+    storageDevices: {
+      ...storageDevices,
+      description: "This node's storage disks, in place of storage.devices; an empty list keeps storage off this node.",
+    },
+    cpus: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 4096,
+      'x-expected': 'a whole number of logical CPUs (threads) such as 16',
+      description: "The node's logical CPUs. Optional; used only to check ODF's minimum (storage.profile).",
+    },
+    memoryGiB: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65536,
+      'x-expected': 'a whole number of GiB such as 64',
+      description: "The node's memory in GiB. Optional; used only to check ODF's minimum (storage.profile).",
+    },
   },
 } as const;
 

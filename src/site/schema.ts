@@ -19,6 +19,7 @@ import {
   duration,
   clusterNetworks,
 } from './schema-defs.js';
+import { operators, storage } from './schema-storage.js';
 
 export const siteSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -210,6 +211,8 @@ export const siteSchema = {
         tang: { type: 'boolean', default: true, description: "Node disks unlock from the bastion's Tang server." },
       },
     },
+    storage,
+    operators,
     sshKeys: {
       type: 'array',
       maxItems: 32,

@@ -15,6 +15,15 @@ import { portForwardsAreFree } from './forwards.js';
 import { sshKeysGiven } from './access.js';
 import { backupIntervalAtLeastHourly, healthLookIntervalInBounds } from './keeper.js';
 import { secretsAreUsed, secretsResolve } from './secrets.js';
+import {
+  odfHasThreeStorageNodes,
+  odfNodesAreLargeEnough,
+  storageAvoidsInstallDisks,
+  storageDevicesAreDistinct,
+  storageDevicesAreUsed,
+  storageOnWorkloadNodes,
+} from './storage.js';
+import { operatorsAreUnique, operatorsLeaveStorageToStorage } from './operators.js';
 
 export type { Finding, Rule, RuleContext } from './context.js';
 
@@ -39,6 +48,14 @@ export const RULES: readonly Rule[] = [
   sshKeysGiven,
   healthLookIntervalInBounds,
   backupIntervalAtLeastHourly,
+  storageAvoidsInstallDisks,
+  storageDevicesAreDistinct,
+  storageOnWorkloadNodes,
+  odfHasThreeStorageNodes,
+  odfNodesAreLargeEnough,
+  storageDevicesAreUsed,
+  operatorsAreUnique,
+  operatorsLeaveStorageToStorage,
   secretsResolve,
   secretsAreUsed,
 ];
