@@ -22,7 +22,7 @@ UVU := $(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|
 # the proxy's timeouts; ISOs built to be damaged or sealed with scrypt), and the hostile corpus.
 # `make test` runs all.
 CHECK_SKIP := -i '^agent/(lab|bmc|virtual-site|dashboard|operations|keeper/keeper|fake-cluster|backups/etcd-snapshot|apply)' -i '^cli/interrupt' -i '^site-iso/(outside-sum|verify-fields|output-checks|malformed|sealed)' -i '^agent/locked' -i '^composer/proxy' -i '^content/content' -i '^registry/config' -i '^release/release-tree' -i '^device/flash' -i '^release/release-(errors|large)' \
-  -i '^render/live-' -i '^site-iso/boot' -i '^cli/invalid-no-trace' -i '^package/' -i '^hostile/'
+  -i '^render/live-' -i '^site-iso/boot' -i '^cli/invalid-no-trace' -i '^package/' -i '^hostile/' -i '^pack/' -i '^cli/fleet' -i '^checksum/outputs'
 
 ## demo: install everything, validate and render the built-in example site, then release ISO ->
 ## site ISO -> inspect -> boot it in qemu and show the kernel command line and kickstart it read

@@ -74,6 +74,16 @@ export const ERROR_CODES = {
     summary:
       "The ISO's saved MD5 state does not reproduce its implanted media-check MD5, so the fast path cannot be trusted; `fyr customize --rehash` re-hashes the whole image.",
   },
+  PACK_INVALID: {
+    exit: EXIT.failed,
+    summary:
+      'The site pack given to `fyr flash` or `customize --site` is not a usable fyr site pack: missing, empty, truncated, not a tar of the three files a pack holds, an unknown format, or a file whose size or sha256 is not the one recorded (damaged).',
+  },
+  PACK_RELEASE_MISMATCH: {
+    exit: EXIT.failed,
+    summary:
+      'The site pack was made for another release (or another build of it) than the ISO it is spliced into; the message names both. Splice it into its own release, or make the pack again against this one.',
+  },
   VERIFY_FAILED: {
     exit: EXIT.failed,
     summary:

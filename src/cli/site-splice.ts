@@ -1,6 +1,6 @@
 // The site as it goes into a release's embed areas: validated, rendered, its secrets sealed to
 // the unlock code (unless --no-seal), and packed with its build record. Shared by fyr build,
-// customize and flash --site.
+// customize and flash --site; or a pack made earlier (packForIso).
 import type { SiteContent } from '../site-iso/splice.js';
 import type { TarFile } from '../util/tar.js';
 import { packSite, type SiteMeta } from '../formats/site-bundle.js';
@@ -13,15 +13,27 @@ import type { Io } from './io.js';
 import { choice, OS, sourceDateEpoch, SOURCES } from './options.js';
 import { sealedSecretsFile, unlockCode, type UnlockCode } from './seal-site.js';
 import { loadValidSite, printWarnings } from './site-input.js';
+import type { Patch } from '../iso9660/media-check.js';
+import { checkPackRelease, packMeta, packPatches, readPack } from '../pack/pack.js';
+import { openReleaseImage } from '../site-iso/release-image.js';
+
+export interface SiteForIso {
+  content: SiteContent;
+  meta: SiteMeta;
+  code: UnlockCode | undefined;
+}
 
 // isoSealed: the ISO that receives the site carries sealed secrets already (fyr customize).
+// codeFile: where this site's unlock code is, by its cluster name (several sites at once),
+// instead of --unlock-code-file.
 export async function siteForIso(
   file: string,
   args: ParsedArgs,
   io: Io,
   release: { name: string; openshift: string },
   isoSealed = false,
-): Promise<{ content: SiteContent; meta: SiteMeta; code: UnlockCode | undefined }> {
+  codeFile?: (cluster: string) => string,
+): Promise<SiteForIso> {
   const secretsFile = args.options.secrets;
   const { site, warnings } = await loadValidSite(file, {
     ...(typeof secretsFile === 'string' ? { secretsFile } : {}),
@@ -39,7 +51,11 @@ export async function siteForIso(
       },
     );
   // Before any work, so a missing code costs nothing.
-  const code = await unlockCode(args, io, isoSealed);
+  const codeArgs =
+    codeFile && args.options['no-seal'] !== true
+      ? { ...args, options: { ...args.options, 'unlock-code-file': codeFile(site.cluster.name) } }
+      : args;
+  const code = await unlockCode(codeArgs, io, isoSealed);
   const options = {
     os: choice('os', args.options.os, OS, DEFAULT_RENDER_OPTIONS.os),
     source: choice('source', args.options.source, SOURCES, DEFAULT_RENDER_OPTIONS.source),
@@ -70,4 +86,41 @@ export async function siteForIso(
     built,
   );
   return { content: { kickstart, tar }, meta, code };
+}
+
+// Options that make a site and so mean nothing for a pack, which is made already.
+const SITE_ONLY = ['secrets', 'strict', 'unlock-code-file', 'no-seal', 'new-unlock-code', 'os', 'source'];
+
+// --site names a pack (fyr build --pack): read, checked against the ISO's release, and its
+// areas as they will be written. With `releaseOnly` (customize --rehash, which finishes the MD5
+// itself) only the release is checked.
+export async function packForIso(
+  file: string,
+  args: ParsedArgs,
+  iso: string,
+  releaseOnly = false,
+): Promise<SiteForIso & { patches: Patch[] }> {
+  const given = SITE_ONLY.filter((name) => args.options[name] !== undefined);
+  if (given.length > 0)
+    throw new FyrError(
+      'USAGE',
+      `${file} is a site pack, rendered and sealed when it was made: ${given.map((n) => `--${n}`).join(', ')} do${given.length === 1 ? 'es' : ''} not apply`,
+    );
+  const pack = await readPack(file);
+  const image = openReleaseImage(iso);
+  try {
+    if (releaseOnly) {
+      checkPackRelease(image, pack, file);
+      return {
+        content: { kickstart: pack.kickstart, tar: pack.tar },
+        meta: packMeta(pack),
+        code: undefined,
+        patches: [],
+      };
+    }
+    const { patches, content } = packPatches(image, pack, file);
+    return { content, meta: packMeta(pack), code: undefined, patches };
+  } finally {
+    image.close();
+  }
 }

@@ -25,7 +25,11 @@ export interface ImageMd5Request {
 }
 
 export type ImageMd5Message = { at: number; length: number; slot: number } | { end: true } | { abort: true };
-export type ImageMd5Reply = WorkerReply<{ checkpoint: IsoMd5Checkpoint }>;
+// stats: milliseconds spent hashing, reading the file between pieces, and waiting for pieces.
+export type ImageMd5Reply = WorkerReply<{
+  checkpoint: IsoMd5Checkpoint;
+  stats: { hashMs: number; readMs: number; waitMs: number };
+}>;
 
 const { path, stopAt, padAt, zeros, pool, slotSize, control } = workerData as ImageMd5Request;
 const fd = openSync(path, 'r');
@@ -34,6 +38,8 @@ readSync(fd, pvd, 0, SECTOR, PVD_OFFSET);
 const hasher = new IsoMd5Hasher(isoMd5Layout(pvd), undefined, padAt === undefined ? undefined : nativeMd5());
 const scratch = Buffer.allocUnsafe(4 << 20);
 let words: string | undefined;
+const stats = { hashMs: 0, readMs: 0, waitMs: 0 };
+let idleSince = performance.now();
 
 // Hashes `data`, which starts at the hasher's position, up to stopAt; reads the state at the pad.
 function feed(data: Uint8Array): void {
@@ -41,7 +47,9 @@ function feed(data: Uint8Array): void {
   while (at < data.length && hasher.position < stopAt) {
     const boundary = padAt !== undefined && hasher.position < padAt ? padAt : stopAt;
     const take = Math.min(boundary - hasher.position, data.length - at);
+    const t = performance.now();
     hasher.update(data.subarray(at, at + take));
+    stats.hashMs += performance.now() - t;
     at += take;
     if (hasher.position === padAt) words = hasher.digestSoFar().toString('hex');
   }
@@ -56,7 +64,9 @@ function feedFile(until: number): void {
     return;
   }
   while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
+    const t = performance.now();
     const n = readSync(fd, scratch, 0, Math.min(scratch.length, until - hasher.position), hasher.position);
+    stats.readMs += performance.now() - t;
     if (n === 0) throw new Error(`${path} ends at ${hasher.position} bytes`);
     feed(scratch.subarray(0, n));
   }
@@ -69,19 +79,21 @@ function finish(reply: ImageMd5Reply): void {
 }
 
 control.on('message', (message: ImageMd5Message) => {
+  stats.waitMs += performance.now() - idleSince;
   try {
     if ('abort' in message) return finish({ type: 'error', message: 'aborted' });
     if ('end' in message) {
       feedFile(stopAt);
       const checkpoint =
         padAt === undefined ? hasher.checkpoint() : hasher.checkpoint({ words: words!, length: stopAt, pending: '' });
-      return finish({ type: 'done', checkpoint });
+      return finish({ type: 'done', checkpoint, stats });
     }
     if (message.at < hasher.position)
       throw new Error(`piece at ${message.at} is behind the hash at ${hasher.position}`);
     feedFile(message.at);
     feed(new Uint8Array(pool, message.slot * slotSize, message.length));
     control.postMessage({ free: message.slot });
+    idleSince = performance.now();
   } catch (err) {
     finish({ type: 'error', message: (err as Error).message });
   }

@@ -11,6 +11,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError, isFyrError } from '../errors.js';
 import { PAYLOAD_DIR } from '../formats/media-layout.js';
 import type { ReleaseInfo } from '../formats/release-json.js';
+import { fileSha256 } from '../checksum/file-sha256.js';
+import { publishWithChecksum } from '../checksum/sha256sum.js';
 import { tempSibling } from '../util/fs.js';
 import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
@@ -41,10 +43,14 @@ export interface ReleaseOptions extends LongWork<ReleaseEvent> {
   // SOURCE_DATE_EPOCH; by default the base image's creation date, so rebuilds match.
   epoch?: number;
   fyrVersion: string;
+  // Also publish OUTPUT.sha256 (sha256sum format). The media-check field near the start holds
+  // the MD5 of the whole image, so the sha256 can only start once the image is finished: one
+  // more read of it, before it is renamed into place.
+  sha256?: boolean;
 }
 
 // Steps (prepare, finish) carry a message; layout counts xorriso's percent, write the payload's bytes.
-export type ReleaseEvent = ProgressEvent<'prepare' | 'layout' | 'write' | 'finish'>;
+export type ReleaseEvent = ProgressEvent<'prepare' | 'layout' | 'write' | 'finish' | 'sha256'>;
 
 export interface ReleaseResult {
   output: string;
@@ -52,6 +58,8 @@ export interface ReleaseResult {
   size: number;
   info: ReleaseInfo;
   md5: string;
+  // With sha256: the image's sha256 and the file that holds it.
+  sha256?: { hex: string; file: string };
 }
 
 export const md5StatePath = (output: string) => `${output}.md5state.json`;
@@ -68,7 +76,9 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   // Checksums are checked while the files are copied (one read of each); a mismatch leaves
   // nothing behind.
   const content = await loadContent(o.contentDir);
+  performance.mark('fyr: content manifest checked');
   const base = await inspectBase(o.base, opened);
+  performance.mark('fyr: base image inspected');
   const epoch = o.epoch ?? epochOf(base.volume);
   const volumeId = o.volumeId ?? safeVolumeId(base.volumeId);
   const payloadBytes = content.files.reduce((n, f) => n + f.size, 0) + (content.tree?.bytes ?? 0);
@@ -95,6 +105,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       );
       return { boot, embed, sources };
     });
+    performance.mark('fyr: boot files staged (menus, ESP: mtools), embed areas');
     const placed = await layOutImage(temp, base, reader, boot, embed, sources, {
       volumeId,
       epoch,
@@ -102,8 +113,10 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       onProgress: emit,
     });
     const checkpoint = await fillSources(temp, placed, sources, content, o);
+    performance.mark('fyr: payload read, sha256-checked, written (O_DIRECT) and MD5-hashed up to the areas');
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
     const finished = finishImage(temp, [checkpoint], embed.info, embed.sizes);
+    performance.mark('fyr: areas recorded, MD5 finished over the areas and release.json, implanted');
     const stateFile = md5StatePath(output);
     const state = {
       format: 'fyr-md5state/1',
@@ -117,10 +130,25 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     await writeFile(`${temp}.md5state`, stateText).catch((err: unknown) => {
       throw writeError(err, stateFile, Buffer.byteLength(stateText));
     });
+    const sha256 =
+      o.sha256 === true
+        ? await fileSha256(temp, { size: placed.size, signal: o.signal, onProgress: o.onProgress })
+        : undefined;
+    if (sha256 !== undefined) performance.mark('fyr: sha256 of the finished image (one more read)');
     throwIfAborted(o.signal, 'the image was complete');
-    await rename(temp, output);
+    let sumFile = '';
+    if (sha256 === undefined) await rename(temp, output);
+    else sumFile = await publishWithChecksum(temp, output, sha256);
     await rename(`${temp}.md5state`, stateFile);
-    return { output, md5StateFile: stateFile, size: placed.size, info: finished.info, md5: finished.md5.md5 };
+    performance.mark('fyr: renamed into place');
+    return {
+      output,
+      md5StateFile: stateFile,
+      size: placed.size,
+      info: finished.info,
+      md5: finished.md5.md5,
+      ...(sha256 !== undefined ? { sha256: { hex: sha256, file: sumFile } } : {}),
+    };
   } catch (err) {
     // The image's own writes name fyr's hidden temporary file: say it as the user gave it.
     if (isSpaceError(err) && (!isFyrError(err) || err.message.includes(temp)))
@@ -184,6 +212,7 @@ async function layOutImage(
   await copyFile(base.path, temp).catch((err: unknown) => {
     throw writeError(err, temp);
   });
+  performance.mark('fyr: base image copied');
   // The base's second superblock for its partition offset describes the base's tree; GPT
   // partition 1 starts there, so a reader probing the partition would find that old tree.
   const offset = partitionOffset(base.report);
@@ -195,6 +224,7 @@ async function layOutImage(
     o.epoch,
   );
   writeSession(temp, session);
+  performance.mark("fyr: fyr's payload tree planned and written");
   const el10 = base.layout.kind === 'el10';
   const args = releaseArgs({
     image: temp,
@@ -212,6 +242,7 @@ async function layOutImage(
     onProgress: o.onProgress,
     signal: o.signal,
   });
+  performance.mark('fyr: xorriso session (boot files, areas, trees)');
   const { first, padAt } = checkPlacement(temp, session);
   if (el10) writeGpt(temp, `${o.volumeId}/${o.epoch}`);
   return { session, first, padAt, size: statSync(temp).size };

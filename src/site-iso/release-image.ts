@@ -137,5 +137,6 @@ function openImage(path: string, fd: number): ReleaseImage {
 export function readReleaseInfo(path: string): ReleaseInfo {
   const image = openReleaseImage(path);
   image.close();
+  performance.mark('fyr: release.json read');
   return image.info;
 }

@@ -140,11 +140,12 @@ for (const moment of MOMENTS) {
     }));
 }
 
-// A module hook that holds the loading of the commands (cli/run.js) until told to go on: the
-// moment between fyr's start and its first command, half a second on a busy machine.
+// A module hook that holds the loading of the command (cli/commands/release.js, or cli/run.js
+// for all of them) until told to go on: the moment between fyr's start and its first command,
+// half a second on a busy machine.
 const HOOKS = `import { existsSync, writeFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
-  if (specifier === './run.js' && context.parentURL?.endsWith('/cli/main.ts')) {
+  if ((specifier === './run.js' || specifier.startsWith('./commands/')) && context.parentURL?.endsWith('/cli/main.ts')) {
     writeFileSync(process.env.FYR_HOLD_DIR + '/held', '');
     while (!existsSync(process.env.FYR_HOLD_DIR + '/go')) await new Promise((r) => setTimeout(r, 20));
   }

@@ -247,7 +247,9 @@ test('release-errors :: a fyr release given as --base is refused, naming what to
     assert.is(first.code, 0, first.stderr);
     const release = join(dir, 'release.iso');
     renameSync(join(dir, 'out', 'release.iso'), release);
+    // The first run's sidecars: the second must write none.
     rmSync(join(dir, 'out', 'release.iso.md5state.json'));
+    rmSync(join(dir, 'out', 'release.iso.sha256'));
     const again = await cli(dir, release);
     assert.is(again.code, 1, again.stderr);
     assert.match(again.stderr, /release\.iso is already a fyr release \(it has \/release\.json\) \[BASE_ISO_INVALID\]/);

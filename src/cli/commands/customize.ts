@@ -7,7 +7,8 @@ import { RENDER_OPTIONS, requiredOption, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { showUnlockCode } from '../seal-site.js';
-import { siteForIso } from '../site-splice.js';
+import { packForIso, siteForIso } from '../site-splice.js';
+import { isPackFile } from '../../pack/pack.js';
 import { makeStyle } from '../style.js';
 
 export const customizeCommand: CommandSpec = {
@@ -17,10 +18,11 @@ export const customizeCommand: CommandSpec = {
   description: [
     "Renders SITE and overwrites ISO's /ks.cfg and /fyr/site.tar areas and its media-check field: kilobytes written, in well under a second whatever the ISO's size. The installer's media check still passes when the payload is as fyr release wrote it: the bytes outside the payload (boot records, directories, boot files) are checked against the sum the release recorded and a change there is refused; a changed payload byte is found by fyr inspect --verify.",
     'The secrets are sealed to an unlock code as fyr build seals them. An ISO that is sealed already needs the code to seal the new site to: --unlock-code-file (the current code keeps what the tech was told; a new one rotates it) or --new-unlock-code. A new secrets file or code reseals.',
+    "--site may name a sealed site pack (fyr build SITE --pack), spliced with no site file, secrets file or unlock code; it must be for the ISO's release (PACK_RELEASE_MISMATCH otherwise), and the result is what fyr build made of the site, byte for byte.",
     "Refuses an ISO without fyr's release.json, and one whose saved MD5 state does not reproduce its implanted MD5 (the image was changed by another tool): --rehash then re-hashes the whole image, which takes as long as reading it, and saves a fresh state.",
   ],
   options: {
-    site: { type: 'string', value: 'FILE', help: 'The site file (required)' },
+    site: { type: 'string', value: 'FILE', help: 'The site file, or a pack from fyr build --pack (required)' },
     ...RENDER_OPTIONS,
     ...SEAL_OPTIONS,
     'new-unlock-code': {
@@ -35,19 +37,20 @@ export const customizeCommand: CommandSpec = {
     'fyr customize edge.iso --site examples/edge/site.yaml',
     'fyr customize /dev/sdb --site site.yaml --rehash',
     'fyr customize edge.iso --site site.yaml --unlock-code-file code.txt',
+    'fyr customize release.iso --site edge.fyrsite',
   ],
   async run(args, io) {
     const iso = args.positionals[0]!;
     const siteFile = requiredOption(args, 'site', 'missing --site FILE: the site to put into the ISO');
-    const info = readReleaseInfo(iso);
-    const current = await inspectIso(iso);
-    const { content, meta, code } = await siteForIso(
-      siteFile,
-      args,
-      io,
-      info.release,
-      current.site?.sealed !== undefined,
-    );
+    const { content, meta, code } = isPackFile(siteFile)
+      ? await packForIso(siteFile, args, iso, args.options.rehash === true)
+      : await siteForIso(
+          siteFile,
+          args,
+          io,
+          readReleaseInfo(iso).release,
+          (await inspectIso(iso)).site?.sealed !== undefined,
+        );
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const started = performance.now();
     let result;

@@ -11,7 +11,8 @@ import { RENDER_OPTIONS, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { showUnlockCode } from '../seal-site.js';
-import { siteForIso } from '../site-splice.js';
+import { packForIso, siteForIso } from '../site-splice.js';
+import { isPackFile } from '../../pack/pack.js';
 import { makeStyle } from '../style.js';
 
 const gb = (n: number) => `${(n / 1e9).toFixed(1)} GB`;
@@ -33,9 +34,14 @@ export const flashCommand: CommandSpec = {
   description: [
     "Without DEVICE, lists the removable disks (size, transport, model). With DEVICE, refuses a disk that is mounted, holds the running system or is smaller than the image, asks for confirmation (unless --yes), writes the image in large aligned pieces with a progress bar, syncs, drops the device's cache, reads it back and compares sha256: PASS or FAIL.",
     'With --site, ISO is a release (or site) ISO and the site is spliced in on the way to the stick, with its media-check MD5: no site ISO is written to disk. DEVICE may also be a regular file.',
+    '--site may name a sealed site pack (fyr build SITE --pack): the site rendered and sealed in CI, spliced here with no site file, secrets file or unlock code; a pack made for another release is refused (PACK_RELEASE_MISMATCH).',
   ],
   options: {
-    site: { type: 'string', value: 'FILE', help: 'Splice this site into the release on the way' },
+    site: {
+      type: 'string',
+      value: 'FILE',
+      help: 'Splice this site (a site file, or a pack from fyr build --pack) into the release on the way',
+    },
     ...RENDER_OPTIONS,
     ...SEAL_OPTIONS,
     'new-unlock-code': {
@@ -50,6 +56,7 @@ export const flashCommand: CommandSpec = {
     'fyr flash site.iso',
     'fyr flash site.iso /dev/sdb',
     'fyr flash release.iso /dev/sdb --site site.yaml --yes',
+    'fyr flash release.iso /dev/sdb --site edge.fyrsite --yes',
   ],
   async run(args, io) {
     const [image, device] = args.positionals;
@@ -63,7 +70,10 @@ export const flashCommand: CommandSpec = {
     const siteFile = args.options.site;
     let patches;
     let site;
-    if (typeof siteFile === 'string') {
+    if (typeof siteFile === 'string' && isPackFile(siteFile)) {
+      site = await packForIso(siteFile, args, image!);
+      patches = site.patches;
+    } else if (typeof siteFile === 'string') {
       const info = readReleaseInfo(image!);
       const sealed = (await inspectIso(image!)).site?.sealed !== undefined;
       site = await siteForIso(siteFile, args, io, info.release, sealed);

@@ -19,6 +19,7 @@ export const releaseCommand: CommandSpec = {
   description: [
     "Checks every file of DIR against its fyr-content.json, then writes one ISO: the base image's tree and BIOS/UEFI boot equipment (CD and USB), boot menus that install from /ks.cfg on the release's own volume label, the payload under /fyr/payload, the agent, two fixed-size embed areas for a site (/ks.cfg and /fyr/site.tar, at the end of the file data) and /release.json, which records the payload and where the areas are.",
     "The implanted media-check MD5 passes checkisomd5 and the installer's check; the MD5 state just before the embed areas is saved beside the ISO (release.iso.md5state.json) so a site can be spliced in without re-reading the image.",
+    'Beside it goes OUTPUT.sha256 in sha256sum format (sha256sum -c OUTPUT.sha256 in its directory checks a download). The media-check field near the start of the image holds the MD5 of all of it, so the sha256 is one more read of the finished image (from the page cache where it fits), before it is renamed into place; --no-checksum skips it.',
     "Needs no root. Same inputs give the same bytes: dates come from SOURCE_DATE_EPOCH, or else the base image's creation date. The ISO is written to a temporary name and renamed when complete; a failure or Ctrl-C leaves nothing behind.",
   ],
   options: {
@@ -44,6 +45,7 @@ export const releaseCommand: CommandSpec = {
       value: 'SECONDS',
       help: 'Boot menu timeout before the install entry starts (default 5)',
     },
+    'no-checksum': { type: 'boolean', help: 'Do not write OUTPUT.sha256 (saves one read of the image)' },
     force: { type: 'boolean', help: 'Replace the output file if it exists' },
     quiet: { type: 'boolean', short: 'q', help: 'No progress and no summary' },
   },
@@ -86,7 +88,11 @@ export const releaseCommand: CommandSpec = {
     const epoch = sourceDateEpoch(io);
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const onProgress = follow(progress, (phase) =>
-      phase === 'layout' ? 'xorriso: boot files, embed areas, directories' : `copying the payload into ${output}`,
+      phase === 'layout'
+        ? 'xorriso: boot files, embed areas, directories'
+        : phase === 'sha256'
+          ? `sha256 of ${output}`
+          : `copying the payload into ${output}`,
     );
     const started = Date.now();
     let result;
@@ -102,6 +108,7 @@ export const releaseCommand: CommandSpec = {
         bootTimeoutSeconds: timeout,
         ...(epoch !== undefined ? { epoch } : {}),
         fyrVersion: packageVersion(),
+        sha256: args.options['no-checksum'] !== true,
         signal: io.signal,
         onProgress,
       });
@@ -117,6 +124,7 @@ export const releaseCommand: CommandSpec = {
           size: result.size,
           md5: result.md5,
           md5State: result.md5StateFile,
+          ...(result.sha256 ? { sha256: result.sha256.hex, checksumFile: result.sha256.file } : {}),
           seconds,
           release: result.info,
         }),
@@ -134,7 +142,8 @@ export const releaseCommand: CommandSpec = {
           ? `  registry    ${info.registry.files} files, ${mib(info.registry.bytes)} (tree sha256:${info.registry.sha256.slice(0, 16)}…), served read-only at the site\n`
           : '') +
         `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}\n` +
-        `  media check md5 ${result.md5}; resume state in ${result.md5StateFile}\n`,
+        `  media check md5 ${result.md5}; resume state in ${result.md5StateFile}\n` +
+        (result.sha256 ? `  sha256      ${result.sha256.hex} (${result.sha256.file})\n` : ''),
     );
     return 0;
   },
