@@ -19,10 +19,12 @@ UVU := $(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|
 # Left out of `make check`: tests that boot qemu, use network namespaces or root (mounts, loop
 # devices), and the slow ones with real daemons or processes by the hundred (the fake cluster's,
 # a node process per oc call, with a real etcd; apply's config checks; fyr killed by signals;
-# the proxy's timeouts; ISOs built to be damaged or sealed with scrypt), and the hostile corpus.
+# the proxy's timeouts; ISOs built to be damaged or sealed with scrypt; the packs', fleets' and
+# checksums' release builds, age's format at many sizes, extract and fill-payload), and the
+# hostile corpus.
 # `make test` runs all.
 CHECK_SKIP := -i '^agent/(lab|bmc|virtual-site|dashboard|operations|keeper/keeper|fake-cluster|backups/etcd-snapshot|apply)' -i '^cli/interrupt' -i '^site-iso/(outside-sum|verify-fields|output-checks|malformed|sealed)' -i '^agent/locked' -i '^composer/proxy' -i '^content/content' -i '^registry/config' -i '^release/release-tree' -i '^device/flash' -i '^release/release-(errors|large)' \
-  -i '^render/live-' -i '^site-iso/boot' -i '^cli/invalid-no-trace' -i '^package/' -i '^hostile/' -i '^pack/' -i '^cli/fleet' -i '^checksum/outputs'
+  -i '^render/live-' -i '^site-iso/boot' -i '^cli/invalid-no-trace' -i '^package/' -i '^hostile/' -i '^pack/' -i '^cli/fleet' -i '^checksum/outputs' -i '^seal/age-format' -i '^site-iso/extract' -i '^release/fill-payload'
 
 ## demo: install everything, validate and render the built-in example site, then release ISO ->
 ## site ISO -> inspect -> boot it in qemu and show the kernel command line and kickstart it read
