@@ -93,7 +93,8 @@ export async function nodesDay2(
   const machines: LabNode[] = [...lab.nodes.filter((n) => n.vm), w];
   const output: string[] = [];
 
-  // The spare is racked: the cluster would take it once it boots the worker ignition.
+  // The spare is racked: the fake cluster lets it join once its BMC has PXE-booted it (the
+  // stand-in install itself is checked below, on its console and disk).
   addMachine(lab.doubles, { name: w.name, ip: w.ip, role: 'worker', chassis: w.vm!.dir });
   o.log(`lab: day 2: the site file gains worker ${w.name}; fyr build makes its site ISO from the same release`);
   const iso = join(lab.dir, 'grown-site.iso');
