@@ -20,7 +20,7 @@ export const storageDevices = {
 export const storage = {
   type: 'object',
   description:
-    'Persistent storage for the cluster: LVM Storage (lvms, local volumes on each node) or OpenShift Data Foundation (odf: Ceph, replicated over 3 nodes; block, file and object), installed from the stick once the cluster is up.',
+    'Persistent storage for the cluster: LVM Storage (lvms, local volumes on each node) or OpenShift Data Foundation (odf: Ceph, replicated over 3 nodes; block, file and object). Validated and carried to the agent; not installed yet (docs/site.md, Storage and operators).',
   additionalProperties: false,
   properties: {
     type: {
@@ -45,7 +45,7 @@ export const operators = {
   type: 'array',
   maxItems: 64,
   description:
-    "Operators the site needs besides storage's own, installed from the catalog on the stick after storage. The release ISO must carry each (fyr content --operator).",
+    "Operators the site needs besides storage's own, to be installed from the catalog on the stick after storage. Validated and carried to the agent; not installed yet (docs/site.md, Storage and operators).",
   items: {
     type: 'object',
     additionalProperties: false,
