@@ -9,7 +9,6 @@
 // (SIGKILL) in the middle of each of the three and started again: each resumes and finishes,
 // and no power button is pressed twice.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -42,11 +41,16 @@ type Step = { step: string; seconds?: number };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type State = any;
 
-async function until(lab: Lab, what: string, check: (s: State) => boolean, ms: number): Promise<State> {
+async function until(
+  lab: Lab,
+  what: string,
+  check: (s: State) => boolean | Promise<boolean>,
+  ms: number,
+): Promise<State> {
   const deadline = Date.now() + ms;
   for (;;) {
     const s = await lab.state().catch(() => undefined);
-    if (s && check(s)) return s;
+    if (s && (await check(s))) return s;
     if (Date.now() > deadline) throw new Error(`day 2: ${what} did not happen within ${ms / 1000} s`);
     await sleep(250);
   }
@@ -61,7 +65,11 @@ function finished(s: State, kind: string, since: string) {
 
 async function operation(
   lab: Lab,
-  o: { kind: string; args: string[]; crash?: { when: (s: State) => boolean; keeper: KeeperControl } },
+  o: {
+    kind: string;
+    args: string[];
+    crash?: { when: (s: State) => boolean | Promise<boolean>; keeper: KeeperControl };
+  },
   log: (line: string) => void,
 ): Promise<{ output: string; seconds: number }> {
   const since = new Date().toISOString();
@@ -132,7 +140,7 @@ export async function nodesDay2(
       ...(o.crash
         ? {
             crash: {
-              when: () => existsOn(w),
+              when: async () => (await vmCommand(w.vm!, 'status')) === 'On',
               keeper: o.keeper,
             },
           }
@@ -243,15 +251,4 @@ export async function nodesDay2(
     powerOn: up.seconds,
     steps: { shutdown: shutdownSteps, powerOn: upSteps },
   };
-}
-
-// vm-chassis keeps DIR/loop.pid while the VM's boot loop runs.
-function existsOn(node: LabNode): boolean {
-  try {
-    const pid = Number(readFileSync(join(node.vm!.dir, 'loop.pid'), 'utf8'));
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
