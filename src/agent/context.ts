@@ -36,6 +36,8 @@ export interface AgentOptions {
   nodeBackTimeoutMs: number;
   stablePeriodS: number;
   stableTimeoutS: number;
+  // How long each OLM or storage wait may take (a catalog READY, a CSV Succeeded, storage Ready).
+  operatorTimeoutMs: number;
 }
 
 export const DEFAULT_OPTIONS: AgentOptions = {
@@ -53,6 +55,7 @@ export const DEFAULT_OPTIONS: AgentOptions = {
   nodeBackTimeoutMs: 30 * 60_000,
   stablePeriodS: 300,
   stableTimeoutS: 3600,
+  operatorTimeoutMs: 30 * 60_000,
 };
 
 export interface AgentContext {

@@ -20,6 +20,11 @@ export const PHASES = [
   'pivot',
   'finish',
   'registry-copy',
+  // Day 2 begins: the stick's catalog, storage, then the site's other operators (each skipped
+  // when the site asks for none).
+  'catalog',
+  'storage',
+  'operators',
 ] as const;
 export type PhaseName = (typeof PHASES)[number];
 
@@ -61,6 +66,22 @@ export interface UnknownMac {
   lastSeen: string;
 }
 
+// What the storage phase left: the default StorageClass, and the capacity the cluster reports.
+export interface StorageRecord {
+  type: 'lvms' | 'odf';
+  storageClass: string;
+  capacityBytes?: number;
+  readyAt: string;
+}
+
+// An operator installed from the stick's catalog.
+export interface OperatorRecord {
+  name: string;
+  csv: string;
+  namespace: string;
+  at: string;
+}
+
 export interface AgentState {
   format: 'fyr-agent-state/1';
   cluster: string;
@@ -73,6 +94,8 @@ export interface AgentState {
   // Side effects already done, by key, with when: the journal that keeps them to once.
   effects: Record<string, string>;
   lastError?: { phase: PhaseName; at: string; message: string; command?: string };
+  storage?: StorageRecord;
+  operators?: OperatorRecord[];
   // Once installed: the keeper's looks, CSR decisions, operations and backups.
   keeper?: KeeperState;
 }

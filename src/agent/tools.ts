@@ -65,6 +65,46 @@ export const oc = {
   hostShutdownShow: (node: string) => onHost(node, ['shutdown', '--show']),
   deleteNode: (node: string) => ['delete', 'node', node],
   applyFile: (file: string) => ['apply', '--filename', file],
+  // Day 2, operators and storage (day2.md §5): one object read, the OLM and storage patches.
+  getNamespaced: (namespace: string, kind: string, name: string) => [
+    '--namespace',
+    namespace,
+    'get',
+    kind,
+    name,
+    '--output',
+    'json',
+  ],
+  getAll: (kind: string) => ['get', kind, '--output', 'json'],
+  disableDefaultSources: (patch: unknown) => [
+    'patch',
+    'operatorhub',
+    'cluster',
+    '--type',
+    'json',
+    '--patch',
+    JSON.stringify(patch),
+  ],
+  approveInstallPlan: (namespace: string, name: string) => [
+    '--namespace',
+    namespace,
+    'patch',
+    'installplan',
+    name,
+    '--type',
+    'merge',
+    '--patch',
+    '{"spec":{"approved":true}}',
+  ],
+  mergePatch: (kind: string, name: string, patch: unknown) => [
+    'patch',
+    kind,
+    name,
+    '--type',
+    'merge',
+    '--patch',
+    JSON.stringify(patch),
+  ],
   // The pointer ignition the cluster keeps for new machines (day2.md §2.2): a "merge" of
   // https://api-int.<cluster>:22623/config/<pool> with the cluster's root CA.
   userData: (role: 'worker' | 'master') => [

@@ -123,7 +123,7 @@ status('before the agent has written any state: 503 with a plain reason', async 
 status('the terminal view: the failure, its command and what to do first, then phases, nodes, unknown MACs', () => {
   const text = statusText(statusView(sample(), new Date('2026-11-22T00:10:00Z')));
   assert.ok(text.startsWith('fyr-agent: edge.example.com: FAILED after 10 m (phase network)\n'));
-  assert.match(text, 'FAILED: network failed (phase 3 of 13, attempt 2)');
+  assert.match(text, 'FAILED: network failed (phase 3 of 16, attempt 2)');
   assert.match(text, 'firewalld has no active zone fyr-lan <script>');
   assert.match(text, 'command: firewall-cmd --reload');
   assert.match(text, 'what to do: fix the cause, then: systemctl restart fyr-agent');
@@ -169,14 +169,14 @@ status('installing: the running phase and its detail on top, durations, not time
   assert.is(view.phases.find((p) => p.name === 'power')!.seconds, 120);
   assert.is(view.phases.find((p) => p.name === 'pivot')!.seconds, undefined);
   assert.ok(text.startsWith('fyr-agent: edge.example.com: RUNNING for 20 m 12 s (phase watch)\n'));
-  assert.match(text, '  RUNNING: watch (phase 9 of 13)\n    waiting for cp-1 (rootfs), cp-2');
-  assert.match(text, 'running for 4 m 12 s; 8 of 13 phases done');
+  assert.match(text, '  RUNNING: watch (phase 9 of 16)\n    waiting for cp-1 (rootfs), cp-2');
+  assert.match(text, 'running for 4 m 12 s; 8 of 16 phases done');
   assert.match(text, '[>] watch               4 m 12 s so far');
   assert.not.match(text, /T\d\d:\d\d:\d\d/, 'no raw ISO timestamps');
   assert.match(html, '<h1>edge.example.com: running</h1>');
   assert.match(
     html,
-    /<section class="banner t-info"><span class="badge t-info">RUNNING<\/span><h2>watch \(phase 9 of 13\)<\/h2>/,
+    /<section class="banner t-info"><span class="badge t-info">RUNNING<\/span><h2>watch \(phase 9 of 16\)<\/h2>/,
   );
   assert.match(html, 'waiting for cp-1 (rootfs), cp-2 (not seen yet');
   assert.match(html, '4 m 12 s so far');
@@ -188,10 +188,10 @@ status('failed: the error, the command and what to do, in all three forms', () =
   const { view, text, html } = forms(CRAFTED.failed());
   assert.is(view.state, 'failed');
   assert.is(view.lastError?.command, 'systemctl start haproxy.service');
-  assert.match(text, 'FAILED: services failed (phase 4 of 13, attempt 2)');
+  assert.match(text, 'FAILED: services failed (phase 4 of 16, attempt 2)');
   assert.match(text, '    command: systemctl start haproxy.service');
   assert.match(text, 'what to do: fix the cause, then: systemctl restart fyr-agent');
-  assert.match(html, '<span class="badge t-error">FAILED</span><h2>services failed (phase 4 of 13, attempt 2)</h2>');
+  assert.match(html, '<span class="badge t-error">FAILED</span><h2>services failed (phase 4 of 16, attempt 2)</h2>');
   assert.match(
     html,
     '<pre>haproxy did not accept on 6443 after 60 s &#60;script&#62;alert(1)&#60;/script&#62;\nlast log line',
@@ -254,7 +254,7 @@ status('installed before the keeper has written anything: done, the install fold
   // What the lab looks for in a finished agent's status.
   assert.match(text, /cp-1\s+control-plane\s+on\s+192\.168\.8\.11\s+dhcp kernel initramfs rootfs ignition/);
   assert.match(html, '<h1>edge.example.com: done</h1>');
-  assert.match(html, '<details><summary>Install timeline: 13 of 13 phases done, took 1 h 14 m');
+  assert.match(html, '<details><summary>Install timeline: 16 of 16 phases done, took 1 h 14 m');
 });
 
 // ---
@@ -575,6 +575,29 @@ status('a state file without keeper records still renders', () => {
   const s: AgentState = JSON.parse(JSON.stringify(CRAFTED.healthy().state));
   delete s.keeper;
   assert.ok(statusHtml(statusView(s, new Date())).includes('Install timeline'));
+});
+
+status('storage and operators from the stick: the default StorageClass, the capacity, each CSV', () => {
+  const c = CRAFTED.healthy();
+  c.state.storage = {
+    type: 'lvms',
+    storageClass: 'lvms-vg1',
+    capacityBytes: 3 * 600 * 1024 ** 3,
+    readyAt: '2026-11-22T01:30:00Z',
+  };
+  c.state.operators = [
+    { name: 'lvms-operator', csv: 'lvms-operator.v4.18.3', namespace: 'openshift-storage', at: '2026-11-22T01:25:00Z' },
+  ];
+  const { view, text, html } = forms(c);
+  assert.equal(view.storage?.storageClass, 'lvms-vg1');
+  assert.match(text, '  storage: ready, LVM Storage; default StorageClass lvms-vg1, 1.8 TiB\n');
+  assert.match(text, '  operator: lvms-operator lvms-operator.v4.18.3 (openshift-storage)\n');
+  assert.match(html, 'STORAGE READY</span> LVM Storage; default StorageClass lvms-vg1, 1.8 TiB');
+  assert.match(html, '<code>lvms-operator.v4.18.3</code>');
+  // Without either, neither says a word.
+  const { text: plain, html: plainHtml } = forms(CRAFTED.healthy());
+  assert.not.match(plain, 'storage:');
+  assert.not.match(plainHtml, 'Storage and operators');
 });
 
 status.run();

@@ -29,7 +29,7 @@ export interface ClusterOperator {
 
 // v1 Node (k8s.io/api core/v1/types.go).
 export interface Node {
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { unschedulable?: boolean };
   status?: { conditions?: Condition[] };
 }

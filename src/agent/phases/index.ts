@@ -1,6 +1,7 @@
 // The phases in the order they run.
 import type { Phase } from '../context.js';
 import { bootstrapVm } from './bootstrap-vm.js';
+import { catalog, operators, storage } from './day2-operators.js';
 import { bootstrapComplete, finish, pivot } from './install-finish.js';
 import { installConfig } from './install-config.js';
 import { locked } from './locked.js';
@@ -26,4 +27,7 @@ export const PHASE_LIST: readonly Phase[] = [
   pivot,
   finish,
   registryCopy,
+  catalog,
+  storage,
+  operators,
 ];

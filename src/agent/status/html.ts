@@ -16,6 +16,7 @@ import {
 } from './keeper-html.js';
 import type { KeeperView } from './keeper-view.js';
 import { badge, card, CSS, esc, type Tone } from './style.js';
+import { storageWords } from './words.js';
 import { formatDate, formatDuration } from '../time.js';
 import type { PhaseView, StatusView } from './view.js';
 
@@ -122,6 +123,16 @@ function mediaCard(v: StatusView): string {
   );
 }
 
+function storageCard(v: StatusView): string {
+  if (!v.storage && v.operators.length === 0) return '';
+  const storage = v.storage ? `<p>${badge('ok', 'STORAGE READY')} ${esc(storageWords(v.storage))}</p>` : '';
+  const ops =
+    v.operators.length > 0
+      ? `<ul class="plain">${v.operators.map((o) => `<li><code>${esc(o.csv)}</code> <span class="small">${esc(o.namespace)}</span></li>`).join('')}</ul>`
+      : '';
+  return card('Storage and operators', `${storage}${ops}`);
+}
+
 function unknownCard(v: StatusView): string {
   if (v.unknownMacs.length === 0) return '';
   return card(
@@ -143,5 +154,5 @@ function timeline(v: StatusView): string {
 }
 
 function installedBody(v: StatusView, k: KeeperView): string {
-  return `<div class="grid">${clusterCard(k)}${clusterNodesCard(k)}${operatorsCard(k)}${backupsCard(k)}${certificatesCard(k)}${csrCard(k)}${powerCard(k)}${operationsCard(k)}${mediaCard(v)}${accessCard(v, k)}</div>${timeline(v)}`;
+  return `<div class="grid">${clusterCard(k)}${clusterNodesCard(k)}${operatorsCard(k)}${backupsCard(k)}${certificatesCard(k)}${csrCard(k)}${powerCard(k)}${operationsCard(k)}${storageCard(v)}${mediaCard(v)}${accessCard(v, k)}</div>${timeline(v)}`;
 }

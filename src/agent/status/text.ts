@@ -7,6 +7,7 @@ import { formatDate, formatDuration } from '../time.js';
 import type { StatusView } from './view.js';
 import {
   INSTALL_MEDIA_GONE,
+  storageWords,
   INSTALL_MEDIA_KEEP,
   backupSentence,
   bytes,
@@ -40,6 +41,9 @@ export function statusText(v: StatusView): string {
   if (b.todo) lines.push(`    what to do: ${b.todo}`);
   lines.push('');
   if (v.keeper) lines.push(...keeperText(v, v.keeper), '');
+  if (v.storage) lines.push(`  storage: ready, ${storageWords(v.storage)}`);
+  for (const o of v.operators) lines.push(`  operator: ${o.name} ${o.csv} (${o.namespace})`);
+  if (v.storage || v.operators.length > 0) lines.push('');
   lines.push(`  install media: ${v.mediaRemovable ? INSTALL_MEDIA_GONE : INSTALL_MEDIA_KEEP}`, '');
   if (v.state === 'done')
     lines.push(

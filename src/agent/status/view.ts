@@ -44,6 +44,9 @@ export interface StatusView {
   stopped: boolean;
   // The install media is no longer read: the registry serves from the bastion's disk.
   mediaRemovable: boolean;
+  // Storage once Ready (default class, capacity) and the operators installed from the stick.
+  storage?: AgentState['storage'];
+  operators: NonNullable<AgentState['operators']>;
   // Once installed, what the keeper keeps.
   keeper?: KeeperView;
 }
@@ -74,6 +77,8 @@ export function statusView(state: AgentState, now: Date): StatusView {
     phasesDone: PHASES.filter((p) => state.phases[p].status === 'done').length,
     phases: PHASES.map((name) => phaseView(name, state.phases[name], now)),
     mediaRemovable: state.phases['registry-copy'].status === 'done',
+    ...(state.storage ? { storage: { ...state.storage } } : {}),
+    operators: (state.operators ?? []).map((o) => ({ ...o })),
     nodes: state.nodes.map((n) => ({
       name: n.name,
       role: n.role,
