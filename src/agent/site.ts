@@ -49,6 +49,9 @@ export async function readSite(path: string): Promise<AgentSite> {
     throw new AgentInputError(`${path}: not a site written by fyr render (cluster.fqdn, nodes or network.lan missing)`);
   site.keeper = { ...KEEPER_DEFAULTS.keeper, ...site.keeper };
   site.backups ??= { ...KEEPER_DEFAULTS.backups };
+  // Rendered before storage and operators existed: none of either.
+  site.storage ??= { type: 'none', defaulted: true, profile: 'balanced', nodes: [] };
+  site.operators ??= [];
   return site;
 }
 

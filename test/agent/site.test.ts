@@ -27,4 +27,20 @@ test("an older site.json without keeper or backups gets the schema's defaults", 
   }
 });
 
+test('an older site.json without storage or operators gets neither', async () => {
+  const site = (await validateSiteFile('examples/edge/site.yaml')).site!;
+  const dir = await makeTmpdir();
+  try {
+    const { storage: _st, operators: _o, secrets: _s, ...older } = site;
+    await writeFile(join(dir, 'site.json'), JSON.stringify({ ...older, bootstrap: { mac: 'x', ip: 'y' } }));
+    const read = await readSite(join(dir, 'site.json'));
+    assert.equal(read.storage, { type: 'none', defaulted: true, profile: 'balanced', nodes: [] });
+    assert.equal(read.operators, []);
+    // The edge example names no storage: the same as what fyr render writes for it.
+    assert.equal({ type: site.storage.type, nodes: site.storage.nodes }, { type: 'none', nodes: [] });
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
 test.run();
