@@ -166,7 +166,17 @@ export const ERROR_CODES = {
   MIRROR_FAILED: {
     exit: EXIT.failed,
     summary:
-      "`fyr content`: oc-mirror could not mirror the release or the additional images after its retries (its exit code's bits say which), or the mirrored tree fails fyr's self-check.",
+      "`fyr content`: oc-mirror could not mirror the release, the operators or the additional images after its retries (its exit code's bits say which), the mirrored catalog lacks a package (or channel) asked for, or the mirrored tree fails fyr's self-check.",
+  },
+  OPERATOR_INVALID: {
+    exit: EXIT.usage,
+    summary:
+      "`fyr content --operator NAME[:CHANNEL]` or `--operators FILE` names an operator package or channel that is not one (the site schema's patterns), or FILE cannot be read or has no `operators` list or `storage.type`; each problem is listed.",
+  },
+  OPERATOR_NOT_CARRIED: {
+    exit: EXIT.failed,
+    summary:
+      "The site's `storage` or `operators` need an operator package (or channel) the release does not carry; each is named with the `fyr content --operator` option that adds it. Nothing is written.",
   },
   REGISTRY_IMAGE_UNSUPPORTED: {
     exit: EXIT.failed,

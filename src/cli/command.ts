@@ -7,12 +7,14 @@ export interface OptionSpec {
   short?: string;
   // Placeholder shown in help for string options, e.g. FILE.
   value?: string;
+  // May be given more than once: the values are kept in order, as a string array.
+  multiple?: boolean;
   help: string;
 }
 
 export interface ParsedArgs {
   positionals: string[];
-  options: Record<string, string | boolean | undefined>;
+  options: Record<string, string | boolean | string[] | undefined>;
   json: boolean;
 }
 

@@ -72,7 +72,11 @@ function parseCommandArgs(command: CommandSpec, args: string[]): ParsedArgs {
   const options = Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => [
       name,
-      spec.short ? { type: spec.type, short: spec.short } : { type: spec.type },
+      {
+        type: spec.type,
+        ...(spec.short ? { short: spec.short } : {}),
+        ...(spec.multiple ? { multiple: true } : {}),
+      },
     ]),
   );
   let parsed;
@@ -84,7 +88,7 @@ function parseCommandArgs(command: CommandSpec, args: string[]): ParsedArgs {
       cause: err,
     });
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help !== true) {
     const { min, max } = command.positionals;
     const count = parsed.positionals.length;

@@ -18,7 +18,7 @@ import type { ParsedArgs } from './command.js';
 import type { Io } from './io.js';
 import { problemJson, toJson } from './report.js';
 import { showUnlockCode } from './seal-site.js';
-import { siteForIso } from './site-splice.js';
+import { siteForIso, type ReleaseFacts } from './site-splice.js';
 import { makeStyle } from './style.js';
 
 export const SUMMARY_FILE = 'packs.json';
@@ -88,7 +88,7 @@ async function packOne(
   args: ParsedArgs,
   io: Io,
   release: string,
-  info: { name: string; openshift: string },
+  info: ReleaseFacts,
   codeFile: ((cluster: string) => string) | undefined,
 ) {
   const site = await siteForIso(file, args, io, info, false, codeFile);
@@ -105,7 +105,7 @@ export async function buildPacks(files: readonly string[], release: string, out:
   const image = openReleaseImage(release);
   const identity = releaseIdentity(image);
   image.close();
-  const info = { name: identity.name, openshift: identity.openshift };
+  const info = { name: identity.name, openshift: identity.openshift, operators: image.info.operators };
   const codes = codeFiles(args, files);
   if (files.length === 1 && !isDirTarget(out)) {
     const one = await packOne(files[0]!, () => out, args, io, release, info, codes?.(files[0]!));

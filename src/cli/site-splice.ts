@@ -6,6 +6,16 @@ import type { TarFile } from '../util/tar.js';
 import { packSite, type SiteMeta } from '../formats/site-bundle.js';
 import { DEFAULT_RENDER_OPTIONS, renderSite } from '../render/index.js';
 import { FyrError } from '../errors.js';
+import {
+  missingPackages,
+  operatorOption,
+  type OperatorCatalog,
+  type OperatorRequest,
+} from '../formats/operator-catalog.js';
+import type { ReleaseInfo } from '../formats/release-json.js';
+import type { Site } from '../site/model.js';
+import { STORAGE_PACKAGES } from '../site/storage.js';
+import { makeStyle } from './style.js';
 import { versionMatches } from '../site/index.js';
 import { packageVersion } from '../util/package-info.js';
 import type { ParsedArgs } from './command.js';
@@ -16,6 +26,65 @@ import { loadValidSite, printWarnings } from './site-input.js';
 import type { Patch } from '../iso9660/media-check.js';
 import { checkPackRelease, packMeta, packPatches, readPack } from '../pack/pack.js';
 import { openReleaseImage } from '../site-iso/release-image.js';
+
+// What a site is checked against: the release's name and version, and the operators it carries.
+export interface ReleaseFacts {
+  name: string;
+  openshift: string;
+  operators?: OperatorCatalog | undefined;
+}
+
+// The facts of a release.json.
+export const releaseFacts = (info: ReleaseInfo): ReleaseFacts => ({ ...info.release, operators: info.operators });
+
+// The operator packages a site needs: its storage type's, then its operators (with channel).
+export function sitePackages(site: Pick<Site, 'storage' | 'operators'>): OperatorRequest[] {
+  return [
+    ...STORAGE_PACKAGES[site.storage.type].map((name) => ({ name })),
+    ...site.operators.map((o) => (o.channel ? { name: o.name, channel: o.channel } : { name: o.name })),
+  ];
+}
+
+// The agent installs storage and operators from the release's catalog only: a site that needs a
+// package the release does not carry is refused (OPERATOR_NOT_CARRIED), one line each with the
+// fyr content option that adds it. A storage type the site did not name (the default) whose
+// packages are not carried is a warning: the site is built without storage, as before fyr
+// carried operators.
+export function checkOperators(
+  site: Pick<Site, 'storage' | 'operators'>,
+  release: ReleaseFacts,
+  file: string,
+  io: Pick<Io, 'stderr' | 'color'>,
+): void {
+  const storage = STORAGE_PACKAGES[site.storage.type].map((name) => ({ name }));
+  const operators = sitePackages({ storage: { ...site.storage, type: 'none' }, operators: site.operators });
+  const where = `the release ${release.name} carries ${release.operators ? `only ${release.operators.packages.map((p) => `${p.name} (${p.channel})`).join(', ')}` : 'no operators'}`;
+  const line = (m: { name: string; channel?: string; carried?: string }, why: string) =>
+    `${why}: ${m.name}${m.channel ? ` on channel ${m.channel}` : ''} is not carried${m.carried ? ` (the release has it on ${m.carried})` : ''}; add it with fyr content ${operatorOption(m)}`;
+  const problems = [
+    ...(site.storage.defaulted
+      ? []
+      : missingPackages(release.operators, storage).map((m) => line(m, `storage.type ${site.storage.type}`))),
+    ...missingPackages(release.operators, operators).map((m) => line(m, 'operators')),
+  ];
+  if (site.storage.defaulted) {
+    const missing = missingPackages(release.operators, storage);
+    if (missing.length > 0) {
+      const s = makeStyle(io.color.stderr);
+      io.stderr(
+        `${s.yellow('warning')}: storage: ${site.storage.type} by default, but the release ${release.name} carries no ${missing.map((m) => m.name).join(', ')}: the site gets no storage; fyr content ${missing.map((m) => operatorOption(m)).join(' ')} adds it, or set storage.type: none\n`,
+      );
+    }
+  }
+  if (problems.length === 0) return;
+  throw new FyrError(
+    'OPERATOR_NOT_CARRIED',
+    problems.length === 1
+      ? `${file}: ${problems[0]}`
+      : `${file} needs ${problems.length} operator packages the release does not carry`,
+    { details: [...(problems.length === 1 ? [] : problems), `${where[0]!.toUpperCase()}${where.slice(1)}.`] },
+  );
+}
 
 export interface SiteForIso {
   content: SiteContent;
@@ -30,7 +99,7 @@ export async function siteForIso(
   file: string,
   args: ParsedArgs,
   io: Io,
-  release: { name: string; openshift: string },
+  release: ReleaseFacts,
   isoSealed = false,
   codeFile?: (cluster: string) => string,
 ): Promise<SiteForIso> {
@@ -50,6 +119,7 @@ export async function siteForIso(
         ],
       },
     );
+  checkOperators(site, release, file, io);
   // Before any work, so a missing code costs nothing.
   const codeArgs =
     codeFile && args.options['no-seal'] !== true

@@ -4,29 +4,20 @@
 // a loopback registry whose tree lands in the directory, save the registry's image, self-check
 // the tree, write fyr-content.json (fyr-content/2). Built under a temporary sibling and renamed:
 // a failure leaves nothing at DIR, while the cache keeps every verified download.
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError } from '../errors.js';
+import type { OperatorRequest } from '../formats/operator-catalog.js';
 import type { ContentRole } from '../release/content-schema.js';
-import { sha256File, verifyTree } from '../registry/tree.js';
+import { sha256File } from '../registry/tree.js';
 import { tempSibling } from '../util/fs.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { runTool } from '../util/tools.js';
 import { writeError } from '../util/write-error.js';
 import { download } from './download.js';
-import {
-  dropUploads,
-  handOverSignature,
-  imageSetConfig,
-  linkTree,
-  mirroredReleaseTag,
-  readMirrorSets,
-  registryProgram,
-  runMirror,
-  startRegistry,
-} from './mirror.js';
+import { registryProgram } from './mirror.js';
+import { mirrorRelease } from './mirror-release.js';
 import { DOCKER_LIST, saveRegistryImage } from './registry-image.js';
 import { checkPullSecret, resolveRelease, type Arch, type ReleaseImage } from './release-info.js';
 import { signatureConfigMap, verifySignature, type VerifiedSignature } from './signature.js';
@@ -42,6 +33,8 @@ export interface ContentOptions extends LongWork<ContentEvent> {
   out: string;
   cache: string;
   additionalImages: readonly string[];
+  // Operator packages to mirror from the catalog of the release's minor, with their dependencies.
+  operators?: readonly OperatorRequest[];
   signatureKey?: string | undefined;
   signatureUrl: string;
   insecureSkipSignature: boolean;
@@ -123,8 +116,12 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
     await put('rhcos/stream.json', streamText);
     await add('rhcos/stream.json', 'rhcos-stream');
     const counts = await fetchRhcos(tmp, cache, rhcos, o, add);
-    step(`mirroring the release images into the registry tree (oc-mirror)`);
-    const registry = await mirrorRelease(tmp, cache, release, signature, o);
+    const asked = o.operators ?? [];
+    step(
+      `mirroring the release images${asked.length > 0 ? ` and ${asked.length} operator package(s) with their dependencies` : ''} into the registry tree (oc-mirror)`,
+    );
+    const { registry, operators, kept } = await mirrorRelease(tmp, cache, release, signature, o);
+    for (const k of kept) await add(k.path, k.role);
     if (existsSync(join(tmp, 'mirror/idms-oc-mirror.yaml')))
       await add('mirror/idms-oc-mirror.yaml', 'image-digest-sources');
     if (existsSync(join(tmp, 'mirror/itms-oc-mirror.yaml')))
@@ -154,6 +151,7 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
       tools: { ...tools, ...(await otherVersions(o.insecureSkipSignature)) },
       files: files.sort((a, b) => (a.path < b.path ? -1 : 1)),
       registry,
+      ...(operators ? { operators } : {}),
     };
     await put('fyr-content.json', `${JSON.stringify(manifest, null, 2)}\n`);
     throwIfAborted(o.signal, `${o.out} was complete`);
@@ -216,75 +214,6 @@ async function fetchRhcos(
     await add(path, a.role, a.sha256);
   }
   return { downloaded, reused };
-}
-
-async function mirrorRelease(
-  tmp: string,
-  cache: string,
-  release: ReleaseImage,
-  signature: VerifiedSignature | undefined,
-  o: ContentOptions,
-) {
-  const work = join(cache, 'oc-mirror');
-  await mkdir(work, { recursive: true });
-  const isc = imageSetConfig(release.pinned, o.additionalImages);
-  // The registry's tree lives in the cache, one per image set, so a second run for the same
-  // version mirrors nothing new; DIR gets its files as hard links.
-  const key = createHash('sha256').update(isc).digest('hex').slice(0, 16);
-  const root = join(cache, 'registry', `${release.version}-${release.arch}-${key}`);
-  const config = join(work, `isc-${release.version}-${release.arch}-${key}.yaml`);
-  await writeFile(config, isc);
-  const registry = await startRegistry(root, join(work, `registry-${process.pid}.yml`));
-  const workspace = join(work, `${release.version}-${release.arch}`);
-  const releaseKey = signature ? await handOverSignature(workspace, release.digest, signature) : undefined;
-  try {
-    await runMirror({
-      releaseKey,
-      config,
-      workspace,
-      cacheDir: work,
-      authfile: o.pullSecret,
-      registry: registry.host,
-      attempts: o.mirrorAttempts ?? 5,
-      retryDelayMs: o.retryDelayMs ?? 5000,
-      signal: o.signal,
-      onAttempt: (n, why) =>
-        o.onProgress?.({ phase: 'warning', message: `oc-mirror run ${n}: ${why}; running it again` }),
-      onImages: (done, total) => o.onProgress?.({ phase: 'mirror', done, total }),
-    });
-  } finally {
-    await registry.stop();
-  }
-  const resources = join(workspace, 'working-dir/cluster-resources');
-  const idms = await readMirrorSets(join(resources, 'idms-oc-mirror.yaml'), 'ImageDigestMirrorSet', registry.host);
-  await mkdir(join(tmp, 'mirror'), { recursive: true });
-  await writeFile(join(tmp, 'mirror/idms-oc-mirror.yaml'), idms.text);
-  if (existsSync(join(resources, 'itms-oc-mirror.yaml')))
-    await writeFile(
-      join(tmp, 'mirror/itms-oc-mirror.yaml'),
-      (await readMirrorSets(join(resources, 'itms-oc-mirror.yaml'), 'ImageTagMirrorSet', registry.host)).text,
-    );
-  await dropUploads(root, ['openshift/release', 'openshift/release-images']);
-  o.onProgress?.({ phase: 'step', message: 'self-check of the registry tree: every blob against its name' });
-  const checked = await verifyTree(root);
-  // <version>-<arch> from the signed identity; the bare hex digest when the check was skipped.
-  const tag = mirroredReleaseTag(signature?.identity ?? release.pinned);
-  const releaseTag = `openshift/release-images:${tag}`;
-  const tagLink = join(
-    root,
-    `docker/registry/v2/repositories/openshift/release-images/_manifests/tags/${tag}/current/link`,
-  );
-  const tagged = (await readFile(tagLink, 'utf8').catch(() => '')).trim();
-  if (tagged !== release.digest)
-    checked.problems.push(`${relative(root, tagLink)}: names ${tagged || 'nothing'}, not the pinned ${release.digest}`);
-  if (checked.problems.length > 0)
-    throw new FyrError(
-      'MIRROR_FAILED',
-      `the mirrored registry tree fails its self-check (${checked.problems.length} problem(s))`,
-      { details: [...checked.problems.slice(0, 10), `The tree is ${root}; delete it to mirror again from the start.`] },
-    );
-  await linkTree(root, join(tmp, 'registry'), o.out);
-  return { path: 'registry', ...checked.summary, releaseTag, imageDigestSources: idms.sources };
 }
 
 async function otherVersions(skipGpg: boolean): Promise<Record<string, string>> {

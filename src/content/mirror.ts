@@ -1,8 +1,8 @@
 // The release images, mirrored with oc-mirror v2 mirror-to-mirror into a CNCF distribution
 // registry fyr runs on loopback with its storage root in the content directory: that tree is
 // what the stick carries and the site serves read-only. Whole runs are retried (oc-mirror
-// fails a run on one dropped connection); its exit code is a bitmask (2 release, 8 additional
-// images). The IDMS/ITMS it writes (several documents each, merged here) are kept with the
+// fails a run on one dropped connection); its exit code is a bitmask (2 release, 4 operators,
+// 8 additional images). The IDMS/ITMS it writes (several documents each, merged here) are kept with the
 // loopback address replaced by a placeholder, and the IDMS becomes the mirrors install-config
 // names. oc-mirror checks the release signature itself: fyr hands it the one it verified.
 import { existsSync } from 'node:fs';
@@ -81,22 +81,8 @@ export async function startRegistry(root: string, configFile: string): Promise<L
   };
 }
 
-// The ImageSetConfiguration: the pinned release only (no channels, no graph), plus the
-// site's additional images.
-export function imageSetConfig(release: string, additional: readonly string[]): string {
-  return [
-    'kind: ImageSetConfiguration',
-    'apiVersion: mirror.openshift.io/v2alpha1',
-    'mirror:',
-    '  platform:',
-    `    release: ${JSON.stringify(release)}`,
-    '    graph: false',
-    ...(additional.length > 0
-      ? ['  additionalImages:', ...additional.map((n) => `    - name: ${JSON.stringify(n)}`)]
-      : []),
-    '',
-  ].join('\n');
-}
+// The ImageSetConfiguration (image-set.ts).
+export { imageSetConfig } from './image-set.js';
 
 // oc-mirror's exit code in words (internal/pkg/errcode: 1 generic, 2 release, 4 operator,
 // 8 additional images, 16 helm).

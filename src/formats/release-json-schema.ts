@@ -50,6 +50,26 @@ export const releaseJsonSchema = {
         },
       },
     },
+    // The operator catalog (formats/operator-catalog.ts), checked as loosely as the rest: the
+    // fields readers use, with their types; more may come.
+    operators: {
+      type: 'object',
+      required: ['source', 'mirror', 'catalogSource', 'packages'],
+      properties: {
+        source: text,
+        mirror: text,
+        catalogSource: text,
+        packages: {
+          type: 'array',
+          maxItems: 1000,
+          items: {
+            type: 'object',
+            required: ['name', 'channel', 'csv', 'version', 'requested'],
+            properties: { name: text, channel: text, csv: text, version: text, requested: { type: 'boolean' } },
+          },
+        },
+      },
+    },
     volumeId: text,
     base: {
       type: 'object',

@@ -3,6 +3,7 @@
 // agent reads the copy the kickstart puts on the bastion. It is written at a fixed size (padded
 // with spaces) so it can be rewritten in place when the areas' offsets and MD5 state are known.
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import type { OperatorCatalog } from './operator-catalog.js';
 import { roundToSector, type Area } from './embed-areas.js';
 import { compileSchema, type SchemaValidator } from '../util/json-schema.js';
 import { releaseJsonSchema } from './release-json-schema.js';
@@ -41,6 +42,8 @@ export interface ReleaseInfo {
     signature?: 'verified' | 'skipped';
   };
   registry?: RegistryTreeEntry;
+  // The operator catalog in the registry tree (fyr content --operator); absent: none.
+  operators?: OperatorCatalog;
   volumeId: string;
   base: { volumeId: string; layout: 'el9' | 'el10'; size: number };
   sourceDateEpoch: number;

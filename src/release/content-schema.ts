@@ -1,5 +1,6 @@
 // fyr-content.json: what a release's content directory holds. The JSON Schema is the source of
 // truth; docs/release-iso.md, "The content directory", describes the same fields.
+import { operatorCatalogSchema } from '../formats/operator-catalog.js';
 
 export const CONTENT_ROLES = [
   'rhcos-kernel',
@@ -16,6 +17,10 @@ export const CONTENT_ROLES = [
   'image-digest-sources',
   'image-tag-sources',
   'rhcos-stream',
+  // oc-mirror's CatalogSource and ClusterCatalog for the operator catalog (cs-*.yaml, cc-*.yaml),
+  // the registry host replaced by the placeholder as in the IDMS.
+  'catalog-source',
+  'cluster-catalog',
   'agent',
   'other',
 ] as const;
@@ -127,6 +132,8 @@ export const contentSchema = {
         },
       },
     },
+    // fyr-content/2 made with --operator/--operators: the operator catalog in the registry tree.
+    operators: operatorCatalogSchema,
     files: {
       type: 'array',
       minItems: 1,

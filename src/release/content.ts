@@ -5,6 +5,7 @@
 // line that names it.
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError } from '../errors.js';
+import type { OperatorCatalog } from '../formats/operator-catalog.js';
 import type { RegistryTreeEntry, ReleaseInfo } from '../formats/release-json.js';
 import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { contentPathKind } from './content-paths.js';
@@ -49,6 +50,8 @@ export interface Content {
   tools?: Record<string, string>;
   files: ContentFile[];
   tree?: ContentTree;
+  // The operator catalog in the tree (fyr content --operator): release.json records it.
+  operators?: OperatorCatalog;
   // The error for files whose sha256 (computed by the caller) is not the manifest's.
   checksumError(found: ReadonlyArray<{ file: ContentFile; actual: string }>): InvalidInputError;
   // The error for registry blobs whose bytes do not hash to their names.
@@ -81,6 +84,7 @@ export async function loadContent(dir: string): Promise<Content> {
     tools?: Record<string, string>;
     files: Array<Omit<ContentFile, 'absolute'>>;
     registry?: Omit<ContentTree, 'absolute' | 'entries'>;
+    operators?: OperatorCatalog;
   };
   const problems: ContentProblem[] = [];
   const problem = (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => {
@@ -146,6 +150,7 @@ export async function loadContent(dir: string): Promise<Content> {
     ...(data.tools ? { tools: data.tools } : {}),
     files,
     ...(tree ? { tree } : {}),
+    ...(data.operators ? { operators: data.operators } : {}),
     checksumError,
     blobError,
   };
@@ -214,6 +219,7 @@ function checkRoles(
     release: ContentRelease;
     files: ReadonlyArray<{ role: ContentRole }>;
     registry?: unknown;
+    operators?: unknown;
   },
   problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
 ) {
@@ -224,6 +230,15 @@ function checkRoles(
     : REQUIRED_ROLES;
   if (v2 && !data.registry)
     problem([], 'CONTENT_TREE_INVALID', 'fyr-content/2 needs a "registry" entry (the registry storage tree)');
+  if (data.operators && !data.registry)
+    problem(['operators'], 'CONTENT_TREE_INVALID', 'operators need the registry tree their catalog is in ("registry")');
+  if (data.operators && !files.some((f) => f.role === 'catalog-source'))
+    problem(
+      ['operators'],
+      'CONTENT_ROLE_MISSING',
+      'operators need their CatalogSource: no file has role "catalog-source"',
+      'the cs-*.yaml oc-mirror wrote, with role catalog-source',
+    );
   if (v2 && !data.release.image)
     problem(['release'], 'CONTENT_TREE_INVALID', 'fyr-content/2 needs release.image, the release pinned by digest');
   for (const role of required) {

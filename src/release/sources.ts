@@ -83,6 +83,7 @@ export function releaseDraft(
           },
         }
       : {}),
+    ...(content.operators ? { operators: content.operators } : {}),
     agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
   };
 }

@@ -57,3 +57,34 @@ export async function unpackTar(data: Buffer): Promise<TarFile[]> {
   await done;
   return files;
 }
+
+// A tar read as a stream (an image layer, up to gigabytes): every entry's name and type, and the
+// bytes of the regular files `want` picks; the rest is read past, never held.
+export async function scanTar(
+  input: AsyncIterable<Buffer>,
+  want: (name: string) => boolean,
+): Promise<{ names: string[]; files: TarFile[] }> {
+  const reader = extract();
+  const names: string[] = [];
+  const files: TarFile[] = [];
+  const read = (async () => {
+    for await (const entry of reader) {
+      const { name, type } = entry.header;
+      names.push(name);
+      if (type === 'file' && want(name)) {
+        const parts: Buffer[] = [];
+        for await (const chunk of entry) parts.push(chunk as Buffer);
+        files.push({ path: name, mode: entry.header.mode ?? 0o644, content: Buffer.concat(parts) });
+      } else entry.resume();
+    }
+  })();
+  try {
+    for await (const chunk of input)
+      if (!reader.write(chunk)) await new Promise<void>((resolve) => reader.once('drain', () => resolve()));
+    reader.end(() => undefined);
+  } catch (err) {
+    reader.destroy(err as Error);
+  }
+  await read;
+  return { names, files };
+}

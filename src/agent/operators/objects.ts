@@ -3,7 +3,7 @@
 // from the APIs that define them (cited at each); test/agent/operators/objects.test.ts checks
 // every one against the upstream CRD's OpenAPI schema (test/fixtures/crds/).
 import type { OperatorCatalog } from '../../formats/operator-catalog.js';
-import type { StorageProfile } from '../../site/storage.js';
+import type { StorageProfile } from '../../site/model.js';
 
 export type Obj = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { mib, RENDER_OPTIONS, requiredOption, SEAL_OPTIONS } from '../options.js
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { showUnlockCode } from '../seal-site.js';
-import { siteForIso } from '../site-splice.js';
+import { releaseFacts, siteForIso } from '../site-splice.js';
 import { FyrError } from '../../errors.js';
 import { buildPacks } from '../pack-sites.js';
 import { makeStyle } from '../style.js';
@@ -21,6 +21,7 @@ export const buildCommand: CommandSpec = {
     "Sealed by default: the site's secrets (BMC passwords, password hashes, a LUKS recovery passphrase) go into the bundle's etc/fyr/secrets.age, sealed with age to an unlock code (scrypt), and the kickstart holds none; the code is read from --unlock-code-file, or made and shown once on the terminal. The agent asks for it at first boot.",
     "With --pack, no ISO is written: the site's areas go into a sealed site pack (kilobytes, docs/packs.md) with the release's identity and the media-check MD5 state, for fyr flash or customize --site PACK to splice in the field with no site file, secrets file or unlock code. With several SITEs (only with --pack), -o is a directory (made if missing): one pack per site named after its cluster (CLUSTER.fyrsite), and packs.json, a summary --json prints. Every site is tried: each one's problems are listed, the good packs written, and the exit is 1 if any failed. Each site's unlock code is read from --unlock-code-dir DIR/CLUSTER, or else from the file unlock-code beside its site file.",
     'Beside the output goes OUTPUT.sha256 in sha256sum format (sha256sum -c OUTPUT.sha256 in its directory checks it): for an ISO, the release is hashed with the site in place while the kernel copies it (--no-checksum skips it).',
+    'The site is checked against the release: its cluster.openshiftVersion (VERSION_MISMATCH), and the operator packages its operators list and a storage.type it names need (OPERATOR_NOT_CARRIED: each package named with the fyr content --operator option that adds it). A storage type the site file does not name whose packages the release lacks is a warning: the site gets no storage.',
     'The site must fit the areas the release reserved (see fyr release --ks-area and --site-area). The output is written to a temporary name and renamed when complete. The same release, site and SOURCE_DATE_EPOCH give the same bytes; without SOURCE_DATE_EPOCH the build time recorded in the bundle is the current time.',
   ],
   options: {
@@ -71,7 +72,7 @@ export const buildCommand: CommandSpec = {
     if (args.options['unlock-code-dir'] !== undefined)
       throw new FyrError('USAGE', '--unlock-code-dir is for --pack; give --unlock-code-file for a site ISO');
     const info = readReleaseInfo(release);
-    const { content, meta, code } = await siteForIso(file, args, io, info.release);
+    const { content, meta, code } = await siteForIso(file, args, io, releaseFacts(info));
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });
     const started = performance.now();
     let result;

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { buildContent } from '../../content/content.js';
 import { ARCHES, type Arch } from '../../content/release-info.js';
 import { SIGNATURE_BASE } from '../../content/signature.js';
+import { operatorRequests } from '../../content/operators.js';
 import { FyrError } from '../../errors.js';
+import type { OperatorCatalog } from '../../formats/operator-catalog.js';
 import type { CommandSpec } from '../command.js';
 import { cacheDir, choice, requiredOption } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
@@ -21,6 +23,7 @@ export const contentCommand: CommandSpec = {
   description: [
     "Resolves quay.io/openshift-release-dev/ocp-release:VERSION-ARCH with oc and pins its digest, checks its signature with gpg against Red Hat's release key, extracts oc and openshift-install from it (and checks the installer names the pinned digest), downloads the RHCOS PXE kernel, initramfs and rootfs the installer's stream names into a content-addressed cache (sha256 checked while streaming, downloads resumed and retried), mirrors the release with oc-mirror v2 into a registry fyr runs on loopback whose storage tree lands in DIR, saves the registry's image for the bastion, and writes DIR/fyr-content.json (fyr-content/2) for fyr release.",
     "The pull secret goes to every program by file, never on a command line. DIR is built under a temporary name and renamed when complete: a failure or Ctrl-C leaves nothing at DIR, while the cache keeps every verified download and oc-mirror's cache, so a second run for the same version downloads nothing.",
+    "--operator NAME[:CHANNEL] (repeatable) and --operators FILE add operator packages: oc-mirror mirrors the catalog of the release's minor (registry.redhat.io/redhat/redhat-operator-index:v4.y) filtered to them and their dependencies into the same registry tree, each package at the head of its channel (the one named, else the catalog's default). FILE is YAML with an `operators` list of {name, channel} as in the site file; a site file adds the packages its storage type needs too (lvms: lvms-operator; odf: local-storage-operator, odf-operator), so --operators site.yaml mirrors what that site needs. oc-mirror's CatalogSource and ClusterCatalog are kept under DIR/mirror/ with the registry placeholder, and fyr-content.json lists each package's channel, CSV and version (fyr build refuses a site that needs one the release does not carry).",
     'Needs oc, oc-mirror, skopeo, gpg and the CNCF distribution registry (Debian: docker-registry) on PATH; each missing one is named with how to install it.',
   ],
   options: {
@@ -37,6 +40,18 @@ export const contentCommand: CommandSpec = {
       type: 'string',
       value: 'FILE',
       help: "Images the site's workloads need, one pull spec a line (# comments), mirrored with the release",
+    },
+    operator: {
+      type: 'string',
+      value: 'NAME[:CHANNEL]',
+      multiple: true,
+      help: "An operator package to mirror with its dependencies, at its channel's head (default: the catalog's default channel); repeatable",
+    },
+    operators: {
+      type: 'string',
+      value: 'FILE',
+      multiple: true,
+      help: 'YAML with `operators: [{name, channel}]`, or a site file (its storage packages too): the packages to mirror',
     },
     'signature-key': {
       type: 'string',
@@ -71,6 +86,8 @@ export const contentCommand: CommandSpec = {
     'fyr content --openshift 4.18.9 --pull-secret ~/pull-secret.json -o content/',
     'fyr content --openshift 4.18.9 --pull-secret ps.json -o content/ --additional-images images.txt --json',
     'fyr content --openshift 4.19.0-rc.2 --pull-secret ps.json -o content/ --insecure-skip-signature',
+    'fyr content --openshift 4.18.9 --pull-secret ps.json -o content/ --operator lvms-operator --operator kubevirt-hyperconverged:stable',
+    'fyr content --openshift 4.18.9 --pull-secret ps.json -o content/ --operators edge/site.yaml',
   ],
   async run(args, io) {
     const need = (name: string) =>
@@ -105,6 +122,11 @@ export const contentCommand: CommandSpec = {
           `--additional-images ${additional}: "${bad}" is not a pull spec (host/path:tag or @sha256:...)`,
         );
     }
+    const list = (name: string) => {
+      const v = args.options[name];
+      return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+    };
+    const operators = await operatorRequests({ operator: list('operator'), files: list('operators') });
     const skip = args.options['insecure-skip-signature'] === true;
     const runs = str('mirror-runs') === undefined ? 5 : Number(str('mirror-runs'));
     if (!Number.isInteger(runs) || runs < 1 || runs > 100)
@@ -127,6 +149,7 @@ export const contentCommand: CommandSpec = {
         out,
         cache: str('cache') ?? join(cacheDir(args, io), 'content'),
         additionalImages: images,
+        operators,
         signatureKey: str('signature-key'),
         signatureUrl: str('signature-url') ?? SIGNATURE_BASE,
         insecureSkipSignature: skip,
@@ -163,13 +186,21 @@ export const contentCommand: CommandSpec = {
     const m = result.manifest as {
       release: { image: string; rhcos: string; signature: string };
       registry: { files: number; bytes: number };
+      operators?: OperatorCatalog;
     };
+    const cat = m.operators;
     const o = makeStyle(io.color.stdout);
     io.stdout(
       `${o.green('✓')} ${out}: OpenShift ${version} (${arch}) in ${seconds.toFixed(1)} s\n` +
         `  release     ${m.release.image} (signature ${m.release.signature})\n` +
         `  rhcos       ${m.release.rhcos}: ${result.downloaded} downloaded, ${result.reused} from the cache\n` +
         `  registry    ${m.registry.files} files, ${(m.registry.bytes / 1024 ** 2).toFixed(1)} MiB\n` +
+        (cat
+          ? `  operators   ${cat.source} as ${cat.mirror}\n` +
+            cat.packages
+              .map((p) => `              ${p.name} ${p.channel} ${p.version}${p.requested ? '' : ' (dependency)'}\n`)
+              .join('')
+          : '') +
         `  next        fyr release --base BASE.iso --content ${out} -o release.iso\n`,
     );
     return 0;

@@ -7,7 +7,7 @@ import { RENDER_OPTIONS, requiredOption, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { showUnlockCode } from '../seal-site.js';
-import { packForIso, siteForIso } from '../site-splice.js';
+import { packForIso, releaseFacts, siteForIso } from '../site-splice.js';
 import { isPackFile } from '../../pack/pack.js';
 import { makeStyle } from '../style.js';
 
@@ -48,7 +48,7 @@ export const customizeCommand: CommandSpec = {
           siteFile,
           args,
           io,
-          readReleaseInfo(iso).release,
+          releaseFacts(readReleaseInfo(iso)),
           (await inspectIso(iso)).site?.sealed !== undefined,
         );
     const progress = makeProgress(io, { quiet: args.options.quiet === true || args.json });

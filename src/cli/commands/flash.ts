@@ -11,7 +11,7 @@ import { RENDER_OPTIONS, SEAL_OPTIONS } from '../options.js';
 import { follow, makeProgress } from '../progress.js';
 import { toJson } from '../report.js';
 import { showUnlockCode } from '../seal-site.js';
-import { packForIso, siteForIso } from '../site-splice.js';
+import { packForIso, releaseFacts, siteForIso } from '../site-splice.js';
 import { isPackFile } from '../../pack/pack.js';
 import { makeStyle } from '../style.js';
 
@@ -76,7 +76,7 @@ export const flashCommand: CommandSpec = {
     } else if (typeof siteFile === 'string') {
       const info = readReleaseInfo(image!);
       const sealed = (await inspectIso(image!)).site?.sealed !== undefined;
-      site = await siteForIso(siteFile, args, io, info.release, sealed);
+      site = await siteForIso(siteFile, args, io, releaseFacts(info), sealed);
       patches = sitePatchesFor(image!, site.content).patches;
     }
     const target = await checkTarget(device, imageSize);

@@ -30,6 +30,15 @@ function describe(r: InspectReport, s: Style): string {
           `  registry    ${info.registry.path}: ${info.registry.files} files, ${mib(info.registry.bytes)}, tree sha256:${info.registry.sha256.slice(0, 16)}…, release ${info.registry.releaseTag}`,
         ]
       : []),
+    ...(info.operators
+      ? [
+          `  operators   ${info.operators.source} as ${info.operators.mirror} (CatalogSource ${info.operators.catalogSource})`,
+          ...info.operators.packages.map(
+            (p) =>
+              `              ${p.name}  ${p.channel}  ${p.version}  ${p.csv}${p.requested ? '' : '  (dependency)'}`,
+          ),
+        ]
+      : []),
     `  agent       ${info.agent.path} (${info.agent.version === 'content' ? 'from the content directory' : `fyr-agent ${info.agent.version}`}, sha256:${info.agent.sha256.slice(0, 16)}…)`,
     `  embed areas /ks.cfg ${info.embed.kickstart.length} B at ${info.embed.kickstart.offset}, /fyr/site.tar ${info.embed.site.length} B at ${info.embed.site.offset}`,
     `  media check ${r.implanted ? `md5 ${r.implanted.md5}, ${r.implanted.fragmentCount} fragments` : s.yellow('none implanted')}`,

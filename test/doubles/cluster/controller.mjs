@@ -22,6 +22,8 @@ import {
 import { makeCsr, signCsr } from './pki.mjs';
 import { NODE_MONITOR_GRACE_S, apiServing, kubeletPosting, kubeletRunning, observePower } from './power.mjs';
 import { hostRoot } from './state.mjs';
+import { olmInit, olmTick } from './olm.mjs';
+import { storageInit, storageTick } from './storage.mjs';
 import { upgradeTick } from './upgrade.mjs';
 import { iso, randSuffix, timeScale } from './util.mjs';
 
@@ -458,6 +460,14 @@ export function tick(doublesDir, state, now = Date.now()) {
   }
   clusterVersionStatus(state, now);
   if (serving && state.install.completed) upgradeTick(state, now);
+  // Day 2: OLM and the marketplace (olm.mjs), then the storage operators, the PV controller
+  // and the image registry (storage.mjs).
+  if (serving && state.install.completed) {
+    olmInit(state, now);
+    storageInit(state, now);
+    olmTick(state, now);
+    storageTick(state, now);
+  }
 }
 
 // An approval as the API server records it (the CSR's /approval subresource), counted per

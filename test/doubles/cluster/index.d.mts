@@ -7,6 +7,27 @@ export interface FakeNode {
    * (power 1/0, boot, events, stuck; DIR/vm for a real VM). Without one the machine is
    * powered unless it shut itself down. */
   chassis?: string;
+  /** The machine's empty disks, for LVMS and the Local Storage Operator (storage.mjs). */
+  disks?: FakeDisk[];
+}
+/** One empty disk of a node: `path` is the link a deviceSelector names (/dev/disk/by-path/…
+ * or by-id/…), `kname` the device it resolves to (default /dev/sdb, /dev/sdc, … in order). */
+export interface FakeDisk {
+  path: string;
+  bytes: number;
+  kname?: string;
+  /** Default false (an SSD: LSO's NonRotational). */
+  rotational?: boolean;
+  /** lsblk TYPE as LSO's deviceTypes filter reads it; default 'disk'. */
+  type?: 'disk' | 'part';
+}
+/** The site registry the cluster pulls every image from: `host` as image references name it
+ * (HOST:PORT) and `tree`, the distribution storage root (…/docker/registry/v2 below it) that
+ * registry serves. An image on any other host, not mirrored to this one by an
+ * ImageDigestMirrorSet, is "fetched from outside" and fails as an offline pull does. */
+export interface FakeRegistry {
+  host: string;
+  tree: string;
 }
 export interface ClusterOptions {
   version: string;
@@ -23,9 +44,15 @@ export interface ClusterOptions {
   /** The bootstrap node approves every pending CSR until bootstrap completes, so the control
    * planes join during bootstrap and only workers wait for someone else (default true). */
   bootstrapApproves?: boolean;
+  /** Without one, every pull fails (the cluster is offline and knows no registry). */
+  registry?: FakeRegistry;
 }
 export declare function initCluster(doublesDir: string, options: ClusterOptions): void;
 export declare function clusterExists(doublesDir: string): boolean;
+/** The site registry, set or replaced after initCluster (e.g. once the test's registry runs). */
+export declare function setRegistry(doublesDir: string, registry: FakeRegistry): void;
+/** A node's empty disks, replacing those it had (for machines added later). */
+export declare function setDisks(doublesDir: string, node: string, disks: FakeDisk[]): void;
 
 export interface Timed {
   /** Apply this many seconds from now (on the first oc call after it is due). */

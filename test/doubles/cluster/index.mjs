@@ -19,9 +19,11 @@ import {
   namespace,
   secret,
 } from './objects.mjs';
+import { olmInit } from './olm.mjs';
 import { makeCa } from './pki.mjs';
 import { initMachine } from './power.mjs';
 import { clusterDir, save } from './state.mjs';
+import { storageInit } from './storage.mjs';
 import { iso } from './util.mjs';
 
 export {
@@ -42,6 +44,8 @@ export {
   setStuck,
 } from './steer.mjs';
 export { clusterExists } from './state.mjs';
+export { setRegistry } from './olm.mjs';
+export { setDisks } from './storage.mjs';
 export { publishRelease } from './upgrade.mjs';
 
 const YEAR = 365 * 24 * 3600_000;
@@ -100,6 +104,7 @@ export function initCluster(doublesDir, o) {
       createdAt: iso(created),
       etcdEndpoint: o.etcdEndpoint,
       bootstrapApproves: o.bootstrapApproves ?? true,
+      ...(o.registry ? { registry: { host: o.registry.host, tree: o.registry.tree } } : {}),
     },
     api: { up: false },
     bootstrap: { complete: false },
@@ -118,6 +123,9 @@ export function initCluster(doublesDir, o) {
       namespaces: {},
       machineconfigs: {},
     },
+    // The site registry (host and the distribution storage tree it serves) and each node's
+    // empty disks (olm.mjs, storage.mjs).
+    disks: Object.fromEntries(o.nodes.filter((n) => n.disks).map((n) => [n.name, n.disks])),
     approvals: {},
     approvalLog: [],
     steered: {},
@@ -173,6 +181,10 @@ export function initCluster(doublesDir, o) {
   );
   ob.configmaps['openshift-config/admin-acks'] = configMap(state, 'openshift-config', 'admin-acks', created, {});
   for (const ns of NAMESPACES) ob.namespaces[ns] = namespace(state, ns, created);
+  // OperatorHub `cluster` (its default sources follow once OLM runs) and the image registry's
+  // Config, Removed as the installer leaves it on bare metal.
+  olmInit(state, created);
+  storageInit(state, created);
   for (const m of state.machines) layoutHost(doublesDir, m, { caPem: csrSigner.cert });
   tick(doublesDir, state, now);
   save(doublesDir, state);

@@ -14,6 +14,7 @@ import { readManifests, yamlToJson } from './manifests.mjs';
 import { condition, isFalse, isTrue, meta, touch } from './objects.mjs';
 import { apiServing } from './power.mjs';
 import { update } from './state.mjs';
+import { accessModes } from './storage.mjs';
 import { admUpgrade } from './upgrade.mjs';
 import {
   compactJson,
@@ -183,7 +184,317 @@ export const RESOURCES = [
       humanDuration(now - Date.parse(o.metadata.creationTimestamp)),
     ],
   },
+  // ---- Operators (olm.mjs) and storage (storage.mjs) ----------------------------------------
+  // `operator`: a custom resource an operator's bundle brings; served (known to discovery and
+  // the RESTMapper) only once that operator's InstallPlan created its CRD (olm.mjs PROVIDES).
+  // Columns from the CRDs' additionalPrinterColumns (kubebuilder:printcolumn in the types
+  // files) or kubectl's printers for the built-in kinds (pkg/printers/internalversion).
+  {
+    // openshift/api config/v1/types_operatorhub.go.
+    resource: 'operatorhubs',
+    group: 'config.openshift.io',
+    version: 'v1',
+    kind: 'OperatorHub',
+    names: ['operatorhub'],
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE'],
+    row: (o, now) => [o.metadata.name, age(o, now)],
+  },
+  {
+    // openshift/api config/v1/types_image_digest_mirrors.go.
+    resource: 'imagedigestmirrorsets',
+    group: 'config.openshift.io',
+    version: 'v1',
+    kind: 'ImageDigestMirrorSet',
+    names: ['imagedigestmirrorset', 'idms'],
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE'],
+    row: (o, now) => [o.metadata.name, age(o, now)],
+  },
+  {
+    // operator-framework/api pkg/operators/v1alpha1/catalogsource_types.go.
+    resource: 'catalogsources',
+    group: 'operators.coreos.com',
+    version: 'v1alpha1',
+    kind: 'CatalogSource',
+    names: ['catalogsource', 'catsrc'],
+    namespaced: true,
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'DISPLAY', 'TYPE', 'PUBLISHER', 'AGE'],
+    row: (o, now) => [
+      o.metadata.name,
+      o.spec?.displayName ?? '',
+      o.spec?.sourceType ?? '',
+      o.spec?.publisher ?? '',
+      age(o, now),
+    ],
+  },
+  {
+    // subscription_types.go.
+    resource: 'subscriptions',
+    group: 'operators.coreos.com',
+    version: 'v1alpha1',
+    kind: 'Subscription',
+    names: ['subscription', 'sub', 'subs'],
+    namespaced: true,
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'PACKAGE', 'SOURCE', 'CHANNEL'],
+    row: (o) => [o.metadata.name, o.spec?.name ?? '', o.spec?.source ?? '', o.spec?.channel ?? ''],
+  },
+  {
+    // installplan_types.go.
+    resource: 'installplans',
+    group: 'operators.coreos.com',
+    version: 'v1alpha1',
+    kind: 'InstallPlan',
+    names: ['installplan', 'ip'],
+    namespaced: true,
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'CSV', 'APPROVAL', 'APPROVED'],
+    row: (o) => [
+      o.metadata.name,
+      o.spec?.clusterServiceVersionNames?.[0] ?? '',
+      o.spec?.approval ?? '',
+      String(Boolean(o.spec?.approved)),
+    ],
+  },
+  {
+    // clusterserviceversion_types.go.
+    resource: 'clusterserviceversions',
+    group: 'operators.coreos.com',
+    version: 'v1alpha1',
+    kind: 'ClusterServiceVersion',
+    names: ['clusterserviceversion', 'csv', 'csvs'],
+    namespaced: true,
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'DISPLAY', 'VERSION', 'REPLACES', 'PHASE'],
+    row: (o) => [
+      o.metadata.name,
+      o.spec?.displayName ?? '',
+      o.spec?.version ?? '',
+      o.spec?.replaces ?? '',
+      o.status?.phase ?? '',
+    ],
+  },
+  {
+    // pkg/operators/v1/operatorgroup_types.go.
+    resource: 'operatorgroups',
+    group: 'operators.coreos.com',
+    version: 'v1',
+    kind: 'OperatorGroup',
+    names: ['operatorgroup', 'og'],
+    namespaced: true,
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE'],
+    row: (o, now) => [o.metadata.name, age(o, now)],
+  },
+  {
+    // k8s.io/api core/v1 Pod: the catalog registry pods and the operators' pods (olm.mjs).
+    resource: 'pods',
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    names: ['pod', 'po'],
+    namespaced: true,
+    statusSubresource: true,
+    columns: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+    row: (o, now) => {
+      const cs = o.status?.containerStatuses ?? [];
+      const waiting = cs.find((c) => c.state?.waiting)?.state.waiting.reason;
+      return [
+        o.metadata.name,
+        `${cs.filter((c) => c.ready).length}/${o.spec?.containers?.length ?? 0}`,
+        waiting ?? o.status?.phase ?? '',
+        cs.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+        age(o, now),
+      ];
+    },
+  },
+  {
+    // k8s.io/api storage/v1 StorageClass; the printer adds " (default)" to the default's name.
+    resource: 'storageclasses',
+    group: 'storage.k8s.io',
+    version: 'v1',
+    kind: 'StorageClass',
+    names: ['storageclass', 'sc'],
+    columns: ['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'],
+    row: (o, now) => {
+      const a = o.metadata.annotations ?? {};
+      const def =
+        a['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+        a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+      return [
+        def ? `${o.metadata.name} (default)` : o.metadata.name,
+        o.provisioner ?? '',
+        o.reclaimPolicy ?? 'Delete',
+        o.volumeBindingMode ?? 'Immediate',
+        String(Boolean(o.allowVolumeExpansion)),
+        age(o, now),
+      ];
+    },
+  },
+  {
+    resource: 'persistentvolumeclaims',
+    group: '',
+    version: 'v1',
+    kind: 'PersistentVolumeClaim',
+    names: ['persistentvolumeclaim', 'pvc'],
+    namespaced: true,
+    statusSubresource: true,
+    columns: ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE'],
+    row: (o, now) => [
+      o.metadata.name,
+      o.status?.phase ?? '',
+      o.spec?.volumeName ?? '',
+      o.status?.capacity?.storage ?? '',
+      accessModes(o.status?.accessModes),
+      o.spec?.storageClassName ?? '',
+      o.spec?.volumeAttributesClassName ?? '<unset>',
+      age(o, now),
+    ],
+  },
+  {
+    resource: 'persistentvolumes',
+    group: '',
+    version: 'v1',
+    kind: 'PersistentVolume',
+    names: ['persistentvolume', 'pv'],
+    statusSubresource: true,
+    columns: [
+      'NAME',
+      'CAPACITY',
+      'ACCESS MODES',
+      'RECLAIM POLICY',
+      'STATUS',
+      'CLAIM',
+      'STORAGECLASS',
+      'VOLUMEATTRIBUTESCLASS',
+      'REASON',
+      'AGE',
+    ],
+    row: (o, now) => [
+      o.metadata.name,
+      o.spec?.capacity?.storage ?? '',
+      accessModes(o.spec?.accessModes),
+      o.spec?.persistentVolumeReclaimPolicy ?? '',
+      o.status?.phase ?? '',
+      o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : '',
+      o.spec?.storageClassName ?? '',
+      o.spec?.volumeAttributesClassName ?? '<unset>',
+      o.status?.reason ?? '',
+      age(o, now),
+    ],
+  },
+  {
+    // kubernetes-csi/external-snapshotter client/apis/volumesnapshot/v1 (its CRD ships with
+    // the cluster's csi-snapshot-controller).
+    resource: 'volumesnapshotclasses',
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    kind: 'VolumeSnapshotClass',
+    names: ['volumesnapshotclass', 'vsclass', 'vsclasses'],
+    crd: true,
+    columns: ['NAME', 'DRIVER', 'DELETIONPOLICY', 'AGE'],
+    row: (o, now) => [o.metadata.name, o.driver ?? '', o.deletionPolicy ?? '', age(o, now)],
+  },
+  {
+    // openshift/lvm-operator api/v1alpha1/lvmcluster_types.go (no printer columns).
+    resource: 'lvmclusters',
+    group: 'lvm.topolvm.io',
+    version: 'v1alpha1',
+    kind: 'LVMCluster',
+    names: ['lvmcluster'],
+    namespaced: true,
+    crd: true,
+    operator: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE'],
+    row: (o, now) => [o.metadata.name, age(o, now)],
+  },
+  {
+    // openshift/local-storage-operator api/v1alpha1/localvolumeset_types.go.
+    resource: 'localvolumesets',
+    group: 'local.storage.openshift.io',
+    version: 'v1alpha1',
+    kind: 'LocalVolumeSet',
+    names: ['localvolumeset'],
+    namespaced: true,
+    crd: true,
+    operator: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE'],
+    row: (o, now) => [o.metadata.name, age(o, now)],
+  },
+  {
+    // red-hat-storage/ocs-operator api/v1/storagecluster_types.go.
+    resource: 'storageclusters',
+    group: 'ocs.openshift.io',
+    version: 'v1',
+    kind: 'StorageCluster',
+    names: ['storagecluster'],
+    namespaced: true,
+    crd: true,
+    operator: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE', 'PHASE', 'EXTERNAL', 'CREATED AT', 'VERSION'],
+    row: (o, now) => [
+      o.metadata.name,
+      age(o, now),
+      o.status?.phase ?? '',
+      o.spec?.externalStorage?.enable ? 'true' : '',
+      o.metadata.creationTimestamp,
+      o.status?.version ?? '',
+    ],
+  },
+  {
+    // rook pkg/apis/ceph.rook.io/v1/types.go CephCluster.
+    resource: 'cephclusters',
+    group: 'ceph.rook.io',
+    version: 'v1',
+    kind: 'CephCluster',
+    names: ['cephcluster'],
+    namespaced: true,
+    crd: true,
+    operator: true,
+    statusSubresource: true,
+    columns: ['NAME', 'DATADIRHOSTPATH', 'MONCOUNT', 'AGE', 'PHASE', 'MESSAGE', 'HEALTH', 'EXTERNAL', 'FSID'],
+    row: (o, now) => [
+      o.metadata.name,
+      o.spec?.dataDirHostPath ?? '',
+      o.spec?.mon?.count ?? '',
+      age(o, now),
+      o.status?.phase ?? '',
+      o.status?.message ?? '',
+      o.status?.ceph?.health ?? '',
+      '',
+      o.status?.ceph?.fsid ?? '',
+    ],
+  },
+  {
+    // openshift/api imageregistry/v1/types.go Config (`cluster`).
+    resource: 'configs',
+    group: 'imageregistry.operator.openshift.io',
+    version: 'v1',
+    kind: 'Config',
+    names: ['config'],
+    crd: true,
+    statusSubresource: true,
+    columns: ['NAME', 'AGE'],
+    row: (o, now) => [o.metadata.name, age(o, now)],
+  },
 ];
+
+const age = (o, now) => humanDuration(now - Date.parse(o.metadata.creationTimestamp));
+// Whether the API serves the resource: an operator's kind only once its CRD was created.
+export const served = (state, r) => Boolean(r) && (!r.operator || (state.crds ?? []).includes(r.resource));
+const noResourceType = (t) => new CliError(`error: the server doesn't have a resource type "${t}"`);
 
 export function resourceFor(word) {
   const w = word.toLowerCase();
@@ -300,6 +611,7 @@ async function get(ctx, words) {
   const all = args.bool('all-namespaces');
   if (args.value('output') === 'yaml') ctx.yaml = await import('yaml'); // sigs.k8s.io/yaml: sorted keys
   return call(ctx, (state) => {
+    for (const t of types) if (!served(state, resourceFor(t))) throw noResourceType(t);
     const errors = [];
     let out = '';
     if (requests.length === 0) {
@@ -567,6 +879,9 @@ function admitCreate(state, r, obj, now) {
   if (r.crd && r.statusSubresource) delete obj.status;
   if (r.kind === 'CertificateSigningRequest') obj.status = {};
   if (r.kind === 'Namespace') obj.status = { phase: 'Active' };
+  // The registry strategies' PrepareForCreate: a new claim is Pending, a new pod Pending.
+  if (r.kind === 'PersistentVolumeClaim') obj.status = { phase: 'Pending' };
+  if (r.kind === 'Pod') obj.status = { phase: 'Pending' };
   normalize(r, obj);
   return obj;
 }
@@ -634,12 +949,13 @@ function dryRunOn(state, fn) {
 }
 
 // The kind a manifest names, or undefined (the RESTMapper's NoKindMatchError).
-const mappingFor = (apiVersion, kind) => RESOURCES.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion);
+const mappingFor = (apiVersion, kind, state) =>
+  RESOURCES.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion && (!state || served(state, r)));
 const noKindMatch = (apiVersion, kind) => `no matches for kind "${kind}" in version "${apiVersion}"`;
 
 // The visitor chain over one source's objects (mapper.infoForData, FlattenListVisitor,
 // SetNamespace, RequireNamespace, FilterNamespace): infos to apply and per-object errors.
-function resolve(objects, source, { namespace, explicit }, infos, errors) {
+function resolve(objects, source, { namespace, explicit }, infos, errors, state) {
   const place = (r, obj) => {
     if (!isObject(obj.metadata)) obj.metadata = {};
     const m = obj.metadata;
@@ -661,20 +977,21 @@ function resolve(objects, source, { namespace, explicit }, infos, errors) {
   };
   for (const obj of objects) {
     const isList = obj.items !== undefined && obj.items !== null;
-    const listOf = isList && obj.kind.endsWith('List') ? mappingFor(obj.apiVersion, obj.kind.slice(0, -4)) : undefined;
+    const listOf =
+      isList && obj.kind.endsWith('List') ? mappingFor(obj.apiVersion, obj.kind.slice(0, -4), state) : undefined;
     if (isList && ((obj.kind === 'List' && obj.apiVersion === 'v1') || listOf)) {
       for (const item of Array.isArray(obj.items) ? obj.items : []) {
         if (!isObject(item) || typeof item.kind !== 'string' || !item.kind) {
           errors.push(clientError(`Object 'Kind' is missing in '${compactJson(item)}'`));
           continue;
         }
-        const r = mappingFor(item.apiVersion, item.kind);
+        const r = mappingFor(item.apiVersion, item.kind, state);
         if (r) place(r, item);
         else errors.push(clientError(`unable to recognize ${noKindMatch(item.apiVersion, item.kind)}`));
       }
       continue;
     }
-    const r = mappingFor(obj.apiVersion, obj.kind);
+    const r = mappingFor(obj.apiVersion, obj.kind, state);
     if (r) place(r, obj);
     else {
       const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
@@ -805,7 +1122,7 @@ async function apply(ctx, words) {
     const errors = [];
     const infos = [];
     for (const { source, objects, error } of read) {
-      resolve(objects, source, namespaces, infos, errors);
+      resolve(objects, source, namespaces, infos, errors, state);
       if (error) errors.push(clientError(error));
     }
     if (infos.length === 0 && errors.length === 0) throw new CliError('error: no objects passed to apply');
@@ -921,6 +1238,7 @@ async function patchCmd(ctx, words) {
   const namespace = args.value('namespace') ?? 'default';
   if (output === 'yaml') ctx.yaml = await import('yaml');
   return call(ctx, (state) => {
+    for (const t of targets) if (!served(state, resourceFor(t.type))) throw noResourceType(t.type);
     const errors = [];
     let out = '';
     const now = Date.now();
