@@ -154,8 +154,17 @@ export async function subscribe(
       throw new PhaseError(
         `ClusterServiceVersion ${s.namespace}/${s.csv} failed: ${csv.status?.reason ?? ''}${csv.status?.message ? `: ${csv.status.message}` : ''}`,
       );
+    if (phase)
+      return {
+        why: `ClusterServiceVersion ${s.namespace}/${s.csv} is ${phase}${csv.status?.message ? `: ${csv.status.message}` : ''}`,
+      };
+    // No CSV yet: the plan says why (an Installed condition False, e.g. no OperatorGroup).
+    const ip = plan
+      ? await ocJson<InstallPlanSeen>(ctx, oc.getNamespaced(s.namespace, 'installplan', plan))
+      : undefined;
+    const stuck = (ip?.status?.conditions ?? []).find((c) => c.status === 'False' && c.message);
     return {
-      why: `ClusterServiceVersion ${s.namespace}/${s.csv} is ${phase ?? 'not there yet'}${csv.status?.message ? `: ${csv.status.message}` : ''}`,
+      why: `ClusterServiceVersion ${s.namespace}/${s.csv} is not there yet${ip ? ` (InstallPlan ${plan} ${ip.status?.phase ?? ''}${stuck ? `: ${stuck.message}` : ''})` : ''}`,
     };
   });
   await progress(`${s.pkg}: ${s.csv} succeeded`);

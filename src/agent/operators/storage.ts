@@ -36,6 +36,12 @@ export interface StorageResult {
 
 interface StatusSeen {
   status?: {
+    // LVMCluster: per device class, per node, the volume group's state and why it failed
+    // (lvm-operator api/v1alpha1/lvmcluster_types.go DeviceClassStatus, NodeStatus).
+    deviceClassStatuses?: Array<{
+      name?: string;
+      nodeStatus?: Array<{ node?: string; status?: string; reason?: string }>;
+    }>;
     state?: string;
     phase?: string;
     ready?: boolean;
@@ -65,7 +71,10 @@ function said(kind: string, name: string, o: StatusSeen): string {
   const word = o.status?.state ?? o.status?.phase ?? 'not reporting yet';
   const bad = (o.status?.conditions ?? []).find((c) => c.status !== 'True' && c.message);
   const message = o.status?.message ?? bad?.message;
-  return `${kind} ${name} is ${word}${message ? `: ${message}` : ''}`;
+  const nodes = (o.status?.deviceClassStatuses ?? []).flatMap((dc) =>
+    (dc.nodeStatus ?? []).filter((n) => n.reason).map((n) => `${n.node ?? '?'} (${dc.name ?? '?'}): ${n.reason}`),
+  );
+  return `${kind} ${name} is ${word}${message ? `: ${message}` : ''}${nodes.length > 0 ? `; ${nodes.join('; ')}` : ''}`;
 }
 
 async function waitReady(ctx: AgentContext, kind: string, namespace: string, name: string): Promise<StatusSeen> {

@@ -12,8 +12,7 @@ import { registryHost } from '../registry.js';
 import { oc } from '../tools.js';
 
 export function releaseCatalog(ctx: Pick<AgentContext, 'release'>): OperatorCatalog | undefined {
-  // TODO(lead): ReleaseInfo.operators once release.json carries it.
-  return (ctx.release as { operators?: OperatorCatalog }).operators;
+  return ctx.release.operators;
 }
 
 function plan(ctx: AgentContext): OperatorPlan {

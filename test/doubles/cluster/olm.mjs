@@ -1017,6 +1017,16 @@ export function operatorRunning(state, pkgs, namespace) {
 export function olmInit(state, now) {
   state.objects.operatorhubs ??= {};
   state.objects.operatorhubs.cluster ??= operatorHub(state, now);
+  // Every cluster's openshift-operators has OLM's global OperatorGroup (AllNamespaces: no
+  // targetNamespaces), from OLM's own manifests (operator-framework/operator-lifecycle-manager
+  // manifests/0000_50_olm_15-operatorgroup-default.yaml).
+  state.objects.operatorgroups ??= {};
+  state.objects.operatorgroups['openshift-operators/global-operators'] ??= {
+    apiVersion: 'operators.coreos.com/v1',
+    kind: 'OperatorGroup',
+    metadata: meta(state, 'global-operators', now, { namespace: 'openshift-operators' }),
+    spec: {},
+  };
 }
 
 export function olmTick(state, now) {
