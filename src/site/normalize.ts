@@ -5,7 +5,7 @@ import { normalizeMac } from './mac.js';
 import type { Bmc, Lan, Node, Site, Storage, Wan } from './model.js';
 import { siteSchema, type SiteInput } from './schema.js';
 import type { SecretStore } from './secrets.js';
-import { defaultStorageType, nodeStorageDevices, runsWorkloads } from './storage.js';
+import { defaultStorageType, nodeStorageDevices, takesStorage } from './storage.js';
 
 type NodeInput = SiteInput['nodes'][number];
 
@@ -104,7 +104,7 @@ function normalizeStorage(input: SiteInput): Storage {
   const hasWorkers = input.nodes.some((n) => n.role === 'worker');
   const siteDevices = input.storage?.devices ?? [];
   const nodes = input.nodes
-    .filter((n) => runsWorkloads(n.role, hasWorkers))
+    .filter((n) => takesStorage(n, hasWorkers))
     .map((n) => ({ name: n.name, devices: nodeStorageDevices(n, siteDevices, hasWorkers) }))
     .filter((n) => n.devices.length > 0);
   const given = input.storage?.type;

@@ -50,7 +50,7 @@ export const SITE_PROBLEM_CODES = {
   STORAGE_DEVICE_DUPLICATE:
     'A storage device is listed twice, or one by-id name (one physical disk) is given to several nodes.',
   STORAGE_NODE_NO_WORKLOADS:
-    'A control-plane node names storageDevices in a cluster with workers, where control planes run no workloads.',
+    'Warning: a control-plane node names storageDevices in a cluster with workers; its control planes run workloads only if it was installed without workers.',
   STORAGE_NODE_COUNT: 'storage.type odf with fewer than 3 nodes that run workloads (ODF keeps 3 replicas on 3 nodes).',
   STORAGE_DEVICE_MISSING:
     'storage.type odf, and fewer than 3 nodes name a storage device: each node without one is named.',

@@ -51,6 +51,16 @@ export function runsWorkloads(role: NodeRole, hasWorkers: boolean): boolean {
   return role === 'worker' || !hasWorkers;
 }
 
+// Whether storage takes disks on a node: one that runs workloads, or a control plane naming its
+// own disks in a cluster with workers: a compact cluster that gained workers on day 2 keeps its
+// control planes schedulable (openshift-install set mastersSchedulable when it had none).
+export function takesStorage(
+  node: { role: NodeRole; storageDevices?: readonly string[] },
+  hasWorkers: boolean,
+): boolean {
+  return runsWorkloads(node.role, hasWorkers) || (node.storageDevices ?? []).length > 0;
+}
+
 // A node's storage disks: its own list, else the site's when it runs workloads.
 export function nodeStorageDevices(
   node: { role: NodeRole; storageDevices?: readonly string[] },

@@ -17,7 +17,7 @@ import { execa, type ResultPromise } from 'execa';
 import { agentSecretsJson, type AgentSecrets } from '../../src/formats/agent-secrets.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
 import { seal } from '../../src/seal/age.js';
-import { AGENT_DIR } from '../../src/formats/bastion-layout.js';
+import { AGENT_DIR, PORTS } from '../../src/formats/bastion-layout.js';
 import { buildSiteMedia, LAB_UNLOCK_CODE_FILE, type SiteMedia } from '../lab/site-media.js';
 import { makeVm, vmCommand, type Firmware, type Vm } from '../lab/vms.js';
 import { GRUB_GLUE, LAB_FILES, LAB_FIXTURE_DIR } from '../tools/lab-fixtures.js';
@@ -131,9 +131,23 @@ const labEdits = {
   secrets: (t: string) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
 };
 
-// The lab's site: the edge example, with cp-1 behind an IPMI BMC so both drivers take part.
-async function labSite(dir: string): Promise<string> {
-  return variantSite('edge', dir, labEdits);
+// The virtual site's storage: LVM Storage on one disk of each control plane, by its slot (the
+// fake cluster's machines have that disk), from the lvms-operator its stick carries. Each node
+// names its own, so the worker added on day 2 changes no node's storage (apply refuses that).
+export const LAB_STORAGE_DISK = '/dev/disk/by-path/pci-0000:00:05.0';
+export const LAB_DISK_BYTES = 200 * 1024 ** 3;
+const withStorage = (t: string) =>
+  t
+    .replace(/(\n {2}- name: cp-\d\n)/g, `$1    storageDevices: [ ${LAB_STORAGE_DISK} ]\n`)
+    .replace(/\nsecrets:/, '\nstorage: { type: lvms }\n\nsecrets:');
+
+// The lab's site: the edge example, with cp-1 behind an IPMI BMC so both drivers take part;
+// the virtual site's with storage too (its stick carries lvms-operator).
+async function labSite(dir: string, storage: boolean): Promise<string> {
+  return variantSite('edge', dir, {
+    site: (t) => (storage ? withStorage(labEdits.site(t)) : labEdits.site(t)),
+    secrets: labEdits.secrets,
+  });
 }
 
 // The same site with the spare worker added, as a user edits it on day 2 (in its own directory).
@@ -141,7 +155,7 @@ async function grownSite(dir: string): Promise<string> {
   const grown = join(dir, 'grown');
   await mkdir(grown, { recursive: true });
   return variantSite('edge', grown, {
-    site: (t) => labEdits.site(t).replace(/\n\ndiskEncryption:/, `\n${SPARE_NODE}\ndiskEncryption:`),
+    site: (t) => withStorage(labEdits.site(t)).replace(/\n\ndiskEncryption:/, `\n${SPARE_NODE}\ndiskEncryption:`),
     secrets: (t) => `${labEdits.secrets(t)}bmc-${SPARE.name}: ${SPARE.password}\n`,
   });
 }
@@ -445,7 +459,7 @@ export async function makeLab(
     await mkdir(runDir, { recursive: true });
     const sealed = options.sealed === true;
     const os = options.os ?? 'rhel9';
-    const siteFile = await labSite(dir);
+    const siteFile = await labSite(dir, options.vms === true);
     // The render tells the lab the secrets' values (for its leak checks); the bastion's files come
     // from it, or in the virtual site from the site ISO that fyr build made.
     const { out, result } = await renderTo(siteFile, dir, { os, source: 'liveimg', sealed });
@@ -495,10 +509,17 @@ export async function makeLab(
       // The bootstrap's own approver would let the control planes join by itself; without it
       // every node waits for the agent's, as workers do, so the approver meets every node.
       bootstrapApproves: false,
+      // The bastion's registry as the nodes pull from it: the tree it serves (the stick's, then
+      // the disk copy's, through `current`), read from the bastion's side.
+      registry: {
+        host: `${site.bastion.fqdn}:${PORTS.registry}`,
+        tree: join(root, 'var/lib/fyr/registry/serve/current'),
+      },
       nodes: site.nodes.map((n: { name: string; ip: string; role: string }) => ({
         name: n.name,
         ip: n.ip,
         role: n.role === 'worker' ? 'worker' : 'control-plane',
+        disks: [{ path: LAB_STORAGE_DISK, bytes: LAB_DISK_BYTES }],
         // The virtual site: a node is on when its VM runs (its BMC's chassis is the VM's directory).
         ...(options.vms ? { chassis: join(dir, 'machines', n.name) } : {}),
       })),

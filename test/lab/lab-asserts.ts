@@ -51,6 +51,7 @@ export async function assertLab(lab: Lab, o: { output: string; crash: boolean; r
     await readFile(join(lab.doubles, 'registry.log'), 'utf8'),
     /GET \/v2\/openshift\/release-images\/manifests\/4\.18\.9-x86_64 HTTP\/[0-9.]+" 200/,
   );
+  await assertStorage(lab, state);
   const site = JSON.parse(await readFile(join(lab.root, 'etc/fyr/site.json'), 'utf8'));
   // httpd's access log (CustomLog logs/fyr-content_log in the bundle's fyr-content.conf).
   const access = await lines(join(lab.root, 'var/log/httpd/fyr-content_log'));
@@ -127,6 +128,51 @@ export async function assertLab(lab: Lab, o: { output: string; crash: boolean; r
   assert.match(String(reported.ip), /^192\.168\.8\.1\d\d$/, 'the stray got an address from the pool');
   assert.match(o.output, new RegExp(`PXE-booted: MAC ${lab.strayMac}`), 'the agent said so in its log');
   if (o.crash) assert.equal(o.runs, 3, 'killed twice, the agent finished on its third run');
+}
+
+// Storage from the stick (the site asks for lvms; fyr content mirrored lvms-operator): the
+// catalog served from the bastion's registry, the operator installed from it (the fake cluster
+// pulls from that registry only), lvms-vg1 the one default StorageClass, shown by the status.
+async function assertStorage(lab: Lab, state: Awaited<ReturnType<Lab['state']>>): Promise<void> {
+  assert.equal(state.storage?.storageClass, 'lvms-vg1', 'the storage phase recorded the default class');
+  assert.deepEqual(
+    state.operators?.map((o: { name: string; namespace: string }) => `${o.name} ${o.namespace}`),
+    ['lvms-operator openshift-storage'],
+    'lvms-operator installed from the stick',
+  );
+  const env = {
+    PATH: `${join('test/doubles/bin')}:${process.env.PATH}`,
+    FYR_DOUBLES_DIR: lab.doubles,
+    KUBECONFIG: join(lab.root, 'var/lib/fyr/install/auth/kubeconfig'),
+  };
+  const get = async (args: string[]) => JSON.parse((await execa('oc', [...args, '--output', 'json'], { env })).stdout);
+  const classes = (await get(['get', 'storageclass'])).items as Array<{
+    metadata: { name: string; annotations?: Record<string, string> };
+  }>;
+  assert.deepEqual(
+    classes
+      .filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+      .map((c) => c.metadata.name),
+    ['lvms-vg1'],
+    'lvms-vg1 is the only default StorageClass',
+  );
+  const site = JSON.parse(await readFile(join(lab.root, 'etc/fyr/site.json'), 'utf8'));
+  const cs = await get([
+    '--namespace',
+    'openshift-marketplace',
+    'get',
+    'catalogsource',
+    'cs-redhat-operator-index-v4-18',
+  ]);
+  assert.match(cs.spec.image, new RegExp(`^${site.bastion.fqdn}:\\d+/redhat/redhat-operator-index:v4\\.18$`));
+  const csv = await get(['--namespace', 'openshift-storage', 'get', 'clusterserviceversion', state.operators![0]!.csv]);
+  assert.equal(csv.status.phase, 'Succeeded', 'the CSV the stick carries succeeded');
+  const status = await execa(
+    process.execPath,
+    [join(lab.root, AGENT_DIR, 'fyr-agent.mjs'), 'status', '--root', lab.root],
+    { reject: false },
+  );
+  assert.match(status.stdout, /storage: ready, LVM Storage; default StorageClass lvms-vg1/, 'the status shows it');
 }
 
 // No secret where a person can read: agent output, fyr-agent status, the state file, the

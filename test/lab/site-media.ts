@@ -31,7 +31,8 @@ async function labContent(dir: string): Promise<string> {
     rootfs: await readFile(join(LAB_FIXTURE_DIR, LAB_FILES.rootfs)),
   });
   try {
-    await fyr(contentArgs(side, content, ['--quiet']), side.env);
+    // With LVM Storage's operator: the lab's site asks for storage: lvms.
+    await fyr(contentArgs(side, content, ['--quiet', '--operator', 'lvms-operator']), side.env);
   } finally {
     await side.close();
   }

@@ -601,13 +601,6 @@ const CASES: Case[] = [
     fragment: 'names one physical disk (by its serial number or WWN), yet cp-0, cp-1 and cp-2 would each take it',
   },
   {
-    file: 'storage-control-plane-with-workers.yaml',
-    at: '24:21',
-    path: 'nodes[0].storageDevices',
-    code: 'STORAGE_NODE_NO_WORKLOADS',
-    fragment: 'node cp-0 is a control plane in a cluster with workers, so it runs no workloads',
-  },
-  {
     file: 'storage-odf-two-nodes.yaml',
     at: '31:9',
     path: 'storage.type',

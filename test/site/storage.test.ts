@@ -118,4 +118,17 @@ test('storage :: disks named with storage.type none are a warning, and the site 
   assert.equal(r.site?.storage, { type: 'none', defaulted: false, profile: 'balanced', nodes: [] });
 });
 
+test('site :: storage :: a control plane naming disks in a cluster with workers: a warning, and its disks taken', async () => {
+  const r = await validateSiteFile('test/fixtures/sites/valid/storage-control-plane-with-workers.yaml', {
+    skipSecrets: true,
+  });
+  assert.equal(r.errors, []);
+  const w = r.warnings.filter((x) => x.code === 'STORAGE_NODE_NO_WORKLOADS');
+  assert.is(w.length, 1);
+  assert.is(w[0]!.path, 'nodes[0].storageDevices');
+  assert.match(w[0]!.message, 'only if the cluster was installed without workers');
+  // A compact cluster grown by a worker keeps its control planes schedulable: cp-0's disk counts.
+  assert.ok(r.site!.storage.nodes.some((n) => n.name === 'cp-0'));
+});
+
 test.run();

@@ -12,6 +12,7 @@ import {
   ODF_PROFILES,
   OPENSHIFT_NODE_MINIMUM,
   runsWorkloads,
+  takesStorage,
 } from '../storage.js';
 import type { StorageProfile } from '../storage.js';
 import type { Rule } from './context.js';
@@ -107,17 +108,20 @@ export const storageDevicesAreDistinct: Rule = ({ site, input, report }) => {
   }
 };
 
-// With workers, openshift-install leaves control planes unschedulable: no storage runs there.
+// With workers at install, openshift-install leaves control planes unschedulable: storage there
+// is unused unless the cluster was installed without workers (a compact cluster grown on day 2
+// keeps them schedulable). fyr cannot know which: a warning.
 export const storageOnWorkloadNodes: Rule = ({ site, input, report }) => {
   if (site.storage.type === 'none') return;
   const hasWorkers = input.nodes.some((n) => n.role === 'worker');
   input.nodes.forEach((node, i) => {
     if (runsWorkloads(node.role, hasWorkers) || (node.storageDevices ?? []).length === 0) return;
     report({
+      severity: 'warning',
       code: 'STORAGE_NODE_NO_WORKLOADS',
       path: ['nodes', i, 'storageDevices'],
-      message: `node ${node.name} is a control plane in a cluster with workers, so it runs no workloads and no storage (control planes take workloads only without workers)`,
-      expected: 'storageDevices on the workers only',
+      message: `node ${node.name} is a control plane in a cluster with workers: it runs workloads, and storage, only if the cluster was installed without workers (openshift-install then leaves control planes schedulable, as they stay when workers are added later)`,
+      expected: 'storageDevices on the workers, or on the control planes of a compact cluster that gained workers',
     });
   });
 };
@@ -126,7 +130,7 @@ export const storageOnWorkloadNodes: Rule = ({ site, input, report }) => {
 export const odfHasThreeStorageNodes: Rule = ({ site, input, report }) => {
   if (site.storage.type !== 'odf') return;
   const hasWorkers = input.nodes.some((n) => n.role === 'worker');
-  const workloads = devicesByNode(input).filter((d) => runsWorkloads(d.node.role, hasWorkers));
+  const workloads = devicesByNode(input).filter((d) => takesStorage(d.node, hasWorkers));
   if (workloads.length < ODF_MIN_NODES) {
     const count = input.nodes.length;
     report({
