@@ -20,7 +20,7 @@ export const storageDevices = {
 export const storage = {
   type: 'object',
   description:
-    'Persistent storage for the cluster: LVM Storage (lvms, local volumes on each node) or OpenShift Data Foundation (odf: Ceph, replicated over 3 nodes; block, file and object). Validated and carried to the agent; not installed yet (docs/site.md, Storage and operators).',
+    'Persistent storage for the cluster: LVM Storage (lvms, local volumes on each node) or OpenShift Data Foundation (odf: Ceph, replicated over 3 nodes; block, file and object). The agent installs it after the install from the catalog on the stick (fyr content --operator), makes its StorageClass the default and puts the image registry on it (docs/day2.md).',
   additionalProperties: false,
   properties: {
     type: {
@@ -45,7 +45,7 @@ export const operators = {
   type: 'array',
   maxItems: 64,
   description:
-    "Operators the site needs besides storage's own, to be installed from the catalog on the stick after storage. Validated and carried to the agent; not installed yet (docs/site.md, Storage and operators).",
+    "Operators the site needs besides storage's own: the agent installs each from the catalog on the stick after storage, pinned to the version the stick carries (fyr content --operator; fyr build refuses a site whose release lacks one).",
   items: {
     type: 'object',
     additionalProperties: false,
