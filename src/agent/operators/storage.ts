@@ -163,7 +163,9 @@ async function makeDefault(ctx: AgentContext, name: string, progress: Progress):
 
 async function registryOnClaim(ctx: AgentContext, storageClass: string, shared: boolean, progress: Progress) {
   if (!ctx.store.done('storage/registry-claim')) {
-    await progress(`giving the image registry a ${shared ? 'ReadWriteMany' : 'ReadWriteOnce'} volume on ${storageClass}`);
+    await progress(
+      `giving the image registry a ${shared ? 'ReadWriteMany' : 'ReadWriteOnce'} volume on ${storageClass}`,
+    );
     await applyObjects(ctx, 'registry-claim', [registryClaim(storageClass, shared)]);
     await ctx.store.record('storage/registry-claim');
   }
