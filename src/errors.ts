@@ -183,6 +183,21 @@ export const ERROR_CODES = {
     summary:
       "`fyr content`: the `--registry-image` is not an OCI image index or manifest, a Docker schema 2 manifest or a Docker manifest list, so it cannot be saved as the bastion's oci-archive.",
   },
+  UPGRADE_PATH_INVALID: {
+    exit: EXIT.usage,
+    summary:
+      '`fyr content --from`: the path asked for cannot be an upgrade: --from is the release itself or newer than it (a downgrade), a --via is not between its neighbours, or a step crosses more than one minor (the message names the minor to add with --via).',
+  },
+  UPGRADE_PATH_BROKEN: {
+    exit: EXIT.failed,
+    summary:
+      "`fyr content --from`: the releases oc-mirror mirrored do not make the path: it does not end at the release asked for, a step skips a minor (named, with the --via that adds it), or a hop's release reports another architecture.",
+  },
+  DELTA_BASE_INVALID: {
+    exit: EXIT.failed,
+    summary:
+      '`fyr content --delta-from OLD`: OLD is not a fyr content directory or release ISO with a registry tree, is itself a delta, is for another architecture, is not older than the release, or has everything the release has.',
+  },
   OUTPUT_EXISTS: { exit: EXIT.failed, summary: 'The output file exists; pass --force to replace it.' },
   NO_SPACE: {
     exit: EXIT.failed,

@@ -34,7 +34,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   composer: ['util', 'errors'],
   registry: ['util', 'errors'],
   release: ['formats', 'iso9660', 'registry', 'site', 'checksum', 'util', 'errors'],
-  content: ['release', 'registry', 'formats', 'site', 'util', 'errors'],
+  content: ['release', 'registry', 'formats', 'iso9660', 'site', 'util', 'errors'],
   'site-iso': ['formats', 'iso9660', 'registry', 'checksum', 'util', 'errors'],
   pack: ['site-iso', 'formats', 'iso9660', 'checksum', 'util', 'errors'],
   device: ['iso9660', 'util', 'errors'],

@@ -38,6 +38,8 @@ export interface AgentOptions {
   stableTimeoutS: number;
   // How long each OLM or storage wait may take (a catalog READY, a CSV Succeeded, storage Ready).
   operatorTimeoutMs: number;
+  // How long one upgrade hop may take before the agent stops following it (the cluster goes on).
+  upgradeHopTimeoutMs: number;
 }
 
 export const DEFAULT_OPTIONS: AgentOptions = {
@@ -56,6 +58,7 @@ export const DEFAULT_OPTIONS: AgentOptions = {
   stablePeriodS: 300,
   stableTimeoutS: 3600,
   operatorTimeoutMs: 30 * 60_000,
+  upgradeHopTimeoutMs: 4 * 60 * 60_000,
 };
 
 export interface AgentContext {

@@ -52,6 +52,7 @@ export async function readSite(path: string): Promise<AgentSite> {
   // Rendered before storage and operators existed: none of either.
   site.storage ??= { type: 'none', defaulted: true, profile: 'balanced', nodes: [] };
   site.operators ??= [];
+  site.upgrades ??= { allowUnsignedReleases: false, adminAcks: [] };
   return site;
 }
 

@@ -96,6 +96,11 @@ export interface AgentState {
   lastError?: { phase: PhaseName; at: string; message: string; command?: string };
   storage?: StorageRecord;
   operators?: OperatorRecord[];
+  // The registry tree the bastion serves since the last delta upgrade merged into it (absent:
+  // the install's, as release.json records it).
+  servedTree?: { sha256: string; files: number };
+  // Each upgrade done from a stick.
+  upgrades?: Array<{ from: string; to: string; image: string; at: string }>;
   // Once installed: the keeper's looks, CSR decisions, operations and backups.
   keeper?: KeeperState;
 }

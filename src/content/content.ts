@@ -15,13 +15,18 @@ import { tempSibling } from '../util/fs.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { runTool } from '../util/tools.js';
 import { writeError } from '../util/write-error.js';
+import { BASE_LISTING, dropBase, listingText, readBase, type Base } from './delta.js';
 import { download } from './download.js';
-import { registryProgram } from './mirror.js';
+import { upgradeChannels } from './image-set.js';
+import { checkAskedPath } from './upgrade.js';
+import { compareVersions, describePath, type UpgradeHop, type UpgradePath } from '../formats/upgrade-path.js';
+import { treeHash } from '../registry/tree.js';
 import { mirrorRelease } from './mirror-release.js';
+import { extractTools, otherVersions } from './release-tools.js';
 import { DOCKER_LIST, saveRegistryImage } from './registry-image.js';
-import { checkPullSecret, resolveRelease, type Arch, type ReleaseImage } from './release-info.js';
+import { checkPullSecret, resolveRelease, type Arch } from './release-info.js';
 import { signatureConfigMap, verifySignature, type VerifiedSignature } from './signature.js';
-import { gpg, installerVersion, oc, ocMirror, openshiftInstall, registry as registryArgv, skopeo } from './tools.js';
+import { openshiftInstall, RELEASE_REPO } from './tools.js';
 import { readStream, type RhcosArtifacts } from './stream.js';
 
 export type ContentEvent = ProgressEvent<'step' | 'download' | 'mirror' | 'warning'>;
@@ -44,6 +49,13 @@ export interface ContentOptions extends LongWork<ContentEvent> {
   mirrorAttempts?: number;
   retryDelayMs?: number;
   downloadBackoffMs?: number;
+  // fyr content --from: the version the site runs; the release is reached through the shortest
+  // path of the channels (--via versions in between, --channel eus for EUS channels).
+  from?: string | undefined;
+  via?: readonly string[] | undefined;
+  channel?: 'stable' | 'eus' | undefined;
+  // fyr content --delta-from: an older content directory or release ISO whose tree is left out.
+  deltaFrom?: string | undefined;
 }
 
 export interface ContentResult {
@@ -68,7 +80,23 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
   const emit = o.onProgress ?? (() => {});
   const step = (message: string) => emit({ phase: 'step', message });
   if (existsSync(out) && !o.force) throw new FyrError('OUTPUT_EXISTS', `${o.out} exists; pass --force to replace it`);
+  if (o.from !== undefined) checkAskedPath(o.from, o.version, o.via ?? []);
   await checkPullSecret(o.pullSecret);
+  // The base is read first: a wrong OLD fails before anything is downloaded.
+  let base: Base | undefined;
+  if (o.deltaFrom !== undefined) {
+    base = await readBase(o.deltaFrom);
+    if (base.arch && base.arch !== o.arch)
+      throw new FyrError(
+        'DELTA_BASE_INVALID',
+        `--delta-from ${o.deltaFrom}: ${base.base.name} is a release for ${base.arch}, not ${o.arch}`,
+      );
+    if (compareVersions(base.base.openshift, o.version) >= 0)
+      throw new FyrError(
+        'DELTA_BASE_INVALID',
+        `--delta-from ${o.deltaFrom}: ${base.base.name} (OpenShift ${base.base.openshift}) is not older than ${o.version}`,
+      );
+  }
   await mkdir(dirname(out), { recursive: true });
   const tmp = tempSibling(out);
   const cache = resolve(o.cache);
@@ -120,8 +148,49 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
     step(
       `mirroring the release images${asked.length > 0 ? ` and ${asked.length} operator package(s) with their dependencies` : ''} into the registry tree (oc-mirror)`,
     );
-    const { registry, operators, kept } = await mirrorRelease(tmp, cache, release, signature, o);
+    const mirrored = await mirrorRelease(tmp, cache, release, signature, {
+      ...o,
+      upgrade:
+        o.from === undefined
+          ? undefined
+          : {
+              from: o.from,
+              channels: upgradeChannels(o.from, o.version, o.via ?? [], o.channel ?? 'stable'),
+              signatureUrl: o.signatureUrl,
+            },
+    });
+    const { operators, kept } = mirrored;
+    let registry: Record<string, unknown> = mirrored.registry;
     for (const k of kept) await add(k.path, k.role);
+    let upgrade: UpgradePath | undefined;
+    if (o.from !== undefined && mirrored.hops) {
+      const hops: UpgradeHop[] = [];
+      for (const h of mirrored.hops) {
+        const image = `${RELEASE_REPO}@${h.digest}`;
+        if (o.insecureSkipSignature) {
+          hops.push({ version: h.version, image, signature: 'skipped', releaseTag: h.releaseTag });
+          continue;
+        }
+        step(`verifying the signature of ${h.version}`);
+        const sig =
+          h.digest === release.digest
+            ? signature!
+            : await verifySignature({ digest: h.digest, key: o.signatureKey, base: o.signatureUrl, signal: o.signal });
+        const file = `mirror/signatures/${h.version}.yaml`;
+        await put(file, signatureConfigMap(h.digest, sig.bytes));
+        await add(file, 'upgrade-signature');
+        hops.push({ version: h.version, image, signature: 'verified', signatureFile: file, releaseTag: h.releaseTag });
+      }
+      upgrade = { from: o.from, hops };
+      step(`upgrade path ${describePath(upgrade)}`);
+    }
+    if (base) {
+      step(`leaving out what ${base.base.name} already carries`);
+      const { kept: left, delta } = await dropBase(join(tmp, 'registry'), base);
+      registry = { ...registry, ...treeHash(left), delta };
+      await put(BASE_LISTING, listingText(base.files));
+      await add(BASE_LISTING, 'registry-base');
+    }
     if (existsSync(join(tmp, 'mirror/idms-oc-mirror.yaml')))
       await add('mirror/idms-oc-mirror.yaml', 'image-digest-sources');
     if (existsSync(join(tmp, 'mirror/itms-oc-mirror.yaml')))
@@ -151,6 +220,7 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
       tools: { ...tools, ...(await otherVersions(o.insecureSkipSignature)) },
       files: files.sort((a, b) => (a.path < b.path ? -1 : 1)),
       registry,
+      ...(upgrade ? { upgrade } : {}),
       ...(operators ? { operators } : {}),
     };
     await put('fyr-content.json', `${JSON.stringify(manifest, null, 2)}\n`);
@@ -161,28 +231,6 @@ export async function buildContent(o: ContentOptions): Promise<ContentResult> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-}
-
-async function extractTools(tmp: string, o: ContentOptions, release: ReleaseImage): Promise<Record<string, string>> {
-  const bin = join(tmp, 'bin');
-  for (const command of ['openshift-install', 'oc'] as const) {
-    o.onProgress?.({ phase: 'step', message: `extracting ${command} from the release` });
-    await runTool('oc', oc.extract(o.pullSecret, command, bin, release.pinned), {
-      signal: o.signal,
-      timeoutMs: 30 * 60_000,
-    });
-  }
-  // The installer must be the pinned release's: its stream is what RHCOS is checked against.
-  const said = (await runTool(join(bin, 'openshift-install'), openshiftInstall.version())).stdout;
-  if (!said.split('\n').some((l) => l.trim() === `release image ${release.pinned}`))
-    throw new FyrError('RELEASE_MISMATCH', `the extracted openshift-install does not name ${release.pinned}`, {
-      details: said.trim().split('\n').slice(0, 4),
-    });
-  const ocSaid = (await runTool(join(bin, 'oc'), oc.version())).stdout;
-  return {
-    'openshift-install': installerVersion(said),
-    oc: /Client Version: (\S+)/.exec(ocSaid)?.[1] ?? 'unknown',
-  };
 }
 
 async function fetchRhcos(
@@ -214,15 +262,4 @@ async function fetchRhcos(
     await add(path, a.role, a.sha256);
   }
   return { downloaded, reused };
-}
-
-async function otherVersions(skipGpg: boolean): Promise<Record<string, string>> {
-  const first = async (file: string, args: string[]) =>
-    (await runTool(file, args).catch(() => ({ stdout: 'unknown' }))).stdout.split('\n')[0]!.trim();
-  return {
-    'oc-mirror': /GitVersion:"([^"]+)"/.exec(await first('oc-mirror', ocMirror.version()))?.[1] ?? 'unknown',
-    skopeo: (await first('skopeo', skopeo.version())).replace(/^skopeo version /, ''),
-    registry: (await first(registryProgram(), registryArgv.version())).replace(/^\S+ \S+ /, ''),
-    ...(skipGpg ? {} : { gpg: (await first('gpg', gpg.version())).replace(/^gpg \(GnuPG\) /, '') }),
-  };
 }

@@ -26,7 +26,9 @@ import {
   runMirror,
   startRegistry,
 } from './mirror.js';
+import type { ReleaseChannel } from './image-set.js';
 import type { ReleaseImage } from './release-info.js';
+import { missingSigstore, readHops, type MirroredHop } from './upgrade.js';
 import type { VerifiedSignature } from './signature.js';
 
 // What fyr content's options say of the mirroring.
@@ -37,6 +39,9 @@ export interface MirrorReleaseOptions extends LongWork<ProgressEvent<'step' | 'd
   operators?: readonly OperatorRequest[] | undefined;
   mirrorAttempts?: number | undefined;
   retryDelayMs?: number | undefined;
+  // fyr content --from: the channels of the path instead of the pinned release; the hops are
+  // read back from the tree.
+  upgrade?: { from: string; channels: readonly ReleaseChannel[]; signatureUrl: string } | undefined;
 }
 
 export async function mirrorRelease(
@@ -51,7 +56,12 @@ export async function mirrorRelease(
   const asked = o.operators ?? [];
   const catalog = catalogFor(release.version);
   const iscFor = (packages: readonly OperatorRequest[]) =>
-    imageSetConfig(release.pinned, o.additionalImages, packages.length > 0 ? { catalog, packages } : undefined);
+    imageSetConfig(
+      release.pinned,
+      o.additionalImages,
+      packages.length > 0 ? { catalog, packages } : undefined,
+      o.upgrade?.channels,
+    );
   // The registry's tree lives in the cache, one per image set asked for, so a second run for the
   // same version mirrors nothing new; DIR gets its files as hard links.
   const key = createHash('sha256').update(iscFor(asked)).digest('hex').slice(0, 16);
@@ -81,6 +91,7 @@ export async function mirrorRelease(
       await writeFile(config, iscFor(packages));
       await runMirror({
         releaseKey,
+        signatureUrl: o.upgrade?.signatureUrl,
         config,
         workspace,
         cacheDir: work,
@@ -147,6 +158,29 @@ export async function mirrorRelease(
       `the mirrored registry tree fails its self-check (${checked.problems.length} problem(s))`,
       { details: [...checked.problems.slice(0, 10), `The tree is ${root}; delete it to mirror again from the start.`] },
     );
+  let hops: MirroredHop[] | undefined;
+  if (o.upgrade) {
+    o.onProgress?.({ phase: 'step', message: 'reading the upgrade path back from the tree' });
+    hops = await readHops(root, {
+      from: o.upgrade.from,
+      target: release,
+      arch: release.arch,
+      pullSecret: o.pullSecret,
+      signal: o.signal,
+    });
+    const lacking = missingSigstore(root, hops);
+    if (lacking.length > 0)
+      throw new FyrError(
+        'MIRROR_FAILED',
+        `the tree lacks the sigstore signature of ${lacking.map((h) => h.version).join(', ')}, which clusters verify from 4.21`,
+        {
+          details: lacking.map(
+            (h) =>
+              `no openshift/release-images:${h.digest.replace(':', '-')}.sig (oc-mirror copies it unless --remove-signatures)`,
+          ),
+        },
+      );
+  }
   let operators: OperatorCatalog | undefined;
   const kept: Array<{ path: string; role: ContentRole }> = [];
   if (found) {
@@ -174,6 +208,7 @@ export async function mirrorRelease(
     registry: { path: 'registry', ...checked.summary, releaseTag, imageDigestSources: idms.sources },
     operators,
     kept,
+    hops,
   };
 }
 

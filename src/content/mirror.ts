@@ -107,6 +107,10 @@ export interface MirrorOptions {
   // The armored key oc-mirror checks the release signature with; none: fyr skipped the check,
   // and so does oc-mirror (--ignore-release-signature).
   releaseKey: string | undefined;
+  // An upgrade path's releases besides the one fyr handed over: oc-mirror fetches their
+  // signatures from this store (OCP_SIGNATURE_URL, oc-mirror 4.20 and later) and checks them
+  // with releaseKey; fyr verifies each again itself.
+  signatureUrl?: string | undefined;
   attempts: number;
   retryDelayMs: number;
   onAttempt?: (n: number, why: string) => void;
@@ -137,7 +141,14 @@ export async function runMirror(o: MirrorOptions): Promise<void> {
           // oc-mirror refuses OC_MIRROR_CACHE beside --cache-dir (internal/pkg/cli/executor.go);
           // fyr's cache is --cache.
           unsetEnv: ['OC_MIRROR_CACHE'],
-          ...(o.releaseKey ? { env: { OCP_SIGNATURE_VERIFICATION_PK: o.releaseKey } } : {}),
+          ...(o.releaseKey
+            ? {
+                env: {
+                  OCP_SIGNATURE_VERIFICATION_PK: o.releaseKey,
+                  ...(o.signatureUrl ? { OCP_SIGNATURE_URL: `${o.signatureUrl.replace(/\/+$/, '')}/` } : {}),
+                },
+              }
+            : {}),
         },
       );
       for await (const line of running.lines) {

@@ -1,6 +1,7 @@
 // The schema of release.json (fyr-release/1): what every reader checks before it trusts a field,
 // so a release.json with a wrong type is a clear "not usable" and never a crash. Fields a later
 // fyr adds are allowed (additionalProperties stays open), so older readers keep reading.
+import { registryDeltaReleaseSchema, upgradePathReleaseSchema } from './upgrade-path.js';
 const int = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const text = { type: 'string', maxLength: 4096 } as const;
@@ -48,8 +49,12 @@ export const releaseJsonSchema = {
             properties: { source: text, mirrors: { type: 'array', items: text } },
           },
         },
+        // A delta release (fyr content --delta-from): the tree is partial, merged onto the base.
+        delta: registryDeltaReleaseSchema,
       },
     },
+    // An upgrade release (fyr content --from): the hops (formats/upgrade-path.ts).
+    upgrade: upgradePathReleaseSchema,
     // The operator catalog (formats/operator-catalog.ts), checked as loosely as the rest: the
     // fields readers use, with their types; more may come.
     operators: {

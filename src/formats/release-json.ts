@@ -4,6 +4,7 @@
 // with spaces) so it can be rewritten in place when the areas' offsets and MD5 state are known.
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 import type { OperatorCatalog } from './operator-catalog.js';
+import type { RegistryDelta, UpgradePath } from './upgrade-path.js';
 import { roundToSector, type Area } from './embed-areas.js';
 import { compileSchema, type SchemaValidator } from '../util/json-schema.js';
 import { releaseJsonSchema } from './release-json-schema.js';
@@ -27,6 +28,9 @@ export interface RegistryTreeEntry {
   sha256: string;
   releaseTag: string;
   imageDigestSources: Array<{ source: string; mirrors: string[] }>;
+  // A delta release: this tree holds only what the base release lacks; base ∪ tree is what the
+  // bastion holds after the merge (mergedSha256, mergedFiles).
+  delta?: RegistryDelta;
 }
 
 export interface ReleaseInfo {
@@ -44,6 +48,9 @@ export interface ReleaseInfo {
   registry?: RegistryTreeEntry;
   // The operator catalog in the registry tree (fyr content --operator); absent: none.
   operators?: OperatorCatalog;
+  // An upgrade release (fyr content --from): the hops from the running version; absent: an
+  // install release.
+  upgrade?: UpgradePath;
   volumeId: string;
   base: { volumeId: string; layout: 'el9' | 'el10'; size: number };
   sourceDateEpoch: number;

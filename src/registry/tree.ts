@@ -90,11 +90,13 @@ export async function sha256File(path: string, onBytes?: (n: number) => void): P
 // any other small file's is computed: they are tens of bytes), and every link that does not
 // name a blob in the tree. Each small file is read once. Whoever copies the blobs checks them
 // against these sums while copying.
+// elsewhere: blobs a link may name that another tree holds (a delta's base).
 export async function expectedHashes(
   root: string,
   files: readonly TreeFile[],
+  elsewhere?: readonly TreeFile[],
 ): Promise<{ hashed: HashedFile[]; broken: string[] }> {
-  const blobs = blobsOf(files);
+  const blobs = blobsOf(elsewhere ? [...files, ...elsewhere] : files);
   const hashed: HashedFile[] = [];
   const broken: string[] = [];
   for (const f of files) {

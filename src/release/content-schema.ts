@@ -1,6 +1,7 @@
 // fyr-content.json: what a release's content directory holds. The JSON Schema is the source of
 // truth; docs/release-iso.md, "The content directory", describes the same fields.
 import { operatorCatalogSchema } from '../formats/operator-catalog.js';
+import { registryDeltaSchema, upgradePathSchema } from '../formats/upgrade-path.js';
 
 export const CONTENT_ROLES = [
   'rhcos-kernel',
@@ -21,6 +22,10 @@ export const CONTENT_ROLES = [
   // the registry host replaced by the placeholder as in the IDMS.
   'catalog-source',
   'cluster-catalog',
+  // An upgrade (fyr content --from): each hop's signature ConfigMap (one file per hop), and for
+  // a delta (--delta-from) the base release's registry tree listing ("path\tsize\tsha256").
+  'upgrade-signature',
+  'registry-base',
   'agent',
   'other',
 ] as const;
@@ -130,8 +135,12 @@ export const contentSchema = {
             },
           },
         },
+        // fyr content --delta-from: the tree holds only what the base lacks.
+        delta: registryDeltaSchema,
       },
     },
+    // fyr content --from: the upgrade path, hop by hop.
+    upgrade: upgradePathSchema,
     // fyr-content/2 made with --operator/--operators: the operator catalog in the registry tree.
     operators: operatorCatalogSchema,
     files: {

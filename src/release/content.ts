@@ -7,12 +7,14 @@ import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError } from '../errors.js';
 import type { OperatorCatalog } from '../formats/operator-catalog.js';
 import type { RegistryTreeEntry, ReleaseInfo } from '../formats/release-json.js';
+import type { RegistryDelta, UpgradePath } from '../formats/upgrade-path.js';
 import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { contentPathKind } from './content-paths.js';
 import { formatPath, type PathSegment } from '../site/path.js';
 import { checkSchema, compileSchema } from '../site/schema-check.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
 import { expectedHashes, listTree, treeHash, TreeError, type HashedFile } from '../registry/tree.js';
+import { baseListing, checkUpgrade, mergeListings } from './content-upgrade.js';
 import {
   CONTENT_ROLES,
   contentSchema,
@@ -52,6 +54,9 @@ export interface Content {
   tree?: ContentTree;
   // The operator catalog in the tree (fyr content --operator): release.json records it.
   operators?: OperatorCatalog;
+  // fyr content --from: the hops; --delta-from: the tree is partial (tree.delta says on what).
+  upgrade?: UpgradePath;
+  delta?: RegistryDelta;
   // The error for files whose sha256 (computed by the caller) is not the manifest's.
   checksumError(found: ReadonlyArray<{ file: ContentFile; actual: string }>): InvalidInputError;
   // The error for registry blobs whose bytes do not hash to their names.
@@ -85,6 +90,7 @@ export async function loadContent(dir: string): Promise<Content> {
     files: Array<Omit<ContentFile, 'absolute'>>;
     registry?: Omit<ContentTree, 'absolute' | 'entries'>;
     operators?: OperatorCatalog;
+    upgrade?: UpgradePath;
   };
   const problems: ContentProblem[] = [];
   const problem = (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => {
@@ -141,7 +147,9 @@ export async function loadContent(dir: string): Promise<Content> {
       );
     return fail();
   };
-  const tree = data.registry ? await loadTree(root, data.registry, problem) : undefined;
+  checkUpgrade(data, files, problem);
+  const base = data.registry?.delta ? baseListing(files, problem) : undefined;
+  const tree = data.registry ? await loadTree(root, data.registry, problem, base) : undefined;
   if (problems.length > 0) throw fail();
   return {
     dir: root,
@@ -151,6 +159,8 @@ export async function loadContent(dir: string): Promise<Content> {
     files,
     ...(tree ? { tree } : {}),
     ...(data.operators ? { operators: data.operators } : {}),
+    ...(data.upgrade ? { upgrade: data.upgrade } : {}),
+    ...(data.registry?.delta ? { delta: data.registry.delta } : {}),
     checksumError,
     blobError,
   };
@@ -163,6 +173,8 @@ async function loadTree(
   root: string,
   entry: Omit<ContentTree, 'absolute' | 'entries'>,
   problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
+  // A delta's base listing: links may name its blobs, and base ∪ tree must hash to mergedSha256.
+  base?: HashedFile[],
 ): Promise<ContentTree | undefined> {
   const absolute = join(root, entry.path);
   const kind = await contentPathKind(root, entry.path);
@@ -172,7 +184,7 @@ async function loadTree(
   }
   let entries: HashedFile[];
   try {
-    const { hashed, broken } = await expectedHashes(absolute, await listTree(absolute));
+    const { hashed, broken } = await expectedHashes(absolute, await listTree(absolute), base);
     if (broken.length > 0) {
       for (const line of broken.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
       return undefined;
@@ -210,6 +222,22 @@ async function loadTree(
       'CONTENT_TREE_MISMATCH',
       `${entry.path} has tree hash ${actual.sha256}, the manifest says ${entry.sha256} (a file was renamed, replaced or a link changed)`,
     );
+  if (entry.delta && base) {
+    const merged = treeHash(mergeListings(base, entries));
+    if (merged.sha256 !== entry.delta.mergedSha256 || merged.files !== entry.delta.mergedFiles)
+      problem(
+        ['registry', 'delta', 'mergedSha256'],
+        'CONTENT_TREE_MISMATCH',
+        `the base's listing with ${entry.path} makes ${merged.files} files with tree hash ${merged.sha256}, the manifest says ${entry.delta.mergedFiles} files, ${entry.delta.mergedSha256}`,
+      );
+    const b = treeHash(base);
+    if (b.sha256 !== entry.delta.base.treeSha256 || b.files !== entry.delta.base.files)
+      problem(
+        ['registry', 'delta', 'base', 'treeSha256'],
+        'CONTENT_TREE_MISMATCH',
+        `the base's listing has ${b.files} files with tree hash ${b.sha256}, not ${entry.delta.base.name}'s ${entry.delta.base.files} files, ${entry.delta.base.treeSha256}`,
+      );
+  }
   return { ...entry, absolute, entries };
 }
 
@@ -250,7 +278,7 @@ function checkRoles(
         `one file for each of: ${required.join(', ')}`,
       );
   }
-  for (const role of CONTENT_ROLES.filter((r) => r !== 'other')) {
+  for (const role of CONTENT_ROLES.filter((r) => r !== 'other' && r !== 'upgrade-signature')) {
     const at = files.map((f, i) => (f.role === role ? i : -1)).filter((i) => i >= 0);
     if (at.length > 1)
       problem(

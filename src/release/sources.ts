@@ -80,10 +80,12 @@ export function releaseDraft(
             sha256: content.tree.sha256,
             releaseTag: content.tree.releaseTag,
             imageDigestSources: content.tree.imageDigestSources,
+            ...(content.tree.delta ? { delta: content.tree.delta } : {}),
           },
         }
       : {}),
     ...(content.operators ? { operators: content.operators } : {}),
+    ...(content.upgrade ? { upgrade: content.upgrade } : {}),
     agent: { path: AGENT_PATH, version: agent.version, size: agent.size, sha256: agent.sha256 },
   };
 }

@@ -152,6 +152,8 @@ export interface Site {
   keeper: { healthEverySeconds: number; powerOn: 'auto' | 'manual' };
   // etcd backups the keeper takes onto the bastion, and how many it keeps.
   backups: { enabled: boolean; everySeconds: number; keep: number };
+  // What fyr-agent upgrade may do: take an unsigned release, acknowledge these admin gates.
+  upgrades: { allowUnsignedReleases: boolean; adminAcks: string[] };
   // Secret values stay behind this store; they are never part of the serializable model.
   secrets: SecretStore;
 }

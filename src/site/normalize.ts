@@ -96,6 +96,10 @@ export function normalizeSite(input: SiteInput, file: string, display: string, s
       everySeconds: durationSeconds(input.backups?.every ?? BACKUPS.every.default),
       keep: input.backups?.keep ?? BACKUPS.keep.default,
     },
+    upgrades: {
+      allowUnsignedReleases: input.upgrades?.allowUnsignedReleases ?? false,
+      adminAcks: [...(input.upgrades?.adminAcks ?? [])],
+    },
     secrets,
   };
 }

@@ -4,6 +4,7 @@
 // format, shown in messages instead of the raw regular expression; `x-reason`, why a
 // conditional (if/then) requirement applies; and `x-if-number`, what to say when YAML read
 // the value as a number (without it, messages suggest quotes).
+import { upgrades } from './schema-upgrades.js';
 import type { FromSchema } from 'json-schema-to-ts';
 import {
   IPV4_RE,
@@ -270,6 +271,7 @@ export const siteSchema = {
         },
       },
     },
+    upgrades,
     secrets: {
       type: 'string',
       default: './secrets.yaml',

@@ -2,7 +2,7 @@
 // the fake cluster (test/doubles/cluster/) with a real etcd: three control-plane nodes booted,
 // the API up, installed two days ago. joinNodes() lets the nodes in through the agent's own
 // CSR approver, as the install's finish phase does.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { approveSiteCsrs } from '../../src/agent/cluster/approve.js';
 import { DEFAULT_OPTIONS, type AgentContext } from '../../src/agent/context.js';
@@ -102,4 +102,38 @@ export async function clusterContext(): Promise<ClusterContext> {
     await removeTmpdir(dir);
     throw err;
   }
+}
+
+// A kill between an effect and its journal, in process: the context's exec runs the command,
+// then (when `match` names it) aborts the context's signal and throws, as a SIGKILL right after
+// the command would leave things. The next run gets a fresh signal (ctx.signal is replaced).
+export function killSwitch(ctx: AgentContext): { killAfter(match: (args: readonly string[]) => boolean): void } {
+  const c = ctx as { signal: AbortSignal; exec: Exec };
+  let kill: ((args: readonly string[]) => boolean) | undefined;
+  let controller = new AbortController();
+  c.signal = controller.signal;
+  const exec = c.exec;
+  c.exec = (async (file, args, options) => {
+    const r = await exec(file, args, options);
+    if (kill?.(args)) {
+      kill = undefined;
+      controller.abort();
+      controller = new AbortController();
+      throw new Error('killed');
+    }
+    return r;
+  }) satisfies Exec;
+  return {
+    killAfter: (match) => {
+      kill = match;
+    },
+  };
+}
+
+// Every command the doubles were given, in order (calls.log).
+export async function doubleCalls(doubles: string): Promise<string[][]> {
+  return (await readFile(join(doubles, 'calls.log'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as string[]);
 }

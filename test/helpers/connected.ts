@@ -28,6 +28,9 @@ export interface Connected {
   // Faults by URL path, each used once ('cut' then serves the rest on a resume).
   faults: Map<string, Fault>;
   requests: Array<{ path: string; range: string | undefined; status: number }>;
+  // Signs another synthetic release (x86_64) with the release key and serves its signature;
+  // returns its digest. 4.18.9's is signed from the start.
+  signRelease(version: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -54,10 +57,10 @@ async function gpgKey(home: string, name: string): Promise<string> {
 }
 
 // An OpenShift release signature: the atomic container signature JSON, gpg-signed (not detached).
-async function sign(home: string, digest: string, out: string): Promise<void> {
+async function sign(home: string, digest: string, out: string, version = '4.18.9'): Promise<void> {
   const payload = JSON.stringify({
     critical: {
-      identity: { 'docker-reference': 'quay.io/openshift-release-dev/ocp-release:4.18.9-x86_64' },
+      identity: { 'docker-reference': `quay.io/openshift-release-dev/ocp-release:${version}-x86_64` },
       image: { 'docker-manifest-digest': digest },
       type: 'atomic container signature',
     },
@@ -170,6 +173,13 @@ export async function connectedSide(
     rhcos,
     faults,
     requests,
+    signRelease: async (version: string) => {
+      const d = releaseDigest(join(dir, `scratch-${version}`), version, 'x86_64');
+      const out = join(dir, `signature-${version}`);
+      await sign(join(dir, 'gpg-red-hat'), d, out, version);
+      files.set(`/signatures/${d.replace(':', '=')}/signature-1`, readFileSync(out));
+      return d;
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -14,13 +14,16 @@
 // fyr customize in place (target < 1 s) with checkisomd5 after it, a mkksiso-style per-site
 // rewrite, and build's peak RSS on 1 GiB and 4 GiB releases. The OUTPUT.sha256 files fyr writes
 // by default are left out of the goals (--no-checksum) and measured apart: the sha256 is one more
-// sequential pass over the image, beside sha256sum.
+// sequential pass over the image, beside sha256sum. Last, the upgrade merge of a new release's
+// registry tree into the bastion's copy of the old one against cp of the same new files
+// (test/tools/bench-merge.ts; goal: within 1.2x); FYR_BENCH_ONLY=merge runs it alone.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ISO_FIXTURE_DIR } from './iso-fixtures.js';
 import { best, loadAverage, median, parseTimings, partMs, timingLines, type Timings } from './bench-timings.js';
+import { mergeFigures } from './bench-merge.js';
 
 const DIR = process.env.FYR_BENCH_DIR ?? 'out/bench';
 // The fyr measured: dist/ by default, or a copy of it (FYR_BENCH_CLI=out/dist-x/cli/main.js), so a
@@ -291,6 +294,10 @@ function aboveFloor(run: Awaited<ReturnType<typeof timed>>, floor: number, md5: 
 
 async function main() {
   mkdirSync(DIR, { recursive: true });
+  if (process.env.FYR_BENCH_ONLY === 'merge') {
+    console.log(`\n${(await mergeFigures(DIR)).join('\n')}\n`);
+    return;
+  }
   const content = join(DIR, 'content');
   if (!statSync(join(content, 'fyr-content.json'), { throwIfNoEntry: false })) {
     console.log(
@@ -339,6 +346,7 @@ async function main() {
     `${smallRelease}.sha256`,
   ])
     rmSync(f, { force: true });
+  console.log(`\n${(await mergeFigures(DIR)).join('\n')}\n`);
 }
 
 const EDGE = 'examples/edge/site.yaml';

@@ -73,7 +73,7 @@ export interface CsrApproved {
   at: string;
 }
 
-export const OPERATION_KINDS = ['backup', 'shutdown', 'power-on', 'apply'] as const;
+export const OPERATION_KINDS = ['backup', 'shutdown', 'power-on', 'apply', 'upgrade'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 // What the subcommand asked for (--force, --bastion, ...): flat strings and booleans only.

@@ -5,5 +5,12 @@ import { apply } from './apply.js';
 import { backup } from './backup.js';
 import { powerOnSite } from './power-on.js';
 import { shutdown } from './shutdown.js';
+import { upgrade } from './upgrade.js';
 
-export const OPERATIONS: Record<OperationKind, Operation> = { backup, shutdown, 'power-on': powerOnSite, apply };
+export const OPERATIONS: Record<OperationKind, Operation> = {
+  backup,
+  shutdown,
+  'power-on': powerOnSite,
+  apply,
+  upgrade,
+};

@@ -21,15 +21,11 @@ import {
   servedFrom,
 } from '../registry.js';
 import { htpasswd, oc, openssl, podman, REGISTRY_USER } from '../tools.js';
+import { BINARY_PLACES, CONTENT_PLACES } from '../payload-places.js';
 
-// Where each payload role goes on the bastion, relative to the content root or the bin dir.
-const CONTENT: Record<string, string> = {
-  'rhcos-kernel': 'rhcos/kernel',
-  'rhcos-initramfs': 'rhcos/initramfs.img',
-  'rhcos-rootfs': 'rhcos/rootfs.img',
-  'rhcos-metal': 'rhcos/metal.raw.gz',
-};
-const BINARIES: Record<string, string> = { 'openshift-install': 'openshift-install', oc: 'oc' };
+// Where each payload role goes on the bastion (shared with an upgrade).
+const CONTENT = CONTENT_PLACES;
+const BINARIES = BINARY_PLACES;
 
 function payloadFile(ctx: AgentContext, role: string): { path: string } {
   const f = ctx.release.payload.find((p) => p.role === role);

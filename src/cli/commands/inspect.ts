@@ -1,6 +1,7 @@
 // fyr inspect: what a release or site ISO carries; --verify checks every byte that matters.
 import { existsSync } from 'node:fs';
 import { FyrError, VerifyFailedError } from '../../errors.js';
+import { describePath } from '../../formats/upgrade-path.js';
 import { extractSite } from '../../site-iso/extract.js';
 import { inspectIso, type InspectReport } from '../../site-iso/inspect.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -28,6 +29,12 @@ function describe(r: InspectReport, s: Style): string {
     ...(info.registry
       ? [
           `  registry    ${info.registry.path}: ${info.registry.files} files, ${mib(info.registry.bytes)}, tree sha256:${info.registry.sha256.slice(0, 16)}…, release ${info.registry.releaseTag}`,
+        ]
+      : []),
+    ...(info.upgrade ? [`  upgrade     ${describePath(info.upgrade)}`] : []),
+    ...(info.registry?.delta
+      ? [
+          `  delta       on ${info.registry.delta.base.name} (${info.registry.files} files, ${mib(info.registry.bytes)} new; ${info.registry.delta.mergedFiles} files after the merge, tree sha256:${info.registry.delta.mergedSha256.slice(0, 16)}…)`,
         ]
       : []),
     ...(info.operators

@@ -64,7 +64,7 @@ test('looks, takes the due backup and schedules the next; stopped mid-request, t
   const heard: string[] = [];
   const outcome = await Promise.race([
     requestOperation(ctx.paths.keeperSocket, 'backup', (l) => heard.push(l)),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the client was never answered')), 30_000)),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the client was never answered')), 120_000)),
   ]);
   assert.is(outcome.status, 'failed');
   assert.match(String(outcome.error), 'the keeper was stopped; this backup resumes when the agent starts again');

@@ -7,20 +7,19 @@
 // node lacks fails with LVMS's own message; a release without the operator skips a default
 // storage type and refuses an explicit one.
 import { execa } from 'execa';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify } from 'yaml';
 import { DEFAULT_OPTIONS, type AgentContext } from '../../../src/agent/context.js';
-import type { Exec } from '../../../src/agent/exec.js';
 import { catalog, operators, storage } from '../../../src/agent/phases/day2-operators.js';
 import { runPhases } from '../../../src/agent/runner.js';
 import { catalogPackages, readCatalog } from '../../../src/content/catalog.js';
 import type { OperatorCatalog } from '../../../src/formats/operator-catalog.js';
 import { CATALOG_REPO, withDependencies } from '../../doubles/catalog.mjs';
 import { setDisks, setRegistry } from '../../doubles/cluster/index.mjs';
-import { clusterContext, NODES, type ClusterContext } from '../../helpers/cluster-context.js';
+import { clusterContext, doubleCalls, killSwitch, NODES, type ClusterContext } from '../../helpers/cluster-context.js';
 import { DOUBLES_BIN } from '../../helpers/connected.js';
 import { startRegistry } from '../../helpers/registry.js';
 import { makeTmpdir, removeTmpdir } from '../../helpers/tmpdir.js';
@@ -121,9 +120,6 @@ async function site(
     },
     operators: o.ops ?? [],
   });
-  let abort: ((args: readonly string[]) => boolean) | undefined;
-  let controller = new AbortController();
-  const exec = cc.ctx.exec;
   const ctx = cc.ctx as { -readonly [K in keyof AgentContext]: AgentContext[K] };
   ctx.release = {
     release: { name: 'ocp-4.18.9', openshift: '4.18.9' },
@@ -131,27 +127,11 @@ async function site(
   } as AgentContext['release'];
   ctx.options = { ...DEFAULT_OPTIONS, pollMs: 100, operatorTimeoutMs: 60_000 };
   ctx.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  ctx.signal = controller.signal;
-  ctx.exec = (async (file, args, options) => {
-    const r = await exec(file, args, options);
-    if (abort?.(args)) {
-      abort = undefined;
-      controller.abort();
-      controller = new AbortController();
-      throw new Error('killed');
-    }
-    return r;
-  }) satisfies Exec;
+  const { killAfter } = killSwitch(cc.ctx);
   return {
     cc,
-    calls: async () =>
-      (await readFile(join(cc.doubles, 'calls.log'), 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as string[]),
-    abortAfter: (match) => {
-      abort = match;
-    },
+    calls: () => doubleCalls(cc.doubles),
+    abortAfter: killAfter,
   };
 }
 

@@ -1,0 +1,139 @@
+// make bench, the upgrade merge (issue 29): an upgrade stick's registry tree merged into the
+// bastion's copy of the old release (src/agent/upgrade/merge.ts: only the missing files copied,
+// each blob hashed against its name and fdatasync'd, renamed into place; links, then tags), against
+// `cp --parents` of exactly the files the old tree lacks, into the same old tree, in the same run,
+// warm and cold page cache, best/median of FYR_BENCH_REPEAT. The merge's bytes are on the disk
+// when it returns; cp's are not, so cp followed by `sync -f` is shown too. Goal: within 1.2x.
+import { execa } from 'execa';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mergeTree } from '../../src/agent/upgrade/merge.js';
+import { expectedHashes, listTree, treeHash, type HashedFile } from '../../src/registry/tree.js';
+import { writeSyntheticTree } from '../helpers/registry.js';
+import { best, loadAverage, median } from './bench-timings.js';
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+const REPEAT = Number(process.env.FYR_BENCH_REPEAT ?? 3);
+// The old release: OLD images of one LAYER layer each; the new one: NEW images, the first OLD
+// of them the old release's (the same blobs and links), the rest new.
+const OLD = 80;
+const NEW = 160;
+const LAYER = 16 * MIB;
+
+const drop = () => {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
+};
+async function settle(cache: 'warm' | 'cold', files: readonly string[]): Promise<void> {
+  await execa('sync');
+  drop();
+  if (cache === 'warm' && files.length > 0)
+    await execa('xargs', ['-0', 'cat'], { input: files.join('\0'), stdout: 'ignore' });
+}
+const since = (t: number) => (performance.now() - t) / 1000;
+const bm = (xs: readonly number[]) => `${best(xs).toFixed(2)}/${median(xs).toFixed(2)} s`;
+
+export async function mergeFigures(benchDir: string): Promise<string[]> {
+  const dir = resolve(benchDir, 'merge');
+  const old = join(dir, 'old');
+  const stick = join(dir, 'stick');
+  if (!statSync(join(dir, 'ready'), { throwIfNoEntry: false })) {
+    rmSync(dir, { recursive: true, force: true });
+    writeSyntheticTree(old, { images: OLD, layerBytes: LAYER });
+    writeSyntheticTree(stick, { images: NEW, layerBytes: LAYER });
+    writeFileSync(join(dir, 'ready'), '');
+  }
+  const oldFiles = await listTree(old);
+  const stickFiles = await listTree(stick);
+  const had = new Set(oldFiles.map((f) => f.path));
+  const fresh = stickFiles.filter((f) => !had.has(f.path));
+  const freshBytes = fresh.reduce((n, f) => n + f.size, 0);
+  // The install copy's journal (tree-copy.ts) of the old tree, and the merged tree's hash (a
+  // delta stick's mergedSha256).
+  const oldHashed = (await expectedHashes(old, oldFiles)).hashed;
+  const known = join(dir, 'tree.copied');
+  writeFileSync(known, oldHashed.map((f) => `${f.path}\0${f.size}\0${f.sha256}\n`).join(''));
+  const union = new Map<string, HashedFile>(oldHashed.map((f) => [f.path, f]));
+  for (const f of (await expectedHashes(stick, stickFiles)).hashed) union.set(f.path, f);
+  const expected = treeHash([...union.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  const blobCount = stickFiles.filter((f) => f.path.includes('/blobs/')).length;
+  const to = join(dir, 'served');
+  const journal = join(dir, 'merge.journal');
+  // The bastion's copy of the old release: hard links of the old tree (a merge only adds files
+  // and renames tags over, so the old tree is never changed through them).
+  const fresh_to = async () => {
+    rmSync(to, { recursive: true, force: true });
+    rmSync(journal, { force: true });
+    await execa('cp', ['-al', old, to]);
+  };
+  const inputs = stickFiles.map((f) => join(stick, f.path));
+  const rows: string[] = [];
+  for (const cache of ['warm', 'cold'] as const) {
+    if (cache === 'cold' && !drop()) {
+      rows.push('  cold cache: skipped (cannot write /proc/sys/vm/drop_caches; run as root)');
+      continue;
+    }
+    const load = await loadAverage();
+    const m = { merge: [] as number[], cp: [] as number[], cpSync: [] as number[], sum: [] as number[] };
+    let parts = { plan: 0, blobs: 0, rest: 0 };
+    for (let i = 0; i < REPEAT; i++) {
+      await fresh_to();
+      await settle(cache, inputs);
+      let t = performance.now();
+      let first = 0;
+      let blobsDone = 0;
+      const r = await mergeTree(
+        stick,
+        to,
+        journal,
+        expected,
+        (done) => {
+          if (done === 1) first = performance.now();
+          if (done === blobCount) blobsDone = performance.now();
+        },
+        { known: [known] },
+      );
+      const s = since(t);
+      if (r.bytes !== freshBytes) throw new Error(`the merge copied ${r.bytes} bytes, the stick has ${freshBytes} new`);
+      if (m.merge.length === 0 || s < best(m.merge))
+        parts = { plan: (first - t) / 1000, blobs: (blobsDone - first) / 1000, rest: s - (blobsDone - t) / 1000 };
+      m.merge.push(s);
+      for (const sync of [false, true]) {
+        await fresh_to();
+        await settle(cache, inputs);
+        t = performance.now();
+        await execa('xargs', ['-0', 'cp', '--parents', '-t', to], {
+          cwd: stick,
+          input: fresh.map((f) => f.path).join('\0'),
+        });
+        if (sync) await execa('sync', ['-f', to]);
+        (sync ? m.cpSync : m.cp).push(since(t));
+      }
+      // The verification alone: sha256sum of the same new files (what cp does not do).
+      await settle(cache, inputs);
+      t = performance.now();
+      await execa('xargs', ['-0', 'sha256sum'], {
+        cwd: stick,
+        input: fresh.map((f) => f.path).join('\0'),
+        stdout: 'ignore',
+      });
+      m.sum.push(since(t));
+    }
+    rows.push(
+      `  ${cache} cache, ${fresh.length} new files of ${stickFiles.length} on the stick, ${(freshBytes / GIB).toFixed(2)} GiB new, into ${oldFiles.length} files (best/median of ${REPEAT}; load average ${load}):`,
+      `    fyr merge                 ${bm(m.merge)}`,
+      `    cp of the new files       ${bm(m.cp)}   merge/cp ${(best(m.merge) / best(m.cp)).toFixed(2)}x best, ${(median(m.merge) / median(m.cp)).toFixed(2)}x median   (goal <= 1.2x)`,
+      `    cp, then sync -f          ${bm(m.cpSync)}   merge/(cp+sync) ${(best(m.merge) / best(m.cpSync)).toFixed(2)}x best, ${(median(m.merge) / median(m.cpSync)).toFixed(2)}x median   (the same durability)`,
+      `    sha256sum of the new files ${bm(m.sum)}   merge/(cp+sync + sha256sum) ${(best(m.merge) / (best(m.cpSync) + best(m.sum))).toFixed(2)}x best`,
+      `    the merge's best run: to its first file ${parts.plan.toFixed(2)} s (both trees listed, links read, merged tree predicted), blobs ${parts.blobs.toFixed(2)} s (${(freshBytes / MIB / parts.blobs).toFixed(0)} MiB/s, copied, read back and hashed, fdatasync'd), links, tags, syncfs barriers and the final listing ${parts.rest.toFixed(2)} s`,
+    );
+  }
+  rmSync(to, { recursive: true, force: true });
+  rmSync(journal, { force: true });
+  return ["the upgrade merge: a new release's registry tree into the bastion's copy of the old one, vs cp:", ...rows];
+}
