@@ -56,7 +56,7 @@ lab: deps build fixtures
 ## real daemons, the fake cluster) in one, the rest in the other; the second's output is shown
 ## after the first's, and either failing fails.
 # uvu tests its ignore patterns against directories too: the second must keep agent/ itself.
-TEST_AGENT := '^agent/(lab|virtual-site|operations|keeper|fake-cluster|dashboard)'
+TEST_AGENT := '^agent/(lab|virtual-site|operations|keeper|fake-cluster|dashboard|upgrade)'
 NOT_TEST_AGENT := '^(?!agent(/(lab|virtual-site|operations|keeper|fake-cluster|dashboard)|$$))'
 test: deps build typecheck format-check fixtures
 	@# Each run has its own TMPDIR: tests check that nothing is left in theirs.
