@@ -57,7 +57,7 @@ lab: deps build fixtures
 ## after the first's, and either failing fails.
 # uvu tests its ignore patterns against directories too: the second must keep agent/ itself.
 TEST_AGENT := '^agent/(lab|virtual-site|operations|keeper|fake-cluster|dashboard|upgrade)'
-NOT_TEST_AGENT := '^(?!agent(/(lab|virtual-site|operations|keeper|fake-cluster|dashboard)|$$))'
+NOT_TEST_AGENT := '^(?!agent(/(lab|virtual-site|operations|keeper|fake-cluster|dashboard|upgrade)|$$))'
 test: deps build typecheck format-check fixtures
 	@# Each run has its own TMPDIR: tests check that nothing is left in theirs.
 	@out=$$(mktemp); a=$$(mktemp -d); b=$$(mktemp -d); trap 'rm -rf "$$out" "$$a" "$$b"' EXIT; \
