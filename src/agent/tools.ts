@@ -76,6 +76,8 @@ export const oc = {
     'json',
   ],
   getAll: (kind: string) => ['get', kind, '--output', 'json'],
+  getAllIn: (namespace: string, kind: string) => ['--namespace', namespace, 'get', kind, '--output', 'json'],
+  clusterOperator: (name: string) => ['get', 'clusteroperator', name, '--output', 'json'],
   // Day 2, upgrade (day2.md §1.4): by digest, never --force for a signed release.
   upgrade: (image: string) => ['adm', 'upgrade', '--allow-explicit-upgrade', `--to-image=${image}`],
   disableDefaultSources: (patch: unknown) => [

@@ -24,6 +24,9 @@ import { mergeTree } from '../upgrade/merge.js';
 import { servedTree } from '../upgrade/served.js';
 
 const MCD = 'machineconfiguration.openshift.io';
+// ReleaseAccepted=False reasons the cluster-version operator does not retry on its own
+// (cluster-version-operator pkg/cvo: the payload cannot be retrieved or verified).
+const FINAL_REFUSALS = ['RetrievePayload', 'VerifyPayload'];
 
 // The journals of earlier upgrades' merges (upgrade-<id>.merged in the state directory).
 async function earlierMerges(stateDir: string): Promise<string[]> {
@@ -102,23 +105,27 @@ async function followHop(
         ),
       )),
   ) as Record<string, string>;
+  let last = 'no answer from the cluster';
   for (;;) {
     const cv = await ocJson<CvSeen>(ctx, oc.clusterVersion()).catch(() => undefined);
     if (cv) {
       const s = hopState(cv, hop);
+      last = `${cv.status?.history?.[0]?.state ?? 'no history'}: ${s.progressing?.message ?? ''}${s.failing?.status === 'True' ? `; Failing: ${s.failing.message ?? ''}` : ''}`;
       if (s.done) return;
-      if (s.accepted?.status === 'False')
+      // The payload cannot be had or verified: final. Preconditions (an etcd backup under way,
+      // an admin gate) the cluster-version operator checks again by itself: shown, waited on.
+      if (s.accepted?.status === 'False' && FINAL_REFUSALS.includes(s.accepted.reason ?? ''))
         throw new PhaseError(
-          `the cluster does not accept ${hop.version}: ReleaseAccepted=False (${s.accepted.reason ?? ''}): ${s.accepted.message ?? ''}. Fix the cause and run fyr-agent upgrade --yes again: it resumes at this hop`,
+          `the cluster does not accept ${hop.version}: ReleaseAccepted=False (${s.accepted.reason ?? ''}): ${s.accepted.message ?? ''}. Nothing more was asked of it; fix the cause (docs/day2.md, "Upgrading from a new stick")`,
         );
       const [n, m] = await nodesUpdated(ctx, before).catch(() => [0, 0]);
       await steps.progress(
-        `hop ${i + 1} of ${hops} (${hop.version}): ${s.percent ?? '?'} %, machine-config: ${n} of ${m} nodes${s.failing?.status === 'True' ? `; Failing: ${s.failing.message ?? ''}` : ''}`,
+        `hop ${i + 1} of ${hops} (${hop.version}): ${s.percent ?? '?'} %, machine-config: ${n} of ${m} nodes${s.failing?.status === 'True' ? `; Failing: ${s.failing.message ?? ''}` : ''}${s.accepted?.status === 'False' ? `; waiting: ${s.accepted.message ?? s.accepted.reason ?? ''}` : ''}`,
       );
     }
     if (Date.now() > limit)
       throw new PhaseError(
-        `hop to ${hop.version} has not completed in ${Math.round(ctx.options.upgradeHopTimeoutMs / 60_000)} min; the cluster goes on by itself: run fyr-agent upgrade --yes again to follow it`,
+        `hop to ${hop.version} has not completed in ${Math.round(ctx.options.upgradeHopTimeoutMs / 60_000)} min (${last}); the cluster goes on by itself: follow it with oc get clusterversion`,
         { retryable: false },
       );
     await ctx.sleep(ctx.options.pollMs);
@@ -176,10 +183,8 @@ export const upgrade: Operation = {
         { known: [f.treeJournal, ...(await earlierMerges(ctx.paths.stateDir))] },
       );
       ctx.log(`upgrade: merged ${r.copied} files, ${r.skipped} already served, ${r.replaced} tags moved`);
-      const merged = delta ? { sha256: delta.mergedSha256, files: delta.mergedFiles } : undefined;
       await ctx.store.update((s) => {
-        if (merged) s.servedTree = merged;
-        else delete s.servedTree;
+        s.servedTree = r.tree;
       });
     });
     for (const [i, hop] of path.hops.entries()) {

@@ -13,6 +13,8 @@ export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-c
 export const ODF_NODE_LABEL = 'cluster.ocs.openshift.io/openshift-storage';
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 export const LVMS_DEVICE_CLASS = 'vg1';
+// LVMS's thin pools: 90 % of each volume group, overprovisioned ten times (its sample's values).
+export const THIN_OVERPROVISION = 10;
 export const LOCALBLOCK = 'localblock';
 export const ODF_CLUSTER = 'ocs-storagecluster';
 export const ODF_CEPH_CLUSTER = 'ocs-storagecluster-cephcluster';
@@ -127,7 +129,7 @@ export function lvmCluster(namespace: string, nodes: readonly StorageNodeOnClust
     nodeSelector: {
       nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_LABEL, operator: 'In', values: [...g.nodes].sort() }] }],
     },
-    thinPoolConfig: { name: 'thin-pool-1', sizePercent: 90, overprovisionRatio: 10 },
+    thinPoolConfig: { name: 'thin-pool-1', sizePercent: 90, overprovisionRatio: THIN_OVERPROVISION },
   }));
   return {
     apiVersion: 'lvm.topolvm.io/v1alpha1',
@@ -143,7 +145,7 @@ export function lvmCluster(namespace: string, nodes: readonly StorageNodeOnClust
                   name: LVMS_DEVICE_CLASS,
                   default: true,
                   fstype: 'xfs',
-                  thinPoolConfig: { name: 'thin-pool-1', sizePercent: 90, overprovisionRatio: 10 },
+                  thinPoolConfig: { name: 'thin-pool-1', sizePercent: 90, overprovisionRatio: THIN_OVERPROVISION },
                 },
               ],
       },

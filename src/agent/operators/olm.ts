@@ -9,9 +9,18 @@ import { ocJson, ocOptions } from '../cluster/oc.js';
 import type { Condition } from '../cluster/objects.js';
 import { PhaseError, type AgentContext } from '../context.js';
 import { oc } from '../tools.js';
-import { catalogSource, manifestText, MARKETPLACE, subscriptionObjects, type Obj, type Subscribed } from './objects.js';
+import { manifestText, MARKETPLACE, subscriptionObjects, type Obj, type Subscribed } from './objects.js';
 
 export type Progress = (detail: string) => Promise<void>;
+
+// CSV failures OLM does not retry (operator-lifecycle-manager pkg/controller/operators/olm:
+// the OperatorGroup cannot host it).
+const FINAL_CSV_REASONS = [
+  'UnsupportedOperatorGroup',
+  'TooManyOperatorGroups',
+  'InvalidInstallModes',
+  'NoOperatorGroup',
+];
 
 // operators.coreos.com/v1alpha1 shapes, as far as the agent reads them (operator-framework/api
 // pkg/operators/v1alpha1/{catalogsource,subscription,installplan,clusterserviceversion}_types.go).
@@ -85,10 +94,6 @@ export async function waitCatalogReady(ctx: AgentContext, catalog: OperatorCatal
   });
 }
 
-export function catalogObjects(catalog: OperatorCatalog, registry: string): Obj[] {
-  return [catalogSource(catalog, registry)];
-}
-
 const failedCondition = (conditions: Condition[] | undefined) =>
   (conditions ?? []).find(
     (c) => c.status === 'True' && /Failed|Unhealthy|Invalid/.test(c.type) && !/CatalogSourcesUnhealthy/.test(c.type),
@@ -150,7 +155,9 @@ export async function subscribe(
     );
     const phase = csv.status?.phase;
     if (phase === 'Succeeded') return { done: undefined };
-    if (phase === 'Failed')
+    // OLM retries most failures itself (an install check timed out on slow pulls): only an
+    // OperatorGroup that cannot host the operator is final.
+    if (phase === 'Failed' && FINAL_CSV_REASONS.includes(csv.status?.reason ?? ''))
       throw new PhaseError(
         `ClusterServiceVersion ${s.namespace}/${s.csv} failed: ${csv.status?.reason ?? ''}${csv.status?.message ? `: ${csv.status.message}` : ''}`,
       );

@@ -12,7 +12,7 @@ import {
   localVolumeSet,
   lvmCluster,
   lvmsStorageClass,
-  LVMS_DEVICE_CLASS,
+  THIN_OVERPROVISION,
   ODF_BLOCK_CLASS,
   ODF_CEPH_CLUSTER,
   ODF_CLUSTER,
@@ -77,6 +77,20 @@ function said(kind: string, name: string, o: StatusSeen): string {
   return `${kind} ${name} is ${word}${message ? `: ${message}` : ''}${nodes.length > 0 ? `; ${nodes.join('; ')}` : ''}`;
 }
 
+// An operator's kinds are served once its InstallPlan completes (its CRDs installed), which can
+// be after the CSV we waited for (ODF: odf-operator installs ocs-operator, the StorageCluster's
+// owner, itself): wait until the API lists the kind before applying one.
+async function waitServed(ctx: AgentContext, namespace: string, resource: string): Promise<void> {
+  await waitFor(ctx, ctx.options.operatorTimeoutMs, async () => {
+    try {
+      await ocJson(ctx, oc.getAllIn(namespace, resource));
+      return { done: undefined };
+    } catch (err) {
+      return { why: `the cluster does not serve ${resource} yet (${(err as Error).message.split('\n')[0]})` };
+    }
+  });
+}
+
 async function waitReady(ctx: AgentContext, kind: string, namespace: string, name: string): Promise<StatusSeen> {
   return waitFor<StatusSeen>(ctx, ctx.options.operatorTimeoutMs, async () => {
     const o = await ocJson<StatusSeen>(ctx, oc.getNamespaced(namespace, kind.toLowerCase(), name));
@@ -102,6 +116,7 @@ export async function installStorage(
   if (type === 'lvms') {
     const ns = operator.namespace;
     if (!ctx.store.done('storage/lvmcluster')) {
+      await waitServed(ctx, ns, 'lvmcluster');
       await progress(
         `applying the LVMCluster (${nodes.length > 0 ? nodes.map((n) => `${n.node}: ${n.devices.join(', ')}`).join('; ') : 'every empty disk'})`,
       );
@@ -119,11 +134,14 @@ export async function installStorage(
       await ctx.store.record('storage/odf-nodes');
     }
     if (!ctx.store.done('storage/localvolumeset')) {
+      await waitServed(ctx, 'openshift-local-storage', 'localvolumeset');
       await progress('applying the LocalVolumeSet (localblock)');
       await applyObjects(ctx, 'localvolumeset', [localVolumeSet(nodes)]);
       await ctx.store.record('storage/localvolumeset');
     }
     if (!ctx.store.done('storage/storagecluster')) {
+      await progress('waiting for ODF to install its own dependencies (ocs-operator serves the StorageCluster)');
+      await waitServed(ctx, 'openshift-storage', 'storagecluster');
       await progress(`applying the StorageCluster (profile ${site.storage.profile})`);
       await applyObjects(ctx, 'storagecluster', [storageCluster(site.storage.profile, nodes)]);
       await ctx.store.record('storage/storagecluster');
@@ -183,21 +201,31 @@ async function registryOnClaim(ctx: AgentContext, storageClass: string, shared: 
       ctx,
       oc.getNamespaced(REGISTRY_NAMESPACE, 'persistentvolumeclaim', REGISTRY_CLAIM),
     );
-    return pvc.status?.phase === 'Bound'
-      ? { done: undefined }
-      : {
-          why: `PersistentVolumeClaim ${REGISTRY_NAMESPACE}/${REGISTRY_CLAIM} is ${pvc.status?.phase ?? 'not there yet'}`,
-        };
+    if (pvc.status?.phase === 'Bound') return { done: undefined };
+    // Bound once the registry's pod uses it (WaitForFirstConsumer): its operator says why not.
+    const co = await ocJson<{ status?: { conditions?: Condition[] } }>(ctx, oc.clusterOperator('image-registry')).catch(
+      () => undefined,
+    );
+    const said = (co?.status?.conditions ?? []).find(
+      (c) => (c.type === 'Degraded' && c.status === 'True') || (c.type === 'Available' && c.status !== 'True'),
+    );
+    return {
+      why: `PersistentVolumeClaim ${REGISTRY_NAMESPACE}/${REGISTRY_CLAIM} is ${pvc.status?.phase ?? 'not there yet'}${said?.message ? `; image-registry: ${said.message}` : ''}`,
+    };
   });
 }
 
-// TopoLVM's node annotation: the bytes free in each node's volume group for the device class.
+// TopoLVM's node annotations capacity.topolvm.io/<device class>, summed over nodes and classes.
+// For a thin pool it is the overprovisioned free space (lvmd GetFreeBytes: ratio × pool size −
+// virtual bytes used): divided by the ratio fyr sets, it is the pool's real free space.
 async function lvmsCapacity(ctx: AgentContext): Promise<number | undefined> {
   const nodes = await ocJson<List<Node>>(ctx, oc.nodes());
-  const values = (nodes.items ?? [])
-    .map((n) => n.metadata.annotations?.[`capacity.topolvm.io/${LVMS_DEVICE_CLASS}`])
-    .filter((v): v is string => v !== undefined && /^\d+$/.test(v));
-  return values.length > 0 ? values.reduce((a, v) => a + Number(v), 0) : undefined;
+  const values = (nodes.items ?? []).flatMap((n) =>
+    Object.entries(n.metadata.annotations ?? {})
+      .filter(([k, v]) => k.startsWith('capacity.topolvm.io/') && /^\d+$/.test(v))
+      .map(([, v]) => Number(v) / THIN_OVERPROVISION),
+  );
+  return values.length > 0 ? Math.round(values.reduce((a, v) => a + v, 0)) : undefined;
 }
 
 // Rook's CephCluster status: the raw capacity of every OSD.

@@ -4,8 +4,8 @@
 import type { OperatorCatalog } from '../../formats/operator-catalog.js';
 import { ocOptions } from '../cluster/oc.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
-import { disableDefaultSources } from '../operators/objects.js';
-import { applyObjects, catalogObjects, subscribe, waitCatalogReady } from '../operators/olm.js';
+import { catalogSource, disableDefaultSources } from '../operators/objects.js';
+import { applyObjects, subscribe, waitCatalogReady } from '../operators/olm.js';
 import { operatorPlan, PlanError, type OperatorPlan } from '../operators/plan.js';
 import { installStorage } from '../operators/storage.js';
 import { registryHost } from '../registry.js';
@@ -41,7 +41,7 @@ export const catalog: Phase = {
     });
     await once(ctx, 'catalog/source-applied', async () => {
       await progress(`applying CatalogSource ${c.catalogSource} (${c.mirror} on the bastion's registry)`);
-      await applyObjects(ctx, 'catalog-source', catalogObjects(c, registryHost(ctx)));
+      await applyObjects(ctx, 'catalog-source', [catalogSource(c, registryHost(ctx))]);
     });
     await progress(`waiting for CatalogSource ${c.catalogSource} to be READY`);
     await waitCatalogReady(ctx, c);

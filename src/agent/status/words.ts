@@ -148,17 +148,6 @@ export const POWER_WORDS: Record<SitePower['state'], string> = {
 
 // Storage in a few words: its type, the default class and the capacity the cluster reports.
 export function storageWords(s: { type: string; storageClass: string; capacityBytes?: number }): string {
-  const cap = s.capacityBytes !== undefined ? `, ${formatBytes(s.capacityBytes)}` : '';
+  const cap = s.capacityBytes !== undefined ? `, ${bytes(s.capacityBytes)}` : '';
   return `${s.type === 'lvms' ? 'LVM Storage' : 'OpenShift Data Foundation'}; default StorageClass ${s.storageClass}${cap}`;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -40,6 +40,10 @@ import {
 
 export { MERGE_TEMP, MergeError } from './merge-files.js';
 
+// The first problems, and how many more: a stick on another base conflicts in thousands of files.
+const listed = (problems: readonly string[]) =>
+  `${problems.slice(0, 10).join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}`;
+
 export interface MergeResult {
   // Files written that the served tree lacked (blobs, links, new tags).
   copied: number;
@@ -50,6 +54,8 @@ export interface MergeResult {
   bytes: number;
   // Tags the served tree held with other content, moved to the stick's.
   replaced: number;
+  // The merged tree: what the bastion serves from now on (its file count and tree hash).
+  tree: { files: number; sha256: string };
 }
 
 export interface MergeOptions {
@@ -128,7 +134,7 @@ export async function mergeTree(
   }
   if (problems.length > 0)
     throw new MergeError(
-      `the stick's registry tree conflicts with the one the bastion serves (nothing was changed): ${problems.join('; ')}`,
+      `the stick's registry tree conflicts with the one the bastion serves (nothing was changed): ${listed(problems)}`,
     );
 
   // The merged tree, predicted: the served files, the stick's over them.
@@ -155,13 +161,19 @@ export async function mergeTree(
       `merged with the tree the bastion serves it would have ${predicted.files} files with tree hash ${predicted.sha256}; the stick says ${expected.files}, ${expected.sha256} (is the bastion's tree the delta's base?)`,
     );
   if (problems.length > 0)
-    throw new MergeError(`the stick's registry tree cannot be merged (nothing was changed): ${problems.join('; ')}`);
+    throw new MergeError(`the stick's registry tree cannot be merged (nothing was changed): ${listed(problems)}`);
 
   // The merge, step by step, each step's files in path order (sequential reads on the stick).
   const order = [...plan].sort((a, b) => a.step - b.step);
   const jfd = openSync(journal, 'a');
   const note = (f: HashedFile, action: string) => writeSync(jfd, `${f.path}\0${f.size}\0${f.sha256}\0${action}\n`);
-  const result: MergeResult = { copied: 0, skipped: 0, bytes: 0, replaced: 0 };
+  const result: MergeResult = {
+    copied: 0,
+    skipped: 0,
+    bytes: 0,
+    replaced: 0,
+    tree: { files: predicted.files, sha256: predicted.sha256 },
+  };
   let finished = 0;
   const tick = () => onProgress?.(++finished, order.length, result.bytes);
   // A blob is copied by the kernel (copy_file_range) to a temporary name beside its target; then
