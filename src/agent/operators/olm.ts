@@ -39,7 +39,7 @@ interface SubscriptionSeen {
 }
 interface InstallPlanSeen {
   metadata: { name: string };
-  spec?: { approval?: string; approved?: boolean; clusterServiceVersionNames?: string[] };
+  spec?: { approved?: boolean; clusterServiceVersionNames?: string[] };
   status?: { phase?: string; conditions?: Condition[]; message?: string };
 }
 interface CsvSeen {

@@ -44,10 +44,9 @@ interface StatusSeen {
     }>;
     state?: string;
     phase?: string;
-    ready?: boolean;
     message?: string;
     conditions?: Condition[];
-    ceph?: { capacity?: { bytesTotal?: number; bytesAvailable?: number } };
+    ceph?: { capacity?: { bytesTotal?: number } };
   };
 }
 interface StorageClassSeen {

@@ -1,7 +1,6 @@
 // After install, from the stick's catalog: the catalog source (catalog), storage's operator and
 // storage itself (storage), then the site's other operators (operators). Each phase does
 // nothing when the site asks for nothing, and resumes from its journal after a kill.
-import type { OperatorCatalog } from '../../formats/operator-catalog.js';
 import { ocOptions } from '../cluster/oc.js';
 import { PhaseError, once, type AgentContext, type Phase } from '../context.js';
 import { catalogSource, disableDefaultSources } from '../operators/objects.js';
@@ -11,13 +10,9 @@ import { installStorage } from '../operators/storage.js';
 import { registryHost } from '../registry.js';
 import { oc } from '../tools.js';
 
-export function releaseCatalog(ctx: Pick<AgentContext, 'release'>): OperatorCatalog | undefined {
-  return ctx.release.operators;
-}
-
 function plan(ctx: AgentContext): OperatorPlan {
   try {
-    return operatorPlan(ctx.site, releaseCatalog(ctx), ctx.release.release.openshift);
+    return operatorPlan(ctx.site, ctx.release.operators, ctx.release.release.openshift);
   } catch (err) {
     if (err instanceof PlanError) throw new PhaseError(err.message);
     throw err;
@@ -30,7 +25,7 @@ export const catalog: Phase = {
   attempts: 3,
   async run(ctx, progress) {
     const p = plan(ctx);
-    const c = releaseCatalog(ctx);
+    const c = ctx.release.operators;
     if (p.empty || !c) {
       await progress(p.storageSkipped ?? 'the site asks for no storage and no operators: nothing to do');
       return;
@@ -55,7 +50,7 @@ export const storage: Phase = {
   attempts: 3,
   async run(ctx, progress) {
     const p = plan(ctx);
-    const c = releaseCatalog(ctx);
+    const c = ctx.release.operators;
     const op = p.storage[0];
     if (!c || !op || ctx.site.storage.type === 'none') {
       await progress(p.storageSkipped ?? 'the site asks for no storage');
@@ -82,7 +77,7 @@ export const operators: Phase = {
   attempts: 3,
   async run(ctx, progress) {
     const p = plan(ctx);
-    const c = releaseCatalog(ctx);
+    const c = ctx.release.operators;
     if (!c || p.operators.length === 0) {
       await progress('the site asks for no other operators');
       return;
