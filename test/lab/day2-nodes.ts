@@ -76,7 +76,16 @@ async function operation(
   const started = Date.now();
   const asked = lab.agent(o.args);
   if (o.crash) {
-    await until(lab, `the ${o.kind}'s kill point`, o.crash.when, 240_000);
+    // An operation that ends before its kill point (it failed early) is reported as it ended.
+    const s = await until(
+      lab,
+      `the ${o.kind}'s kill point`,
+      async (x) => finished(x, o.kind, since) !== undefined || (await o.crash!.when(x)),
+      240_000,
+    );
+    const early = finished(s, o.kind, since);
+    if (early)
+      throw new Error(`day 2: the ${o.kind} ended ${early.status} before its kill point: ${early.error ?? ''}`);
     log(`lab: day 2: killing the keeper (SIGKILL) in the middle of the ${o.kind}; starting it again`);
     await o.crash.keeper.restart();
   }

@@ -4,14 +4,13 @@
 // directory beside it, cluster/hosts/NAME/, standing for the node's "/".
 import {
   existsSync,
+  linkSync,
   mkdirSync,
-  openSync,
   readFileSync,
   renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
-  closeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { sleepSync } from './util.mjs';
@@ -35,31 +34,61 @@ export function save(doublesDir, state) {
 }
 
 // A lock file holding the owner's pid; a lock whose owner is gone (or older than a minute) is
-// broken, so a killed caller never wedges the cluster.
+// broken, so a killed caller never wedges the cluster. The lock is made whole before it exists:
+// the pid is written to a file of the caller's own, then hard-linked to the lock's name (link
+// fails if the name exists), so no one ever reads a lock without its owner's pid in it.
 function lock(doublesDir) {
   const file = join(clusterDir(doublesDir), 'state.lock');
-  for (let i = 0; ; i++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeFileSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => unlinkSync(file);
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-    }
-    try {
-      const pid = Number(readFileSync(file, 'utf8'));
-      let alive = pid > 0;
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, `${process.pid}\n`);
+  try {
+    for (let i = 0; ; i++) {
       try {
-        if (alive) process.kill(pid, 0);
-      } catch {
-        alive = false;
+        linkSync(mine, file);
+        return () => {
+          // Only our own lock is removed: one broken as stale meanwhile belongs to another.
+          if (ownerOf(file) === process.pid) unlinkSync(file);
+        };
+      } catch (err) {
+        if (err.code !== 'EEXIST') throw err;
       }
-      if (!alive || Date.now() - statSync(file).mtimeMs > 60_000) unlinkSync(file);
-    } catch {
-      // the owner released it meanwhile
+      const pid = ownerOf(file);
+      if (pid !== undefined && (!alive(pid) || stale(file))) {
+        try {
+          unlinkSync(file);
+        } catch {
+          // its owner released it meanwhile
+        }
+      }
+      sleepSync(Math.min(2 + i, 20));
     }
-    sleepSync(Math.min(2 + i, 20));
+  } finally {
+    unlinkSync(mine);
+  }
+}
+
+function ownerOf(file) {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+function stale(file) {
+  try {
+    return Date.now() - statSync(file).mtimeMs > 60_000;
+  } catch {
+    return false;
   }
 }
 
