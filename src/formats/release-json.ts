@@ -6,8 +6,8 @@ import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 import type { OperatorCatalog } from './operator-catalog.js';
 import type { RegistryDelta, UpgradePath } from './upgrade-path.js';
 import { roundToSector, type Area } from './embed-areas.js';
-import { compileSchema, type SchemaValidator } from '../util/json-schema.js';
-import { releaseJsonSchema } from './release-json-schema.js';
+import type { SchemaValidator } from '../util/json-schema.js';
+import releaseJsonValidator from './release-json.validator.js';
 
 export const RELEASE_FORMAT = 'fyr-release/1';
 
@@ -89,8 +89,6 @@ export function releaseJsonBytes(info: ReleaseInfo, size: number): Buffer {
 export class ReleaseJsonError extends Error {}
 ReleaseJsonError.prototype.name = 'ReleaseJsonError';
 
-let validate: SchemaValidator | undefined;
-
 // The checks every reader makes: JSON, this format, every field of the type the schema says.
 // The ISO readers check the embed areas against the image on top of this.
 export function parseReleaseJson(text: string): ReleaseInfo {
@@ -104,7 +102,7 @@ export function parseReleaseJson(text: string): ReleaseInfo {
     throw new ReleaseJsonError(
       `has format ${JSON.stringify(info?.format)?.slice(0, 40)}, expected "${RELEASE_FORMAT}"`,
     );
-  validate ??= compileSchema(releaseJsonSchema);
+  const validate = releaseJsonValidator as unknown as SchemaValidator;
   if (!validate(info)) {
     // The first few problems name the field (a JSON pointer) and what it should be.
     const problems = (validate.errors ?? [])

@@ -11,13 +11,14 @@ import type { RegistryDelta, UpgradePath } from '../formats/upgrade-path.js';
 import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { contentPathKind } from './content-paths.js';
 import { formatPath, type PathSegment } from '../site/path.js';
-import { checkSchema, compileSchema } from '../site/schema-check.js';
+import { checkSchema } from '../site/schema-check.js';
+import type { SchemaValidator } from '../util/json-schema.js';
+import contentValidator from './content.validator.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
 import { expectedHashes, listTree, treeHash, TreeError, type HashedFile } from '../registry/tree.js';
 import { baseListing, checkUpgrade, mergeListings } from './content-upgrade.js';
 import {
   CONTENT_ROLES,
-  contentSchema,
   REQUIRED_ROLES,
   REQUIRED_ROLES_V2,
   type ContentFormat,
@@ -63,8 +64,6 @@ export interface Content {
   blobError(found: ReadonlyArray<{ path: string; actual: string; expected: string }>): InvalidInputError;
 }
 
-let validate: ReturnType<typeof compileSchema> | undefined;
-
 export async function loadContent(dir: string): Promise<Content> {
   const manifest = join(dir, CONTENT_MANIFEST);
   let loaded;
@@ -80,8 +79,7 @@ export async function loadContent(dir: string): Promise<Content> {
   }
   if (!loaded.ok) throw new InvalidInputError(`${manifest}: invalid`, loaded.problems, 'CONTENT_INVALID');
   const source = loaded.source;
-  validate ??= compileSchema(contentSchema);
-  const schemaProblems = checkSchema(validate, source, { redactValues: true });
+  const schemaProblems = checkSchema(contentValidator as unknown as SchemaValidator, source, { redactValues: true });
   if (schemaProblems.length > 0) throw new InvalidInputError(`${manifest}: invalid`, schemaProblems, 'CONTENT_INVALID');
   const data = source.data as {
     format: ContentFormat;

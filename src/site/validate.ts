@@ -9,8 +9,11 @@ import type { Site } from './model.js';
 import { normalizeSite } from './normalize.js';
 import { formatPath } from './path.js';
 import { RULES, type Finding } from './rules/index.js';
-import { secretsSchema, siteSchema, type SiteInput } from './schema.js';
-import { checkSchema, compileSchema } from './schema-check.js';
+import type { SiteInput } from './schema.js';
+import { checkSchema } from './schema-check.js';
+import secretsValidator from './secrets.validator.js';
+import siteValidator from './site.validator.js';
+import type { SchemaValidator } from '../util/json-schema.js';
 import { SecretStore } from './secrets.js';
 import { loadYamlFile, UnreadableFileError, type Source } from './source.js';
 import { findUnsafeValues } from './unsafe.js';
@@ -31,12 +34,9 @@ export interface ValidationResult {
   warnings: SiteProblem[];
 }
 
-let validators: { site: ReturnType<typeof compileSchema>; secrets: ReturnType<typeof compileSchema> } | undefined;
-
-// Compiled once per process; compiling costs more than validating.
+// Generated from schema.ts ahead of time (make docs): compiling costs more than validating.
 function getValidators() {
-  validators ??= { site: compileSchema(siteSchema), secrets: compileSchema(secretsSchema) };
-  return validators;
+  return { site: siteValidator as unknown as SchemaValidator, secrets: secretsValidator as unknown as SchemaValidator };
 }
 
 export async function validateSiteFile(file: string, options: ValidateOptions = {}): Promise<ValidationResult> {
