@@ -1,8 +1,11 @@
-// Release ISOs of every fixture layout boot in the four ways a bastion can be started: BIOS and
-// UEFI, from CD and from a USB stick written with dd. The fixture's init prints the kernel
-// command line, checks inst.stage2 names the same label as inst.ks, finds the device by that
-// label, and prints the first line of the kickstart it read from the media: the release's
-// placeholder, or for a site ISO made by fyr build, the site's kickstart.
+// Release and site ISOs boot in the four ways a bastion can be started: BIOS and UEFI, from CD
+// and from a USB stick written with dd. The fixture's init prints the kernel command line,
+// checks inst.stage2 names the same label as inst.ks, finds the device by that label, and
+// prints the first line of the kickstart it read from the media: the release's placeholder, or
+// for a site ISO made by fyr build, the site's kickstart. Each layout boots all four ways once,
+// two as a release and two as its site ISO (fyr build changes only the embed areas, never the
+// boot structure); the label with spaces, the riskiest to quote, boots all four as a release.
+// Each boot is a TCG VM, 10 to 20 s: twenty of them were a fifth of the suite.
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,15 +17,19 @@ import { makeTestRelease } from '../helpers/release.js';
 import { bootIso, type Firmware, type Media } from '../helpers/iso.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
-const WAYS: ReadonlyArray<[Firmware, Media]> = [
+type Way = [Firmware, Media];
+const WAYS: ReadonlyArray<Way> = [
   ['bios', 'cd'],
   ['bios', 'usb'],
   ['uefi', 'cd'],
   ['uefi', 'usb'],
 ];
+const AS_RELEASE: ReadonlyArray<Way> = [WAYS[0]!, WAYS[3]!];
+const AS_SITE: ReadonlyArray<Way> = [WAYS[1]!, WAYS[2]!];
 
 for (const fixture of ISO_FIXTURES) {
-  test(`boot :: ${fixture.name} release boots BIOS/UEFI x CD/USB and reads /ks.cfg by its label`, async () => {
+  const ways = fixture.volid.includes(' ') ? WAYS : AS_RELEASE;
+  test(`boot :: ${fixture.name} release boots ${ways.map((w) => w.join('-')).join(', ')} and reads /ks.cfg by its label`, async () => {
     const dir = await makeTmpdir();
     try {
       await makeContent(join(dir, 'content'));
@@ -40,10 +47,10 @@ for (const fixture of ISO_FIXTURES) {
       assert.not.match(label, / /);
       // Two at a time: the machine has two cores.
       const logs: string[] = [];
-      for (let i = 0; i < WAYS.length; i += 2) {
-        logs.push(...(await Promise.all(WAYS.slice(i, i + 2).map(([fw, media]) => bootIso(iso, fw, media, dir)))));
+      for (let i = 0; i < ways.length; i += 2) {
+        logs.push(...(await Promise.all(ways.slice(i, i + 2).map(([fw, media]) => bootIso(iso, fw, media, dir)))));
       }
-      WAYS.forEach(([fw, media], i) => {
+      ways.forEach(([fw, media], i) => {
         const log = logs[i]!;
         const way = `${fixture.name} ${fw} ${media}`;
         assert.match(log, `inst.ks=hd:LABEL=${label}:/ks.cfg`, `${way}: no inst.ks on the kernel command line`);
@@ -63,9 +70,10 @@ for (const fixture of ISO_FIXTURES) {
   });
 }
 
-// Site ISOs: the same four ways, and the kickstart the fixture reads is the site's.
+// Site ISOs: the two ways their layout's release did not boot, and the kickstart the fixture
+// reads is the site's.
 for (const layout of ['el9', 'el10']) {
-  test(`boot :: ${layout} site ISO boots BIOS/UEFI x CD/USB and reads the site's kickstart`, async () => {
+  test(`boot :: ${layout} site ISO boots ${AS_SITE.map((w) => w.join('-')).join(', ')} and reads the site's kickstart`, async () => {
     const dir = await makeTmpdir();
     try {
       const { release, info } = await makeTestRelease(dir, layout);
@@ -81,11 +89,8 @@ for (const layout of ['el9', 'el10']) {
         ...UNLOCK,
       ]);
       assert.is(built.code, 0, built.stderr);
-      const logs: string[] = [];
-      for (let i = 0; i < WAYS.length; i += 2) {
-        logs.push(...(await Promise.all(WAYS.slice(i, i + 2).map(([fw, media]) => bootIso(iso, fw, media, dir)))));
-      }
-      WAYS.forEach(([fw, media], i) => {
+      const logs = await Promise.all(AS_SITE.map(([fw, media]) => bootIso(iso, fw, media, dir)));
+      AS_SITE.forEach(([fw, media], i) => {
         const log = logs[i]!;
         const way = `${layout} site ${fw} ${media}`;
         assert.match(log, `inst.ks=hd:LABEL=${info.volumeId}:/ks.cfg`, way);
