@@ -80,6 +80,17 @@ export const oc = {
   clusterOperator: (name: string) => ['get', 'clusteroperator', name, '--output', 'json'],
   // Day 2, upgrade (day2.md §1.4): by digest, never --force for a signed release.
   upgrade: (image: string) => ['adm', 'upgrade', '--allow-explicit-upgrade', `--to-image=${image}`],
+  ackAdminGate: (key: string) => [
+    '--namespace',
+    'openshift-config',
+    'patch',
+    'configmap',
+    'admin-acks',
+    '--type',
+    'merge',
+    '--patch',
+    JSON.stringify({ data: { [key]: 'true' } }),
+  ],
   disableDefaultSources: (patch: unknown) => [
     'patch',
     'operatorhub',

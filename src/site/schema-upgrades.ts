@@ -17,7 +17,7 @@ export const upgrades = {
       maxItems: 32,
       default: [],
       description:
-        "The cluster's admin-ack gates fyr-agent upgrade may acknowledge (openshift-config/admin-acks), e.g. ack-4.18-kube-1.32-api-removals-in-4.19. Validated and kept; not applied yet: a gate stops the hop with the cluster's Upgradeable=False message (docs/day2.md, Known gaps).",
+        "The cluster's admin-ack gates fyr-agent upgrade may acknowledge (openshift-config/admin-acks) before a minor update, e.g. ack-4.18-kube-1.32-api-removals-in-4.19. A gate the cluster lists that is not here stops the upgrade before it starts, quoting the gate's text.",
       items: {
         type: 'string',
         pattern: '^ack-[4-5]\\.[0-9]{1,3}-[a-z0-9.-]{1,200}$',

@@ -248,17 +248,7 @@ lab('a site installs end to end: real services, both BMC kinds, nodes followed f
   }),
 );
 
-lab('the same site rendered for RHEL 10 installs the same way, its DHCP served by Kea', async () =>
-  endToEnd('rhel10', async (l) => {
-    // Kea served the LAN (its health check passed, the nodes got leases); dhcpd never ran.
-    const kea = await readFile(join(l.dir, 'run/kea-dhcp4.log'), 'utf8');
-    assert.is(kea.split('DHCP4_STARTED').length - 1, 1, 'Kea started once');
-    assert.match(kea, /DHCP4_LEASE_ALLOC \[hwtype=1 52:54:00:00:00:10\].*lease 192\.168\.8\.10 has been allocated/);
-    assert.match(kea, "COMMAND_RECEIVED Received command 'status-get'");
-    const dhcpd = await stat(join(l.dir, 'run/dhcpd.log')).catch(() => undefined);
-    assert.is(dhcpd, undefined, 'dhcpd was not started');
-  }),
-);
+// RHEL 10 (Kea) installs in the virtual site (test/agent/virtual-site.test.ts, lab-asserts.ts).
 
 lab('killed (SIGKILL) in every phase, the agent resumes and does each side effect exactly once', async () => {
   const l = await makeLab('k');

@@ -118,7 +118,7 @@ export async function bmcSite(nodes: readonly SiteNodeSpec[] = SITE_NODES, scale
       now,
       options: {
         ...DEFAULT_OPTIONS,
-        pollMs: 150,
+        pollMs: 400,
         powerOffTimeoutMs: 4000,
         drainTimeoutS: 5,
         watchTimeoutMs: 20_000,

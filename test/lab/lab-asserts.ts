@@ -32,8 +32,12 @@ export function menuPaths(menu: string): { kernel: string; initramfs: string; ig
   };
 }
 
-export async function assertLab(lab: Lab, o: { output: string; crash: boolean; runs: number }): Promise<void> {
+export async function assertLab(
+  lab: Lab,
+  o: { output: string; crash: boolean; runs: number; os: string },
+): Promise<void> {
   const state = await lab.state();
+  if (o.os === 'rhel10') await assertKea(lab);
   for (const p of PHASES) assert.equal(state.phases[p].status, 'done', `phase ${p} is done`);
   // The registry was served from the stick's tree (fyr content's, carried by fyr release):
   // the real registry started read-only on it, nothing untarred, nothing pushed; at the end it
@@ -177,6 +181,23 @@ async function assertStorage(lab: Lab, state: Awaited<ReturnType<Lab['state']>>)
 
 // No secret where a person can read: agent output, fyr-agent status, the state file, the
 // daemons', BMCs' and VMs' logs (more: secrets the lab added later, e.g. the spare's BMC's).
+// RHEL 10's DHCP is Kea's: it gave each VM's firmware its reservation, answered the agent's
+// health check over its control socket, and dhcpd never ran.
+async function assertKea(lab: Lab): Promise<void> {
+  const kea = await readFile(join(lab.dir, 'run/kea-dhcp4.log'), 'utf8');
+  assert.match(kea, /DHCP4_STARTED/);
+  assert.match(kea, /COMMAND_RECEIVED Received command 'status-get'/);
+  for (const n of lab.nodes.filter((x) => x.vm))
+    assert.match(
+      kea,
+      new RegExp(
+        `DHCP4_LEASE_ALLOC \\[hwtype=1 ${n.mac.toLowerCase()}\\].*lease ${n.ip.replaceAll('.', '\\.')} has been allocated`,
+      ),
+      `${n.name}: Kea leased ${n.ip} to ${n.mac}`,
+    );
+  assert.equal(await readFile(join(lab.dir, 'run/dhcpd.log')).catch(() => undefined), undefined, 'dhcpd never ran');
+}
+
 export async function assertNoSecrets(lab: Lab, output: string, more: string[] = []): Promise<void> {
   const status = await execa(
     process.execPath,

@@ -225,7 +225,7 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
     // The install as the issue asks, before day 2 adds power cycles to the VMs' records.
     const timeline = await buildTimeline(lab, serial, started);
     timelineText = formatTimeline(timeline);
-    await assertLab(lab, { output: [live.join(''), day2.output].join('\n'), crash: o.crash, runs });
+    await assertLab(lab, { output: [live.join(''), day2.output].join('\n'), crash: o.crash, runs, os: o.os });
     const nodes = await nodesDay2(lab, {
       os: o.os,
       crash: o.crash,

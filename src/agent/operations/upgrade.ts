@@ -18,6 +18,7 @@ import { keeperOf } from '../keeper/state.js';
 import { BINARY_PLACES, CONTENT_PLACES } from '../payload-places.js';
 import { registryFiles, servedFrom } from '../registry.js';
 import { oc } from '../tools.js';
+import { ackGates, refusedGates, refusedGatesText } from '../upgrade/acks.js';
 import { hopMinutes, upgradeRefusals, type UpgradeRelease } from '../upgrade/check.js';
 import { checkUpgradeMedia, readUpgradeRelease } from '../upgrade/media.js';
 import { mergeTree } from '../upgrade/merge.js';
@@ -147,7 +148,14 @@ export const upgrade: Operation = {
     const last = k?.lastBackup;
     if (!last || !(Date.parse(last.takenAt) >= since))
       return 'no etcd backup was taken for this upgrade (fyr-agent upgrade takes one first)';
-    return healthy(ctx);
+    const unhealthy = await healthy(ctx);
+    if (unhealthy) return unhealthy;
+    // A gate the site does not allow refuses the first hop before anything is merged.
+    const path = (await readUpgradeRelease(asked.media)).upgrade;
+    const first = path?.hops[0];
+    if (!path || !first) return undefined;
+    const refused = await refusedGates(ctx, path.from, first.version);
+    return refused.length > 0 ? refusedGatesText(first.version, refused) : undefined;
   },
   async run(ctx, op, steps) {
     const media = String(op.options?.media);
@@ -195,6 +203,8 @@ export const upgrade: Operation = {
           await ctx.exec('oc', oc.applyFile(file), ocOptions(ctx));
         });
       }
+      const from = i === 0 ? path.from : path.hops[i - 1]!.version;
+      await steps.once(`hop${i}/acks`, () => ackGates(ctx, from, hop.version, steps.progress));
       await steps.once(
         `hop${i}/requested`,
         async () => {
