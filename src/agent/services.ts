@@ -115,7 +115,17 @@ export function supervisorManager(config: SupervisorConfig): ServiceManager {
       await start(unit);
     },
     stop,
-    isActive: async (unit) => (entry(unit).skip ? false : (await running(unit)) !== undefined),
+    isActive: async (unit) => {
+      if (entry(unit).skip) return false;
+      // Just started, a daemon may still be a wrapper exec'ing it (and mid-exec its cmdline
+      // reads empty): a live pid is looked at again for up to 2 s before it is called gone.
+      for (let i = 0; ; i++) {
+        if ((await running(unit)) !== undefined) return true;
+        const pid = Number((await readFile(pidFile(unit), 'utf8').catch(() => '')).trim());
+        if (i >= 20 || !Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
+        await sleep(100);
+      }
+    },
     logs: async (unit) => readFile(logFile(unit), 'utf8').catch(() => ''),
     skipped: (unit) => config.services[unit]?.skip,
     // No machine to power off under a supervisor: the request is written down (tests read it).

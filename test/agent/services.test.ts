@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Exec } from '../../src/agent/exec.js';
-import { systemdManager } from '../../src/agent/services.js';
+import { supervisorManager, systemdManager } from '../../src/agent/services.js';
+import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 
 function recorder(exitCodes: Record<string, number> = {}): { exec: Exec; calls: string[][] } {
   const calls: string[][] = [];
@@ -48,6 +49,34 @@ test('services :: systemd: a unit that fails to start is an error', async () => 
     (e: Error) => e,
   );
   assert.match(String(err?.message), 'systemctl exited with 1');
+});
+
+// The supervisor (labs and tests): a daemon started through a wrapper that execs it later is
+// active as soon as it is started (reloads check it at once), and a daemon that dies is not.
+test('services :: supervisor: a wrapped daemon is active right after start; a dead one is not', async () => {
+  const dir = await makeTmpdir();
+  // The wrapper's own command line must not name the program, as `sh -c 'exec kea-dhcp4'` does.
+  const m = supervisorManager({
+    format: 'fyr-supervisor/1',
+    runDir: dir,
+    services: {
+      late: { argv: ['sh', '-c', 'sleep 0.5; exec $(printf ta)il -f /dev/null'], match: 'tail' },
+      dies: { argv: ['sh', '-c', 'sleep 0.3; exit 1'], match: 'never-runs' },
+    },
+  });
+  try {
+    await m.start('late');
+    assert.is(await m.isActive('late'), true);
+    await m.reload('late');
+    assert.is(await m.isActive('late'), true, 'active after its reload');
+    await m.start('dies');
+    assert.is(await m.isActive('dies'), false);
+    await m.stop('late');
+    assert.is(await m.isActive('late'), false);
+  } finally {
+    await m.stop('late').catch(() => undefined);
+    await removeTmpdir(dir);
+  }
 });
 
 test.run();
