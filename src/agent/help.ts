@@ -26,9 +26,10 @@ Usage:
                                 check the edited site (from the stick, a site ISO or an
                                 unpacked site area) and print its plan (--json: as JSON);
                                 --yes applies it
-  fyr-agent upgrade --media DIR [--yes] [--json]
-                                check the upgrade stick mounted at DIR (every file, its
-                                path from the running version) and print the plan; --yes
+  fyr-agent upgrade [--media DIR] [--yes] [--json]
+                                find the attached upgrade stick (or read the one mounted
+                                at DIR), check it (every file, its path from the running
+                                version) and print the plan; --yes
                                 takes an etcd backup, merges its registry tree, and moves
                                 the cluster hop by hop (oc adm upgrade, by digest)
 
@@ -37,7 +38,9 @@ Options:
   --site FILE             site file written by fyr render (default ROOT/etc/fyr/site.json)
   --state DIR             state directory (default ROOT/var/lib/fyr)
   --media DIR             the install media's files (default: mount the media by its label);
-                          upgrade: where the upgrade stick is mounted
+                          upgrade: where the upgrade stick is mounted (default: the
+                          attached ISO whose release.json has a path from the running
+                          version, mounted read-only under ROOT/run/fyr/media/)
   --services KIND         systemd (default) or supervisor:FILE (a JSON file naming each
                           daemon's command line; for machines without systemd, e.g. tests)
   --status-listen ADDR    host:port of the status page, or "off" (default LAN address:8090)

@@ -1,4 +1,5 @@
-// `fyr-agent upgrade`: reads the upgrade stick (--media DIR: where it is mounted), checks it
+// `fyr-agent upgrade`: reads the upgrade stick (--media DIR: where it is mounted; without it,
+// the attached stick with a path from the running version, find-media.ts), checks it
 // against the bastion and its cluster (upgradeRefusals) and every file of it, prints the plan
 // (hops, sizes, time); with --yes asks the running keeper for an etcd backup, then for the
 // upgrade (operations/upgrade.ts), printing their progress. Without --yes nothing changes.
@@ -10,6 +11,7 @@ import type { Paths } from '../paths.js';
 import { AgentInputError, readRelease, readSite } from '../site.js';
 import { loadState } from '../state.js';
 import { hopMinutes, upgradeRefusals, type UpgradeRelease } from './check.js';
+import { findUpgradeMedia } from './find-media.js';
 import { checkUpgradeMedia, readUpgradeRelease, UpgradeMediaError } from './media.js';
 import { servedTree } from './served.js';
 
@@ -54,7 +56,8 @@ export function upgradePlanText(p: UpgradePlan): string {
 
 export interface UpgradeArgs {
   paths: Paths;
-  media: string;
+  // Where the stick is mounted; without it the stick is found (find-media.ts).
+  media?: string;
   yes: boolean;
   json: boolean;
   exec: Exec;
@@ -63,8 +66,6 @@ export interface UpgradeArgs {
 }
 
 export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
-  const media = resolve(a.media);
-  const release = await readUpgradeRelease(media);
   const [site, installed, state] = await Promise.all([
     readSite(a.paths.siteJson),
     readRelease(a.paths.releaseJson),
@@ -81,7 +82,16 @@ export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
     release: installed,
     store: { state },
   } as unknown as AgentContext;
-  const refused = upgradeRefusals(release, await servedTree(view));
+  const served = await servedTree(view);
+  let media: string;
+  if (a.media) media = resolve(a.media);
+  else {
+    const found = await findUpgradeMedia(a.paths.root, a.exec, served.running);
+    media = found.dir;
+    a.err(`fyr-agent: the upgrade stick is ${found.device} (label ${found.label}), mounted at ${media}\n`);
+  }
+  const release = await readUpgradeRelease(media);
+  const refused = upgradeRefusals(release, served);
   a.err(`fyr-agent: checking every file of the stick in ${media}\n`);
   const problems = refused.length > 0 ? refused : await checkUpgradeMedia(media, release);
   if (problems.length > 0) {
@@ -115,19 +125,17 @@ export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
   return 1;
 }
 
-// From main.ts's parsed options: exit 2 for a usage error, 3 for a stick or bastion file that
-// cannot be read, 1 for a refused stick or a failed upgrade.
+// From main.ts's parsed options: exit 3 for a stick (none found) or bastion file that cannot
+// be read, 1 for a refused stick or a failed upgrade.
 export async function upgradeMain(
   v: { media?: string; yes: boolean; json: boolean },
   paths: Paths,
   io: Pick<UpgradeArgs, 'out' | 'err'>,
 ): Promise<number> {
-  if (!v.media) {
-    io.err('fyr-agent: upgrade needs --media DIR: where the upgrade stick is mounted (mount -o ro /dev/sdX /mnt)\n');
-    return 2;
-  }
-  return upgradeCommand({ paths, media: v.media, yes: v.yes, json: v.json, exec, ...io }).catch((err: Error) => {
-    io.err(`fyr-agent: ${err.message}\n`);
-    return err instanceof AgentInputError || err instanceof UpgradeMediaError ? 3 : 1;
-  });
+  return upgradeCommand({ paths, ...(v.media ? { media: v.media } : {}), yes: v.yes, json: v.json, exec, ...io }).catch(
+    (err: Error) => {
+      io.err(`fyr-agent: ${err.message}\n`);
+      return err instanceof AgentInputError || err instanceof UpgradeMediaError ? 3 : 1;
+    },
+  );
 }
