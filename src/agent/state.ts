@@ -82,8 +82,17 @@ export interface OperatorRecord {
   at: string;
 }
 
+// The state file's format. A change an older agent would misread takes the next number, with
+// its step from the one before in MIGRATIONS; an agent refuses a file newer than it knows.
+export const STATE_FORMAT = 'fyr-agent-state/1';
+const STATE_VERSION = 1;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Migration = (state: any) => void;
+// MIGRATIONS[n] turns a format-n file into format n+1 (none yet: format 1 is the first).
+const MIGRATIONS: Record<number, Migration> = {};
+
 export interface AgentState {
-  format: 'fyr-agent-state/1';
+  format: typeof STATE_FORMAT;
   cluster: string;
   startedAt: string;
   updatedAt: string;
@@ -112,7 +121,7 @@ export function freshState(cluster: string, nodes: NodeRecord[], now: Date): Age
   >;
   const at = now.toISOString();
   return {
-    format: 'fyr-agent-state/1',
+    format: STATE_FORMAT,
     cluster,
     startedAt: at,
     updatedAt: at,
@@ -139,11 +148,33 @@ export async function loadState(path: string): Promise<AgentState | undefined> {
       `${path}: the state file is damaged (${(err as Error).message}); move it aside to start over, which repeats every phase`,
     );
   }
-  if (state?.format !== 'fyr-agent-state/1')
-    throw new AgentInputError(`${path}: not an agent state file (format ${String(state?.format)})`);
+  migrate(path, state);
   // A phase added since the file was written starts pending.
   for (const p of PHASES) state.phases[p] ??= { status: 'pending', attempts: 0 };
   return state;
+}
+
+// Brings an older format up to this agent's, step by step; refuses a newer one (written by a
+// newer agent, e.g. one an upgrade stick installed: this one would lose what it does not know).
+export function migrate(
+  path: string,
+  state: { format?: unknown },
+  migrations = MIGRATIONS,
+  current = STATE_VERSION,
+): void {
+  const n = Number(/^fyr-agent-state\/([1-9][0-9]*)$/.exec(String(state?.format))?.[1]);
+  if (!Number.isInteger(n))
+    throw new AgentInputError(`${path}: not an agent state file (format ${String(state?.format)})`);
+  if (n > current)
+    throw new AgentInputError(
+      `${path}: written by a newer fyr-agent (state format ${n}; this one knows ${current}): run the newer agent, never this one on it`,
+    );
+  for (let v = n; v < current; v++) {
+    const step = migrations[v];
+    if (!step) throw new AgentInputError(`${path}: state format ${v} cannot be read by this agent (no migration)`);
+    step(state);
+    state.format = `fyr-agent-state/${v + 1}`;
+  }
 }
 
 export async function saveState(path: string, state: AgentState, now: Date): Promise<void> {
