@@ -1,7 +1,10 @@
 // fyr-agent: the bastion's first-boot agent. `run` (the default) provisions the site from the
 // state file onwards; `status` prints where it is. The agent's one process boundary: argv,
 // signals and exit codes live here and nowhere else under src/agent.
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { AGENT_UNIT } from '../formats/bastion-layout.js';
+import { exec } from './exec.js';
 import { packageVersion } from '../util/package-info.js';
 import { createAgent, type RunFlags } from './agent.js';
 import { loadState, type AgentState } from './state.js';
@@ -135,7 +138,18 @@ async function main(argv: string[]): Promise<number> {
     return keeperCommand(paths.keeperSocket, command, v, io);
   if (command === 'backups') return listKept(paths, v.json);
   if (command === 'apply') return applyMain(v, paths, readCode, io);
-  if (command === 'upgrade') return upgradeMain(v, paths, io);
+  if (command === 'upgrade')
+    return upgradeMain(v, paths, {
+      ...io,
+      version: agentVersion(),
+      // A newer agent from the stick: the keeper (systemd's unit) restarts on it and resumes;
+      // this command runs again with it, which finds the versions equal and goes on.
+      handOver: async (agentFile) => {
+        if (v.services === 'systemd') await exec('systemctl', ['restart', AGENT_UNIT]);
+        else io.err('fyr-agent: not under systemd: restart the keeper yourself so that it runs the new agent\n');
+        return spawnSync(process.execPath, [agentFile, ...process.argv.slice(2)], { stdio: 'inherit' }).status ?? 1;
+      },
+    });
   if (command === 'status') {
     const read = await readState(paths);
     if ('code' in read) return read.code;

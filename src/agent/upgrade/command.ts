@@ -3,7 +3,8 @@
 // against the bastion and its cluster (upgradeRefusals) and every file of it, prints the plan
 // (hops, sizes, time); with --yes asks the running keeper for an etcd backup, then for the
 // upgrade (operations/upgrade.ts), printing their progress. Without --yes nothing changes.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { AGENT_DIR } from '../../formats/bastion-layout.js';
 import type { AgentContext } from '../context.js';
 import { exec, type Exec } from '../exec.js';
 import { requestOperation } from '../keeper/requests.js';
@@ -13,6 +14,7 @@ import { loadState } from '../state.js';
 import { hopMinutes, upgradeRefusals, type UpgradeRelease } from './check.js';
 import { findUpgradeMedia } from './find-media.js';
 import { checkUpgradeMedia, readUpgradeRelease, UpgradeMediaError } from './media.js';
+import { installStickAgent } from './self.js';
 import { servedTree } from './served.js';
 
 export interface UpgradePlan {
@@ -63,6 +65,10 @@ export interface UpgradeArgs {
   exec: Exec;
   out: (text: string) => void;
   err: (text: string) => void;
+  // This agent's version, and how to hand the command over to a newer agent the stick installed
+  // (main.ts: restart the keeper on it, run the same command with it).
+  version?: string;
+  handOver?: (agentFile: string) => Promise<number>;
 }
 
 export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
@@ -105,6 +111,16 @@ export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
     if (!a.json) a.out('Nothing was changed. To upgrade: fyr-agent upgrade --yes (with the same stick).\n');
     return 0;
   }
+  if (a.handOver && a.version) {
+    const agentFile = join(a.paths.root, AGENT_DIR, 'fyr-agent.mjs');
+    const self = await installStickAgent(media, release, agentFile, a.version);
+    if (self.installed) {
+      a.err(
+        `fyr-agent: installed the stick's agent ${self.to} (was ${self.from}, kept as fyr-agent.mjs.previous); it takes over\n`,
+      );
+      return a.handOver(agentFile);
+    }
+  }
   const asked = new Date().toISOString();
   const backup = await requestOperation(a.paths.keeperSocket, 'backup', (line) => a.err(`backup: ${line}\n`));
   if (backup.status !== 'done') {
@@ -130,7 +146,7 @@ export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
 export async function upgradeMain(
   v: { media?: string; yes: boolean; json: boolean },
   paths: Paths,
-  io: Pick<UpgradeArgs, 'out' | 'err'>,
+  io: Pick<UpgradeArgs, 'out' | 'err' | 'version' | 'handOver'>,
 ): Promise<number> {
   return upgradeCommand({ paths, ...(v.media ? { media: v.media } : {}), yes: v.yes, json: v.json, exec, ...io }).catch(
     (err: Error) => {
