@@ -535,6 +535,11 @@ function readImage(treeRoot, repo, reference) {
   return { manifest, config };
 }
 
+// An image's config (labels under config.Labels) as the tree holds it; throws when it does not.
+export function imageConfig(treeRoot, repo, reference) {
+  return readImage(treeRoot, repo, reference).config;
+}
+
 // The regular files of a tar, whiteouts applied to `files` (a Map) as OCI layers are.
 function untar(buf, files) {
   let longName;

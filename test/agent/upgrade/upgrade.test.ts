@@ -18,7 +18,7 @@ import { registryFiles } from '../../../src/agent/registry.js';
 import { upgradeRefusals, type UpgradeRelease } from '../../../src/agent/upgrade/check.js';
 import { signatureConfigMap } from '../../../src/content/signature.js';
 import { listTree, sha256File, treeHash } from '../../../src/registry/tree.js';
-import { objects, publishRelease } from '../../doubles/cluster/index.mjs';
+import { objects, setRegistry } from '../../doubles/cluster/index.mjs';
 import { releaseDigest } from '../../doubles/oci.mjs';
 import { clusterContext, doubleCalls, killSwitch, type ClusterContext } from '../../helpers/cluster-context.js';
 import { pushRelease, startRegistry } from '../../helpers/registry.js';
@@ -127,8 +127,8 @@ async function site(o: { badSignature?: boolean } = {}): Promise<Site> {
     md5: null,
   } as unknown as UpgradeRelease;
   await writeFile(join(media, 'release.json'), JSON.stringify(release, null, 2));
-  // The site registry now holds the new payload: the cluster can pull it.
-  publishRelease(cc.doubles, { version: TO, image });
+  // The cluster pulls from the tree the bastion serves: it can take TO once the merge put it there.
+  setRegistry(cc.doubles, { host: 'bastion.edge.example.com:8443', tree: served });
   const installed = await hashedTree(served);
   const ctx = cc.ctx as { -readonly [K in keyof AgentContext]: AgentContext[K] };
   ctx.release = {

@@ -92,6 +92,17 @@ try {
   catalogModule = undefined;
 }
 
+// The labels of an image the site registry's tree holds (its config's), or undefined.
+export function servedImageLabels(state, repo, digest) {
+  const tree = state.cluster.registry?.tree;
+  if (!tree || !catalogModule) return undefined;
+  try {
+    return catalogModule.imageConfig(tree, repo, digest)?.config?.Labels;
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseImage(image) {
   const m = /^([^/]+)\/(.+?)(?:@(sha256:[0-9a-f]{64})|:([\w][\w.-]{0,127}))?$/.exec(image ?? '');
   if (!m) return undefined;

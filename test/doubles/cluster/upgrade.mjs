@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { CliError } from './argv.mjs';
 import { condition, isTrue, setCondition, touch } from './objects.mjs';
+import { servedImageLabels } from './olm.mjs';
 import { reboot } from './power.mjs';
 import { update } from './state.mjs';
 import { iso, timeScale } from './util.mjs';
@@ -45,6 +46,17 @@ export function publishRelease(doublesDir, { version, image }) {
   });
 }
 
+// The release a digest names: one published (publishRelease), or one the site registry's tree
+// holds (the bastion merged an upgrade stick into it): its payload's own label names the
+// version, as the cluster-version operator reads it from the payload's release-metadata.
+const RELEASE_REPO = 'openshift/release-images';
+function releaseOf(state, digest, image) {
+  const known = state.releases?.[digest];
+  if (known) return known;
+  const version = servedImageLabels(state, RELEASE_REPO, digest)?.['io.openshift.release'];
+  return version ? { version, image } : undefined;
+}
+
 function signed(state, digest) {
   const prefix = `sha256-${digest.slice('sha256:'.length)}`;
   return Object.entries(state.objects.configmaps).some(
@@ -66,7 +78,7 @@ const semverLess = (a, b) => {
 function refusal(state, want) {
   const cv = state.objects.clusterversions.version;
   const digest = digestOf(want.image);
-  const release = digest ? state.releases?.[digest] : undefined;
+  const release = digest ? releaseOf(state, digest, want.image) : undefined;
   const head = `Retrieving payload failed version="${want.version ?? ''}" image="${want.image}" failure=`;
   if (!release)
     return {
@@ -112,7 +124,7 @@ export function upgradeTick(state, now) {
       touch(state, cv);
       return;
     }
-    const release = state.releases[digestOf(want.image)];
+    const release = releaseOf(state, digestOf(want.image), want.image);
     const verified = signed(state, digestOf(want.image));
     const previous = cv.status.history[0];
     if (previous && !previous.completionTime) previous.completionTime = iso(now);
