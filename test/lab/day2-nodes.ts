@@ -39,9 +39,9 @@ export interface NodesReport {
 type Step = { step: string; seconds?: number };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type State = any;
+export type State = any;
 
-async function until(
+export async function until(
   lab: Lab,
   what: string,
   check: (s: State) => boolean | Promise<boolean>,
@@ -63,7 +63,7 @@ function finished(s: State, kind: string, since: string) {
   );
 }
 
-async function operation(
+export async function operation(
   lab: Lab,
   o: {
     kind: string;

@@ -14,7 +14,9 @@ import type { BastionOs } from '../../src/formats/bastion-os.js';
 import type { ResultPromise } from 'execa';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
 import { assertLab, assertNoSecrets } from './lab-asserts.js';
-import { nodesDay2, type NodesReport } from './day2-nodes.js';
+import { upgradeDay2 } from './day2-upgrade.js';
+import { buildUpgradeStick } from './upgrade-stick.js';
+import { nodesDay2, type KeeperControl, type NodesReport } from './day2-nodes.js';
 import { SPARE } from '../helpers/agent-lab.js';
 import { screenshot } from './screenshot.js';
 import { KEEPER_FLAGS, keeperDay2 } from './day2.js';
@@ -107,6 +109,9 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  // The upgrade stick is made while the site installs: it needs nothing of it but the release.
+  const stick = buildUpgradeStick(lab.dir, lab.releaseIso!);
+  stick.catch(() => undefined);
   let timelineText = '';
   let serialWatch: SerialWatch | undefined;
   let ok = false;
@@ -226,22 +231,29 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
     const timeline = await buildTimeline(lab, serial, started);
     timelineText = formatTimeline(timeline);
     await assertLab(lab, { output: [live.join(''), day2.output].join('\n'), crash: o.crash, runs, os: o.os });
+    const keeperControl: KeeperControl = {
+      restart: async () => {
+        keeper!.kill('SIGKILL');
+        output.push(String((await keeper!).all ?? ''));
+        keeper = startAgent();
+      },
+    };
     const nodes = await nodesDay2(lab, {
       os: o.os,
       crash: o.crash,
       log: o.log,
-      keeper: {
-        restart: async () => {
-          keeper!.kill('SIGKILL');
-          output.push(String((await keeper!).all ?? ''));
-          keeper = startAgent();
-        },
-      },
+      keeper: keeperControl,
+    });
+    const upgraded = await upgradeDay2(lab, {
+      stick: await stick,
+      crash: o.crash,
+      log: o.log,
+      keeper: keeperControl,
     });
     // Stopped as systemctl stop does: a clean end.
     keeper?.kill('SIGTERM');
     const end = await keeper!;
-    output.push(String(end.all ?? ''), day2.output, nodes.output);
+    output.push(String(end.all ?? ''), day2.output, nodes.output, upgraded.output);
     if (end.exitCode !== 0)
       throw new Error(`the keeper did not stop cleanly (${end.exitCode}):\n${String(end.all).slice(-3000)}`);
     if (o.screenshots) await finalShots(lab, shots, shot, o.log);

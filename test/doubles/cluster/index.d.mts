@@ -102,6 +102,8 @@ export declare function addMachine(
 /** A stuck guest ignores its own shutdown and an ACPI soft-off; only a hard power-off works. */
 // A release the site's registry serves (upgrade.mjs): its payload can be pulled by the cluster.
 export declare function publishRelease(doublesDir: string, release: { version: string; image: string }): void;
+// Updates alone run this many times faster than real time (the cluster's own scale otherwise).
+export declare function setUpdateSpeed(doublesDir: string, factor: number): void;
 export declare function setStuck(doublesDir: string, name: string, stuck?: boolean): void;
 /** Those kubelets' certificates (every machine's without names) count as expired: at their
  * next boot they file a client CSR (node-bootstrapper), then a serving CSR, and turn Ready

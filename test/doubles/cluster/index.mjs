@@ -46,7 +46,7 @@ export {
 export { clusterExists } from './state.mjs';
 export { setRegistry } from './olm.mjs';
 export { setDisks } from './storage.mjs';
-export { publishRelease } from './upgrade.mjs';
+export { publishRelease, setUpdateSpeed } from './upgrade.mjs';
 
 const YEAR = 365 * 24 * 3600_000;
 

@@ -27,6 +27,16 @@ const MANIFESTS = 903;
 export const PAYLOAD_S = 600;
 export const DRAIN_S = 60;
 export const REBOOT_S = 300; // a bare-metal reboot: minutes (day2.md §1.5)
+
+// How much faster than real time an update runs: the cluster's own time scale, unless a test
+// sped updates up alone (setUpdateSpeed): the virtual site's VMs are not rebooted by an update
+// (the fake reboots its machines), so its clock need not wait for them.
+const speedOf = (state) => state.updateSpeed ?? timeScale();
+export function setUpdateSpeed(doublesDir, factor) {
+  update(doublesDir, (state) => {
+    state.updateSpeed = factor;
+  });
+}
 const MCO_AT = 795; // "795 of 903 done (88% complete), waiting on machine-config"
 const MCD = 'machineconfiguration.openshift.io';
 
@@ -155,7 +165,7 @@ export function upgradeTick(state, now) {
     reason: 'PayloadLoaded',
     message: `Payload loaded version="${u.version}" image="${u.image}" architecture="amd64"`,
   });
-  const elapsed = ((now - u.startedAt) * timeScale()) / 1000;
+  const elapsed = ((now - u.startedAt) * speedOf(state)) / 1000;
   const operators = Object.values(o.clusteroperators).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const share = Math.min(1, elapsed / PAYLOAD_S);
   // The payload's operators, moved one by one (machine-config last: it then rolls the nodes).
@@ -226,9 +236,9 @@ function rollNodes(state, u, now) {
       return true;
     }
     if (u.node.step === 'drain') {
-      if (((now - u.node.at) * timeScale()) / 1000 < DRAIN_S) return true;
+      if (((now - u.node.at) * speedOf(state)) / 1000 < DRAIN_S) return true;
       u.node = { name, step: 'reboot', at: now };
-      reboot(m, now, REBOOT_S);
+      reboot(m, now, (REBOOT_S * timeScale()) / speedOf(state));
       return true;
     }
     const ready = isTrue(n.status?.conditions, 'Ready') && m.bootedAt != null && now >= m.bootedAt;
