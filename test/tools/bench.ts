@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ISO_FIXTURE_DIR } from './iso-fixtures.js';
 import { best, loadAverage, median, parseTimings, partMs, timingLines, type Timings } from './bench-timings.js';
+import { deltaFigures } from './bench-delta.js';
 import { mergeFigures } from './bench-merge.js';
 
 const DIR = process.env.FYR_BENCH_DIR ?? 'out/bench';
@@ -298,6 +299,10 @@ async function main() {
     console.log(`\n${(await mergeFigures(DIR)).join('\n')}\n`);
     return;
   }
+  if (process.env.FYR_BENCH_ONLY === 'delta') {
+    console.log(`\n${(await deltaFigures(DIR)).join('\n')}\n`);
+    return;
+  }
   const content = join(DIR, 'content');
   if (!statSync(join(content, 'fyr-content.json'), { throwIfNoEntry: false })) {
     console.log(
@@ -347,6 +352,7 @@ async function main() {
   ])
     rmSync(f, { force: true });
   console.log(`\n${(await mergeFigures(DIR)).join('\n')}\n`);
+  console.log(`\n${(await deltaFigures(DIR)).join('\n')}\n`);
 }
 
 const EDGE = 'examples/edge/site.yaml';
