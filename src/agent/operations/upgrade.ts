@@ -21,6 +21,7 @@ import { oc } from '../tools.js';
 import { ackGates, refusedGates, refusedGatesText } from '../upgrade/acks.js';
 import { hopMinutes, upgradeRefusals, type UpgradeRelease } from '../upgrade/check.js';
 import { checkUpgradeMedia, readUpgradeRelease } from '../upgrade/media.js';
+import { resumeMedia } from '../upgrade/find-media.js';
 import { mergeTree } from '../upgrade/merge.js';
 import { servedTree } from '../upgrade/served.js';
 
@@ -158,7 +159,13 @@ export const upgrade: Operation = {
     return refused.length > 0 ? refusedGatesText(first.version, refused) : undefined;
   },
   async run(ctx, op, steps) {
-    const media = String(op.options?.media);
+    // Resumed after a reboot, a stick fyr mounted is found and mounted again.
+    const media = await resumeMedia(
+      ctx.paths.root,
+      ctx.exec,
+      String(op.options?.media),
+      String(op.options?.from ?? ''),
+    );
     const release = await readUpgradeRelease(media);
     const path = release.upgrade!;
     const target = path.hops.at(-1)!;

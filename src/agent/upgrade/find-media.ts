@@ -3,8 +3,8 @@
 // label alone cannot tell them apart. Every ISO 9660 file system blkid finds is looked at; one not mounted yet is mounted read-only under run/fyr/media/; the stick is the
 // one whose release.json has an upgrade path from the version the cluster runs. The others are
 // unmounted again if fyr mounted them.
-import { mkdir, rmdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { access, mkdir, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../exec.js';
 import type { UpgradeRelease } from './check.js';
 import { readUpgradeRelease, UpgradeMediaError } from './media.js';
@@ -119,4 +119,29 @@ export async function findUpgradeMedia(
       ? `more than one stick has an upgrade path from ${running} (${found.map((f) => `${f.device}: ${f.release.release.name}`).join(', ')}): name one with --media DIR`
       : `no upgrade stick for ${running} was found (${looked}): plug it in, or mount it and name the directory with --media DIR`,
   );
+}
+
+// Where a resumed upgrade reads its stick. Still there (a keeper killed and started again): the
+// same directory. Gone after a reboot: a stick fyr found and mounted is found again (its path
+// from `from`, the version the upgrade started at) and mounted anew; one mounted by hand must
+// be mounted there again.
+export async function resumeMedia(
+  root: string,
+  exec: Exec,
+  media: string,
+  from: string,
+  mounter: Mounter = execMounter(exec),
+): Promise<string> {
+  if (
+    await access(join(media, 'release.json')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return media;
+  if (dirname(media) !== join(root, 'run/fyr/media'))
+    throw new UpgradeMediaError(
+      `the upgrade stick is no longer at ${media}: mount it there again (mount -o ro /dev/sdX ${media}); the upgrade then goes on`,
+    );
+  return (await findUpgradeMedia(root, exec, from, mounter)).dir;
 }

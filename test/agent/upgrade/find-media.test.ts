@@ -17,6 +17,7 @@ import {
   findUpgradeMedia,
   isoDevices,
   mountArgs,
+  resumeMedia,
   type Mounter,
 } from '../../../src/agent/upgrade/find-media.js';
 import { makeTmpdir, removeTmpdir } from '../../helpers/tmpdir.js';
@@ -131,6 +132,17 @@ test('two sticks with the RHEL label: the one with a path from 4.18.9 is chosen 
     assert.equal([...mounter.mounts], [[found.dir, loops[1]]], 'only the chosen stick stays mounted');
     // Found again while mounted: used where it is, not mounted twice.
     assert.is((await findUpgradeMedia(root, narrowed, '4.18.9', mounter)).dir, found.dir);
+    // A resumed upgrade: the stick still mounted is used; after a reboot (unmounted) it is
+    // found and mounted again; one mounted by hand elsewhere must be mounted there again.
+    assert.is(await resumeMedia(root, narrowed, found.dir, '4.18.9', mounter), found.dir);
+    await mounter.unmount(found.dir);
+    assert.is(await resumeMedia(root, narrowed, found.dir, '4.18.9', mounter), found.dir);
+    assert.equal([...mounter.mounts], [[found.dir, loops[1]]]);
+    const byHand = await resumeMedia(root, narrowed, join(dir, 'mnt'), '4.18.9', mounter).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    assert.match(byHand, `the upgrade stick is no longer at ${join(dir, 'mnt')}: mount it there again`);
     await mounter.unmount(found.dir);
     await rm(found.dir, { recursive: true });
     // Another running version: neither fits, both are named and nothing stays mounted.
