@@ -7,7 +7,7 @@
 // journalled; a kill or a reboot resumes at the step (and the hop) it stopped in.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lookAtCluster } from '../cluster/look.js';
+import { installedVersion, lookAtCluster } from '../cluster/look.js';
 import { ocJson, ocOptions } from '../cluster/oc.js';
 import type { ClusterVersion, List, Node } from '../cluster/objects.js';
 import { condition } from '../cluster/objects.js';
@@ -19,7 +19,7 @@ import { BINARY_PLACES, CONTENT_PLACES } from '../payload-places.js';
 import { registryFiles, servedFrom } from '../registry.js';
 import { oc } from '../tools.js';
 import { ackGates, refusedGates, refusedGatesText } from '../upgrade/acks.js';
-import { hopMinutes, upgradeRefusals, type UpgradeRelease } from '../upgrade/check.js';
+import { compareVersions, hopMinutes, upgradeRefusals, type UpgradeRelease } from '../upgrade/check.js';
 import { checkUpgradeMedia, readUpgradeRelease } from '../upgrade/media.js';
 import { resumeMedia } from '../upgrade/find-media.js';
 import { mergeTree } from '../upgrade/merge.js';
@@ -203,6 +203,13 @@ export const upgrade: Operation = {
       });
     });
     for (const [i, hop] of path.hops.entries()) {
+      // Taken already (an earlier upgrade with this stick stopped after it): never asked again,
+      // which would ask the cluster for a downgrade.
+      const running = installedVersion(await ocJson<ClusterVersion>(ctx, oc.clusterVersion()));
+      if (running && compareVersions(running, hop.version) > 0) {
+        await steps.progress(`hop ${i + 1} of ${path.hops.length}: the cluster runs ${running} already`);
+        continue;
+      }
       if (hop.signatureFile) {
         const file = join(media, payloadPath(release, hop.signatureFile));
         await steps.once(`hop${i}/signature`, async () => {

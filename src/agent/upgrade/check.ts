@@ -1,5 +1,6 @@
 // What makes an upgrade stick usable on this bastion, as pure checks: a release with an upgrade
-// path, for this architecture, starting at the version the cluster runs, only ever forward, each
+// path, for this architecture, starting at the version the cluster runs (or passing through it:
+// the rest of a path an earlier upgrade stopped on), only ever forward, each
 // hop signed (unless the site allows unsigned releases), and for a delta stick, built on the
 // registry tree this bastion serves. Every problem is said, none is fixed.
 import type { ReleaseInfo } from '../../formats/release-json.js';
@@ -38,7 +39,9 @@ export function upgradeRefusals(stick: UpgradeRelease, served: Served): string[]
   const out: string[] = [];
   const arch = stick.release.arch ?? 'x86_64';
   if (arch !== served.arch) out.push(`the stick is for ${arch}; this cluster runs ${served.arch}`);
-  if (path.from !== served.running)
+  // A cluster part-way along this path (an earlier upgrade with this stick stopped after a hop)
+  // takes the rest of it.
+  if (path.from !== served.running && !path.hops.some((h) => h.version === served.running))
     out.push(
       `the stick's path starts at ${path.from}; this cluster runs ${served.running} (fyr content --from ${served.running})`,
     );

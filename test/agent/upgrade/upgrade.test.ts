@@ -194,6 +194,11 @@ test('a stick is refused for another start, a downgrade, a skipped minor, an uns
     allowUnsigned: false,
   };
   assert.equal(upgradeRefusals(stick('4.18.9', [hop('4.18.12'), hop('4.19.3')]), served), []);
+  // Part-way along the stick's path (an earlier upgrade stopped after a hop): the rest is taken.
+  assert.equal(
+    upgradeRefusals(stick('4.18.9', [hop('4.18.12'), hop('4.19.3')]), { ...served, running: '4.18.12' }),
+    [],
+  );
   assert.match(
     upgradeRefusals(stick('4.17.2', [hop('4.18.12')]), served).join('\n'),
     'starts at 4.17.2; this cluster runs 4.18.9',
