@@ -42,9 +42,10 @@ type CvSeen = ClusterVersion & {
 };
 
 // What the cluster says of its update: the hop's progress, or why it will not go on.
-function hopState(cv: CvSeen, hop: { version: string; image: string }) {
-  const h = cv.status?.history?.[0];
-  const done = h?.version === hop.version && h.state === 'Completed';
+export function hopState(cv: CvSeen, hop: { version: string; image: string }) {
+  // Completed anywhere in the history: a resumed multi-hop upgrade follows a hop the cluster
+  // finished while the next one is already under way (history[0]).
+  const done = (cv.status?.history ?? []).some((h) => h.version === hop.version && h.state === 'Completed');
   const accepted = condition(cv.status?.conditions, 'ReleaseAccepted');
   const progressing = condition(cv.status?.conditions, 'Progressing');
   const failing = condition(cv.status?.conditions, 'Failing');
