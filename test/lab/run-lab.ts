@@ -15,7 +15,7 @@ import type { ResultPromise } from 'execa';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
 import { assertLab, assertNoSecrets } from './lab-asserts.js';
 import { upgradeDay2 } from './day2-upgrade.js';
-import { buildUpgradeStick } from './upgrade-stick.js';
+import { buildUpgradeStick, type UpgradeStick } from './upgrade-stick.js';
 import { nodesDay2, type KeeperControl, type NodesReport } from './day2-nodes.js';
 import { SPARE } from '../helpers/agent-lab.js';
 import { screenshot } from './screenshot.js';
@@ -109,9 +109,10 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  // The upgrade stick is made while the site installs: it needs nothing of it but the release.
-  const stick = buildUpgradeStick(lab.dir, lab.releaseIso!);
-  stick.catch(() => undefined);
+  // The upgrade stick is made while the keeper's day 2 runs (it needs nothing of the site but
+  // the release): made during the install, it took CPU from the VMs' firmware in the window
+  // where the stray must PXE-boot before the agent switches PXE off.
+  let stick: Promise<UpgradeStick> | undefined;
   let timelineText = '';
   let serialWatch: SerialWatch | undefined;
   let ok = false;
@@ -182,7 +183,14 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
               o.log('lab: the tech types the unlock code at the bastion console');
               await lab.typeAtConsole(lab.unlockCode);
             }
-            if (!strayOn && s.phases.services.status === 'done' && lab.strayVm) {
+            // As soon as DHCP and TFTP serve (the services start them before httpd): its BIOS
+            // PXE boot (iPXE waits for IPv6 routers first) must end before the install's finish
+            // switches PXE off.
+            const tftpUp =
+              s.phases.services.status === 'done' ||
+              (s.phases.services.status === 'running' &&
+                /starting (httpd|haproxy|tangd)/.test(s.phases.services.detail ?? ''));
+            if (!strayOn && tftpUp && lab.strayVm) {
               strayOn = true;
               o.log('lab: a machine the site does not know is powered on (the stray)');
               await vmCommand(lab.strayVm, 'start', 'default');
@@ -226,6 +234,8 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       await sleep(500);
     }
     await shooting;
+    stick = buildUpgradeStick(lab.dir, lab.releaseIso!);
+    stick.catch(() => undefined);
     const day2 = await keeperDay2(lab, { ...(o.screenshots ? { shots } : {}), status: STATUS, log: o.log });
     // The install as the issue asks, before day 2 adds power cycles to the VMs' records.
     const timeline = await buildTimeline(lab, serial, started);
