@@ -39,10 +39,28 @@ async function labContent(dir: string): Promise<string> {
   return content;
 }
 
-async function fyr(args: string[], env: Record<string, string> = {}): Promise<void> {
+export async function fyr(args: string[], env: Record<string, string> = {}): Promise<void> {
   const r = await execa(process.execPath, [FYR, ...args], { reject: false, all: true, env });
   if (r.exitCode !== 0) throw new Error(`fyr ${args.join(' ')} failed (${r.exitCode}):\n${String(r.all)}`);
 }
+
+// fyr release of the lab's content on the el9 fixture base, with small embed areas.
+export const labRelease = (content: string, out: string): string[] => [
+  'release',
+  '--base',
+  join(ISO_FIXTURE_DIR, 'el9.iso'),
+  '--content',
+  content,
+  '-o',
+  out,
+  '--ks-area',
+  '64K',
+  '--site-area',
+  '1M',
+  '--boot-timeout',
+  '1',
+  '--quiet',
+];
 
 export interface SiteMedia {
   iso: string;
@@ -63,22 +81,7 @@ export async function buildSiteMedia(
 ): Promise<SiteMedia> {
   const content = await labContent(dir);
   const release = join(dir, 'release.iso');
-  await fyr([
-    'release',
-    '--base',
-    join(ISO_FIXTURE_DIR, 'el9.iso'),
-    '--content',
-    content,
-    '-o',
-    release,
-    '--ks-area',
-    '64K',
-    '--site-area',
-    '1M',
-    '--boot-timeout',
-    '1',
-    '--quiet',
-  ]);
+  await fyr(labRelease(content, release));
   const iso = join(dir, 'site.iso');
   await fyr([
     'build',

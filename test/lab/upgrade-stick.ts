@@ -2,16 +2,15 @@
 // --openshift 4.18.12 --from 4.18.9` on the connected side's stand-ins (the update graph, the
 // oc-mirror and oc doubles, 4.18.12 signed by the stand-in Red Hat key), as a delta on the
 // lab's release ISO (`--delta-from`: only what 4.18.9 lacks), then `fyr release`. Built while
-// the site installs (it needs nothing of it); the bastion reads its files as it reads the
-// install stick's (extracted with xorriso: containers often lack the ISO 9660 driver).
+// the keeper's day 2 runs (it needs nothing of the site); the bastion reads its files as it
+// reads the install stick's (extracted with xorriso: containers often lack the ISO 9660 driver).
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { connectedSide, contentArgs } from '../helpers/connected.js';
-import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
+import { fyr, labRelease } from './site-media.js';
 import { LAB_FILES, LAB_FIXTURE_DIR } from '../tools/lab-fixtures.js';
 
-const FYR = resolve('dist/cli/main.js');
 export const UPGRADE_TO = '4.18.12';
 
 export interface UpgradeStick {
@@ -19,12 +18,6 @@ export interface UpgradeStick {
   // The stick's files, as a mount would show them.
   media: string;
   seconds: number;
-}
-
-async function fyr(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const r = await execa(process.execPath, [FYR, ...args], { reject: false, all: true, env });
-  if (r.exitCode !== 0) throw new Error(`fyr ${args.join(' ')} failed (${r.exitCode}):\n${String(r.all)}`);
-  return String(r.all);
 }
 
 export async function buildUpgradeStick(dir: string, baseRelease: string): Promise<UpgradeStick> {
@@ -44,23 +37,7 @@ export async function buildUpgradeStick(dir: string, baseRelease: string): Promi
     await side.close();
   }
   const iso = join(dir, 'upgrade.iso');
-  await fyr([
-    'release',
-    '--base',
-    join(ISO_FIXTURE_DIR, 'el9.iso'),
-    '--content',
-    content,
-    '-o',
-    iso,
-    '--ks-area',
-    '64K',
-    '--site-area',
-    '1M',
-    '--boot-timeout',
-    '1',
-    '--no-checksum',
-    '--quiet',
-  ]);
+  await fyr([...labRelease(content, iso), '--no-checksum']);
   const media = join(dir, 'upgrade-media');
   await execa('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', media]);
   return { iso, media, seconds: (Date.now() - started) / 1000 };
