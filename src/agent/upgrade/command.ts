@@ -130,8 +130,8 @@ export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
   const outcome = await requestOperation(a.paths.keeperSocket, 'upgrade', (line) => a.err(`upgrade: ${line}\n`), {
     media,
     backupAfter: asked,
-    // The version the upgrade starts at: a resume after a reboot finds the stick by it.
-    from: served.running,
+    // The stick's path start: a resume after a reboot finds the stick by it.
+    from: release.upgrade?.from ?? served.running,
   });
   if (outcome.status === 'done') {
     a.out(`fyr-agent: ${outcome.summary ?? 'upgraded'}\n`);

@@ -71,8 +71,8 @@ export interface FoundMedia {
   release: UpgradeRelease;
 }
 
-// The stick with an upgrade path from `running`; an UpgradeMediaError saying what was seen when
-// there is none, or more than one.
+// The stick with an upgrade path from `running` (or through it); an UpgradeMediaError saying
+// what was seen when there is none, or more than one.
 export async function findUpgradeMedia(
   root: string,
   exec: Exec,
@@ -102,7 +102,9 @@ export async function findUpgradeMedia(
     const release = await readUpgradeRelease(dir).catch((err: Error) => err);
     if (release instanceof Error) notes.push(`${d.device} (${d.label}): ${release.message}`);
     else if (!release.upgrade) notes.push(`${d.device} (${d.label}): release ${release.release.name}, no upgrade path`);
-    else if (release.upgrade.from !== running)
+    // Its path starts at the running version, or passes through it (an upgrade that stopped
+    // after a hop takes the rest of it).
+    else if (release.upgrade.from !== running && !release.upgrade.hops.some((h) => h.version === running))
       notes.push(`${d.device} (${d.label}): an upgrade path from ${release.upgrade.from}, not ${running}`);
     else found.push({ dir, device: d.device, label: d.label, release });
   }

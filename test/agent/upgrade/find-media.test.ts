@@ -132,6 +132,8 @@ test('two sticks with the RHEL label: the one with a path from 4.18.9 is chosen 
     assert.equal([...mounter.mounts], [[found.dir, loops[1]]], 'only the chosen stick stays mounted');
     // Found again while mounted: used where it is, not mounted twice.
     assert.is((await findUpgradeMedia(root, narrowed, '4.18.9', mounter)).dir, found.dir);
+    // A cluster part-way along the stick's path (it runs a hop's version): the same stick.
+    assert.is((await findUpgradeMedia(root, narrowed, '4.18.12', mounter)).dir, found.dir);
     // A resumed upgrade: the stick still mounted is used; after a reboot (unmounted) it is
     // found and mounted again; one mounted by hand elsewhere must be mounted there again.
     assert.is(await resumeMedia(root, narrowed, found.dir, '4.18.9', mounter), found.dir);
