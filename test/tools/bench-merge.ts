@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { mergeTree } from '../../src/agent/upgrade/merge.js';
 import { expectedHashes, listTree, treeHash, type HashedFile } from '../../src/registry/tree.js';
 import { writeSyntheticTree } from '../helpers/registry.js';
-import { best, loadAverage, median } from './bench-timings.js';
+import { best, loadAverage, median, dropCaches } from './bench-timings.js';
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -21,17 +21,9 @@ const OLD = 80;
 const NEW = 160;
 const LAYER = 16 * MIB;
 
-const drop = () => {
-  try {
-    writeFileSync('/proc/sys/vm/drop_caches', '3');
-    return true;
-  } catch {
-    return false;
-  }
-};
 async function settle(cache: 'warm' | 'cold', files: readonly string[]): Promise<void> {
   await execa('sync');
-  drop();
+  dropCaches();
   if (cache === 'warm' && files.length > 0)
     await execa('xargs', ['-0', 'cat'], { input: files.join('\0'), stdout: 'ignore' });
 }
@@ -74,7 +66,7 @@ export async function mergeFigures(benchDir: string): Promise<string[]> {
   const inputs = stickFiles.map((f) => join(stick, f.path));
   const rows: string[] = [];
   for (const cache of ['warm', 'cold'] as const) {
-    if (cache === 'cold' && !drop()) {
+    if (cache === 'cold' && !dropCaches()) {
       rows.push('  cold cache: skipped (cannot write /proc/sys/vm/drop_caches; run as root)');
       continue;
     }

@@ -20,7 +20,7 @@ import { connectedSide, contentArgs } from '../helpers/connected.js';
 import { makeContent, makeContentV2 } from '../helpers/content.js';
 import { skopeo, startRegistry, writeSyntheticTree, type TestRegistry } from '../helpers/registry.js';
 import { ISO_FIXTURE_DIR } from './iso-fixtures.js';
-import { loadAverage, parseTimings, timingLines, type Timings } from './bench-timings.js';
+import { loadAverage, parseTimings, timingLines, type Timings, dropCaches } from './bench-timings.js';
 
 const DIR = resolve(process.env.FYR_BENCH_DIR ?? 'out/bench', 'registry');
 // The fyr measured: dist/ by default, or a copy of it (FYR_BENCH_CLI=out/dist-x/cli/main.js), so a
@@ -29,19 +29,11 @@ const FYR = process.env.FYR_BENCH_CLI ?? 'dist/cli/main.js';
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 
-const drop = () => {
-  try {
-    writeFileSync('/proc/sys/vm/drop_caches', '3');
-    return true;
-  } catch {
-    return false;
-  }
-};
 // Warm: the inputs read in, and the programs too (node and fyr's modules, xorriso and its
 // libraries: 0.8 s of fyr release's start when dropped, where cp's is nothing).
 async function settle(cache: 'warm' | 'cold', files: readonly string[]): Promise<void> {
   await execa('sync');
-  drop();
+  dropCaches();
   if (cache === 'cold') return;
   if (files.length > 0) await execa('xargs', ['-0', 'cat'], { input: files.join('\0'), stdout: 'ignore' });
   await execa('node', [FYR, 'release', '--help'], { stdout: 'ignore' });
@@ -78,7 +70,7 @@ async function serveFigures(): Promise<string[]> {
     const files = await treeFiles(stick);
     const images = files.filter((f) => f.includes('/_manifests/tags/') && f.endsWith('/current/link')).length;
     for (const cache of ['warm', 'cold'] as const) {
-      if (cache === 'cold' && !drop()) continue;
+      if (cache === 'cold' && !dropCaches()) continue;
       // From the stick: start the registry read-only on the tree, ask for the manifest.
       await settle(cache, []);
       let t = performance.now();
@@ -148,7 +140,7 @@ async function contentFigures(): Promise<string[]> {
     const all = [...downloads, ...tree];
     const bytes = all.reduce((n, f) => n + statSync(f).size, 0);
     for (const cache of ['warm', 'cold'] as const) {
-      if (cache === 'cold' && !drop()) continue;
+      if (cache === 'cold' && !dropCaches()) continue;
       await settle(cache, all);
       let t = performance.now();
       const again = await execa('node', [FYR, ...contentArgs(side, out, ['--quiet', '--force'])], {
@@ -244,7 +236,7 @@ async function releaseFigures(): Promise<string[]> {
   };
   const rows: string[] = [];
   for (const cache of ['warm', 'cold'] as const) {
-    if (cache === 'cold' && !drop()) continue;
+    if (cache === 'cold' && !dropCaches()) continue;
     const load = await loadAverage();
     const m: Record<string, number[]> = { flat: [], fyr: [], cat: [], cp: [], md5: [] };
     let size = 0;

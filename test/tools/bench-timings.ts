@@ -1,6 +1,8 @@
 // make bench's reading of FYR_TIMINGS=1 (printed by dist/cli/main.js on stderr at exit): the
 // parts of one fyr run, for the figures' "where the time goes" lines.
 
+import { writeFileSync } from 'node:fs';
+
 export interface Timings {
   // Each part that ended at `at` ms since the process started, and how long it took.
   parts: Array<{ at: number; ms: number; label: string }>;
@@ -49,4 +51,14 @@ export const best = (xs: readonly number[]): number => Math.min(...xs);
 export async function loadAverage(): Promise<string> {
   const { readFileSync } = await import('node:fs');
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+// The page cache, dentries and inodes dropped (root only): false where it cannot be.
+export function dropCaches(): boolean {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
 }

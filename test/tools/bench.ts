@@ -22,7 +22,16 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, wri
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ISO_FIXTURE_DIR } from './iso-fixtures.js';
-import { best, loadAverage, median, parseTimings, partMs, timingLines, type Timings } from './bench-timings.js';
+import {
+  best,
+  loadAverage,
+  median,
+  parseTimings,
+  partMs,
+  timingLines,
+  type Timings,
+  dropCaches,
+} from './bench-timings.js';
 import { deltaFigures } from './bench-delta.js';
 import { mergeFigures } from './bench-merge.js';
 
@@ -159,14 +168,6 @@ async function mkksisoStyle(content: string, work: string, out: string): Promise
   return (performance.now() - started) / 1000;
 }
 
-const dropCaches = () => {
-  try {
-    writeFileSync('/proc/sys/vm/drop_caches', '3');
-    return true;
-  } catch {
-    return false;
-  }
-};
 const canDrop = dropCaches();
 
 // Every measurement starts from the same memory state: dirty pages written out, the page cache
