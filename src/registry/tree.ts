@@ -148,11 +148,12 @@ function linkProblem(path: string, content: string, blobs: ReadonlySet<string | 
   return undefined;
 }
 
-// The full check: every blob hashes to its name, every link resolves. Reads every byte.
+// The full check: every blob hashes to its name, every link resolves. Reads every byte; each
+// file's sha256 is returned too (whoever copies the tree next need not hash it again).
 export async function verifyTree(
   root: string,
   onBytes?: (n: number) => void,
-): Promise<{ summary: TreeSummary; problems: string[] }> {
+): Promise<{ summary: TreeSummary; problems: string[]; hashed: HashedFile[] }> {
   const files = await listTree(root);
   const problems = await checkLinks(root, files);
   const hashed: HashedFile[] = [];
@@ -162,5 +163,5 @@ export async function verifyTree(
     if (named && actual !== named) problems.push(`${f.path}: its content has sha256 ${actual}`);
     hashed.push({ ...f, sha256: actual });
   }
-  return { summary: treeHash(hashed), problems };
+  return { summary: treeHash(hashed), problems, hashed };
 }

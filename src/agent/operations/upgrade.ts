@@ -171,10 +171,12 @@ export const upgrade: Operation = {
     const path = release.upgrade!;
     const target = path.hops.at(-1)!;
     const nodes = ctx.site.nodes.length;
+    // What the check hashed, for the merge (in this run only).
+    const verified = new Map<string, string>();
     await steps.once('checked', async () => {
       await steps.progress('checking every file of the stick against its release.json');
       const refused = upgradeRefusals(release, await servedTree(ctx));
-      const problems = [...refused, ...(await checkUpgradeMedia(media, release, steps.progress))];
+      const problems = [...refused, ...(await checkUpgradeMedia(media, release, steps.progress, verified))];
       if (problems.length > 0) throw new PhaseError(`the stick cannot be used: ${problems.join('; ')}`);
     });
     const tree = release.registry!;
@@ -195,8 +197,9 @@ export const upgrade: Operation = {
               `merging the registry tree: ${done} of ${total} files (${(bytes / 1024 ** 2).toFixed(0)} MiB copied)`,
             );
         },
-        // Blobs the install's copy (or an earlier merge) checked already are not read again.
-        { known: [f.treeJournal, ...(await earlierMerges(ctx.paths.stateDir))] },
+        // Blobs the install's copy (or an earlier merge) checked already are not read again, and
+        // blobs the check just hashed on the stick are not hashed again.
+        { known: [f.treeJournal, ...(await earlierMerges(ctx.paths.stateDir))], verified },
       );
       ctx.log(`upgrade: merged ${r.copied} files, ${r.skipped} already served, ${r.replaced} tags moved`);
       await ctx.store.update((s) => {

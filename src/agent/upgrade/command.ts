@@ -98,8 +98,10 @@ export async function upgradeCommand(a: UpgradeArgs): Promise<number> {
   }
   const release = await readUpgradeRelease(media);
   const refused = upgradeRefusals(release, served);
-  a.err(`fyr-agent: checking every file of the stick in ${media}\n`);
-  const problems = refused.length > 0 ? refused : await checkUpgradeMedia(media, release);
+  // With --yes the keeper's upgrade checks every file before it changes anything (and hands its
+  // hashes to the merge): reading the whole stick here too would only read it twice.
+  if (!a.yes) a.err(`fyr-agent: checking every file of the stick in ${media}\n`);
+  const problems = refused.length > 0 || a.yes ? refused : await checkUpgradeMedia(media, release);
   if (problems.length > 0) {
     if (a.json) a.out(`${JSON.stringify({ media, refusals: problems }, null, 2)}\n`);
     else a.err(`fyr-agent: the stick in ${media} cannot be used here:\n  ${problems.join('\n  ')}\n`);

@@ -28,6 +28,8 @@ export async function checkUpgradeMedia(
   dir: string,
   release: UpgradeRelease,
   progress: (detail: string) => Promise<void> = async () => undefined,
+  // Filled with the sha256 of each file of the stick's registry tree, by its path in the tree.
+  hashed?: Map<string, string>,
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const f of release.payload) {
@@ -38,7 +40,8 @@ export async function checkUpgradeMedia(
   const tree = release.registry;
   if (tree) {
     await progress(`checking the stick's registry tree (${tree.files} files)`);
-    const { summary, problems: inTree } = await verifyTree(join(dir, tree.path));
+    const { summary, problems: inTree, hashed: files } = await verifyTree(join(dir, tree.path));
+    for (const f of files) hashed?.set(f.path, f.sha256);
     problems.push(...inTree.slice(0, 10));
     if (summary.sha256 !== tree.sha256 || summary.files !== tree.files)
       problems.push(

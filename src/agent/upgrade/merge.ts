@@ -2,10 +2,10 @@
 // serves it (read-only, no restart). The tree is content-addressed, so the merge only adds:
 // every file the served tree lacks is copied, in an order that never lets a reader see a name
 // before what it names:
-//   1. blobs (blobs/sha256/xx/<hex>/data): copied by the kernel under a temporary name beside
-//      the target, read back and hashed (refused unless the bytes are the name), fdatasync'd,
-//      renamed into place; a blob the served tree has is checked (size, and its hash unless a
-//      journal knows it), never copied again;
+//   1. blobs (blobs/sha256/xx/<hex>/data), several at once: copied by the kernel under a
+//      temporary name beside the target, read back and hashed (refused unless the bytes are
+//      the name), renamed into place; a blob the served tree has is checked (size, and its
+//      hash unless a journal knows it), never copied again;
 //   2. links that name blobs (_layers, _manifests/revisions): every blob they name exists now;
 //   3. tags (_manifests/tags/<tag>/index/.../link, then .../current/link), last: the tag a pull
 //      asks for resolves only through files that are already in place. A tag the served tree
@@ -16,18 +16,25 @@
 // of the stick names a blob of the merged tree, and with `expected` (a delta stick's
 // mergedFiles and mergedSha256) its tree hash; a refusal then changes nothing. A journal line
 // per finished file lets a kill -9 (or a reboot) resume without copying a file twice; a
-// temporary file of a killed run is overwritten or removed. Between the steps a syncfs makes
-// the order hold across a power cut too. The cost above cp's: the sha256 of every new byte and
-// the fdatasyncs (make bench: test/tools/bench-merge.ts).
+// temporary file of a killed run is overwritten or removed. Between the steps a syncfs puts
+// the step on the disk (the order holds across a power cut too) and a mark in the journal says
+// so: one flush per step, as `cp` then `sync` pays, not one per file. After a power cut a file
+// journalled after the last mark is hashed again and, if the cut damaged it, copied again.
+// The cost above cp and sync: the sha256 of every new byte (make bench: bench-merge.ts).
 import { closeSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { blobDigest, listTree, sha256File, treeHash, type HashedFile, type TreeFile } from '../../registry/tree.js';
+import { blobDigest, listTree, treeHash, type HashedFile, type TreeFile } from '../../registry/tree.js';
 import {
   barrier,
+  BLOBS_AT_ONCE,
   checkBlob,
+  flush,
+  hashFile,
+  inPool,
   LINK,
   linkTarget,
+  markSynced,
   MERGE_TEMP,
   MergeError,
   readJournal,
@@ -62,6 +69,10 @@ export interface MergeOptions {
   // Journals of earlier copies into `to` (the install's tree.copied, earlier merges' journals):
   // a content-addressed file they list with its size is taken as verified without reading it.
   known?: readonly string[];
+  // The sha256 of the stick's files as this process read them just before (the upgrade's check
+  // of every file): such a blob is copied and not read back. Never carried across runs: a merge
+  // resumed after a restart hashes what it copies.
+  verified?: ReadonlyMap<string, string>;
 }
 
 export async function mergeTree(
@@ -73,12 +84,16 @@ export async function mergeTree(
   options: MergeOptions = {},
 ): Promise<MergeResult> {
   const fromFiles = await listTree(from);
-  const toFiles = (await listTree(to)).filter((f) => !f.path.endsWith(MERGE_TEMP));
+  const onBastion = await listTree(to);
+  const toFiles = onBastion.filter((f) => !f.path.endsWith(MERGE_TEMP));
+  // Temporary files of a killed run: removed once the merge is known to go ahead.
+  const stale = onBastion.filter((f) => f.path.endsWith(MERGE_TEMP));
   const done = await readJournal(journal);
   // What earlier copies into `to` recorded, then what this merge did (it wins).
   const known = new Map<string, HashedFile>();
   for (const j of options.known ?? []) for (const [p, e] of await readJournal(j)) known.set(p, e);
-  for (const [p, e] of done) known.set(p, e);
+  // (Only this merge's lines a barrier has put on the disk: a power cut may have lost the rest.)
+  for (const [p, e] of done) if (e.synced) known.set(p, e);
 
   // The served tree as it is: a blob's sha256 is its name (it was checked when it came in, and
   // is checked again below when the stick brings it too), a small file's is read unless a
@@ -110,7 +125,8 @@ export async function mergeTree(
     const there = served.get(f.path);
     if (step === 0) {
       const named = blobDigest(f.path)!;
-      if (there && there.size !== f.size)
+      // (A blob this merge wrote and a power cut cut short is copied again.)
+      if (there && there.size !== f.size && !done.has(f.path))
         problems.push(`${f.path}: the bastion holds ${there.size} bytes under this blob's name, the stick ${f.size}`);
       plan.push({ ...f, step, sha256: named, action: there ? 'check' : 'copy' });
       continue;
@@ -163,8 +179,16 @@ export async function mergeTree(
   if (problems.length > 0)
     throw new MergeError(`the stick's registry tree cannot be merged (nothing was changed): ${listed(problems)}`);
 
-  // The merge, step by step, each step's files in path order (sequential reads on the stick).
-  const order = [...plan].sort((a, b) => a.step - b.step);
+  for (const f of stale) rmSync(join(to, f.path), { force: true });
+  // Directories made (or seen) already: most blobs and links share a few.
+  const dirs = new Set<string>();
+  const mkdirOnce = (d: string) => {
+    if (!dirs.has(d)) mkdirSync(d, { recursive: true });
+    dirs.add(d);
+  };
+
+  // The merge, step by step. Within a step the files go in any order (several blobs at once);
+  // between steps a barrier puts the step on the disk, then a mark in the journal says so.
   const jfd = openSync(journal, 'a');
   const note = (f: HashedFile, action: string) => writeSync(jfd, `${f.path}\0${f.size}\0${f.sha256}\0${action}\n`);
   const result: MergeResult = {
@@ -174,109 +198,92 @@ export async function mergeTree(
     replaced: 0,
     tree: { files: predicted.files, sha256: predicted.sha256 },
   };
+  const flushing: Promise<void>[] = [];
   let finished = 0;
-  const tick = () => onProgress?.(++finished, order.length, result.bytes);
-  // A blob is copied by the kernel (copy_file_range) to a temporary name beside its target; then
-  // read back and hashed against its name, fdatasync'd, renamed into place and journalled while
-  // the next blob is copied. One deep: blobs land in path order.
-  let pending: Promise<void> | undefined;
-  const settle = async () => {
-    const p = pending;
-    pending = undefined;
-    await p;
-  };
+  const tick = () => onProgress?.(++finished, plan.length, result.bytes);
   try {
-    let step: Step = 0;
-    for (const f of order) {
-      if (f.step !== step) {
-        await settle();
-        // Every file of the step before is on the disk before a file naming it is.
-        barrier(to);
-        step = f.step;
-      }
-      const target = join(to, f.path);
-      if (f.step === 0) {
-        if (f.action === 'check') {
-          // Present already (the old release has it, or a killed run renamed it into place).
-          const size = lstatSync(target).size;
-          if (size !== f.size)
-            throw new MergeError(
-              `${f.path} on the bastion has ${size} bytes, the stick ${f.size}; a blob is never overwritten`,
-            );
-          const k = known.get(f.path);
-          if (!(k && k.size === f.size && k.sha256 === f.sha256)) {
-            const actual = await sha256File(target);
-            if (actual !== f.sha256)
-              throw new MergeError(
-                `${f.path} on the bastion has sha256 ${actual}, its name says ${f.sha256}: the served copy is damaged (a blob is never overwritten)`,
-              );
-            note(f, 'present');
-          }
-          result.skipped++;
-          await tick();
-          continue;
-        }
-        const temp = `${target}${MERGE_TEMP}`;
-        mkdirSync(dirname(target), { recursive: true });
-        // A temporary file of a killed run (perhaps read-only: the stick's mode) goes first.
-        rmSync(temp, { force: true });
-        await copyFile(join(from, f.path), temp);
-        try {
-          await settle();
-        } catch (err) {
-          rmSync(temp, { force: true });
-          throw err;
-        }
-        pending = (async () => {
-          await checkBlob(temp, f.sha256, f.path);
-          renameSync(temp, target);
-          note(f, 'copied');
-          result.copied++;
-          result.bytes += f.size;
-          await tick();
-        })();
-        pending.catch(() => undefined);
-        continue;
-      }
-      if (f.action === 'same') {
-        result.skipped++;
-        await tick();
-        continue;
-      }
-      // A small file: its bytes were read from the stick already (and checked above).
-      const temp = `${target}${MERGE_TEMP}`;
-      mkdirSync(dirname(target), { recursive: true });
-      const now = lstatSync(target, { throwIfNoEntry: false });
-      if (now && f.action === 'copy' && now.size > 0)
-        throw new MergeError(`${f.path} appeared on the bastion during the merge`);
-      writeFileSync(temp, stickBytes.get(f.path)!);
-      renameSync(temp, target);
-      note(f, f.action === 'replace' ? 'replaced' : 'copied');
-      if (f.action === 'replace') result.replaced++;
-      else result.copied++;
-      result.bytes += f.size;
-      await tick();
+    for (const step of [0, 1, 2, 3] as const) {
+      const files = plan.filter((f) => f.step === step);
+      if (step === 0) await inPool(files, BLOBS_AT_ONCE, (f) => mergeBlob(f));
+      else for (const f of files) await mergeSmall(f);
+      await Promise.all(flushing);
+      // Every file of this step is on the disk before a file naming it is written.
+      barrier(to);
+      markSynced(jfd);
     }
-    await settle();
-    barrier(to);
   } finally {
     // Nothing goes on after the merge returns or throws.
-    await pending?.catch(() => undefined);
+    await Promise.allSettled(flushing);
     closeSync(jfd);
   }
 
-  // The merged tree as it is now: the files and sizes predicted, no temporary file left.
-  const after: TreeFile[] = [];
-  for (const f of await listTree(to)) {
-    if (f.path.endsWith(MERGE_TEMP)) rmSync(join(to, f.path), { force: true });
-    else after.push(f);
+  // A blob: present already (the old release has it, or a killed run renamed it into place), or
+  // copied by the kernel (copy_file_range) to a temporary name beside its target, read back and
+  // hashed against its name, renamed into place and journalled. A blob this merge wrote and a
+  // power cut damaged (its journal line not yet behind a barrier) is copied again.
+  async function mergeBlob(f: (typeof plan)[number]): Promise<void> {
+    const target = join(to, f.path);
+    if (f.action === 'check') {
+      const size = lstatSync(target).size;
+      const k = known.get(f.path);
+      const ok = size === f.size && ((k && k.size === f.size && k.sha256 === f.sha256) || undefined);
+      const actual = ok || size !== f.size ? undefined : hashFile(target);
+      if (ok || actual === f.sha256) {
+        if (!ok) note(f, 'present');
+        result.skipped++;
+        return tick();
+      }
+      if (!done.has(f.path))
+        throw new MergeError(
+          size !== f.size
+            ? `${f.path} on the bastion has ${size} bytes, the stick ${f.size}; a blob is never overwritten`
+            : `${f.path} on the bastion has sha256 ${actual}, its name says ${f.sha256}: the served copy is damaged (a blob is never overwritten)`,
+        );
+    }
+    const temp = `${target}${MERGE_TEMP}`;
+    mkdirOnce(dirname(target));
+    // A temporary file of a killed run (perhaps read-only: the stick's mode) goes first.
+    rmSync(temp, { force: true });
+    await copyFile(join(from, f.path), temp);
+    if (options.verified?.get(f.path) !== f.sha256) checkBlob(temp, f.sha256, f.path);
+    renameSync(temp, target);
+    note(f, 'copied');
+    // Its way to the disk starts now, beside the next blobs' copies; the barrier waits for it.
+    flushing.push(flush(target));
+    result.copied++;
+    result.bytes += f.size;
+    return tick();
   }
-  const sizes = new Map(after.map((a) => [a.path, a.size]));
-  const missing = [...merged.values()].filter((m) => sizes.get(m.path) !== m.size).map((m) => m.path);
-  const extra = after.filter((a) => !merged.has(a.path)).map((a) => a.path);
-  if (missing.length > 0 || extra.length > 0)
+
+  // A small file: its bytes were read from the stick already (and checked above).
+  async function mergeSmall(f: (typeof plan)[number]): Promise<void> {
+    if (f.action === 'same') {
+      result.skipped++;
+      return tick();
+    }
+    const target = join(to, f.path);
+    const temp = `${target}${MERGE_TEMP}`;
+    mkdirOnce(dirname(target));
+    const now = lstatSync(target, { throwIfNoEntry: false });
+    if (now && f.action === 'copy' && now.size > 0)
+      throw new MergeError(`${f.path} appeared on the bastion during the merge`);
+    writeFileSync(temp, stickBytes.get(f.path)!);
+    renameSync(temp, target);
+    note(f, f.action === 'replace' ? 'replaced' : 'copied');
+    if (f.action === 'replace') result.replaced++;
+    else result.copied++;
+    result.bytes += f.size;
+    return tick();
+  }
+
+  // The files written are in place at the sizes predicted (the rest of the tree was not touched).
+  const missing = plan.filter((f) => lstatSync(join(to, f.path), { throwIfNoEntry: false })?.size !== f.size);
+  if (missing.length > 0)
     throw new MergeError(
-      `after the merge the bastion's tree is not the one predicted: ${[...missing.map((p) => `${p} missing or of another size`), ...extra.map((p) => `${p} not expected`)].slice(0, 5).join('; ')}`,
+      `after the merge the bastion's tree is not the one predicted: ${missing
+        .slice(0, 5)
+        .map((f) => `${f.path} missing or of another size`)
+        .join('; ')}`,
     );
   return result;
 }

@@ -3,7 +3,9 @@
 // throughout: none fails, the new release is pullable after (the real skopeo), a tag both
 // trees hold is moved atomically; a kill (in the callback, and a real SIGKILL) resumes without
 // copying a file twice; a damaged blob on the stick stops the merge before any link names it;
-// a conflicting blob or a wrong merged tree hash is refused with nothing changed.
+// a conflicting blob or a wrong merged tree hash is refused with nothing changed; after a power
+// cut the blobs it wrote that no barrier covered are checked again and copied again if damaged;
+// the check's hashes spare a read-back, never a wrong blob.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -334,6 +336,67 @@ test('merge :: a delta stick (only what the base lacks) merges to its mergedSha2
     known: [installJournal, journal],
   });
   assert.equal([again.copied, again.replaced, again.bytes], [0, 0, 0]);
+});
+
+test('merge :: after a power cut before its first barrier, the blobs it wrote and the cut damaged are copied again; a blob of the old release never is', async () => {
+  const { to, installJournal } = bastion('powercut');
+  const journal = join(dir, 'powercut.merged');
+  await mergeTree(newTree, to, journal, union, undefined, { known: [installJournal] });
+  const lines = readFileSync(journal, 'utf8').split('\n');
+  assert.is(lines.filter((l) => l === '#synced').length, 4, 'a mark after each of the four steps');
+  // The cut: the journal's lines reached the disk, its marks and two blobs' data did not
+  // (one left empty, one of the right size but zeros).
+  writeFileSync(journal, lines.filter((l) => l !== '#synced').join('\n'));
+  const ours = lines
+    .map((l) => l.split('\0'))
+    .filter(([p, , , action]) => action === 'copied' && blobDigest(p!))
+    .map(([p, size]) => ({ path: p!, size: Number(size) }))
+    .filter((f) => f.size > 1024);
+  const [emptied, zeroed] = [ours[0]!, ours[1]!];
+  writeFileSync(join(to, emptied.path), '');
+  writeFileSync(join(to, zeroed.path), Buffer.alloc(zeroed.size));
+  const again = await mergeTree(newTree, to, journal, union, undefined, { known: [installJournal] });
+  assert.is(again.copied, 2, 'the two damaged blobs, and nothing else, copied again');
+  assert.is(again.bytes, emptied.size + zeroed.size);
+  const merged = await verifyTree(to);
+  assert.equal(merged.problems, []);
+  assert.is(merged.summary.sha256, union.sha256);
+  // A blob of the old release (no line of this merge names it) damaged the same way is refused.
+  const theirs = oldHashed.find(
+    (f) => blobDigest(f.path) && newHashed.some((n) => n.path === f.path) && f.size > 1024,
+  )!;
+  writeFileSync(join(to, theirs.path), Buffer.alloc(theirs.size));
+  const err = await mergeTree(newTree, to, join(dir, 'powercut2.merged'), union).catch((e: unknown) => e);
+  assert.instance(err, MergeError);
+  assert.match((err as Error).message, `${theirs.path} on the bastion has sha256`);
+  assert.match((err as Error).message, 'a blob is never overwritten');
+});
+
+test('merge :: the check’s hashes of the stick spare the read-back of what they match; a hash that does not match its name spares nothing', async () => {
+  const { to, installJournal } = bastion('verified');
+  const stick = join(dir, 'verified-stick');
+  cpSync(newTree, stick, { recursive: true });
+  const checked = await verifyTree(stick);
+  const verified = new Map(checked.hashed.map((f) => [f.path, f.sha256]));
+  const r = await mergeTree(stick, to, join(dir, 'verified.merged'), union, undefined, {
+    known: [installJournal],
+    verified,
+  });
+  assert.ok(r.copied > 0);
+  assert.is((await verifyTree(to)).summary.sha256, union.sha256);
+  // The stick changed after the check: the check's hash is its old bytes', not the blob's name.
+  const { to: to2 } = bastion('verified2');
+  const big = (await listTree(stick)).find((f) => blobDigest(f.path) && f.size > 1 << 20)!;
+  const bytes = readFileSync(join(stick, big.path));
+  bytes[100] = bytes[100]! ^ 1;
+  writeFileSync(join(stick, big.path), bytes);
+  const sum = createHash('sha256').update(bytes).digest('hex');
+  const err = await mergeTree(stick, to2, join(dir, 'verified2.merged'), union, undefined, {
+    known: [installJournal],
+    verified: new Map([...verified, [big.path, sum]]),
+  }).catch((e: unknown) => e);
+  assert.instance(err, MergeError);
+  assert.match((err as Error).message, `${big.path} on the stick has sha256 ${sum}`);
 });
 
 test.run();
