@@ -1,9 +1,7 @@
 // fyr-agent: the bastion's first-boot agent. `run` (the default) provisions the site from the
 // state file onwards; `status` prints where it is. The agent's one process boundary: argv,
 // signals and exit codes live here and nowhere else under src/agent.
-import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { AGENT_UNIT } from '../formats/bastion-layout.js';
 import { exec } from './exec.js';
 import { packageVersion } from '../util/package-info.js';
 import { createAgent, type RunFlags } from './agent.js';
@@ -16,6 +14,7 @@ import { keeperCommand } from './keeper/ask.js';
 import { unlock } from './unlock.js';
 import { applyMain } from './apply/command.js';
 import { upgradeMain } from './upgrade/command.js';
+import { handOver } from './upgrade/hand-over.js';
 import { HELP } from './help.js';
 
 // Set by the bundler (esbuild --define); from src/ under tsx it is read from package.json.
@@ -142,13 +141,16 @@ async function main(argv: string[]): Promise<number> {
     return upgradeMain(v, paths, {
       ...io,
       version: agentVersion(),
-      // A newer agent from the stick: the keeper (systemd's unit) restarts on it and resumes;
-      // this command runs again with it, which finds the versions equal and goes on.
-      handOver: async (agentFile) => {
-        if (v.services === 'systemd') await exec('systemctl', ['restart', AGENT_UNIT]);
-        else io.err('fyr-agent: not under systemd: restart the keeper yourself so that it runs the new agent\n');
-        return spawnSync(process.execPath, [agentFile, ...process.argv.slice(2)], { stdio: 'inherit' }).status ?? 1;
-      },
+      // A newer agent from the stick: the keeper restarts on it, this command runs again with it.
+      handOver: (agentFile) =>
+        handOver({
+          services: v.services,
+          exec,
+          keeperSocket: paths.keeperSocket,
+          agentFile,
+          args: process.argv.slice(2),
+          err: io.err,
+        }),
     });
   if (command === 'status') {
     const read = await readState(paths);
