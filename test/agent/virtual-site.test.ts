@@ -1,10 +1,10 @@
 // The virtual site (test/lab/run-lab.ts), as make lab runs it, in its hardest form, then kept
 // by the agent after install (test/lab/day2.ts), grown by a worker from an edited site file,
 // shut down and powered on (test/lab/day2-nodes.ts), upgraded from a second stick
-// (test/lab/day2-upgrade.ts): the RHEL 10
+// (test/lab/day2-upgrade.ts: a delta stick, then a full one across a minor): the RHEL 10
 // variant (Kea), sealed, with the agent killed by SIGKILL right after a node's power-on (VMs
 // mid-boot) and again while it watches, and the keeper killed in the middle of the apply, the
-// shutdown, the power-on and the upgrade's hop. Real firmware (SeaBIOS+iPXE, OVMF) PXE-boots qemu VMs
+// shutdown, the power-on, the first upgrade's hop and the second's merge. Real firmware (SeaBIOS+iPXE, OVMF) PXE-boots qemu VMs
 // from the rendered configs; real ipmi_sim and the Redfish double power them; the stand-in RHCOS
 // installs each. runLab asserts the list (test/lab/lab-asserts.ts) and throws on the first
 // miss; its artifacts (screenshots, serial consoles, logs, timeline) stay in out/lab-test/.

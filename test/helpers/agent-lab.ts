@@ -126,7 +126,9 @@ const labEdits = {
         'bmc: { type: ipmi, cipherSuite: 3, address: 192.168.8.211,',
       )
       // Two backups kept: the keeper's retention shows within a lab's few backups.
-      .replace(/^ {2}keep: 14 .*$/m, '  keep: 2'),
+      .replace(/^ {2}keep: 14 .*$/m, '  keep: 2')
+      // The lab's second upgrade is the minor hop to 4.19, behind the gate every 4.18 carries.
+      .replace(/\nsecrets:/, '\nupgrades: { adminAcks: [ ack-4.18-kube-1.32-api-removals-in-4.19 ] }\n\nsecrets:'),
   // IPMI passwords stop at 20 bytes.
   secrets: (t: string) => t.replace('bmc-cp-1: example-bmc-password-1', 'bmc-cp-1: ipmi-pass-1'),
 };

@@ -15,7 +15,7 @@ import type { ResultPromise } from 'execa';
 import { makeLab, type Lab } from '../helpers/agent-lab.js';
 import { assertLab, assertNoSecrets } from './lab-asserts.js';
 import { upgradeDay2 } from './day2-upgrade.js';
-import { buildUpgradeStick, type UpgradeStick } from './upgrade-stick.js';
+import { buildUpgradeSticks, FULL_TO, UPGRADE_TO, type UpgradeStick } from './upgrade-stick.js';
 import { nodesDay2, type KeeperControl, type NodesReport } from './day2-nodes.js';
 import { SPARE } from '../helpers/agent-lab.js';
 import { screenshot } from './screenshot.js';
@@ -109,10 +109,10 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  // The upgrade stick is made while the keeper's day 2 runs (it needs nothing of the site but
+  // The upgrade sticks are made while the keeper's day 2 runs (they need nothing of the site but
   // the release): made during the install, it took CPU from the VMs' firmware in the window
   // where the stray must PXE-boot before the agent switches PXE off.
-  let stick: Promise<UpgradeStick> | undefined;
+  let sticks: Promise<{ delta: UpgradeStick; full: UpgradeStick }> | undefined;
   let timelineText = '';
   let serialWatch: SerialWatch | undefined;
   let ok = false;
@@ -234,8 +234,8 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       await sleep(500);
     }
     await shooting;
-    stick = buildUpgradeStick(lab.dir, lab.releaseIso!);
-    stick.catch(() => undefined);
+    sticks = buildUpgradeSticks(lab.dir, lab.releaseIso!);
+    sticks.catch(() => undefined);
     const day2 = await keeperDay2(lab, { ...(o.screenshots ? { shots } : {}), status: STATUS, log: o.log });
     // The install as the issue asks, before day 2 adds power cycles to the VMs' records.
     const timeline = await buildTimeline(lab, serial, started);
@@ -254,8 +254,25 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
       log: o.log,
       keeper: keeperControl,
     });
+    const { delta, full } = await sticks;
     const upgraded = await upgradeDay2(lab, {
-      stick: await stick,
+      stick: delta,
+      from: '4.18.9',
+      to: UPGRADE_TO,
+      delta: true,
+      kill: 'hop',
+      pulls: true,
+      crash: o.crash,
+      log: o.log,
+      keeper: keeperControl,
+    });
+    const upgradedFull = await upgradeDay2(lab, {
+      stick: full,
+      from: UPGRADE_TO,
+      to: FULL_TO,
+      delta: false,
+      kill: 'merge',
+      pulls: false,
       crash: o.crash,
       log: o.log,
       keeper: keeperControl,
@@ -263,7 +280,7 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
     // Stopped as systemctl stop does: a clean end.
     keeper?.kill('SIGTERM');
     const end = await keeper!;
-    output.push(String(end.all ?? ''), day2.output, nodes.output, upgraded.output);
+    output.push(String(end.all ?? ''), day2.output, nodes.output, upgraded.output, upgradedFull.output);
     if (end.exitCode !== 0)
       throw new Error(`the keeper did not stop cleanly (${end.exitCode}):\n${String(end.all).slice(-3000)}`);
     if (o.screenshots) await finalShots(lab, shots, shot, o.log);

@@ -1,8 +1,9 @@
-// The virtual site's second stick, made the way CI makes an upgrade stick: `fyr content
-// --openshift 4.18.12 --from 4.18.9` on the connected side's stand-ins (the update graph, the
-// oc-mirror and oc doubles, 4.18.12 signed by the stand-in Red Hat key), as a delta on the
-// lab's release ISO (`--delta-from`: only what 4.18.9 lacks), then `fyr release`. Built while
-// the keeper's day 2 runs (it needs nothing of the site); the bastion reads its files as it
+// The virtual site's upgrade sticks, made the way CI makes them: `fyr content --openshift TO
+// --from FROM` on the connected side's stand-ins (the update graph, the oc-mirror and oc
+// doubles, each release signed by the stand-in Red Hat key), then `fyr release`. Two sticks:
+// a delta (4.18.9 → 4.18.12, `--delta-from` the lab's release ISO: only what 4.18.9 lacks), and
+// a full one (4.18.12 → 4.19.3, a minor hop: both releases' whole trees). Built while the
+// keeper's day 2 runs (they need nothing of the site); the bastion reads a stick's files as it
 // reads the install stick's (extracted with xorriso: containers often lack the ISO 9660 driver).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { fyr, labRelease } from './site-media.js';
 import { LAB_FILES, LAB_FIXTURE_DIR } from '../tools/lab-fixtures.js';
 
 export const UPGRADE_TO = '4.18.12';
+export const FULL_TO = '4.19.3';
 
 export interface UpgradeStick {
   iso: string;
@@ -20,25 +22,34 @@ export interface UpgradeStick {
   seconds: number;
 }
 
-export async function buildUpgradeStick(dir: string, baseRelease: string): Promise<UpgradeStick> {
-  const started = Date.now();
-  const content = join(dir, 'upgrade-content');
+export async function buildUpgradeSticks(
+  dir: string,
+  baseRelease: string,
+): Promise<{ delta: UpgradeStick; full: UpgradeStick }> {
   const side = await connectedSide(join(dir, 'upgrade-connected'), {
     kernel: await readFile(join(LAB_FIXTURE_DIR, LAB_FILES.kernel)),
     initramfs: await readFile(join(LAB_FIXTURE_DIR, LAB_FILES.initramfs)),
     rootfs: await readFile(join(LAB_FIXTURE_DIR, LAB_FILES.rootfs)),
   });
+  const one = async (name: string, to: string, more: string[]): Promise<UpgradeStick> => {
+    const started = Date.now();
+    const content = join(dir, `${name}-content`);
+    const argv = contentArgs(side, content, ['--quiet', ...more]);
+    argv[argv.indexOf('--openshift') + 1] = to;
+    await fyr(argv, side.env);
+    const iso = join(dir, `${name}.iso`);
+    await fyr([...labRelease(content, iso), '--no-checksum']);
+    const media = join(dir, `${name}-media`);
+    await execa('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', media]);
+    return { iso, media, seconds: (Date.now() - started) / 1000 };
+  };
   try {
     await side.signRelease(UPGRADE_TO);
-    const argv = contentArgs(side, content, ['--quiet', '--from', '4.18.9', '--delta-from', baseRelease]);
-    argv[argv.indexOf('--openshift') + 1] = UPGRADE_TO;
-    await fyr(argv, side.env);
+    await side.signRelease(FULL_TO);
+    const delta = await one('upgrade', UPGRADE_TO, ['--from', '4.18.9', '--delta-from', baseRelease]);
+    const full = await one('upgrade-full', FULL_TO, ['--from', UPGRADE_TO]);
+    return { delta, full };
   } finally {
     await side.close();
   }
-  const iso = join(dir, 'upgrade.iso');
-  await fyr([...labRelease(content, iso), '--no-checksum']);
-  const media = join(dir, 'upgrade-media');
-  await execa('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', media]);
-  return { iso, media, seconds: (Date.now() - started) / 1000 };
 }
