@@ -64,7 +64,8 @@ export async function upgradeDay2(
 
   // The fake reboots its machines for the update (the VMs keep running): its update clock may
   // run faster than the lab's (an hour of payload and four node reboots in seconds).
-  setUpdateSpeed(lab.doubles, 400);
+  // Killed mid-hop, the hop must last long enough to be caught part-way; else it may fly.
+  setUpdateSpeed(lab.doubles, o.crash && o.kill === 'hop' ? 400 : 2000);
   // A node's pulls of the running release, through the whole upgrade.
   const registry = join(lab.root, 'var/lib/fyr/registry');
   const stop = join(lab.dir, `stop-upgrade-pulls-${o.to}`);
