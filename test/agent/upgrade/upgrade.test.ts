@@ -25,6 +25,7 @@ import { pushRelease, startRegistry } from '../../helpers/registry.js';
 
 const test = suite('agent :: upgrade');
 const TO = '4.18.12';
+const MINOR_TO = '4.19.3';
 
 async function hashedTree(root: string) {
   const files = await listTree(root);
@@ -53,7 +54,9 @@ interface Site {
   killAfter(match: (args: readonly string[]) => boolean): void;
 }
 
-async function site(o: { badSignature?: boolean } = {}): Promise<Site> {
+// The stick: one hop to TO, or with `twoHops` on to MINOR_TO (a minor: behind the 4.18 admin
+// gate, which the site then allows).
+async function site(o: { badSignature?: boolean; twoHops?: boolean } = {}): Promise<Site> {
   const cc = await clusterContext();
   await cc.joinNodes();
   const dir = cc.dir;
@@ -67,20 +70,35 @@ async function site(o: { badSignature?: boolean } = {}): Promise<Site> {
   const media = join(dir, 'media');
   await mkdir(join(media, 'fyr/payload/bin'), { recursive: true });
   await mkdir(join(media, 'fyr/payload/manifests'), { recursive: true });
+  const versions = o.twoHops ? [TO, MINOR_TO] : [TO];
+  // The stick's tree: every release on its path (as oc-mirror mirrors a path), one tree.
   const tree = await releaseTree(dir, TO);
+  if (o.twoHops) {
+    const r = await startRegistry(tree, { dir });
+    try {
+      await pushRelease(r.host, join(dir, `scratch-${MINOR_TO}`), MINOR_TO);
+    } finally {
+      await r.stop();
+    }
+  }
   await symlink(tree, join(media, 'fyr/payload/registry'));
-  const digest = releaseDigest(join(dir, 'digest'), TO, 'x86_64');
-  const image = `quay.io/openshift-release-dev/ocp-release@${digest}`;
+  const digests = versions.map((v) => releaseDigest(join(dir, `digest-${v}`), v, 'x86_64'));
+  const images = digests.map((d) => `quay.io/openshift-release-dev/ocp-release@${d}`);
+  const image = images[0]!;
+  const last = versions.at(-1)!;
   const payload = [];
   for (const [path, role, text] of [
-    ['fyr/payload/bin/oc', 'oc', '#!/bin/sh\necho oc 4.18.12\n'],
-    ['fyr/payload/bin/openshift-install', 'openshift-install', '#!/bin/sh\necho openshift-install 4.18.12\n'],
-    [
-      'fyr/payload/manifests/signature-4.18.12.yaml',
-      'release-signature',
-      // A bad one: the signature of another release.
-      signatureConfigMap(o.badSignature ? `sha256:${'0'.repeat(64)}` : digest, Buffer.from('sig')),
-    ],
+    ['fyr/payload/bin/oc', 'oc', `#!/bin/sh\necho oc ${last}\n`],
+    ['fyr/payload/bin/openshift-install', 'openshift-install', `#!/bin/sh\necho openshift-install ${last}\n`],
+    ...versions.map(
+      (v, i) =>
+        [
+          `fyr/payload/manifests/signature-${v}.yaml`,
+          'release-signature',
+          // A bad one: the signature of another release.
+          signatureConfigMap(o.badSignature ? `sha256:${'0'.repeat(64)}` : digests[i]!, Buffer.from('sig')),
+        ] as const,
+    ),
   ] as const) {
     await writeFile(join(media, path), text);
     payload.push({
@@ -94,26 +112,30 @@ async function site(o: { badSignature?: boolean } = {}): Promise<Site> {
   const release = {
     format: 'fyr-release/1',
     fyr: 'test',
-    release: { name: `ocp-${TO}-x86_64`, openshift: TO, image, arch: 'x86_64', signature: 'verified' },
+    release: {
+      name: `ocp-${last}-x86_64`,
+      openshift: last,
+      image: images.at(-1),
+      arch: 'x86_64',
+      signature: 'verified',
+    },
     registry: {
       path: '/fyr/payload/registry',
       files: summary.files,
       bytes: summary.bytes,
       sha256: summary.sha256,
-      releaseTag: `openshift/release-images:${TO}-x86_64`,
+      releaseTag: `openshift/release-images:${last}-x86_64`,
       imageDigestSources: [],
     },
     upgrade: {
       from: '4.18.9',
-      hops: [
-        {
-          version: TO,
-          image,
-          signature: 'verified',
-          signatureFile: '/fyr/payload/manifests/signature-4.18.12.yaml',
-          releaseTag: `openshift/release-images:${TO}-x86_64`,
-        },
-      ],
+      hops: versions.map((v, i) => ({
+        version: v,
+        image: images[i],
+        signature: 'verified',
+        signatureFile: `/fyr/payload/manifests/signature-${v}.yaml`,
+        releaseTag: `openshift/release-images:${v}-x86_64`,
+      })),
     },
     volumeId: 'FYR-TEST',
     base: { volumeId: 'RHEL-9-4-0-BaseOS-x86_64', layout: 'el9', size: 0 },
@@ -136,7 +158,10 @@ async function site(o: { badSignature?: boolean } = {}): Promise<Site> {
     registry: { path: '/fyr/payload/registry', files: installed.files, sha256: installed.sha256 },
   } as AgentContext['release'];
   Object.assign(ctx.site, {
-    upgrades: { allowUnsignedReleases: false, adminAcks: [] },
+    upgrades: {
+      allowUnsignedReleases: false,
+      adminAcks: o.twoHops ? ['ack-4.18-kube-1.32-api-removals-in-4.19'] : [],
+    },
     storage: { type: 'none', defaulted: true, profile: 'balanced', nodes: [] },
     operators: [],
   });
@@ -269,6 +294,48 @@ test('the stick merged, the hop signed, asked once across a kill, followed to Co
     assert.equal(
       ctx.store.state.upgrades?.map((u) => `${u.from}->${u.to}`),
       [`4.18.9->${TO}`],
+    );
+  } finally {
+    await s.cc.close();
+  }
+});
+
+test('two hops, killed right after the second hop’s signature: resumed, the first is not asked again, the second is asked once, the tools end at the last', async () => {
+  const s = await site({ twoHops: true });
+  try {
+    withBackup(s);
+    const { ctx } = s.cc;
+    s.killAfter((args) => args.includes('apply') && args.some((a) => a.endsWith(`signature-${MINOR_TO}.yaml`)));
+    await runOperation(ctx, upgrade, 'command', () => undefined, { asked: asked(s) }).catch(() => undefined);
+    const op = ctx.store.state.keeper?.operation;
+    assert.ok(op, 'the upgrade is still running after the kill');
+    // Killed between the hops: the first is Completed, the second not yet asked.
+    const cv0 = objects(s.cc.doubles).clusterVersion;
+    assert.equal([cv0.status.history[0].version, cv0.status.history[0].state], [TO, 'Completed']);
+    (ctx as { signal: AbortSignal }).signal = new AbortController().signal;
+    const outcome = await runOperation(ctx, upgrade, 'command', () => undefined, { resume: op });
+    assert.is(outcome.record.status, 'done', outcome.record.error);
+    assert.match(outcome.summary ?? '', `the cluster runs ${MINOR_TO} (2 hops from 4.18.9`);
+    const upgrades = (await s.calls()).filter((c) => c[0] === 'oc' && c[1] === 'adm' && c[2] === 'upgrade');
+    assert.equal(
+      upgrades.map((c) => c.find((a) => a.startsWith('--to-image='))),
+      s.release.upgrade!.hops.map((h) => `--to-image=${h.image}`),
+      'each hop asked once, in order',
+    );
+    const cv = objects(s.cc.doubles).clusterVersion;
+    assert.equal(
+      cv.status.history.slice(0, 3).map((h: { version: string; state: string }) => `${h.version} ${h.state}`),
+      [`${MINOR_TO} Completed`, `${TO} Completed`, '4.18.9 Completed'],
+    );
+    // The gate the site allows was acknowledged before the minor hop.
+    const acks = objects(s.cc.doubles).configMaps.find(
+      (m) => m.metadata.namespace === 'openshift-config' && m.metadata.name === 'admin-acks',
+    );
+    assert.is(acks?.data?.['ack-4.18-kube-1.32-api-removals-in-4.19'], 'true');
+    assert.match(await readFile(join(ctx.paths.binDir, 'oc'), 'utf8'), `oc ${MINOR_TO}`);
+    assert.equal(
+      ctx.store.state.upgrades?.map((u) => `${u.from}->${u.to}`),
+      [`4.18.9->${MINOR_TO}`],
     );
   } finally {
     await s.cc.close();
