@@ -8,7 +8,7 @@
 // the check's hashes spare a read-back, never a wrong blob.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -232,7 +232,7 @@ test('merge :: killed halfway (in the callback, then by SIGKILL), the merge resu
   let dots = 0;
   child.stdout?.on('data', (d: Buffer) => {
     dots += d.length;
-    if (dots === 3) child.kill('SIGKILL');
+    if (dots >= 3) child.kill('SIGKILL');
   });
   const killed = await child;
   assert.is(killed.signal, 'SIGKILL', killed.all);
@@ -286,6 +286,9 @@ test('merge :: a blob on the stick whose bytes are not its name stops the merge 
 test('merge :: a blob or a link the bastion holds with other bytes, and a merged tree hash not the stick’s, are refused with nothing changed', async () => {
   const { to } = bastion('conflict');
   const before = await hashed(to);
+  // Directories too: the early copies' blob directories are removed with their files.
+  const dirsOf = () => readdirSync(to, { recursive: true, withFileTypes: true }).filter((d) => d.isDirectory()).length;
+  const dirsBefore = dirsOf();
   const expected = union;
   const stick = join(dir, 'conflict-stick');
   cpSync(newTree, stick, { recursive: true });
@@ -316,6 +319,7 @@ test('merge :: a blob or a link the bastion holds with other bytes, and a merged
   );
   assert.instance(err, MergeError);
   assert.equal(await hashed(to), before);
+  assert.is(dirsOf(), dirsBefore, 'a directory left behind');
 });
 
 test('merge :: a delta stick (only what the base lacks) merges to its mergedSha256; merged again, nothing is copied', async () => {
