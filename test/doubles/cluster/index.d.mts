@@ -104,6 +104,8 @@ export declare function addMachine(
 export declare function publishRelease(doublesDir: string, release: { version: string; image: string }): void;
 // Updates alone run this many times faster than real time (the cluster's own scale otherwise).
 export declare function setUpdateSpeed(doublesDir: string, factor: number): void;
+// A file in the doubles directory that holds `openshift-install wait-for install-complete` while it is there.
+export declare const HOLD_INSTALL_COMPLETE: string;
 export declare function setStuck(doublesDir: string, name: string, stuck?: boolean): void;
 /** Those kubelets' certificates (every machine's without names) count as expired: at their
  * next boot they file a client CSR (node-bootstrapper), then a serving CSR, and turn Ready

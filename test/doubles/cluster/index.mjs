@@ -47,6 +47,7 @@ export { clusterExists } from './state.mjs';
 export { setRegistry } from './olm.mjs';
 export { setDisks } from './storage.mjs';
 export { publishRelease, setUpdateSpeed } from './upgrade.mjs';
+export { HOLD_INSTALL_COMPLETE } from './installer.mjs';
 
 const YEAR = 365 * 24 * 3600_000;
 
