@@ -125,7 +125,7 @@ export async function mergeFigures(benchDir: string): Promise<string[]> {
       `    cp, then sync -f               ${bm(m.cpSync)}`,
       `    fyr merge after the stick check ${bm(m.merge)}   merge/(cp+sync) ${ratio(m.merge, m.cpSync)}   (goal <= 1.2x)   merge/cp ${ratio(m.merge, m.cp)}`,
       `    fyr merge resumed (hashes all) ${bm(m.resumed)}   merge/(cp+sync) ${ratio(m.resumed, m.cpSync)}   merge/cp ${ratio(m.resumed, m.cp)}`,
-      `    the merge's best run: to its first file ${parts.plan.toFixed(2)} s (both trees listed, links read, merged tree predicted), blobs ${parts.blobs.toFixed(2)} s (${(freshBytes / MIB / parts.blobs).toFixed(0)} MiB/s, copied, flushes started), the blobs' barrier, links, tags, their barriers and the final listing ${parts.rest.toFixed(2)} s`,
+      `    the merge's best run: to its first file in place ${parts.plan.toFixed(2)} s (both trees listed; the plan made while the first blobs are copied), blobs ${parts.blobs.toFixed(2)} s (${(freshBytes / MIB / parts.blobs).toFixed(0)} MiB/s, copied, flushes started), the blobs' barrier, links, tags, their barriers and the final listing ${parts.rest.toFixed(2)} s`,
     );
   }
   rmSync(to, { recursive: true, force: true });
