@@ -18,7 +18,7 @@ import { registryFiles } from '../../../src/agent/registry.js';
 import { upgradeRefusals, type UpgradeRelease } from '../../../src/agent/upgrade/check.js';
 import { signatureConfigMap } from '../../../src/content/signature.js';
 import { listTree, sha256File, treeHash } from '../../../src/registry/tree.js';
-import { objects, setRegistry } from '../../doubles/cluster/index.mjs';
+import { objects, setRegistry, setUpdateSpeed } from '../../doubles/cluster/index.mjs';
 import { releaseDigest } from '../../doubles/oci.mjs';
 import { clusterContext, doubleCalls, killSwitch, type ClusterContext } from '../../helpers/cluster-context.js';
 import { pushRelease, startRegistry } from '../../helpers/registry.js';
@@ -304,6 +304,8 @@ test('two hops, killed right after the second hop’s signature: resumed, the fi
   const s = await site({ twoHops: true });
   try {
     withBackup(s);
+    // Two hops of node reboots: the fake's update clock runs faster than its own (still in order).
+    setUpdateSpeed(s.cc.doubles, 2000);
     const { ctx } = s.cc;
     s.killAfter((args) => args.includes('apply') && args.some((a) => a.endsWith(`signature-${MINOR_TO}.yaml`)));
     await runOperation(ctx, upgrade, 'command', () => undefined, { asked: asked(s) }).catch(() => undefined);
