@@ -1,8 +1,8 @@
 // `fyr-agent upgrade --yes` after it installed a newer agent from the stick (self.ts): the keeper
 // (systemd's unit) is restarted on the new agent, and once the new keeper answers on its socket
 // the same command runs again with the new agent, which finds the versions equal and goes on.
-// Without systemd (the supervisor of tests and labs) the keeper is whoever started it's to
-// restart; the command is handed over all the same, and waits for a keeper to answer.
+// Without systemd (the supervisor of tests and labs) whoever started the keeper restarts it;
+// the command is handed over all the same, once a keeper answers.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { AGENT_UNIT } from '../../formats/bastion-layout.js';

@@ -120,7 +120,7 @@ const spare: Buffer[] = [];
 
 // A file's sha256. The reads are synchronous: the file was just written, so they come from the
 // page cache (70 ms a GiB here), and on the libuv pool they would queue behind copies and flushes.
-export function hashFile(path: string): string {
+function hashFile(path: string): string {
   const hash = createHash('sha256');
   const buf = spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
   const fd = openSync(path, 'r');

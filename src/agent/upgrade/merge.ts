@@ -16,22 +16,22 @@
 // merged tree is predicted and checked (merge-plan.ts); a refusal then changes nothing (the
 // early copies' temporary files and directories are removed). A journal line
 // per finished file lets a kill -9 (or a reboot) resume without copying a file twice; a
-// temporary file of a killed run is overwritten or removed. Between the steps a syncfs puts
-// the step on the disk (the order holds across a power cut too) and a mark in the journal says
-// so: one flush per step, as `cp` then `sync` pays, not one per file. After a power cut a file
-// journalled after the last mark is hashed again and, if the cut damaged it, copied again.
-// The cost above cp and sync: the sha256 of every new byte (make bench: bench-merge.ts).
+// temporary file of a killed run is overwritten or removed. Each blob's flush to the disk
+// starts once it is in place, beside the next copies; the step ends with a syncfs (the order
+// holds across a power cut too) and a mark in the journal that says so: nothing waits on one
+// file's flush. After a power cut a file journalled after the last mark is hashed again and,
+// if the cut damaged it, copied again. The cost above cp and sync: the sha256 of every new
+// byte, unless the upgrade's check just hashed it on the stick (make bench: bench-merge.ts).
 import { closeSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { blobDigest, listTree, type HashedFile, type TreeSummary } from '../../registry/tree.js';
+import { blobDigest, listTree, sha256File, type HashedFile, type TreeSummary } from '../../registry/tree.js';
 import { earlyCopies } from './early-copies.js';
 import {
   barrier,
   BLOBS_AT_ONCE,
   checkBlob,
   flush,
-  hashFile,
   inPool,
   markSynced,
   MERGE_TEMP,
@@ -158,7 +158,8 @@ export async function mergeTree(
       const size = lstatSync(target).size;
       const k = known.get(f.path);
       const ok = size === f.size && ((k && k.size === f.size && k.sha256 === f.sha256) || undefined);
-      const actual = ok || size !== f.size ? undefined : hashFile(target);
+      // (Read from the disk, perhaps gigabytes: not on the main thread.)
+      const actual = ok || size !== f.size ? undefined : await sha256File(target);
       if (ok || actual === f.sha256) {
         if (!ok) note(f, 'present');
         result.skipped++;
