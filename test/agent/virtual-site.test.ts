@@ -8,7 +8,7 @@
 // from the rendered configs; real ipmi_sim and the Redfish double power them; the stand-in RHCOS
 // installs each. runLab asserts the issue's list (test/lab/lab-asserts.ts) and throws on the first
 // miss; its artifacts (screenshots, serial consoles, logs, timeline) stay in out/lab-test/.
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PHASES } from '../../src/agent/state.js';
@@ -26,9 +26,12 @@ test('make lab: every node powered once by its BMC, PXE-booted by real firmware,
     artifacts: 'out/lab-test',
     screenshots: true,
     log: (line) => lines.push(line),
-  }).catch((err: Error) => {
-    throw new Error(`${err.message}\n--- the lab log's last 40 lines ---\n${lines.slice(-40).join('\n')}`);
-  });
+  })
+    .catch((err: Error) => {
+      throw new Error(`${err.message}\n--- the lab log's last 40 lines ---\n${lines.slice(-40).join('\n')}`);
+    })
+    // The whole log beside the other artifacts, passed or failed.
+    .finally(() => writeFile('out/lab-test/lab.log', `${lines.join('\n')}\n`).catch(() => undefined));
   assert.is(report.runs, 3);
   const names = report.timeline.nodes.map((n) => `${n.name}:${n.firmware}:${n.installed !== undefined}`);
   assert.equal(names, ['cp-0:bios:true', 'cp-1:uefi:true', 'cp-2:uefi:true', 'stray:bios:false']);

@@ -83,24 +83,37 @@ export async function upgradeDay2(
       ])
     : undefined;
   // The merge's journal (operations/upgrade.ts: upgrade-<id>.merged) appearing: the merge has
-  // begun. Watched, not polled: a stick this small is merged in well under a second.
+  // begun. Watched, not polled, and the keeper killed from the watch itself: a stick this small
+  // is merged in well under a second.
   const stateDir = join(lab.root, STATE_DIR.slice(1));
   const journals = new Set((await readdir(stateDir)).filter((f) => f.endsWith('.merged')));
   let journal: string | undefined;
-  const watcher = watch(stateDir, (_event, name) => {
-    if (name?.endsWith('.merged') && !journals.has(name)) journal ??= name;
-  });
-  const killPoint =
-    o.kill === 'hop'
-      ? (s: State) =>
-          s.keeper?.operation?.kind === 'upgrade' &&
-          s.keeper.operation.facts?.['hop0-configs'] !== undefined &&
-          objects(lab.doubles).clusterVersion.status.history[0]?.state === 'Partial'
-      : async () => {
-          for (let i = 0; i < 50 && !journal; i++) await new Promise((r) => setTimeout(r, 5));
-          return journal !== undefined;
-        };
   let marksAtKill = -1;
+  let killed: Promise<void> | undefined;
+  const watcher = watch(stateDir, (_event, name) => {
+    if (!name?.endsWith('.merged') || journals.has(name) || journal) return;
+    journal = name;
+    if (o.crash && o.kill === 'merge')
+      killed = (async () => {
+        await o.keeper.restart();
+        // How far the merge had come: each step ends with a mark, the fourth ends it.
+        marksAtKill = (await readFile(join(stateDir, name), 'utf8')).split('\n').filter((l) => l === '#synced').length;
+      })();
+  });
+  const crash =
+    o.kill === 'hop'
+      ? {
+          when: (s: State) =>
+            s.keeper?.operation?.kind === 'upgrade' &&
+            s.keeper.operation.facts?.['hop0-configs'] !== undefined &&
+            objects(lab.doubles).clusterVersion.status.history[0]?.state === 'Partial',
+          keeper: o.keeper,
+        }
+      : {
+          // The watch killed it already; the operation's helper only waits for that.
+          when: () => killed !== undefined,
+          keeper: { restart: async () => await killed },
+        };
   o.log(
     `lab: day 2: fyr-agent upgrade --yes (backup, merge${o.pulls ? ` while a LAN client pulls ${o.from}` : ''}, the hop to ${o.to})`,
   );
@@ -111,23 +124,7 @@ export async function upgradeDay2(
       {
         kind: 'upgrade',
         args: ['upgrade', '--media', media, '--yes'],
-        ...(o.crash
-          ? {
-              crash: {
-                when: killPoint,
-                keeper: {
-                  restart: async () => {
-                    await o.keeper.restart();
-                    // How far the merge had come: each step ends with a mark, the fourth ends it.
-                    if (journal)
-                      marksAtKill = (await readFile(join(stateDir, journal), 'utf8'))
-                        .split('\n')
-                        .filter((l) => l === '#synced').length;
-                  },
-                },
-              },
-            }
-          : {}),
+        ...(o.crash ? { crash } : {}),
       },
       o.log,
     );
@@ -137,6 +134,7 @@ export async function upgradeDay2(
   }
   output.push(upgraded.output);
   if (o.crash && o.kill === 'merge') {
+    o.log(`lab: day 2: the keeper was killed with ${marksAtKill} of the merge's 4 steps done`);
     assert.ok(
       marksAtKill >= 0 && marksAtKill < 4,
       `the keeper was killed in the merge (${marksAtKill} of 4 steps done)`,
