@@ -11,11 +11,9 @@ import * as assert from 'uvu/assert';
 import { PHASES } from '../../src/agent/state.js';
 import { verifyTree } from '../../src/registry/tree.js';
 import type { BastionOs } from '../../src/formats/bastion-os.js';
-import { AGENT, makeLab, type Lab } from '../helpers/agent-lab.js';
+import { AGENT, makeLab, pullsFromStray, type Lab } from '../helpers/agent-lab.js';
 import { approvals, fileCsr, objects, setNodeNotReady } from '../doubles/cluster/index.mjs';
 import { NODE_BOOTSTRAPPER } from '../../src/agent/cluster/csr.js';
-
-const PULL_LOOP = new URL('../helpers/pull-loop.mjs', import.meta.url).pathname;
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -129,17 +127,7 @@ const endToEnd = async (os: BastionOs, more: (l: Lab) => Promise<void> = async (
     let pulls: ResultPromise | undefined;
     if (os === 'rhel9') {
       await until(l, (s) => s.phases.payload.status === 'done');
-      const registry = join(l.root, 'var/lib/fyr/registry');
-      pulls = l.strayStart(process.execPath, [
-        PULL_LOOP,
-        '192.168.8.1:8443',
-        'bastion.edge.example.com',
-        join(registry, 'certs/registry.crt'),
-        'fyr',
-        join(registry, 'password'),
-        'openshift/release-images:4.18.9-x86_64',
-        stopPulls,
-      ]);
+      pulls = pullsFromStray(l, 'openshift/release-images:4.18.9-x86_64', stopPulls);
     }
     const r = await agent;
     await writeFile(stopPulls, '');

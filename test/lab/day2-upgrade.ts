@@ -16,12 +16,11 @@ import { watch } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { objects, setUpdateSpeed } from '../doubles/cluster/index.mjs';
-import type { Lab } from '../helpers/agent-lab.js';
+import { pullsFromStray, type Lab } from '../helpers/agent-lab.js';
 import { operation, type KeeperControl, type State } from './day2-nodes.js';
 import type { UpgradeStick } from './upgrade-stick.js';
 import { STATE_DIR } from '../../src/formats/bastion-layout.js';
 
-const PULL_LOOP = new URL('../helpers/pull-loop.mjs', import.meta.url).pathname;
 // A LAN address outside the DHCP pool and the nodes', for the pulling client.
 const CLIENT = '192.168.8.250/24';
 
@@ -67,21 +66,9 @@ export async function upgradeDay2(
   // Killed mid-hop, the hop must last long enough to be caught part-way; else it may fly.
   setUpdateSpeed(lab.doubles, o.crash && o.kill === 'hop' ? 400 : 2000);
   // A node's pulls of the running release, through the whole upgrade.
-  const registry = join(lab.root, 'var/lib/fyr/registry');
   const stop = join(lab.dir, `stop-upgrade-pulls-${o.to}`);
   if (o.pulls) await lab.stray('ip', ['addr', 'add', CLIENT, 'dev', 'pxe0']);
-  const pulls = o.pulls
-    ? lab.strayStart(process.execPath, [
-        PULL_LOOP,
-        '192.168.8.1:8443',
-        'bastion.edge.example.com',
-        join(registry, 'certs/registry.crt'),
-        'fyr',
-        join(registry, 'password'),
-        `openshift/release-images:${o.from}-x86_64`,
-        stop,
-      ])
-    : undefined;
+  const pulls = o.pulls ? pullsFromStray(lab, `openshift/release-images:${o.from}-x86_64`, stop) : undefined;
   // The merge's journal (operations/upgrade.ts: upgrade-<id>.merged) appearing: the merge has
   // begun. Watched, not polled, and the keeper killed from the watch itself: a stick this small
   // is merged in well under a second.
