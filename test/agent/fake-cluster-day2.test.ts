@@ -296,6 +296,8 @@ test('oc debug … shutdown: the systemd line, the machine off after the (scaled
   assert.match(r.stderr, /^Starting pod\/worker-1-debug-[a-z0-9]{5} \.\.\./);
   assert.ok(chassisPowered(chassis(c, 'worker-1')), 'not before its time');
   await until('worker-1 off', () => !chassisPowered(chassis(c, 'worker-1')), 3000);
+  // The power file is written just before the event (lib.mjs chassisPowerOff): wait for both.
+  await until('its event', async () => (await events(chassis(c, 'worker-1'))).length > 0, 3000);
   assert.equal(await events(chassis(c, 'worker-1')), ['off shutdown']);
 
   const now = await debug('cp-2', '-h', 'now');
