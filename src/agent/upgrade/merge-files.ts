@@ -1,5 +1,6 @@
-// The merge's small pieces (merge.ts): its journal, the steps a file belongs to, reads of small
-// files, the syncfs barrier between steps and the read-back check of a copied blob.
+// The merge's small pieces (merge.ts): its journal and its synced marks, the steps a file
+// belongs to, reads of small files, the pool that runs blobs a few at once, the syncfs barrier
+// between steps, a blob's flush, and the read-back check of a copied blob.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, fdatasyncSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
