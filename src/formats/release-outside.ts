@@ -12,6 +12,7 @@ import type { IsoEntry, ReadAt } from '../iso9660/read.js';
 // Boot files, hashed with the rest: where the firmware and loaders look, if not huge.
 const BOOT_FILE = /^\/(isolinux|efi|boot)\/|^\/images\/(efiboot|eltorito)\.img$/i;
 const BOOT_FILE_MAX = 64 << 20;
+const ZERO = Buffer.alloc(2048);
 
 // [offset, length] ranges before `first` that are not payload, in image order.
 export function outsideRanges(entries: readonly IsoEntry[], first: number, appDataAt: number): Array<[number, number]> {
@@ -34,11 +35,21 @@ export function outsideRanges(entries: readonly IsoEntry[], first: number, appDa
   return ranges;
 }
 
-// sha256 over the ranges' bytes in order; undefined when the image ends inside one.
-export function outsideSha256(read: ReadAt, ranges: ReadonlyArray<[number, number]>): string | undefined {
+// sha256 over the ranges' bytes in order; undefined when the image ends inside one. A range
+// `zeros` vouches for (the writer of the image knows it left zeros there) is hashed as zeros
+// without reading it.
+export function outsideSha256(
+  read: ReadAt,
+  ranges: ReadonlyArray<[number, number]>,
+  zeros?: (offset: number, length: number) => boolean,
+): string | undefined {
   const hash = createHash('sha256');
   const STEP = 4 << 20;
   for (const [offset, length] of ranges) {
+    if (length <= ZERO.length && zeros?.(offset, length)) {
+      hash.update(ZERO.subarray(0, length));
+      continue;
+    }
     for (let done = 0; done < length; done += STEP) {
       const want = Math.min(STEP, length - done);
       const chunk = read(offset + done, want);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { readCapped } from '../util/read-capped.js';
 
 export const TREE_PREFIX = 'docker/registry/v2';
@@ -18,6 +19,8 @@ const SMALL_FILE_MAX = 1 << 20;
 export interface TreeFile {
   path: string;
   size: number;
+  // Permission and type bits as listed (listTree), for whoever lays the tree out again.
+  mode?: number;
 }
 export interface HashedFile extends TreeFile {
   sha256: string;
@@ -47,21 +50,27 @@ export function blobDigest(path: string): string | undefined {
 
 // Every regular file under `root`, sorted by path (byte order), with _uploads left out.
 // Symbolic links and special files are refused: a stick carries the bytes themselves.
-// Synchronous calls inside: thousands of tiny files, where an await per call costs seconds.
-export async function listTree(root: string): Promise<TreeFile[]> {
+// Synchronous calls inside: thousands of tiny files, where an await per call costs seconds. The
+// event loop gets a turn every few dozen directories, so the caller's other work (child
+// processes it started, their output) goes on meanwhile. `modes`: keep each file's mode too.
+export async function listTree(root: string, modes = false): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
   const problems: string[] = [];
-  const walk = (rel: string): void => {
+  const dirs = [''];
+  for (let n = 1; dirs.length > 0; n++) {
+    const rel = dirs.pop()!;
     for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (UPLOADS.test(path)) continue;
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile()) out.push({ path, size: lstatSync(join(root, path)).size });
-      else problems.push(`${path}: not a regular file or directory`);
+      if (e.isDirectory()) dirs.push(path);
+      else if (e.isFile()) {
+        const { size, mode } = lstatSync(join(root, path));
+        out.push(modes ? { path, size, mode } : { path, size });
+      } else problems.push(`${path}: not a regular file or directory`);
     }
-  };
-  walk('');
-  if (problems.length > 0) throw new TreeError(`${root}: ${problems.length} special file(s)`, problems);
+    if (n % 64 === 0) await setImmediate();
+  }
+  if (problems.length > 0) throw new TreeError(`${root}: ${problems.length} special file(s)`, problems.sort());
   if (!out.some((f) => f.path.startsWith(`${TREE_PREFIX}/`)))
     throw new TreeError(`${root} is not a registry storage tree`, [`no ${TREE_PREFIX}/ under ${root}`]);
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -99,10 +108,11 @@ export async function expectedHashes(
   const blobs = blobsOf(elsewhere ? [...files, ...elsewhere] : files);
   const hashed: HashedFile[] = [];
   const broken: string[] = [];
-  for (const f of files) {
+  for (const [i, f] of files.entries()) {
+    if (i % 256 === 255) await setImmediate();
     const named = blobDigest(f.path);
     if (named) {
-      hashed.push({ ...f, sha256: named });
+      hashed.push({ path: f.path, size: f.size, sha256: named });
       continue;
     }
     // Links are tens of bytes; anything else that is not a blob is read only up to a cap.
@@ -113,7 +123,7 @@ export async function expectedHashes(
       broken.push(`${f.path}: ${(err as Error).message} and is not a blob`);
       continue;
     }
-    hashed.push({ ...f, sha256: createHash('sha256').update(bytes).digest('hex') });
+    hashed.push({ path: f.path, size: f.size, sha256: createHash('sha256').update(bytes).digest('hex') });
     const problem = LINK.test(f.path) && linkProblem(f.path, bytes.toString('utf8'), blobs);
     if (problem) broken.push(problem);
   }

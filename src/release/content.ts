@@ -44,6 +44,8 @@ export type ContentRelease = ReleaseInfo['release'];
 export interface ContentTree extends RegistryTreeEntry {
   absolute: string;
   entries: HashedFile[];
+  // Each file's mode as listed, for the release's Rock Ridge records (no second stat of each).
+  modes: ReadonlyMap<string, number>;
 }
 
 export interface Content {
@@ -181,8 +183,11 @@ async function loadTree(
     return undefined;
   }
   let entries: HashedFile[];
+  let modes: Map<string, number>;
   try {
-    const { hashed, broken } = await expectedHashes(absolute, await listTree(absolute), base);
+    const listed = await listTree(absolute, true);
+    modes = new Map(listed.map((f) => [f.path, f.mode!]));
+    const { hashed, broken } = await expectedHashes(absolute, listed, base);
     if (broken.length > 0) {
       for (const line of broken.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
       return undefined;
@@ -236,7 +241,7 @@ async function loadTree(
         `the base's listing has ${b.files} files with tree hash ${b.sha256}, not ${entry.delta.base.name}'s ${entry.delta.base.files} files, ${entry.delta.base.treeSha256}`,
       );
   }
-  return { ...entry, absolute, entries };
+  return { ...entry, absolute, entries, modes };
 }
 
 function checkRoles(

@@ -7,7 +7,7 @@ import { releaseJsonBytes, type ReleaseInfo } from '../formats/release-json.js';
 import { outsideRanges, outsideSha256 } from '../formats/release-outside.js';
 import { type Area } from '../formats/embed-areas.js';
 import { ImageEndedError, feed } from '../iso9660/media-check.js';
-import { PVD_OFFSET, SECTOR, walkIso, type IsoEntry } from '../iso9660/read.js';
+import { PVD_OFFSET, SECTOR, type IsoEntry } from '../iso9660/read.js';
 import {
   formatAppData,
   IsoMd5Hasher,
@@ -15,7 +15,7 @@ import {
   type IsoMd5Checkpoint,
   type IsoMd5Result,
 } from '../iso9660/isomd5.js';
-import { fileReader } from '../util/fs.js';
+import { fileReader, scratchReader } from '../util/fs.js';
 
 export interface Finished {
   info: ReleaseInfo;
@@ -32,16 +32,19 @@ function area(entries: IsoEntry[], path: string, length: number): Area {
   return { path, offset: entry.extents[0]!.offset, length };
 }
 
+// `entries`: the image's tree as checkPlacement walked it (nothing has changed it since);
+// `zeros`: the ranges fyr knows it left zeros (payloadTails).
 export function finishImage(
   path: string,
   checkpoints: readonly IsoMd5Checkpoint[],
   info: ReleaseInfo,
   sizes: { ks: number; site: number; json: number },
+  entries: IsoEntry[],
+  zeros: (offset: number, length: number) => boolean,
 ): Finished {
   const fd = openSync(path, 'r+');
   try {
     const read = fileReader(fd);
-    const entries = walkIso(read);
     const ks = area(entries, KS_PATH, sizes.ks);
     const site = area(entries, SITE_AREA_PATH, sizes.site);
     const json = area(entries, RELEASE_JSON_PATH, sizes.json);
@@ -60,7 +63,7 @@ export function finishImage(
     const hasher = new IsoMd5Hasher(layout, from);
     feed(hasher, read, first, []);
     const resume = hasher.checkpoint();
-    const outside = outsideSha256(read, outsideRanges(entries, first, layout.appDataAt));
+    const outside = outsideSha256(scratchReader(fd), outsideRanges(entries, first, layout.appDataAt), zeros);
     if (outside === undefined) throw new ImageEndedError(first);
     const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume, outside: { sha256: outside } };
     writeSync(fd, releaseJsonBytes(final, sizes.json), 0, sizes.json, json.offset);

@@ -10,36 +10,24 @@
 // and modes. Path tables are the base's, stale but unused: xorriso replaces the whole
 // superblock and every tree when it commits its session.
 import { FyrError } from '../errors.js';
-import { rawDirectoryRecords, SECTOR, type Extent, type ReadAt } from '../iso9660/read.js';
+import { rawDirectoryRecords, SECTOR, type ReadAt } from '../iso9660/read.js';
 import {
   both32,
   directoryRecord,
   DIR_MODE,
-  FILE_TYPE,
   isoName,
   MAX_EXTENT,
   nameEntry,
-  packedSize,
   packRecords,
   patchExtent,
   posixEntry,
   recordDate,
   recordId,
-  recordLength,
   terminatorDescriptor,
 } from '../iso9660/records.js';
+import { dirSize, dirWrites, newDir, type Dir, type PlacedFile, type SessionFile } from './payload-dirs.js';
 
-export interface SessionFile {
-  // Absolute ISO path, under /fyr.
-  isoPath: string;
-  size: number;
-  // Permission bits, kept from the disk file.
-  mode: number;
-}
-
-export interface PlacedFile extends SessionFile {
-  extents: Extent[];
-}
+export type { PlacedFile, SessionFile } from './payload-dirs.js';
 
 export interface PayloadSession {
   // Byte offsets: the session starts after the base image and ends at the new volume size.
@@ -47,104 +35,12 @@ export interface PayloadSession {
   end: number;
   // In image order.
   files: PlacedFile[];
-  // The superblock and directories to write over the copy of the base image.
-  writes: Array<{ offset: number; data: Buffer }>;
+  // The superblock and directories to write over the copy of the base image. A piece's buffer
+  // may be reused for the next: write each before taking another.
+  writes: Iterable<{ offset: number; data: Buffer }>;
 }
 
 const VD_START = 16;
-
-interface Dir {
-  name: string;
-  dirs: Map<string, Dir>;
-  files: Array<{ name: string; file: PlacedFile }>;
-  lba: number;
-  size: number;
-  // Its children's ISO names and system use, in record order (named once, see entriesOf).
-  entries?: Entry[];
-}
-
-interface Entry {
-  id: Buffer;
-  systemUse: Buffer;
-  dir?: Dir;
-  file?: PlacedFile;
-}
-
-const newDir = (name: string): Dir => ({ name, dirs: new Map(), files: [], lba: 0, size: 0 });
-
-// The children of a directory as ECMA-119 orders them, each with its name and Rock Ridge
-// entries; these fix the directory's size before any extent is known.
-function entriesOf(dir: Dir): Entry[] {
-  if (dir.entries) return dir.entries;
-  const taken = new Set<string>();
-  const named: Array<{ id: string; entry: Entry }> = [];
-  for (const sub of dir.dirs.values()) {
-    const id = isoName(sub.name, true, taken);
-    const systemUse = Buffer.concat([posixEntry(DIR_MODE, 2 + sub.dirs.size), nameEntry(sub.name)]);
-    named.push({ id, entry: { id: Buffer.from(id), systemUse, dir: sub } });
-  }
-  for (const { name, file } of dir.files) {
-    const id = isoName(name, false, taken);
-    const systemUse = Buffer.concat([posixEntry(FILE_TYPE | (file.mode & 0o777), 1), nameEntry(name)]);
-    named.push({ id, entry: { id: Buffer.from(id), systemUse, file } });
-  }
-  // ISO names are ASCII: string order is byte order.
-  named.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return (dir.entries = named.map((n) => n.entry));
-}
-
-const DOT_LENGTH = recordLength(1, 36);
-
-// A directory's size from its entries: "." and "..", then a record per extent of each child.
-function dirSize(dir: Dir): number {
-  const lengths = [DOT_LENGTH, DOT_LENGTH];
-  for (const e of entriesOf(dir)) {
-    const length = recordLength(e.id.length, e.systemUse.length);
-    const records = e.file ? Math.max(1, Math.ceil(e.file.size / MAX_EXTENT)) : 1;
-    for (let i = 0; i < records; i++) lengths.push(length);
-  }
-  return packedSize(lengths);
-}
-
-// Records of one new directory, given the extents already assigned.
-function dirRecords(dir: Dir, parent: Dir, date: Buffer): Buffer[] {
-  const links = 2 + dir.dirs.size;
-  const self = directoryRecord({
-    lba: dir.lba,
-    size: dir.size,
-    directory: true,
-    id: Buffer.from([0]),
-    systemUse: posixEntry(DIR_MODE, links),
-    date,
-  });
-  const up = directoryRecord({
-    lba: parent.lba,
-    size: parent.size,
-    directory: true,
-    id: Buffer.from([1]),
-    systemUse: posixEntry(DIR_MODE, 2 + parent.dirs.size),
-    date,
-  });
-  const records = [self, up];
-  for (const { id, systemUse, dir: sub, file } of entriesOf(dir)) {
-    if (sub) records.push(directoryRecord({ lba: sub.lba, size: sub.size, directory: true, id, systemUse, date }));
-    else
-      file!.extents.forEach((x, i) =>
-        records.push(
-          directoryRecord({
-            lba: x.offset / SECTOR,
-            size: x.length,
-            directory: false,
-            more: i < file!.extents.length - 1,
-            id,
-            systemUse,
-            date,
-          }),
-        ),
-      );
-  }
-  return records;
-}
 
 // The base's volume descriptors up to the terminator and its root directory's records, checked
 // for what fyr's tree needs: ISO 9660, a primary descriptor, Rock Ridge announced.
@@ -283,13 +179,12 @@ export function planPayloadSession(
   const tree = buildTree(files);
   const startSector = Math.ceil(baseSize / SECTOR);
   const endSector = placeExtents(tree, base, startSector, date);
-  const writes: PayloadSession['writes'] = [
-    { offset: tree.root.lba * SECTOR, data: packRecords(rootRecords(base, tree.root, tree.fyr, date)) },
-    ...tree.dirs.map(({ dir, parent }) => ({
-      offset: dir.lba * SECTOR,
-      data: packRecords(dirRecords(dir, parent, date)),
-    })),
-    { offset: VD_START * SECTOR, data: descriptorSet(base, tree.root, endSector) },
-  ];
+  const writes = {
+    *[Symbol.iterator]() {
+      yield { offset: tree.root.lba * SECTOR, data: packRecords(rootRecords(base, tree.root, tree.fyr, date)) };
+      yield* dirWrites(tree.dirs, date);
+      yield { offset: VD_START * SECTOR, data: descriptorSet(base, tree.root, endSector) };
+    },
+  };
   return { start: startSector * SECTOR, end: endSector * SECTOR, files: tree.placed, writes };
 }

@@ -11,15 +11,17 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError, isFyrError } from '../errors.js';
 import { PAYLOAD_DIR } from '../formats/media-layout.js';
 import type { ReleaseInfo } from '../formats/release-json.js';
+import type { IsoEntry } from '../iso9660/read.js';
 import { fileSha256 } from '../checksum/file-sha256.js';
 import { publishWithChecksum } from '../checksum/sha256sum.js';
 import { tempSibling } from '../util/fs.js';
 import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { isSpaceError, room, writeError } from '../util/write-error.js';
-import { baseReader, checkBase, epochOf, inspectBase, type Base, type BaseReader } from './base.js';
-import { SAFE_VOLID, safeVolumeId } from './boot-menu.js';
-import { stageBootFiles, type BootFiles } from './boot-files.js';
+import { baseReader, checkBase, type Base, type BaseReader } from './base.js';
+import { SAFE_VOLID } from './boot-menu.js';
+import { type BootFiles } from './boot-files.js';
+import { prepareBoot, staged } from './prepare.js';
 import { loadContent, type Content, type ContentFile } from './content.js';
 import { dropSuperblockCopy, partitionOffset, writeGpt } from './el10-partitions.js';
 import { LAST, stageEmbedFiles, type EmbedFiles } from './embed-files.js';
@@ -27,7 +29,7 @@ import { fillPayload } from './fill-payload.js';
 import { finishImage } from './finish.js';
 import { planPayloadSession, type PayloadSession } from './payload-session.js';
 import { payloadSources, releaseDraft, type Source } from './sources.js';
-import { checkPlacement, writeSession } from './session.js';
+import { checkPlacement, payloadTails, writeSession } from './session.js';
 import { writeImage } from './write-image.js';
 import { baseRoots, bootArgs, releaseArgs } from './xorriso.js';
 
@@ -73,29 +75,34 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   if (o.volumeId !== undefined && !SAFE_VOLID.test(o.volumeId))
     throw new FyrError('USAGE', `--volid ${o.volumeId}: expected 1 to 32 letters, digits, ".", "_" or "-"`);
   const opened = checkBase(o.base);
-  // Checksums are checked while the files are copied (one read of each); a mismatch leaves
-  // nothing behind.
-  const content = await loadContent(o.contentDir);
-  performance.mark('fyr: content manifest checked');
-  const base = await inspectBase(o.base, opened);
-  performance.mark('fyr: base image inspected');
-  const epoch = o.epoch ?? epochOf(base.volume);
-  const volumeId = o.volumeId ?? safeVolumeId(base.volumeId);
-  const payloadBytes = content.files.reduce((n, f) => n + f.size, 0) + (content.tree?.bytes ?? 0);
-  const needed = base.size + payloadBytes + o.ksAreaBytes + o.siteAreaBytes;
-  await checkSpace(output, needed);
   const staging = await mkdtemp(join(tmpdir(), 'fyr-release-')).catch((err: unknown) => {
     throw writeError(err, join(tmpdir(), 'fyr-release-*'));
   });
   const temp = tempSibling(output);
   const reader = baseReader(o.base);
+  let needed = 0;
   try {
+    // The base is inspected and its boot menus edited (xorriso and mtools, on the other core)
+    // while this thread lists and checks the content directory. The content's problems are
+    // reported first. Its checksums are checked while the files are copied (one read of each);
+    // a mismatch leaves nothing behind.
+    const [loaded, booted] = await Promise.allSettled([
+      loadContent(o.contentDir),
+      prepareBoot(o, opened, reader, staging),
+    ]);
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (booted.status === 'rejected') throw booted.reason;
+    const content = loaded.value;
+    const { base, epoch, volumeId, boot } = booted.value;
+    performance.mark('fyr: content manifest checked; beside it the base inspected, its boot files staged (mtools)');
+    const payloadBytes = content.files.reduce((n, f) => n + f.size, 0) + (content.tree?.bytes ?? 0);
+    needed = base.size + payloadBytes + o.ksAreaBytes + o.siteAreaBytes;
+    await checkSpace(output, needed);
     emit({
       phase: 'prepare',
       message: `${base.report.volumeId} (${base.layout.kind} layout) -> volume id ${volumeId}`,
     });
-    const { boot, embed, sources } = await staged(staging, base, async () => {
-      const boot = await stageBootFiles(base, reader, staging, volumeId, o.bootTimeoutSeconds, epoch);
+    const { embed, sources } = await staged(staging, base, async () => {
       const { sources, agent } = await payloadSources(content, o.fyrVersion);
       const embed = await stageEmbedFiles(
         staging,
@@ -103,9 +110,9 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
         o.ksAreaBytes,
         o.siteAreaBytes,
       );
-      return { boot, embed, sources };
+      return { embed, sources };
     });
-    performance.mark('fyr: boot files staged (menus, ESP: mtools), embed areas');
+    performance.mark('fyr: embed areas staged');
     const placed = await layOutImage(temp, base, reader, boot, embed, sources, {
       volumeId,
       epoch,
@@ -115,7 +122,14 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const checkpoint = await fillSources(temp, placed, sources, content, o);
     performance.mark('fyr: payload read, sha256-checked, written (O_DIRECT) and MD5-hashed up to the areas');
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
-    const finished = finishImage(temp, [checkpoint], embed.info, embed.sizes);
+    const finished = finishImage(
+      temp,
+      [checkpoint],
+      embed.info,
+      embed.sizes,
+      placed.walked,
+      payloadTails(placed.session),
+    );
     performance.mark('fyr: areas recorded, MD5 finished over the areas and release.json, implanted');
     const stateFile = md5StatePath(output);
     const state = {
@@ -164,22 +178,6 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   }
 }
 
-// Boot menus, the ESP image and the embed areas are staged under TMPDIR before the image is
-// laid out; a full TMPDIR is NO_SPACE naming it, whichever writer (fyr, mtools) hit it.
-async function staged<T>(staging: string, base: Base, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (!isSpaceError(err)) throw err;
-    const esp = base.layout.kind === 'el9' ? 16 << 20 : base.layout.esp.length;
-    throw new FyrError(
-      'NO_SPACE',
-      `no space left staging the boot files in ${staging}${room(dirname(staging), esp + (1 << 20))}`,
-      { details: ['Free space there, or set TMPDIR to a directory with room.'], cause: err },
-    );
-  }
-}
-
 async function checkSpace(output: string, needed: number): Promise<void> {
   const fs = await statfs(dirname(output)).catch(() => undefined);
   if (fs && fs.bavail * fs.bsize < needed)
@@ -191,6 +189,8 @@ async function checkSpace(output: string, needed: number): Promise<void> {
 
 interface Placed {
   session: PayloadSession;
+  // The image's tree after xorriso's session.
+  walked: IsoEntry[];
   // Where the first embed area starts, where the MD5 pad's padding block went, the image size.
   first: number;
   padAt: number | undefined;
@@ -220,7 +220,7 @@ async function layOutImage(
   const session = planPayloadSession(
     reader.range,
     base.size,
-    sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: statSync(f.disk).mode })),
+    sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: f.mode ?? statSync(f.disk).mode })),
     o.epoch,
   );
   writeSession(temp, session);
@@ -243,9 +243,9 @@ async function layOutImage(
     signal: o.signal,
   });
   performance.mark('fyr: xorriso session (boot files, areas, trees)');
-  const { first, padAt } = checkPlacement(temp, session);
+  const { walked, first, padAt } = checkPlacement(temp, session);
   if (el10) writeGpt(temp, `${o.volumeId}/${o.epoch}`);
-  return { session, first, padAt, size: statSync(temp).size };
+  return { session, walked, first, padAt, size: statSync(temp).size };
 }
 
 // The payload copied into its extents, each file's sha256 checked; returns the media-check MD5

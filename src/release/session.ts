@@ -5,8 +5,8 @@ import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, SITE_AREA_PATH } from '../formats/media-layout.js';
 import { md5PaddingBlock } from '../iso9660/isomd5.js';
-import { walkIso } from '../iso9660/read.js';
-import { fileReader } from '../util/fs.js';
+import { SECTOR, walkIso, type IsoEntry } from '../iso9660/read.js';
+import { windowReader } from '../util/fs.js';
 import { writeError } from '../util/write-error.js';
 import type { PayloadSession } from './payload-session.js';
 
@@ -24,13 +24,19 @@ export function writeSession(path: string, session: PayloadSession): void {
   }
 }
 
-// xorriso must have kept every payload file where fyr put it. Returns where the first embed
-// area starts and, when the MD5 pad lies just before it, where the pad's padding block goes
-// (written here); without it the MD5 is computed by fyr's own, slower implementation.
-export function checkPlacement(path: string, session: PayloadSession): { first: number; padAt: number | undefined } {
+// xorriso must have kept every payload file where fyr put it. Returns the image's entries (the
+// tree does not change after xorriso), where the first embed area starts and, when the MD5 pad
+// lies just before it, where the pad's padding block goes (written here); without it the MD5 is
+// computed by fyr's own, slower implementation.
+export function checkPlacement(
+  path: string,
+  session: PayloadSession,
+): { walked: IsoEntry[]; first: number; padAt: number | undefined } {
   const fd = openSync(path, 'r+');
   try {
-    const entries = new Map(walkIso(fileReader(fd)).map((e) => [e.path, e]));
+    // walkIso takes what it needs from each directory as it reads it.
+    const walked = walkIso(windowReader(fd));
+    const entries = new Map(walked.map((e) => [e.path, e]));
     for (const f of session.files) {
       const got = entries.get(f.isoPath)?.extents.filter((x) => x.length > 0) ?? [];
       const want = f.extents.filter((x) => x.length > 0);
@@ -50,10 +56,26 @@ export function checkPlacement(path: string, session: PayloadSession): { first: 
       return extent.offset;
     };
     const first = Math.min(offset(KS_PATH), offset(SITE_AREA_PATH));
-    if (offset(MD5_PAD_PATH) + MD5_PAD_SIZE !== first) return { first, padAt: undefined };
+    if (offset(MD5_PAD_PATH) + MD5_PAD_SIZE !== first) return { walked, first, padAt: undefined };
     writeSync(fd, md5PaddingBlock(first - 64), 0, 64, first - 64);
-    return { first, padAt: first - 64 };
+    return { walked, first, padAt: first - 64 };
   } finally {
     closeSync(fd);
   }
+}
+
+// Whether [offset, offset + length) lies in the zeros after a payload file's last byte, up to
+// its sector's end: fyr planned the file there and never writes that tail (fill-payload.ts), and
+// no other file can start inside a sector. The release's outside hash need not read them: there
+// are thousands on a registry tree, each a read of a block the direct writes left uncached.
+export function payloadTails(session: PayloadSession): (offset: number, length: number) => boolean {
+  const tails = new Map<number, number>();
+  for (const f of session.files) {
+    const x = f.extents.at(-1);
+    if (!x || x.length === 0) continue;
+    const end = x.offset + x.length;
+    const tail = (SECTOR - (end % SECTOR)) % SECTOR;
+    if (tail > 0) tails.set(end, tail);
+  }
+  return (offset, length) => (tails.get(offset) ?? 0) >= length;
 }

@@ -16,6 +16,8 @@ export interface Source {
   sha256: string;
   entry: ContentFile | undefined;
   treePath?: string;
+  // As listed with the tree, where it was.
+  mode?: number | undefined;
 }
 
 // The payload in layout order, then the agent: fyr's own (dist/agent/fyr-agent.mjs), unless the
@@ -46,6 +48,7 @@ export async function payloadSources(
       sha256: f.sha256,
       entry: undefined,
       treePath: `${tree!.path}/${f.path}`,
+      mode: tree!.modes.get(f.path),
     })),
     { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
   ];

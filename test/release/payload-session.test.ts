@@ -190,6 +190,28 @@ test('payload-session :: a file over 4 GiB is laid out in whole-sector parts tha
   }
 });
 
+test('payload-session :: a registry-sized tree: directories written in pieces through one buffer, one larger than the buffer, all where walkIso and xorriso find them', async () => {
+  const dir = await makeTmpdir();
+  try {
+    // 700 directories of one small file (1.4 MB of directory sectors: more than one piece),
+    // and one directory of 9,000 files (a directory of over 1 MiB: a piece of its own).
+    const files = [
+      ...Array.from({ length: 700 }, (_, i) => ({ isoPath: `/fyr/payload/blobs/d${i}/data`, size: 71 })),
+      ...Array.from({ length: 9000 }, (_, i) => ({ isoPath: `/fyr/payload/wide/file-${i}`, size: 2049 })),
+    ];
+    const { image, session } = await planned(dir, files);
+    const pieces = [...session.writes].length;
+    assert.ok(pieces >= 4, `root, two or more pieces of directories, descriptors: ${pieces}`);
+    const found = new Map(withImage(image, (read) => walkIso(read)).map((e) => [e.path, e]));
+    for (const [i, f] of files.entries())
+      assert.equal(found.get(f.isoPath)?.extents, session.files[i]!.extents, f.isoPath);
+    const count = await execa('xorriso', ['-indev', image, '-find', '/fyr/payload/wide', '-type', 'f'], { all: true });
+    assert.is(count.all.split('\n').filter((l) => l.startsWith("'/fyr/payload/wide/")).length, 9000);
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
 test("payload-session :: a base image without Rock Ridge is refused: fyr's names would not be read", async () => {
   const dir = await makeTmpdir();
   try {
