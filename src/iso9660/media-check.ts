@@ -46,10 +46,14 @@ export function feed(
   patches: readonly Patch[],
   onChunk?: (position: number) => void,
 ): void {
+  // One chunk buffer, reused: the patches go into it, never into what `read` returned.
+  const own = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(0, end - hasher.position)));
   while (hasher.position < end) {
     const at = hasher.position;
-    const chunk = Buffer.from(read(at, Math.min(CHUNK, end - at)));
-    if (chunk.length === 0) throw new ImageEndedError(at);
+    const raw = read(at, Math.min(CHUNK, end - at));
+    if (raw.length === 0) throw new ImageEndedError(at);
+    const chunk = own.subarray(0, raw.length);
+    raw.copy(chunk);
     overlay(chunk, at, patches);
     hasher.update(chunk);
     onChunk?.(hasher.position);

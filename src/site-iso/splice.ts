@@ -15,6 +15,7 @@ import {
 import { openReleaseImage, type ReleaseImage } from './release-image.js';
 import { outsideRanges, outsideSha256 } from '../formats/release-outside.js';
 import { IsoFormatError, walkIso, type ReadAt } from '../iso9660/read.js';
+import { scratchReader, windowReader } from '../util/fs.js';
 
 export function writePatches(fd: number, patches: readonly Patch[]): void {
   for (const p of patches) {
@@ -86,7 +87,7 @@ export function fastPatches(
   try {
     if (!stateMatchesImplant(image)) throw stateMismatch(image.path, fix);
     const patches = sitePatches(image.info.embed, content);
-    const md5 = finishFromState(image.read, image.layout, image.resume!, patches);
+    const md5 = finishFromState(scratchReader(image.fd), image.layout, image.resume!, patches);
     return { patches: [...patches, appDataPatch(image.layout, md5)], md5 };
   } catch (err) {
     throw releaseInvalidIfEnded(err, image.path);
@@ -111,13 +112,16 @@ export function sitePatchesFor(
 // against the sum fyr release recorded: a change there would leave the saved MD5 state wrong
 // and the site's media check failing, and it costs megabytes to read. `read`: the copy being
 // built, when there is one. Releases made before fyr recorded the sum are not checked.
-export function checkOutside(image: ReleaseImage, read: ReadAt = image.read): void {
+// Read through a window for the directories and one reused buffer for the hash: fresh buffers
+// for each read cost more in page faults here than the reads, beside the copy's own.
+export function checkOutside(image: ReleaseImage, read?: ReadAt): void {
   const saved = image.info.outside;
   if (saved === undefined) return;
   let actual: string | undefined;
   try {
-    const entries = walkIso(read, image.volume);
-    actual = outsideSha256(read, outsideRanges(entries, image.areas[0]!.offset, image.layout.appDataAt));
+    const entries = walkIso(read ?? windowReader(image.fd), image.volume);
+    const ranges = outsideRanges(entries, image.areas[0]!.offset, image.layout.appDataAt);
+    actual = outsideSha256(read ?? scratchReader(image.fd), ranges);
   } catch (err) {
     if (!(err instanceof IsoFormatError)) throw err;
   }
