@@ -12,7 +12,7 @@ import type { IsoEntry, ReadAt } from '../iso9660/read.js';
 // Boot files, hashed with the rest: where the firmware and loaders look, if not huge.
 const BOOT_FILE = /^\/(isolinux|efi|boot)\/|^\/images\/(efiboot|eltorito)\.img$/i;
 const BOOT_FILE_MAX = 64 << 20;
-const ZERO = Buffer.alloc(2048);
+const ZERO = Buffer.alloc(64 << 10);
 
 // [offset, length] ranges before `first` that are not payload, in image order.
 export function outsideRanges(entries: readonly IsoEntry[], first: number, appDataAt: number): Array<[number, number]> {
@@ -46,8 +46,9 @@ export function outsideSha256(
   const hash = createHash('sha256');
   const STEP = 4 << 20;
   for (const [offset, length] of ranges) {
-    if (length <= ZERO.length && zeros?.(offset, length)) {
-      hash.update(ZERO.subarray(0, length));
+    if (zeros?.(offset, length)) {
+      for (let done = 0; done < length; done += ZERO.length)
+        hash.update(ZERO.subarray(0, Math.min(ZERO.length, length - done)));
       continue;
     }
     for (let done = 0; done < length; done += STEP) {

@@ -27,8 +27,9 @@ export interface Piece {
   batch?: number[];
 }
 
-// Files up to this size are batched; a batch stays within one buffer.
-const SMALL = 64 << 10;
+// Files up to this size are batched; a batch stays within one buffer. Larger ones are written
+// piece by piece, and start on a 4 KiB boundary of the image (payload-session.ts).
+export const SMALL = 64 << 10;
 const sectorEnd = (offset: number, size: number) => offset + Math.ceil(size / SECTOR) * SECTOR;
 
 export function piecesOf(files: readonly FillFile[]): Piece[] {

@@ -64,18 +64,18 @@ export function checkPlacement(
   }
 }
 
-// Whether [offset, offset + length) lies in the zeros after a payload file's last byte, up to
-// its sector's end: fyr planned the file there and never writes that tail (fill-payload.ts), and
-// no other file can start inside a sector. The release's outside hash need not read them: there
-// are thousands on a registry tree, each a read of a block the direct writes left uncached.
+// Whether [offset, offset + length) lies in the zeros between one payload file's last byte and
+// the next file's first sector: fyr planned the files there and never writes between them
+// (fill-payload.ts). The release's outside hash need not read them: there are thousands on a
+// registry tree, each a read of a block the direct writes left uncached.
 export function payloadTails(session: PayloadSession): (offset: number, length: number) => boolean {
-  const tails = new Map<number, number>();
-  for (const f of session.files) {
-    const x = f.extents.at(-1);
-    if (!x || x.length === 0) continue;
+  const extents = session.files.flatMap((f) => f.extents.filter((x) => x.length > 0));
+  extents.sort((a, b) => a.offset - b.offset);
+  const gaps = new Map<number, number>();
+  extents.forEach((x, i) => {
     const end = x.offset + x.length;
-    const tail = (SECTOR - (end % SECTOR)) % SECTOR;
-    if (tail > 0) tails.set(end, tail);
-  }
-  return (offset, length) => (tails.get(offset) ?? 0) >= length;
+    const next = extents[i + 1]?.offset ?? Math.ceil(end / SECTOR) * SECTOR;
+    if (next > end) gaps.set(end, next - end);
+  });
+  return (offset, length) => (gaps.get(offset) ?? 0) >= length;
 }

@@ -212,6 +212,23 @@ test('payload-session :: a registry-sized tree: directories written in pieces th
   }
 });
 
+test('payload-session :: a file written piece by piece starts on a 4 KiB boundary, small files stay packed', () => {
+  const files = [
+    { isoPath: '/fyr/payload/a', size: 71, mode: 0o644 },
+    { isoPath: '/fyr/payload/b', size: 71, mode: 0o644 },
+    { isoPath: '/fyr/payload/big', size: 100_000, mode: 0o644 },
+    { isoPath: '/fyr/payload/c', size: 71, mode: 0o644 },
+  ];
+  for (const shift of [0, 2048]) {
+    const session = withImage(BASE, (read) => planPayloadSession(read, statSync(BASE).size + shift, files, EPOCH));
+    const [a, b, big, c] = session.files.map((f) => f.extents[0]!.offset);
+    assert.is(b! - a!, 2048, 'small files in consecutive sectors');
+    assert.is(big! % 4096, 0, `the large file at ${big}`);
+    assert.ok(big! - b! === 2048 || big! - b! === 4096);
+    assert.is(c! - big!, 100_352, 'the next small file right after it');
+  }
+});
+
 test("payload-session :: a base image without Rock Ridge is refused: fyr's names would not be read", async () => {
   const dir = await makeTmpdir();
   try {
