@@ -124,10 +124,12 @@ export async function isoCorpus(dir: string, release: string, count: number): Pr
     else if (verify.code === 0) (counts.falseAccepts++, counts.failures.push(`inspect --verify accepted: ${label}`));
 
     copyFileSync(bad, work);
-    const runs = {
-      build: await runCli(['build', SITE, '--release', bad, '-o', out, '--force', '--no-seal', '--quiet'], ENV),
-      customize: await runCli(['customize', work, '--site', SITE, '--no-seal', '--quiet'], ENV),
-    };
+    // Collected after each command, not only each mutant: the peak measured is one command's,
+    // not the garbage of three (under CI's load it reached 228 MB that way).
+    collect();
+    const build = await runCli(['build', SITE, '--release', bad, '-o', out, '--force', '--no-seal', '--quiet'], ENV);
+    collect();
+    const runs = { build, customize: await runCli(['customize', work, '--site', SITE, '--no-seal', '--quiet'], ENV) };
     for (const [name, r] of Object.entries(runs)) {
       if (isInternal(r)) {
         counts.internalErrors++;
