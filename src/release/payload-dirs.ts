@@ -34,7 +34,7 @@ export interface Dir {
   files: Array<{ name: string; file: PlacedFile }>;
   lba: number;
   size: number;
-  // Its children's ISO names and system use, in record order (named once, see entriesOf).
+  // Its children with their names and record lengths, in record order (named once, see entriesOf).
   entries?: Entry[];
 }
 
