@@ -73,17 +73,13 @@ export function nameEntry(name: string): Buffer {
   return b;
 }
 
-// A record's fixed part and identifier; its system use follows.
-export interface RecordHead {
+export interface RecordFields {
   lba: number;
   size: number;
   directory: boolean;
   // Not the last record of a multi-extent file.
   more?: boolean;
   date: Buffer;
-}
-
-export interface RecordFields extends RecordHead {
   // Raw identifier: [0] for ".", [1] for "..", else the ISO name.
   id: Buffer;
   systemUse: Buffer;
@@ -94,14 +90,9 @@ export const recordLength = (idLength: number, systemUseLength: number) =>
   33 + idLength + (idLength % 2 === 0 ? 1 : 0) + systemUseLength;
 
 // Writes a record of `length` bytes up to its system use at `at` (zeros there); returns where
-// the system use goes. `id` is an ISO name (ASCII) or a raw identifier.
-export function writeRecordHead(b: Buffer, at: number, length: number, r: RecordHead, id: string | Buffer): number {
-  return writeRecord(b, at, length, r.lba, r.size, (r.directory ? 2 : 0) | (r.more ? 0x80 : 0), r.date, id);
-}
-
-// The same with the fields as arguments and the flags byte as ECMA-119 has it (2: directory,
-// 0x80: more extents follow), for the payload tree's tens of thousands of records; byte loops
-// rather than Buffer.write and copy, which cost a call into C++ each.
+// the system use goes. `flags` as ECMA-119 has them (2: directory, 0x80: more extents follow);
+// `id` is an ISO name (ASCII) or a raw identifier. Byte loops rather than Buffer.write and
+// copy, which cost a call into C++ each: the payload tree has tens of thousands of records.
 export function writeRecord(
   b: Buffer,
   at: number,
@@ -131,7 +122,8 @@ export function writeRecord(
 export function directoryRecord(r: RecordFields): Buffer {
   const length = recordLength(r.id.length, r.systemUse.length);
   const b = Buffer.alloc(length);
-  r.systemUse.copy(b, writeRecordHead(b, 0, length, r, r.id));
+  const flags = (r.directory ? 2 : 0) | (r.more ? 0x80 : 0);
+  r.systemUse.copy(b, writeRecord(b, 0, length, r.lba, r.size, flags, r.date, r.id));
   return b;
 }
 

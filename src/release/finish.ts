@@ -33,7 +33,7 @@ function area(entries: IsoEntry[], path: string, length: number): Area {
 }
 
 // `entries`: the image's tree as checkPlacement walked it (nothing has changed it since);
-// `zeros`: the ranges fyr knows it left zeros (payloadTails).
+// `zeros`: the ranges fyr knows it left zeros (payloadGaps).
 export function finishImage(
   path: string,
   checkpoints: readonly IsoMd5Checkpoint[],

@@ -29,7 +29,7 @@ import { fillPayload } from './fill-payload.js';
 import { finishImage } from './finish.js';
 import { planPayloadSession, type PayloadSession } from './payload-session.js';
 import { payloadSources, releaseDraft, type Source } from './sources.js';
-import { checkPlacement, payloadTails, writeSession } from './session.js';
+import { checkPlacement, payloadGaps, writeSession } from './session.js';
 import { writeImage } from './write-image.js';
 import { baseRoots, bootArgs, releaseArgs } from './xorriso.js';
 
@@ -128,7 +128,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       embed.info,
       embed.sizes,
       placed.walked,
-      payloadTails(placed.session),
+      payloadGaps(placed.session),
     );
     performance.mark('fyr: areas recorded, MD5 finished over the areas and release.json, implanted');
     const stateFile = md5StatePath(output);

@@ -68,7 +68,7 @@ export function checkPlacement(
 // the next file's first sector: fyr planned the files there and never writes between them
 // (fill-payload.ts). The release's outside hash need not read them: there are thousands on a
 // registry tree, each a read of a block the direct writes left uncached.
-export function payloadTails(session: PayloadSession): (offset: number, length: number) => boolean {
+export function payloadGaps(session: PayloadSession): (offset: number, length: number) => boolean {
   const extents = session.files.flatMap((f) => f.extents.filter((x) => x.length > 0));
   extents.sort((a, b) => a.offset - b.offset);
   const gaps = new Map<number, number>();
