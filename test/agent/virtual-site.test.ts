@@ -28,7 +28,9 @@ test('make lab: every node powered once by its BMC, PXE-booted by real firmware,
     log: (line) => lines.push(line),
   })
     .catch((err: Error) => {
-      throw new Error(`${err.message}\n--- the lab log's last 40 lines ---\n${lines.slice(-40).join('\n')}`);
+      throw new Error(
+        `${err.message}\n--- the lab log's last 100 lines (the timeline last) ---\n${lines.slice(-100).join('\n')}`,
+      );
     })
     // The whole log beside the other artifacts, passed or failed.
     .finally(() => writeFile('out/lab-test/lab.log', `${lines.join('\n')}\n`).catch(() => undefined));

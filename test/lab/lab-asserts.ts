@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { AGENT_DIR } from '../../src/formats/bastion-layout.js';
 import { PHASES } from '../../src/agent/state.js';
 import type { Lab } from '../helpers/agent-lab.js';
-import { readDisk, serialText } from './vms.js';
+import { consoleTail, readDisk, serialText } from './vms.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const lines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
@@ -124,7 +124,11 @@ export async function assertLab(
   // The stray: a pool address, the default menu, no install, reported by MAC.
   const stray = lab.strayVm!;
   const strayText = await serialText(stray);
-  assert.match(strayText, /Booting from local disk/, 'the stray booted the default menu (local disk)');
+  assert.match(
+    strayText,
+    /Booting from local disk/,
+    `the stray booted the default menu (local disk); its console ends:\n${consoleTail(strayText)}`,
+  );
   assert.doesNotMatch(strayText, /FYR-STANDIN/, 'the stray never ran the installer');
   assert.equal((await readDisk(stray)).marker, undefined, 'nothing was written to the stray disk');
   const reported = state.unknownMacs.find((u: { mac: string }) => u.mac === lab.strayMac);

@@ -1,12 +1,15 @@
 // The virtual site's pure pieces against literal values: qemu's command line per firmware and
-// boot device, Chromium's for a screenshot, and the paths read out of fyr's rendered menus.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// boot device, Chromium's for a screenshot, the paths read out of fyr's rendered menus; and the
+// stray's power cycles against a chassis that writes down what it is told.
+import { existsSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { menuPaths } from './lab-asserts.js';
 import { chromiumArgs } from './screenshot.js';
+import { Stray } from './stray.js';
 import { qemuArgs, SERIAL_MARKS, serialText, type Vm } from './vms.js';
 
 const test = suite('lab :: parts');
@@ -105,6 +108,39 @@ test("the serial console as text: SeaBIOS's cursor moves inside a banner are tak
     const text = await serialText({ ...vm('bios'), serial });
     assert.is(text, 'PXELINUX 6.04 lwIP\nLoading http://x/kernel\n');
     assert.match(text, SERIAL_MARKS.find((m) => m.step === 'pxelinux')!.pattern);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+// The stray's power cycles: a failed network boot is retried twice, then the hold waits out its
+// window; the default menu's local boot, on any power-on, releases the hold.
+test('the stray: a failed network boot powered off and on, the hold released by the local boot', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fyr-stray-'));
+  try {
+    const stray: Vm = { ...vm('bios'), name: 'stray', dir, serial: join(dir, 'serial.log') };
+    // The chassis: each command it is given, one line each (the lab's is test/lab/vm-chassis).
+    await writeFile(join(dir, 'vm'), `#!/bin/sh\necho "$*" >> '${join(dir, 'commands')}'\n`, { mode: 0o755 });
+    await writeFile(stray.serial, '');
+    const hold = join(dir, 'hold');
+    await writeFile(hold, '');
+    const lines: string[] = [];
+    const s = new Stray(stray, hold, (l) => lines.push(l));
+    await s.step();
+    assert.not.ok(s.on);
+    await s.powerOn();
+    await appendFile(stray.serial, 'iPXE initialising devices...ok\r\nNo bootable device.\r\n');
+    await s.step();
+    await s.step(); // the failed boot is the last power-on's: not retried again
+    await appendFile(stray.serial, 'PXELINUX 6.04\r\nBooting from local disk...\r\n');
+    assert.ok(existsSync(hold), 'held until the stray is polled again');
+    await s.step();
+    assert.not.ok(existsSync(hold), 'the local boot released the hold');
+    const commands = await readFile(join(dir, 'commands'), 'utf8');
+    assert.is(commands, 'start default\nstop\nstart default\n');
+    assert.match(lines[0]!, /network boot failed; powered off and on again.*\n +\| No bootable device\./s);
+    assert.match(lines[1]!, /booted the default menu \d+ s after power-on/);
+    assert.is(lines.length, 2);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

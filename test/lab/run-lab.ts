@@ -6,8 +6,7 @@
 // asserts what the issue asks (lab-asserts.ts), prints each node's timeline, and keeps the
 // artifacts: screenshots of the status page per phase, serial consoles, daemon logs, the state
 // file and the timeline.
-import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PHASES } from '../../src/agent/state.js';
 import { buildStatusApp } from '../../src/agent/status/app.js';
@@ -22,7 +21,7 @@ import { SPARE } from '../helpers/agent-lab.js';
 import { screenshot } from './screenshot.js';
 import { KEEPER_FLAGS, keeperDay2 } from './day2.js';
 import { buildTimeline, formatTimeline, SerialWatch, type Timeline } from './timeline.js';
-import { serialText, vmCommand } from './vms.js';
+import { Stray } from './stray.js';
 import { HOLD_INSTALL_COMPLETE } from '../doubles/cluster/index.mjs';
 
 export interface LabOptions {
@@ -122,16 +121,12 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
   try {
     o.log(`lab: site ISO ${lab.siteIso}; ${lab.nodes.filter((n) => n.vm).length} node VMs and a stray in ${lab.dir}`);
     if (o.crash) await writeFile(join(lab.doubles, 'kill'), 'bmc-power cp-1\n');
-    // The stray must PXE-boot while PXE is on: the install is held short of complete (the
-    // openshift-install double) until its serial console shows the default menu's local boot,
-    // or for 4 minutes at most (then the lab's check of the stray says what it saw).
     const hold = join(lab.doubles, HOLD_INSTALL_COMPLETE);
     if (lab.strayVm) await writeFile(hold, '');
-    let strayOnAt = 0;
+    const stray = lab.strayVm ? new Stray(lab.strayVm, hold, o.log) : undefined;
     let runs = 0;
     let keeper: ResultPromise | undefined;
     let typed = false;
-    let strayOn = false;
     let killedInWatch = !o.crash;
     const shot = new Set<string>();
     let shooting: Promise<void> = Promise.resolve();
@@ -198,19 +193,11 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
               s.phases.services.status === 'done' ||
               (s.phases.services.status === 'running' &&
                 /starting (httpd|haproxy|tangd)/.test(s.phases.services.detail ?? ''));
-            if (!strayOn && tftpUp && lab.strayVm) {
-              strayOn = true;
-              strayOnAt = Date.now();
+            if (stray && !stray.on && tftpUp) {
               o.log('lab: a machine the site does not know is powered on (the stray)');
-              await vmCommand(lab.strayVm, 'start', 'default');
+              await stray.powerOn();
             }
-            if (
-              strayOn &&
-              existsSync(hold) &&
-              (Date.now() - strayOnAt > 240_000 ||
-                /Booting from local disk|No DEFAULT or UI/.test(await serialText(lab.strayVm!)))
-            )
-              await rm(hold, { force: true });
+            await stray?.step();
             if (
               !killedInWatch &&
               s.phases.watch.status === 'running' &&
@@ -316,7 +303,10 @@ export async function runLab(o: LabOptions): Promise<LabReport> {
         (e: Error) => `no timeline: ${e.message}`,
       );
     await keepArtifacts(lab, o.artifacts, timelineText).catch(() => undefined);
-    if (!ok) o.log(`lab: FAILED; serial logs, daemon logs, state and timeline kept in ${o.artifacts}`);
+    if (!ok) {
+      o.log(timelineText);
+      o.log(`lab: FAILED; serial logs, daemon logs, state and timeline kept in ${o.artifacts}`);
+    }
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await lab.close();

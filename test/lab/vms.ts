@@ -135,3 +135,12 @@ export async function serialText(vm: Vm): Promise<string> {
     .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
     .replace(/\r/g, '');
 }
+
+// A console's last lines, indented, for a failure message (a CI run keeps no artifacts).
+export function consoleTail(text: string, lines = 12): string {
+  const kept = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-lines);
+  return kept.map((l) => `      | ${l.trimEnd()}`).join('\n');
+}
