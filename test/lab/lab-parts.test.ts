@@ -113,8 +113,8 @@ test("the serial console as text: SeaBIOS's cursor moves inside a banner are tak
   }
 });
 
-// The stray's power cycles: a failed network boot is retried twice, then the hold waits out its
-// window; the default menu's local boot, on any power-on, releases the hold.
+// The stray's power cycles: a failed network boot is powered off and on once (that power-on's
+// console starts clean), and the default menu's local boot on the next power-on releases the hold.
 test('the stray: a failed network boot powered off and on, the hold released by the local boot', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fyr-stray-'));
   try {
