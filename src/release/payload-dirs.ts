@@ -51,7 +51,7 @@ export const newDir = (name: string): Dir => ({ name, dirs: new Map(), files: []
 
 // The children of a directory as ECMA-119 orders them, each with its names; these fix the
 // directory's size before any extent is known.
-export function entriesOf(dir: Dir): Entry[] {
+function entriesOf(dir: Dir): Entry[] {
   if (dir.entries) return dir.entries;
   const taken = new Set<string>();
   const named: Entry[] = [];
