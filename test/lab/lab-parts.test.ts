@@ -113,8 +113,9 @@ test("the serial console as text: SeaBIOS's cursor moves inside a banner are tak
   }
 });
 
-// The stray's power cycles: a failed network boot is powered off and on once (that power-on's
-// console starts clean), and the default menu's local boot on the next power-on releases the hold.
+// The stray's power cycles: a failed network boot (SeaBIOS's, then PXELINUX's) is powered off
+// and on once each (each power-on's console starts clean), and the default menu's local boot on
+// the next power-on releases the hold.
 test('the stray: a failed network boot powered off and on, the hold released by the local boot', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fyr-stray-'));
   try {
@@ -132,15 +133,23 @@ test('the stray: a failed network boot powered off and on, the hold released by 
     await appendFile(stray.serial, 'iPXE initialising devices...ok\r\nNo bootable device.\r\n');
     await s.step();
     await s.step(); // the failed boot is the last power-on's: not retried again
+    // PXELINUX giving up on its config files (TFTP unanswered in time) is a failed boot too.
+    await appendFile(
+      stray.serial,
+      'PXELINUX 6.04\r\nUnable to locate configuration file\r\nBoot failed: press a key to retry, or wait for reset...\r\n',
+    );
+    await s.step();
+    await s.step();
     await appendFile(stray.serial, 'PXELINUX 6.04\r\nBooting from local disk...\r\n');
     assert.ok(existsSync(hold), 'held until the stray is polled again');
     await s.step();
     assert.not.ok(existsSync(hold), 'the local boot released the hold');
     const commands = await readFile(join(dir, 'commands'), 'utf8');
-    assert.is(commands, 'start default\nstop\nstart default\n');
+    assert.is(commands, 'start default\nstop\nstart default\nstop\nstart default\n');
     assert.match(lines[0]!, /network boot failed; powered off and on again.*\n +\| No bootable device\./s);
-    assert.match(lines[1]!, /booted the default menu \d+ s after power-on/);
-    assert.is(lines.length, 2);
+    assert.match(lines[1]!, /network boot failed; powered off and on again.*\n +\| Boot failed: press a key/s);
+    assert.match(lines[2]!, /booted the default menu \d+ s after power-on/);
+    assert.is(lines.length, 3);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

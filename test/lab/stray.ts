@@ -8,11 +8,14 @@ import { rm } from 'node:fs/promises';
 import { consoleTail, serialText, vmCommand, type Vm } from './vms.js';
 
 const WINDOW_MS = 240_000;
-// SeaBIOS gives up after one failed network boot ("No bootable device.") where a server's
+// A network boot can fail under load: SeaBIOS gives up after one failed try ("No bootable
+// device."), and PXELINUX, when none of its config file requests was answered in time
+// (lwIP's TFTP under TCG while the nodes' VMs start), waits minutes for a key or a reset
+// ("Boot failed: press a key to retry"; seen in a make test run, 2026-12-07). A server's
 // firmware would try again; the lab powers it off and on, as a tech would, at most twice.
 const RETRIES = 2;
 const BOOTED = /Booting from local disk|No DEFAULT or UI/;
-const GAVE_UP = /No bootable device/;
+const GAVE_UP = /No bootable device|Boot failed: press a key to retry/;
 
 export class Stray {
   private onAt = 0;
