@@ -1,6 +1,7 @@
 // Files derived from the code must be regenerated (make docs) whenever their source changes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
+import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GENERATED } from './tools/gen-schema.js';
@@ -10,6 +11,17 @@ for (const [path, render] of Object.entries(GENERATED)) {
     assert.fixture(readFileSync(path, 'utf8'), render());
   });
 }
+
+// The generated validators are why fyr never compiles a schema: ajv's compiler is not even
+// loaded (Node's module log of dist/'s fyr validate names no file of it).
+test('generated :: fyr validate runs the generated validators; ajv is never loaded', async () => {
+  const r = await execa(process.execPath, ['dist/cli/main.js', 'validate', 'examples/edge/site.yaml'], {
+    env: { NODE_DEBUG: 'module' },
+  });
+  assert.match(r.stdout, /is valid/);
+  assert.match(r.stderr, /node_modules\/yaml\//, "the module log is on (it names yaml's files)");
+  assert.not.match(r.stderr, /node_modules\/ajv\//);
+});
 
 test('generated :: every example points its editor at a schema that exists', () => {
   for (const dir of ['edge', 'ipmi-nat', 'single-node', 'init']) {

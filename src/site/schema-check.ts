@@ -1,10 +1,7 @@
 // Runs the JSON Schema over parsed data and turns ajv's errors into positioned problems with
 // plain-words expectations (ajv itself is behind util/json-schema.ts).
-import {
-  compileSchema,
-  type SchemaError as ErrorObject,
-  type SchemaValidator as ValidateFunction,
-} from '../util/json-schema.js';
+// Types only: fyr runs the generated validators, so ajv itself is never loaded at run time.
+import type { SchemaError as ErrorObject, SchemaValidator as ValidateFunction } from '../util/json-schema.js';
 import type { SiteProblem, SiteProblemCode } from './problem-codes.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { formatPath, fromPointer, type PathSegment } from './path.js';
@@ -31,8 +28,6 @@ type SchemaNode = Record<string, unknown>;
 
 // A key that may appear in a redacted problem's path: a plain name, not a line of text.
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-
-export { compileSchema };
 
 export interface SchemaCheckOptions {
   // Never quote values from this file in messages (the secrets file).
