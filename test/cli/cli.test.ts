@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COMMANDS } from '../../src/cli/run.js';
-import { runCli, STACK_FRAME } from '../helpers/cli.js';
+import { runCli, spawnCli, STACK_FRAME } from '../helpers/cli.js';
 
 const EDGE = 'examples/edge/site.yaml';
 
@@ -31,6 +31,13 @@ test('cli :: --version prints the package version', async () => {
   assert.match(r.stdout, /^fyr \d+\.\d+\.\d+\n$/);
   const j = await runCli(['--version', '--json']);
   assert.match(JSON.parse(j.stdout).version, /^\d+\.\d+\.\d+$/);
+  // The executable answers it without loading a command (main.ts).
+  for (const argv of [['--version'], ['-V'], ['version']]) {
+    const d = await spawnCli(argv);
+    assert.is(d.code, 0);
+    assert.is(d.stdout, r.stdout.trimEnd(), argv.join(' ')); // execa drops the last newline
+  }
+  assert.equal(JSON.parse((await spawnCli(['--version', '--json'])).stdout), JSON.parse(j.stdout));
 });
 
 test('cli :: no arguments prints help on stderr and exits 2', async () => {
