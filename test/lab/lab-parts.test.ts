@@ -133,7 +133,7 @@ test('the stray: a failed network boot powered off and on, the hold released by 
     await appendFile(stray.serial, 'iPXE initialising devices...ok\r\nNo bootable device.\r\n');
     await s.step();
     await s.step(); // the failed boot is the last power-on's: not retried again
-    // PXELINUX giving up on its config files (TFTP unanswered in time) is a failed boot too.
+    // PXELINUX finding no config file is a failed boot too.
     await appendFile(
       stray.serial,
       'PXELINUX 6.04\r\nUnable to locate configuration file\r\nBoot failed: press a key to retry, or wait for reset...\r\n',
