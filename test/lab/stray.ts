@@ -9,10 +9,10 @@ import { consoleTail, serialText, vmCommand, type Vm } from './vms.js';
 
 const WINDOW_MS = 240_000;
 // A network boot can fail under load: SeaBIOS gives up after one failed try ("No bootable
-// device."), and PXELINUX, when it finds no config file (seen once, 2026-12-07, while the
-// nodes' VMs started under TCG, the files being there), waits minutes for a key or a reset
-// ("Boot failed: press a key to retry"). A server's firmware would try again; the lab
-// powers it off and on, as a tech would, at most twice.
+// device."), and PXELINUX, when it finds no config file (in 2 of 4 full runs on 2026-12-07,
+// while the agent's install phases loaded the machine; the files were there), waits minutes
+// for a key or a reset ("Boot failed: press a key to retry"). A server's firmware would try
+// again; the lab powers it off and on, as a tech would, at most twice.
 const RETRIES = 2;
 const BOOTED = /Booting from local disk|No DEFAULT or UI/;
 const GAVE_UP = /No bootable device|Boot failed: press a key to retry/;
