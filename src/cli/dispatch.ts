@@ -12,6 +12,9 @@ import type { Io } from './io.js';
 import { countLabel, formatProblem, problemJson, toJson } from './report.js';
 import { makeStyle } from './style.js';
 
+// The spellings that print the version; they need no command (main.ts loads none for them).
+export const VERSION_ARGS: ReadonlySet<string> = new Set(['--version', '-V', 'version']);
+
 // Runs argv's command among `commands`; every error ends here as a message and an exit code.
 export async function runCommands(commands: readonly CommandSpec[], argv: readonly string[], io: Io): Promise<number> {
   const json = argv.includes('--json');
@@ -32,7 +35,7 @@ async function dispatch(commands: readonly CommandSpec[], argv: readonly string[
     io.stdout(mainHelp(commands, packageVersion()));
     return EXIT.ok;
   }
-  if (first === '--version' || first === '-V' || first === 'version') {
+  if (VERSION_ARGS.has(first)) {
     io.stdout(argv.includes('--json') ? toJson({ version: packageVersion() }) : `fyr ${packageVersion()}\n`);
     return EXIT.ok;
   }

@@ -54,12 +54,11 @@ const ONE: Record<string, () => Promise<CommandSpec>> = {
 const argv = process.argv.slice(2);
 const name = argv[0] ?? '';
 const one = Object.hasOwn(ONE, name) ? await ONE[name]!() : undefined;
+const { runCommands, VERSION_ARGS } = await import('./dispatch.js');
 // A table entry that names another command's module falls back to all of them. The version
 // needs no command (often a CI job's first line: 0.19 s instead of 0.45 s, measured).
-const VERSION = new Set(['--version', '-V', 'version']);
-const commands = one?.name === name ? [one] : VERSION.has(name) ? [] : (await import('./run.js')).COMMANDS;
+const commands = one?.name === name ? [one] : VERSION_ARGS.has(name) ? [] : (await import('./run.js')).COMMANDS;
 const { createInterface } = await import('node:readline/promises');
-const { runCommands } = await import('./dispatch.js');
 const { wantsColor } = await import('./io.js');
 performance.mark('fyr: modules loaded');
 
