@@ -134,9 +134,11 @@ pack-test: deps build fixtures
 	$(TSX) test/package/pack.test.ts
 	$(TSX) test/package/container.test.ts
 
-## fixtures: rebuild derived and binary test fixtures
+## fixtures: rebuild derived and binary test fixtures, and bundle the test doubles (each run
+## of a double loads one file: test/doubles/bundle.mjs)
 fixtures: install
 	$(TSX) test/tools/gen-fixtures.ts
+	node test/doubles/bundle.mjs
 	@# git keeps no file modes but the executable bit: the example secrets files are made the
 	@# owner's only, as fyr asks of any secrets file (a warning otherwise, SECRETS_SHARED).
 	chmod 600 examples/*/secrets.yaml test/fixtures/sites/*/secrets*.yaml
@@ -157,4 +159,4 @@ bench: deps build fixtures
 	$(TSX) test/tools/bench-registry.ts
 
 clean:
-	rm -rf dist out test/fixtures/sites/invalid/generated test/fixtures/iso/build
+	rm -rf dist out test/fixtures/sites/invalid/generated test/fixtures/iso/build test/doubles/.bundle

@@ -25,8 +25,9 @@ import { chassisPowerOff, chassisPowered } from '../doubles/lib.mjs';
 import { ipmiSimFiles } from '../helpers/ipmi-sim.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
 import { startRedfish } from '../helpers/bmcs.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 
-const OC = resolve('test/doubles/bin/oc');
+const OC = join(doublesBin(), 'oc');
 const CHASSIS = resolve('test/doubles/ipmi-chassis');
 const STEER = resolve('test/doubles/cluster/steer.mjs');
 const API = 'api.edge.example.com:6443';

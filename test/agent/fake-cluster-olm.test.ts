@@ -7,7 +7,7 @@
 // the nodes' capacity, a missing disk), ODF on local disks (LocalVolumeSet, StorageCluster,
 // CephCluster), the default StorageClass and the image registry's PVC. Time runs scaled.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,8 +23,9 @@ import {
 import { completeInstall, initCluster, setRegistry, type FakeNode } from '../doubles/cluster/index.mjs';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 
-const OC = resolve('test/doubles/bin/oc');
+const OC = join(doublesBin(), 'oc');
 const API = 'api.edge.example.com:6443';
 const GiB = 2 ** 30;
 // The same hardware in every node: the same by-path links.

@@ -7,14 +7,15 @@
 // "Working towards … N of M done", "waiting on machine-config" while the nodes are cordoned and
 // rebooted one at a time, the operators' versions moved). Time runs scaled.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { completeInstall, initCluster, objects, publishRelease } from '../doubles/cluster/index.mjs';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 
-const OC = resolve('test/doubles/bin/oc');
+const OC = join(doublesBin(), 'oc');
 const API = 'api.edge.example.com:6443';
 const hex = (c: string) => c.repeat(64);
 const NEXT = { version: '4.18.10', image: `quay.io/openshift-release-dev/ocp-release@sha256:${hex('a')}` };

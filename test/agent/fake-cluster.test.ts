@@ -24,9 +24,10 @@ import {
 } from '../doubles/cluster/index.mjs';
 import { startEtcd, type Etcd } from '../helpers/etcd.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 
-const OC = resolve('test/doubles/bin/oc');
-const INSTALLER = resolve('test/doubles/bin/openshift-install');
+const OC = join(doublesBin(), 'oc');
+const INSTALLER = join(doublesBin(), 'openshift-install');
 const STEER = resolve('test/doubles/cluster/steer.mjs');
 const API = 'api.edge.example.com:6443';
 const REFUSED = `The connection to the server ${API} was refused - did you specify the right host or port?\n`;

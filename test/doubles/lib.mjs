@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { doublesFile } from './root.mjs';
 
 export const dir = process.env.FYR_DOUBLES_DIR;
 
@@ -127,11 +127,10 @@ export function chassisSoftOff(chassis) {
   const scale = Number(process.env.FYR_DOUBLE_TIME_SCALE ?? '1');
   const ms = (ACPI_DELAY_S * 1000) / (Number.isFinite(scale) && scale > 0 ? scale : 1);
   writeFileSync(join(chassis, 'powering-off'), `${Date.now() + ms}\n`);
-  spawn(
-    process.execPath,
-    [fileURLToPath(new URL('./chassis-off.mjs', import.meta.url)), chassis, 'acpi', String(Math.round(ms))],
-    { detached: true, stdio: 'ignore' },
-  ).unref();
+  spawn(process.execPath, [doublesFile('chassis-off.mjs'), chassis, 'acpi', String(Math.round(ms))], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
 }
 
 // Redfish's PoweringOff: an ACPI power-down is under way.

@@ -26,6 +26,7 @@ import { makeContentV2 } from './content.js';
 import { renderTo, variantSite } from './render.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
 import { startEtcd } from './etcd.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 import { initCluster } from '../doubles/cluster/index.mjs';
 import { selfSignedCert } from './bmcs.js';
 
@@ -778,7 +779,7 @@ export async function makeLab(
       options.vms ? '10' : '3',
       ...extra,
     ];
-    const agentEnv = { ...env, PATH: `${join(DOUBLES, 'bin')}:${process.env.PATH}` };
+    const agentEnv = { ...env, PATH: `${doublesBin()}:${process.env.PATH}` };
     const start = (extra: string[] = [], keep = false) => {
       const child = execa('nsenter', agentArgs([...extra, ...(keep ? [] : ['--exit-when-installed'])]), {
         env: agentEnv,

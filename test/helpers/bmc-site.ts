@@ -4,7 +4,7 @@
 // oc double first in PATH. The nodes join through the agent's own CSR approver, as at install.
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { bmcDriver } from '../../src/agent/bmc/index.js';
 import { approveSiteCsrs } from '../../src/agent/cluster/approve.js';
 import { DEFAULT_OPTIONS, type AgentContext } from '../../src/agent/context.js';
@@ -12,11 +12,12 @@ import { exec, type Exec } from '../../src/agent/exec.js';
 import { bastionPaths } from '../../src/agent/paths.js';
 import type { AgentNode } from '../../src/agent/site.js';
 import { freshState, StateStore } from '../../src/agent/state.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 import { initCluster, objects, setApi } from '../doubles/cluster/index.mjs';
 import { startIpmiSim, startRedfish } from './bmcs.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
 
-const BIN = resolve('test/doubles/bin');
+const BIN = doublesBin();
 export const BMC_PASSWORD = 'bmc-pass-1';
 
 export interface SiteNodeSpec {

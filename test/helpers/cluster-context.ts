@@ -3,17 +3,18 @@
 // the API up, installed two days ago. joinNodes() lets the nodes in through the agent's own
 // CSR approver, as the install's finish phase does.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { approveSiteCsrs } from '../../src/agent/cluster/approve.js';
 import { DEFAULT_OPTIONS, type AgentContext } from '../../src/agent/context.js';
 import { exec, type Exec } from '../../src/agent/exec.js';
 import { bastionPaths } from '../../src/agent/paths.js';
 import { freshState, StateStore } from '../../src/agent/state.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 import { initCluster, objects, setApi } from '../doubles/cluster/index.mjs';
 import { startEtcd, type Etcd } from './etcd.js';
 import { makeTmpdir, removeTmpdir } from './tmpdir.js';
 
-const BIN = resolve('test/doubles/bin');
+const BIN = doublesBin();
 export const NODES = ['cp-0', 'cp-1', 'cp-2'].map((name, i) => ({
   name,
   fqdn: `${name}.edge.example.com`,

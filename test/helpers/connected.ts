@@ -7,10 +7,11 @@ import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { doublesBin } from '../doubles/bundle.mjs';
 import { releaseDigest, writeLayout } from '../doubles/oci.mjs';
 
-export const DOUBLES_BIN = resolve('test/doubles/bin');
+export const DOUBLES_BIN = doublesBin();
 
 export type Fault = 'missing' | 'corrupt' | 'cut';
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { AGENT_DIR } from '../../src/formats/bastion-layout.js';
 import { PHASES } from '../../src/agent/state.js';
+import { doublesBin } from '../doubles/bundle.mjs';
 import type { Lab } from '../helpers/agent-lab.js';
 import { consoleTail, readDisk, serialText } from './vms.js';
 
@@ -149,7 +150,7 @@ async function assertStorage(lab: Lab, state: Awaited<ReturnType<Lab['state']>>)
     'lvms-operator installed from the stick',
   );
   const env = {
-    PATH: `${join('test/doubles/bin')}:${process.env.PATH}`,
+    PATH: `${doublesBin()}:${process.env.PATH}`,
     FYR_DOUBLES_DIR: lab.doubles,
     KUBECONFIG: join(lab.root, 'var/lib/fyr/install/auth/kubeconfig'),
   };

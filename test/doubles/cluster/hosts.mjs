@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chassisPowerSince } from '../lib.mjs';
+import { doublesFile } from '../root.mjs';
 import { CliError } from './argv.mjs';
 import { clusterBackup } from './backup.mjs';
 import { STATIC_POD_OPERATORS, isTrue } from './objects.mjs';
@@ -273,7 +273,7 @@ async function shutdown(ctx, argv, out, node) {
   spawn(
     process.execPath,
     [
-      fileURLToPath(new URL('./shutdown.mjs', import.meta.url)),
+      doublesFile('cluster/shutdown.mjs'),
       ctx.dir,
       name,
       token,

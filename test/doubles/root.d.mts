@@ -1,0 +1,2 @@
+// Types of root.mjs.
+export declare function doublesFile(relative: string): string;
