@@ -60,7 +60,13 @@ lab: deps build fixtures
 # uvu tests its ignore patterns against directories too: the second must keep agent/ itself.
 TEST_AGENT := '^agent/(lab|virtual-site|operations|keeper|fake-cluster|upgrade)'
 NOT_TEST_AGENT := '^(?!agent(/(lab|virtual-site|operations|keeper|fake-cluster|upgrade)|$$))'
-test: deps build typecheck format-check fixtures
+test:
+	@# Node.js first if it is missing (npm ci needs it); then the system packages installed
+	@# while npm ci, the build, the typecheck and the format check run (none needs them): on a
+	@# fresh machine that overlaps a minute of apt-get with them. The fixtures wait for the
+	@# packages (below).
+	@bash .ci/deps.sh --node
+	@$(MAKE) --no-print-directory -j4 --output-sync=target deps build typecheck format-check fixtures
 	@# Each run has its own TMPDIR: tests check that nothing is left in theirs.
 	@out=$$(mktemp); a=$$(mktemp -d); b=$$(mktemp -d); trap 'rm -rf "$$out" "$$a" "$$b"' EXIT; \
 	  TMPDIR=$$a $(UVU) -i $(TEST_AGENT) > "$$out" 2>&1 & rest=$$!; \
@@ -136,6 +142,10 @@ pack-test: deps build fixtures
 
 ## fixtures: rebuild derived and binary test fixtures, and bundle the test doubles (each run
 ## of a double loads one file: test/doubles/bundle.mjs)
+# Asked for beside deps (make test, -j4): the fixtures wait for it, they unpack Debian packages.
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+fixtures: deps
+endif
 fixtures: install
 	$(TSX) test/tools/gen-fixtures.ts
 	node test/doubles/bundle.mjs

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what fyr needs on a fresh Debian or RHEL machine, and only what is missing:
-# Node.js >= 20 with npm, and the system programs listed below.
+# Node.js >= 20 with npm, and the system programs listed below. With --node, only Node.js and
+# npm (make test installs the rest while npm ci and the build run).
 set -euo pipefail
 
 NODE_MAJOR_MIN=20
@@ -137,6 +138,8 @@ if [ "$(node_major)" -lt "$NODE_MAJOR_MIN" ] || ! command -v npm >/dev/null 2>&1
     exit 1
   fi
 fi
+
+if [ "${1:-}" = --node ]; then exit 0; fi
 
 missing=()
 for entry in "${PROGRAMS[@]}"; do

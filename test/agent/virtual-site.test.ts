@@ -19,13 +19,15 @@ const test = suite('agent :: virtual site');
 
 test('make lab: every node powered once by its BMC, PXE-booted by real firmware, installed; crash-safe', async () => {
   const lines: string[] = [];
+  const start = Date.now();
   await rm('out/lab-test', { recursive: true, force: true });
   const report = await runLab({
     os: 'rhel10',
     crash: true,
     artifacts: 'out/lab-test',
     screenshots: true,
-    log: (line) => lines.push(line),
+    // Each line with the seconds since the lab began: where a slow run spent its time.
+    log: (line) => lines.push(`${((Date.now() - start) / 1000).toFixed(1).padStart(6)} ${line}`),
   })
     .catch((err: Error) => {
       throw new Error(
