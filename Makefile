@@ -16,6 +16,8 @@ LAB_OS ?= rhel9
 .PHONY: demo try lab test check deps install build typecheck format-check format fixtures docs golden bench pack pack-test install-tool image clean
 
 UVU := $(TSX) node_modules/uvu/bin.js test '\.test\.ts$$' -i '^(fixtures|golden|helpers|tools|doubles)(/|$$)'
+# The test files PATTERN names: $(UVU_ONLY) 'PATTERN'
+UVU_ONLY := $(TSX) node_modules/uvu/bin.js test
 # Left out of `make check`: tests that boot qemu, use network namespaces or root (mounts, loop
 # devices), and the slow ones with real daemons or processes by the hundred (the fake cluster's,
 # a node process per oc call, with a real etcd; apply's config checks; fyr killed by signals;
@@ -68,10 +70,13 @@ test:
 	@bash .ci/deps.sh --node
 	@$(MAKE) --no-print-directory -j4 --output-sync=target deps build typecheck format-check fixtures
 	@# Each run has its own TMPDIR: tests check that nothing is left in theirs.
+	@# The virtual site first in its run: it is the longest test and its VMs are the heaviest
+	@# load; run last, it met the ISO boot tests (qemu too) near the other run's end.
 	@out=$$(mktemp); a=$$(mktemp -d); b=$$(mktemp -d); trap 'rm -rf "$$out" "$$a" "$$b"' EXIT; \
 	  TMPDIR=$$a $(UVU) -i $(TEST_AGENT) > "$$out" 2>&1 & rest=$$!; \
-	  TMPDIR=$$b $(UVU) -i $(NOT_TEST_AGENT); vms=$$?; \
-	  wait $$rest; other=$$?; cat "$$out"; [ $$vms -eq 0 ] && [ $$other -eq 0 ]
+	  TMPDIR=$$b $(UVU_ONLY) '^agent/virtual-site\.test\.ts$$'; site=$$?; \
+	  TMPDIR=$$b $(UVU) -i $(NOT_TEST_AGENT) -i '^agent/virtual-site'; vms=$$?; \
+	  wait $$rest; other=$$?; cat "$$out"; [ $$site -eq 0 ] && [ $$vms -eq 0 ] && [ $$other -eq 0 ]
 
 ## check: the fast loop: typecheck, formatting and every test that needs no qemu, network
 ## namespace or root, in under a minute; installs no system packages

@@ -57,12 +57,16 @@ export async function keeperDay2(
   o: { shots?: string; status: string; log: (line: string) => void },
 ): Promise<Day2Report> {
   const taken: string[] = [];
+  // Both widths side by side, a Chromium each (screenshot.ts gives each its own profile).
   const shoot = async (name: string) => {
     if (!o.shots) return;
-    for (const w of WIDTHS) {
-      const file = join(o.shots, `${name}${w.suffix}.png`);
-      if (await screenshot(lab.bastionNs, `http://${o.status}/`, file, w.size)) taken.push(`${name}${w.suffix}.png`);
-    }
+    const shots = o.shots;
+    const done = await Promise.all(
+      WIDTHS.map((w) =>
+        screenshot(lab.bastionNs, `http://${o.status}/`, join(shots, `${name}${w.suffix}.png`), w.size),
+      ),
+    );
+    WIDTHS.forEach((w, i) => done[i] && taken.push(`${name}${w.suffix}.png`));
   };
   o.log('lab: day 2: the keeper takes its first scheduled etcd backup');
   await until(lab, 'the first scheduled backup', (s) => Boolean(s.keeper?.lastBackup));
