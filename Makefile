@@ -70,8 +70,9 @@ test:
 	@bash .ci/deps.sh --node
 	@$(MAKE) --no-print-directory -j4 --output-sync=target deps build typecheck format-check fixtures
 	@# Each run has its own TMPDIR: tests check that nothing is left in theirs.
-	@# The virtual site first in its run: it is the longest test and its VMs are the heaviest
-	@# load; run last, it met the ISO boot tests (qemu too) near the other run's end.
+	@# The virtual site first in its run: run last, its VMs met the ISO boot tests' qemu near
+	@# the other run's end. Measured: the boot tests 126 s instead of 203 to 248 s; the virtual
+	@# site 440 s either way (300 s alone).
 	@out=$$(mktemp); a=$$(mktemp -d); b=$$(mktemp -d); trap 'rm -rf "$$out" "$$a" "$$b"' EXIT; \
 	  TMPDIR=$$a $(UVU) -i $(TEST_AGENT) > "$$out" 2>&1 & rest=$$!; \
 	  TMPDIR=$$b $(UVU_ONLY) '^agent/virtual-site\.test\.ts$$'; site=$$?; \
