@@ -1,6 +1,6 @@
 // The test doubles run from their bundles (test/doubles/bundle.mjs): rebuilt when a source is
 // newer, and answering as the sources do.
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,12 +16,15 @@ test('doubles :: a source newer than the bundle rebuilds it', () => {
   assert.is(doublesBin(), bin);
   assert.is(stamp(bin), before, 'nothing changed: not rebuilt');
   // A module bin/ does not import directly: the bundle depends on every source.
+  // A bundle whose double was removed from bin/ goes with the rebuild.
+  writeFileSync(join(bin, 'gone-double'), '#!/bin/sh\n');
   const source = 'test/doubles/cluster/util.mjs';
   const later = new Date(Math.max(Date.now(), statSync(source).mtimeMs) + 2000);
   utimesSync(source, later, later);
   doublesBin();
   assert.is.not(stamp(bin), before);
   assert.ok(statSync(join(bin, 'oc')).mtimeMs >= later.getTime() - 2000, 'oc rebuilt');
+  assert.not.ok(existsSync(join(bin, 'gone-double')), 'a bundle without its source is removed');
 });
 
 test('doubles :: the bundled oc and oc-mirror answer as their sources', async () => {

@@ -3,7 +3,7 @@
 // gives it, hundreds of times in a day-2 test; loading some 25 modules took longer than the
 // command itself (oc: 225 ms a call, bundled about 150 ms). Rebuilt whenever a source is newer
 // than the bundle, so a test run directly after an edit never runs an old double.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,10 @@ const BUNDLE = join(SOURCES, '.bundle');
 const STAMP = join(BUNDLE, 'stamp');
 const NODE_SCRIPT = '#!/usr/bin/env node';
 
-// The newest source: every file under test/doubles/ but the bundle, and yaml, which bin/ imports.
+// The newest source: every file under test/doubles/ but the bundle, and yaml, which bin/ imports;
+// a folder's own time too, which a file removed from it changes.
 function newest(dir = SOURCES) {
-  let latest = 0;
+  let latest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === '.bundle') continue;
     const path = join(dir, entry.name);
@@ -35,7 +36,12 @@ function build(wanted) {
   const esbuild = createRequire(import.meta.url)('esbuild');
   const out = join(BUNDLE, 'bin');
   mkdirSync(out, { recursive: true });
-  for (const name of readdirSync(join(SOURCES, 'bin'))) {
+  const names = readdirSync(join(SOURCES, 'bin'));
+  // A double removed from bin/ must not stay on PATH through its old bundle.
+  // (Names starting with "." are another run's files being written.)
+  for (const name of readdirSync(out))
+    if (!name.startsWith('.') && !names.includes(name)) rmSync(join(out, name), { force: true });
+  for (const name of names) {
     const source = join(SOURCES, 'bin', name);
     const text = readFileSync(source, 'utf8');
     let bytes = text;
