@@ -15,9 +15,9 @@ test('doubles :: a source newer than the bundle rebuilds it', () => {
   const before = stamp(bin);
   assert.is(doublesBin(), bin);
   assert.is(stamp(bin), before, 'nothing changed: not rebuilt');
-  // A module bin/ does not import directly: the bundle depends on every source.
   // A bundle whose double was removed from bin/ goes with the rebuild.
   writeFileSync(join(bin, 'gone-double'), '#!/bin/sh\n');
+  // A module bin/ does not import directly: the bundle depends on every source.
   const source = 'test/doubles/cluster/util.mjs';
   const later = new Date(Math.max(Date.now(), statSync(source).mtimeMs) + 2000);
   utimesSync(source, later, later);
