@@ -103,12 +103,26 @@ function record(buf: Buffer, at: number, end = buf.length): DirRecord {
 
 // The raw records of a directory extent, "." and ".." first, as they lie.
 export function rawDirectoryRecords(read: ReadAt, dir: Extent): Buffer[] {
+  return directoryEntries(read, dir).map((e) => e.raw);
+}
+
+export interface RawEntry {
+  // Where the record lies in the image, its bytes, and what they say.
+  at: number;
+  raw: Buffer;
+  name: string;
+  directory: boolean;
+  extent: Extent;
+}
+
+// A directory's records with where each lies: for patching one in place.
+export function directoryEntries(read: ReadAt, dir: Extent): RawEntry[] {
   if (dir.length > MAX_DIRECTORY_BYTES)
     throw new IsoFormatError(`a directory of ${dir.length} bytes at ${dir.offset} is larger than any real one`);
   const data = read(dir.offset, dir.length);
   if (data.length < dir.length)
     throw new IsoFormatError(`a directory (${dir.length} bytes at ${dir.offset}) extends past the image's end`);
-  const records: Buffer[] = [];
+  const entries: RawEntry[] = [];
   let at = 0;
   while (at < data.length) {
     const length = data[at]!;
@@ -118,11 +132,17 @@ export function rawDirectoryRecords(read: ReadAt, dir: Extent): Buffer[] {
       continue;
     }
     const sectorEnd = (Math.floor(at / SECTOR) + 1) * SECTOR;
-    record(data, at, sectorEnd);
-    records.push(data.subarray(at, at + length));
+    const r = record(data, at, sectorEnd);
+    entries.push({
+      at: dir.offset + at,
+      raw: data.subarray(at, at + length),
+      name: r.name,
+      directory: r.directory,
+      extent: r.extent,
+    });
     at += length;
   }
-  return records;
+  return entries;
 }
 
 function readDirectory(read: ReadAt, dir: Extent): DirRecord[] {

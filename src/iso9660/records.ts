@@ -194,6 +194,21 @@ export function patchExtent(record: Buffer, lba: number, size: number): Buffer {
   return out;
 }
 
+// A copy of a record with its Rock Ridge PX link count set (unchanged without a PX entry).
+export function patchLinks(record: Buffer, links: number): Buffer {
+  const out = Buffer.from(record);
+  const idLength = out[32]!;
+  let at = 33 + idLength + (idLength % 2 === 0 ? 1 : 0);
+  while (at + 4 <= out.length && out[at + 2]! >= 4) {
+    if (out[at] === 0x50 && out[at + 1] === 0x58 && out[at + 2]! >= 20) {
+      writeBoth32(out, links, at + 12);
+      break;
+    }
+    at += out[at + 2]!;
+  }
+  return out;
+}
+
 // The volume descriptor set terminator (ECMA-119 8.3).
 export function terminatorDescriptor(): Buffer {
   const terminator = Buffer.alloc(SECTOR);

@@ -1,6 +1,7 @@
 // The new directories of fyr's payload tree (payload-session.ts) as bytes: each child named
 // once, each directory's size known before any extent is, and the records written straight
 // into the sectors they go to.
+import type { PathNode } from '../iso9660/path-table.js';
 import { SECTOR, type Extent } from '../iso9660/read.js';
 import {
   DIR_MODE,
@@ -61,6 +62,16 @@ function entriesOf(dir: Dir): Entry[] {
   // ISO names are ASCII: string order is byte order.
   named.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return (dir.entries = named);
+}
+
+// A directory's subdirectories with their ISO names.
+export const subdirIds = (dir: Dir): Array<{ id: string; dir: Dir }> =>
+  entriesOf(dir).flatMap((e) => (e.dir ? [{ id: e.id, dir: e.dir }] : []));
+
+// The directory and those below it as path table nodes (once placed), each named as its
+// parent's record names it; `id` names this one.
+export function pathNode(dir: Dir, id: Buffer = Buffer.from([0])): PathNode {
+  return { id, lba: dir.lba, children: subdirIds(dir).map((s) => pathNode(s.dir, Buffer.from(s.id, 'latin1'))) };
 }
 
 // Every record's system use: PX, then NM for a named child ("." and ".." have none).

@@ -1,14 +1,15 @@
-// The payload as an ISO 9660 tree that fyr lays out itself, appended after a copy of the base
-// image. xorriso then adds its own session on top (growing the image, -dev): it writes the
-// edited boot files, the embed areas, new directory trees and boot equipment, and leaves the
-// payload where fyr put it. The large files never pass through xorriso's 2 KiB copy loop, and
-// fyr copies them with large reads and writes while the checksums are computed.
+// The payload as an ISO 9660 tree that fyr lays out itself, after a copy of the base image,
+// grafted into the tree xorriso's session writes. The large files never pass through xorriso's
+// 2 KiB copy loop, and xorriso never loads the payload's tens of thousands of nodes: it loads the
+// base's tree plus /fyr holding one empty directory per graft (payload, agent), adds its session
+// after fyr's part of the image (the edited boot files, the embed areas, its trees, the boot
+// equipment), and graft.ts then points xorriso's records of those empty directories at fyr's
+// own, and rewrites the path tables with fyr's directories in them.
 //
-// What is written here is only what xorriso needs to load the tree: the base's volume
-// descriptors with a new root (the base's Joliet tree is dropped; xorriso writes its own), the
-// root directory (the base's records plus /fyr) and the new directories, with Rock Ridge names
-// and modes. Path tables are the base's, stale but unused: xorriso replaces the whole
-// superblock and every tree when it commits its session.
+// What is written here: the base's volume descriptors with a new root (the base's Joliet tree
+// is dropped, it describes the base's files only), the root (the base's records plus /fyr), the
+// empty directories xorriso loads, room for the path tables, fyr's directories and the extents
+// of every file, laid out one after the other.
 import { FyrError } from '../errors.js';
 import { rawDirectoryRecords, SECTOR, type ReadAt } from '../iso9660/read.js';
 import {
@@ -25,10 +26,32 @@ import {
   recordId,
   terminatorDescriptor,
 } from '../iso9660/records.js';
+import { pathRecordLength, readPathTable, type PathNode } from '../iso9660/path-table.js';
 import { SMALL } from './payload-pieces.js';
-import { dirSize, dirWrites, newDir, type Dir, type PlacedFile, type SessionFile } from './payload-dirs.js';
+import {
+  dirSize,
+  dirWrites,
+  newDir,
+  pathNode,
+  subdirIds,
+  type Dir,
+  type PlacedFile,
+  type SessionFile,
+} from './payload-dirs.js';
 
 export type { PlacedFile, SessionFile } from './payload-dirs.js';
+
+type Write = { offset: number; data: Buffer };
+
+// A directory of fyr's under /fyr, to be grafted into xorriso's /fyr.
+export interface Graft {
+  lba: number;
+  size: number;
+  // Its Rock Ridge link count: 2 + its subdirectories.
+  links: number;
+  // It and the directories below it, for the path tables (its own identifier is xorriso's).
+  node: PathNode;
+}
 
 export interface PayloadSession {
   // Byte offsets: the session starts after the base image and ends at the new volume size.
@@ -36,16 +59,34 @@ export interface PayloadSession {
   end: number;
   // In image order.
   files: PlacedFile[];
-  // The superblock and directories to write over the copy of the base image. A piece's buffer
-  // may be reused for the next: write each before taking another.
-  writes: Iterable<{ offset: number; data: Buffer }>;
+  // What xorriso loads, written before it starts: the superblock, the root, /fyr and an empty
+  // directory per graft. A piece's buffer may be reused for the next: write each before
+  // taking another (here and in dirWrites).
+  importWrites: Iterable<Write>;
+  // fyr's directories, written any time before the graft (while xorriso works).
+  dirWrites: Iterable<Write>;
+  // By Rock Ridge name, the directories under /fyr that are fyr's.
+  grafts: Map<string, Graft>;
+  // Room for the new type L and type M path tables, `bytes` each (byte offsets).
+  pathTables: { l: number; m: number; bytes: number };
 }
+
+// Path table room for each of the base's directories and the ones xorriso adds (/fyr and a few
+// more): xorriso names a directory anew, in up to 31 characters.
+const SPARE_DIRS = 64;
+const MAX_PATH_RECORD = pathRecordLength(31);
 
 const VD_START = 16;
 
 // The base's volume descriptors up to the terminator and its root directory's records, checked
 // for what fyr's tree needs: ISO 9660, a primary descriptor, Rock Ridge announced.
-function readBase(read: ReadAt): { descriptors: Buffer[]; rootSelf: Buffer; rootUp: Buffer; rootEntries: Buffer[] } {
+function readBase(read: ReadAt): {
+  descriptors: Buffer[];
+  rootSelf: Buffer;
+  rootUp: Buffer;
+  rootEntries: Buffer[];
+  pathDirs: number;
+} {
   const descriptors: Buffer[] = [];
   for (let n = VD_START; n < VD_START + 32; n++) {
     const vd = read(n * SECTOR, SECTOR);
@@ -71,7 +112,17 @@ function readBase(read: ReadAt): { descriptors: Buffer[]; rootSelf: Buffer; root
       { details: ['RHEL installer ISOs have them; was this image made with genisoimage -R or xorriso?'] },
     );
   }
-  return { descriptors, rootSelf, rootUp, rootEntries };
+  return { descriptors, rootSelf, rootUp, rootEntries, pathDirs: countDirs(read) };
+}
+
+// How many directories the base's path table lists.
+function countDirs(read: ReadAt): number {
+  try {
+    const count = (n: PathNode): number => n.children.reduce((sum, c) => sum + count(c), 1);
+    return count(readPathTable(read));
+  } catch (err) {
+    throw new FyrError('BASE_ISO_INVALID', `the base image's path table: ${(err as Error).message}`);
+  }
 }
 
 // The tree of new directories, all under /fyr, with every file in its directory.
@@ -87,7 +138,7 @@ function buildTree(files: readonly SessionFile[]): {
   const placed: PlacedFile[] = files.map((f) => ({ ...f, extents: [] }));
   for (const file of placed) {
     const parts = file.isoPath.split('/').filter(Boolean);
-    if (parts[0] !== 'fyr' || parts.length < 2) throw new Error(`${file.isoPath} is not under /fyr`);
+    if (parts[0] !== 'fyr' || parts.length < 3) throw new Error(`${file.isoPath} is not in a directory under /fyr`);
     for (const part of parts) {
       // Record length: 33 + name (<= 31) + pad + PX 36 + NM (5 + bytes) must stay <= 255.
       if (Buffer.byteLength(part) > 140)
@@ -101,12 +152,13 @@ function buildTree(files: readonly SessionFile[]): {
     }
     dir.files.push({ name: parts.at(-1)!, file });
   }
+  // fyr's directories: the grafts and everything below them. /fyr itself is xorriso's.
   const dirs: Array<{ dir: Dir; parent: Dir }> = [];
   const collect = (dir: Dir, parent: Dir) => {
     dirs.push({ dir, parent });
     for (const sub of dir.dirs.values()) collect(sub, dir);
   };
-  collect(fyr, root);
+  for (const top of fyr.dirs.values()) collect(top, fyr);
   return { root, fyr, placed, dirs };
 }
 
@@ -126,23 +178,40 @@ function rootRecords(base: ReturnType<typeof readBase>, root: Dir, fyr: Dir, dat
   return [patchExtent(base.rootSelf, root.lba, root.size), patchExtent(base.rootUp, root.lba, root.size), ...entries];
 }
 
-// Sectors from `lba` on: the root, the new directories (their sizes depend only on names, so
-// they are known first), then every file, a part per MAX_EXTENT (a large file from an even
-// sector). Returns the end sector.
+// Sectors from `lba` on: the root, the empty directories xorriso loads, room for the path
+// tables, fyr's directories (their sizes depend only on names, so they are known first), then
+// every file, a part per MAX_EXTENT (a large file from an even sector). Returns the end sector.
 function placeExtents(
   tree: ReturnType<typeof buildTree>,
+  shell: { fyr: Dir; dirs: Array<{ dir: Dir; parent: Dir }> },
   base: ReturnType<typeof readBase>,
   lba: number,
   date: Buffer,
-): number {
+): { end: number; pathTables: PayloadSession['pathTables'] } {
   const { root, fyr, placed, dirs } = tree;
-  root.size = packRecords(rootRecords(base, root, fyr, date)).length;
-  for (const { dir } of dirs) dir.size = dirSize(dir);
-  root.lba = lba;
-  lba += root.size / SECTOR;
-  for (const { dir } of dirs) {
+  root.size = packRecords(rootRecords(base, root, shell.fyr, date)).length;
+  const at = (dir: Dir) => {
     dir.lba = lba;
     lba += dir.size / SECTOR;
+  };
+  at(root);
+  for (const { dir } of shell.dirs) {
+    dir.size = dirSize(dir);
+    at(dir);
+  }
+  // fyr's directories name xorriso's /fyr as their parent once grafted; the empty one until then.
+  fyr.lba = shell.fyr.lba;
+  fyr.size = shell.fyr.size;
+  let ours = 0;
+  for (const dir of [fyr, ...dirs.map((d) => d.dir)])
+    for (const { id } of subdirIds(dir)) ours += pathRecordLength(id.length);
+  const bytes = (base.pathDirs + SPARE_DIRS) * MAX_PATH_RECORD + ours;
+  const sectors = Math.ceil(bytes / SECTOR);
+  const pathTables = { l: lba * SECTOR, m: (lba + sectors) * SECTOR, bytes: sectors * SECTOR };
+  lba += 2 * sectors;
+  for (const { dir } of dirs) {
+    dir.size = dirSize(dir);
+    at(dir);
   }
   for (const file of placed) {
     // A file written piece by piece starts on a 4 KiB boundary, a file system block: ext4 takes
@@ -157,7 +226,17 @@ function placeExtents(
       left -= length;
     } while (left > 0);
   }
-  return lba;
+  return { end: lba, pathTables };
+}
+
+// /fyr as xorriso first sees it: an empty directory for each of fyr's.
+function shellOf(fyr: Dir, root: Dir): { fyr: Dir; dirs: Array<{ dir: Dir; parent: Dir }> } {
+  const shell = newDir('fyr');
+  for (const name of fyr.dirs.keys()) shell.dirs.set(name, newDir(name));
+  return {
+    fyr: shell,
+    dirs: [{ dir: shell, parent: root }, ...[...shell.dirs.values()].map((dir) => ({ dir, parent: shell }))],
+  };
 }
 
 // The base's descriptors with the new root and volume size: boot records kept, Joliet and other
@@ -171,9 +250,9 @@ function descriptorSet(base: ReturnType<typeof readBase>, root: Dir, endSector: 
   return Buffer.concat(set);
 }
 
-// Plans the session: where every directory and file goes, and the bytes of the superblock and
-// directories. `read` reads the base image; `baseSize` is its file size (the session starts at
-// the next sector, after anything appended to the base's ISO 9660 volume).
+// Plans fyr's part of the image: where every directory and file goes, and the bytes of the
+// superblock and directories. `read` reads the base image; `baseSize` is its file size (fyr's
+// part starts at the next sector, after anything appended to the base's ISO 9660 volume).
 export function planPayloadSession(
   read: ReadAt,
   baseSize: number,
@@ -183,14 +262,26 @@ export function planPayloadSession(
   const date = recordDate(epoch);
   const base = readBase(read);
   const tree = buildTree(files);
+  const shell = shellOf(tree.fyr, tree.root);
   const startSector = Math.ceil(baseSize / SECTOR);
-  const endSector = placeExtents(tree, base, startSector, date);
-  const writes = {
+  const { end, pathTables } = placeExtents(tree, shell, base, startSector, date);
+  const importWrites = {
     *[Symbol.iterator]() {
-      yield { offset: tree.root.lba * SECTOR, data: packRecords(rootRecords(base, tree.root, tree.fyr, date)) };
-      yield* dirWrites(tree.dirs, date);
-      yield { offset: VD_START * SECTOR, data: descriptorSet(base, tree.root, endSector) };
+      yield { offset: tree.root.lba * SECTOR, data: packRecords(rootRecords(base, tree.root, shell.fyr, date)) };
+      yield* dirWrites(shell.dirs, date);
+      yield { offset: VD_START * SECTOR, data: descriptorSet(base, tree.root, end) };
     },
   };
-  return { start: startSector * SECTOR, end: endSector * SECTOR, files: tree.placed, writes };
+  const grafts = new Map<string, Graft>();
+  for (const [name, dir] of tree.fyr.dirs)
+    grafts.set(name, { lba: dir.lba, size: dir.size, links: 2 + dir.dirs.size, node: pathNode(dir) });
+  return {
+    start: startSector * SECTOR,
+    end: end * SECTOR,
+    files: tree.placed,
+    importWrites,
+    dirWrites: { [Symbol.iterator]: () => dirWrites(tree.dirs, date) },
+    grafts,
+    pathTables,
+  };
 }

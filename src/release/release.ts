@@ -1,37 +1,32 @@
 // fyr release: base installer ISO + content directory -> release ISO. The image is built in
 // place, each byte written once: a copy of the base image; fyr's own tree of the payload after
 // it (payload-session.ts); one session added by xorriso with the edited boot files, the embed
-// areas and the boot equipment; then the payload copied into the extents fyr planned, its
-// sha256 checked and the media-check MD5 computed as it goes. Nothing is left at the output
+// areas and the boot equipment, into whose /fyr fyr's tree is grafted (lay-out.ts); then the
+// payload copied into the extents fyr planned, its sha256 checked and the media-check MD5
+// computed as it goes. Nothing is left at the output
 // path unless the whole image is done. docs/release-iso.md tells the whole story.
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError, isFyrError } from '../errors.js';
-import { PAYLOAD_DIR } from '../formats/media-layout.js';
 import type { ReleaseInfo } from '../formats/release-json.js';
-import type { IsoEntry } from '../iso9660/read.js';
 import { fileSha256 } from '../checksum/file-sha256.js';
 import { publishWithChecksum } from '../checksum/sha256sum.js';
 import { tempSibling } from '../util/fs.js';
 import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { isSpaceError, room, writeError } from '../util/write-error.js';
-import { baseReader, checkBase, type Base, type BaseReader } from './base.js';
+import { baseReader, checkBase } from './base.js';
 import { SAFE_VOLID } from './boot-menu.js';
-import { type BootFiles } from './boot-files.js';
 import { prepareBoot, staged } from './prepare.js';
 import { loadContent, type Content, type ContentFile } from './content.js';
-import { dropSuperblockCopy, partitionOffset, writeGpt } from './el10-partitions.js';
-import { LAST, stageEmbedFiles, type EmbedFiles } from './embed-files.js';
+import { stageEmbedFiles } from './embed-files.js';
 import { fillPayload } from './fill-payload.js';
 import { finishImage } from './finish.js';
-import { planPayloadSession, type PayloadSession } from './payload-session.js';
+import { layOutImage, type Placed } from './lay-out.js';
 import { payloadSources, releaseDraft, type Source } from './sources.js';
-import { checkPlacement, payloadGaps, writeSession } from './session.js';
-import { writeImage } from './write-image.js';
-import { baseRoots, bootArgs, releaseArgs } from './xorriso.js';
+import { payloadGaps } from './session.js';
 
 export interface ReleaseOptions extends LongWork<ReleaseEvent> {
   base: string;
@@ -185,67 +180,6 @@ async function checkSpace(output: string, needed: number): Promise<void> {
       'NO_SPACE',
       `${dirname(output)} has ${fs.bavail * fs.bsize} bytes free; the release needs about ${needed}`,
     );
-}
-
-interface Placed {
-  session: PayloadSession;
-  // The image's tree after xorriso's session.
-  walked: IsoEntry[];
-  // Where the first embed area starts, where the MD5 pad's padding block went, the image size.
-  first: number;
-  padAt: number | undefined;
-  size: number;
-}
-
-// Everything but the payload's bytes: the copy of the base, fyr's payload tree after it, one
-// xorriso session on top, the check that xorriso left the payload in place, RHEL 10's GPT.
-async function layOutImage(
-  temp: string,
-  base: Base,
-  reader: BaseReader,
-  boot: BootFiles,
-  embed: EmbedFiles,
-  sources: readonly Source[],
-  o: { volumeId: string; epoch: number } & LongWork<ReleaseEvent>,
-): Promise<Placed> {
-  await rm(temp, { force: true });
-  await copyFile(base.path, temp).catch((err: unknown) => {
-    throw writeError(err, temp);
-  });
-  performance.mark('fyr: base image copied');
-  // The base's second superblock for its partition offset describes the base's tree; GPT
-  // partition 1 starts there, so a reader probing the partition would find that old tree.
-  const offset = partitionOffset(base.report);
-  if (offset > 0) dropSuperblockCopy(temp, offset);
-  const session = planPayloadSession(
-    reader.range,
-    base.size,
-    sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: f.mode ?? statSync(f.disk).mode })),
-    o.epoch,
-  );
-  writeSession(temp, session);
-  performance.mark("fyr: fyr's payload tree planned and written");
-  const el10 = base.layout.kind === 'el10';
-  const args = releaseArgs({
-    image: temp,
-    volumeId: o.volumeId,
-    boot: el10 ? bootArgs(base.report) : 'replay',
-    updates: boot.updates,
-    maps: embed.maps,
-    last: LAST,
-    ...(el10 ? { esp: boot.esp } : {}),
-    epoch: o.epoch,
-    dated: { dir: PAYLOAD_DIR, baseRoots: baseRoots(base.report.files) },
-  });
-  await writeImage(args, temp, {
-    env: { SOURCE_DATE_EPOCH: String(o.epoch) },
-    onProgress: o.onProgress,
-    signal: o.signal,
-  });
-  performance.mark('fyr: xorriso session (boot files, areas, trees)');
-  const { walked, first, padAt } = checkPlacement(temp, session);
-  if (el10) writeGpt(temp, `${o.volumeId}/${o.epoch}`);
-  return { session, walked, first, padAt, size: statSync(temp).size };
 }
 
 // The payload copied into its extents, each file's sha256 checked; returns the media-check MD5

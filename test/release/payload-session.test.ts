@@ -1,21 +1,13 @@
 // fyr's own ISO 9660 tree of the payload: records byte for byte, names, and the planned session
 // over a real base image read back by xorriso and osirrox (the programs that must load it).
-import {
-  copyFileSync,
-  closeSync,
-  openSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-  ftruncateSync,
-} from 'node:fs';
+import { copyFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual as isEqual } from 'node:util';
 import { execa } from 'execa';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isFyrError } from '../../src/errors.js';
-import { walkIso } from '../../src/iso9660/read.js';
+import { directoryEntries, readPrimaryVolume, walkIso } from '../../src/iso9660/read.js';
 import {
   directoryRecord,
   isoName,
@@ -26,6 +18,8 @@ import {
   recordDate,
 } from '../../src/iso9660/records.js';
 import { planPayloadSession } from '../../src/release/payload-session.js';
+import { graft, writeDirs, writeImport } from '../../src/release/session.js';
+import { releaseArgs } from '../../src/release/xorriso.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { withImage } from '../helpers/iso.js';
 import { makeTmpdir, removeTmpdir } from '../helpers/tmpdir.js';
@@ -92,9 +86,12 @@ test('payload-session :: records never cross a sector boundary', () => {
   assert.is(packed[2048], 200);
 });
 
+// The image as fyr release makes it: the base, what xorriso loads, xorriso's session on top
+// (the boot replayed, a file added to /fyr), fyr's directories, the graft; then the files' bytes.
 async function planned(
   dir: string,
   files: Array<{ isoPath: string; data: Buffer } | { isoPath: string; size: number }>,
+  beforeGraft?: (image: string) => Promise<void>,
 ) {
   const image = join(dir, 'image.iso');
   copyFileSync(BASE, image);
@@ -107,12 +104,90 @@ async function planned(
       EPOCH,
     ),
   );
+  writeImport(image, session);
+  writeFileSync(join(dir, 'added'), 'added by xorriso\n');
+  await execa(
+    'xorriso',
+    releaseArgs({
+      image,
+      volumeId: 'T',
+      boot: 'replay',
+      updates: [],
+      maps: [[join(dir, 'added'), '/fyr/added']],
+      last: [],
+      epoch: EPOCH,
+    }),
+  );
+  writeDirs(image, session);
+  await beforeGraft?.(image);
+  graft(image, session);
   const fd = openSync(image, 'r+');
-  ftruncateSync(fd, session.end);
-  for (const w of session.writes) writeSync(fd, w.data, 0, w.data.length, w.offset);
   files.forEach((f, i) => 'data' in f && writeSync(fd, f.data, 0, f.data.length, session.files[i]!.extents[0]!.offset));
   closeSync(fd);
   return { image, session, baseSize };
+}
+
+// A record's Rock Ridge PX link count.
+function pxLinks(raw: Buffer): number {
+  const idLength = raw[32]!;
+  for (let at = 33 + idLength + (idLength % 2 === 0 ? 1 : 0); at + 4 <= raw.length; at += raw[at + 2]!) {
+    if (raw.toString('latin1', at, at + 2) === 'PX') return raw.readUInt32LE(at + 12);
+    if (raw[at + 2]! < 4) break;
+  }
+  return -1;
+}
+
+// ECMA-119 9.4: the type L and type M tables list every directory the tree has, at its extent,
+// under its parent, by level, then parent number, then identifier.
+function assertPathTables(image: string): void {
+  const { dirs, tables } = withImage(image, (read) => {
+    const pvd = read(16 * 2048, 2048);
+    const size = pvd.readUInt32LE(132);
+    return {
+      dirs: walkIso(read).filter((e) => e.directory),
+      tables: {
+        l: Buffer.from(read(pvd.readUInt32LE(140) * 2048, size)),
+        m: Buffer.from(read(pvd.readUInt32BE(148) * 2048, size)),
+        root: pvd.readUInt32LE(158),
+      },
+    };
+  });
+  const rows: Array<{ id: string; lba: number; parent: number }> = [];
+  for (let at = 0; at < tables.l.length;) {
+    const n = tables.l[at]!;
+    const row = {
+      id: tables.l.toString('latin1', at + 8, at + 8 + n),
+      lba: tables.l.readUInt32LE(at + 2),
+      parent: tables.l.readUInt16LE(at + 6),
+    };
+    assert.equal(
+      {
+        id: tables.m.toString('latin1', at + 8, at + 8 + n),
+        lba: tables.m.readUInt32BE(at + 2),
+        parent: tables.m.readUInt16BE(at + 6),
+      },
+      row,
+      `type M record ${rows.length + 1}`,
+    );
+    rows.push(row);
+    at += 8 + n + (n % 2);
+  }
+  assert.is(rows[0]!.lba, tables.root, 'the root first');
+  assert.is(rows.length, dirs.length + 1, 'every directory once, and the root');
+  const byLba = new Map(rows.map((r, i) => [r.lba, i + 1]));
+  const depth = (i: number): number => (i === 1 ? 0 : 1 + depth(rows[i - 1]!.parent));
+  for (const d of dirs) {
+    const number = byLba.get(d.extents[0]!.offset / 2048);
+    assert.ok(number, `${d.path} is in the path table`);
+    const parentPath = d.path.slice(0, d.path.lastIndexOf('/'));
+    const parent = parentPath === '' ? tables.root : dirs.find((p) => p.path === parentPath)!.extents[0]!.offset / 2048;
+    assert.is(rows[rows[number! - 1]!.parent - 1]!.lba, parent, `${d.path}'s parent`);
+  }
+  for (let i = 1; i < rows.length; i++) {
+    const [a, b] = [rows[i - 1]!, rows[i]!];
+    const order = depth(i) - depth(i + 1) || a.parent - b.parent || (a.id < b.id ? -1 : 1);
+    assert.ok(order < 0, `record ${i + 1} (${b.id}) after record ${i} (${a.id})`);
+  }
 }
 
 test('payload-session :: xorriso loads the base tree and the payload where fyr put it; osirrox reads the bytes back', async () => {
@@ -123,9 +198,18 @@ test('payload-session :: xorriso loads the base tree and the payload where fyr p
       { isoPath: '/fyr/payload/bin/oc', data: Buffer.from('#!/bin/sh\necho oc\n') },
       { isoPath: '/fyr/agent/fyr-agent.mjs', data: Buffer.alloc(5000, 0x61) },
     ];
-    const { image, session, baseSize } = await planned(dir, files);
+    // xorriso loads /fyr with an empty directory for each of fyr's, not the payload's nodes.
+    let loaded = '';
+    const { image, session, baseSize } = await planned(dir, files, async (before) => {
+      loaded = (await execa('xorriso', ['-indev', before, '-find', '/fyr'], { all: true })).all;
+    });
+    assert.equal(
+      loaded.split('\n').filter((l) => l.startsWith("'")),
+      ["'/fyr'", "'/fyr/added'", "'/fyr/agent'", "'/fyr/payload'"],
+      loaded,
+    );
     assert.ok(session.start >= baseSize && session.start % 2048 === 0);
-    assert.is(statSync(image).size, session.end);
+    assert.ok(statSync(image).size > session.end, "xorriso's session after fyr's part");
     const lba = await execa('xorriso', ['-indev', image, '-find', '/', '-type', 'f', '-exec', 'report_lba', '--'], {
       all: true,
     });
@@ -140,7 +224,10 @@ test('payload-session :: xorriso loads the base tree and the payload where fyr p
     assert.match(lba.all, /'\/isolinux\/isolinux\.bin'/);
     const baseFiles = withImage(BASE, (read) => walkIso(read)).filter((e) => !e.directory);
     const now = new Map(withImage(image, (read) => walkIso(read)).map((e) => [e.path, e]));
-    for (const e of baseFiles) assert.equal(now.get(e.path)?.extents, e.extents, e.path);
+    // (but the boot catalog and the boot image with its boot info table, which the replay
+    // writes anew).
+    const moved = baseFiles.filter((e) => !isEqual(now.get(e.path)?.extents, e.extents)).map((e) => e.path);
+    assert.equal(moved, ['/isolinux/boot.cat', '/isolinux/isolinux.bin']);
     for (const f of files) {
       const out = join(dir, 'x');
       await execa('osirrox', ['-indev', image, '-extract', f.isoPath, out]);
@@ -150,7 +237,29 @@ test('payload-session :: xorriso loads the base tree and the payload where fyr p
     // The boot record stays at sector 17; the base's Joliet descriptor is gone.
     const vds = readFileSync(image).subarray(16 * 2048, 20 * 2048);
     assert.equal([vds[0], vds[2048], vds[4096]], [1, 0, 255]);
-    assert.is(vds.readUInt32LE(80) * 2048, session.end);
+    assert.ok(vds.readUInt32LE(80) * 2048 > session.end);
+    assert.match(
+      (await execa('xorriso', ['-indev', image, '-find', '/fyr/added'], { all: true })).all,
+      /'\/fyr\/added'/,
+    );
+    // The grafted records carry their Rock Ridge link counts (2 + subdirectories), and fyr's
+    // directories' ".." records point at xorriso's /fyr.
+    const grafted = withImage(image, (read) => {
+      const fyr = directoryEntries(read, readPrimaryVolume(read).root).find((e) => e.name === 'fyr')!;
+      const records = directoryEntries(read, fyr.extent);
+      const up = (name: string) => directoryEntries(read, records.find((e) => e.name === name)!.extent)[1]!.extent;
+      return {
+        links: records.filter((e) => e.name === 'payload' || e.name === 'agent').map((e) => [e.name, pxLinks(e.raw)]),
+        up: [up('payload'), up('agent')],
+        fyr: fyr.extent,
+      };
+    });
+    assert.equal(grafted.links, [
+      ['agent', 2],
+      ['payload', 4],
+    ]);
+    assert.equal(grafted.up, [grafted.fyr, grafted.fyr]);
+    assertPathTables(image);
   } finally {
     await removeTmpdir(dir);
   }
@@ -200,13 +309,14 @@ test('payload-session :: a registry-sized tree: directories written in pieces th
       ...Array.from({ length: 9000 }, (_, i) => ({ isoPath: `/fyr/payload/wide/file-${i}`, size: 2049 })),
     ];
     const { image, session } = await planned(dir, files);
-    const pieces = [...session.writes].length;
-    assert.ok(pieces >= 4, `root, two or more pieces of directories, descriptors: ${pieces}`);
+    const pieces = [...session.dirWrites].length;
+    assert.ok(pieces >= 3, `two or more pieces of directories and one of its own: ${pieces}`);
     const found = new Map(withImage(image, (read) => walkIso(read)).map((e) => [e.path, e]));
     for (const [i, f] of files.entries())
       assert.equal(found.get(f.isoPath)?.extents, session.files[i]!.extents, f.isoPath);
     const count = await execa('xorriso', ['-indev', image, '-find', '/fyr/payload/wide', '-type', 'f'], { all: true });
     assert.is(count.all.split('\n').filter((l) => l.startsWith("'/fyr/payload/wide/")).length, 9000);
+    assertPathTables(image);
   } finally {
     await removeTmpdir(dir);
   }
@@ -238,7 +348,7 @@ test("payload-session :: a base image without Rock Ridge is refused: fyr's names
     const err = (() => {
       try {
         withImage(plain, (read) =>
-          planPayloadSession(read, statSync(plain).size, [{ isoPath: '/fyr/x', size: 1, mode: 0o644 }], EPOCH),
+          planPayloadSession(read, statSync(plain).size, [{ isoPath: '/fyr/payload/x', size: 1, mode: 0o644 }], EPOCH),
         );
       } catch (e) {
         return e;

@@ -2,7 +2,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  baseRoots,
   bootArgs,
   commandArgv,
   detectLayout,
@@ -105,40 +104,6 @@ test('xorriso :: release command: grows the image, replay, edits, maps, ESP, emb
       '-append_partition',
     ),
   );
-});
-
-test('xorriso :: the date rewrite leaves out the payload tree fyr dated itself, naming the rest', () => {
-  const args = releaseArgs({
-    image: 'o',
-    volumeId: 'V',
-    boot: 'replay',
-    updates: [['/s/isolinux.cfg', '/isolinux/isolinux.cfg']],
-    maps: [
-      ['/s/ks.cfg', '/ks.cfg'],
-      ['/s/site.tar', '/fyr/site.tar'],
-    ],
-    last: [],
-    epoch: 1700000000,
-    dated: { dir: '/fyr/payload', baseRoots: baseRoots(['/isolinux/vmlinuz', '/EFI/BOOT/BOOTX64.EFI', '/EULA']) },
-  });
-  assert.equal(args.slice(args.indexOf('-alter_date')), [
-    '-alter_date',
-    'b',
-    '=1700000000',
-    '/',
-    '/fyr',
-    '/fyr/payload',
-    '--',
-    '-alter_date_r',
-    'b',
-    '=1700000000',
-    '/EFI',
-    '/EULA',
-    '/isolinux',
-    '/ks.cfg',
-    '/fyr/site.tar',
-    '--',
-  ]);
 });
 
 const EL9 = `I:1: Volume id    : 'RHEL-9-4-0-BaseOS-x86_64'

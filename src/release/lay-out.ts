@@ -1,0 +1,93 @@
+// Everything of a release image but the payload's bytes (release.ts): the copy of the base,
+// fyr's part after it, xorriso's session on top with fyr's directories written beside it, the
+// graft, RHEL 10's GPT.
+import { statSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
+import type { IsoEntry } from '../iso9660/read.js';
+import type { LongWork, ProgressEvent } from '../util/progress.js';
+import { writeError } from '../util/write-error.js';
+import type { Base, BaseReader } from './base.js';
+import type { BootFiles } from './boot-files.js';
+import { dropSuperblockCopy, partitionOffset, writeGpt } from './el10-partitions.js';
+import { LAST, type EmbedFiles } from './embed-files.js';
+import { planPayloadSession, type PayloadSession } from './payload-session.js';
+import { checkPlacement, graft, writeDirs, writeImport } from './session.js';
+import type { Source } from './sources.js';
+import { writeImage } from './write-image.js';
+import { bootArgs, releaseArgs } from './xorriso.js';
+
+export interface Placed {
+  session: PayloadSession;
+  // The image's tree after xorriso's session.
+  walked: IsoEntry[];
+  // Where the first embed area starts, where the MD5 pad's padding block went, the image size.
+  first: number;
+  padAt: number | undefined;
+  size: number;
+}
+
+// Everything but the payload's bytes: the copy of the base, fyr's part after it (its
+// directories, the payload's extents as holes), one xorriso session on top, fyr's directories
+// grafted into xorriso's tree, RHEL 10's GPT.
+export async function layOutImage(
+  temp: string,
+  base: Base,
+  reader: BaseReader,
+  boot: BootFiles,
+  embed: EmbedFiles,
+  sources: readonly Source[],
+  o: { volumeId: string; epoch: number } & LongWork<ProgressEvent<'layout'>>,
+): Promise<Placed> {
+  await rm(temp, { force: true });
+  await copyFile(base.path, temp).catch((err: unknown) => {
+    throw writeError(err, temp);
+  });
+  performance.mark('fyr: base image copied');
+  // The base's second superblock for its partition offset describes the base's tree; GPT
+  // partition 1 starts there, so a reader probing the partition would find that old tree.
+  const offset = partitionOffset(base.report);
+  if (offset > 0) dropSuperblockCopy(temp, offset);
+  const plan = planPayloadSession(
+    reader.range,
+    base.size,
+    sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: f.mode ?? statSync(f.disk).mode })),
+    o.epoch,
+  );
+  writeImport(temp, plan);
+  performance.mark("fyr: fyr's payload planned, what xorriso loads written");
+  const el10 = base.layout.kind === 'el10';
+  const args = releaseArgs({
+    image: temp,
+    volumeId: o.volumeId,
+    boot: el10 ? bootArgs(base.report) : 'replay',
+    updates: boot.updates,
+    maps: embed.maps,
+    last: LAST,
+    ...(el10 ? { esp: boot.esp } : {}),
+    epoch: o.epoch,
+  });
+  // xorriso works on the other core while fyr's directories are written: neither touches the
+  // other's sectors. A failure here stops xorriso before it is reported.
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  const session = writeImage(args, temp, {
+    env: { SOURCE_DATE_EPOCH: String(o.epoch) },
+    onProgress: o.onProgress,
+    signal,
+  });
+  try {
+    writeDirs(temp, plan);
+  } catch (err) {
+    stop.abort();
+    await session.catch(() => undefined);
+    throw err;
+  }
+  performance.mark("fyr: fyr's directories written (beside xorriso)");
+  await session;
+  performance.mark('fyr: xorriso session (boot files, areas, trees)');
+  const { walked, first, padAt } = checkPlacement(temp, plan);
+  graft(temp, plan);
+  performance.mark("fyr: fyr's directories grafted into xorriso's tree");
+  if (el10) writeGpt(temp, `${o.volumeId}/${o.epoch}`);
+  return { session: plan, walked, first, padAt, size: statSync(temp).size };
+}
