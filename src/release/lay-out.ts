@@ -1,11 +1,8 @@
-// Everything of a release image but the payload's bytes (release.ts): the copy of the base,
-// fyr's part after it, xorriso's session on top with fyr's directories written beside it, the
-// graft, RHEL 10's GPT.
+// Everything of a release image but the payload's bytes (release.ts), on the copy of the base:
+// fyr's part after it, xorriso's session on top, the graft, RHEL 10's GPT.
 import { statSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
 import type { IsoEntry } from '../iso9660/read.js';
 import type { LongWork, ProgressEvent } from '../util/progress.js';
-import { writeError } from '../util/write-error.js';
 import type { Base, BaseReader } from './base.js';
 import type { BootFiles } from './boot-files.js';
 import { dropSuperblockCopy, partitionOffset, writeGpt } from './el10-partitions.js';
@@ -26,9 +23,9 @@ export interface Placed {
   size: number;
 }
 
-// Everything but the payload's bytes: the copy of the base, fyr's part after it (its
-// directories, the payload's extents as holes), one xorriso session on top, fyr's directories
-// grafted into xorriso's tree, RHEL 10's GPT.
+// `temp` holds a copy of the base. After it: fyr's part (its directories, the payload's extents
+// as holes), one xorriso session on top, fyr's directories grafted into xorriso's tree, RHEL
+// 10's GPT.
 export async function layOutImage(
   temp: string,
   base: Base,
@@ -38,11 +35,6 @@ export async function layOutImage(
   sources: readonly Source[],
   o: { volumeId: string; epoch: number } & LongWork<ProgressEvent<'layout'>>,
 ): Promise<Placed> {
-  await rm(temp, { force: true });
-  await copyFile(base.path, temp).catch((err: unknown) => {
-    throw writeError(err, temp);
-  });
-  performance.mark('fyr: base image copied');
   // The base's second superblock for its partition offset describes the base's tree; GPT
   // partition 1 starts there, so a reader probing the partition would find that old tree.
   const offset = partitionOffset(base.report);

@@ -6,7 +6,7 @@
 // computed as it goes. Nothing is left at the output
 // path unless the whole image is done. docs/release-iso.md tells the whole story.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FyrError, isFyrError } from '../errors.js';
@@ -17,6 +17,7 @@ import { tempSibling } from '../util/fs.js';
 import { checkOutputDir } from '../util/output-dir.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { isSpaceError, room, writeError } from '../util/write-error.js';
+import { bundledAgent } from './agent-bundle.js';
 import { baseReader, checkBase } from './base.js';
 import { SAFE_VOLID } from './boot-menu.js';
 import { prepareBoot, staged } from './prepare.js';
@@ -81,15 +82,25 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     // while this thread lists and checks the content directory. The content's problems are
     // reported first. Its checksums are checked while the files are copied (one read of each);
     // a mismatch leaves nothing behind.
-    const [loaded, booted] = await Promise.allSettled([
+    // The base is copied to the output's temporary name (in the kernel) and fyr's own agent
+    // read and hashed beside them too.
+    const agent = bundledAgent();
+    agent.catch(() => undefined);
+    const [loaded, booted, copied] = await Promise.allSettled([
       loadContent(o.contentDir),
       prepareBoot(o, opened, reader, staging),
+      copyFile(o.base, temp).catch((err: unknown) => {
+        throw writeError(err, temp);
+      }),
     ]);
     if (loaded.status === 'rejected') throw loaded.reason;
     if (booted.status === 'rejected') throw booted.reason;
+    if (copied.status === 'rejected') throw copied.reason;
     const content = loaded.value;
     const { base, epoch, volumeId, boot } = booted.value;
-    performance.mark('fyr: content manifest checked; beside it the base inspected, its boot files staged (mtools)');
+    performance.mark(
+      'fyr: content manifest checked; beside it the base inspected, its boot files staged (mtools), the base copied',
+    );
     const payloadBytes = content.files.reduce((n, f) => n + f.size, 0) + (content.tree?.bytes ?? 0);
     needed = base.size + payloadBytes + o.ksAreaBytes + o.siteAreaBytes;
     await checkSpace(output, needed);
@@ -98,10 +109,10 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       message: `${base.report.volumeId} (${base.layout.kind} layout) -> volume id ${volumeId}`,
     });
     const { embed, sources } = await staged(staging, base, async () => {
-      const { sources, agent } = await payloadSources(content, o.fyrVersion);
+      const { sources, agent: carried } = await payloadSources(content, o.fyrVersion, agent);
       const embed = await stageEmbedFiles(
         staging,
-        releaseDraft(o, content, base, volumeId, epoch, agent),
+        releaseDraft(o, content, base, volumeId, epoch, carried),
         o.ksAreaBytes,
         o.siteAreaBytes,
       );

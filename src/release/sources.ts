@@ -25,11 +25,13 @@ export interface Source {
 export async function payloadSources(
   content: Content,
   fyrVersion: string,
+  // fyr's own agent, if already being read.
+  built: ReturnType<typeof bundledAgent> = bundledAgent(),
 ): Promise<{ sources: Source[]; agent: { version: string; size: number; sha256: string } }> {
   const agentFile = content.files.find((f) => f.role === 'agent');
   const agent = agentFile
     ? { disk: agentFile.absolute, version: 'content', size: agentFile.size, sha256: agentFile.sha256 }
-    : { ...(await bundledAgent()), version: fyrVersion };
+    : { ...(await built), version: fyrVersion };
   const payload = content.files.filter((f) => f.role !== 'agent');
   const tree = content.tree;
   const sources: Source[] = [
