@@ -10,7 +10,7 @@ import { readCapped } from '../util/read-capped.js';
 
 export const TREE_PREFIX = 'docker/registry/v2';
 const BLOB = /^docker\/registry\/v2\/blobs\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\/data$/;
-const LINK = /(^|\/)link$/;
+export const LINK = /(^|\/)link$/;
 // Files no reader needs and that a read-only registry never writes: unfinished uploads.
 const UPLOADS = /(^|\/)_uploads(\/|$)/;
 // The most fyr reads of a file that is not a blob (a link is about 71 bytes).
@@ -148,9 +148,9 @@ async function checkLinks(root: string, files: readonly TreeFile[]): Promise<str
   return problems;
 }
 
-const blobsOf = (files: readonly TreeFile[]) => new Set(files.map((f) => blobDigest(f.path)).filter(Boolean));
+export const blobsOf = (files: readonly TreeFile[]) => new Set(files.map((f) => blobDigest(f.path)).filter(Boolean));
 
-function linkProblem(path: string, content: string, blobs: ReadonlySet<string | undefined>): string | undefined {
+export function linkProblem(path: string, content: string, blobs: ReadonlySet<string | undefined>): string | undefined {
   const text = content.trim();
   const m = /^sha256:([0-9a-f]{64})$/.exec(text);
   if (!m) return `${path}: holds ${JSON.stringify(text.slice(0, 80))}, not a sha256 digest`;

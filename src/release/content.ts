@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { FyrError, InvalidInputError } from '../errors.js';
 import type { OperatorCatalog } from '../formats/operator-catalog.js';
-import type { RegistryTreeEntry, ReleaseInfo } from '../formats/release-json.js';
+import type { ReleaseInfo } from '../formats/release-json.js';
 import type { RegistryDelta, UpgradePath } from '../formats/upgrade-path.js';
 import type { ContentProblem, ContentProblemCode } from './content-codes.js';
 import { contentPathKind } from './content-paths.js';
@@ -15,8 +15,8 @@ import { checkSchema } from '../site/schema-check.js';
 import type { SchemaValidator } from '../util/json-schema.js';
 import contentValidator from './content.validator.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
-import { expectedHashes, listTree, treeHash, TreeError, type HashedFile } from '../registry/tree.js';
-import { baseListing, checkUpgrade, mergeListings } from './content-upgrade.js';
+import { baseListing, checkUpgrade } from './content-upgrade.js';
+import { loadTree, type ContentTree, type DeferredRead } from './content-tree.js';
 import {
   CONTENT_ROLES,
   REQUIRED_ROLES,
@@ -39,14 +39,7 @@ export interface ContentFile {
 // What fyr-content.json says of the release: release.json records the same.
 export type ContentRelease = ReleaseInfo['release'];
 
-// fyr-content/2's registry tree: what the manifest says, and every file with the sha256 it
-// must have (a blob's is its name; the copy checks the blobs).
-export interface ContentTree extends RegistryTreeEntry {
-  absolute: string;
-  entries: HashedFile[];
-  // Each file's mode as listed, for the release's Rock Ridge records (no second stat of each).
-  modes: ReadonlyMap<string, number>;
-}
+export type { ContentTree, DeferredRead } from './content-tree.js';
 
 export interface Content {
   dir: string;
@@ -64,9 +57,18 @@ export interface Content {
   checksumError(found: ReadonlyArray<{ file: ContentFile; actual: string }>): InvalidInputError;
   // The error for registry blobs whose bytes do not hash to their names.
   blobError(found: ReadonlyArray<{ path: string; actual: string; expected: string }>): InvalidInputError;
+  // With deferSmallFiles: the tree's check finished with what the copy read of its deferred
+  // files; the error if it fails.
+  finishTree(read: DeferredRead): InvalidInputError | undefined;
 }
 
-export async function loadContent(dir: string): Promise<Content> {
+export interface LoadOptions {
+  // Leave the tree's small files that are not blobs (its links) unread: fyr release reads them
+  // once, while it copies them, and calls finishTree.
+  deferSmallFiles?: boolean;
+}
+
+export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
   const manifest = join(dir, CONTENT_MANIFEST);
   let loaded;
   try {
@@ -88,7 +90,7 @@ export async function loadContent(dir: string): Promise<Content> {
     release: ContentRelease;
     tools?: Record<string, string>;
     files: Array<Omit<ContentFile, 'absolute'>>;
-    registry?: Omit<ContentTree, 'absolute' | 'entries'>;
+    registry?: Omit<ContentTree, 'absolute' | 'entries' | 'modes' | 'deferred'>;
     operators?: OperatorCatalog;
     upgrade?: UpgradePath;
   };
@@ -149,8 +151,15 @@ export async function loadContent(dir: string): Promise<Content> {
   };
   checkUpgrade(data, files, problem);
   const base = data.registry?.delta ? baseListing(files, problem) : undefined;
-  const tree = data.registry ? await loadTree(root, data.registry, problem, base) : undefined;
+  const treeLoaded = data.registry
+    ? await loadTree(root, data.registry, problem, base, options.deferSmallFiles === true)
+    : undefined;
   if (problems.length > 0) throw fail();
+  const tree = treeLoaded?.tree;
+  const finishTree = (read: DeferredRead) => {
+    treeLoaded?.finish(read);
+    return problems.length > 0 ? fail() : undefined;
+  };
   return {
     dir: root,
     format: data.format,
@@ -163,85 +172,8 @@ export async function loadContent(dir: string): Promise<Content> {
     ...(data.registry?.delta ? { delta: data.registry.delta } : {}),
     checksumError,
     blobError,
+    finishTree,
   };
-}
-
-// The tree as it is on disk against the manifest's entry: the file count, bytes and tree hash
-// (over the links' real hashes and the blobs' names), and every link resolving. The blobs'
-// bytes are checked while fyr release copies them.
-async function loadTree(
-  root: string,
-  entry: Omit<ContentTree, 'absolute' | 'entries'>,
-  problem: (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void,
-  // A delta's base listing: links may name its blobs, and base ∪ tree must hash to mergedSha256.
-  base?: HashedFile[],
-): Promise<ContentTree | undefined> {
-  const absolute = join(root, entry.path);
-  const kind = await contentPathKind(root, entry.path);
-  if (kind.kind === 'link') {
-    problem(['registry', 'path'], 'CONTENT_LINK', `${entry.path} is a symbolic link; the tree itself must be here`);
-    return undefined;
-  }
-  let entries: HashedFile[];
-  let modes: Map<string, number>;
-  try {
-    const listed = await listTree(absolute, true);
-    modes = new Map(listed.map((f) => [f.path, f.mode!]));
-    const { hashed, broken } = await expectedHashes(absolute, listed, base);
-    if (broken.length > 0) {
-      for (const line of broken.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
-      return undefined;
-    }
-    entries = hashed;
-  } catch (err) {
-    if (err instanceof TreeError) {
-      for (const line of err.problems.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
-      return undefined;
-    }
-    const e = err as NodeJS.ErrnoException;
-    problem(
-      ['registry', 'path'],
-      'CONTENT_TREE_INVALID',
-      `${entry.path}: ${e.code === 'ENOENT' ? 'not in the content directory' : e.message}`,
-    );
-    return undefined;
-  }
-  const actual = treeHash(entries);
-  if (actual.files !== entry.files)
-    problem(
-      ['registry', 'files'],
-      'CONTENT_TREE_MISMATCH',
-      `${entry.path} has ${actual.files} files, the manifest says ${entry.files}`,
-    );
-  else if (actual.bytes !== entry.bytes)
-    problem(
-      ['registry', 'bytes'],
-      'CONTENT_TREE_MISMATCH',
-      `${entry.path} has ${actual.bytes} bytes, the manifest says ${entry.bytes}`,
-    );
-  else if (actual.sha256 !== entry.sha256)
-    problem(
-      ['registry', 'sha256'],
-      'CONTENT_TREE_MISMATCH',
-      `${entry.path} has tree hash ${actual.sha256}, the manifest says ${entry.sha256} (a file was renamed, replaced or a link changed)`,
-    );
-  if (entry.delta && base) {
-    const merged = treeHash(mergeListings(base, entries));
-    if (merged.sha256 !== entry.delta.mergedSha256 || merged.files !== entry.delta.mergedFiles)
-      problem(
-        ['registry', 'delta', 'mergedSha256'],
-        'CONTENT_TREE_MISMATCH',
-        `the base's listing with ${entry.path} makes ${merged.files} files with tree hash ${merged.sha256}, the manifest says ${entry.delta.mergedFiles} files, ${entry.delta.mergedSha256}`,
-      );
-    const b = treeHash(base);
-    if (b.sha256 !== entry.delta.base.treeSha256 || b.files !== entry.delta.base.files)
-      problem(
-        ['registry', 'delta', 'base', 'treeSha256'],
-        'CONTENT_TREE_MISMATCH',
-        `the base's listing has ${b.files} files with tree hash ${b.sha256}, not ${entry.delta.base.name}'s ${entry.delta.base.files} files, ${entry.delta.base.treeSha256}`,
-      );
-  }
-  return { ...entry, absolute, entries, modes };
 }
 
 function checkRoles(

@@ -16,6 +16,7 @@ import { FyrError } from '../errors.js';
 import { imageMd5, type ImageMd5Target } from './image-md5.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
+import { BufferPool } from './buffer-pool.js';
 import { CHUNK, piecesOf, readBatch, type FillFile, type Piece } from './payload-pieces.js';
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 
@@ -26,6 +27,8 @@ export interface FillResult {
   checkpoint: IsoMd5Checkpoint | undefined;
   // Files whose sha256 is not the expected one. After the first, nothing more is written.
   mismatches: Array<{ index: number; actual: string }>;
+  // Files with no expected sha256: what they hash to (and the bytes of those to keep), by index.
+  read: Map<number, { sha256: string; bytes?: Buffer }>;
   // Whether the image was written with O_DIRECT.
   direct: boolean;
 }
@@ -80,67 +83,6 @@ async function openImage(
   return { out: await open(target, 'r+'), direct: false };
 }
 
-// The buffers pieces are read into. A buffer has up to two users, the write and the MD5
-// worker, and is taken again once both are done with it.
-class BufferPool {
-  private readonly free: number[] = [];
-  private readonly users: Uint8Array;
-  // Slots the MD5 worker has not given back yet: after a mismatch it is stopped, and they are
-  // taken back with reclaim(), or the copy would wait for them forever.
-  private readonly hashing: Uint8Array;
-  private wake: (() => void) | undefined;
-  // For FYR_TIMINGS: time take() waited, by who gave the slot back last (the write or the MD5).
-  private freedBy: 'write' | 'md5' = 'write';
-  readonly waited = { write: 0, md5: 0 };
-
-  constructor(count: number) {
-    this.users = new Uint8Array(count);
-    this.hashing = new Uint8Array(count);
-    for (let slot = 0; slot < count; slot++) this.free.push(slot);
-  }
-
-  // A free slot, waiting for one while `stop()` is false; undefined once it is true.
-  async take(stop: () => boolean): Promise<number | undefined> {
-    const started = this.free.length === 0 ? performance.now() : undefined;
-    while (this.free.length === 0 && !stop()) await new Promise<void>((resolve) => (this.wake = resolve));
-    if (started !== undefined) this.waited[this.freedBy] += performance.now() - started;
-    return stop() ? undefined : this.free.pop()!;
-  }
-
-  use(slot: number, write: boolean, hash: boolean): void {
-    this.users[slot] = (write ? 1 : 0) + (hash ? 1 : 0);
-    this.hashing[slot] = hash ? 1 : 0;
-    if (this.users[slot] === 0) {
-      this.free.push(slot);
-      this.interrupt();
-    }
-  }
-
-  // One user is done with the slot.
-  release(slot: number, by: 'write' | 'md5' = 'write'): void {
-    if (--this.users[slot]! > 0) return;
-    this.freedBy = by;
-    this.free.push(slot);
-    this.interrupt();
-  }
-
-  hashed(slot: number): void {
-    this.hashing[slot] = 0;
-    this.release(slot, 'md5');
-  }
-
-  // The MD5 worker was stopped: the slots it held come back.
-  reclaim(): void {
-    for (let slot = 0; slot < this.hashing.length; slot++) if (this.hashing[slot]) this.hashed(slot);
-  }
-
-  // Wakes a take() that waits, to look at its stop condition again.
-  interrupt(): void {
-    this.wake?.();
-    this.wake = undefined;
-  }
-}
-
 // `files` in image order. Pieces are read and hashed in order on this thread while earlier ones
 // are still being written by libuv's threads and MD5-hashed by the worker.
 export async function fillPayload(
@@ -151,6 +93,13 @@ export async function fillPayload(
   const target = image.path;
   const total = files.reduce((n, f) => n + f.size, 0);
   const mismatches: FillResult['mismatches'] = [];
+  const read: FillResult['read'] = new Map();
+  // A file read: checked against its sha256, or recorded when it has none.
+  const check = (index: number, actual: string, bytes?: Buffer) => {
+    const f = files[index]!;
+    if (f.sha256 === undefined) read.set(index, { sha256: actual, ...(f.keep && bytes ? { bytes } : {}) });
+    else if (actual !== f.sha256) mismatches.push({ index, actual });
+  };
   const pool = new BufferPool(BUFFERS);
   // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
   const pieces = piecesOf(files);
@@ -203,7 +152,10 @@ export async function fillPayload(
         spent.batches += performance.now() - t;
         const copying = mismatches.length === 0;
         sums.forEach((actual, i) => {
-          if (actual !== files[piece.batch![i]!]!.sha256) mismatches.push({ index: piece.batch![i]!, actual });
+          const index = piece.batch![i]!;
+          const f = files[index]!;
+          const at = f.extents[0]!.offset - piece.at;
+          check(index, actual, f.keep ? Buffer.from(buf.subarray(at, at + f.size)) : undefined);
         });
         pool.use(slot, copying, copying);
         if (copying) {
@@ -249,26 +201,22 @@ export async function fillPayload(
       if (piece.from + piece.length === file.size) {
         closeSync(input!);
         input = undefined;
-        const actual = hash.digest('hex');
-        if (actual !== file.sha256) {
-          mismatches.push({ index: piece.file, actual });
-          if (mismatches.length === 1) {
-            await md5.stop();
-            pool.reclaim();
-          }
+        const before = mismatches.length;
+        check(piece.file, hash.digest('hex'));
+        if (before === 0 && mismatches.length === 1) {
+          await md5.stop();
+          pool.reclaim();
         }
       }
     }
     // Files of no bytes have no pieces; their checksum is that of nothing.
-    files.forEach(
-      (f, index) => f.size === 0 && f.sha256 !== EMPTY_SHA256 && mismatches.push({ index, actual: EMPTY_SHA256 }),
-    );
+    files.forEach((f, index) => f.size === 0 && check(index, EMPTY_SHA256, Buffer.alloc(0)));
     let t = performance.now();
     await Promise.all(writes);
     const lastWrites = performance.now() - t;
     if (failure) throw failure;
     if (mismatches.length > 0)
-      return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index), direct };
+      return { checkpoint: undefined, mismatches: mismatches.sort((a, b) => a.index - b.index), read, direct };
     t = performance.now();
     const checkpoint = await md5.end();
     measure({
@@ -280,7 +228,7 @@ export async function fillPayload(
       'payload: the last writes, after the last read': lastWrites,
       'payload: the MD5 catching up, after the last write': performance.now() - t,
     });
-    return { checkpoint, mismatches, direct };
+    return { checkpoint, mismatches, read, direct };
   } finally {
     if (input !== undefined) closeSync(input);
     await Promise.allSettled(writes);

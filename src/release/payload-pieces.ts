@@ -11,7 +11,10 @@ export const CHUNK = 4 << 20;
 
 export interface FillFile {
   source: string;
-  sha256: string;
+  // Undefined: not known in advance; the copy reports what it read (FillResult.read).
+  sha256: string | undefined;
+  // With no sha256: keep the file's bytes too (small files only).
+  keep?: boolean;
   size: number;
   extents: readonly Extent[];
 }

@@ -87,7 +87,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     const agent = bundledAgent();
     agent.catch(() => undefined);
     const [loaded, booted, copied] = await Promise.allSettled([
-      loadContent(o.contentDir),
+      loadContent(o.contentDir, { deferSmallFiles: true }),
       prepareBoot(o, opened, reader, staging),
       copyFile(o.base, temp).catch((err: unknown) => {
         throw writeError(err, temp);
@@ -193,9 +193,10 @@ async function checkSpace(output: string, needed: number): Promise<void> {
     );
 }
 
-// The payload copied into its extents, each file's sha256 checked; returns the media-check MD5
-// state at the first embed area. A mismatch is the content's CONTENT_INVALID (or, for fyr's own
-// agent, AGENT_MISSING: it changed while the release was built).
+// The payload copied into its extents, each file's sha256 checked, the tree's check finished
+// with the files it deferred (its links, read here once); returns the media-check MD5 state at
+// the first embed area. A mismatch is the content's CONTENT_INVALID (or, for fyr's own agent,
+// AGENT_MISSING: it changed while the release was built).
 async function fillSources(
   temp: string,
   placed: Placed,
@@ -208,18 +209,24 @@ async function fillSources(
     sources.map((f, i) => ({
       source: f.disk,
       sha256: f.sha256,
+      keep: f.deferred?.keep ?? false,
       size: f.size,
       extents: placed.session.files[i]!.extents,
     })),
     { onProgress: o.onProgress, signal: o.signal },
   );
-  if (filled.mismatches.length === 0) return filled.checkpoint!;
+  if (filled.mismatches.length === 0) {
+    const read = new Map([...filled.read].map(([i, r]) => [sources[i]!.deferred!.path, r]));
+    const problem = content.finishTree(read);
+    if (problem) throw problem;
+    return filled.checkpoint!;
+  }
   const blobs = filled.mismatches
     .map((m) => ({ source: sources[m.index]!, actual: m.actual }))
     .filter((m) => m.source.treePath !== undefined);
   if (blobs.length > 0)
     throw content.blobError(
-      blobs.map((b) => ({ path: b.source.treePath!, actual: b.actual, expected: b.source.sha256 })),
+      blobs.map((b) => ({ path: b.source.treePath!, actual: b.actual, expected: b.source.sha256! })),
     );
   const found = filled.mismatches.map((m) => ({ file: sources[m.index]!.entry, actual: m.actual }));
   const listed = found.filter((m): m is { file: ContentFile; actual: string } => m.file !== undefined);

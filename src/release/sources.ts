@@ -6,6 +6,7 @@ import { RELEASE_FORMAT, type ReleaseInfo } from '../formats/release-json.js';
 import { bundledAgent } from './agent-bundle.js';
 import type { Base } from './base.js';
 import type { Content, ContentFile } from './content.js';
+import { keepBytes } from './content-tree.js';
 
 // A payload file as fyr lays it out, with the manifest entry that vouches for it (none for the
 // bundled agent; a registry tree's files carry their path in the tree instead).
@@ -13,9 +14,12 @@ export interface Source {
   disk: string;
   isoPath: string;
   size: number;
-  sha256: string;
+  // Unknown for a tree's deferred files: the copy hashes them and the content check finishes.
+  sha256: string | undefined;
   entry: ContentFile | undefined;
   treePath?: string;
+  // A deferred file's path in the tree, and whether the check needs its bytes (a link's).
+  deferred?: { path: string; keep: boolean };
   // As listed with the tree, where it was.
   mode?: number | undefined;
 }
@@ -43,18 +47,29 @@ export async function payloadSources(
       entry: f as ContentFile | undefined,
     })),
     // The registry tree file by file, in path order: a blob is checked against its name.
-    ...(tree?.entries ?? []).map((f) => ({
+    ...treeFiles(tree).map((f) => ({
       disk: join(tree!.absolute, f.path),
       isoPath: `${PAYLOAD_DIR}/${tree!.path}/${f.path}`,
       size: f.size,
       sha256: f.sha256,
       entry: undefined,
       treePath: `${tree!.path}/${f.path}`,
+      ...(f.sha256 === undefined ? { deferred: { path: f.path, keep: keepBytes(f.path) } } : {}),
       mode: tree!.modes.get(f.path),
     })),
     { disk: agent.disk, isoPath: AGENT_PATH, size: agent.size, sha256: agent.sha256, entry: agentFile },
   ];
   return { sources, agent };
+}
+
+// The tree's files in path order, the deferred ones without a sha256.
+function treeFiles(tree: Content['tree']): Array<{ path: string; size: number; sha256: string | undefined }> {
+  if (!tree) return [];
+  const all: Array<{ path: string; size: number; sha256: string | undefined }> = [
+    ...tree.entries,
+    ...(tree.deferred ?? []).map((f) => ({ path: f.path, size: f.size, sha256: undefined })),
+  ];
+  return tree.deferred?.length ? all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) : all;
 }
 
 // release.json before the image is laid out: everything but where the embed areas land.

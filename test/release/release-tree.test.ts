@@ -19,6 +19,7 @@ import type { ReleaseInfo } from '../../src/formats/release-json.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { blobDigest, listTree, verifyTree } from '../../src/registry/tree.js';
 import { buildRelease, type ReleaseOptions } from '../../src/release/release.js';
+import { loadContent } from '../../src/release/content.js';
 import { ISO_FIXTURE_DIR } from '../tools/iso-fixtures.js';
 import { makeContentV2 } from '../helpers/content.js';
 import { walkIso } from '../../src/iso9660/read.js';
@@ -148,6 +149,40 @@ test('release tree :: a changed link, an added file or a missing tree is a probl
       err3.problems.map((p) => [p.code, p.message]),
       [['CONTENT_TREE_INVALID', 'registry: not in the content directory']],
     );
+  } finally {
+    await removeTmpdir(dir);
+  }
+});
+
+test('release tree :: a link naming a blob the tree lacks is found in the copy (links are read once, there) and stops the release; nothing is written', async () => {
+  const dir = await makeTmpdir();
+  try {
+    await makeContentV2(join(dir, 'content'));
+    const root = join(dir, 'content/registry');
+    const link = (await listTree(root)).find((f) => f.path.endsWith('/link'))!;
+    writeFileSync(join(root, link.path), `sha256:${'0'.repeat(64)}`);
+    // Before the copy, only the listing: the deferred links are the tree's link files.
+    const loaded = await loadContent(join(dir, 'content'), { deferSmallFiles: true });
+    const links = (await listTree(root)).filter((f) => f.path.endsWith('/link')).map((f) => f.path);
+    assert.equal(
+      loaded.tree!.deferred!.map((f) => f.path),
+      links,
+    );
+    assert.not.ok(
+      loaded.tree!.entries.some((f) => f.path.endsWith('/link')),
+      'no link is read before the copy',
+    );
+    const err = (await buildRelease(options(dir)).catch((e: unknown) => e)) as InvalidInputError;
+    assert.instance(err, InvalidInputError);
+    assert.equal(
+      err.problems.map((p) => [p.code, p.path]),
+      [['CONTENT_TREE_INVALID', 'registry.path']],
+    );
+    assert.match(
+      err.problems[0]!.message,
+      `${link.path}: names sha256:${'0'.repeat(64)}, whose blob is not in the tree`,
+    );
+    assert.equal(readdirSync(dir).sort(), ['content']);
   } finally {
     await removeTmpdir(dir);
   }
