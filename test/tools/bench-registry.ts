@@ -265,6 +265,8 @@ async function releaseFigures(): Promise<string[]> {
       `    fyr release ${noChecksum.join(' ')}, the tree   ${f(m.fyr!)}`,
       `    floor: max(cat ${f(m.cat!)} + cp ${f(m.cp!)}, md5sum ${f(m.md5!)}) = ${f(floors)}`,
       `    fyr/floor                      ${(best(m.fyr!) / best(floors)).toFixed(2)}x best, ${(median(m.fyr!) / median(floors)).toFixed(2)}x median   (goal <= 1.15x)`,
+      // When cat + cp is the larger, the ratio above leans on this disk's writes that day.
+      `    fyr/md5sum                     ${(best(m.fyr!) / best(m.md5!)).toFixed(2)}x best, ${(median(m.fyr!) / median(m.md5!)).toFixed(2)}x median   (the part of the floor no disk changes)`,
       `    the same bytes as one file     ${f(m.flat!)}   tree/one file ${(best(m.fyr!) / best(m.flat!)).toFixed(2)}x best, ${(median(m.fyr!) / median(m.flat!)).toFixed(2)}x median`,
       `    where the tree's best run's time goes (FYR_TIMINGS=1):`,
       ...timingLines(fastest.timings, '      '),

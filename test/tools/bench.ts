@@ -267,6 +267,7 @@ async function releaseFigures(content: string, release: string): Promise<string[
         `  fyr release ${noChecksum.join(' ')}   ${bm(m.fyr)}\n` +
         `  floor: max(cat inputs ${bm(m.cat)} + cp ${bm(m.cp)}, md5sum ${bm(m.md5)}) = ${bm(floors)}\n` +
         `  fyr/floor                 ${(best(m.fyr) / best(floors)).toFixed(2)}x best, ${(median(m.fyr) / median(floors)).toFixed(2)}x median   (goal <= 1.15x)\n` +
+        `  fyr/md5sum                ${(best(m.fyr) / best(m.md5)).toFixed(2)}x best, ${(median(m.fyr) / median(m.md5)).toFixed(2)}x median   (the part of the floor no disk changes)\n` +
         `${aboveFloor(fastest, best(floors), best(m.md5))}\n` +
         `  where its best run's time goes (FYR_TIMINGS=1):\n${timingLines(fastest.timings).join('\n')}` +
         `${checksum}\n` +
