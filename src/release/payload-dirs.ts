@@ -37,6 +37,8 @@ export interface Dir {
   size: number;
   // Its children with their names and record lengths, in record order (named once, see entriesOf).
   entries?: Entry[];
+  // Its subdirectories' entries (named once, with entries).
+  subdirs?: Array<{ id: string; dir: Dir }>;
 }
 
 interface Entry {
@@ -66,7 +68,7 @@ function entriesOf(dir: Dir): Entry[] {
 
 // A directory's subdirectories with their ISO names.
 export const subdirIds = (dir: Dir): Array<{ id: string; dir: Dir }> =>
-  entriesOf(dir).flatMap((e) => (e.dir ? [{ id: e.id, dir: e.dir }] : []));
+  (dir.subdirs ??= entriesOf(dir).flatMap((e) => (e.dir ? [{ id: e.id, dir: e.dir }] : [])));
 
 // The directory and those below it as path table nodes (once placed), each named as its
 // parent's record names it; `id` names this one.

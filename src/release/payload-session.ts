@@ -141,7 +141,8 @@ function buildTree(files: readonly SessionFile[]): {
     if (parts[0] !== 'fyr' || parts.length < 3) throw new Error(`${file.isoPath} is not in a directory under /fyr`);
     for (const part of parts) {
       // Record length: 33 + name (<= 31) + pad + PX 36 + NM (5 + bytes) must stay <= 255.
-      if (Buffer.byteLength(part) > 140)
+      // (46 UTF-16 units are at most 138 bytes of UTF-8.)
+      if (part.length > 46 && Buffer.byteLength(part) > 140)
         throw new FyrError('CONTENT_INVALID', `${file.isoPath}: the name "${part}" is longer than 140 bytes`);
     }
     let dir = fyr;
