@@ -15,7 +15,7 @@ import { bootArgs, releaseArgs } from './xorriso.js';
 
 export interface Placed {
   session: PayloadSession;
-  // The image's tree after xorriso's session.
+  // The image's files: xorriso's tree (before the graft) and fyr's payload files.
   walked: IsoEntry[];
   // Where the first embed area starts, where the MD5 pad's padding block went, the image size.
   first: number;

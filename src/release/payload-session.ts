@@ -63,7 +63,7 @@ export interface PayloadSession {
   // directory per graft. A piece's buffer may be reused for the next: write each before
   // taking another (here and in dirWrites).
   importWrites: Iterable<Write>;
-  // fyr's directories, written any time before the graft (while xorriso works).
+  // fyr's directories, written any time before the graft.
   dirWrites: Iterable<Write>;
   // By Rock Ridge name, the directories under /fyr that are fyr's.
   grafts: Map<string, Graft>;

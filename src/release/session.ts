@@ -1,6 +1,6 @@
-// fyr's part of the release image: what xorriso loads, written before it starts; fyr's
-// directories, written while it works (the payload extents stay holes until they are filled);
-// and the check that xorriso's session kept out of it.
+// fyr's part of the release image: what xorriso loads and fyr's directories, written before it
+// starts (the payload extents stay holes until they are filled); the check that xorriso's
+// session kept out of it; the graft.
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { FyrError } from '../errors.js';
 import { KS_PATH, MD5_PAD_PATH, MD5_PAD_SIZE, SITE_AREA_PATH } from '../formats/media-layout.js';
@@ -41,7 +41,7 @@ export function graft(path: string, session: PayloadSession): void {
 }
 
 // xorriso's session must lie after fyr's part, the embed areas too. Returns the image's tree as
-// xorriso wrote it with fyr's files added (the graft adds nothing else a file), where the first
+// xorriso wrote it with fyr's files added (the graft adds no other file), where the first
 // embed area starts and, when the MD5 pad lies just before it, where the pad's padding block
 // goes (written here); without it the MD5 is computed by fyr's own, slower implementation.
 export function checkPlacement(
