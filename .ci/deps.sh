@@ -28,6 +28,7 @@ PROGRAMS=(
   "xorriso xorriso xorriso"
   "implantisomd5 isomd5sum isomd5sum"
   "checkisomd5 isomd5sum isomd5sum"
+  "isoinfo genisoimage genisoimage"
   "sgdisk gdisk gdisk"
   "mcopy mtools mtools"
   "mkfs.vfat dosfstools dosfstools"

@@ -127,6 +127,18 @@ async function planned(
   return { image, session, baseSize };
 }
 
+// isoinfo (genisoimage's reader, not libisofs) lists the tree with its Rock Ridge names and
+// prints the path table as it reads it: every directory, at the extent walkIso finds.
+async function assertIsoinfo(image: string, paths: readonly string[]): Promise<void> {
+  const listed = new Set((await execa('isoinfo', ['-R', '-f', '-i', image])).stdout.split('\n'));
+  for (const p of paths) assert.ok(listed.has(p), `isoinfo lists ${p}`);
+  const table = (await execa('isoinfo', ['-p', '-i', image])).stdout.split('\n').slice(1).filter(Boolean);
+  const dirs = withImage(image, (read) => walkIso(read)).filter((e) => e.directory);
+  assert.is(table.length, dirs.length + 1, 'isoinfo reads every directory and the root in the path table');
+  const extents = new Set(table.map((line) => parseInt(line.trim().split(/\s+/)[2]!, 16)));
+  for (const d of dirs) assert.ok(extents.has(d.extents[0]!.offset / 2048), `${d.path} in isoinfo's path table`);
+}
+
 // A record's Rock Ridge PX link count.
 function pxLinks(raw: Buffer): number {
   const idLength = raw[32]!;
@@ -260,6 +272,10 @@ test('payload-session :: xorriso loads the base tree and the payload where fyr p
     ]);
     assert.equal(grafted.up, [grafted.fyr, grafted.fyr]);
     assertPathTables(image);
+    await assertIsoinfo(
+      image,
+      files.map((f) => f.isoPath),
+    );
   } finally {
     await removeTmpdir(dir);
   }
