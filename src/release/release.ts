@@ -3,8 +3,8 @@
 // it (payload-session.ts); one session added by xorriso with the edited boot files, the embed
 // areas and the boot equipment, into whose /fyr fyr's tree is grafted (lay-out.ts); then the
 // payload copied into the extents fyr planned, its sha256 checked and the media-check MD5
-// computed as it goes. Nothing is left at the output
-// path unless the whole image is done. docs/release-iso.md tells the whole story.
+// computed as it goes. Nothing is left at the output path unless the whole image is done.
+// docs/release-iso.md tells the whole story.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,12 +78,11 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const reader = baseReader(o.base);
   let needed = 0;
   try {
-    // The base is inspected and its boot menus edited (xorriso and mtools, on the other core)
-    // while this thread lists and checks the content directory. The content's problems are
-    // reported first. Its checksums are checked while the files are copied (one read of each);
-    // a mismatch leaves nothing behind.
-    // The base is copied to the output's temporary name (in the kernel) and fyr's own agent
-    // read and hashed beside them too.
+    // The base is inspected and its boot menus edited (xorriso and mtools, on the other core),
+    // copied to the output's temporary name (in the kernel), and fyr's own agent read and
+    // hashed, while this thread lists and checks the content directory. The content's problems
+    // are reported first. Its checksums, and a registry tree's links, are checked while the
+    // files are copied (one read of each); a problem leaves nothing behind.
     const agent = bundledAgent();
     agent.catch(() => undefined);
     const [loaded, booted, copied] = await Promise.allSettled([
