@@ -22,6 +22,7 @@ import type { PathSegment } from '../site/path.js';
 import type { ContentProblemCode } from './content-codes.js';
 import { contentPathKind } from './content-paths.js';
 import { mergeListings } from './content-upgrade.js';
+import { SMALL } from './payload-pieces.js';
 
 // fyr-content/2's registry tree: what the manifest says, and every file with the sha256 it
 // must have (a blob's is its name; the copy checks the blobs).
@@ -38,8 +39,6 @@ export interface ContentTree extends RegistryTreeEntry {
 // What the copy read of a deferred file: its sha256, and a link's bytes.
 export type DeferredRead = ReadonlyMap<string, { sha256: string; bytes?: Buffer }>;
 
-// Files deferred: as small as the copy reads in batches (release/payload-pieces.ts SMALL).
-const DEFER_MAX = 64 << 10;
 // A link's bytes are kept for the check; anything else deferred only hashed.
 export const keepBytes = (path: string) => LINK.test(path);
 
@@ -64,7 +63,9 @@ export async function loadTree(
   let deferred: TreeFile[] = [];
   try {
     listed = await listTree(absolute, true);
-    const later = (f: TreeFile) => defer && f.size > 0 && f.size <= DEFER_MAX && !blobDigest(f.path);
+    // Deferred: the small files that are not blobs, which the copy reads in batches and whose
+    // bytes it can keep.
+    const later = (f: TreeFile) => defer && f.size > 0 && f.size <= SMALL && !blobDigest(f.path);
     deferred = listed.filter(later);
     const { hashed, broken } = await expectedHashes(
       absolute,
