@@ -11,7 +11,7 @@ export interface PathNode {
 }
 
 // Where the primary volume descriptor keeps the tables (ECMA-119 8.4.14 to 8.4.18).
-export const PATH_TABLE_FIELDS = { size: 132, l: 140, optionalL: 144, m: 148, optionalM: 152 };
+const PATH_TABLE_FIELDS = { size: 132, l: 140, optionalL: 144, m: 148, optionalM: 152 };
 
 export const pathRecordLength = (idLength: number) => 8 + idLength + (idLength % 2);
 
@@ -53,16 +53,6 @@ function tableOrder(root: PathNode): Array<{ node: PathNode; parent: number }> {
     for (const node of children) out.push({ node, parent: i + 1 });
   }
   return out;
-}
-
-export function pathTableSize(root: PathNode): number {
-  let size = 0;
-  const visit = (n: PathNode) => {
-    size += pathRecordLength(n.id.length);
-    n.children.forEach(visit);
-  };
-  visit(root);
-  return size;
 }
 
 // The type L (little-endian) and type M (big-endian) tables.

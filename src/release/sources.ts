@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { AGENT_PATH, PAYLOAD_DIR } from '../formats/media-layout.js';
 import { RELEASE_FORMAT, type ReleaseInfo } from '../formats/release-json.js';
-import { bundledAgent } from './agent-bundle.js';
+import type { bundledAgent } from './agent-bundle.js';
 import type { Base } from './base.js';
 import type { Content, ContentFile } from './content.js';
 import { keepBytes } from './content-tree.js';
@@ -29,8 +29,8 @@ export interface Source {
 export async function payloadSources(
   content: Content,
   fyrVersion: string,
-  // fyr's own agent, if already being read.
-  built: ReturnType<typeof bundledAgent> = bundledAgent(),
+  // fyr's own agent being read (bundledAgent()), used unless the content brings one.
+  built: ReturnType<typeof bundledAgent>,
 ): Promise<{ sources: Source[]; agent: { version: string; size: number; sha256: string } }> {
   const agentFile = content.files.find((f) => f.role === 'agent');
   const agent = agentFile
