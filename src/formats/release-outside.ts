@@ -43,6 +43,34 @@ export function outsideSha256(
   ranges: ReadonlyArray<[number, number]>,
   zeros?: (offset: number, length: number) => boolean,
 ): string | undefined {
+  const steps = outsideSteps(read, ranges, zeros);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+// The same, a read of at most 4 MiB at a time, `between` awaited after each: for a writer that
+// hashes its image's outside while it copies the payload in on the same thread.
+export async function outsideSha256Stepwise(
+  read: ReadAt,
+  ranges: ReadonlyArray<[number, number]>,
+  zeros: ((offset: number, length: number) => boolean) | undefined,
+  between: () => Promise<unknown>,
+): Promise<string | undefined> {
+  const steps = outsideSteps(read, ranges, zeros);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await between();
+  }
+}
+
+function* outsideSteps(
+  read: ReadAt,
+  ranges: ReadonlyArray<[number, number]>,
+  zeros?: (offset: number, length: number) => boolean,
+): Generator<void, string | undefined> {
   const hash = createHash('sha256');
   const STEP = 4 << 20;
   for (const [offset, length] of ranges) {
@@ -56,6 +84,7 @@ export function outsideSha256(
       const chunk = read(offset + done, want);
       if (chunk.length < want) return undefined;
       hash.update(chunk);
+      yield;
     }
   }
   return hash.digest('hex');

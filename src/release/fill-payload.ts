@@ -13,7 +13,7 @@ import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FyrError } from '../errors.js';
-import { imageMd5, type ImageMd5Target } from './image-md5.js';
+import { imageMd5, type ImageMd5, type ImageMd5Target } from './image-md5.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
 import { BufferPool } from './buffer-pool.js';
@@ -25,6 +25,9 @@ export type { FillFile } from './payload-pieces.js';
 export interface FillResult {
   // The media-check MD5 state at the first embed area (none after a mismatch).
   checkpoint: IsoMd5Checkpoint | undefined;
+  // With a checkpoint: the MD5 worker, still running, for the bytes after it. The caller owns
+  // it now (rest() once they are final, and stop() in any case).
+  md5?: Pick<ImageMd5, 'rest' | 'stop'>;
   // Files whose sha256 is not the expected one. After the first, nothing more is written.
   mismatches: Array<{ index: number; actual: string }>;
   // Files with no expected sha256: what they hash to (and the bytes of those to keep), by index.
@@ -137,6 +140,7 @@ export async function fillPayload(
   };
   let done = 0;
   let input: number | undefined;
+  let handedOver = false;
   try {
     let hash = createHash('sha256');
     const spent = { batches: 0, read: 0, sha256: 0 };
@@ -228,12 +232,20 @@ export async function fillPayload(
       'payload: the last writes, after the last read': lastWrites,
       'payload: the MD5 catching up, after the last write': performance.now() - t,
     });
-    return { checkpoint, mismatches, read, direct };
+    handedOver = true;
+    return { checkpoint, md5, mismatches, read, direct };
   } finally {
     if (input !== undefined) closeSync(input);
     await Promise.allSettled(writes);
-    await out.close();
-    await md5.stop();
+    try {
+      await out.close();
+    } catch (err) {
+      // Nothing is returned after all: the worker is still this function's to stop.
+      handedOver = false;
+      throw err;
+    } finally {
+      if (!handedOver) await md5.stop();
+    }
   }
 }
 

@@ -1,27 +1,32 @@
-// After the write: find where the embed areas landed, record them in release.json (patched in
-// place, same size), and finish the media-check MD5 from the last checkpoint before them.
+// After the write: where the embed areas landed, recorded in release.json (patched in place,
+// same size) with the sha256 of the release's outside, and the media-check MD5 finished over
+// the areas by the worker that hashed the rest, then implanted.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import { FyrError } from '../errors.js';
 import { KS_PATH, RELEASE_JSON_PATH, SITE_AREA_PATH } from '../formats/media-layout.js';
 import { releaseJsonBytes, type ReleaseInfo } from '../formats/release-json.js';
-import { outsideRanges, outsideSha256 } from '../formats/release-outside.js';
+import { outsideRanges, outsideSha256Stepwise } from '../formats/release-outside.js';
 import { type Area } from '../formats/embed-areas.js';
-import { ImageEndedError, feed } from '../iso9660/media-check.js';
-import { PVD_OFFSET, SECTOR, type IsoEntry } from '../iso9660/read.js';
-import {
-  formatAppData,
-  IsoMd5Hasher,
-  isoMd5Layout,
-  type IsoMd5Checkpoint,
-  type IsoMd5Result,
-} from '../iso9660/isomd5.js';
-import { fileReader, scratchReader } from '../util/fs.js';
+import { ImageEndedError } from '../iso9660/media-check.js';
+import { APPDATA_OFFSET, formatAppData, type IsoMd5Checkpoint, type IsoMd5Result } from '../iso9660/isomd5.js';
+import { PVD_OFFSET, type IsoEntry } from '../iso9660/read.js';
+import { scratchReader } from '../util/fs.js';
 
 export interface Finished {
   info: ReleaseInfo;
   md5: IsoMd5Result;
   // The MD5 state just before the first embed area.
   resume: IsoMd5Checkpoint;
+}
+
+export interface Outside {
+  ks: Area;
+  site: Area;
+  json: Area;
+  // The first embed area's offset: everything before it is the same for every site.
+  first: number;
+  sha256: string;
 }
 
 function area(entries: IsoEntry[], path: string, length: number): Area {
@@ -32,50 +37,62 @@ function area(entries: IsoEntry[], path: string, length: number): Area {
   return { path, offset: entry.extents[0]!.offset, length };
 }
 
-// `entries`: the image's tree as checkPlacement walked it (nothing has changed it since);
-// `zeros`: the ranges fyr knows it left zeros (payloadGaps).
-export function finishImage(
+// Begun before the payload is copied and run a step at a time between the copy's own (the same
+// thread, which mostly waits on the MD5 worker): where the areas landed, and the sha256 of the
+// outside. Its bytes are final once xorriso's session and the graft are written; the copy
+// writes file extents only, which the outside leaves out, and the zeros after each file are
+// vouched for, not read. `entries`: the tree as checkPlacement walked it; `zeros`: the ranges
+// fyr knows it left zeros (payloadGaps).
+export async function hashOutside(
   path: string,
-  checkpoints: readonly IsoMd5Checkpoint[],
-  info: ReleaseInfo,
-  sizes: { ks: number; site: number; json: number },
   entries: IsoEntry[],
+  sizes: { ks: number; site: number; json: number },
   zeros: (offset: number, length: number) => boolean,
-): Finished {
+): Promise<Outside> {
+  await setImmediate();
+  const ks = area(entries, KS_PATH, sizes.ks);
+  const site = area(entries, SITE_AREA_PATH, sizes.site);
+  const json = area(entries, RELEASE_JSON_PATH, sizes.json);
+  const first = Math.min(ks.offset, site.offset);
+  // Everything before the first area must be the same for every site of the release.
+  for (const e of entries) {
+    if (e.directory || e.path === KS_PATH || e.path === SITE_AREA_PATH || e.path === RELEASE_JSON_PATH) continue;
+    for (const x of e.extents) {
+      if (x.length > 0 && x.offset + x.length > first)
+        throw new FyrError('INTERNAL', `xorriso placed ${e.path} after the embed areas`);
+    }
+  }
+  if (json.offset < first) throw new FyrError('INTERNAL', 'xorriso placed release.json before the embed areas');
+  const fd = openSync(path, 'r');
+  try {
+    const ranges = outsideRanges(entries, first, PVD_OFFSET + APPDATA_OFFSET);
+    const sha256 = await outsideSha256Stepwise(scratchReader(fd), ranges, zeros, () => setImmediate());
+    if (sha256 === undefined) throw new FyrError('WRITE_FAILED', `${path}: ${new ImageEndedError(first).message}`);
+    return { ks, site, json, first, sha256 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// `resume`: the MD5 state at the first area; `md5`: the worker that hashed up to it.
+export async function finishImage(
+  path: string,
+  resume: IsoMd5Checkpoint,
+  md5: { rest(): Promise<IsoMd5Result> },
+  outside: Outside,
+  info: ReleaseInfo,
+  jsonSize: number,
+): Promise<Finished> {
+  if (resume.offset !== outside.first) throw new FyrError('INTERNAL', 'the MD5 checkpoint is not at the first area');
   const fd = openSync(path, 'r+');
   try {
-    const read = fileReader(fd);
-    const ks = area(entries, KS_PATH, sizes.ks);
-    const site = area(entries, SITE_AREA_PATH, sizes.site);
-    const json = area(entries, RELEASE_JSON_PATH, sizes.json);
-    const first = Math.min(ks.offset, site.offset);
-    // Everything before the first area must be the same for every site of the release.
-    for (const e of entries) {
-      if (e.directory || [KS_PATH, SITE_AREA_PATH, RELEASE_JSON_PATH].includes(e.path)) continue;
-      for (const x of e.extents) {
-        if (x.length > 0 && x.offset + x.length > first)
-          throw new FyrError('INTERNAL', `xorriso placed ${e.path} after the embed areas`);
-      }
-    }
-    if (json.offset < first) throw new FyrError('INTERNAL', 'xorriso placed release.json before the embed areas');
-    const layout = isoMd5Layout(read(PVD_OFFSET, SECTOR));
-    const from = [...checkpoints].reverse().find((c) => c.offset <= first);
-    const hasher = new IsoMd5Hasher(layout, from);
-    feed(hasher, read, first, []);
-    const resume = hasher.checkpoint();
-    const outside = outsideSha256(scratchReader(fd), outsideRanges(entries, first, layout.appDataAt), zeros);
-    if (outside === undefined) throw new ImageEndedError(first);
-    const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume, outside: { sha256: outside } };
-    writeSync(fd, releaseJsonBytes(final, sizes.json), 0, sizes.json, json.offset);
-    feed(hasher, read, layout.hashedLength, []);
-    const md5 = hasher.result();
-    writeSync(fd, formatAppData(md5), 0, 512, layout.appDataAt);
-    return { info: final, md5, resume };
-  } catch (err) {
-    // An image fyr just wrote that ends early was cut short under it.
-    throw err instanceof ImageEndedError
-      ? new FyrError('WRITE_FAILED', `${path}: ${err.message}`, { cause: err })
-      : err;
+    const { ks, site, json, sha256 } = outside;
+    const final: ReleaseInfo = { ...info, embed: { kickstart: ks, site }, md5: resume, outside: { sha256 } };
+    writeSync(fd, releaseJsonBytes(final, jsonSize), 0, jsonSize, json.offset);
+    const result = await md5.rest();
+    const field = formatAppData(result);
+    writeSync(fd, field, 0, field.length, resume.appDataAt);
+    return { info: final, md5: result, resume };
   } finally {
     closeSync(fd);
   }

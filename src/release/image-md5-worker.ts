@@ -1,12 +1,13 @@
-// Worker thread: the media-check MD5 of a release image, up to its first embed area, while the
-// payload is being copied in. Everything but the payload is already final in the file (the base,
+// Worker thread: the media-check MD5 of a release image while the payload is being copied in,
+// up to its first embed area (the checkpoint a site splice resumes from), then, once fyr has
+// written release.json, over the areas to the end. Everything but the payload is already final in the file (the base,
 // fyr's tree, xorriso's session); the payload arrives as pieces in shared buffers, in image
 // order, straight from the copy (nothing is read back). Between pieces, and after the last, the
 // bytes come from the file. With the MD5 pad in place just before the area, node:crypto's MD5
 // does the work and its state there is read off the digest; otherwise fyr's own MD5 does.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { IsoMd5Hasher, isoMd5Layout, nativeMd5, type IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import { IsoMd5Hasher, isoMd5Layout, nativeMd5, type IsoMd5Result } from '../iso9660/isomd5.js';
 import { PVD_OFFSET, SECTOR } from '../iso9660/read.js';
 import type { WorkerReply } from '../util/worker.js';
 
@@ -19,15 +20,17 @@ export interface ImageMd5Request {
   zeros: { from: number; to: number } | undefined;
   pool: SharedArrayBuffer;
   slotSize: number;
-  // Receives { at, length, slot } per piece, { end: true } after the last, or { abort: true };
-  // answers { free: slot } once a piece is hashed.
+  // Receives { at, length, slot } per piece, { end: true } after the last, { rest: true } once
+  // the bytes after the checkpoint are final, or { abort: true }; answers { free: slot } once a
+  // piece is hashed and { checkpoint } at the area.
   control: MessagePort;
 }
 
-export type ImageMd5Message = { at: number; length: number; slot: number } | { end: true } | { abort: true };
+export type ImageMd5Message =
+  { at: number; length: number; slot: number } | { end: true } | { rest: true } | { abort: true };
 // stats: milliseconds spent hashing, reading the file between pieces, and waiting for pieces.
 export type ImageMd5Reply = WorkerReply<{
-  checkpoint: IsoMd5Checkpoint;
+  result: IsoMd5Result;
   stats: { hashMs: number; readMs: number; waitMs: number };
 }>;
 
@@ -40,12 +43,14 @@ const scratch = Buffer.allocUnsafe(4 << 20);
 let words: string | undefined;
 const stats = { hashMs: 0, readMs: 0, waitMs: 0 };
 let idleSince = performance.now();
+// Where hashing stops for now: the area, then the end.
+let limit = stopAt;
 
-// Hashes `data`, which starts at the hasher's position, up to stopAt; reads the state at the pad.
+// Hashes `data`, which starts at the hasher's position, up to the limit; reads the state at the pad.
 function feed(data: Uint8Array): void {
   let at = 0;
-  while (at < data.length && hasher.position < stopAt) {
-    const boundary = padAt !== undefined && hasher.position < padAt ? padAt : stopAt;
+  while (at < data.length && hasher.position < limit) {
+    const boundary = padAt !== undefined && hasher.position < padAt ? padAt : limit;
     const take = Math.min(boundary - hasher.position, data.length - at);
     const t = performance.now();
     hasher.update(data.subarray(at, at + take));
@@ -57,13 +62,13 @@ function feed(data: Uint8Array): void {
 
 function feedFile(until: number): void {
   if (zeros && hasher.position >= zeros.from && until <= zeros.to) {
-    while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
+    while (hasher.position < until && hasher.position < limit && !hasher.done) {
       const take = Math.min(scratch.length, until - hasher.position);
       feed(scratch.fill(0, 0, take).subarray(0, take));
     }
     return;
   }
-  while (hasher.position < until && hasher.position < stopAt && !hasher.done) {
+  while (hasher.position < until && hasher.position < limit && !hasher.done) {
     const t = performance.now();
     const n = readSync(fd, scratch, 0, Math.min(scratch.length, until - hasher.position), hasher.position);
     stats.readMs += performance.now() - t;
@@ -79,14 +84,21 @@ function finish(reply: ImageMd5Reply): void {
 }
 
 control.on('message', (message: ImageMd5Message) => {
-  stats.waitMs += performance.now() - idleSince;
+  // The wait for { rest } is fyr writing release.json, not the copy.
+  if (!('rest' in message)) stats.waitMs += performance.now() - idleSince;
   try {
     if ('abort' in message) return finish({ type: 'error', message: 'aborted' });
     if ('end' in message) {
       feedFile(stopAt);
       const checkpoint =
         padAt === undefined ? hasher.checkpoint() : hasher.checkpoint({ words: words!, length: stopAt, pending: '' });
-      return finish({ type: 'done', checkpoint, stats });
+      control.postMessage({ checkpoint });
+      return;
+    }
+    if ('rest' in message) {
+      limit = hasher.layout.hashedLength;
+      feedFile(limit);
+      return finish({ type: 'done', result: hasher.result(), stats });
     }
     if (message.at < hasher.position)
       throw new Error(`piece at ${message.at} is behind the hash at ${hasher.position}`);

@@ -1,9 +1,11 @@
 // The main-thread side of image-md5-worker: a pool of shared buffers the copy reads pieces
-// into, handed to the worker in image order, and the MD5 checkpoint at the first embed area.
+// into, handed to the worker in image order, the MD5 checkpoint at the first embed area, then
+// the media-check MD5 of the whole image.
 import { MessageChannel } from 'node:worker_threads';
+import { FyrError } from '../errors.js';
 import { startWorker, workerReply } from '../util/worker.js';
 import type { ImageMd5Message, ImageMd5Reply, ImageMd5Request } from './image-md5-worker.js';
-import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
+import type { IsoMd5Checkpoint, IsoMd5Result } from '../iso9660/isomd5.js';
 
 // Node's types leave WebAssembly out; this is the one constructor used.
 declare const WebAssembly: {
@@ -20,6 +22,8 @@ export interface ImageMd5 {
   piece(at: number, length: number, slot: number): void;
   // No more pieces: hash the rest of the file up to the area and return the checkpoint there.
   end(): Promise<IsoMd5Checkpoint>;
+  // After end(), once the bytes from the area on are final: hash them, the result.
+  rest(): Promise<IsoMd5Result>;
   // Rejects as soon as the worker fails (or is stopped).
   failed: Promise<never>;
   stop(): Promise<void>;
@@ -50,17 +54,25 @@ export function imageMd5(
     workerData: request,
     transferList: [channel.port2],
   });
-  const result = workerReply<{ checkpoint: IsoMd5Checkpoint; stats: ImageMd5Stats }>(worker, 'hashing the image').then(
-    (r) => {
-      // For FYR_TIMINGS: where the worker's time went (the MD5 is one stream on one core).
-      performance.measure('fyr: MD5 worker: hashing', { start: 0, duration: r.stats.hashMs });
-      performance.measure('fyr: MD5 worker: reading the image between pieces', { start: 0, duration: r.stats.readMs });
-      performance.measure('fyr: MD5 worker: waiting for pieces', { start: 0, duration: r.stats.waitMs });
-      return r.checkpoint;
-    },
-  );
+  const result = workerReply<{ result: IsoMd5Result; stats: ImageMd5Stats }>(worker, 'hashing the image').then((r) => {
+    // For FYR_TIMINGS: where the worker's time went (the MD5 is one stream on one core).
+    performance.measure('fyr: MD5 worker: hashing', { start: 0, duration: r.stats.hashMs });
+    performance.measure('fyr: MD5 worker: reading the image between pieces', { start: 0, duration: r.stats.readMs });
+    performance.measure('fyr: MD5 worker: waiting for pieces', { start: 0, duration: r.stats.waitMs });
+    return r.result;
+  });
   result.catch(() => {});
-  channel.port1.on('message', (m: { free: number }) => onFree(m.free));
+  // Once it has replied the worker ends by itself: nothing to stop, no exit to wait for.
+  let replied = false;
+  result.then(
+    () => (replied = true),
+    () => {},
+  );
+  let reached: (checkpoint: IsoMd5Checkpoint) => void = () => {};
+  const checkpoint = new Promise<IsoMd5Checkpoint>((resolve) => (reached = resolve));
+  channel.port1.on('message', (m: { free: number } | { checkpoint: IsoMd5Checkpoint }) =>
+    'free' in m ? onFree(m.free) : reached(m.checkpoint),
+  );
   const send = (m: ImageMd5Message) => channel.port1.postMessage(m);
   let stopped = false;
   return {
@@ -69,10 +81,18 @@ export function imageMd5(
     failed: result.then(() => new Promise<never>(() => {})),
     end: async () => {
       send({ end: true });
+      // A worker that fails first rejects the race; its checkpoint never comes.
+      return Promise.race([
+        checkpoint,
+        result.then(() => Promise.reject(new FyrError('INTERNAL', 'the MD5 worker ended before the area'))),
+      ]);
+    },
+    rest: async () => {
+      send({ rest: true });
       return result;
     },
     stop: async () => {
-      if (stopped) return;
+      if (stopped || replied) return;
       stopped = true;
       send({ abort: true });
       channel.port1.close();

@@ -24,7 +24,7 @@ import { prepareBoot, staged } from './prepare.js';
 import { loadContent, type Content, type ContentFile } from './content.js';
 import { stageEmbedFiles } from './embed-files.js';
 import { fillPayload } from './fill-payload.js';
-import { finishImage } from './finish.js';
+import { finishImage, hashOutside, type Outside } from './finish.js';
 import { layOutImage, type Placed } from './lay-out.js';
 import { payloadSources, releaseDraft, type Source } from './sources.js';
 import { payloadGaps } from './session.js';
@@ -77,6 +77,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const temp = tempSibling(output);
   const reader = baseReader(o.base);
   let needed = 0;
+  let outside: Promise<Outside> | undefined;
   try {
     // The base is inspected and its boot menus edited (xorriso and mtools, on the other core),
     // copied to the output's temporary name (in the kernel), and fyr's own agent read and
@@ -124,17 +125,21 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       signal: o.signal,
       onProgress: emit,
     });
-    const checkpoint = await fillSources(temp, placed, sources, content, o);
+    // The outside is hashed between the copy's steps; the MD5 worker goes on past the
+    // checkpoint once release.json is written.
+    outside = hashOutside(temp, placed.walked, embed.sizes, payloadGaps(placed.session));
+    outside.catch(() => {});
+    const filled = await fillSources(temp, placed, sources, content, o);
     performance.mark('fyr: payload read, sha256-checked, written (O_DIRECT) and MD5-hashed up to the areas');
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
-    const finished = finishImage(
+    const finished = await finishImage(
       temp,
-      [checkpoint],
+      filled.checkpoint,
+      filled.md5,
+      await outside,
       embed.info,
-      embed.sizes,
-      placed.walked,
-      payloadGaps(placed.session),
-    );
+      embed.sizes.json,
+    ).finally(() => filled.md5.stop());
     performance.mark('fyr: areas recorded, MD5 finished over the areas and release.json, implanted');
     const stateFile = md5StatePath(output);
     const state = {
@@ -177,6 +182,8 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     throw err;
   } finally {
     reader.close();
+    // Its reads end before the file goes (a failed copy leaves it running).
+    await outside?.catch(() => {});
     await rm(staging, { recursive: true, force: true });
     await rm(temp, { force: true });
     await rm(`${temp}.md5state`, { force: true });
@@ -194,8 +201,9 @@ async function checkSpace(output: string, needed: number): Promise<void> {
 
 // The payload copied into its extents, each file's sha256 checked, the tree's check finished
 // with the files it deferred (its links, read here once); returns the media-check MD5 state at
-// the first embed area. A mismatch is the content's CONTENT_INVALID (or, for fyr's own agent,
-// AGENT_MISSING: it changed while the release was built).
+// the first embed area and the MD5 worker, still running, for the bytes after it. A mismatch is
+// the content's CONTENT_INVALID (or, for fyr's own agent, AGENT_MISSING: it changed while the
+// release was built).
 async function fillSources(
   temp: string,
   placed: Placed,
@@ -217,8 +225,11 @@ async function fillSources(
   if (filled.mismatches.length === 0) {
     const read = new Map([...filled.read].map(([i, r]) => [sources[i]!.deferred!.path, r]));
     const problem = content.finishTree(read);
-    if (problem) throw problem;
-    return filled.checkpoint!;
+    if (problem) {
+      await filled.md5!.stop();
+      throw problem;
+    }
+    return { checkpoint: filled.checkpoint!, md5: filled.md5! };
   }
   const blobs = filled.mismatches
     .map((m) => ({ source: sources[m.index]!, actual: m.actual }))

@@ -1,6 +1,6 @@
 // Copying the payload into planned extents: bytes land where planned, sha256 is checked on the
-// way, the MD5 state at the first area (node:crypto through the pad, or fyr's own MD5) matches
-// fyr's MD5 of the finished file, zeros stay holes, and a mismatch stops the writing but still
+// way, the MD5 state at the first area (node:crypto through the pad, or fyr's own MD5) and the
+// MD5 over the rest once it is final match fyr's MD5 of the finished file, zeros stay holes, and a mismatch stops the writing but still
 // reports every bad file.
 import { createHash } from 'node:crypto';
 import {
@@ -128,6 +128,15 @@ for (const [pad, direct] of [
       const hasher = new IsoMd5Hasher(isoMd5Layout(data.subarray(PVD_OFFSET, PVD_OFFSET + SECTOR)));
       hasher.update(data.subarray(0, stopAt));
       assert.equal(result.checkpoint, hasher.checkpoint());
+      // Bytes after the checkpoint, changed before the worker goes on: it hashes them as they
+      // are then, to the end.
+      const tail = patterned(MIB, 3);
+      const fd = openSync(target, 'r+');
+      writeSync(fd, tail, 0, tail.length, stopAt + SECTOR);
+      closeSync(fd);
+      hasher.update(readFileSync(target).subarray(stopAt));
+      assert.equal(await result.md5!.rest(), hasher.result());
+      await result.md5!.stop();
     } finally {
       await removeTmpdir(dir);
     }
