@@ -141,7 +141,8 @@ export interface ReleaseWrite {
 }
 
 // The base image's boot equipment replayed, the edits and the embed areas, in one session
-// appended to the image. No fsync every 16 MiB (-stdio_sync off), like cp.
+// appended to the image. No fsync every 16 MiB (-stdio_sync off), like cp. The pacifier looks
+// at the write every 0.1 s, not every second: xorriso ends only when it looks (lay-out.ts).
 export function releaseArgs(w: ReleaseWrite): string[] {
   const args = [
     '-pkt_output',
@@ -151,7 +152,7 @@ export function releaseArgs(w: ReleaseWrite): string[] {
     '-abort_on',
     'FAILURE',
     '-pacifier',
-    'interval=1',
+    'interval=0.1',
     '-stdio_sync',
     'off',
   ];

@@ -50,7 +50,7 @@ test('xorriso :: release command: grows the image, replay, edits, maps, ESP, emb
     '-abort_on',
     'FAILURE',
     '-pacifier',
-    'interval=1',
+    'interval=0.1',
     '-stdio_sync',
     'off',
     '-dev',
