@@ -39,6 +39,8 @@ export interface FillResult {
 export interface FillOptions extends LongWork<ProgressEvent<'write'>> {
   // false: buffered writes even where direct ones would work (for tests of that path).
   direct?: boolean;
+  // The MD5 worker, started early (startImageMd5); this call owns it from here on.
+  md5?: ImageMd5;
 }
 
 // O_DIRECT offsets and lengths must be multiples of the device's logical block size. Pieces
@@ -49,6 +51,9 @@ const DIRECT_ALIGN = 512;
 // Pieces in flight: one being read and hashed, the others being written.
 const BUFFERS = 8;
 const ZERO = Buffer.alloc(CHUNK);
+
+// The MD5 worker with the copy's buffers, started before the image is laid out.
+export const startImageMd5 = (): ImageMd5 => imageMd5(BUFFERS, CHUNK + 4096);
 
 // Inputs are opened, read and closed on this thread: from the page cache a 4 MiB read is a
 // copy of a millisecond, where libuv's four threads, busy with the image's direct writes, made
@@ -110,7 +115,8 @@ export async function fillPayload(
   // Between the first piece and the end of the last, the image holds the payload and the zeros
   // that pad each file to its sector: nothing else is written there.
   const zeros = last && { from: pieces[0]!.at, to: last.at + last.length };
-  const md5 = imageMd5({ ...image, ...(zeros ? { zeros } : {}) }, BUFFERS, CHUNK + 4096, (slot) => pool.hashed(slot));
+  const md5 = options.md5 ?? startImageMd5();
+  md5.begin({ ...image, ...(zeros ? { zeros } : {}) }, pieces[0]?.at ?? image.stopAt, (slot) => pool.hashed(slot));
   const { out, direct } = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {

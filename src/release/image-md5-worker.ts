@@ -11,40 +11,63 @@ import { IsoMd5Hasher, isoMd5Layout, nativeMd5, type IsoMd5Result } from '../iso
 import { PVD_OFFSET, SECTOR } from '../iso9660/read.js';
 import type { WorkerReply } from '../util/worker.js';
 
+// What the worker starts with: the pool. It starts while fyr still lays the image out; the
+// image follows in { begin } once everything but the payload is final there.
 export interface ImageMd5Request {
+  pool: SharedArrayBuffer;
+  slotSize: number;
+  // Receives { begin } first, then { at, length, slot } per piece, { end: true } after the
+  // last, { rest: true } once the bytes after the checkpoint are final, or { abort: true };
+  // answers { free: slot } once a piece is hashed and { checkpoint } at the area.
+  control: MessagePort;
+}
+
+export interface ImageMd5Begin {
   path: string;
   // Where the checkpoint is taken (the first embed area), and where the MD5 pad's 64 bytes
   // start (stopAt - 64), if it is there.
   stopAt: number;
   padAt: number | undefined;
   zeros: { from: number; to: number } | undefined;
-  pool: SharedArrayBuffer;
-  slotSize: number;
-  // Receives { at, length, slot } per piece, { end: true } after the last, { rest: true } once
-  // the bytes after the checkpoint are final, or { abort: true }; answers { free: slot } once a
-  // piece is hashed and { checkpoint } at the area.
-  control: MessagePort;
+  // Where the first piece goes: the bytes before it are hashed from the file at once.
+  firstAt: number;
 }
 
 export type ImageMd5Message =
-  { at: number; length: number; slot: number } | { end: true } | { rest: true } | { abort: true };
+  | { begin: ImageMd5Begin }
+  | { at: number; length: number; slot: number }
+  | { end: true }
+  | { rest: true }
+  | { abort: true };
 // stats: milliseconds spent hashing, reading the file between pieces, and waiting for pieces.
 export type ImageMd5Reply = WorkerReply<{
   result: IsoMd5Result;
   stats: { hashMs: number; readMs: number; waitMs: number };
 }>;
 
-const { path, stopAt, padAt, zeros, pool, slotSize, control } = workerData as ImageMd5Request;
-const fd = openSync(path, 'r');
-const pvd = Buffer.alloc(SECTOR);
-readSync(fd, pvd, 0, SECTOR, PVD_OFFSET);
-const hasher = new IsoMd5Hasher(isoMd5Layout(pvd), undefined, padAt === undefined ? undefined : nativeMd5());
+const { pool, slotSize, control } = workerData as ImageMd5Request;
+let path = '';
+let stopAt = 0;
+let padAt: number | undefined;
+let zeros: ImageMd5Begin['zeros'];
+let fd = -1;
+let hasher: IsoMd5Hasher;
 const scratch = Buffer.allocUnsafe(4 << 20);
 let words: string | undefined;
 const stats = { hashMs: 0, readMs: 0, waitMs: 0 };
 let idleSince = performance.now();
 // Where hashing stops for now: the area, then the end.
-let limit = stopAt;
+let limit = 0;
+
+function begin(b: ImageMd5Begin): void {
+  ({ path, stopAt, padAt, zeros } = b);
+  limit = stopAt;
+  fd = openSync(path, 'r');
+  const pvd = Buffer.alloc(SECTOR);
+  readSync(fd, pvd, 0, SECTOR, PVD_OFFSET);
+  hasher = new IsoMd5Hasher(isoMd5Layout(pvd), undefined, padAt === undefined ? undefined : nativeMd5());
+  feedFile(b.firstAt);
+}
 
 // Hashes `data`, which starts at the hasher's position, up to the limit; reads the state at the pad.
 function feed(data: Uint8Array): void {
@@ -78,16 +101,22 @@ function feedFile(until: number): void {
 }
 
 function finish(reply: ImageMd5Reply): void {
-  closeSync(fd);
+  if (fd >= 0) closeSync(fd);
   control.close();
   parentPort!.postMessage(reply);
 }
 
 control.on('message', (message: ImageMd5Message) => {
-  // The wait for { rest } is fyr writing release.json, not the copy.
-  if (!('rest' in message)) stats.waitMs += performance.now() - idleSince;
+  // Before { begin } fyr lays the image out; before { rest } it writes release.json: neither is
+  // the copy.
+  if (!('rest' in message) && !('begin' in message)) stats.waitMs += performance.now() - idleSince;
   try {
     if ('abort' in message) return finish({ type: 'error', message: 'aborted' });
+    if ('begin' in message) {
+      begin(message.begin);
+      idleSince = performance.now();
+      return;
+    }
     if ('end' in message) {
       feedFile(stopAt);
       const checkpoint =

@@ -23,7 +23,8 @@ import { SAFE_VOLID } from './boot-menu.js';
 import { prepareBoot, staged } from './prepare.js';
 import { loadContent, type Content, type ContentFile } from './content.js';
 import { stageEmbedFiles } from './embed-files.js';
-import { fillPayload } from './fill-payload.js';
+import { fillPayload, startImageMd5 } from './fill-payload.js';
+import type { ImageMd5 } from './image-md5.js';
 import { finishImage, hashOutside, type Outside } from './finish.js';
 import { layOutImage, type Placed } from './lay-out.js';
 import { payloadSources, releaseDraft, type Source } from './sources.js';
@@ -78,6 +79,8 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
   const reader = baseReader(o.base);
   let needed = 0;
   let outside: Promise<Outside> | undefined;
+  // The MD5 worker starts now, on the other core, and waits for the image.
+  const md5 = startImageMd5();
   try {
     // The base is inspected and its boot menus edited (xorriso and mtools, on the other core),
     // copied to the output's temporary name (in the kernel), and fyr's own agent read and
@@ -129,7 +132,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     // checkpoint once release.json is written.
     outside = hashOutside(temp, placed.walked, embed.sizes, payloadGaps(placed.session));
     outside.catch(() => {});
-    const filled = await fillSources(temp, placed, sources, content, o);
+    const filled = await fillSources(temp, placed, sources, content, o, md5);
     performance.mark('fyr: payload read, sha256-checked, written (O_DIRECT) and MD5-hashed up to the areas');
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
     const finished = await finishImage(
@@ -184,6 +187,7 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
     reader.close();
     // Its reads end before the file goes (a failed copy leaves it running).
     await outside?.catch(() => {});
+    await md5.stop();
     await rm(staging, { recursive: true, force: true });
     await rm(temp, { force: true });
     await rm(`${temp}.md5state`, { force: true });
@@ -210,6 +214,7 @@ async function fillSources(
   sources: readonly Source[],
   content: Content,
   o: ReleaseOptions,
+  md5: ImageMd5,
 ) {
   const filled = await fillPayload(
     { path: temp, stopAt: placed.first, padAt: placed.padAt },
@@ -220,7 +225,7 @@ async function fillSources(
       size: f.size,
       extents: placed.session.files[i]!.extents,
     })),
-    { onProgress: o.onProgress, signal: o.signal },
+    { onProgress: o.onProgress, signal: o.signal, md5 },
   );
   if (filled.mismatches.length === 0) {
     const read = new Map([...filled.read].map(([i, r]) => [sources[i]!.deferred!.path, r]));
