@@ -9,7 +9,6 @@ import {
   isoName,
   MAX_EXTENT,
   nameEntryLength,
-  packedSize,
   PX_LENGTH,
   recordLength,
   writeNameEntry,
@@ -58,17 +57,26 @@ function entriesOf(dir: Dir): Entry[] {
   if (dir.entries) return dir.entries;
   const taken = new Set<string>();
   const named: Entry[] = [];
-  const entry = (id: string, name: string) => ({ id, name, length: recordLength(id.length, suLength(name)) });
-  for (const sub of dir.dirs.values()) named.push({ ...entry(isoName(sub.name, true, taken), sub.name), dir: sub });
-  for (const { name, file } of dir.files) named.push({ ...entry(isoName(name, false, taken), name), file });
+  for (const sub of dir.dirs.values()) {
+    const id = isoName(sub.name, true, taken);
+    named.push({ id, name: sub.name, length: recordLength(id.length, suLength(sub.name)), dir: sub });
+  }
+  for (const { name, file } of dir.files) {
+    const id = isoName(name, false, taken);
+    named.push({ id, name, length: recordLength(id.length, suLength(name)), file });
+  }
   // ISO names are ASCII: string order is byte order.
-  named.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (named.length > 1) named.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return (dir.entries = named);
 }
 
 // A directory's subdirectories with their ISO names.
-export const subdirIds = (dir: Dir): Array<{ id: string; dir: Dir }> =>
-  (dir.subdirs ??= entriesOf(dir).flatMap((e) => (e.dir ? [{ id: e.id, dir: e.dir }] : [])));
+export function subdirIds(dir: Dir): Array<{ id: string; dir: Dir }> {
+  if (dir.subdirs) return dir.subdirs;
+  const subdirs: Array<{ id: string; dir: Dir }> = [];
+  if (dir.dirs.size > 0) for (const e of entriesOf(dir)) if (e.dir) subdirs.push({ id: e.id, dir: e.dir });
+  return (dir.subdirs = subdirs);
+}
 
 // The directory and those below it as path table nodes (once placed), each named as its
 // parent's record names it; `id` names this one.
@@ -82,12 +90,20 @@ const DOT_LENGTH = recordLength(1, suLength());
 
 // A directory's size from its entries: "." and "..", then a record per extent of each child.
 export function dirSize(dir: Dir): number {
-  const lengths = [DOT_LENGTH, DOT_LENGTH];
+  // packedSize's rule, inline: a record never crosses a sector boundary.
+  let sectors = 1;
+  let used = 2 * DOT_LENGTH;
   for (const e of entriesOf(dir)) {
     const records = e.file ? Math.max(1, Math.ceil(e.file.size / MAX_EXTENT)) : 1;
-    for (let i = 0; i < records; i++) lengths.push(e.length);
+    for (let i = 0; i < records; i++) {
+      if (used + e.length > SECTOR) {
+        sectors += 1;
+        used = 0;
+      }
+      used += e.length;
+    }
   }
-  return packedSize(lengths);
+  return sectors * SECTOR;
 }
 
 // Writes one new directory's records at `at` in `out` (zeros there), given the extents already
