@@ -1,6 +1,7 @@
 // The new directories of fyr's payload tree (payload-session.ts) as bytes: each child named
 // once, each directory's size known before any extent is, and the records written straight
 // into the sectors they go to.
+import { FyrError } from '../errors.js';
 import type { PathNode } from '../iso9660/path-table.js';
 import { SECTOR, type Extent } from '../iso9660/read.js';
 import {
@@ -47,6 +48,15 @@ interface Entry {
   length: number;
   dir?: Dir;
   file?: PlacedFile;
+}
+
+// Record length: 33 + name (<= 31) + pad + PX 36 + NM (5 + bytes) must stay <= 255.
+// (46 UTF-16 units are at most 138 bytes of UTF-8.)
+export function checkedName(part: string, isoPath: string): string {
+  if (part === '') throw new Error(`${isoPath} has an empty name in it`);
+  if (part.length > 46 && Buffer.byteLength(part) > 140)
+    throw new FyrError('CONTENT_INVALID', `${isoPath}: the name "${part}" is longer than 140 bytes`);
+  return part;
 }
 
 export const newDir = (name: string): Dir => ({ name, dirs: new Map(), files: [], lba: 0, size: 0 });

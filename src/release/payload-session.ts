@@ -29,6 +29,7 @@ import {
 import { pathRecordLength, readPathTable, type PathNode } from '../iso9660/path-table.js';
 import { SMALL } from './payload-pieces.js';
 import {
+  checkedName,
   dirSize,
   dirWrites,
   newDir,
@@ -123,15 +124,6 @@ function countDirs(read: ReadAt): number {
   } catch (err) {
     throw new FyrError('BASE_ISO_INVALID', `the base image's path table: ${(err as Error).message}`);
   }
-}
-
-// Record length: 33 + name (<= 31) + pad + PX 36 + NM (5 + bytes) must stay <= 255.
-// (46 UTF-16 units are at most 138 bytes of UTF-8.)
-function checkedName(part: string, isoPath: string): string {
-  if (part === '') throw new Error(`${isoPath} has an empty name in it`);
-  if (part.length > 46 && Buffer.byteLength(part) > 140)
-    throw new FyrError('CONTENT_INVALID', `${isoPath}: the name "${part}" is longer than 140 bytes`);
-  return part;
 }
 
 // The tree of new directories, all under /fyr, with every file in its directory.
