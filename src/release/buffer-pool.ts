@@ -1,5 +1,7 @@
 // The buffers the copy reads pieces into (fill-payload.ts). A buffer has up to two users, the
 // image write and the MD5 worker, and is taken again once both are done with it.
+import { setImmediate } from 'node:timers/promises';
+
 export class BufferPool {
   private readonly free: number[] = [];
   private readonly users: Uint8Array;
@@ -10,6 +12,8 @@ export class BufferPool {
   // For FYR_TIMINGS: time take() waited, by who gave the slot back last (the write or the MD5).
   private freedBy: 'write' | 'md5' = 'write';
   readonly waited = { write: 0, md5: 0 };
+  // Called once, the first time take() waits: from then on the copy is ahead of its users.
+  onFirstWait: (() => void) | undefined;
 
   constructor(count: number) {
     this.users = new Uint8Array(count);
@@ -17,10 +21,21 @@ export class BufferPool {
     for (let slot = 0; slot < count; slot++) this.free.push(slot);
   }
 
-  // A free slot, waiting for one while `stop()` is false; undefined once it is true.
-  async take(stop: () => boolean): Promise<number | undefined> {
+  // A free slot, waiting for one while `stop()` is false; undefined once it is true. While it
+  // waits, `idle()` may do a little work (true: there is more), and the slot is looked for
+  // again after each bit.
+  async take(stop: () => boolean, idle?: () => boolean): Promise<number | undefined> {
     const started = this.free.length === 0 ? performance.now() : undefined;
-    while (this.free.length === 0 && !stop()) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (started !== undefined && this.onFirstWait) {
+      const first = this.onFirstWait;
+      this.onFirstWait = undefined;
+      first();
+    }
+    let busy = idle !== undefined;
+    while (this.free.length === 0 && !stop()) {
+      if (busy && (busy = idle!())) await setImmediate();
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
     if (started !== undefined) this.waited[this.freedBy] += performance.now() - started;
     return stop() ? undefined : this.free.pop()!;
   }

@@ -17,7 +17,7 @@ import { imageMd5, type ImageMd5, type ImageMd5Target } from './image-md5.js';
 import { throwIfAborted, type LongWork, type ProgressEvent } from '../util/progress.js';
 import { writeError } from '../util/write-error.js';
 import { BufferPool } from './buffer-pool.js';
-import { CHUNK, piecesOf, readBatch, type FillFile, type Piece } from './payload-pieces.js';
+import { CHUNK, piecesOf, ReadAhead, readBatch, type FillFile, type Piece } from './payload-pieces.js';
 import type { IsoMd5Checkpoint } from '../iso9660/isomd5.js';
 
 export type { FillFile } from './payload-pieces.js';
@@ -41,6 +41,9 @@ export interface FillOptions extends LongWork<ProgressEvent<'write'>> {
   direct?: boolean;
   // The MD5 worker, started early (startImageMd5); this call owns it from here on.
   md5?: ImageMd5;
+  // Called once, when the copy first waits for a buffer (it is ahead of the MD5 and has time
+  // to spare on this thread), or at its end if it never did.
+  ahead?: () => void;
 }
 
 // O_DIRECT offsets and lengths must be multiples of the device's logical block size. Pieces
@@ -109,14 +112,19 @@ export async function fillPayload(
     else if (actual !== f.sha256) mismatches.push({ index, actual });
   };
   const pool = new BufferPool(BUFFERS);
+  pool.onFirstWait = options.ahead;
   // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
   const pieces = piecesOf(files);
+  const ahead = new ReadAhead(files, pieces);
+  const idle = () => ahead.step();
   const last = pieces.at(-1);
   // Between the first piece and the end of the last, the image holds the payload and the zeros
   // that pad each file to its sector: nothing else is written there.
   const zeros = last && { from: pieces[0]!.at, to: last.at + last.length };
   const md5 = options.md5 ?? startImageMd5();
   md5.begin({ ...image, ...(zeros ? { zeros } : {}) }, pieces[0]?.at ?? image.stopAt, (slot) => pool.hashed(slot));
+  // Its pages faulted in by the worker; no slot is written before.
+  await md5.ready;
   const { out, direct } = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {
@@ -154,11 +162,11 @@ export async function fillPayload(
       throwIfAborted(options.signal, 'the image was complete');
       if (failure) throw failure;
       if (piece.batch) {
-        const slot = await pool.take(() => failure !== undefined);
+        const slot = await pool.take(() => failure !== undefined, idle);
         if (slot === undefined) throw failure!;
         const buf = md5.slots[slot]!;
         const t = performance.now();
-        const sums = readBatch(files, piece, buf);
+        const sums = readBatch(files, piece, buf, ahead);
         spent.batches += performance.now() - t;
         const copying = mismatches.length === 0;
         sums.forEach((actual, i) => {
@@ -191,7 +199,7 @@ export async function fillPayload(
           throw new FyrError('CONTENT_INVALID', `cannot read ${file.source}: ${code ?? (err as Error).message}`);
         }
       }
-      const slot = await pool.take(() => failure !== undefined);
+      const slot = await pool.take(() => failure !== undefined, idle);
       if (slot === undefined) throw failure!;
       let t = performance.now();
       const data = readFull(input!, md5.slots[slot]!, piece.length, piece.from, file.source);
@@ -219,6 +227,7 @@ export async function fillPayload(
         }
       }
     }
+    pool.onFirstWait?.();
     // Files of no bytes have no pieces; their checksum is that of nothing.
     files.forEach((f, index) => f.size === 0 && check(index, EMPTY_SHA256, Buffer.alloc(0)));
     let t = performance.now();
@@ -233,6 +242,7 @@ export async function fillPayload(
       'payload: reading inputs (this thread)': spent.read,
       'payload: sha256 of inputs': spent.sha256,
       'payload: small files read and sha256-checked in batches': spent.batches,
+      'payload: small files read ahead, while waiting for a buffer': ahead.spent,
       'payload: waiting for a buffer a write held': pool.waited.write,
       'payload: waiting for a buffer the MD5 worker held': pool.waited.md5,
       'payload: the last writes, after the last read': lastWrites,

@@ -15,8 +15,10 @@ declare const WebAssembly: {
 type ImageMd5Stats = Extract<ImageMd5Reply, { type: 'done' }>['stats'];
 
 export interface ImageMd5 {
-  // The pool's buffers, each `slotSize` bytes.
+  // The pool's buffers, each `slotSize` bytes, to be used once `ready` has resolved (the
+  // worker faults their pages in first).
   slots: Buffer[];
+  ready: Promise<void>;
   // The image, once all but the payload is final in it: the worker hashes up to `firstAt` at
   // once. `onFree(slot)` is called when the worker is done with a slot.
   begin(target: ImageMd5Target, firstAt: number, onFree: (slot: number) => void): void;
@@ -70,16 +72,24 @@ export function imageMd5(slotCount: number, slotSize: number): ImageMd5 {
   let reached: (checkpoint: IsoMd5Checkpoint) => void = () => {};
   const checkpoint = new Promise<IsoMd5Checkpoint>((resolve) => (reached = resolve));
   let onFree: (slot: number) => void = () => {};
-  channel.port1.on('message', (m: { free: number } | { checkpoint: IsoMd5Checkpoint }) =>
-    'free' in m ? onFree(m.free) : reached(m.checkpoint),
-  );
+  let isReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  channel.port1.on('message', (m: { free: number } | { checkpoint: IsoMd5Checkpoint } | { ready: true }) => {
+    if ('free' in m) onFree(m.free);
+    else if ('checkpoint' in m) reached(m.checkpoint);
+    else isReady();
+  });
   const send = (m: ImageMd5Message) => channel.port1.postMessage(m);
   // Nobody may be listening yet (a release that fails before its copy stops the worker).
   const failed = result.then(() => new Promise<never>(() => {}));
   failed.catch(() => {});
+  // A worker that fails before it is ready rejects it (nobody may be waiting for it yet).
+  const usable = Promise.race([ready, failed]);
+  usable.catch(() => {});
   let stopped = false;
   return {
     slots: Array.from({ length: slotCount }, (_, i) => Buffer.from(pool, i * slotSize, slotSize)),
+    ready: usable,
     begin: (target, firstAt, free) => {
       onFree = free;
       const begin: ImageMd5Begin = { zeros: undefined, ...target, firstAt };

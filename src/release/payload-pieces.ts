@@ -67,13 +67,74 @@ export function piecesOf(files: readonly FillFile[]): Piece[] {
   return pieces;
 }
 
-// Reads a batch's files into `slot` at their places (zeros between them: sector padding) and
-// returns each one's sha256.
-export function readBatch(files: readonly FillFile[], piece: Piece, slot: Buffer): string[] {
+// Small files read before their batch's turn, while the copy waits for the MD5 worker (the
+// copy is ahead of it for most of a release): a registry tree's 3,500 links are opened and read
+// then, not when their batches come last and the MD5 would wait for them (50 ms, measured).
+// Held to `budget` bytes; a file that cannot be read here is left to readBatch, which reports it.
+export class ReadAhead {
+  private readonly queue: number[];
+  private readonly read = new Map<number, { bytes: Buffer; sha256: string }>();
+  private next = 0;
+  private held = 0;
+  spent = 0;
+
+  constructor(
+    private readonly files: readonly FillFile[],
+    pieces: readonly Piece[],
+    private readonly budget = 16 << 20,
+  ) {
+    this.queue = pieces.flatMap((p) => p.batch ?? []);
+  }
+
+  // Reads up to `count` more files; false when there is nothing more to do now.
+  step(count = 32): boolean {
+    const t = performance.now();
+    for (let n = 0; n < count && this.next < this.queue.length; n++) {
+      const index = this.queue[this.next]!;
+      const f = this.files[index]!;
+      if (this.held + f.size > this.budget) break;
+      this.next++;
+      const bytes = Buffer.allocUnsafe(f.size);
+      try {
+        const fd = openSync(f.source, constants.O_RDONLY | constants.O_NOFOLLOW);
+        try {
+          if (readSync(fd, bytes, 0, f.size, 0) !== f.size) continue;
+        } finally {
+          closeSync(fd);
+        }
+      } catch {
+        continue;
+      }
+      this.read.set(index, { bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
+      this.held += f.size;
+    }
+    this.spent += performance.now() - t;
+    return this.next < this.queue.length && this.held < this.budget;
+  }
+
+  // A file's bytes and sha256 if read ahead (given up: its room is free again).
+  take(index: number): { bytes: Buffer; sha256: string } | undefined {
+    const got = this.read.get(index);
+    if (got) {
+      this.read.delete(index);
+      this.held -= got.bytes.length;
+    }
+    return got;
+  }
+}
+
+// Reads a batch's files into `slot` at their places (zeros between them: sector padding), or
+// copies what was read ahead, and returns each one's sha256.
+export function readBatch(files: readonly FillFile[], piece: Piece, slot: Buffer, ahead?: ReadAhead): string[] {
   slot.fill(0, 0, piece.length);
   return piece.batch!.map((index) => {
     const f = files[index]!;
     const into = f.extents[0]!.offset - piece.at;
+    const early = ahead?.take(index);
+    if (early) {
+      early.bytes.copy(slot, into);
+      return early.sha256;
+    }
     let fd: number;
     try {
       fd = openSync(f.source, constants.O_RDONLY | constants.O_NOFOLLOW);

@@ -128,18 +128,22 @@ export async function buildRelease(o: ReleaseOptions): Promise<ReleaseResult> {
       signal: o.signal,
       onProgress: emit,
     });
-    // The outside is hashed between the copy's steps; the MD5 worker goes on past the
-    // checkpoint once release.json is written.
-    outside = hashOutside(temp, placed.walked, embed.sizes, payloadGaps(placed.session));
-    outside.catch(() => {});
-    const filled = await fillSources(temp, placed, sources, content, o, md5);
+    // The outside is hashed between the copy's steps once the copy is ahead of the MD5 (before,
+    // it would hold back pieces the MD5 waits for); the MD5 worker goes on past the checkpoint
+    // once release.json is written.
+    const hashTheOutside = () => {
+      outside ??= hashOutside(temp, placed.walked, embed.sizes, payloadGaps(placed.session));
+      outside.catch(() => {});
+    };
+    const filled = await fillSources(temp, placed, sources, content, { ...o, ahead: hashTheOutside }, md5);
+    hashTheOutside();
     performance.mark('fyr: payload read, sha256-checked, written (O_DIRECT) and MD5-hashed up to the areas');
     emit({ phase: 'finish', message: 'recording the embed areas and implanting the media-check MD5' });
     const finished = await finishImage(
       temp,
       filled.checkpoint,
       filled.md5,
-      await outside,
+      await outside!,
       embed.info,
       embed.sizes.json,
     ).finally(() => filled.md5.stop());
@@ -213,7 +217,7 @@ async function fillSources(
   placed: Placed,
   sources: readonly Source[],
   content: Content,
-  o: ReleaseOptions,
+  o: ReleaseOptions & { ahead: () => void },
   md5: ImageMd5,
 ) {
   const filled = await fillPayload(
@@ -225,7 +229,7 @@ async function fillSources(
       size: f.size,
       extents: placed.session.files[i]!.extents,
     })),
-    { onProgress: o.onProgress, signal: o.signal, md5 },
+    { onProgress: o.onProgress, signal: o.signal, md5, ahead: o.ahead },
   );
   if (filled.mismatches.length === 0) {
     const read = new Map([...filled.read].map(([i, r]) => [sources[i]!.deferred!.path, r]));
