@@ -1,7 +1,8 @@
 // Worker thread: the media-check MD5 of a release image while the payload is being copied in,
 // up to its first embed area (the checkpoint a site splice resumes from), then, once fyr has
-// written release.json, over the areas to the end. Everything but the payload is already final in the file (the base,
-// fyr's tree, xorriso's session); the payload arrives as pieces in shared buffers, in image
+// written release.json, over the areas to the end. It starts before the image is laid out and
+// waits; once it begins, everything but the payload is final in the file (the base, fyr's
+// tree, xorriso's session); the payload arrives as pieces in shared buffers, in image
 // order, straight from the copy (nothing is read back). Between pieces, and after the last, the
 // bytes come from the file. With the MD5 pad in place just before the area, node:crypto's MD5
 // does the work and its state there is read off the digest; otherwise fyr's own MD5 does.
@@ -16,9 +17,10 @@ import type { WorkerReply } from '../util/worker.js';
 export interface ImageMd5Request {
   pool: SharedArrayBuffer;
   slotSize: number;
-  // Answers { ready: true } once the pool is its to use; receives { begin } first, then { at, length, slot } per piece, { end: true } after the
-  // last, { rest: true } once the bytes after the checkpoint are final, or { abort: true };
-  // answers { free: slot } once a piece is hashed and { checkpoint } at the area.
+  // Answers { ready: true } once the pool is the copy's to use. Receives { begin } first, then
+  // { at, length, slot } per piece, { end: true } after the last, { rest: true } once the bytes
+  // after the checkpoint are final, or { abort: true }; answers { free: slot } once a piece is
+  // hashed and { checkpoint } at the area.
   control: MessagePort;
 }
 
@@ -77,7 +79,8 @@ function begin(b: ImageMd5Begin): void {
   feedFile(b.firstAt);
 }
 
-// Hashes `data`, which starts at the hasher's position, up to the limit; reads the state at the pad.
+// Hashes `data`, which starts at the hasher's position, up to the limit; reads the state at
+// the pad.
 function feed(data: Uint8Array): void {
   let at = 0;
   while (at < data.length && hasher.position < limit) {

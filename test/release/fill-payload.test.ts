@@ -1,7 +1,7 @@
 // Copying the payload into planned extents: bytes land where planned, sha256 is checked on the
 // way, the MD5 state at the first area (node:crypto through the pad, or fyr's own MD5) and the
-// MD5 over the rest once it is final match fyr's MD5 of the finished file, zeros stay holes, and a mismatch stops the writing but still
-// reports every bad file.
+// MD5 over the rest once it is final match fyr's MD5 of the finished file, zeros stay holes,
+// and a mismatch stops the writing but still reports every bad file.
 import { createHash } from 'node:crypto';
 import {
   closeSync,
