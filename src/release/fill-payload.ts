@@ -115,8 +115,8 @@ export async function fillPayload(
   pool.onFirstWait = options.ahead;
   // Room after each piece for the zeros that round a direct write up; slots stay 4 KiB-aligned.
   const pieces = piecesOf(files);
-  const ahead = new ReadAhead(files, pieces);
-  const idle = () => ahead.step();
+  const readAhead = new ReadAhead(files, pieces);
+  const idle = () => readAhead.step();
   const last = pieces.at(-1);
   // Between the first piece and the end of the last, the image holds the payload and the zeros
   // that pad each file to its sector: nothing else is written there.
@@ -171,7 +171,7 @@ export async function fillPayload(
         if (slot === undefined) throw failure!;
         const buf = md5.slots[slot]!;
         const t = performance.now();
-        const sums = readBatch(files, piece, buf, ahead);
+        const sums = readBatch(files, piece, buf, readAhead);
         spent.batches += performance.now() - t;
         const copying = mismatches.length === 0;
         sums.forEach((actual, i) => {
@@ -247,7 +247,7 @@ export async function fillPayload(
       'payload: reading inputs (this thread)': spent.read,
       'payload: sha256 of inputs': spent.sha256,
       'payload: small files read and sha256-checked in batches': spent.batches,
-      'payload: small files read ahead, while waiting for a buffer': ahead.spent,
+      'payload: small files read ahead, while waiting for a buffer': readAhead.spent,
       'payload: waiting for a buffer a write held': pool.waited.write,
       'payload: waiting for a buffer the MD5 worker held': pool.waited.md5,
       'payload: the last writes, after the last read': lastWrites,
