@@ -60,9 +60,9 @@ export async function layOutImage(
   });
   // fyr's directories are written while xorriso runs: neither reads or writes the other's
   // sectors. xorriso looks whether its write has ended 100 ms after it starts, then once per
-  // pacifier interval (xorriso 1.5.4's Xorriso_pacifier_loop); at its default of a second, a
-  // write slowed by the directories beside it cost up to a second, so the interval is 0.1 s
-  // (releaseArgs). Measured, alternating 5 runs each: 850 to 1,020 ms before the first payload
+  // pacifier interval (xorriso 1.5.4's Xorriso_pacifier_loop); at the second fyr used to ask
+  // for, a write slowed by the directories beside it cost up to a second, so the interval is
+  // 0.1 s (releaseArgs). Measured, alternating 5 runs each: 850 to 1,020 ms before the first payload
   // byte with the directories beside, 960 to 1,260 with them before xorriso.
   const writing = writeImage(args, temp, {
     env: { SOURCE_DATE_EPOCH: String(o.epoch) },

@@ -143,8 +143,8 @@ function buildTree(files: readonly SessionFile[]): {
   const dirOf = (path: string, file: string): Dir => {
     const known = byPath.get(path);
     if (known) return known;
+    // Every path starts with /fyr/ (checked below), so this ends at /fyr.
     const slash = path.lastIndexOf('/');
-    if (slash <= 0) throw new Error(`${file} is not in a directory under /fyr`);
     const name = checkedName(path.slice(slash + 1), file);
     const parent = dirOf(path.slice(0, slash), file);
     const dir = newDir(name);
