@@ -70,6 +70,12 @@ export async function listTree(root: string, modes = false): Promise<TreeFile[]>
     }
     if (n % 64 === 0) await setImmediate();
   }
+  return finishListing(root, out, problems);
+}
+
+// A listing's end, however it was listed (here, or by find: tree-find.ts): special files
+// refused, the registry's own directory required, sorted by path.
+export function finishListing(root: string, out: TreeFile[], problems: string[]): TreeFile[] {
   if (problems.length > 0) throw new TreeError(`${root}: ${problems.length} special file(s)`, problems.sort());
   if (!out.some((f) => f.path.startsWith(`${TREE_PREFIX}/`)))
     throw new TreeError(`${root} is not a registry storage tree`, [`no ${TREE_PREFIX}/ under ${root}`]);

@@ -12,12 +12,14 @@ import {
   expectedHashes,
   linkProblem,
   LINK,
-  listTree,
   treeHash,
   TreeError,
   type HashedFile,
   type TreeFile,
 } from '../registry/tree.js';
+import { findTree } from '../registry/tree-find.js';
+import { MAX_FILE_BYTES } from '../site/source.js';
+import { readCapped } from '../util/read-capped.js';
 import type { PathSegment } from '../site/path.js';
 import type { ContentProblemCode } from './content-codes.js';
 import { contentPathKind } from './content-paths.js';
@@ -42,6 +44,28 @@ export type DeferredRead = ReadonlyMap<string, { sha256: string; bytes?: Buffer 
 // A link's bytes are kept for the check; anything else deferred only hashed.
 export const keepBytes = (path: string) => LINK.test(path);
 
+// The tree's listing, started before the manifest is parsed and checked (find lists it in its
+// own process meanwhile), at the path a plain JSON read of the manifest names. loadTree uses it
+// only if the checked manifest names the same path; `stop` ends it otherwise.
+export function startListing(
+  root: string,
+  manifest: string,
+): { path: string; listing: Promise<TreeFile[]>; stop: () => void } | undefined {
+  let path: unknown;
+  try {
+    const text = readCapped(manifest, MAX_FILE_BYTES, { noFollow: true }).toString('utf8');
+    path = (JSON.parse(text) as { registry?: { path?: unknown } } | null)?.registry?.path;
+  } catch {
+    return undefined;
+  }
+  // Inside the content directory only, as the schema will require.
+  if (typeof path !== 'string' || !path.split('/').every((p) => p !== '' && p !== '.' && p !== '..')) return undefined;
+  const stop = new AbortController();
+  const listing = findTree(join(root, path), true, stop.signal);
+  listing.catch(() => {});
+  return { path, listing, stop: () => stop.abort() };
+}
+
 type Problem = (path: PathSegment[], code: ContentProblemCode, message: string, expected?: string) => void;
 
 export async function loadTree(
@@ -51,18 +75,24 @@ export async function loadTree(
   // A delta's base listing: links may name its blobs, and base ∪ tree must hash to mergedSha256.
   base: HashedFile[] | undefined,
   defer: boolean,
+  // The tree's listing if it was started early (startListing), of this entry's path.
+  early?: Promise<TreeFile[]>,
 ): Promise<{ tree: ContentTree; finish: (read: DeferredRead) => void } | undefined> {
   const absolute = join(root, entry.path);
   const kind = await contentPathKind(root, entry.path);
-  if (kind.kind === 'link') {
-    problem(['registry', 'path'], 'CONTENT_LINK', `${entry.path} is a symbolic link; the tree itself must be here`);
+  const refuse = (code: ContentProblemCode, message: string) => {
+    problem(['registry', 'path'], code, message);
     return undefined;
-  }
+  };
+  if (kind.kind === 'link')
+    return refuse('CONTENT_LINK', `${entry.path} is a symbolic link; the tree itself must be here`);
+  if (kind.kind === 'missing') return refuse('CONTENT_TREE_INVALID', `${entry.path}: not in the content directory`);
+  if (kind.kind !== 'directory') return refuse('CONTENT_TREE_INVALID', `${entry.path}: not a directory`);
   let listed: TreeFile[];
   let entries: HashedFile[];
   let deferred: TreeFile[] = [];
   try {
-    listed = await listTree(absolute, true);
+    listed = await (early ?? findTree(absolute, true));
     // Deferred: the small files that are not blobs, which the copy reads in batches and whose
     // bytes it can keep.
     const later = (f: TreeFile) => defer && f.size > 0 && f.size <= SMALL && !blobDigest(f.path);
@@ -82,13 +112,7 @@ export async function loadTree(
       for (const line of err.problems.slice(0, 20)) problem(['registry', 'path'], 'CONTENT_TREE_INVALID', line);
       return undefined;
     }
-    const e = err as NodeJS.ErrnoException;
-    problem(
-      ['registry', 'path'],
-      'CONTENT_TREE_INVALID',
-      `${entry.path}: ${e.code === 'ENOENT' ? 'not in the content directory' : e.message}`,
-    );
-    return undefined;
+    return refuse('CONTENT_TREE_INVALID', `${entry.path}: ${(err as Error).message}`);
   }
   const modes = new Map(listed.map((f) => [f.path, f.mode!]));
   const bytes = listed.reduce((n, f) => n + f.size, 0);

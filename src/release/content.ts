@@ -16,7 +16,7 @@ import type { SchemaValidator } from '../util/json-schema.js';
 import contentValidator from './content.validator.js';
 import { loadYamlFile, UnreadableFileError } from '../site/source.js';
 import { baseListing, checkUpgrade } from './content-upgrade.js';
-import { loadTree, type ContentTree, type DeferredRead } from './content-tree.js';
+import { loadTree, startListing, type ContentTree, type DeferredRead } from './content-tree.js';
 import {
   CONTENT_ROLES,
   REQUIRED_ROLES,
@@ -70,6 +70,21 @@ export interface LoadOptions {
 
 export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
   const manifest = join(dir, CONTENT_MANIFEST);
+  // The registry tree is listed while the manifest is parsed and checked.
+  const early = startListing(resolve(dir), manifest);
+  try {
+    return await readContent(dir, manifest, options, early);
+  } finally {
+    early?.stop();
+  }
+}
+
+async function readContent(
+  dir: string,
+  manifest: string,
+  options: LoadOptions,
+  early: ReturnType<typeof startListing>,
+): Promise<Content> {
   let loaded;
   try {
     // Not followed if a link, and never quoted: it may be someone else's file.
@@ -152,7 +167,14 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   checkUpgrade(data, files, problem);
   const base = data.registry?.delta ? baseListing(files, problem) : undefined;
   const treeLoaded = data.registry
-    ? await loadTree(root, data.registry, problem, base, options.deferSmallFiles === true)
+    ? await loadTree(
+        root,
+        data.registry,
+        problem,
+        base,
+        options.deferSmallFiles === true,
+        early?.path === data.registry.path ? early.listing : undefined,
+      )
     : undefined;
   if (problems.length > 0) throw fail();
   const tree = treeLoaded?.tree;

@@ -1,6 +1,5 @@
 // What fyr release copies and records: the payload files in layout order (the content's, the
 // registry tree's file by file, the agent) and release.json before the image is laid out.
-import { join } from 'node:path';
 import { AGENT_PATH, PAYLOAD_DIR } from '../formats/media-layout.js';
 import { RELEASE_FORMAT, type ReleaseInfo } from '../formats/release-json.js';
 import type { bundledAgent } from './agent-bundle.js';
@@ -47,8 +46,9 @@ export async function payloadSources(
       entry: f as ContentFile | undefined,
     })),
     // The registry tree file by file, in path order: a blob is checked against its name.
+    // A listed path is relative, with "/" and no "." or ".." parts: joined as it is.
     ...treeFiles(tree).map((f) => ({
-      disk: join(tree!.absolute, f.path),
+      disk: `${tree!.absolute}/${f.path}`,
       isoPath: `${PAYLOAD_DIR}/${tree!.path}/${f.path}`,
       size: f.size,
       sha256: f.sha256,
@@ -62,14 +62,20 @@ export async function payloadSources(
   return { sources, agent };
 }
 
-// The tree's files in path order, the deferred ones without a sha256.
+// The tree's files in path order, the deferred ones without a sha256: two lists in path order
+// (content-tree.ts), merged.
 function treeFiles(tree: Content['tree']): Array<{ path: string; size: number; sha256: string | undefined }> {
   if (!tree) return [];
-  const all: Array<{ path: string; size: number; sha256: string | undefined }> = [
-    ...tree.entries,
-    ...(tree.deferred ?? []).map((f) => ({ path: f.path, size: f.size, sha256: undefined })),
-  ];
-  return tree.deferred?.length ? all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) : all;
+  const { entries } = tree;
+  const deferred = tree.deferred ?? [];
+  const all: Array<{ path: string; size: number; sha256: string | undefined }> = [];
+  let i = 0;
+  for (const f of deferred) {
+    while (i < entries.length && entries[i]!.path < f.path) all.push(entries[i++]!);
+    all.push({ path: f.path, size: f.size, sha256: undefined });
+  }
+  while (i < entries.length) all.push(entries[i++]!);
+  return all;
 }
 
 // release.json before the image is laid out: everything but where the embed areas land.
