@@ -133,4 +133,23 @@ test('tree-find :: without find on PATH, the tree is listed in process all the s
   }
 });
 
+test('tree-find :: a find that fails (no -fprintf, as BusyBox) leaves the listing to listTree', async () => {
+  const dir = await makeTmpdir();
+  const path = process.env.PATH;
+  try {
+    const tree = join(dir, 'tree');
+    oddTree(tree);
+    const listed = await listTree(tree, true);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'find'), '#!/bin/sh\necho "find: unrecognized: -fprintf" >&2\nexit 1\n', { mode: 0o755 });
+    process.env.PATH = `${bin}:${path}`;
+    assert.is((await execa('find', ['.'], { reject: false })).exitCode, 1);
+    assert.equal(await findTree(tree, true), listed);
+  } finally {
+    process.env.PATH = path;
+    await removeTmpdir(dir);
+  }
+});
+
 test.run();
