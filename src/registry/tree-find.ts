@@ -1,15 +1,16 @@
 // A registry tree listed by find(1), in a process of its own: fyr release starts it before it
 // parses its manifest, so the kernel's getdents and lstat over thousands of directories (most
-// of a listing's time) run on the other core meanwhile. The result is listTree's (tree.ts), which
-// lists in this process and stands in when find is not installed.
+// of a listing's time) run on the other core meanwhile. The result is listTree's (tree.ts),
+// which lists in this process and stands in wherever find is missing or fails.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { ProcessError, runBinary } from '../util/exec.js';
 import { finishListing, listTree, type TreeFile } from './tree.js';
 
-// Type, permission bits, size and path under `root`, NUL-ended, into the file `listing`; _uploads (which listTree leaves
-// out) pruned; symbolic links never followed, the start point included (-P).
+// Type, permission bits, size and path under `root`, NUL-ended, into the file `listing`;
+// _uploads (which listTree leaves out) pruned; symbolic links never followed, the start point
+// included (-P).
 export function findArgs(root: string, listing: string): string[] {
   // An absolute path starts with "/", so find never reads it as an option or an expression.
   if (!isAbsolute(root)) throw new Error(`findArgs: ${root} is not absolute`);
