@@ -7,7 +7,7 @@ import type { Base, BaseReader } from './base.js';
 import type { BootFiles } from './boot-files.js';
 import { dropSuperblockCopy, partitionOffset, writeGpt } from './el10-partitions.js';
 import { LAST, type EmbedFiles } from './embed-files.js';
-import { planPayloadSession, type PayloadSession } from './payload-session.js';
+import { draftPayloadSession, type PayloadSession } from './payload-session.js';
 import { checkPlacement, graft, writeDirs, writeImport } from './session.js';
 import type { Source } from './sources.js';
 import { writeImage } from './write-image.js';
@@ -39,14 +39,14 @@ export async function layOutImage(
   // partition 1 starts there, so a reader probing the partition would find that old tree.
   const offset = partitionOffset(base.report);
   if (offset > 0) dropSuperblockCopy(temp, offset);
-  const plan = planPayloadSession(
+  const draft = draftPayloadSession(
     reader.range,
     base.size,
     sources.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: f.mode ?? statSync(f.disk).mode })),
     o.epoch,
   );
-  writeImport(temp, plan);
-  performance.mark("fyr: fyr's payload planned, what xorriso loads written");
+  writeImport(temp, draft);
+  performance.mark("fyr: what xorriso loads written, fyr's part bounded");
   const el10 = base.layout.kind === 'el10';
   const args = releaseArgs({
     image: temp,
@@ -58,19 +58,24 @@ export async function layOutImage(
     ...(el10 ? { esp: boot.esp } : {}),
     epoch: o.epoch,
   });
-  // fyr's directories are written while xorriso runs: neither reads or writes the other's
-  // sectors. xorriso looks whether its write has ended 100 ms after it starts, then once per
-  // pacifier interval (xorriso 1.5.4's Xorriso_pacifier_loop); at the second fyr used to ask
-  // for, a write slowed by the directories beside it cost up to a second, so the interval is
-  // 0.1 s (releaseArgs). Measured, alternating 5 runs each: 850 to 1,020 ms before the first payload
-  // byte with the directories beside, 960 to 1,260 with them before xorriso.
+  // fyr's tree is planned and its directories written while xorriso runs: neither reads or
+  // writes the other's sectors, and xorriso's session starts at the bound of fyr's part. xorriso
+  // looks whether its write has ended 100 ms after it starts in most runs (xorriso 1.5.4's
+  // Xorriso_pacifier_loop sleeps while libburn's writer thread is still being spawned), then
+  // once per pacifier interval; at the second fyr used to ask for, a write slowed by the
+  // directories beside it cost up to a second, so the interval is 0.1 s (releaseArgs).
+  // Measured, alternating 5 runs each: 850 to 1,020 ms before the first payload byte with the
+  // directories beside, 960 to 1,260 with them before xorriso.
   const writing = writeImage(args, temp, {
     env: { SOURCE_DATE_EPOCH: String(o.epoch) },
     onProgress: o.onProgress,
     signal: o.signal,
   });
   writing.catch(() => {});
+  let plan: PayloadSession;
   try {
+    plan = draft.complete();
+    performance.mark("fyr: fyr's payload planned (beside xorriso)");
     writeDirs(temp, plan);
   } catch (err) {
     // xorriso ends before the file it writes is removed.

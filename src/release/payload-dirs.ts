@@ -97,12 +97,18 @@ export function pathNode(dir: Dir, id: Buffer = Buffer.from([0])): PathNode {
 // Every record's system use: PX, then NM for a named child ("." and ".." have none).
 const suLength = (name?: string) => PX_LENGTH + (name === undefined ? 0 : nameEntryLength(name));
 const DOT_LENGTH = recordLength(1, suLength());
+// Every directory's "." and "..".
+export const DOT_RECORDS = 2 * DOT_LENGTH;
+
+// The longest record a child named `name` can have, whatever ISO name it gets: isoName's are
+// at most 33 characters (a file's: 30 with its extension, ".", ";1").
+export const maxRecordLength = (name: string) => recordLength(33, suLength(name));
 
 // A directory's size from its entries: "." and "..", then a record per extent of each child.
 export function dirSize(dir: Dir): number {
   // packedSize's rule, inline: a record never crosses a sector boundary.
   let sectors = 1;
-  let used = 2 * DOT_LENGTH;
+  let used = DOT_RECORDS;
   for (const e of entriesOf(dir)) {
     const records = e.file ? Math.max(1, Math.ceil(e.file.size / MAX_EXTENT)) : 1;
     for (let i = 0; i < records; i++) {

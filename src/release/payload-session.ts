@@ -6,27 +6,17 @@
 // equipment), and graft.ts then points xorriso's records of those empty directories at fyr's
 // own, and rewrites the path tables with fyr's directories in them.
 //
-// What is written here: the base's volume descriptors with a new root (the base's Joliet tree
-// is dropped, it describes the base's files only), the root (the base's records plus /fyr), the
-// empty directories xorriso loads, room for the path tables, fyr's directories and the extents
-// of every file, laid out one after the other.
+// What is written here: what xorriso loads (payload-import.ts: the base's volume descriptors
+// with a new root, the root, the empty directories), then room for the path tables, fyr's
+// directories and the extents of every file, laid out one after the other, and zeros up to the
+// part's bound (payload-bound.ts), which is where xorriso's session starts: known from the files
+// alone, it lets xorriso run while fyr plans and writes its own tree.
 import { FyrError } from '../errors.js';
-import { rawDirectoryRecords, SECTOR, type ReadAt } from '../iso9660/read.js';
-import {
-  both32,
-  directoryRecord,
-  DIR_MODE,
-  isoName,
-  MAX_EXTENT,
-  nameEntry,
-  packRecords,
-  patchExtent,
-  posixEntry,
-  recordDate,
-  recordId,
-  terminatorDescriptor,
-} from '../iso9660/records.js';
-import { pathRecordLength, readPathTable, type PathNode } from '../iso9660/path-table.js';
+import { SECTOR, type ReadAt } from '../iso9660/read.js';
+import { MAX_EXTENT, packRecords, recordDate } from '../iso9660/records.js';
+import { pathRecordLength, type PathNode } from '../iso9660/path-table.js';
+import { boundTreeSectors, MAX_PATH_RECORD, SPARE_DIRS } from './payload-bound.js';
+import { descriptorSet, placeShell, readBase, rootRecords, shellOf, VD_START, type Shell } from './payload-import.js';
 import { SMALL } from './payload-pieces.js';
 import {
   checkedName,
@@ -72,70 +62,13 @@ export interface PayloadSession {
   pathTables: { l: number; m: number; bytes: number };
 }
 
-// Path table room for each of the base's directories and the ones xorriso adds (/fyr and a few
-// more): xorriso names a directory anew, in up to 31 characters.
-const SPARE_DIRS = 64;
-const MAX_PATH_RECORD = pathRecordLength(31);
-
-const VD_START = 16;
-
-// The base's volume descriptors up to the terminator and its root directory's records, checked
-// for what fyr's tree needs: ISO 9660, a primary descriptor, Rock Ridge announced.
-function readBase(read: ReadAt): {
-  descriptors: Buffer[];
-  rootSelf: Buffer;
-  rootUp: Buffer;
-  rootEntries: Buffer[];
-  pathDirs: number;
-} {
-  const descriptors: Buffer[] = [];
-  for (let n = VD_START; n < VD_START + 32; n++) {
-    const vd = read(n * SECTOR, SECTOR);
-    if (vd.length < SECTOR || vd.toString('latin1', 1, 6) !== 'CD001')
-      throw new FyrError('BASE_ISO_INVALID', `volume descriptor ${n} is not ISO 9660`);
-    descriptors.push(Buffer.from(vd));
-    if (vd[0] === 255) break;
-  }
-  const pvd = descriptors[0]!;
-  if (pvd[0] !== 1) throw new FyrError('BASE_ISO_INVALID', 'no primary volume descriptor at sector 16');
-  const rootExtent = { offset: pvd.readUInt32LE(158) * SECTOR, length: pvd.readUInt32LE(166) };
-  const [rootSelf, rootUp, ...rootEntries] = rawDirectoryRecords(read, rootExtent).map((r) => Buffer.from(r));
-  if (!rootSelf || !rootUp || recordId(rootSelf)[0] !== 0)
-    throw new FyrError('BASE_ISO_INVALID', 'the root directory of the base image has no "." record');
-  // fyr's records carry Rock Ridge names, which readers honour only where the root's "." record
-  // announces SUSP (an SP entry first in its system use area, SUSP 5.3).
-  const idLength = rootSelf[32]!;
-  const systemUse = rootSelf.subarray(33 + idLength + (idLength % 2 === 0 ? 1 : 0));
-  if (systemUse.toString('latin1', 0, 2) !== 'SP') {
-    throw new FyrError(
-      'BASE_ISO_INVALID',
-      'the base image has no Rock Ridge extensions (its root directory announces no SUSP)',
-      { details: ['RHEL installer ISOs have them; was this image made with genisoimage -R or xorriso?'] },
-    );
-  }
-  return { descriptors, rootSelf, rootUp, rootEntries, pathDirs: countDirs(read) };
-}
-
-// How many directories the base's path table lists.
-function countDirs(read: ReadAt): number {
-  try {
-    const count = (n: PathNode): number => n.children.reduce((sum, c) => sum + count(c), 1);
-    return count(readPathTable(read));
-  } catch (err) {
-    throw new FyrError('BASE_ISO_INVALID', `the base image's path table: ${(err as Error).message}`);
-  }
-}
-
 // The tree of new directories, all under /fyr, with every file in its directory.
 function buildTree(files: readonly SessionFile[]): {
-  root: Dir;
   fyr: Dir;
   placed: PlacedFile[];
   dirs: Array<{ dir: Dir; parent: Dir }>;
 } {
-  const root = newDir('');
   const fyr = newDir('fyr');
-  root.dirs.set('fyr', fyr);
   const placed: PlacedFile[] = files.map((f) => ({ isoPath: f.isoPath, size: f.size, mode: f.mode, extents: [] }));
   // Each directory by its path, made once with its parents: a file costs one lookup when its
   // directory exists (a registry tree's 5,600 files sit in 8,000 directories).
@@ -165,46 +98,19 @@ function buildTree(files: readonly SessionFile[]): {
     for (const sub of dir.dirs.values()) collect(sub, dir);
   };
   for (const top of fyr.dirs.values()) collect(top, fyr);
-  return { root, fyr, placed, dirs };
+  return { fyr, placed, dirs };
 }
 
-// The base's root records plus /fyr, sorted as ECMA-119 wants, pointing at the new root.
-function rootRecords(base: ReturnType<typeof readBase>, root: Dir, fyr: Dir, date: Buffer): Buffer[] {
-  const taken = new Set(base.rootEntries.map((r) => recordId(r).toString('latin1')));
-  const fyrId = isoName('fyr', true, taken);
-  const record = directoryRecord({
-    lba: fyr.lba,
-    size: fyr.size,
-    directory: true,
-    id: Buffer.from(fyrId),
-    systemUse: Buffer.concat([posixEntry(DIR_MODE, 2 + fyr.dirs.size), nameEntry('fyr')]),
-    date,
-  });
-  const entries = [...base.rootEntries, record].sort((a, b) => Buffer.compare(recordId(a), recordId(b)));
-  return [patchExtent(base.rootSelf, root.lba, root.size), patchExtent(base.rootUp, root.lba, root.size), ...entries];
-}
-
-// Sectors from `lba` on: the root, the empty directories xorriso loads, room for the path
-// tables, fyr's directories (their sizes depend only on names, so they are known first), then
-// every file, a part per MAX_EXTENT (a large file from an even sector). Returns the end sector.
-function placeExtents(
+// Sectors from `lba` on, after the shell: room for the path tables, fyr's directories (their
+// sizes depend only on names, so they are known first), then every file, a part per MAX_EXTENT
+// (a large file from an even sector). Returns the end sector.
+function placeTree(
   tree: ReturnType<typeof buildTree>,
-  shell: { fyr: Dir; dirs: Array<{ dir: Dir; parent: Dir }> },
+  shell: Shell,
   base: ReturnType<typeof readBase>,
   lba: number,
-  date: Buffer,
 ): { end: number; pathTables: PayloadSession['pathTables'] } {
-  const { root, fyr, placed, dirs } = tree;
-  root.size = packRecords(rootRecords(base, root, shell.fyr, date)).length;
-  const at = (dir: Dir) => {
-    dir.lba = lba;
-    lba += dir.size / SECTOR;
-  };
-  at(root);
-  for (const { dir } of shell.dirs) {
-    dir.size = dirSize(dir);
-    at(dir);
-  }
+  const { fyr, placed, dirs } = tree;
   // fyr's directories name xorriso's /fyr as their parent once grafted; the empty one until then.
   fyr.lba = shell.fyr.lba;
   fyr.size = shell.fyr.size;
@@ -217,7 +123,8 @@ function placeExtents(
   lba += 2 * sectors;
   for (const { dir } of dirs) {
     dir.size = dirSize(dir);
-    at(dir);
+    dir.lba = lba;
+    lba += dir.size / SECTOR;
   }
   for (const file of placed) {
     // A file written piece by piece starts on a 4 KiB boundary, a file system block: ext4 takes
@@ -235,59 +142,58 @@ function placeExtents(
   return { end: lba, pathTables };
 }
 
-// /fyr as xorriso first sees it: an empty directory for each of fyr's.
-function shellOf(fyr: Dir, root: Dir): { fyr: Dir; dirs: Array<{ dir: Dir; parent: Dir }> } {
-  const shell = newDir('fyr');
-  for (const name of fyr.dirs.keys()) shell.dirs.set(name, newDir(name));
-  return {
-    fyr: shell,
-    dirs: [{ dir: shell, parent: root }, ...[...shell.dirs.values()].map((dir) => ({ dir, parent: shell }))],
-  };
+// fyr's part of the image before its tree is planned: what xorriso loads, and the room the
+// part may take (payload-bound.ts), so xorriso can write its session after it while `complete`
+// plans where every directory and file goes and the bytes of the directories. `read` reads the
+// base image; `baseSize` is its file size (fyr's part starts at the next sector, after anything
+// appended to the base's ISO 9660 volume).
+export interface PayloadDraft {
+  start: number;
+  end: number;
+  importWrites: PayloadSession['importWrites'];
+  complete(): PayloadSession;
 }
 
-// The base's descriptors with the new root and volume size: boot records kept, Joliet and other
-// supplementary trees dropped (they describe the base's files only).
-function descriptorSet(base: ReturnType<typeof readBase>, root: Dir, endSector: number): Buffer {
-  const newPvd = Buffer.from(base.descriptors[0]!);
-  both32(endSector).copy(newPvd, 80);
-  patchExtent(newPvd.subarray(156, 190), root.lba, root.size).copy(newPvd, 156);
-  const set = [newPvd, ...base.descriptors.slice(1).filter((vd) => vd[0] === 0), terminatorDescriptor()];
-  while (set.length < base.descriptors.length) set.push(Buffer.alloc(SECTOR));
-  return Buffer.concat(set);
-}
-
-// Plans fyr's part of the image: where every directory and file goes, and the bytes of the
-// superblock and directories. `read` reads the base image; `baseSize` is its file size (fyr's
-// part starts at the next sector, after anything appended to the base's ISO 9660 volume).
-export function planPayloadSession(
+export function draftPayloadSession(
   read: ReadAt,
   baseSize: number,
   files: readonly SessionFile[],
   epoch: number,
-): PayloadSession {
+): PayloadDraft {
   const date = recordDate(epoch);
   const base = readBase(read);
-  const tree = buildTree(files);
-  const shell = shellOf(tree.fyr, tree.root);
+  const root = newDir('');
+  const shell = shellOf(files, root);
   const startSector = Math.ceil(baseSize / SECTOR);
-  const { end, pathTables } = placeExtents(tree, shell, base, startSector, date);
+  const treeSector = placeShell(root, shell, base, startSector, date);
+  const end = treeSector + boundTreeSectors(files, base.pathDirs);
   const importWrites = {
     *[Symbol.iterator]() {
-      yield { offset: tree.root.lba * SECTOR, data: packRecords(rootRecords(base, tree.root, shell.fyr, date)) };
+      yield { offset: root.lba * SECTOR, data: packRecords(rootRecords(base, root, shell.fyr, date)) };
       yield* dirWrites(shell.dirs, date);
-      yield { offset: VD_START * SECTOR, data: descriptorSet(base, tree.root, end) };
+      yield { offset: VD_START * SECTOR, data: descriptorSet(base, root, end) };
     },
   };
-  const grafts = new Map<string, Graft>();
-  for (const [name, dir] of tree.fyr.dirs)
-    grafts.set(name, { lba: dir.lba, size: dir.size, links: 2 + dir.dirs.size, node: pathNode(dir) });
-  return {
-    start: startSector * SECTOR,
-    end: end * SECTOR,
-    files: tree.placed,
-    importWrites,
-    dirWrites: { [Symbol.iterator]: () => dirWrites(tree.dirs, date) },
-    grafts,
-    pathTables,
+  const complete = (): PayloadSession => {
+    const tree = buildTree(files);
+    const { end: used, pathTables } = placeTree(tree, shell, base, treeSector);
+    if (used > end) throw new FyrError('INTERNAL', `fyr's part takes ${used - end} sectors more than its bound`);
+    const grafts = new Map<string, Graft>();
+    for (const [name, dir] of tree.fyr.dirs)
+      grafts.set(name, { lba: dir.lba, size: dir.size, links: 2 + dir.dirs.size, node: pathNode(dir) });
+    return {
+      start: startSector * SECTOR,
+      end: end * SECTOR,
+      files: tree.placed,
+      importWrites,
+      dirWrites: { [Symbol.iterator]: () => dirWrites(tree.dirs, date) },
+      grafts,
+      pathTables,
+    };
   };
+  return { start: startSector * SECTOR, end: end * SECTOR, importWrites, complete };
 }
+
+// The whole plan at once (the draft completed).
+export const planPayloadSession = (read: ReadAt, baseSize: number, files: readonly SessionFile[], epoch: number) =>
+  draftPayloadSession(read, baseSize, files, epoch).complete();

@@ -25,7 +25,8 @@ function writeAll(path: string, writes: Iterable<{ offset: number; data: Buffer 
 
 // The superblock, root and empty directories xorriso loads, over the copy of the base, which
 // grows to the end of fyr's part.
-export const writeImport = (path: string, session: PayloadSession) => writeAll(path, session.importWrites, session.end);
+export const writeImport = (path: string, session: Pick<PayloadSession, 'importWrites' | 'end'>) =>
+  writeAll(path, session.importWrites, session.end);
 
 // fyr's directories.
 export const writeDirs = (path: string, session: PayloadSession) => writeAll(path, session.dirWrites);
