@@ -164,6 +164,8 @@ export function draftPayloadSession(
   const base = readBase(read);
   const root = newDir('');
   const shell = shellOf(files, root);
+  // The root's link count in the ".." of /fyr, as xorriso first sees it.
+  root.dirs.set('fyr', shell.fyr);
   const startSector = Math.ceil(baseSize / SECTOR);
   const treeSector = placeShell(root, shell, base, startSector, date);
   const end = treeSector + boundTreeSectors(files, base.pathDirs);

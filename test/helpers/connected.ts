@@ -181,7 +181,12 @@ export async function connectedSide(
       files.set(`/signatures/${d.replace(':', '=')}/signature-1`, readFileSync(out));
       return d;
     },
-    close: () => new Promise((r) => server.close(() => r())),
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      // gpg started an agent for each throwaway keyring: stop them, nothing stays running.
+      for (const home of ['gpg-red-hat', 'gpg-other'])
+        await execa('gpgconf', ['--homedir', join(dir, home), '--kill', 'all'], { reject: false });
+    },
   };
 }
 

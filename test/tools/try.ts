@@ -53,10 +53,8 @@ async function makeContent(): Promise<void> {
     );
     await fyr(contentArgs(side, resolve(TRY_CONTENT)), side.env);
   } finally {
+    // It stops the gpg agents of its throwaway keyrings too.
     await side.close();
-    // gpg started an agent for each throwaway keyring: stop them, nothing stays running.
-    for (const home of ['gpg-red-hat', 'gpg-other'])
-      await execa('gpgconf', ['--homedir', join(side.dir, home), '--kill', 'all'], { reject: false });
   }
   writeSite();
 }
