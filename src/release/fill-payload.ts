@@ -123,14 +123,16 @@ export async function fillPayload(
   const zeros = last && { from: pieces[0]!.at, to: last.at + last.length };
   const md5 = options.md5 ?? startImageMd5();
   md5.begin({ ...image, ...(zeros ? { zeros } : {}) }, pieces[0]?.at ?? image.stopAt, (slot) => pool.hashed(slot));
-  const { out, direct } = await (async () => {
+  let opened: Awaited<ReturnType<typeof openImage>>;
+  try {
     // Its pages faulted in by the worker; no slot is written before.
     await md5.ready;
-    return openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
-  })().catch(async (err: unknown) => {
+    opened = await openImage(target, options.direct === false ? undefined : pieces[0]?.at, md5.slots[0]!);
+  } catch (err) {
     await md5.stop();
     throw err;
-  });
+  }
+  const { out, direct } = opened;
   let failure: FyrError | undefined;
   md5.failed.catch((err: FyrError) => {
     // Stopped on purpose after a mismatch, or broken: either way no more buffers come back.
